@@ -1,0 +1,59 @@
+# Top-level build: every component builds into build/, every test suite reports
+# "PASS: name" / "FAIL: name" lines into build/test-results/<suite>.log, and
+# `make test` ends with the totals line "N passed, N failed".
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+export TOP BUILD
+
+.PHONY: all setup hypervisor guests xenstore tools run test test-unit test-guests \
+        test-xenstore bench-hypercall clean help
+
+help:
+	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
+	@echo "make test             every test; ends with 'N passed, N failed'"
+	@echo "make test-unit        CUnit tests of the hypervisor's common code, on the host"
+	@echo "make test-guests      PV test guests booted under QEMU"
+	@echo "make test-xenstore    xenstore-lite unit, integration, differential and fuzz tests"
+	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
+	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
+
+setup:
+	@bash scripts/setup.sh
+
+all: hypervisor guests xenstore
+
+hypervisor: setup
+	@$(MAKE) -s -C hypervisor
+
+guests: setup
+	@$(MAKE) -s -C tests/guests
+
+xenstore: setup
+	@$(MAKE) -s -C xenstore-lite
+
+run: hypervisor guests
+	@bash scripts/run.sh
+
+test: setup
+	@bash scripts/test-all.sh
+
+test-unit: setup
+	@bash scripts/test-suite.sh unit $(MAKE) -s -C hypervisor test-unit
+
+test-guests: hypervisor guests
+	@bash scripts/test-suite.sh guests bash tests/run-guests.sh
+
+test-xenstore: setup
+	@bash scripts/test-suite.sh xenstore $(MAKE) -s -C xenstore-lite test
+
+bench-hypercall: hypervisor guests
+	@bash bench/hypercall.sh
+
+bench-xenstore: xenstore
+	@bash bench/xenstore.sh
+
+clean:
+	rm -rf build
+	@$(MAKE) -s -C xenstore-lite clean 2>/dev/null || true

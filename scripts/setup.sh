@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Idempotent setup: installs every Debian package the project needs, only when missing.
+# Called by `make run`, `make test` and the bench targets; safe to run again.
+set -euo pipefail
+
+PKGS=(
+  build-essential gcc make binutils      # hypervisor, guests, tools
+  qemu-system-x86                        # the machine we boot in
+  libxen-dev                             # Xen public headers: the ABI definition
+  libcunit1-dev                          # unit tests
+  libelf-dev                             # pvctl's kernel loader
+  xenstore-utils libxenstore4            # real xenstore clients
+  xen-utils-4.17                         # reference xenstored for differential tests
+  clang lld                              # libFuzzer targets
+  busybox-static cpio xz-utils kmod      # initramfs building
+  python3 perl
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing missing packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: need root to install packages (run as root, or install them by hand)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
