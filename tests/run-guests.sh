@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# run-guests.sh: boot the PV test guests listed in tests/guests/tests.conf and judge them.
+#
+#   tests/run-guests.sh [--xen] [TEST...]
+#
+# Default: under OUR hypervisor (build/hypervisor/hypervisor.bin, Multiboot), guests as
+# unprivileged domains d1, d2, ... whose console lines are prefixed "(d<N>) ".
+# --xen:   under the real Xen 4.17 (scripts/xen-ref.sh), single-domain tests only, the guest as
+#          dom0 (console lines unprefixed).  This is how the guests themselves are validated.
+# Builds nothing: run `make hypervisor guests` first.
+# Prints "PASS: guests/<test>" or "FAIL: guests/<test>: <reason>" (+ the last 30 log lines);
+# logs: build/test-results/guests/<test>.log (ours), build/test-results/guests-xen/<test>.log.
+set -uo pipefail
+top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+conf=$top/tests/guests/tests.conf
+guests=$top/build/guests
+hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
+HV_CMDLINE=${HV_CMDLINE:-"console=com1 loglvl=all"}
+FIRST_DOMID=${FIRST_DOMID:-1}
+
+# How our hypervisor reports a domain shutdown: {dom} and {reason} are substituted
+# (reason = poweroff|reboot|crash|watchdog).  TBD by the hypervisor; adjust here.
+OURS_SHUTDOWN_RE=${OURS_SHUTDOWN_RE:-'\(HV\) d{dom} shutdown: {reason}'}
+# Lines that mean the hypervisor itself died: stop waiting.
+OURS_FATAL_RE=${OURS_FATAL_RE:-'\(HV\) .*(PANIC|[Pp]anic)'}
+XEN_FATAL_RE='Panic on CPU|Hardware Dom0 crashed|Domain 0 crashed'
+
+xen_shutdown_re() {
+  case $1 in
+    poweroff) echo 'Hardware Dom0 halted: halting machine' ;;
+    reboot)   echo 'Hardware Dom0 shutdown: rebooting machine' ;;
+    crash)    echo 'Hardware Dom0 crashed' ;;
+    watchdog) echo 'Hardware Dom0 shutdown: watchdog rebooting machine' ;;
+    *)        echo "Hardware Dom0 .*$1" ;;
+  esac
+}
+
+mode=ours
+[ "${1:-}" = --xen ] && { mode=xen; shift; }
+only=("$@")
+results=$top/build/test-results/guests$([ $mode = xen ] && echo -xen)
+mkdir -p "$results"
+
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; echo "${s%"${s##*[![:space:]]}"}"; }
+
+# Console lines of domain $2 in log $1, prefix stripped (Xen dom0: the unprefixed lines).
+dom_lines() {
+  if [ $mode = xen ]; then tr -d '\r' < "$1" | grep -v '^(XEN)'
+  else tr -d '\r' < "$1" | sed -n "s/^(d$2) //p"; fi
+}
+
+shutdown_re() {   # domid reason
+  if [ $mode = xen ]; then xen_shutdown_re "$2"; return; fi
+  local re=${OURS_SHUTDOWN_RE//\{dom\}/$1}
+  echo "${re//\{reason\}/$2}"
+}
+
+# End marker: the last domain's shutdown report if checked, else its DONE line; or death.
+end_regex() {   # ndoms shutdown_reason
+  local last=$((FIRST_DOMID + $1 - 1)) re
+  if [ -n "$2" ]; then re=$(shutdown_re "$last" "$2")
+  elif [ $mode = xen ]; then re='^DONE: '
+  else re="^\\(d$last\\) DONE: "; fi
+  if [ $mode = xen ]; then echo "$re|$XEN_FATAL_RE"; else echo "$re|$OURS_FATAL_RE"; fi
+}
+
+boot() {   # log timeout endre modules...
+  local log=$1 tmo=$2 end=$3; shift 3
+  local args=() m
+  for m in "$@"; do args+=(-M "$m"); done
+  if [ $mode = xen ]; then
+    bash "$top/scripts/xen-ref.sh" "${args[@]}" -l "$log" -t "$tmo" -e "$end"
+  else
+    nice -n 10 bash "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "$HV_CMDLINE" "${args[@]}" \
+      -l "$log" -t "$tmo" -e "$end"
+  fi
+}
+
+# Judge one domain's output; echo a reason on failure.
+judge_domain() {   # log domid guest
+  local out done_re
+  out=$(dom_lines "$1" "$2")
+  done_re="^DONE: $3: [0-9]+ passed, [0-9]+ failed"
+  if ! grep -Eq "$done_re" <<<"$out"; then echo "d$2 ($3): no DONE line"; return; fi
+  if grep -q '^FAIL: ' <<<"$out"; then
+    echo "d$2 ($3): $(grep '^FAIL: ' <<<"$out" | head -3 | tr '\n' ' ')"; return; fi
+  grep -Eq "^DONE: $3: [1-9][0-9]* passed, 0 failed" <<<"$out" ||
+    echo "d$2 ($3): $(grep -E "$done_re" <<<"$out" | tail -1)"
+}
+
+judge_checks() {   # log ndoms checks...
+  local log=$1 n=$2 c d re; shift 2
+  for c in "$@"; do
+    case $c in
+      shutdown=*)
+        for ((d = FIRST_DOMID; d < FIRST_DOMID + n; d++)); do
+          re=$(shutdown_re "$d" "${c#shutdown=}")
+          tr -d '\r' < "$log" | grep -Eq -- "$re" || echo "no shutdown report /$re/"
+        done ;;
+      grep=*) tr -d '\r' < "$log" | grep -Eq -- "${c#grep=}" || echo "no line /${c#grep=}/" ;;
+      *) echo "unknown check '$c'" ;;
+    esac
+  done
+}
+
+run_test() {   # name where timeout modules checks
+  local name=$1 where=$2 tmo=$3 mods=() checks=() m reason="" log rc why="" i guest
+  IFS=';' read -ra raw <<<"$4"
+  for m in "${raw[@]}"; do
+    m=$(trim "$m")
+    if [[ $m == *" "* ]]; then mods+=("$guests/${m%% *}.elf ${m#* }"); else mods+=("$guests/$m.elf"); fi
+  done
+  read -ra checks <<<"$5"
+  if [ $mode = xen ] && { [ "$where" != both ] || [ ${#mods[@]} -ne 1 ]; }; then
+    echo "SKIP: guests/$name (needs ${#mods[@]} domains: ours only)"; return 0; fi
+  for m in "${mods[@]}"; do
+    [ -f "${m%% *}" ] || { echo "FAIL: guests/$name: missing ${m%% *} (run make guests)"; return 1; }
+  done
+  for c in "${checks[@]}"; do [[ $c == shutdown=* ]] && reason=${c#shutdown=}; done
+  log=$results/$name.log
+  boot "$log" "$tmo" "$(end_regex ${#mods[@]} "$reason")" "${mods[@]}"; rc=$?
+  [ $rc -eq 124 ] && why="timeout after ${tmo}s; "
+  [ $rc -eq 3 ] && why="QEMU exited early; "
+  for ((i = 0; i < ${#mods[@]}; i++)); do
+    guest=$(basename "${mods[i]%% *}" .elf)
+    why+=$(judge_domain "$log" $((FIRST_DOMID + i)) "$guest")
+  done
+  why+=$(judge_checks "$log" ${#mods[@]} "${checks[@]}")
+  if [ -z "$why" ]; then echo "PASS: guests/$name"; return 0; fi
+  echo "FAIL: guests/$name: $why"
+  tail -n 30 "$log" | tr -d '\r' | sed 's/^/    /'
+  return 1
+}
+
+if [ $mode = ours ] && [ ! -f "$hv" ]; then
+  echo "FAIL: guests: no hypervisor image at $hv (run make hypervisor)"; exit 1
+fi
+status=0
+while IFS='|' read -r name where tmo mods checks; do
+  name=$(trim "$name")
+  [ -z "$name" ] || [[ $name == \#* ]] && continue
+  if [ ${#only[@]} -gt 0 ] && ! printf '%s\n' "${only[@]}" | grep -qxF "$name"; then continue; fi
+  run_test "$name" "$(trim "$where")" "$(trim "$tmo")" "$mods" "$(trim "$checks")" || status=1
+done < "$conf"
+exit $status
