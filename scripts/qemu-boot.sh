@@ -26,7 +26,14 @@ done
 [ -n "$kernel" ] || usage
 [ -f "$kernel" ] || { echo "qemu-boot: no kernel image at $kernel" >&2; exit 2; }
 
-if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then accel=(-accel kvm -cpu host)
+# KVM only where it can work: a usable /dev/kvm and a CPU with VT-x/AMD-V
+# (some sandboxes have the device node but no virtualisation). QEMU_ACCEL overrides.
+accel_mode=${QEMU_ACCEL:-}
+if [ -z "$accel_mode" ]; then
+  if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -Eqw 'vmx|svm' /proc/cpuinfo; then accel_mode=kvm
+  else accel_mode=tcg; fi
+fi
+if [ "$accel_mode" = kvm ]; then accel=(-accel kvm -cpu host)
 else accel=(-accel tcg -cpu max); fi
 
 initrd=""

@@ -1,0 +1,36 @@
+/* x86 start of day: from head.S's long-mode jump to the common hv_main. */
+#include <hv/arch.h>
+#include <hv/boot.h>
+#include <hv/cmdline.h>
+#include <hv/console.h>
+#include <asm/cpu.h>
+#include <asm/x86.h>
+
+static struct boot_info boot_info;
+
+__noreturn void arch_start(u32 magic, unsigned long info)
+{
+    serial_init();
+    if (multiboot_parse(&boot_info, magic, info))
+        hv_panic("boot: not started by a Multiboot loader (magic %x)\n", magic);
+    hv_cmdline_parse(boot_info.cmdline);
+    hv_info("pvhv hypervisor starting (%s), cmdline: '%s'\n", boot_info.loader, boot_info.cmdline);
+    cpu_init();
+    mm_init(&boot_info);
+    apic_init();
+    hv_main(&boot_info);
+}
+
+__noreturn void arch_poweroff(int code)
+{
+    hv_info("powering off (exit code %d)\n", code);
+    outw(0x604, 0x2000);                  /* ACPI PM1a: S5 on QEMU's pc and q35 */
+    outb(0xf4, (u8)code);                 /* isa-debug-exit, if present */
+    arch_halt();
+}
+
+__noreturn void arch_halt(void)
+{
+    for (;;)
+        asm volatile("cli; hlt");
+}

@@ -1,0 +1,107 @@
+/*
+ * vCPU context: each vCPU has its own hypervisor stack with its guest frame
+ * at the top, so blocking inside a hypercall is just switching stacks.
+ * A switch moves the segment bases, CR3, the ring-0 stack and the FPU.
+ */
+#include <hv/errno.h>
+#include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/x86.h>
+
+static unsigned long idle_saved_rsp;
+
+static unsigned long frame_top(const struct vcpu *v)
+{
+    return (unsigned long)v->arch.stack + HV_STACK_ORDER_PAGES * PAGE_SIZE - HV_FRAME_SPARE;
+}
+
+static void fpu_area_init(void *area)
+{
+    *(u16 *)area = 0x37f;                            /* FCW: all x87 exceptions masked */
+    *(u32 *)((u8 *)area + 24) = 0x1f80;              /* MXCSR: all SSE exceptions masked */
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+    struct arch_vcpu *a = &v->arch;
+    unsigned long *sp;
+
+    a->stack = hv_alloc_pages(HV_STACK_ORDER_PAGES);
+    a->fpu_area = hv_alloc_pages(ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
+    if (!a->stack || !a->fpu_area)
+        return -ENOMEM;
+    fpu_area_init(a->fpu_area);
+    a->regs = (struct cpu_user_regs *)(frame_top(v) - offsetof(struct cpu_user_regs, es));
+    a->regs->cs = FLAT_KERNEL_CS;
+    a->regs->ss = FLAT_KERNEL_SS;
+    a->regs->rflags = X86_EFLAGS_IF;
+    a->kernel_mode = true;
+    /* First switch "returns" into hv_vcpu_first_entry with rsp at the frame. */
+    sp = (unsigned long *)a->regs;
+    *--sp = (unsigned long)hv_vcpu_first_entry;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;
+    a->saved_rsp = (unsigned long)sp;
+    return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    hv_free_pages(v->arch.stack, HV_STACK_ORDER_PAGES);
+    hv_free_pages(v->arch.fpu_area, ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
+}
+
+static void save_guest_state(struct vcpu *v)
+{
+    struct arch_vcpu *a = &v->arch;
+
+    asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                 : "=m"(a->ds), "=m"(a->es), "=m"(a->fs), "=m"(a->gs));
+    a->fs_base = rdmsr(MSR_FS_BASE);
+    /* GS_BASE holds the base of the guest mode that is active. */
+    if (a->kernel_mode) {
+        a->gs_base_kernel = rdmsr(MSR_GS_BASE);
+        a->gs_base_user = rdmsr(MSR_SHADOW_GS_BASE);
+    } else {
+        a->gs_base_user = rdmsr(MSR_GS_BASE);
+        a->gs_base_kernel = rdmsr(MSR_SHADOW_GS_BASE);
+    }
+    fpu_save(a->fpu_area);
+}
+
+static void load_guest_state(struct vcpu *v)
+{
+    struct arch_vcpu *a = &v->arch;
+
+    asm volatile("mov %0, %%ds; mov %1, %%es" :: "r"((u32)a->ds), "r"((u32)a->es));
+    asm volatile("mov %0, %%fs" :: "r"((u32)a->fs));
+    asm volatile("mov %0, %%gs" :: "r"((u32)a->gs));
+    wrmsr(MSR_FS_BASE, a->fs_base);
+    wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
+    wrmsr(MSR_SHADOW_GS_BASE, a->kernel_mode ? a->gs_base_user : a->gs_base_kernel);
+    write_cr0(read_cr0() & ~X86_CR0_TS);
+    fpu_restore(a->fpu_area);
+    if (a->virt_ts)
+        write_cr0(read_cr0() | X86_CR0_TS);
+    write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
+    cpu_set_kernel_stack(frame_top(v));
+}
+
+void arch_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    unsigned long *save = prev ? &prev->arch.saved_rsp : &idle_saved_rsp;
+    unsigned long load = next ? next->arch.saved_rsp : idle_saved_rsp;
+
+    if (prev && prev->domain->state == DOM_ACTIVE)
+        save_guest_state(prev);
+    if (next)
+        load_guest_state(next);
+    else
+        asm volatile("mov %0, %%cr3" :: "r"(PA(hv_idle_l4)) : "memory");
+    arch_switch_stack(save, load);
+}

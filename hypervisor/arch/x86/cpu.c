@@ -1,0 +1,179 @@
+/*
+ * Descriptor tables and CPU modes: the GDT (guest entries below 0xe000,
+ * ours above, as the Xen ABI's FLAT_* selectors expect), the TSS with the
+ * per-vCPU ring-0 stack, the IDT, SYSCALL MSRs and the FPU.
+ */
+#include <hv/lib.h>
+#include <hv/console.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/x86.h>
+
+struct tss64 {
+    u32 reserved0;
+    u64 rsp[3];
+    u64 reserved1;
+    u64 ist[7];
+    u64 reserved2;
+    u16 reserved3;
+    u16 iomap_base;
+} __packed;
+
+struct idt_gate {
+    u16 off_lo, sel;
+    u8 ist, type_attr;
+    u16 off_mid;
+    u32 off_hi, zero;
+} __packed;
+
+struct desc_ptr {
+    u16 limit;
+    u64 base;
+} __packed;
+
+static u64 hv_gdt[HV_GDT_ENTRIES] __aligned(4096);
+static struct idt_gate hv_idt[256] __aligned(4096);
+static struct tss64 hv_tss __aligned(64);
+static u8 ist_stacks[3][8192] __aligned(16);
+static u32 xsave_size;
+static u64 xcr0;
+
+#define GDT_IDX(sel) ((sel) >> 3)
+
+static void gdt_init(void)
+{
+    u64 base = (u64)&hv_tss, limit = sizeof(hv_tss) - 1;
+
+    hv_gdt[GDT_IDX(HV_CS)]  = 0x00af9b000000ffffULL;   /* ring 0, 64-bit code */
+    hv_gdt[GDT_IDX(HV_DS)]  = 0x00cf93000000ffffULL;   /* ring 0 data */
+    hv_gdt[GDT_IDX(0xe020)] = 0x00cffb000000ffffULL;   /* FLAT_RING3_CS32 */
+    hv_gdt[GDT_IDX(0xe028)] = 0x00cff3000000ffffULL;   /* FLAT_RING3_DS32/SS */
+    hv_gdt[GDT_IDX(0xe030)] = 0x00affb000000ffffULL;   /* FLAT_RING3_CS64 */
+    hv_gdt[GDT_IDX(HV_TSS_SEL)] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                                  (0x89ULL << 40) | (((base >> 24) & 0xff) << 56);
+    hv_gdt[GDT_IDX(HV_TSS_SEL) + 1] = base >> 32;
+}
+
+static void gdt_load(void)
+{
+    struct desc_ptr p = { sizeof(hv_gdt) - 1, (u64)hv_gdt };
+
+    asm volatile("lgdt %0" :: "m"(p));
+    asm volatile("pushq %0; lea 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
+                 :: "i"(HV_CS) : "rax", "memory");
+    asm volatile("mov %0, %%ss; mov %1, %%ds; mov %1, %%es" :: "r"(HV_DS), "r"(0) : "memory");
+    asm volatile("ltr %w0" :: "r"(HV_TSS_SEL));
+}
+
+static void idt_set(unsigned int vec, void *handler, u8 dpl, u8 ist)
+{
+    u64 off = (u64)handler;
+
+    hv_idt[vec] = (struct idt_gate){
+        .off_lo = off & 0xffff, .sel = HV_CS, .ist = ist,
+        .type_attr = 0x8e | (dpl << 5),   /* present interrupt gate */
+        .off_mid = (off >> 16) & 0xffff, .off_hi = off >> 32,
+    };
+}
+
+static void idt_init(void)
+{
+    struct desc_ptr p = { sizeof(hv_idt) - 1, (u64)hv_idt };
+
+    for (unsigned int v = 0; v < 256; v++)
+        idt_set(v, hv_vector_stubs + 16 * v, 0, 0);
+    idt_set(3, hv_vector_stubs + 16 * 3, 3, 0);       /* int3 from guests is #BP */
+    idt_set(4, hv_vector_stubs + 16 * 4, 3, 0);       /* into */
+    idt_set(2, hv_vector_stubs + 16 * 2, 0, 1);       /* NMI, #DF, #MC on known-good stacks */
+    idt_set(8, hv_vector_stubs + 16 * 8, 0, 2);
+    idt_set(18, hv_vector_stubs + 16 * 18, 0, 3);
+    asm volatile("lidt %0" :: "m"(p));
+}
+
+static void tss_init(void)
+{
+    for (int i = 0; i < 3; i++)
+        hv_tss.ist[i] = (u64)&ist_stacks[i][sizeof(ist_stacks[i])];
+    hv_tss.iomap_base = sizeof(hv_tss);               /* no I/O bitmap: all ports denied */
+}
+
+void cpu_set_kernel_stack(unsigned long rsp0)
+{
+    hv_tss.rsp[0] = rsp0;
+    hv_frame_top = rsp0;
+}
+
+static void syscall_init(void)
+{
+    wrmsr(MSR_STAR, ((u64)0xe023 << 48) | ((u64)HV_CS << 32));
+    wrmsr(MSR_LSTAR, (u64)hv_syscall_entry);
+    wrmsr(MSR_CSTAR, (u64)hv_syscall_entry);
+    wrmsr(MSR_SFMASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_NT |
+                      X86_EFLAGS_AC | X86_EFLAGS_IOPL);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+static void features_init(void)
+{
+    u32 a, b, c, d;
+
+    cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+    if (d & (1u << 20))
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+    cpuid_count(7, 0, &a, &b, &c, &d);
+    if (b & (1u << 7))
+        write_cr4(read_cr4() | X86_CR4_SMEP);        /* never run guest pages in ring 0 */
+    /* PICs off: their IRQs would land on exception vectors. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+}
+
+void fpu_init(void)
+{
+    u32 a, b, c, d;
+
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+    write_cr0(read_cr0() & ~(X86_CR0_TS | 0x4UL) );  /* no TS, no EM */
+    cpuid_count(1, 0, &a, &b, &c, &d);
+    if (c & (1u << 26)) {                             /* XSAVE */
+        write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+        cpuid_count(0xd, 0, &a, &b, &c, &d);
+        xcr0 = a & 0x7;                               /* x87, SSE, AVX */
+        xsetbv(0, xcr0);
+        cpuid_count(0xd, 0, &a, &b, &c, &d);
+        xsave_size = b;
+    }
+    asm volatile("fninit");
+}
+
+size_t fpu_area_size(void)
+{
+    return xsave_size ? xsave_size : 512;
+}
+
+void fpu_save(void *area)
+{
+    if (xsave_size)
+        asm volatile("xsave64 (%0)" :: "r"(area), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)) : "memory");
+    else
+        asm volatile("fxsave64 (%0)" :: "r"(area) : "memory");
+}
+
+void fpu_restore(void *area)
+{
+    if (xsave_size)
+        asm volatile("xrstor64 (%0)" :: "r"(area), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)) : "memory");
+    else
+        asm volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
+}
+
+void cpu_init(void)
+{
+    gdt_init();
+    tss_init();
+    gdt_load();
+    idt_init();
+    syscall_init();
+    features_init();
+    fpu_init();
+}

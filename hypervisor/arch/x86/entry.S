@@ -1,0 +1,149 @@
+/*
+ * Every way into the hypervisor: exceptions and interrupts (IDT stubs) and
+ * SYSCALL (hypercalls from guest-kernel mode, system calls from guest user
+ * mode). All build the same frame, Xen's struct cpu_user_regs, at the top
+ * of the current vCPU's hypervisor stack, and all go back to a guest through
+ * hv_return_to_guest, which delivers pending work before the IRETQ.
+ */
+#include <asm/layout.h>
+
+#define ENTRY(name) .global name; .type name, @function; name:
+
+.macro SAVE_ALL
+    push %rdi
+    push %rsi
+    push %rdx
+    push %rcx
+    push %rax
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_ALL
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rax
+    pop %rcx
+    pop %rdx
+    pop %rsi
+    pop %rdi
+.endm
+
+#define REGS_CS 0x88                      /* offsetof(struct cpu_user_regs, cs) */
+
+    .text
+/* Vector stubs, 16 bytes apart: those without a CPU error code push a zero one. */
+    .align 16
+ENTRY(hv_vector_stubs)
+    .set vec, 0
+    .rept 256
+    .align 16
+    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+    movl $vec, 4(%rsp)
+    .else
+    pushq $0
+    movl $vec, 4(%rsp)
+    .endif
+    jmp hv_entry_common
+    .set vec, vec + 1
+    .endr
+
+ENTRY(hv_entry_common)
+    SAVE_ALL
+    cld
+    mov     %rsp, %rdi
+    call    hv_trap_entry
+    testb   $3, REGS_CS(%rsp)
+    jnz     hv_return_to_guest
+    RESTORE_ALL                           /* interrupted the hypervisor (idle) */
+    add     $8, %rsp
+    iretq
+
+/*
+ * SYSCALL: interrupts are off (SFMASK), rsp is still the guest's. Switch to
+ * the current vCPU's frame and build the same frame an interrupt would.
+ */
+ENTRY(hv_syscall_entry)
+    mov     %rsp, hv_syscall_scratch(%rip)
+    mov     hv_frame_top(%rip), %rsp
+    pushq   $0xe02b                        /* FLAT_USER_SS */
+    pushq   hv_syscall_scratch(%rip)       /* guest rsp */
+    push    %r11                           /* guest rflags */
+    pushq   $0xe033                        /* FLAT_USER_CS */
+    push    %rcx                           /* guest rip */
+    pushq   $0
+    movl    $TRAP_SYSCALL_VECTOR, 4(%rsp)
+    SAVE_ALL
+    cld
+    mov     %rsp, %rdi
+    call    hv_syscall
+    /* fall through */
+
+ENTRY(hv_return_to_guest)
+    cli
+    mov     %rsp, %rdi
+    call    hv_prepare_return
+    RESTORE_ALL
+    add     $8, %rsp
+ENTRY(hv_iret_to_guest)
+    iretq
+
+/* A new vCPU's first run: arch_switch_stack "returns" here with rsp at its frame. */
+ENTRY(hv_vcpu_first_entry)
+    jmp     hv_return_to_guest
+
+/*
+ * arch_switch_stack(unsigned long *save_rsp, unsigned long new_rsp):
+ * callee-saved registers stay on the old stack.
+ */
+ENTRY(arch_switch_stack)
+    push    %rbp
+    push    %rbx
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+    mov     %rsp, (%rdi)
+    mov     %rsi, %rsp
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbx
+    pop     %rbp
+    ret
+
+/*
+ * size_t arch_copy_raw(void *dst, const void *src, size_t len): returns the
+ * bytes left uncopied; a page fault at 1: resumes at 2: (exception table).
+ */
+ENTRY(arch_copy_raw)
+    mov     %rdx, %rcx
+1:  rep movsb
+2:  mov     %rcx, %rax
+    ret
+    .section __ex_table, "a"
+    .quad 1b, 2b
+    .previous
+
+    .section .bss
+    .align 8
+    .global hv_frame_top, hv_syscall_scratch
+hv_frame_top:       .quad 0
+hv_syscall_scratch: .quad 0

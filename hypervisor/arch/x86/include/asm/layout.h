@@ -1,0 +1,37 @@
+/*
+ * Hypervisor virtual layout. Everything lives in the L4 slots the Xen ABI
+ * reserves for the hypervisor (256-271, 0xffff800000000000-0xffff87ffffffffff):
+ *   slot 256: read-only M2P table, mapped for guests (MACH2PHYS_VIRT_START)
+ *   slot 262: direct map of all RAM; the hypervisor image runs from it
+ */
+#ifndef ASM_LAYOUT_H
+#define ASM_LAYOUT_H
+
+#define HV_DIRECTMAP_BASE   0xffff830000000000
+#define HV_M2P_BASE         0xffff800000000000
+#define HV_L4_SLOT_M2P      256
+#define HV_L4_SLOT_DIRECTMAP 262
+#define HV_L4_SLOT_FIRST    256
+#define HV_L4_SLOT_LAST     271
+#define HV_LOAD_PHYS        0x100000
+
+/* GDT: guest entries below 0xe000, the hypervisor's reserved ones above. */
+#define HV_CS               0xe008
+#define HV_DS               0xe010
+#define HV_TSS_SEL          0xe040
+#define HV_GDT_ENTRIES      (0xe050 / 8)
+#define HV_FIRST_RESERVED_GDT_ENTRY 7168
+
+#define HV_STACK_ORDER_PAGES 2           /* per-vCPU hypervisor stack */
+#define HV_FRAME_SPARE       32          /* es/ds/fs/gs slots above the hardware frame */
+
+#define TRAP_SYSCALL_VECTOR  0x100       /* entry_vector for the SYSCALL path */
+#define HV_TIMER_VECTOR      0xf0
+#define HV_SPURIOUS_VECTOR   0xff
+
+#ifndef __ASSEMBLY__
+#define PA(x) ((unsigned long)(x) - HV_DIRECTMAP_BASE)
+#define VA(x) ((void *)((unsigned long)(x) + HV_DIRECTMAP_BASE))
+#endif
+
+#endif

@@ -1,0 +1,27 @@
+/* x86 PV state of a vCPU: what the guest sees as its virtual CPU. */
+#ifndef ASM_VCPU_H
+#define ASM_VCPU_H
+
+#include <hv/types.h>
+#include <hv/xen.h>
+
+struct arch_vcpu {
+    struct cpu_user_regs *regs;        /* guest frame at the top of the hypervisor stack */
+    void *stack;                       /* hypervisor stack pages */
+    unsigned long saved_rsp;           /* hypervisor rsp while switched out */
+    bool kernel_mode;                  /* guest kernel (true) or guest user mode */
+    mfn_t cr3_kernel, cr3_user;        /* guest page-table bases (0 = none) */
+    unsigned long kernel_ss, kernel_sp;
+    struct trap_info trap_ctxt[256];   /* virtual IDT */
+    unsigned long event_callback;
+    unsigned long failsafe_callback;
+    unsigned long syscall_callback;
+    bool failsafe_mask_events, syscall_mask_events;
+    unsigned long fs_base, gs_base_kernel, gs_base_user;
+    u16 ds, es, fs, gs;
+    bool virt_ts;                      /* guest's virtual CR0.TS (fpu_taskswitch) */
+    void *fpu_area;                    /* XSAVE/FXSAVE area */
+    u64 hypercalls;                    /* count, for the panic screen */
+};
+
+#endif

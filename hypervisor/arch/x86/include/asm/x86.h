@@ -1,0 +1,62 @@
+/* Internal interfaces between the x86 arch files. */
+#ifndef ASM_X86_H
+#define ASM_X86_H
+
+#include <hv/types.h>
+#include <hv/xen.h>
+
+#define _PAGE_PRESENT  0x001UL
+#define _PAGE_RW       0x002UL
+#define _PAGE_USER     0x004UL
+#define _PAGE_PWT      0x008UL
+#define _PAGE_PCD      0x010UL
+#define _PAGE_ACCESSED 0x020UL
+#define _PAGE_DIRTY    0x040UL
+#define _PAGE_PSE      0x080UL
+#define _PAGE_GLOBAL   0x100UL
+#define _PAGE_NX       (1UL << 63)
+#define PTE_ADDR_MASK  0x000ffffffffff000UL
+
+struct boot_info;
+struct vcpu;
+
+int  multiboot_parse(struct boot_info *bi, u32 magic, unsigned long info);
+void serial_init(void);
+void cpu_init(void);
+void cpu_set_kernel_stack(unsigned long rsp0);
+void fpu_init(void);
+size_t fpu_area_size(void);
+void fpu_save(void *area);
+void fpu_restore(void *area);
+void apic_init(void);
+void apic_eoi(void);
+u64  rtc_read_unix_seconds(void);
+void mm_init(struct boot_info *bi);
+void mm_install_hv_slots(u64 *l4);
+extern u64 *hv_idle_l4;
+extern u64 *hv_m2p;                    /* machine-to-phys table, hypervisor's writable view */
+extern mfn_t hv_m2p_entries;
+
+/* Traps and the PV return path (traps.c, pv/). */
+void hv_trap_entry(struct cpu_user_regs *regs);
+void hv_syscall(struct cpu_user_regs *regs);
+void hv_prepare_return(struct cpu_user_regs *regs);
+void arch_switch_stack(unsigned long *save_rsp, unsigned long new_rsp);
+extern char hv_vector_stubs[], hv_syscall_entry[], hv_iret_to_guest[], hv_vcpu_first_entry[];
+extern unsigned long hv_frame_top;
+
+void pv_handle_exception(struct cpu_user_regs *regs);
+void pv_handle_user_syscall(struct cpu_user_regs *regs);
+int  pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 error_code);
+void pv_deliver_events(struct vcpu *v);
+void pv_toggle_guest_mode(struct vcpu *v);
+bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs);
+bool pv_emulate_priv_op(struct cpu_user_regs *regs);
+bool extable_fixup(struct cpu_user_regs *regs);
+
+static inline bool vector_has_error_code(unsigned int v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+#endif

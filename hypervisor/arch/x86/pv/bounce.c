@@ -1,0 +1,104 @@
+/*
+ * Bouncing into the guest kernel: exceptions, the event callback and user
+ * system calls all arrive as Xen's bounce frame on the guest kernel stack
+ * (rcx, r11, [error code], rip, cs|saved upcall mask<<32, rflags, rsp, ss).
+ */
+#include <hv/errno.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <asm/cpu.h>
+#include <asm/x86.h>
+
+/* Kernel <-> user: swap page tables and GS bases, as the guest's swapgs would. */
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    struct arch_vcpu *a = &v->arch;
+
+    a->kernel_mode = !a->kernel_mode;
+    swapgs();
+    write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
+}
+
+/* Builds the frame and points the vCPU at `handler`; false if the guest stack is bad. */
+static bool create_bounce_frame(struct vcpu *v, unsigned long handler, bool mask_events,
+                                bool has_error, u32 error_code)
+{
+    struct cpu_user_regs *regs = v->arch.regs;
+    u8 saved_mask = v->vcpu_info->evtchn_upcall_mask;
+    unsigned long cs = regs->cs, sp, frame[10];
+    unsigned int n = 0;
+
+    if (!v->arch.kernel_mode) {
+        pv_toggle_guest_mode(v);
+        sp = v->arch.kernel_sp;
+    } else {
+        sp = regs->rsp;
+        cs &= ~3UL;                                  /* RPL 0 tells: kernel was interrupted */
+    }
+    frame[n++] = regs->rcx;
+    frame[n++] = regs->r11;
+    if (has_error)
+        frame[n++] = error_code;
+    frame[n++] = regs->rip;
+    frame[n++] = (cs & 0xffff) | ((unsigned long)saved_mask << 32);
+    frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+                 (saved_mask ? 0 : X86_EFLAGS_IF);
+    frame[n++] = regs->rsp;
+    frame[n++] = regs->ss;
+    sp = (sp & ~15UL) - n * sizeof(unsigned long);
+    if (copy_to_guest(sp, frame, n * sizeof(unsigned long)))
+        return false;
+    regs->rsp = sp;
+    regs->rip = handler;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
+    if (mask_events)
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    return true;
+}
+
+int pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 error_code)
+{
+    const struct trap_info *ti = &v->arch.trap_ctxt[vector & 0xff];
+
+    if (!ti->address) {
+        hv_warn("d%u v%u: unhandled trap %u at %lx (no handler registered)\n",
+                v->domain->id, v->id, vector, v->arch.regs->rip);
+        domain_crash(v->domain, "unhandled trap");
+        return -EINVAL;
+    }
+    if (!create_bounce_frame(v, ti->address, ti->flags & 4, has_error, error_code)) {
+        domain_crash(v->domain, "bad kernel stack while bouncing a trap");
+        return -EFAULT;
+    }
+    return 0;
+}
+
+/* On every return to the guest: an unmasked pending upcall enters the event callback. */
+void pv_deliver_events(struct vcpu *v)
+{
+    struct vcpu_info *vi = v->vcpu_info;
+
+    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->arch.event_callback)
+        return;
+    if (!create_bounce_frame(v, v->arch.event_callback, true, false, 0))
+        domain_crash(v->domain, "bad kernel stack while delivering an event");
+}
+
+/* SYSCALL from guest user mode goes to the guest kernel's syscall callback. */
+void pv_handle_user_syscall(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    if (!v->arch.syscall_callback) {
+        regs->rip -= 2;                              /* #UD at the syscall instruction */
+        pv_inject_trap(v, 6, false, 0);
+        return;
+    }
+    regs->rflags &= ~X86_EFLAGS_DF;
+    if (!create_bounce_frame(v, v->arch.syscall_callback, v->arch.syscall_mask_events, false, 0))
+        domain_crash(v->domain, "bad kernel stack on syscall");
+}

@@ -1,0 +1,210 @@
+/*
+ * The PV domain builder: lays a guest kernel out as Xen's start-of-day
+ * contract says (xen/xen.h): one virtual region at VIRT_BASE mapped 1:1 onto
+ * pfns from 0 holding the kernel, the p2m list, start_info, the xenstore and
+ * console pages, the bootstrap page tables (mapped read-only) and a stack,
+ * padded to a 4 MiB boundary with at least 512 KiB to spare.
+ */
+#include <hv/errno.h>
+#include <hv/arch.h>
+#include <hv/boot.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/elf.h>
+#include <hv/frame.h>
+#include <hv/lib.h>
+#include <asm/layout.h>
+#include <asm/x86.h>
+
+struct pv_layout {
+    u64 v_start, v_end;
+    pfn_t kernel_end, p2m, p2m_pages, start_info, xenstore, console, pt, nr_pt, stack;
+};
+
+#define PTE_GUEST (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+/* Page tables needed to map [v_start, v_end): L4 + L3 + L2 + one L1 per 2 MiB. */
+static pfn_t pt_pages_for(u64 v_start, u64 v_end)
+{
+    return 3 + (ALIGN_UP(v_end, 1UL << 21) - ALIGN_DOWN(v_start, 1UL << 21)) / (1UL << 21);
+}
+
+static int layout_compute(const struct elf_guest_info *e, unsigned long nr_pages,
+                          struct pv_layout *l)
+{
+    l->v_start = e->virt_base;
+    l->kernel_end = ALIGN_UP(e->vend - e->virt_base, PAGE_SIZE) >> PAGE_SHIFT;
+    l->p2m = l->kernel_end;
+    l->p2m_pages = ALIGN_UP(nr_pages * sizeof(unsigned long), PAGE_SIZE) >> PAGE_SHIFT;
+    l->start_info = l->p2m + l->p2m_pages;
+    l->xenstore = l->start_info + 1;
+    l->console = l->xenstore + 1;
+    l->pt = l->console + 1;
+    l->nr_pt = 4;
+    for (;;) {                                       /* the tables map themselves: iterate */
+        u64 end = ALIGN_UP(l->v_start + ((l->pt + l->nr_pt + 1) << PAGE_SHIFT) + (512UL << 10),
+                           4UL << 20);
+        pfn_t need = pt_pages_for(l->v_start, end);
+
+        l->v_end = end;
+        if (need <= l->nr_pt)
+            break;
+        l->nr_pt = need;
+    }
+    l->stack = l->pt + l->nr_pt;
+    if (((l->v_end - l->v_start) >> PAGE_SHIFT) > nr_pages)
+        return -ENOMEM;
+    if ((l->v_start >> 30) != ((l->v_end - 1) >> 30))
+        return -EINVAL;                              /* must sit under one L2 */
+    return 0;
+}
+
+struct load_ctx {
+    u8 *base;                                        /* direct-map view of pfn 0 */
+    u64 paddr_offset;
+};
+
+static int load_segment(void *ctx, u64 paddr, const void *data, u64 filesz, u64 memsz)
+{
+    struct load_ctx *c = ctx;
+    u8 *dst = c->base + (paddr - c->paddr_offset);
+
+    memcpy(dst, data, filesz);
+    memset(dst + filesz, 0, memsz - filesz);
+    return 0;
+}
+
+static void build_page_tables(struct domain *d, const struct pv_layout *l, mfn_t base)
+{
+    u64 *l4 = hv_mfn_to_virt(base + l->pt), *l3 = l4 + 512, *l2 = l3 + 512, *l1 = l2 + 512;
+    u64 va0 = ALIGN_DOWN(l->v_start, 1UL << 21);
+
+    mm_install_hv_slots(l4);
+    l4[(l->v_start >> 39) & 511] = ((base + l->pt + 1) << PAGE_SHIFT) | PTE_GUEST;
+    l3[(l->v_start >> 30) & 511] = ((base + l->pt + 2) << PAGE_SHIFT) | PTE_GUEST;
+    for (pfn_t i = 0; i < l->nr_pt - 3; i++)
+        l2[((va0 >> 21) & 511) + i] = ((base + l->pt + 3 + i) << PAGE_SHIFT) | PTE_GUEST;
+    for (pfn_t pfn = 0; pfn < (l->v_end - l->v_start) >> PAGE_SHIFT; pfn++) {
+        u64 pte = ((base + pfn) << PAGE_SHIFT) | PTE_GUEST;
+
+        if (pfn >= l->pt && pfn < l->pt + l->nr_pt)
+            pte &= ~_PAGE_RW;                        /* page tables: read-only to the guest */
+        l1[((l->v_start - va0) >> PAGE_SHIFT) + pfn] = pte;
+    }
+    for (pfn_t i = 0; i < l->nr_pt; i++)
+        hv_frames.info[base + l->pt + i].flags |= FRAME_F_PAGETABLE;
+    (void)d;
+}
+
+/* Xen's stubs: push rcx; push r11; mov $nr,%eax; syscall; pop r11; pop rcx; ret. */
+static void fill_hypercall_page(u8 *page)
+{
+    memset(page, 0xcc, PAGE_SIZE);
+    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++) {
+        u8 *p = page + i * 32;
+        const u8 stub[] = { 0x51, 0x41, 0x53, 0xb8, (u8)i, 0, 0, 0, 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3 };
+        const u8 iret[] = { 0x51, 0x41, 0x53, 0x50, 0xb8, (u8)i, 0, 0, 0, 0x0f, 0x05 };
+
+        if (i == __HYPERVISOR_iret)
+            memcpy(p, iret, sizeof(iret));
+        else
+            memcpy(p, stub, sizeof(stub));
+    }
+}
+
+static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t base,
+                            unsigned long nr_pages, const char *cmdline)
+{
+    start_info_t *si = hv_mfn_to_virt(base + l->start_info);
+
+    memcpy(si->magic, "xen-3.0-x86_64", 15);
+    si->nr_pages = nr_pages;
+    si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = d->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+    si->store_mfn = base + l->xenstore;
+    si->console.domU.mfn = base + l->console;
+    si->pt_base = l->v_start + (l->pt << PAGE_SHIFT);
+    si->nr_pt_frames = l->nr_pt;
+    si->mfn_list = l->v_start + (l->p2m << PAGE_SHIFT);
+    memcpy(si->cmd_line, cmdline, strnlen(cmdline, sizeof(si->cmd_line) - 1));
+}
+
+static void setup_vcpu0(struct vcpu *v, const struct elf_guest_info *e,
+                        const struct pv_layout *l, mfn_t base)
+{
+    struct cpu_user_regs *r = v->arch.regs;
+
+    r->rip = e->entry;
+    r->rsp = l->v_start + ((l->stack + 1) << PAGE_SHIFT);
+    r->rsi = l->v_start + (l->start_info << PAGE_SHIFT);
+    v->arch.cr3_kernel = base + l->pt;
+    v->arch.kernel_ss = FLAT_KERNEL_SS;
+    v->arch.kernel_sp = r->rsp;
+    v->vcpu_info->evtchn_upcall_mask = 1;
+}
+
+static int populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
+{
+    *base = frame_alloc(&hv_frames, nr_pages, 1, d->id);
+    d->p2m = hv_alloc_pages(ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
+    if (*base == INVALID_MFN || !d->p2m) {
+        if (*base != INVALID_MFN)
+            frame_free(&hv_frames, *base, nr_pages);
+        return -ENOMEM;
+    }
+    d->nr_pages = nr_pages;
+    memset(hv_mfn_to_virt(*base), 0, nr_pages * PAGE_SIZE);
+    for (pfn_t pfn = 0; pfn < nr_pages; pfn++) {
+        d->p2m[pfn] = *base + pfn;
+        hv_m2p[*base + pfn] = pfn;
+    }
+    return 0;
+}
+
+int pv_build_domain(struct domain *d, const void *image, size_t len,
+                    const char *cmdline, unsigned long nr_pages)
+{
+    struct elf_guest_info e;
+    struct pv_layout l;
+    struct load_ctx ctx;
+    const char *why = "";
+    mfn_t base;
+    struct vcpu *v;
+
+    if (elf_guest_parse(image, len, &e, &why)) {
+        hv_err("d%u: cannot load kernel: %s\n", d->id, why);
+        return -EINVAL;
+    }
+    if (layout_compute(&e, nr_pages, &l)) {
+        hv_err("d%u: kernel does not fit in %lu pages\n", d->id, nr_pages);
+        return -ENOMEM;
+    }
+    if (populate(d, nr_pages, &base) || !(v = vcpu_create(d, 0)))
+        return -ENOMEM;
+    ctx = (struct load_ctx){ hv_mfn_to_virt(base), e.paddr_offset };
+    elf_for_each_load(image, len, load_segment, &ctx);
+    memcpy(hv_mfn_to_virt(base + l.p2m), d->p2m, nr_pages * sizeof(mfn_t));
+    build_page_tables(d, &l, base);
+    fill_start_info(d, &l, base, nr_pages, cmdline);
+    if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
+        e.hypercall_page < e.vend)
+        fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
+    setup_vcpu0(v, &e, &l, base);
+    hv_info("d%u: %s kernel, %lu MiB, entry %lx, region %lx-%lx\n", d->id,
+            e.guest_os[0] ? e.guest_os : "PV", (nr_pages << PAGE_SHIFT) >> 20,
+            e.entry, l.v_start, l.v_end);
+    return 0;
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    for (pfn_t pfn = 0; d->p2m && pfn < d->nr_pages; pfn++) {
+        mfn_t mfn = d->p2m[pfn];
+
+        hv_m2p[mfn] = ~0UL;
+        hv_frames.info[mfn].flags = 0;
+        frame_free(&hv_frames, mfn, 1);
+    }
+    hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
+    d->p2m = NULL;
+}

@@ -1,0 +1,82 @@
+/*
+ * Guest exceptions: handle what the hypervisor owns (forced CPUID, emulated
+ * privileged instructions, software interrupts the guest's virtual IDT
+ * allows, lazy-FPU #NM), bounce everything else into the guest kernel.
+ */
+#include <hv/errno.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <asm/cpu.h>
+#include <asm/x86.h>
+
+#define PFEC_USER  (1u << 2)
+
+/* #GP with the IDT bit: an `int $n` whose gate is ours. The guest's DPL decides. */
+static void soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    unsigned int vec = (regs->error_code >> 3) & 0xff;
+    unsigned int dpl = v->arch.trap_ctxt[vec].flags & 3;
+    unsigned int cpl = v->arch.kernel_mode ? 1 : 3;
+
+    if (v->arch.trap_ctxt[vec].address && dpl >= cpl) {
+        regs->rip += 2;                              /* trap: resume after `int $n` */
+        pv_inject_trap(v, vec, false, 0);
+        return;
+    }
+    pv_inject_trap(v, 13, true, regs->error_code);
+}
+
+static void page_fault(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    u32 ec = regs->error_code & ~PFEC_USER;
+
+    if (!v->arch.kernel_mode)
+        ec |= PFEC_USER;                             /* from the guest's mode, not the CPL */
+    v->vcpu_info->arch.cr2 = read_cr2();
+    pv_inject_trap(v, 14, true, ec);
+}
+
+static void device_not_available(struct vcpu *v)
+{
+    write_cr0(read_cr0() & ~X86_CR0_TS);
+    if (v->arch.virt_ts) {
+        v->arch.virt_ts = false;                     /* as Xen: the guest sees one #NM */
+        pv_inject_trap(v, 7, false, 0);
+    }
+}
+
+void pv_handle_exception(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vec = regs->entry_vector;
+
+    switch (vec) {
+    case 6:
+        if (v->arch.kernel_mode && pv_emulate_forced_cpuid(regs))
+            return;
+        break;
+    case 7:
+        device_not_available(v);
+        return;
+    case 13:
+        if (regs->error_code & 2) {
+            soft_interrupt(v, regs);
+            return;
+        }
+        if (regs->error_code == 0 && v->arch.kernel_mode && pv_emulate_priv_op(regs))
+            return;
+        break;
+    case 14:
+        page_fault(v, regs);
+        return;
+    case 2: case 8: case 18:
+        hv_warn("d%u v%u: machine exception %u in guest, crashing it\n", v->domain->id, v->id, vec);
+        domain_crash(v->domain, "fatal exception");
+        return;
+    default:
+        break;
+    }
+    pv_inject_trap(v, vec, vector_has_error_code(vec), regs->error_code);
+}

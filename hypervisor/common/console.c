@@ -1,0 +1,133 @@
+/*
+ * The hypervisor console: leveled log lines prefixed "(HV)", and guest
+ * console_io output prefixed "(dN)", one whole line at a time so that
+ * domains writing at once do not interleave mid-line.
+ */
+#include <hv/errno.h>
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/sched.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+
+enum hv_loglvl hv_loglvl = LOG_INFO;
+
+static const char *const loglvl_names[] = { "err", "warning", "info", "debug" };
+
+int hv_console_set_loglvl(const char *name)
+{
+    if (!strcmp(name, "all")) {
+        hv_loglvl = LOG_DEBUG;
+        return 0;
+    }
+    for (unsigned int i = 0; i < ARRAY_SIZE(loglvl_names); i++) {
+        if (!strcmp(name, loglvl_names[i])) {
+            hv_loglvl = (enum hv_loglvl)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+void hv_puts_raw(const char *s, size_t len)
+{
+    arch_console_write(s, len);
+}
+
+void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap)
+{
+    char line[512];
+    int n;
+
+    if (lvl > hv_loglvl)
+        return;
+    memcpy(line, "(HV) ", 5);
+    n = hv_vsnprintf(line + 5, sizeof(line) - 5, fmt, ap);
+    n = MIN(n + 5, (int)sizeof(line) - 1);
+    hv_puts_raw(line, n);
+}
+
+void hv_log(enum hv_loglvl lvl, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    hv_vlog(lvl, fmt, ap);
+    va_end(ap);
+}
+
+void hv_console_guest_flush(struct domain *d)
+{
+    char prefix[16];
+    int n;
+
+    if (!d->console_len)
+        return;
+    n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
+    hv_puts_raw(prefix, n);
+    hv_puts_raw(d->console_line, d->console_len);
+    if (d->console_line[d->console_len - 1] != '\n')
+        hv_puts_raw("\n", 1);
+    d->console_len = 0;
+}
+
+void hv_console_guest_write(struct domain *d, const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+
+        if (c == '\r' || c == '\0')
+            continue;
+        if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
+            c = '?';                       /* no raw control bytes on our serial line */
+        d->console_line[d->console_len++] = c;
+        if (c == '\n' || d->console_len == sizeof(d->console_line))
+            hv_console_guest_flush(d);
+    }
+}
+
+/* console_io: CONSOLEIO_write prints; CONSOLEIO_read has no input for domUs yet. */
+long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf)
+{
+    char chunk[128];
+
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (count > (1UL << 20))
+            return -EINVAL;
+        for (unsigned long done = 0; done < count; done += sizeof(chunk)) {
+            size_t n = MIN(sizeof(chunk), count - done);
+
+            if (copy_from_guest(chunk, buf + done, n))
+                return -EFAULT;
+            hv_console_guest_write(current->domain, chunk, n);
+        }
+        return 0;
+    case CONSOLEIO_read:
+        if (!current->domain->privileged)
+            return -EPERM;
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+__noreturn void hv_panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    hv_puts_raw("\n(HV) ****************************************\n", 47);
+    va_start(ap, fmt);
+    hv_vlog(LOG_ERR, fmt, ap);
+    va_end(ap);
+    if (current)
+        hv_err("current: d%u v%u\n", current->domain->id, current->id);
+    else
+        hv_err("current: idle\n");
+    arch_dump_registers();
+    hypercall_dump_history();
+    hv_puts_raw("(HV) PANIC: hypervisor halted\n", 30);
+    arch_halt();
+}

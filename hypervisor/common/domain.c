@@ -1,0 +1,181 @@
+/*
+ * Domain and vCPU life cycle: create, shut down with a reason (reported on
+ * the console), crash, and reap. Reaping frees the vCPU stacks, so it runs
+ * from the idle context, never on a stack it frees.
+ */
+#include <hv/errno.h>
+#include <hv/domain.h>
+#include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/event.h>
+#include <hv/frame.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include <hv/time.h>
+
+struct domain *hv_domains[HV_MAX_DOMAINS];
+
+static const char *const shutdown_names[] = {
+    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+    [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+
+const char *domain_shutdown_reason_name(unsigned int reason)
+{
+    if (reason < ARRAY_SIZE(shutdown_names) && shutdown_names[reason])
+        return shutdown_names[reason];
+    return "unknown";
+}
+
+struct domain *domain_lookup(domid_t id)
+{
+    if (id >= HV_MAX_DOMAINS || !hv_domains[id] || hv_domains[id]->state != DOM_ACTIVE)
+        return NULL;
+    return hv_domains[id];
+}
+
+struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
+{
+    return id == DOMID_SELF ? caller : domain_lookup(id);
+}
+
+struct domain *domain_create(domid_t id, bool privileged)
+{
+    struct domain *d;
+
+    if (id >= HV_MAX_DOMAINS || hv_domains[id])
+        return NULL;
+    d = hv_alloc_pages(ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
+    if (!d)
+        return NULL;
+    d->id = id;
+    d->privileged = privileged;
+    d->state = DOM_ACTIVE;
+    d->shared_info = hv_alloc_pages(1);
+    if (!d->shared_info || evtchn_domain_init(d)) {
+        hv_free_pages(d->shared_info, 1);
+        hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
+        return NULL;
+    }
+    d->shared_info_mfn = hv_virt_to_mfn(d->shared_info);
+    hv_frames.info[d->shared_info_mfn].owner = id;
+    hv_frames.info[d->shared_info_mfn].flags = FRAME_F_XENHEAP;
+    for (unsigned int i = 0; i < ARRAY_SIZE(d->shared_info->vcpu_info); i++)
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    hv_domains[id] = d;
+    return d;
+}
+
+static void vcpu_singleshot_fire(void *data)
+{
+    struct vcpu *v = data;
+
+    evtchn_send_virq(v, VIRQ_TIMER);
+}
+
+static void vcpu_periodic_fire(void *data)
+{
+    struct vcpu *v = data;
+
+    evtchn_send_virq(v, VIRQ_TIMER);
+    if (v->periodic_period)
+        timer_set(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v;
+
+    if (id >= HV_MAX_VCPUS || d->vcpus[id])
+        return NULL;
+    v = hv_alloc_pages(ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
+    if (!v)
+        return NULL;
+    v->domain = d;
+    v->id = id;
+    v->state = VCPU_DOWN;
+    v->vcpu_info = &d->shared_info->vcpu_info[id];
+    timer_init(&v->singleshot_timer, vcpu_singleshot_fire, v);
+    timer_init(&v->periodic_timer, vcpu_periodic_fire, v);
+    if (arch_vcpu_init(v)) {
+        hv_free_pages(v, ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
+        return NULL;
+    }
+    d->vcpus[id] = v;
+    d->nr_vcpus = MAX(d->nr_vcpus, id + 1);
+    return v;
+}
+
+static void domain_stop_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (!v)
+            continue;
+        timer_stop(&v->singleshot_timer);
+        timer_stop(&v->periodic_timer);
+        sched_remove(v);
+        v->state = VCPU_DOWN;
+    }
+    if (current && current->domain == d)
+        sched_set_need_resched();
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    if (d->state != DOM_ACTIVE)
+        return;
+    hv_console_guest_flush(d);
+    d->shutdown_reason = reason;
+    d->state = DOM_SHUTDOWN;
+    hv_info("d%u shutdown: %s\n", d->id, domain_shutdown_reason_name(reason));
+    domain_stop_vcpus(d);
+    evtchn_domain_destroy(d);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    if (d->state != DOM_ACTIVE)
+        return;
+    hv_warn("d%u crashed: %s\n", d->id, why);
+    if (current && current->domain == d)
+        arch_dump_registers();
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+static void domain_free(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        if (!d->vcpus[i])
+            continue;
+        arch_vcpu_destroy(d->vcpus[i]);
+        hv_free_pages(d->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
+    }
+    arch_domain_destroy(d);
+    hv_frames.info[d->shared_info_mfn].owner = FRAME_OWNER_HV;
+    hv_frames.info[d->shared_info_mfn].flags = 0;
+    hv_free_pages(d->shared_info, 1);
+    hv_domains[d->id] = NULL;
+    hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
+}
+
+void domain_reap(void)
+{
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++) {
+        struct domain *d = hv_domains[i];
+
+        if (d && d->state == DOM_SHUTDOWN && (!current || current->domain != d))
+            domain_free(d);
+    }
+}
+
+unsigned int domain_count_alive(void)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
+        n += hv_domains[i] && hv_domains[i]->state == DOM_ACTIVE;
+    return n;
+}

@@ -1,0 +1,107 @@
+/*
+ * Machine-frame allocator: one bit per frame (1 = in use or not RAM) and a
+ * next-fit search for contiguous, aligned runs. Ownership is recorded per
+ * frame so every isolation check is a table lookup.
+ */
+#include <hv/frame.h>
+#include <hv/errno.h>
+#include <hv/lib.h>
+
+struct frame_pool hv_frames;
+
+static bool bit_test(const u64 *bm, mfn_t i) { return bm[i / 64] & (1ULL << (i % 64)); }
+static void bit_set(u64 *bm, mfn_t i) { bm[i / 64] |= 1ULL << (i % 64); }
+static void bit_clear(u64 *bm, mfn_t i) { bm[i / 64] &= ~(1ULL << (i % 64)); }
+
+void frame_pool_init(struct frame_pool *p, u64 *bitmap, struct frame_info *info, mfn_t nr)
+{
+    p->bitmap = bitmap;
+    p->info = info;
+    p->nr_frames = nr;
+    p->nr_free = 0;
+    p->hint = 0;
+    memset(bitmap, 0xff, ALIGN_UP(nr, 64) / 8);
+    for (mfn_t i = 0; i < nr; i++)
+        info[i] = (struct frame_info){ .owner = FRAME_OWNER_HV };
+}
+
+void frame_pool_free_range(struct frame_pool *p, mfn_t first, mfn_t count)
+{
+    for (mfn_t i = first; i < first + count && i < p->nr_frames; i++) {
+        if (bit_test(p->bitmap, i)) {
+            bit_clear(p->bitmap, i);
+            p->info[i].owner = FRAME_OWNER_FREE;
+            p->nr_free++;
+        }
+    }
+}
+
+void frame_pool_reserve_range(struct frame_pool *p, mfn_t first, mfn_t count)
+{
+    for (mfn_t i = first; i < first + count && i < p->nr_frames; i++) {
+        if (!bit_test(p->bitmap, i)) {
+            bit_set(p->bitmap, i);
+            p->info[i].owner = FRAME_OWNER_HV;
+            p->nr_free--;
+        }
+    }
+}
+
+/* Length of the free run starting at `start`, up to `want`. */
+static mfn_t free_run(const struct frame_pool *p, mfn_t start, mfn_t want)
+{
+    mfn_t n = 0;
+
+    while (n < want && start + n < p->nr_frames && !bit_test(p->bitmap, start + n))
+        n++;
+    return n;
+}
+
+static mfn_t search(struct frame_pool *p, mfn_t from, mfn_t to, mfn_t count, mfn_t align)
+{
+    mfn_t i = ALIGN_UP(from, align);
+
+    while (i + count <= to) {
+        mfn_t run = free_run(p, i, count);
+
+        if (run == count)
+            return i;
+        i = ALIGN_UP(i + run + 1, align);
+    }
+    return INVALID_MFN;
+}
+
+mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
+{
+    mfn_t first;
+
+    if (count == 0 || count > p->nr_free || align == 0 || (align & (align - 1)))
+        return INVALID_MFN;
+    first = search(p, p->hint, p->nr_frames, count, align);
+    if (first == INVALID_MFN)
+        first = search(p, 0, p->nr_frames, count, align);
+    if (first == INVALID_MFN)
+        return INVALID_MFN;
+    for (mfn_t i = first; i < first + count; i++) {
+        bit_set(p->bitmap, i);
+        p->info[i] = (struct frame_info){ .owner = owner };
+    }
+    p->nr_free -= count;
+    p->hint = first + count;
+    return first;
+}
+
+int frame_free(struct frame_pool *p, mfn_t first, mfn_t count)
+{
+    if (first >= p->nr_frames || count > p->nr_frames - first)
+        return -EINVAL;
+    for (mfn_t i = first; i < first + count; i++)
+        if (!bit_test(p->bitmap, i) || p->info[i].owner == FRAME_OWNER_FREE)
+            return -EINVAL;
+    for (mfn_t i = first; i < first + count; i++) {
+        bit_clear(p->bitmap, i);
+        p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE };
+    }
+    p->nr_free += count;
+    return 0;
+}

@@ -1,0 +1,131 @@
+/* sched_op, set_timer_op and vcpu_op: how a guest yields, sleeps, stops and keeps time. */
+#include <hv/errno.h>
+#include <hv/hypercall.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <hv/time.h>
+
+/* Block: enable event delivery; sleep only if nothing is pending already. */
+static long sched_block_current(void)
+{
+    struct vcpu *v = current;
+
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    if (v->vcpu_info->evtchn_upcall_pending)
+        return 0;
+    sched_block(v);
+    schedule();
+    return 0;
+}
+
+static long sched_shutdown(unsigned long arg)
+{
+    struct sched_shutdown s;
+
+    if (copy_from_guest(&s, arg, sizeof(s)))
+        return -EFAULT;
+    if (s.reason > SHUTDOWN_MAX)
+        return -EINVAL;
+    domain_shutdown(current->domain, s.reason);
+    return 0;
+}
+
+long do_sched_op(unsigned long cmd, unsigned long arg)
+{
+    switch (cmd) {
+    case SCHEDOP_yield:
+        sched_yield();
+        return 0;
+    case SCHEDOP_block:
+        return sched_block_current();
+    case SCHEDOP_shutdown:
+        return sched_shutdown(arg);
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_sched_op_compat(unsigned long cmd, unsigned long arg)
+{
+    if (cmd == SCHEDOP_shutdown) {
+        domain_shutdown(current->domain, (unsigned int)arg);
+        return 0;
+    }
+    return do_sched_op(cmd, 0);
+}
+
+/* An absolute system-time deadline; 0 cancels; one in the past fires at once. */
+long do_set_timer_op(unsigned long timeout)
+{
+    struct vcpu *v = current;
+
+    if (!timeout) {
+        timer_stop(&v->singleshot_timer);
+        return 0;
+    }
+    timer_set(&v->singleshot_timer, timeout);
+    return 0;
+}
+
+static long vcpu_singleshot(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_set_singleshot_timer t;
+
+    if (copy_from_guest(&t, arg, sizeof(t)))
+        return -EFAULT;
+    if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < hv_now())
+        return -ETIME;
+    timer_set(&v->singleshot_timer, t.timeout_abs_ns);
+    return 0;
+}
+
+static long vcpu_periodic(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_set_periodic_timer t;
+
+    if (copy_from_guest(&t, arg, sizeof(t)))
+        return -EFAULT;
+    if (t.period_ns < 1000000ULL)                    /* as Xen: at least 1 ms */
+        return -EINVAL;
+    v->periodic_period = t.period_ns;
+    timer_set(&v->periodic_timer, hv_now() + t.period_ns);
+    return 0;
+}
+
+static long vcpu_runstate_info(struct vcpu *v, unsigned long arg)
+{
+    v->runstate.state = RUNSTATE_running;
+    v->runstate.state_entry_time = hv_now();
+    return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));
+}
+
+long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
+{
+    struct domain *d = current->domain;
+    struct vcpu *v;
+
+    if (vcpuid >= HV_MAX_VCPUS || !(v = d->vcpus[vcpuid]))
+        return -ENOENT;
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return v->state != VCPU_DOWN;
+    case VCPUOP_set_singleshot_timer:
+        return v == current ? vcpu_singleshot(v, arg) : -EINVAL;
+    case VCPUOP_stop_singleshot_timer:
+        timer_stop(&v->singleshot_timer);
+        return 0;
+    case VCPUOP_set_periodic_timer:
+        return vcpu_periodic(v, arg);
+    case VCPUOP_stop_periodic_timer:
+        v->periodic_period = 0;
+        timer_stop(&v->periodic_timer);
+        return 0;
+    case VCPUOP_get_runstate_info:
+        return vcpu_runstate_info(v, arg);
+    default:
+        return -ENOSYS;
+    }
+}

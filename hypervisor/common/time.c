@@ -1,0 +1,84 @@
+/*
+ * System time is nanoseconds since boot, from the TSC. Guests get the same
+ * clock through pvclock (vcpu_time_info: a TSC stamp, the system time then,
+ * and the mul/shift scale) and the wallclock at boot in shared_info.
+ */
+#include <hv/errno.h>
+#include <hv/time.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+
+static struct time_scale tsc_scale;
+static u64 tsc_at_boot, tsc_hz, boot_wallclock;
+
+void time_scale_from_hz(u64 hz, struct time_scale *ts)
+{
+    int shift = 0;
+    u64 t = hz;
+
+    while (t > 2000000000ULL) {
+        t >>= 1;
+        shift--;
+    }
+    while (t <= 1000000000ULL) {
+        t <<= 1;
+        shift++;
+    }
+    ts->mul = (u32)((1000000000ULL << 32) / t);
+    ts->shift = (s8)shift;
+}
+
+u64 time_scale_apply(u64 delta, const struct time_scale *ts)
+{
+    if (ts->shift < 0)
+        delta >>= -ts->shift;
+    else
+        delta <<= ts->shift;
+    return (u64)(((unsigned __int128)delta * ts->mul) >> 32);
+}
+
+void time_init(u64 hz, u64 tsc_now, u64 wallclock_sec)
+{
+    tsc_hz = hz;
+    tsc_at_boot = tsc_now;
+    boot_wallclock = wallclock_sec;
+    time_scale_from_hz(hz, &tsc_scale);
+}
+
+u64 time_tsc_hz(void)
+{
+    return tsc_hz;
+}
+
+u64 hv_now(void)
+{
+    return time_scale_apply(arch_read_tsc() - tsc_at_boot, &tsc_scale);
+}
+
+void time_update_vcpu_info(struct vcpu_time_info *ti)
+{
+    u64 tsc = arch_read_tsc();
+
+    ti->version++;                                   /* odd: update in progress */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ti->tsc_timestamp = tsc;
+    ti->system_time = time_scale_apply(tsc - tsc_at_boot, &tsc_scale);
+    ti->tsc_to_system_mul = tsc_scale.mul;
+    ti->tsc_shift = tsc_scale.shift;
+    ti->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ti->version++;
+}
+
+void time_update_wallclock(struct vcpu *v)
+{
+    struct shared_info *s = v->domain->shared_info;
+
+    s->wc_version++;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    s->wc_sec = (u32)boot_wallclock;
+    s->wc_sec_hi = (u32)(boot_wallclock >> 32);
+    s->wc_nsec = 0;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    s->wc_version++;
+}

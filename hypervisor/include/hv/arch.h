@@ -1,0 +1,31 @@
+/*
+ * The arch-hook boundary: everything common code asks of the CPU side.
+ * x86 implements these in arch/x86; host unit tests in tests/unit/harness.c.
+ */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <hv/types.h>
+
+struct vcpu;
+struct domain;
+
+u64  arch_read_tsc(void);
+void arch_timer_program(u64 deadline_ns);        /* next hardware timer interrupt */
+void arch_console_write(const char *s, size_t len);
+__noreturn void arch_poweroff(int code);
+__noreturn void arch_halt(void);
+
+int  arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+void arch_domain_destroy(struct domain *d);
+void arch_context_switch(struct vcpu *prev, struct vcpu *next);
+void arch_dump_registers(void);
+
+/* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
+void *hv_alloc_pages(unsigned long count);
+void hv_free_pages(void *p, unsigned long count);
+void *hv_mfn_to_virt(mfn_t mfn);
+mfn_t hv_virt_to_mfn(const void *p);
+
+#endif

@@ -1,0 +1,36 @@
+/* What the boot loader handed over, in a loader-neutral form (arch/x86/multiboot.c). */
+#ifndef HV_BOOT_H
+#define HV_BOOT_H
+
+#include <hv/types.h>
+
+#define BOOT_MAX_MODULES  16
+#define BOOT_MAX_RANGES   64
+
+struct boot_module {
+    u64 start, end;                    /* physical */
+    const char *string;                /* "path args" as the loader gave it */
+};
+
+struct boot_range {
+    u64 start, end;                    /* usable RAM, physical */
+};
+
+struct boot_info {
+    const char *cmdline;
+    struct boot_module modules[BOOT_MAX_MODULES];
+    unsigned int nr_modules;
+    struct boot_range ram[BOOT_MAX_RANGES];
+    unsigned int nr_ram;
+    const char *loader;
+};
+
+/* Common start-of-day after the arch set-up: builds domains, runs the scheduler. */
+__noreturn void hv_main(struct boot_info *bi);
+
+/* Domain builder (arch/x86/pv/domain_build.c). */
+struct domain;
+int pv_build_domain(struct domain *d, const void *image, size_t image_len,
+                    const char *cmdline, unsigned long nr_pages);
+
+#endif

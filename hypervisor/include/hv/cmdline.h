@@ -1,0 +1,21 @@
+/* Hypervisor command line (common/cmdline.c): console=, loglvl=, dom0_mem=, domu_mem=, hypercall_trace. */
+#ifndef HV_CMDLINE_H
+#define HV_CMDLINE_H
+
+#include <hv/types.h>
+
+struct hv_options {
+    char console[16];        /* "com1" (default) or "none" */
+    u64  dom0_mem;           /* bytes for the privileged domain (first module, when dom0=1) */
+    u64  domu_mem;           /* bytes for every other domain */
+    bool hypercall_trace;    /* log every hypercall with its arguments and result */
+    bool first_is_dom0;      /* the first module becomes the privileged domain 0 */
+    unsigned int timeslice_ms;
+};
+
+extern struct hv_options hv_opts;
+
+/* Parses a whole command line into hv_opts; unknown words are logged and ignored. */
+void hv_cmdline_parse(const char *cmdline);
+
+#endif

@@ -1,0 +1,30 @@
+/* Serial console and log levels (common/console.c). */
+#ifndef HV_CONSOLE_H
+#define HV_CONSOLE_H
+
+#include <hv/types.h>
+
+enum hv_loglvl { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+extern enum hv_loglvl hv_loglvl;
+
+void hv_log(enum hv_loglvl lvl, const char *fmt, ...) __printf(2, 3);
+void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap);
+void hv_puts_raw(const char *s, size_t len);
+
+#define hv_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
+#define hv_warn(...)  hv_log(LOG_WARN, __VA_ARGS__)
+#define hv_info(...)  hv_log(LOG_INFO, __VA_ARGS__)
+#define hv_debug(...) hv_log(LOG_DEBUG, __VA_ARGS__)
+
+/* Buffers a domain's console_io output and prints whole lines as "(dN) text". */
+struct domain;
+void hv_console_guest_write(struct domain *d, const char *buf, size_t len);
+void hv_console_guest_flush(struct domain *d);
+
+/* Sets the level from "err", "warning", "info", "debug" or "all". */
+int hv_console_set_loglvl(const char *name);
+
+__noreturn void hv_panic(const char *fmt, ...) __printf(1, 2);
+
+#endif

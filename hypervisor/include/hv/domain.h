@@ -1,0 +1,69 @@
+/* Domains and their vCPUs (common/domain.c). */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <hv/types.h>
+#include <hv/xen.h>
+#include <hv/timer.h>
+#include <asm/vcpu.h>
+
+#define HV_MAX_DOMAINS  64
+#define HV_MAX_VCPUS    8
+#define EVTCHN_MAX      EVTCHN_2L_NR_CHANNELS  /* 2-level ABI: 4096 ports */
+#define HV_CMDLINE_MAX  1024
+
+enum vcpu_state { VCPU_DOWN, VCPU_RUNNABLE, VCPU_BLOCKED };
+enum domain_state { DOM_ACTIVE, DOM_SHUTDOWN, DOM_DYING };
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int id;
+    enum vcpu_state state;
+    bool on_runq;
+    struct vcpu *runq_next;
+    struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
+    evtchn_port_t virq_to_port[NR_VIRQS];
+    struct hv_timer singleshot_timer;
+    struct hv_timer periodic_timer;
+    u64 periodic_period;
+    u64 runstate_guest;                /* guest VA of vcpu_runstate_info, 0 if none */
+    struct vcpu_runstate_info runstate;
+    struct arch_vcpu arch;
+};
+
+struct evtchn;
+
+struct domain {
+    domid_t id;
+    bool privileged;
+    enum domain_state state;
+    unsigned int shutdown_reason;
+    struct shared_info *shared_info;   /* hypervisor mapping of the page */
+    mfn_t shared_info_mfn;
+    struct vcpu *vcpus[HV_MAX_VCPUS];
+    unsigned int nr_vcpus;
+    struct evtchn *evtchn;             /* EVTCHN_MAX entries */
+    unsigned long vm_assist;
+    mfn_t *p2m;                        /* pfn -> mfn, nr_pages entries (hypervisor copy) */
+    unsigned long nr_pages;
+    char console_line[256];            /* partial console_io line, see console.c */
+    unsigned int console_len;
+    char cmdline[HV_CMDLINE_MAX];
+};
+
+extern struct domain *hv_domains[HV_MAX_DOMAINS];
+
+struct domain *domain_create(domid_t id, bool privileged);
+struct domain *domain_lookup(domid_t id);
+/* Resolves DOMID_SELF against the caller. */
+struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_crash(struct domain *d, const char *why);
+/* Frees what dying domains still hold; runs where no dying vCPU is current. */
+void domain_reap(void);
+unsigned int domain_count_alive(void);
+const char *domain_shutdown_reason_name(unsigned int reason);
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+
+#endif

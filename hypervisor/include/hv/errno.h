@@ -1,0 +1,18 @@
+/*
+ * Negative errno values returned by hypercalls. The numbers come from the Xen
+ * public header xen/errno.h (they equal Linux's), so host unit tests can use
+ * the C library's <errno.h> and get the same values.
+ */
+#ifndef HV_ERRNO_H
+#define HV_ERRNO_H
+
+#ifdef HV_HOST_TEST
+#include <errno.h>
+#else
+#define XEN_ERRNO(name, value) name = value,
+enum hv_errno {
+#include <xen/errno.h>
+};
+#endif
+
+#endif

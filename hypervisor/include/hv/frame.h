@@ -1,0 +1,54 @@
+/*
+ * Machine frames: the allocator (common/frame_alloc.c) and the per-frame
+ * ownership table. Every frame is free, the hypervisor's, or owned by exactly
+ * one domain; isolation checks ask frame_owner().
+ */
+#ifndef HV_FRAME_H
+#define HV_FRAME_H
+
+#include <hv/types.h>
+
+#define FRAME_OWNER_FREE  0xffffu   /* on the free list */
+#define FRAME_OWNER_HV    0xfffeu   /* hypervisor (image, heap, tables) */
+
+/* Per-frame flags. */
+#define FRAME_F_XENHEAP   0x1u      /* hypervisor page shared with its owner (shared_info) */
+#define FRAME_F_PAGETABLE 0x2u      /* a guest page-table page: never mapped writable */
+
+struct frame_info {
+    u16 owner;
+    u16 flags;
+    u32 count;                      /* references held (issue 3 grows this into types) */
+};
+
+struct frame_pool {
+    u64 *bitmap;                    /* 1 = allocated or unusable */
+    struct frame_info *info;        /* one per frame */
+    mfn_t nr_frames;                /* frames tracked: [0, nr_frames) */
+    mfn_t nr_free;
+    mfn_t hint;                     /* where the next search starts */
+};
+
+extern struct frame_pool hv_frames;
+
+/* Set-up: every frame starts unusable; the boot code frees the RAM ranges. */
+void frame_pool_init(struct frame_pool *p, u64 *bitmap, struct frame_info *info, mfn_t nr);
+void frame_pool_free_range(struct frame_pool *p, mfn_t first, mfn_t count);
+void frame_pool_reserve_range(struct frame_pool *p, mfn_t first, mfn_t count);
+
+/* Allocates `count` contiguous frames aligned to `align` frames; INVALID_MFN if none. */
+mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner);
+/* Frees frames; returns -EINVAL for frames that are not allocated. */
+int frame_free(struct frame_pool *p, mfn_t first, mfn_t count);
+
+static inline bool frame_valid(const struct frame_pool *p, mfn_t mfn)
+{
+    return mfn < p->nr_frames;
+}
+
+static inline u16 frame_owner(const struct frame_pool *p, mfn_t mfn)
+{
+    return frame_valid(p, mfn) ? p->info[mfn].owner : FRAME_OWNER_HV;
+}
+
+#endif

@@ -1,0 +1,23 @@
+/* Round-robin vCPU scheduler with blocking and yield (common/sched.c). */
+#ifndef HV_SCHED_H
+#define HV_SCHED_H
+
+#include <hv/types.h>
+
+struct vcpu;
+
+extern struct vcpu *current;           /* the running vCPU; NULL while idle */
+
+void sched_init(unsigned int timeslice_ms);
+void sched_add(struct vcpu *v);        /* makes v runnable */
+void sched_remove(struct vcpu *v);     /* takes v off the run queue */
+void sched_block(struct vcpu *v);      /* v sleeps until sched_wake */
+void sched_wake(struct vcpu *v);
+void sched_yield(void);
+/* Picks the next vCPU and switches to it (or to idle); returns when `current` runs again. */
+void schedule(void);
+bool sched_need_resched(void);
+void sched_set_need_resched(void);
+struct vcpu *sched_pick_next(void);
+
+#endif
