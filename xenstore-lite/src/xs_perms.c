@@ -1,0 +1,145 @@
+/* Permission sets; semantics of docs/misc/xenstore.txt and the XenBus wiki. */
+#include "xs_perms.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct xs_perms *xs_perms_new(uint16_t n)
+{
+	struct xs_perms *p = malloc(sizeof(*p) + n * sizeof(p->e[0]));
+
+	if (!p)
+		return NULL;
+	p->refs = 1;
+	p->n = n;
+	return p;
+}
+
+struct xs_perms *xs_perms_simple(unsigned owner, unsigned perm)
+{
+	struct xs_perms *p = xs_perms_new(1);
+
+	if (p) {
+		p->e[0].id = (uint16_t)owner;
+		p->e[0].perm = (uint8_t)perm;
+	}
+	return p;
+}
+
+struct xs_perms *xs_perms_get(struct xs_perms *p)
+{
+	p->refs++;
+	return p;
+}
+
+void xs_perms_put(struct xs_perms *p)
+{
+	if (p && --p->refs == 0)
+		free(p);
+}
+
+static int parse_one(const char *s, struct xs_perm_ent *e)
+{
+	char *end;
+	long id;
+
+	switch (s[0]) {
+	case 'r': e->perm = XS_PERM_READ; break;
+	case 'w': e->perm = XS_PERM_WRITE; break;
+	case 'b': e->perm = XS_PERM_READ | XS_PERM_WRITE; break;
+	case 'n': e->perm = XS_PERM_NONE; break;
+	default: return EINVAL;
+	}
+	if (s[1] < '0' || s[1] > '9')
+		return EINVAL;
+	errno = 0;
+	id = strtol(s + 1, &end, 10);
+	if (errno || *end || id < 0 || id > 65535)
+		return EINVAL;
+	e->id = (uint16_t)id;
+	return 0;
+}
+
+struct xs_perms *xs_perms_parse(const char *s, size_t len, unsigned n, int *err)
+{
+	struct xs_perms *p;
+	size_t off = 0;
+
+	*err = EINVAL;
+	if (n == 0 || n > 0xffff)
+		return NULL;
+	p = xs_perms_new((uint16_t)n);
+	if (!p) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		size_t l = strnlen(s + off, len - off);
+		if (off >= len || l == len - off ||
+		    parse_one(s + off, &p->e[i])) {
+			free(p);
+			return NULL;
+		}
+		off += l + 1;
+	}
+	*err = 0;
+	return p;
+}
+
+size_t xs_perms_format(const struct xs_perms *p, char *out, size_t sz)
+{
+	static const char letters[] = "nrwb";
+	size_t off = 0;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		int l = snprintf(out + off, sz - off, "%c%u",
+				 letters[p->e[i].perm & 3], p->e[i].id);
+		if (l < 0 || (size_t)l + 1 > sz - off)
+			return off;
+		off += (size_t)l + 1; /* keep snprintf's NUL as separator */
+	}
+	return off;
+}
+
+struct xs_perms *xs_perms_with_owner(struct xs_perms *p, unsigned owner)
+{
+	struct xs_perms *q;
+
+	if (p->e[0].id == owner)
+		return xs_perms_get(p);
+	q = xs_perms_new(p->n);
+	if (!q)
+		return NULL;
+	memcpy(q->e, p->e, p->n * sizeof(p->e[0]));
+	q->e[0].id = (uint16_t)owner;
+	return q;
+}
+
+/* Owner and privileged callers get everything; else first matching ACL
+ * entry (for the caller or the domain it targets), else the default. */
+unsigned xs_perms_for(const struct xs_perms *p, const struct xs_who *w)
+{
+	const unsigned all = XS_PERM_READ | XS_PERM_WRITE | XS_PERM_OWNER;
+
+	if (w->priv || p->e[0].id == w->id || p->e[0].id == w->target)
+		return all;
+	for (unsigned i = 1; i < p->n; i++)
+		if (p->e[i].id == w->id || p->e[i].id == w->target)
+			return p->e[i].perm;
+	return p->e[0].perm;
+}
+
+bool xs_perms_equal(const struct xs_perms *a, const struct xs_perms *b)
+{
+	if (a == b)
+		return true;
+	if (a->n != b->n)
+		return false;
+	/* Field by field: the entries have padding bytes. */
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->e[i].id != b->e[i].id || a->e[i].perm != b->e[i].perm)
+			return false;
+	return true;
+}

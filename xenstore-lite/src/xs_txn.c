@@ -1,0 +1,488 @@
+/* Transaction overlay and commit. */
+#include "xs_txn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xs_conn.h"
+#include "xs_path.h"
+#include "xs_quota.h"
+#include "xs_tree.h"
+
+struct xs_kid {
+	struct xs_kid *next;
+	uint16_t nlen;
+	char name[];
+};
+
+struct xs_tnode {
+	struct xs_tnode *hnext, *onext;
+	uint32_t hash, seq, plen;
+	bool exists, modified, fire, fire_exact, kids_valid;
+	uint64_t gen;		/* tree generation at first access, 0: absent */
+	struct xs_perms *perms;
+	char *value;
+	uint32_t vlen;
+	struct xs_kid *kids, *kids_tail;
+	char path[];
+};
+
+#define TXN_BUCKETS 64u
+
+struct xs_txn {
+	struct xs_txn *next;
+	uint32_t id, count, seq;
+	int created;
+	bool priv, fail;
+	struct xs_tnode *first, *last;
+	struct xs_tnode *b[TXN_BUCKETS];
+};
+
+int xs_txn_created(const struct xs_txn *t)
+{
+	return t->created;
+}
+
+static struct xs_tnode *find(struct xs_txn *t, const char *path, size_t len,
+			     uint32_t h)
+{
+	struct xs_tnode *e = t->b[h % TXN_BUCKETS];
+
+	for (; e; e = e->hnext)
+		if (e->hash == h && e->plen == len && !memcmp(e->path, path, len))
+			return e;
+	return NULL;
+}
+
+static int snapshot(struct xs_tnode *e)
+{
+	struct xs_node *n = xs_tree_lookup(e->path, e->plen);
+
+	if (!n)
+		return 0;
+	e->exists = true;
+	e->gen = n->gen;
+	e->perms = xs_perms_get(n->perms);
+	if (n->vlen) {
+		e->value = malloc(n->vlen);
+		if (!e->value)
+			return ENOMEM;
+		memcpy(e->value, n->value, n->vlen);
+		e->vlen = n->vlen;
+	}
+	return 0;
+}
+
+static void kids_free(struct xs_tnode *e)
+{
+	while (e->kids) {
+		struct xs_kid *k = e->kids;
+		e->kids = k->next;
+		free(k);
+	}
+	e->kids_tail = NULL;
+}
+
+static void tnode_free(struct xs_tnode *e)
+{
+	kids_free(e);
+	xs_perms_put(e->perms);
+	free(e->value);
+	free(e);
+}
+
+static struct xs_tnode *tnode_new(struct xs_txn *t, const char *path,
+				  size_t len, uint32_t h, int *err)
+{
+	struct xs_tnode *e;
+
+	if (!t->priv && t->count >= xs_quota.txn_nodes) {
+		t->fail = true;
+		*err = ENOSPC;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e) + len + 1);
+	if (!e) {
+		t->fail = true;
+		*err = ENOMEM;
+		return NULL;
+	}
+	memcpy(e->path, path, len);
+	e->plen = (uint32_t)len;
+	if ((*err = snapshot(e))) {
+		tnode_free(e);
+		t->fail = true;
+		return NULL;
+	}
+	e->hash = h;
+	e->seq = t->seq++;
+	e->hnext = t->b[h % TXN_BUCKETS];
+	t->b[h % TXN_BUCKETS] = e;
+	if (t->last)
+		t->last->onext = e;
+	else
+		t->first = e;
+	t->last = e;
+	t->count++;
+	return e;
+}
+
+/* The transaction's record of path, made (and the access noted) on the
+ * first touch. */
+static struct xs_tnode *entry(struct xs_txn *t, const char *path, size_t len,
+			      int *err)
+{
+	uint32_t h = xs_hash(path, len);
+	struct xs_tnode *e = find(t, path, len, h);
+
+	*err = 0;
+	return e ? e : tnode_new(t, path, len, h, err);
+}
+
+int xs_txn_lookup(struct xs_txn *t, const char *path, size_t len,
+		  struct xs_view *v)
+{
+	int err;
+	struct xs_tnode *e = entry(t, path, len, &err);
+
+	if (!e)
+		return err;
+	if (!e->exists)
+		return ENOENT;
+	v->value = e->value;
+	v->vlen = e->vlen;
+	v->perms = e->perms;
+	v->gen = e->gen;
+	return 0;
+}
+
+static int kid_add(struct xs_tnode *e, const char *name, size_t nlen)
+{
+	struct xs_kid *k = malloc(sizeof(*k) + nlen + 1);
+
+	if (!k)
+		return ENOMEM;
+	memcpy(k->name, name, nlen);
+	k->name[nlen] = '\0';
+	k->nlen = (uint16_t)nlen;
+	k->next = NULL;
+	if (e->kids_tail)
+		e->kids_tail->next = k;
+	else
+		e->kids = k;
+	e->kids_tail = k;
+	return 0;
+}
+
+static void kid_del(struct xs_tnode *e, const char *name, size_t nlen)
+{
+	struct xs_kid **p = &e->kids, *prev = NULL;
+
+	for (; *p; prev = *p, p = &(*p)->next) {
+		if ((*p)->nlen == nlen && !memcmp((*p)->name, name, nlen)) {
+			struct xs_kid *k = *p;
+			*p = k->next;
+			if (e->kids_tail == k)
+				e->kids_tail = prev;
+			free(k);
+			return;
+		}
+	}
+}
+
+/* Copy the committed child list the first time the transaction needs it. */
+static int materialize(struct xs_tnode *e)
+{
+	struct xs_node *n, *c;
+
+	if (e->kids_valid)
+		return 0;
+	e->kids_valid = true;
+	n = e->gen ? xs_tree_lookup(e->path, e->plen) : NULL;
+	for (c = n ? n->child : NULL; c; c = c->next)
+		if (kid_add(e, c->name, c->nlen))
+			return ENOMEM;
+	return 0;
+}
+
+int xs_txn_children(struct xs_txn *t, const char *path, size_t len,
+		    xs_child_cb *cb, void *arg)
+{
+	int err;
+	struct xs_tnode *e = entry(t, path, len, &err);
+
+	if (!e)
+		return err;
+	if (!e->exists)
+		return ENOENT;
+	if ((err = materialize(e)))
+		return err;
+	for (struct xs_kid *k = e->kids; k; k = k->next)
+		if ((err = cb(k->name, k->nlen, arg)))
+			return err;
+	return 0;
+}
+
+static struct xs_tnode *parent_entry(struct xs_txn *t, const char *path,
+				     size_t len, int *err)
+{
+	struct xs_tnode *p = entry(t, path, xs_path_parent_len(path, len), err);
+
+	if (p && !p->exists) {
+		*err = ENOENT;
+		return NULL;
+	}
+	if (p && (*err = materialize(p)))
+		return NULL;
+	return p;
+}
+
+int xs_txn_create(struct xs_txn *t, const char *path, size_t len,
+		  struct xs_perms *perms)
+{
+	int err;
+	struct xs_tnode *e = entry(t, path, len, &err), *p;
+
+	if (!e || !(p = parent_entry(t, path, len, &err)) ||
+	    (err = kid_add(p, path + p->plen + (p->plen > 1),
+			   len - p->plen - (p->plen > 1)))) {
+		xs_perms_put(perms);
+		return err;
+	}
+	xs_perms_put(e->perms);
+	e->perms = perms;
+	e->exists = e->modified = e->kids_valid = true;
+	t->created++;
+	return 0;
+}
+
+int xs_txn_set_value(struct xs_txn *t, const char *path, size_t len,
+		     const void *val, uint32_t vlen)
+{
+	int err;
+	struct xs_tnode *e = entry(t, path, len, &err);
+	char *nv = NULL;
+
+	if (!e)
+		return err;
+	if (vlen && !(nv = malloc(vlen)))
+		return ENOMEM;
+	if (vlen)
+		memcpy(nv, val, vlen);
+	free(e->value);
+	e->value = nv;
+	e->vlen = vlen;
+	e->modified = true;
+	return 0;
+}
+
+int xs_txn_set_perms(struct xs_txn *t, const char *path, size_t len,
+		     struct xs_perms *perms)
+{
+	int err;
+	struct xs_tnode *e = entry(t, path, len, &err);
+
+	if (!e)
+		return err;
+	xs_perms_put(e->perms);
+	e->perms = xs_perms_get(perms);
+	e->modified = true;
+	return 0;
+}
+
+static int remove_kid(struct xs_txn *t, struct xs_tnode *e,
+		      const struct xs_kid *k);
+
+static int remove_rec(struct xs_txn *t, struct xs_tnode *e, bool top)
+{
+	int err = materialize(e);
+
+	for (struct xs_kid *k = e->kids; !err && k; k = k->next)
+		err = remove_kid(t, e, k);
+	if (err)
+		return err;
+	kids_free(e);
+	t->created -= e->gen == 0;
+	e->exists = false;
+	e->modified = true;
+	free(e->value);
+	e->value = NULL;
+	e->vlen = 0;
+	xs_txn_mark_fire(t, e->path, e->plen, !top);
+	return 0;
+}
+
+/* Heap path: deep trees would otherwise put pages of stack per level. */
+static int remove_kid(struct xs_txn *t, struct xs_tnode *e,
+		      const struct xs_kid *k)
+{
+	size_t l = e->plen + (e->plen > 1) + k->nlen;
+	char *path = malloc(l + 1);
+	struct xs_tnode *c;
+	int err;
+
+	if (!path)
+		return ENOMEM;
+	memcpy(path, e->path, e->plen);
+	path[e->plen] = '/';
+	memcpy(path + l - k->nlen, k->name, k->nlen);
+	path[l] = '\0';
+	c = entry(t, path, l, &err);
+	free(path);
+	if (c && c->exists)
+		err = remove_rec(t, c, false);
+	return err;
+}
+
+int xs_txn_remove(struct xs_txn *t, const char *path, size_t len)
+{
+	int err;
+	struct xs_tnode *e = entry(t, path, len, &err), *p;
+
+	if (!e || !(p = parent_entry(t, path, len, &err)))
+		return err;
+	if ((err = remove_rec(t, e, true)))
+		return err;
+	kid_del(p, path + p->plen + (p->plen > 1),
+		len - p->plen - (p->plen > 1));
+	return 0;
+}
+
+void xs_txn_mark_fire(struct xs_txn *t, const char *path, size_t len,
+		      bool exact)
+{
+	struct xs_tnode *e = find(t, path, len, xs_hash(path, len));
+
+	if (!e)
+		return;
+	if (!e->fire) {
+		e->fire = true;
+		e->fire_exact = exact;
+	} else if (!exact) {
+		e->fire_exact = false;
+	}
+}
+
+/* ---- lifecycle and commit ---- */
+
+int xs_txn_start(struct xs_conn *c, bool priv, uint32_t *id)
+{
+	struct xs_txn *t;
+
+	if (!priv && c->ntxns >= xs_quota.transactions)
+		return ENOSPC;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ENOMEM;
+	/* Ids are per connection; skip 0 (no transaction) and ids in use. */
+	do {
+		t->id = ++c->next_txid;
+	} while (t->id == 0 || xs_txn_find(c, t->id));
+	t->priv = priv;
+	t->next = c->txns;
+	c->txns = t;
+	c->ntxns++;
+	*id = t->id;
+	return 0;
+}
+
+struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id)
+{
+	for (struct xs_txn *t = c->txns; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+static void txn_free(struct xs_txn *t)
+{
+	struct xs_tnode *e = t->first, *n;
+
+	for (; e; e = n) {
+		n = e->onext;
+		tnode_free(e);
+	}
+	free(t);
+}
+
+static void unlink_txn(struct xs_conn *c, struct xs_txn *t)
+{
+	struct xs_txn **p = &c->txns;
+
+	while (*p != t)
+		p = &(*p)->next;
+	*p = t->next;
+	c->ntxns--;
+}
+
+static bool conflicts(const struct xs_txn *t)
+{
+	for (const struct xs_tnode *e = t->first; e; e = e->onext) {
+		const struct xs_node *n = xs_tree_lookup(e->path, e->plen);
+		if ((n ? n->gen : 0) != e->gen)
+			return true;
+	}
+	return false;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+	const struct xs_tnode *x = *(struct xs_tnode *const *)a;
+	const struct xs_tnode *y = *(struct xs_tnode *const *)b;
+	unsigned dx = xs_path_depth(x->path), dy = xs_path_depth(y->path);
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
+/* Parents before children, and siblings in the order the transaction
+ * created them, so child lists end up as the transaction saw them. */
+static int apply(struct xs_txn *t)
+{
+	struct xs_tnode **v = malloc(t->count * sizeof(*v) + 1);
+	uint32_t n = 0;
+
+	if (!v)
+		return ENOMEM;
+	for (struct xs_tnode *e = t->first; e; e = e->onext)
+		if (e->modified)
+			v[n++] = e;
+	qsort(v, n, sizeof(*v), by_depth);
+	for (uint32_t i = 0; i < n; i++) {
+		struct xs_tnode *e = v[i];
+		if (!e->exists)
+			xs_store_commit_rm(e->path, e->plen);
+		else
+			xs_store_commit_node(e->path, e->plen, e->value,
+					     e->vlen, e->perms, e->fire);
+	}
+	free(v);
+	return 0;
+}
+
+int xs_txn_end(struct xs_conn *c, struct xs_txn *t, bool commit)
+{
+	int err = 0;
+
+	unlink_txn(c, t);
+	if (commit && t->fail)
+		err = ENOMEM;
+	else if (commit && conflicts(t))
+		err = EAGAIN;
+	else if (commit)
+		err = apply(t);
+	txn_free(t);
+	return err;
+}
+
+void xs_txn_free_all(struct xs_conn *c)
+{
+	while (c->txns) {
+		struct xs_txn *t = c->txns;
+		c->txns = t->next;
+		txn_free(t);
+	}
+	c->ntxns = 0;
+}
