@@ -16,6 +16,8 @@
 
 static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),
+    HC(__HYPERVISOR_set_gdt, do_set_gdt, 2),
+    HC(__HYPERVISOR_update_descriptor, do_update_descriptor, 2),
     HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
     HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
     HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),

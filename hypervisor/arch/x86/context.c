@@ -52,6 +52,7 @@ int arch_vcpu_init(struct vcpu *v)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+    pv_gdt_free(v);
     hv_free_pages(v->arch.stack, HV_STACK_ORDER_PAGES);
     hv_free_pages(v->arch.fpu_area, ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
 }
@@ -74,13 +75,44 @@ static void save_guest_state(struct vcpu *v)
     fpu_save(a->fpu_area);
 }
 
+/*
+ * Selector loads can fault if the guest changed its GDT since: the
+ * selector then becomes null (Xen would enter the failsafe callback).
+ */
+static u16 load_seg_safe(int which, u16 sel)
+{
+    unsigned long ok = 1;
+
+#define LOAD_SEG(reg) asm volatile("1: mov %k1, %%" reg "\n2:\n"                   \
+                                   ".pushsection __ex_table, \"a\"\n"             \
+                                   ".quad 1b, 3f\n.popsection\n"                    \
+                                   ".pushsection .text.fixup, \"ax\"\n"           \
+                                   "3: xor %k0, %k0\n jmp 2b\n.popsection"         \
+                                   : "+r"(ok) : "r"((u32)sel))
+    switch (which) {
+    case 0: LOAD_SEG("ds"); break;
+    case 1: LOAD_SEG("es"); break;
+    case 2: LOAD_SEG("fs"); break;
+    default: LOAD_SEG("gs"); break;
+    }
+#undef LOAD_SEG
+    return ok ? sel : 0;
+}
+
+static void load_selectors(struct arch_vcpu *a)
+{
+    a->ds = load_seg_safe(0, a->ds);
+    a->es = load_seg_safe(1, a->es);
+    a->fs = load_seg_safe(2, a->fs);
+    a->gs = load_seg_safe(3, a->gs);
+}
+
 static void load_guest_state(struct vcpu *v)
 {
     struct arch_vcpu *a = &v->arch;
 
-    asm volatile("mov %0, %%ds; mov %1, %%es" :: "r"((u32)a->ds), "r"((u32)a->es));
-    asm volatile("mov %0, %%fs" :: "r"((u32)a->fs));
-    asm volatile("mov %0, %%gs" :: "r"((u32)a->gs));
+    cpu_load_guest_gdt(a->gdt_shadow, a->gdt_ents);
+    load_selectors(a);
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, a->kernel_mode ? a->gs_base_user : a->gs_base_kernel);

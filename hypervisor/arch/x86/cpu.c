@@ -97,6 +97,18 @@ static void tss_init(void)
     hv_tss.iomap_base = sizeof(hv_tss);               /* no I/O bitmap: all ports denied */
 }
 
+/* Guest entries live below the reserved ones; only what changed is rewritten. */
+void cpu_load_guest_gdt(const u64 *ents, unsigned int n)
+{
+    static unsigned int loaded;
+
+    if (n)
+        memcpy(hv_gdt, ents, n * sizeof(u64));
+    if (loaded > n)
+        memset(hv_gdt + n, 0, (loaded - n) * sizeof(u64));
+    loaded = n;
+}
+
 void cpu_set_kernel_stack(unsigned long rsp0)
 {
     hv_tss.rsp[0] = rsp0;
@@ -133,7 +145,7 @@ void fpu_init(void)
     u32 a, b, c, d;
 
     write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-    write_cr0(read_cr0() & ~(X86_CR0_TS | 0x4UL) );  /* no TS, no EM */
+    write_cr0((read_cr0() & ~(X86_CR0_TS | 0x4UL)) | 0x20UL);  /* no TS/EM; NE: #MF, not IRQ13 */
     cpuid_count(1, 0, &a, &b, &c, &d);
     if (c & (1u << 26)) {                             /* XSAVE */
         write_cr4(read_cr4() | X86_CR4_OSXSAVE);

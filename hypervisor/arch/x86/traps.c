@@ -42,7 +42,7 @@ static void hypervisor_fault(struct cpu_user_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
 
-    if ((vec == 14 || vec == 13) && extable_fixup(regs))
+    if ((vec == 11 || vec == 12 || vec == 13 || vec == 14) && extable_fixup(regs))
         return;
     if (regs->rip == (unsigned long)hv_iret_to_guest && current) {
         /* The guest's return frame was unusable: its problem, not ours. */

@@ -59,6 +59,8 @@ long do_stack_switch(unsigned long ss, unsigned long sp);
 long do_set_segment_base(unsigned long which, unsigned long base);
 long do_fpu_taskswitch(unsigned long set);
 long do_iret(void);
+long do_set_gdt(unsigned long frame_list, unsigned long entries);
+long do_update_descriptor(unsigned long maddr, unsigned long desc);
 long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags);
 
 #endif

@@ -4,6 +4,7 @@
  * (rcx, r11, [error code], rip, cs|saved upcall mask<<32, rflags, rsp, ss).
  */
 #include <hv/errno.h>
+#include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
@@ -70,6 +71,9 @@ int pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 erro
         domain_crash(v->domain, "unhandled trap");
         return -EINVAL;
     }
+    if (hv_opts.hypercall_trace)
+        hv_info("d%u v%u trap %u err %x at %lx sp %lx -> %lx\n", v->domain->id, v->id, vector,
+                error_code, v->arch.regs->rip, v->arch.regs->rsp, ti->address);
     if (!create_bounce_frame(v, ti->address, ti->flags & 4, has_error, error_code)) {
         domain_crash(v->domain, "bad kernel stack while bouncing a trap");
         return -EFAULT;

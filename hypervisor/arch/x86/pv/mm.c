@@ -14,7 +14,7 @@
 #include <asm/cpu.h>
 #include <asm/x86.h>
 
-#define PTE_DISALLOWED (_PAGE_GLOBAL | (0x7ffUL << 52))   /* available/reserved high bits */
+#define PTE_DISALLOWED (0x7ffUL << 52)                   /* available/reserved high bits */
 
 static u64 *table_of(u64 entry)
 {
@@ -53,6 +53,18 @@ static int validate_l1e(struct domain *d, u64 pte)
     return 0;
 }
 
+/*
+ * As Xen does for 64-bit PV: the guest kernel runs at CPL 3, so its own
+ * (non-user) mappings get _PAGE_USER, and never _PAGE_GLOBAL, which would
+ * leak them into the guest's user address space.
+ */
+static u64 pv_adjust_l1e(u64 pte)
+{
+    if ((pte & _PAGE_PRESENT) && !(pte & _PAGE_USER))
+        pte = (pte | _PAGE_USER) & ~_PAGE_GLOBAL;
+    return pte;
+}
+
 static void flush_after_update(unsigned long va, unsigned long flags)
 {
     switch (flags & UVMF_FLUSHTYPE_MASK) {
@@ -81,7 +93,7 @@ long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long fla
     slot = find_l1_slot(v->domain, v->arch.cr3_kernel, va);
     if (!slot)
         return -EINVAL;
-    *slot = pte;
+    *slot = pv_adjust_l1e(pte);
     flush_after_update(va, flags);
     return 0;
 }

@@ -13,10 +13,24 @@
 
 #define PFEC_USER  (1u << 2)
 
+/*
+ * The vector of a #GP raised through an IDT gate: from the `int $n` bytes at
+ * rip when they are there (QEMU TCG reports n*16+2 as the error code, real
+ * CPUs n*8+2), else from the error code.
+ */
+static unsigned int soft_int_vector(const struct cpu_user_regs *regs)
+{
+    u8 insn[2];
+
+    if (!copy_from_guest(insn, regs->rip, 2) && insn[0] == 0xcd)
+        return insn[1];
+    return (regs->error_code >> 3) & 0xff;
+}
+
 /* #GP with the IDT bit: an `int $n` whose gate is ours. The guest's DPL decides. */
 static void soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
 {
-    unsigned int vec = (regs->error_code >> 3) & 0xff;
+    unsigned int vec = soft_int_vector(regs);
     unsigned int dpl = v->arch.trap_ctxt[vec].flags & 3;
     unsigned int cpl = v->arch.kernel_mode ? 1 : 3;
 
@@ -25,7 +39,7 @@ static void soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
         pv_inject_trap(v, vec, false, 0);
         return;
     }
-    pv_inject_trap(v, 13, true, regs->error_code);
+    pv_inject_trap(v, 13, true, (vec << 3) | 2);
 }
 
 static void page_fault(struct vcpu *v, struct cpu_user_regs *regs)

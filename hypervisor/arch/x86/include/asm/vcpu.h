@@ -21,6 +21,10 @@ struct arch_vcpu {
     u16 ds, es, fs, gs;
     bool virt_ts;                      /* guest's virtual CR0.TS (fpu_taskswitch) */
     void *fpu_area;                    /* XSAVE/FXSAVE area */
+    u64 *gdt_shadow;                   /* validated copy of the guest's GDT entries */
+    unsigned int gdt_ents;
+    unsigned int gdt_nr_frames;
+    mfn_t gdt_frames[14];              /* FIRST_RESERVED_GDT_PAGE */
     u64 hypercalls;                    /* count, for the panic screen */
 };
 

@@ -24,6 +24,8 @@ int  multiboot_parse(struct boot_info *bi, u32 magic, unsigned long info);
 void serial_init(void);
 void cpu_init(void);
 void cpu_set_kernel_stack(unsigned long rsp0);
+void cpu_load_guest_gdt(const u64 *ents, unsigned int n);
+void pv_gdt_free(struct vcpu *v);
 void fpu_init(void);
 size_t fpu_area_size(void);
 void fpu_save(void *area);
