@@ -105,6 +105,18 @@ void do_event(struct cpu_regs *regs)
     }
 }
 
+bool wait_count(volatile unsigned long *ctr, unsigned long want, uint64_t timeout_ms)
+{
+    uint64_t end = pvclock_ns() + timeout_ms * 1000000;
+
+    while (*ctr < want) {
+        if (pvclock_ns() > end)
+            return false;
+        sched_yield();
+    }
+    return true;
+}
+
 long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 {
     struct evtchn_alloc_unbound op = { .dom = DOMID_SELF, .remote_dom = remote };

@@ -105,6 +105,8 @@ void events_enable(void);                        /* upcall_mask = 0, force pendi
 void events_disable(void);
 extern volatile unsigned long upcalls;           /* event callbacks taken */
 extern volatile unsigned long events_seen;       /* ports dispatched */
+/* Spin (yielding) until *ctr >= want or timeout_ms of pvclock time passed. */
+bool wait_count(volatile unsigned long *ctr, unsigned long want, uint64_t timeout_ms);
 long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 long evtchn_bind_interdomain(domid_t rdom, evtchn_port_t rport, evtchn_port_t *port);
 long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port);

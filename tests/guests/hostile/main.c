@@ -1,0 +1,185 @@
+/*
+ * hostile: invalid hypercall arguments get the exact error real Xen 4.17 returns, and the
+ * guest keeps running: pointers into the hypervisor hole and non-canonical pointers,
+ * structures straddling into an unmapped page, bad command/port/vcpu/virq numbers, and
+ * hypercall numbers past the table.
+ */
+#include "guest.h"
+#include "hypercall.h"
+
+const char test_name[] = "hostile";
+
+#define HV_PTR    0xffff800000001000UL     /* inside the hypervisor hole */
+#define HV_PTR2   0xffff87fffffff000UL     /* last page of the hole */
+#define NONCANON  0x8000000000000000UL
+#define LOW_PTR   0x1000UL                 /* user half, nothing mapped there */
+
+static uint8_t pages[2][PAGE_SIZE] __aligned(PAGE_SIZE);
+static uint8_t *edge;                     /* 2 bytes before the unmapped page */
+
+static void expect(const char *what, long got, long want)
+{
+    check(got == want, what, "rc %ld, want %ld", got, want);
+}
+
+static void test_console_io(void)
+{
+    static const char msg[] = "?x\n";
+
+    expect("console_io(write, hypervisor pointer) = -EFAULT",
+           hc_console_io(CONSOLEIO_write, 8, (void *)HV_PTR), -EFAULT);
+    expect("console_io(write, last hypervisor page) = -EFAULT",
+           hc_console_io(CONSOLEIO_write, 8, (void *)HV_PTR2), -EFAULT);
+    expect("console_io(write, non-canonical pointer) = -EFAULT",
+           hc_console_io(CONSOLEIO_write, 8, (void *)NONCANON), -EFAULT);
+    expect("console_io(write, unmapped user pointer) = -EFAULT",
+           hc_console_io(CONSOLEIO_write, 8, (void *)LOW_PTR), -EFAULT);
+    expect("console_io(write, buffer running into an unmapped page) = -EFAULT",
+           hc_console_io(CONSOLEIO_write, 8, edge), -EFAULT);
+    expect("console_io(write, misaligned buffer) = 0",
+           hc_console_io(CONSOLEIO_write, 2, msg + 1), 0);
+    expect("console_io(unknown cmd 99) = -ENOSYS", hc_console_io(99, 2, msg), -ENOSYS);
+}
+
+static void test_evtchn(void)
+{
+    struct evtchn_send *send = (void *)(edge + 0);
+    struct evtchn_status *odd = (void *)(pages[0] + 1);
+    struct evtchn_bind_virq bv = { .virq = 999, .vcpu = 0 };
+    evtchn_status_t st;
+
+    expect("event_channel_op(send, hypervisor pointer) = -EFAULT",
+           hc_event_channel_op(EVTCHNOP_send, (void *)HV_PTR), -EFAULT);
+    expect("event_channel_op(send, non-canonical pointer) = -EFAULT",
+           hc_event_channel_op(EVTCHNOP_send, (void *)NONCANON), -EFAULT);
+    expect("event_channel_op(send, struct straddling an unmapped page) = -EFAULT",
+           hc_event_channel_op(EVTCHNOP_send, send), -EFAULT);
+    expect("event_channel_op(unknown cmd 99) = -ENOSYS",
+           hc_event_channel_op(99, pages[0]), -ENOSYS);
+    expect("evtchn send on port 0 (reserved) = -EINVAL", evtchn_send(0), -EINVAL);
+    expect("evtchn send on free port 100 = -EINVAL", evtchn_send(100), -EINVAL);
+    expect("evtchn send on port 5000 (past 2-level limit) = -EINVAL", evtchn_send(5000), -EINVAL);
+    expect("evtchn send on port 0xffffffff = -EINVAL", evtchn_send(0xffffffffu), -EINVAL);
+    expect("evtchn close of port 5000 = -EINVAL", evtchn_close(5000), -EINVAL);
+    expect("evtchn unmask of port 5000 = -EINVAL", evtchn_unmask_hc(5000), -EINVAL);
+    expect("evtchn status of port 5000 = -EINVAL", evtchn_status(DOMID_SELF, 5000, &st), -EINVAL);
+    expect("evtchn bind_virq(virq 999) = -EINVAL",
+           hc_event_channel_op(EVTCHNOP_bind_virq, &bv), -EINVAL);
+    expect("evtchn bind_virq(VIRQ_TIMER, vcpu 99) = -ENOENT",
+           evtchn_bind_virq(VIRQ_TIMER, 99, NULL), -ENOENT);
+    expect("evtchn bind_interdomain(no such domain 0x3000) = -ESRCH",
+           evtchn_bind_interdomain(0x3000, 1, NULL), -ESRCH);
+    memset(odd, 0, sizeof(*odd));
+    odd->dom = DOMID_SELF;
+    odd->port = 0;
+    expect("evtchn status via a misaligned struct = 0",
+           hc_event_channel_op(EVTCHNOP_status, odd), 0);
+}
+
+static void test_trap_table_multicall(void)
+{
+    struct trap_info bad[2] = { { .vector = 0x30, .cs = FLAT_KERNEL_CS, .address = NONCANON | 1 } };
+    multicall_entry_t mc[3];
+
+    expect("set_trap_table(hypervisor pointer) = -EFAULT",
+           hc_set_trap_table((void *)HV_PTR), -EFAULT);
+    expect("set_trap_table(non-canonical pointer) = -EFAULT",
+           hc_set_trap_table((void *)NONCANON), -EFAULT);
+    expect("set_trap_table(entry with non-canonical handler) = -EINVAL",
+           hc_set_trap_table(bad), -EINVAL);
+    expect("multicall(hypervisor pointer, 1) = -EFAULT",
+           hc_multicall((void *)HV_PTR, 1), -EFAULT);
+    expect("multicall(non-canonical pointer, 1) = -EFAULT",
+           hc_multicall((void *)NONCANON, 1), -EFAULT);
+    memset(mc, 0, sizeof(mc));
+    mc[0].op = 999;
+    mc[1].op = __HYPERVISOR_xen_version;
+    mc[1].args[0] = XENVER_version;
+    mc[2].op = __HYPERVISOR_multicall;        /* nested multicall */
+    mc[2].args[0] = (unsigned long)&mc[0];
+    mc[2].args[1] = 1;
+    expect("multicall of {999, xen_version, nested multicall} returns 0", hc_multicall(mc, 3), 0);
+    expect("multicall entry op 999 result = -ENOSYS", (long)mc[0].result, -ENOSYS);
+    check(mc[1].result >> 16 >= 3, "multicall entry xen_version result", "%#lx", mc[1].result);
+    expect("multicall nested multicall entry = -EINVAL", (long)mc[2].result, -EINVAL);
+}
+
+static void test_numbers(void)
+{
+    expect("hypercall 11 (unused slot, page) = -ENOSYS", hypercall_page_call(11, 0, 0, 0, 0, 0), -ENOSYS);
+    expect("hypercall 64 (past table, page) = -ENOSYS", hypercall_page_call(64, 0, 0, 0, 0, 0), -ENOSYS);
+    expect("hypercall 127 (last page slot) = -ENOSYS", hypercall_page_call(127, 0, 0, 0, 0, 0), -ENOSYS);
+    expect("hypercall 1000 (direct syscall) = -ENOSYS", hypercall_syscall(1000, 0, 0, 0, 0, 0), -ENOSYS);
+    expect("hypercall 0xffffffff (direct syscall) = -ENOSYS",
+           hypercall_syscall(0xffffffffUL, 0, 0, 0, 0, 0), -ENOSYS);
+}
+
+static void test_sched_vcpu(void)
+{
+    struct vcpu_set_singleshot_timer t = { 0 };
+
+    expect("sched_op(unknown cmd 99) = -ENOSYS", hc_sched_op(99, NULL), -ENOSYS);
+    expect("sched_op(shutdown, hypervisor pointer) = -EFAULT",
+           hc_sched_op(SCHEDOP_shutdown, (void *)HV_PTR), -EFAULT);
+    expect("sched_op(poll, non-canonical pointer) = -EFAULT",
+           hc_sched_op(SCHEDOP_poll, (void *)NONCANON), -EFAULT);
+    expect("vcpu_op(unknown cmd 99) = -ENOSYS", hc_vcpu_op(99, 0, NULL), -ENOSYS);
+    expect("vcpu_op(is_up, vcpu 99) = -ENOENT", hc_vcpu_op(VCPUOP_is_up, 99, NULL), -ENOENT);
+    expect("vcpu_op(is_up, vcpu 0) = 1", hc_vcpu_op(VCPUOP_is_up, 0, NULL), 1);
+    expect("vcpu_op(set_singleshot_timer, hypervisor pointer) = -EFAULT",
+           hc_vcpu_op(VCPUOP_set_singleshot_timer, 0, (void *)HV_PTR), -EFAULT);
+    expect("vcpu_op(set_singleshot_timer, vcpu 99) = -ENOENT",
+           hc_vcpu_op(VCPUOP_set_singleshot_timer, 99, &t), -ENOENT);
+}
+
+static void test_misc(void)
+{
+    struct callback_register cb = { .type = 99, .address = 0 };
+    char ev[sizeof(xen_extraversion_t) + 1];
+
+    expect("xen_version(unknown cmd 99) = -ENOSYS", hc_xen_version(99, NULL), -ENOSYS);
+    expect("xen_version(extraversion, hypervisor pointer) = -EFAULT",
+           hc_xen_version(XENVER_extraversion, (void *)HV_PTR), -EFAULT);
+    expect("xen_version(extraversion, straddling) = -EFAULT",
+           hc_xen_version(XENVER_extraversion, edge), -EFAULT);
+    expect("xen_version(extraversion, misaligned) = 0",
+           hc_xen_version(XENVER_extraversion, ev + 1), 0);
+    expect("memory_op(unknown cmd 999) = -ENOSYS", hc_memory_op(999, NULL), -ENOSYS);
+    expect("callback_op(register, type 99) = -ENOSYS", hc_callback_op(CALLBACKOP_register, &cb), -ENOSYS);
+    expect("callback_op(unknown cmd 99) = -ENOSYS", hc_callback_op(99, &cb), -ENOSYS);
+    expect("callback_op(register, hypervisor pointer) = -EFAULT",
+           hc_callback_op(CALLBACKOP_register, (void *)HV_PTR), -EFAULT);
+    expect("set_segment_base(99) = -EINVAL", hc_set_segment_base(99, 0), -EINVAL);
+    expect("set_segment_base(FS, non-canonical) = -EINVAL",
+           hc_set_segment_base(SEGBASE_FS, NONCANON), -EINVAL);
+    /* Real Xen: -ENODEV for a bad register number (not -EINVAL). */
+    expect("set_debugreg(8) = -ENODEV", hc_set_debugreg(8, 0), -ENODEV);
+    expect("get_debugreg(8) = -ENODEV", hc_get_debugreg(8), -ENODEV);
+    expect("set_debugreg(0, hypervisor address) = -EPERM", hc_set_debugreg(0, HV_PTR), -EPERM);
+    expect("update_va_mapping(hypervisor address) = -EINVAL",
+           hc_update_va_mapping(HV_PTR, 0, UVMF_INVLPG), -EINVAL);
+    expect("vm_assist(unknown cmd 99) = -ENOSYS", hc_vm_assist(99, 0), -ENOSYS);
+    expect("vm_assist(enable, type 31) = -EINVAL", hc_vm_assist(VMASST_CMD_enable, 31), -EINVAL);
+    expect("grant_table_op(unknown cmd 99) = -ENOSYS", hc_grant_table_op(99, NULL, 1), -ENOSYS);
+    expect("mmuext_op(hypervisor pointer) = -EFAULT",
+           hc_mmuext_op((void *)HV_PTR, 1, NULL, DOMID_SELF), -EFAULT);
+    expect("mmu_update(hypervisor pointer) = -EFAULT",
+           hc_mmu_update((void *)HV_PTR, 1, NULL, DOMID_SELF), -EFAULT);
+}
+
+void test_main(void)
+{
+    long rc;
+
+    edge = pages[1] - 2;
+    pages[0][PAGE_SIZE - 1] = 0;
+    rc = map_page_at(pages[1], 0, 0);       /* unmap the second page */
+    check_eq(rc, 0, "update_va_mapping(unmap a page)");
+    test_console_io();
+    test_evtchn();
+    test_trap_table_multicall();
+    test_numbers();
+    test_sched_vcpu();
+    test_misc();
+    pass("guest still running after all of the above");
+}
