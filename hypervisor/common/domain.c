@@ -83,6 +83,14 @@ static void vcpu_periodic_fire(void *data)
         timer_set(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
 }
 
+static void vcpu_poll_timeout(void *data)
+{
+    struct vcpu *v = data;
+
+    if (v->polling)
+        sched_wake(v);
+}
+
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
     struct vcpu *v;
@@ -98,6 +106,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     timer_init(&v->singleshot_timer, vcpu_singleshot_fire, v);
     timer_init(&v->periodic_timer, vcpu_periodic_fire, v);
+    timer_init(&v->poll_timer, vcpu_poll_timeout, v);
     if (arch_vcpu_init(v)) {
         hv_free_pages(v, ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
         return NULL;
@@ -116,6 +125,7 @@ static void domain_stop_vcpus(struct domain *d)
             continue;
         timer_stop(&v->singleshot_timer);
         timer_stop(&v->periodic_timer);
+        timer_stop(&v->poll_timer);
         sched_remove(v);
         v->state = VCPU_DOWN;
     }

@@ -62,6 +62,11 @@ static void clear_bit_port(unsigned long *words, evtchn_port_t port)
                        __ATOMIC_SEQ_CST);
 }
 
+bool evtchn_is_pending(struct domain *d, evtchn_port_t port)
+{
+    return port < EVTCHN_MAX && test_bit_port(d->shared_info->evtchn_pending, port);
+}
+
 void evtchn_mark_upcall(struct vcpu *v)
 {
     v->vcpu_info->evtchn_upcall_pending = 1;
@@ -87,6 +92,9 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
         return;
     if (!test_bit_port(s->evtchn_mask, port) && v)
         mark_selector(v, port);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)   /* SCHEDOP_poll waits on masked ports too */
+        if (d->vcpus[i] && d->vcpus[i]->polling)
+            sched_wake(d->vcpus[i]);
 }
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)

@@ -18,6 +18,9 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),
     HC(__HYPERVISOR_set_gdt, do_set_gdt, 2),
     HC(__HYPERVISOR_update_descriptor, do_update_descriptor, 2),
+    HC(__HYPERVISOR_mmu_update, do_mmu_update, 4),
+    HC(__HYPERVISOR_set_debugreg, do_set_debugreg, 2),
+    HC(__HYPERVISOR_get_debugreg, do_get_debugreg, 1),
     HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
     HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
     HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
@@ -31,6 +34,7 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC_NOMC(__HYPERVISOR_iret, do_iret, 0),
     HC(__HYPERVISOR_vcpu_op, do_vcpu_op, 3),
     HC(__HYPERVISOR_set_segment_base, do_set_segment_base, 2),
+    HC(__HYPERVISOR_mmuext_op, do_mmuext_op, 4),
     HC(__HYPERVISOR_sched_op, do_sched_op, 2),
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
     HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
@@ -67,8 +71,11 @@ long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from
     const struct hypercall_desc *h;
     long ret;
 
-    if (nr >= HC_NR_SLOTS || !hypercall_table[nr].fn ||
-        (from_multicall && hypercall_table[nr].no_multicall)) {
+    if (from_multicall && nr < HC_NR_SLOTS && hypercall_table[nr].no_multicall) {
+        record(nr, args, -EINVAL);
+        return -EINVAL;                              /* no nested multicall, no iret */
+    }
+    if (nr >= HC_NR_SLOTS || !hypercall_table[nr].fn) {
         hc_stats.unknown++;
         record(nr, args, -ENOSYS);
         return -ENOSYS;

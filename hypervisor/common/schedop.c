@@ -33,6 +33,39 @@ static long sched_shutdown(unsigned long arg)
     return 0;
 }
 
+#define POLL_MAX_PORTS 128
+
+/* Poll: sleep until one of the ports is pending (masked or not) or the timeout. */
+static long sched_poll(unsigned long arg)
+{
+    struct vcpu *v = current;
+    evtchn_port_t ports[POLL_MAX_PORTS];
+    struct sched_poll p;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p.nr_ports > POLL_MAX_PORTS)
+        return -EINVAL;
+    if (copy_from_guest(ports, (unsigned long)p.ports.p, p.nr_ports * sizeof(evtchn_port_t)))
+        return -EFAULT;
+    for (unsigned int i = 0; i < p.nr_ports; i++) {
+        if (ports[i] >= EVTCHN_MAX)
+            return -EINVAL;
+        if (evtchn_is_pending(v->domain, ports[i]))
+            return 0;
+    }
+    if (p.timeout && p.timeout <= hv_now())
+        return 0;
+    if (p.timeout)
+        timer_set(&v->poll_timer, p.timeout);
+    v->polling = true;
+    sched_block(v);
+    schedule();
+    v->polling = false;
+    timer_stop(&v->poll_timer);
+    return 0;
+}
+
 long do_sched_op(unsigned long cmd, unsigned long arg)
 {
     switch (cmd) {
@@ -43,6 +76,8 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
         return sched_block_current();
     case SCHEDOP_shutdown:
         return sched_shutdown(arg);
+    case SCHEDOP_poll:
+        return sched_poll(arg);
     default:
         return -ENOSYS;
     }

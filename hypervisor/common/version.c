@@ -90,6 +90,8 @@ long do_xen_version(unsigned long cmd, unsigned long arg)
 
 long do_vm_assist(unsigned long cmd, unsigned long type)
 {
+    if (cmd != VMASST_CMD_enable && cmd != VMASST_CMD_disable)
+        return -ENOSYS;
     if (type >= 64 || !(VM_ASSIST_ALLOWED & (1UL << type)))
         return -EINVAL;
     switch (cmd) {

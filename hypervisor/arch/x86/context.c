@@ -113,6 +113,7 @@ static void load_guest_state(struct vcpu *v)
 
     cpu_load_guest_gdt(a->gdt_shadow, a->gdt_ents);
     load_selectors(a);
+    pv_load_debugregs(v);
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, a->kernel_mode ? a->gs_base_user : a->gs_base_kernel);

@@ -25,6 +25,8 @@ struct vcpu {
     evtchn_port_t virq_to_port[NR_VIRQS];
     struct hv_timer singleshot_timer;
     struct hv_timer periodic_timer;
+    struct hv_timer poll_timer;        /* SCHEDOP_poll timeout */
+    bool polling;
     u64 periodic_period;
     u64 runstate_guest;                /* guest VA of vcpu_runstate_info, 0 if none */
     struct vcpu_runstate_info runstate;

@@ -45,6 +45,7 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /* Sets upcall_pending and wakes v, as a port becoming pending does. */
 void evtchn_mark_upcall(struct vcpu *v);
+bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 
 long do_event_channel_op(unsigned long cmd, unsigned long arg);
 

@@ -71,6 +71,10 @@ void pv_handle_exception(struct cpu_user_regs *regs)
         if (v->arch.kernel_mode && pv_emulate_forced_cpuid(regs))
             return;
         break;
+    case 1:
+        v->arch.debugreg[6] = pv_read_dr6();        /* what get_debugreg(6) reports */
+        asm volatile("mov %0, %%db6" :: "r"(0xffff0ff0UL));
+        break;
     case 7:
         device_not_available(v);
         return;

@@ -25,6 +25,7 @@ struct arch_vcpu {
     unsigned int gdt_ents;
     unsigned int gdt_nr_frames;
     mfn_t gdt_frames[14];              /* FIRST_RESERVED_GDT_PAGE */
+    unsigned long debugreg[8];         /* virtual DR0-DR7 (DR4/5 unused) */
     u64 hypercalls;                    /* count, for the panic screen */
 };
 

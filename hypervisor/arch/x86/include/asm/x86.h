@@ -55,6 +55,8 @@ void pv_toggle_guest_mode(struct vcpu *v);
 bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs);
 bool pv_emulate_priv_op(struct cpu_user_regs *regs);
 bool extable_fixup(struct cpu_user_regs *regs);
+unsigned long pv_read_dr6(void);
+void pv_load_debugregs(struct vcpu *v);
 
 static inline bool vector_has_error_code(unsigned int v)
 {
