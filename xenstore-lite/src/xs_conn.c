@@ -295,10 +295,8 @@ void xs_conn_output(struct xs_conn *c)
 		return;
 	flush(c);
 	if (c->stalled && c->out_replies < xs_quota.outstanding) {
+		/* Resume: buffered requests first, then whatever arrived. */
 		c->stalled = false;
-		process(c);
-		xs_conn_flush_dirty();
-		if (!c->dead)
-			flush(c);
+		xs_conn_input(c);
 	}
 }

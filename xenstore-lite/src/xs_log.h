@@ -14,7 +14,8 @@ extern int xs_log_level;
 int xs_log_open(const char *path);   /* NULL: stderr */
 void xs_log_close(void);
 int xs_log_parse_level(const char *s);
-void xs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xs_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), nonnull(2)));
 
 #define xs_err(...) xs_log(XS_LOG_ERR, __VA_ARGS__)
 #define xs_warn(...) xs_log(XS_LOG_WARN, __VA_ARGS__)

@@ -1,0 +1,63 @@
+/* CUnit runner printing the project's "PASS: xenstore/..." lines. */
+#include <CUnit/CUnit.h>
+#include <CUnit/TestRun.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "unit.h"
+
+int unit_setup(void)
+{
+	return 0;
+}
+
+int unit_teardown(void)
+{
+	return 0;
+}
+
+/* Each test starts from a fresh store and default quotas. */
+void unit_fresh(void)
+{
+	xs_quota_defaults();
+	if (xs_core_init())
+		abort();
+}
+
+void unit_end(void)
+{
+	xs_core_fini();
+}
+
+static void on_complete(const CU_pTest t, const CU_pSuite s,
+			const CU_pFailureRecord f)
+{
+	if (!f) {
+		printf("PASS: xenstore/unit/%s/%s\n", s->pName, t->pName);
+		return;
+	}
+	printf("FAIL: xenstore/unit/%s/%s: %s:%u: %s\n", s->pName, t->pName,
+	       f->strFileName, f->uiLineNumber, f->strCondition);
+}
+
+int main(void)
+{
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	suite_path();
+	suite_perms();
+	suite_txn();
+	suite_quota();
+	suite_ring();
+	suite_proto();
+	CU_set_test_complete_handler(on_complete);
+	CU_run_all_tests();
+	failed = CU_get_number_of_tests_failed();
+	printf("unit: %u tests, %u failed, %u assertions\n",
+	       CU_get_number_of_tests_run(), failed,
+	       CU_get_number_of_asserts());
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
