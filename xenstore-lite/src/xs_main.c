@@ -152,22 +152,26 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* Listen before detaching so clients can connect once the launcher
+ * returns; create epoll and signalfd after the fork, since a signalfd's
+ * readiness belongs to the process that registered it. */
 static int start(const struct opts *o)
 {
 	int err;
 
 	if ((err = xs_log_open(o->logfile)) ||
-	    (o->tracefile && (err = xs_trace_open(o->tracefile))) ||
-	    (err = xs_loop_init()) || (err = xs_core_init()) ||
-	    (err = setup_signals()))
+	    (o->tracefile && (err = xs_trace_open(o->tracefile))))
 		return err;
 	if ((err = xs_sock_listen(o->socket))) {
 		xs_err("cannot listen on %s: %s", o->socket, strerror(err));
 		return err;
 	}
-	if (o->ringdir && (err = xs_ring_file_init(o->ringdir)))
-		return err;
 	if (!o->foreground && (err = daemonize()))
+		return err;
+	if ((err = xs_loop_init()) || (err = xs_core_init()) ||
+	    (err = setup_signals()) || (err = xs_sock_start()))
+		return err;
+	if (o->ringdir && (err = xs_ring_file_init(o->ringdir)))
 		return err;
 	if (o->pidfile && (err = write_pidfile(o->pidfile)))
 		return err;

@@ -160,6 +160,11 @@ int xs_sock_listen(const char *path)
 	}
 	listener.fd = fd;
 	listener.cb = accept_event;
+	return 0;
+}
+
+int xs_sock_start(void)
+{
 	return xs_loop_add(&listener, EPOLLIN);
 }
 

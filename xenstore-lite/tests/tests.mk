@@ -10,7 +10,9 @@ $(UNIT_BIN): $(UNIT_SRC) $(CORE:%=src/%.c) | $(B)/tests
 unit: $(UNIT_BIN)
 	@$(UNIT_BIN)
 
-test: all $(UNIT_BIN)
-	@rc=0; \
-	$(UNIT_BIN) || rc=1; \
-	exit $$rc
+test: all $(UNIT_BIN) $(LIBXS_TEST)
+	@bash tests/run.sh $(B) $(SHARED) $(FUZZ_SECONDS)
+
+LIBXS_TEST := $(B)/tests/libxs_test
+$(LIBXS_TEST): tests/integ/libxs_test.c | $(B)/tests
+	$(CC) $(CFLAGS) -o $@ $< -lxenstore
