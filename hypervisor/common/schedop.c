@@ -111,8 +111,7 @@ static long vcpu_singleshot(struct vcpu *v, unsigned long arg)
 
     if (copy_from_guest(&t, arg, sizeof(t)))
         return -EFAULT;
-    if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < hv_now())
-        return -ETIME;
+    /* VCPU_SSHOTTMR_future is ignored, as in Xen 4.17: a past deadline fires at once. */
     timer_set(&v->singleshot_timer, t.timeout_abs_ns);
     return 0;
 }

@@ -61,7 +61,7 @@ void hv_trap_entry(struct cpu_user_regs *regs)
 
     if (vec == HV_TIMER_VECTOR) {
         apic_eoi();
-        timer_run_due(hv_now());
+        arch_timer_program(timer_run_due(hv_now()));   /* the head may have changed */
         return;
     }
     if (vec >= 32) {
