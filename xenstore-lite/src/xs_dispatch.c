@@ -216,23 +216,18 @@ static int do_directory_part(struct xs_req *r)
 	return err;
 }
 
+/* Like xenstored 4.17, GET_PERMS does not accept the special '@' nodes
+ * (SET_PERMS does). */
 static int do_get_perms(struct xs_req *r)
 {
 	char path[XS_PATH_BUF], out[XENSTORE_PAYLOAD_MAX];
 	struct xs_view v;
-	int err = path_arg(r, true, path);
+	int err = path_arg(r, false, path);
 
+	if (!err)
+		err = xs_store_get(r, path, XS_PERM_READ, &v);
 	if (err)
 		return err;
-	if (path[0] == '@') {
-		v.perms = xs_domain_special_perms(path);
-		if (!v.perms)
-			return ENOENT;
-		if (!(xs_perms_for(v.perms, &r->who) & XS_PERM_READ))
-			return EACCES;
-	} else if ((err = xs_store_get(r, path, XS_PERM_READ, &v))) {
-		return err;
-	}
 	return xs_reply(r, out, (uint32_t)xs_perms_format(v.perms, out, sizeof(out)));
 }
 
@@ -242,7 +237,7 @@ static int set_special_perms(struct xs_req *r, const char *path,
 	struct xs_perms *cur = xs_domain_special_perms(path);
 
 	if (!cur)
-		return ENOENT;
+		return EINVAL; /* only the two special nodes exist */
 	if (!(xs_perms_for(cur, &r->who) & XS_PERM_WRITE))
 		return EACCES;
 	if (!r->who.priv && xs_perms_owner(p) != xs_perms_owner(cur))

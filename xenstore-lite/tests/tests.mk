@@ -10,9 +10,13 @@ $(UNIT_BIN): $(UNIT_SRC) $(CORE:%=src/%.c) | $(B)/tests
 unit: $(UNIT_BIN)
 	@$(UNIT_BIN)
 
-test: all $(UNIT_BIN) $(LIBXS_TEST)
+test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT)
 	@bash tests/run.sh $(B) $(SHARED) $(FUZZ_SECONDS)
 
 LIBXS_TEST := $(B)/tests/libxs_test
 $(LIBXS_TEST): tests/integ/libxs_test.c | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $< -lxenstore
+
+XS_SCRIPT := $(B)/tests/xs_script
+$(XS_SCRIPT): tests/diff/xs_script.c | $(B)/tests
+	$(CC) $(CFLAGS) -o $@ $<

@@ -88,7 +88,9 @@ static void t_set_perms_rules(void)
 	ERR(mc_op(d5, XS_SET_PERMS, 0, "/tool|n5|"), "EACCES");
 	ERR(mc_op(d5, XS_SET_PERMS, 0, "k|"), "EINVAL");
 	ERR(mc_op(d5, XS_SET_PERMS, 0, "k|q5|"), "EINVAL");
-	BODY(mc_op(d0, XS_GET_PERMS, 0, "@introduceDomain|"), "n0");
+	ERR(mc_op(d0, XS_GET_PERMS, 0, "@introduceDomain|"), "EINVAL");
+	OK(mc_op(d0, XS_SET_PERMS, 0, "@introduceDomain|n0|r5|"));
+	ERR(mc_op(d5, XS_SET_PERMS, 0, "@introduceDomain|n0|"), "EACCES");
 	mc_free(d0), mc_free(d5);
 }
 
