@@ -10,7 +10,7 @@ $(UNIT_BIN): $(UNIT_SRC) $(CORE:%=src/%.c) | $(B)/tests
 unit: $(UNIT_BIN)
 	@$(UNIT_BIN)
 
-test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT)
+test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT) $(FUZZ_BIN)
 	@bash tests/run.sh $(B) $(SHARED) $(FUZZ_SECONDS)
 
 LIBXS_TEST := $(B)/tests/libxs_test
@@ -20,3 +20,14 @@ $(LIBXS_TEST): tests/integ/libxs_test.c | $(B)/tests
 XS_SCRIPT := $(B)/tests/xs_script
 $(XS_SCRIPT): tests/diff/xs_script.c | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $<
+
+# libFuzzer target (clang), with ASan/UBSan.
+FUZZ_BIN := $(B)/fuzz/xs_fuzz
+$(FUZZ_BIN): fuzz/xs_fuzz.c tests/memconn.c $(CORE:%=src/%.c)
+	@mkdir -p $(B)/fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ fuzz/xs_fuzz.c tests/memconn.c $(CORE:%=src/%.c)
+
+fuzz: $(FUZZ_BIN)
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/xs.dict $(B)/fuzz/work fuzz/corpus
