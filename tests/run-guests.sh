@@ -111,6 +111,13 @@ run_test() {   # name where timeout modules checks
     if [[ $m == *" "* ]]; then mods+=("$guests/${m%% *}.elf ${m#* }"); else mods+=("$guests/$m.elf"); fi
   done
   read -ra checks <<<"$5"
+  # "pending:<issue>": validated on Xen, not yet expected to pass on ours; runs
+  # on ours only when named on the command line.
+  if [[ $where == pending* ]]; then
+    if [ $mode = ours ] && [ ${#only[@]} -eq 0 ]; then
+      echo "SKIP: guests/$name (pending: ${where#pending:})"; return 0; fi
+    where=both
+  fi
   if [ $mode = xen ] && { [ "$where" != both ] || [ ${#mods[@]} -ne 1 ]; }; then
     echo "SKIP: guests/$name (needs ${#mods[@]} domains: ours only)"; return 0; fi
   for m in "${mods[@]}"; do

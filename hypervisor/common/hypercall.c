@@ -25,6 +25,7 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
     HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
     HC(__HYPERVISOR_sched_op_compat, do_sched_op_compat, 2),
+    HC(__HYPERVISOR_memory_op, do_memory_op, 2),
     HC_NOMC(__HYPERVISOR_multicall, do_multicall, 2),
     HC(__HYPERVISOR_update_va_mapping, do_update_va_mapping, 3),
     HC(__HYPERVISOR_set_timer_op, do_set_timer_op, 1),

@@ -10,7 +10,9 @@
 #define HV_XEN_MINOR 17
 
 /* Assists a PV guest may turn on (Xen's VM_ASSIST_VALID for 64-bit PV). */
-#define VM_ASSIST_ALLOWED ((1UL << VMASST_TYPE_writable_pagetables) | \
+#define VM_ASSIST_ALLOWED ((1UL << VMASST_TYPE_4gb_segments) | \
+                           (1UL << VMASST_TYPE_4gb_segments_notify) | \
+                           (1UL << VMASST_TYPE_writable_pagetables) | \
                            (1UL << VMASST_TYPE_pae_extended_cr3) | \
                            (1UL << VMASST_TYPE_architectural_iopl) | \
                            (1UL << VMASST_TYPE_runstate_update_flag) | \

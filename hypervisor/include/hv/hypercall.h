@@ -49,6 +49,8 @@ long do_sched_op(unsigned long cmd, unsigned long arg);
 long do_sched_op_compat(unsigned long cmd, unsigned long arg);
 long do_multicall(unsigned long list, unsigned long nr);
 long do_vm_assist(unsigned long cmd, unsigned long type);
+long do_memory_op(unsigned long cmd, unsigned long arg);
+long arch_memory_op(unsigned long cmd, unsigned long arg);
 long do_set_timer_op(unsigned long timeout);
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg);
 /* arch/x86/pv */

@@ -97,3 +97,19 @@ long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long fla
     flush_after_update(va, flags);
     return 0;
 }
+
+/* The x86 memory_op sub-ops: where guests find the read-only M2P. */
+long arch_memory_op(unsigned long cmd, unsigned long arg)
+{
+    struct xen_machphys_mapping m;
+
+    switch (cmd) {
+    case XENMEM_machphys_mapping:
+        m.v_start = MACH2PHYS_VIRT_START;
+        m.v_end = MACH2PHYS_VIRT_START + hv_m2p_entries * sizeof(unsigned long);
+        m.max_mfn = hv_m2p_entries - 1;
+        return copy_to_guest(arg, &m, sizeof(m));
+    default:
+        return -ENOSYS;
+    }
+}

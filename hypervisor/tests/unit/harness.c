@@ -1,0 +1,390 @@
+/*
+ * Arch hooks for running hypervisor/common/*.c on the host, and the CUnit
+ * runner printing "PASS: unit/<suite>/<test>" lines.
+ */
+#include <CUnit/CUnit.h>
+#include <CUnit/TestRun.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+
+#include <hv/arch.h>
+#include <hv/boot.h>
+#include <hv/cmdline.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/frame.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/sched.h>
+#include <hv/time.h>
+#include <hv/timer.h>
+
+#include "harness.h"
+
+/* ---------------------------------------------------------------- memory */
+
+unsigned char *harness_arena;
+static u64 arena_bitmap[HARNESS_ARENA_PAGES / 64];
+static struct frame_info arena_info[HARNESS_ARENA_PAGES];
+mfn_t harness_baseline_free;
+static unsigned int bad_frees;
+
+void *hv_mfn_to_virt(mfn_t mfn)
+{
+    return harness_arena + mfn * PAGE_SIZE;
+}
+
+mfn_t hv_virt_to_mfn(const void *p)
+{
+    return (mfn_t)((const unsigned char *)p - harness_arena) / PAGE_SIZE;
+}
+
+/* As arch/x86/mm.c: frames from hv_frames, zeroed; freed pages are poisoned for ASan. */
+void *hv_alloc_pages(unsigned long count)
+{
+    mfn_t mfn = frame_alloc(&hv_frames, count, 1, FRAME_OWNER_HV);
+    void *p;
+
+    if (mfn == INVALID_MFN)
+        return NULL;
+    p = hv_mfn_to_virt(mfn);
+    ASAN_UNPOISON_MEMORY_REGION(p, count * PAGE_SIZE);
+    memset(p, 0, count * PAGE_SIZE);
+    return p;
+}
+
+void hv_free_pages(void *p, unsigned long count)
+{
+    if (!p)
+        return;
+    if (frame_free(&hv_frames, hv_virt_to_mfn(p), count)) {
+        bad_frees++;
+        return;
+    }
+    memset(p, 0xa5, count * PAGE_SIZE);
+    ASAN_POISON_MEMORY_REGION(p, count * PAGE_SIZE);
+}
+
+/* ---------------------------------------------------------- clock, timer */
+
+static u64 fake_tsc;
+u64 harness_timer_deadline;
+unsigned int harness_timer_programs;
+
+void harness_set_tsc(u64 tsc) { fake_tsc = tsc; }
+u64 arch_read_tsc(void) { return fake_tsc; }
+
+void arch_timer_program(u64 deadline_ns)
+{
+    harness_timer_deadline = deadline_ns;
+    harness_timer_programs++;
+}
+
+/* --------------------------------------------------------------- console */
+
+static char console_buf[1 << 16];
+static size_t console_len;
+
+void arch_console_write(const char *s, size_t len)
+{
+    size_t room = sizeof(console_buf) - 1 - console_len;
+    size_t n = MIN(len, room);
+
+    memcpy(console_buf + console_len, s, n);
+    console_len += n;
+    console_buf[console_len] = '\0';
+    if (getenv("UNIT_CONSOLE"))
+        fwrite(s, 1, len, stderr);
+}
+
+const char *harness_console(void) { return console_buf; }
+
+void harness_console_clear(void)
+{
+    console_len = 0;
+    console_buf[0] = '\0';
+}
+
+/* ---------------------------------------------------------- guest copies */
+
+static uintptr_t fault_start, fault_end;
+static unsigned int fault_how;
+unsigned int harness_copy_calls;
+
+void harness_fault_range(const void *start, size_t len, unsigned int how)
+{
+    fault_start = (uintptr_t)start;
+    fault_end = fault_start + len;
+    fault_how = how;
+}
+
+void harness_fault_clear(void)
+{
+    fault_start = fault_end = 0;
+    fault_how = 0;
+}
+
+static bool faults(const void *p, unsigned int how)
+{
+    return (fault_how & how) && (uintptr_t)p >= fault_start && (uintptr_t)p < fault_end;
+}
+
+/* As the rep movsb with its fixup: copies up to the first faulting byte. */
+size_t arch_copy_raw(void *dst, const void *src, size_t len)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+
+    harness_copy_calls++;
+    for (size_t i = 0; i < len; i++) {
+        if (faults(s + i, FAULT_READ) || faults(d + i, FAULT_WRITE))
+            return len - i;
+        d[i] = s[i];
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ vCPUs, domains */
+
+struct harness_arch harness_arch;
+
+int arch_vcpu_init(struct vcpu *v)
+{
+    harness_arch.vcpu_init++;
+    if (harness_arch.vcpu_init_rc)
+        return harness_arch.vcpu_init_rc;
+    v->arch.stack = hv_alloc_pages(1);       /* so leaks and double frees show */
+    return v->arch.stack ? 0 : -ENOMEM;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    harness_arch.vcpu_destroy++;
+    hv_free_pages(v->arch.stack, 1);
+    v->arch.stack = NULL;
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    (void)d;
+    harness_arch.domain_destroy++;
+}
+
+void arch_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    harness_arch.context_switch++;
+    harness_arch.last_prev = prev;
+    harness_arch.last_next = next;
+}
+
+void arch_dump_registers(void)
+{
+    harness_arch.dump_registers++;
+}
+
+jmp_buf *harness_stop_jmp;
+int harness_poweroff_code = -1;
+unsigned int harness_halts;
+
+__noreturn void arch_poweroff(int code)
+{
+    harness_poweroff_code = code;
+    if (harness_stop_jmp)
+        longjmp(*harness_stop_jmp, 1);
+    fprintf(stderr, "unit: arch_poweroff(%d) with no test expecting it\n", code);
+    abort();
+}
+
+__noreturn void arch_halt(void)
+{
+    harness_halts++;
+    if (harness_stop_jmp)
+        longjmp(*harness_stop_jmp, 2);
+    fprintf(stderr, "unit: arch_halt() with no test expecting it (console: %s)\n", console_buf);
+    abort();
+}
+
+/* main.c's domain builder is arch code; never reached by the tests. */
+int pv_build_domain(struct domain *d, const void *image, size_t image_len,
+                    const char *cmdline, unsigned long nr_pages)
+{
+    return -ENOSYS;
+}
+
+/* ------------------------------------------- arch/x86/pv hypercall stubs */
+
+unsigned long harness_stub_nr = ~0UL;
+unsigned long harness_stub_args[5];
+
+static long stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                 unsigned long a4)
+{
+    harness_stub_nr = nr;
+    harness_stub_args[0] = a1;
+    harness_stub_args[1] = a2;
+    harness_stub_args[2] = a3;
+    harness_stub_args[3] = a4;
+    return STUB_RET(nr);
+}
+
+long do_set_trap_table(unsigned long traps)
+{ return stub(__HYPERVISOR_set_trap_table, traps, 0, 0, 0); }
+long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall)
+{ return stub(__HYPERVISOR_set_callbacks, event, failsafe, syscall, 0); }
+long do_callback_op(unsigned long cmd, unsigned long arg)
+{ return stub(__HYPERVISOR_callback_op, cmd, arg, 0, 0); }
+long do_stack_switch(unsigned long ss, unsigned long sp)
+{ return stub(__HYPERVISOR_stack_switch, ss, sp, 0, 0); }
+long do_set_segment_base(unsigned long which, unsigned long base)
+{ return stub(__HYPERVISOR_set_segment_base, which, base, 0, 0); }
+long do_fpu_taskswitch(unsigned long set)
+{ return stub(__HYPERVISOR_fpu_taskswitch, set, 0, 0, 0); }
+long do_iret(void)
+{ return stub(__HYPERVISOR_iret, 0, 0, 0, 0); }
+long do_set_debugreg(unsigned long reg, unsigned long value)
+{ return stub(__HYPERVISOR_set_debugreg, reg, value, 0, 0); }
+long do_get_debugreg(unsigned long reg)
+{ return stub(__HYPERVISOR_get_debugreg, reg, 0, 0, 0); }
+long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done, unsigned long domid)
+{ return stub(__HYPERVISOR_mmu_update, reqs, count, done, domid); }
+long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done, unsigned long domid)
+{ return stub(__HYPERVISOR_mmuext_op, ops, count, done, domid); }
+long do_set_gdt(unsigned long frame_list, unsigned long entries)
+{ return stub(__HYPERVISOR_set_gdt, frame_list, entries, 0, 0); }
+long do_update_descriptor(unsigned long maddr, unsigned long desc)
+{ return stub(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0); }
+long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags)
+{ return stub(__HYPERVISOR_update_va_mapping, va, pte, flags, 0); }
+
+/* ------------------------------------------------------------- helpers */
+
+struct domain *harness_domain(domid_t id, unsigned int nr_vcpus, bool privileged)
+{
+    struct domain *d = domain_create(id, privileged);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    for (unsigned int i = 0; i < nr_vcpus; i++)
+        CU_ASSERT_PTR_NOT_NULL_FATAL(vcpu_create(d, i));
+    return d;
+}
+
+void harness_set_current(struct domain *d)
+{
+    current = d ? d->vcpus[0] : NULL;
+}
+
+/* ------------------------------------------------- per-test set-up/down */
+
+static struct hv_options default_opts;
+static enum hv_loglvl default_loglvl;
+
+void harness_setup(void)
+{
+    harness_fault_clear();
+    harness_console_clear();
+    memset(&harness_arch, 0, sizeof(harness_arch));
+    harness_copy_calls = 0;
+    harness_stop_jmp = NULL;
+    harness_poweroff_code = -1;
+    harness_halts = 0;
+    harness_stub_nr = ~0UL;
+    harness_timer_deadline = 0;
+    harness_timer_programs = 0;
+    bad_frees = 0;
+    fake_tsc = 0;
+    time_init(1000000000ULL, 0, 1700000000ULL);      /* 1 GHz: 1 tick = 1 ns */
+    current = NULL;
+    hv_opts = default_opts;
+    hv_loglvl = default_loglvl;
+    harness_baseline_free = hv_frames.nr_free;
+}
+
+/* Tears down every domain, drains timers, and fails the test on leaked frames. */
+void harness_teardown(void)
+{
+    current = NULL;
+    harness_fault_clear();
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
+        if (hv_domains[i])
+            domain_shutdown(hv_domains[i], SHUTDOWN_poweroff);
+    timer_run_due(~0ULL);                            /* the scheduler's slice timer */
+    domain_reap();
+    while (sched_pick_next())
+        ;
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
+        CU_ASSERT_PTR_NULL(hv_domains[i]);
+    CU_ASSERT_EQUAL(timer_next_deadline(), ~0ULL);
+    CU_ASSERT_EQUAL(bad_frees, 0);
+    EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);  /* no frame leaked */
+    hv_opts = default_opts;
+    hv_loglvl = default_loglvl;
+}
+
+/* --------------------------------------------------------------- runner */
+
+static const char *cur_suite = "?", *cur_test = "?";
+
+static void on_start(const CU_pTest t, const CU_pSuite s)
+{
+    cur_suite = s->pName;
+    cur_test = t->pName;
+}
+
+static void on_complete(const CU_pTest t, const CU_pSuite s, const CU_pFailureRecord f)
+{
+    if (!f) {
+        printf("PASS: unit/%s/%s\n", s->pName, t->pName);
+    } else {
+        printf("FAIL: unit/%s/%s\n", s->pName, t->pName);
+        for (; f; f = f->pNext)
+            printf("  %s:%u: %s\n", f->strFileName, f->uiLineNumber, f->strCondition);
+    }
+    fflush(stdout);
+}
+
+/* A sanitizer report ends the process; name the test it happened in. */
+static void on_death(void)
+{
+    printf("FAIL: unit/%s/%s (sanitizer error, see stderr)\n", cur_suite, cur_test);
+    fflush(stdout);
+}
+
+int main(void)
+{
+    unsigned int failed;
+
+    harness_arena = aligned_alloc(PAGE_SIZE, HARNESS_ARENA_PAGES * PAGE_SIZE);
+    if (!harness_arena)
+        return 2;
+    frame_pool_init(&hv_frames, arena_bitmap, arena_info, HARNESS_ARENA_PAGES);
+    frame_pool_free_range(&hv_frames, 0, HARNESS_ARENA_PAGES);
+    ASAN_POISON_MEMORY_REGION(harness_arena, HARNESS_ARENA_PAGES * PAGE_SIZE);
+    default_opts = hv_opts;
+    default_loglvl = hv_loglvl;
+    sched_init(hv_opts.timeslice_ms);
+    __sanitizer_set_death_callback(on_death);
+
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    suite_frame();
+    suite_evtchn();
+    suite_elf();
+    suite_guest_access();
+    suite_hypercall();
+    suite_time();
+    suite_cmdline();
+    suite_domain();
+    CU_set_test_start_handler(on_start);
+    CU_set_test_complete_handler(on_complete);
+    CU_run_all_tests();
+    printf("\n");
+    CU_print_run_results(stdout);
+    failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
+    CU_cleanup_registry();
+    ASAN_UNPOISON_MEMORY_REGION(harness_arena, HARNESS_ARENA_PAGES * PAGE_SIZE);
+    free(harness_arena);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,105 @@
+/*
+ * Host harness for the hypervisor's common code: the arch hooks of
+ * include/hv/arch.h and guest_access.h as fakes and recorders, a page arena
+ * standing in for machine memory (tracked by the real hv_frames allocator),
+ * and per-test set-up/tear-down that catches leaked frames.
+ */
+#ifndef UNIT_HARNESS_H
+#define UNIT_HARNESS_H
+
+#include <CUnit/CUnit.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hv/types.h>
+#include <hv/xen.h>
+#include <hv/errno.h>
+
+struct vcpu;
+struct domain;
+
+/* Machine memory: HARNESS_ARENA_PAGES page-aligned host pages, mfn = page index. */
+#define HARNESS_ARENA_PAGES 1024
+extern unsigned char *harness_arena;
+
+/* Fake TSC (arch_read_tsc) and the last deadline given to arch_timer_program. */
+void harness_set_tsc(u64 tsc);
+extern u64 harness_timer_deadline;
+extern unsigned int harness_timer_programs;
+
+/* Everything written through arch_console_write since the last clear. */
+const char *harness_console(void);
+void harness_console_clear(void);
+
+/* arch_copy_raw: bytes inside the fault range fault (stop the copy). */
+#define FAULT_READ  1u                 /* reading from the range faults */
+#define FAULT_WRITE 2u                 /* writing into the range faults */
+void harness_fault_range(const void *start, size_t len, unsigned int how);
+void harness_fault_clear(void);
+extern unsigned int harness_copy_calls;
+
+/* Recorders for the vCPU/domain/context hooks. */
+struct harness_arch {
+    unsigned int vcpu_init, vcpu_destroy, domain_destroy, context_switch, dump_registers;
+    struct vcpu *last_prev, *last_next;
+    int vcpu_init_rc;                  /* what arch_vcpu_init returns (0 by default) */
+};
+extern struct harness_arch harness_arch;
+
+/*
+ * arch_poweroff / arch_halt longjmp to *harness_stop_jmp when it is set
+ * (and record what happened), else they abort the test binary.
+ */
+extern jmp_buf *harness_stop_jmp;
+extern int harness_poweroff_code;     /* -1 until arch_poweroff runs */
+extern unsigned int harness_halts;
+
+/* The arch/x86/pv hypercall stubs return STUB_RET(nr) and record their args. */
+#define STUB_RET(nr) (0x5700000L + (long)(nr))
+extern unsigned long harness_stub_nr;
+extern unsigned long harness_stub_args[5];
+
+/* A domain with vCPUs 0..nr_vcpus-1; fails the test (CU_FAIL_FATAL) if it cannot. */
+struct domain *harness_domain(domid_t id, unsigned int nr_vcpus, bool privileged);
+/* Makes vCPU 0 of d (or nothing, for NULL) the current one. */
+void harness_set_current(struct domain *d);
+/* hv_frames.nr_free at the start of the test. */
+extern mfn_t harness_baseline_free;
+
+/* Per-test set-up and tear-down used by every suite. */
+void harness_setup(void);
+void harness_teardown(void);
+
+struct unit_test {
+    const char *name;
+    void (*fn)(void);
+};
+
+#define ADD_SUITE(name_, tests_)                                                  \
+    do {                                                                          \
+        CU_pSuite s_ = CU_add_suite_with_setup_and_teardown(                      \
+            name_, NULL, NULL, harness_setup, harness_teardown);                  \
+        for (size_t i_ = 0; i_ < sizeof(tests_) / sizeof((tests_)[0]); i_++)      \
+            CU_add_test(s_, (tests_)[i_].name, (tests_)[i_].fn);                  \
+    } while (0)
+
+/* Asserting an integer result with both values in the failure message. */
+#define EXPECT_EQ(a, b)                                                           \
+    do {                                                                          \
+        long long a_ = (long long)(a), b_ = (long long)(b);                       \
+        char m_[256];                                                             \
+        snprintf(m_, sizeof(m_), "%s == %s (%lld vs %lld)", #a, #b, a_, b_);      \
+        CU_assertImplementation(a_ == b_, __LINE__, m_, __FILE__, "", CU_FALSE);  \
+    } while (0)
+
+void suite_frame(void);
+void suite_evtchn(void);
+void suite_elf(void);
+void suite_guest_access(void);
+void suite_hypercall(void);
+void suite_time(void);
+void suite_cmdline(void);
+void suite_domain(void);
+
+#endif
