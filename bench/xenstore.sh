@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make bench-xenstore: xenstore-lite vs the real C xenstored 4.17, same
+# machine, same run, fresh daemon per run, runs interleaved.
+# Uses xsbench and the LD_PRELOAD shim from ../shared/tools/xenstore-bench
+# (copied into build/, it is read-only where it ships).
+#   RUNS=3 SHARED=../shared XSBENCH_ARGS="" bash bench/xenstore.sh
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${SHARED:-$TOP/../shared}
+RUNS=${RUNS:-3}
+B=$TOP/build/xenstore-lite
+KIT=$B/refkit
+OUT=$B/bench
+TMPD=$(mktemp -d /tmp/xenstore-bench.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -f "$TMPD/ref/pid" ] && kill "$(cat "$TMPD/ref/pid")" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT INT TERM
+
+make -s -C "$TOP/xenstore-lite" || exit 1
+[ -f "$SHARED/tools/xenstore-bench/xsbench.c" ] || { echo "bench: no kit in $SHARED/tools/xenstore-bench (set SHARED=)" >&2; exit 1; }
+mkdir -p "$KIT" "$OUT"
+cp -r "$SHARED/tools/xenstore-bench/." "$KIT/" && chmod -R u+w "$KIT"
+make -s -C "$KIT" >/dev/null || exit 1
+rm -f "$OUT"/*.txt
+
+run_ours() {
+	mkdir -p "$TMPD/ours"
+	"$B/xenstore-lite" -N -s "$TMPD/ours/sock" -F "$TMPD/ours/pid" -L "$TMPD/ours/log" &
+	pid=$!
+	for i in $(seq 1 50); do [ -S "$TMPD/ours/sock" ] && break; sleep 0.1; done
+	"$KIT/build/xsbench" -s "$TMPD/ours/sock" -p "$pid" ${XSBENCH_ARGS:-} > "$OUT/ours-run$1.txt" 2>&1 ||
+		echo "run failed" >> "$OUT/ours-run$1.txt"
+	kill "$pid"; wait "$pid" 2>/dev/null; pid=
+}
+
+run_ref() {
+	local rpid
+	rpid=$("$KIT/daemons.sh" start-c "$TMPD/ref")
+	"$KIT/build/xsbench" -s "$TMPD/ref/socket" -p "$rpid" ${XSBENCH_ARGS:-} > "$OUT/ref-run$1.txt" 2>&1 ||
+		echo "run failed" >> "$OUT/ref-run$1.txt"
+	"$KIT/daemons.sh" stop "$TMPD/ref"
+	sleep 0.5
+}
+
+echo "bench-xenstore: $RUNS runs each, load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+for i in $(seq 1 "$RUNS"); do
+	echo "  run $i: xenstore-lite"; run_ours "$i"
+	echo "  run $i: C xenstored 4.17"; run_ref "$i"
+done
+python3 "$TOP/bench/xenstore/table.py" "$OUT"
