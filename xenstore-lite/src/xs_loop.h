@@ -11,6 +11,9 @@ struct xs_poll {
 	void (*cb)(struct xs_poll *p, uint32_t events);
 };
 
+/* Busy-poll window after activity, microseconds (0: always sleep). */
+extern unsigned xs_loop_spin_us;
+
 int xs_loop_init(void);
 void xs_loop_fini(void);
 int xs_loop_add(struct xs_poll *p, uint32_t events);

@@ -44,6 +44,8 @@ static void usage(FILE *f)
 "  -T, --trace-file FILE   trace every request and reply to FILE\n"
 "  -Q, --quota NAME=VALUE  set a quota (repeatable); current values:\n%s"
 "  -R, --ring-dir DIR      INTRODUCE maps DIR/ring-<domid> as the ring page\n"
+"  -P, --busy-poll US      after serving requests, poll this long before\n"
+"                          sleeping (default 50; 0 disables)\n"
 "  -h, --help              this text\n"
 "SIGTERM or SIGINT shut the daemon down cleanly.\n", q);
 }
@@ -55,11 +57,12 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "pid-file", 1, NULL, 'F' }, { "log-level", 1, NULL, 'l' },
 		{ "log-file", 1, NULL, 'L' }, { "trace-file", 1, NULL, 'T' },
 		{ "quota", 1, NULL, 'Q' }, { "ring-dir", 1, NULL, 'R' },
+		{ "busy-poll", 1, NULL, 'P' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:NF:l:L:T:Q:R:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:NF:l:L:T:Q:R:P:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->socket = optarg; break;
 		case 'N': o->foreground = true; break;
@@ -75,6 +78,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			if (xs_quota_set(optarg))
 				return 2;
 			break;
+		case 'P': xs_loop_spin_us = (unsigned)atoi(optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: return 2;
 		}
