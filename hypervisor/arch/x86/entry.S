@@ -98,11 +98,20 @@ ENTRY(hv_syscall_entry)
 ENTRY(hv_return_to_guest)
     cli
     mov     %rsp, %rdi
-    call    hv_prepare_return
+    call    hv_prepare_return              /* nonzero: the frame is SYSRET-shaped */
+    test    %eax, %eax
+    jnz     1f
     RESTORE_ALL
     add     $8, %rsp
 ENTRY(hv_iret_to_guest)
     iretq
+    /*
+     * Fast path: rcx == rip, r11 == rflags, flat selectors, canonical rip
+     * (checked in C), so SYSRET loads exactly what IRETQ would.
+     */
+1:  RESTORE_ALL
+    mov     32(%rsp), %rsp                 /* guest rsp (frame: vector, rip, cs, rflags, rsp) */
+    sysretq
 
 /* A new vCPU's first run: arch_switch_stack "returns" here with rsp at its frame. */
 ENTRY(hv_vcpu_first_entry)
@@ -131,15 +140,26 @@ ENTRY(arch_switch_stack)
 
 /*
  * size_t arch_copy_raw(void *dst, const void *src, size_t len): returns the
- * bytes left uncopied; a page fault at 1: resumes at 2: (exception table).
+ * bytes left uncopied. Quadwords first (bounce frames and hypercall
+ * arguments are mostly whole quadwords), then the tail; a page fault in
+ * either loop resumes at its fixup (exception table) with the count left.
  */
 ENTRY(arch_copy_raw)
     mov     %rdx, %rcx
-1:  rep movsb
-2:  mov     %rcx, %rax
+    shr     $3, %rcx
+1:  rep movsq
+    mov     %rdx, %rcx
+    and     $7, %rcx
+2:  rep movsb
+3:  mov     %rcx, %rax
     ret
+4:  shl     $3, %rcx                       /* fault in the quadword loop */
+    and     $7, %edx
+    add     %rdx, %rcx
+    jmp     3b
     .section __ex_table, "a"
-    .quad 1b, 2b
+    .quad 1b, 4b
+    .quad 2b, 3b
     .previous
 
     .section .bss

@@ -10,6 +10,8 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
+#include <hv/guest_access.h>
+#include <asm/cpu.h>
 #include <asm/x86.h>
 
 void hv_syscall(struct cpu_user_regs *regs)
@@ -25,20 +27,24 @@ void hv_syscall(struct cpu_user_regs *regs)
     regs->rax = hypercall_dispatch(regs->rax, args, false);
 }
 
-/*
- * Runs with interrupts off on the way out: expired timers, a pending
- * reschedule, a vCPU that may no longer run, then event delivery.
- */
-void hv_prepare_return(struct cpu_user_regs *regs)
+/* SYSRET restores exactly this frame: the usual case after a hypercall. */
+static bool sysret_possible(const struct cpu_user_regs *regs)
 {
-    (void)regs;
-    for (;;) {
-        timer_run_due(hv_now());
-        if (current->state != VCPU_RUNNABLE || sched_need_resched()) {
-            schedule();
-            continue;
-        }
-        break;
-    }
+    return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
+           regs->cs == FLAT_KERNEL_CS && regs->ss == FLAT_KERNEL_SS &&
+           guest_va_canonical(regs->rip) && (regs->rflags & X86_EFLAGS_IF) &&
+           !(regs->rflags & (X86_EFLAGS_VM | X86_EFLAGS_RF));
+}
+
+/*
+ * Runs with interrupts off on the way out: a pending reschedule, a vCPU
+ * that may no longer run, then event delivery. (Timers run in the timer
+ * interrupt itself.) Returns true when SYSRET can be used.
+ */
+bool hv_prepare_return(struct cpu_user_regs *regs)
+{
+    while (current->state != VCPU_RUNNABLE || sched_need_resched())
+        schedule();
     pv_deliver_events(current);
+    return sysret_possible(regs);
 }

@@ -42,7 +42,7 @@ extern mfn_t hv_m2p_entries;
 /* Traps and the PV return path (traps.c, pv/). */
 void hv_trap_entry(struct cpu_user_regs *regs);
 void hv_syscall(struct cpu_user_regs *regs);
-void hv_prepare_return(struct cpu_user_regs *regs);
+bool hv_prepare_return(struct cpu_user_regs *regs);
 void arch_switch_stack(unsigned long *save_rsp, unsigned long new_rsp);
 extern char hv_vector_stubs[], hv_syscall_entry[], hv_iret_to_guest[], hv_vcpu_first_entry[];
 extern unsigned long hv_frame_top;
