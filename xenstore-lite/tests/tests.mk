@@ -10,8 +10,6 @@ $(UNIT_BIN): $(UNIT_SRC) $(CORE:%=src/%.c) | $(B)/tests
 unit: $(UNIT_BIN)
 	@$(UNIT_BIN)
 
-test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT) $(FUZZ_BIN)
-	@bash tests/run.sh $(B) $(SHARED) $(FUZZ_SECONDS)
 
 LIBXS_TEST := $(B)/tests/libxs_test
 $(LIBXS_TEST): tests/integ/libxs_test.c | $(B)/tests
@@ -31,3 +29,7 @@ $(FUZZ_BIN): fuzz/xs_fuzz.c tests/memconn.c $(CORE:%=src/%.c)
 
 fuzz: $(FUZZ_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/xs.dict $(B)/fuzz/work fuzz/corpus
+
+# Last: the prerequisites above must be defined before this rule is read.
+test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT) $(FUZZ_BIN)
+	@bash tests/run.sh $(B) $(SHARED) $(FUZZ_SECONDS)
