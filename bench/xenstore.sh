@@ -25,7 +25,7 @@ make -s -C "$TOP/xenstore-lite" || exit 1
 [ -f "$SHARED/tools/xenstore-bench/xsbench.c" ] || { echo "bench: no kit in $SHARED/tools/xenstore-bench (set SHARED=)" >&2; exit 1; }
 mkdir -p "$KIT" "$OUT"
 cp -r "$SHARED/tools/xenstore-bench/." "$KIT/" && chmod -R u+w "$KIT"
-make -s -C "$KIT" >/dev/null || exit 1
+make -s -C "$KIT" BUILD=build >/dev/null || exit 1
 rm -f "$OUT"/*.txt
 
 run_ours() {

@@ -10,7 +10,7 @@ ref_kit() {
 	mkdir -p "$B/refkit"
 	cp -r "$kit/." "$B/refkit/"
 	chmod -R u+w "$B/refkit"
-	make -s -C "$B/refkit" >/dev/null 2>&1 || { echo "kit build failed"; return 1; }
+	make -s -C "$B/refkit" BUILD=build >/dev/null 2>&1 || { echo "kit build failed"; return 1; }
 	[ -x /usr/lib/xen-4.17/bin/xenstored ] || { echo "xen-utils-4.17 missing"; return 1; }
 }
 
