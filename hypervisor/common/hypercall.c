@@ -32,6 +32,7 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_xen_version, do_xen_version, 2),
     HC(__HYPERVISOR_console_io, do_console_io, 3),
     HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),
+    HC(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain, 4),
     HC_NOMC(__HYPERVISOR_iret, do_iret, 0),
     HC(__HYPERVISOR_vcpu_op, do_vcpu_op, 3),
     HC(__HYPERVISOR_set_segment_base, do_set_segment_base, 2),

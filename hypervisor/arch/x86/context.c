@@ -11,6 +11,7 @@
 #include <hv/sched.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
+#include <asm/page_type.h>
 #include <asm/x86.h>
 
 static unsigned long idle_saved_rsp;
@@ -53,6 +54,11 @@ int arch_vcpu_init(struct vcpu *v)
 void arch_vcpu_destroy(struct vcpu *v)
 {
     pv_gdt_free(v);
+    if (v->arch.cr3_kernel)
+        page_put_and_type(v->arch.cr3_kernel);
+    if (v->arch.cr3_user)
+        page_put_and_type(v->arch.cr3_user);
+    v->arch.cr3_kernel = v->arch.cr3_user = 0;
     hv_free_pages(v->arch.stack, HV_STACK_ORDER_PAGES);
     hv_free_pages(v->arch.fpu_area, ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
 }

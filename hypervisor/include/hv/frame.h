@@ -12,13 +12,25 @@
 #define FRAME_OWNER_HV    0xfffeu   /* hypervisor (image, heap, tables) */
 
 /* Per-frame flags. */
-#define FRAME_F_XENHEAP   0x1u      /* hypervisor page shared with its owner (shared_info) */
-#define FRAME_F_PAGETABLE 0x2u      /* a guest page-table page: never mapped writable */
+#define FRAME_F_XENHEAP   0x1u      /* hypervisor page shared with its owner (shared_info, grant frames) */
+#define FRAME_F_PINNED    0x2u      /* the guest pinned this page table (mmuext_op PIN_Lx) */
+#define FRAME_F_ORPHAN    0x4u      /* owner is gone; freed when the last reference drops */
+
+/* Page types (arch/x86/pv/page_type.c): a frame is one of these at a time. */
+enum frame_type {
+    PGT_none = 0,
+    PGT_l1, PGT_l2, PGT_l3, PGT_l4,                 /* page-table levels */
+    PGT_seg_desc,                                    /* GDT/LDT page */
+    PGT_writable,                                    /* mapped writable somewhere */
+};
 
 struct frame_info {
     u16 owner;
     u16 flags;
-    u32 count;                      /* references held (issue 3 grows this into types) */
+    u8  type;                       /* enum frame_type; meaningful while type_count > 0 */
+    u8  pad[3];
+    u32 count;                      /* references: mappings, base pointers, pins, grants */
+    u32 type_count;                 /* references that need `type` */
 };
 
 struct frame_pool {

@@ -68,5 +68,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done, un
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
 long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags);
+long do_update_va_mapping_otherdomain(unsigned long va, unsigned long pte, unsigned long flags,
+                                      unsigned long domid);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Arch hooks for running hypervisor/common/*.c on the host, and the CUnit
+ * Arch hooks for running the hypervisor's common/ sources on the host, and the CUnit
  * runner printing "PASS: unit/<suite>/<test>" lines.
  */
 #include <CUnit/CUnit.h>
@@ -216,48 +216,27 @@ int pv_build_domain(struct domain *d, const void *image, size_t image_len,
 
 /* ------------------------------------------- arch/x86/pv hypercall stubs */
 
+/* The stubs themselves are generated from the table (gen-stubs.sh). */
 unsigned long harness_stub_nr = ~0UL;
 unsigned long harness_stub_args[5];
 
-static long stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
-                 unsigned long a4)
+long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                  unsigned long a4, unsigned long a5)
 {
     harness_stub_nr = nr;
     harness_stub_args[0] = a1;
     harness_stub_args[1] = a2;
     harness_stub_args[2] = a3;
     harness_stub_args[3] = a4;
+    harness_stub_args[4] = a5;
     return STUB_RET(nr);
 }
 
-long do_set_trap_table(unsigned long traps)
-{ return stub(__HYPERVISOR_set_trap_table, traps, 0, 0, 0); }
-long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall)
-{ return stub(__HYPERVISOR_set_callbacks, event, failsafe, syscall, 0); }
-long do_callback_op(unsigned long cmd, unsigned long arg)
-{ return stub(__HYPERVISOR_callback_op, cmd, arg, 0, 0); }
-long do_stack_switch(unsigned long ss, unsigned long sp)
-{ return stub(__HYPERVISOR_stack_switch, ss, sp, 0, 0); }
-long do_set_segment_base(unsigned long which, unsigned long base)
-{ return stub(__HYPERVISOR_set_segment_base, which, base, 0, 0); }
-long do_fpu_taskswitch(unsigned long set)
-{ return stub(__HYPERVISOR_fpu_taskswitch, set, 0, 0, 0); }
-long do_iret(void)
-{ return stub(__HYPERVISOR_iret, 0, 0, 0, 0); }
-long do_set_debugreg(unsigned long reg, unsigned long value)
-{ return stub(__HYPERVISOR_set_debugreg, reg, value, 0, 0); }
-long do_get_debugreg(unsigned long reg)
-{ return stub(__HYPERVISOR_get_debugreg, reg, 0, 0, 0); }
-long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done, unsigned long domid)
-{ return stub(__HYPERVISOR_mmu_update, reqs, count, done, domid); }
-long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done, unsigned long domid)
-{ return stub(__HYPERVISOR_mmuext_op, ops, count, done, domid); }
-long do_set_gdt(unsigned long frame_list, unsigned long entries)
-{ return stub(__HYPERVISOR_set_gdt, frame_list, entries, 0, 0); }
-long do_update_descriptor(unsigned long maddr, unsigned long desc)
-{ return stub(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0); }
-long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags)
-{ return stub(__HYPERVISOR_update_va_mapping, va, pte, flags, 0); }
+/* memory_op sub-ops common/memory.c leaves to the arch. */
+long arch_memory_op(unsigned long cmd, unsigned long arg)
+{
+    return harness_stub(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);
+}
 
 /* ------------------------------------------------------------- helpers */
 
@@ -297,6 +276,7 @@ void harness_setup(void)
     fake_tsc = 0;
     time_init(1000000000ULL, 0, 1700000000ULL);      /* 1 GHz: 1 tick = 1 ns */
     current = NULL;
+    schedule();                                      /* idle: clears need_resched */
     hv_opts = default_opts;
     hv_loglvl = default_loglvl;
     harness_baseline_free = hv_frames.nr_free;
@@ -339,8 +319,8 @@ static void on_complete(const CU_pTest t, const CU_pSuite s, const CU_pFailureRe
         printf("PASS: unit/%s/%s\n", s->pName, t->pName);
     } else {
         printf("FAIL: unit/%s/%s\n", s->pName, t->pName);
-        for (; f; f = f->pNext)
-            printf("  %s:%u: %s\n", f->strFileName, f->uiLineNumber, f->strCondition);
+        for (CU_pFailureRecord r = f; r; r = r->pNext)
+            printf("  %s:%u: %s\n", r->strFileName, r->uiLineNumber, r->strCondition);
     }
     fflush(stdout);
 }
@@ -382,6 +362,7 @@ int main(void)
     CU_run_all_tests();
     printf("\n");
     CU_print_run_results(stdout);
+    printf("\n");
     failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
     CU_cleanup_registry();
     ASAN_UNPOISON_MEMORY_REGION(harness_arena, HARNESS_ARENA_PAGES * PAGE_SIZE);

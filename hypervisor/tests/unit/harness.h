@@ -55,8 +55,13 @@ extern jmp_buf *harness_stop_jmp;
 extern int harness_poweroff_code;     /* -1 until arch_poweroff runs */
 extern unsigned int harness_halts;
 
-/* The arch/x86/pv hypercall stubs return STUB_RET(nr) and record their args. */
+/*
+ * The arch/x86/pv hypercall handlers are stubs (generated from the table by
+ * gen-stubs.sh) calling harness_stub, which records the call and returns STUB_RET(nr).
+ */
 #define STUB_RET(nr) (0x5700000L + (long)(nr))
+long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                  unsigned long a4, unsigned long a5);
 extern unsigned long harness_stub_nr;
 extern unsigned long harness_stub_args[5];
 
@@ -92,6 +97,9 @@ struct unit_test {
         snprintf(m_, sizeof(m_), "%s == %s (%lld vs %lld)", #a, #b, a_, b_);      \
         CU_assertImplementation(a_ == b_, __LINE__, m_, __FILE__, "", CU_FALSE);  \
     } while (0)
+
+/* A failure with a message built at run time (CU_FAIL only takes a literal). */
+#define FAIL_MSG(msg) CU_assertImplementation(CU_FALSE, __LINE__, (msg), __FILE__, "", CU_FALSE)
 
 void suite_frame(void);
 void suite_evtchn(void);

@@ -17,10 +17,11 @@ static void check_consistent(void)
 
     for (mfn_t i = 0; i < NR; i++) {
         clear += !used(i);
-        if (!used(i))
+        if (!used(i)) {
             CU_ASSERT_EQUAL(info[i].owner, FRAME_OWNER_FREE);
-        else
+        } else {
             CU_ASSERT_NOT_EQUAL(info[i].owner, FRAME_OWNER_FREE);
+        }
     }
     EXPECT_EQ(clear, pool.nr_free);
 }

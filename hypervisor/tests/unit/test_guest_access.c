@@ -33,7 +33,7 @@ static void test_range_ok_table(void)
 
             snprintf(msg, sizeof(msg), "%s: %#lx+%#zx should be %s", cases[i].what, cases[i].va,
                      cases[i].len, cases[i].ok ? "ok" : "refused");
-            CU_FAIL(msg);
+            FAIL_MSG(msg);
         }
     }
 }

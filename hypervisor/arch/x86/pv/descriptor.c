@@ -14,6 +14,7 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/layout.h>
+#include <asm/page_type.h>
 #include <asm/x86.h>
 
 #define DESC_P     (1ULL << 47)
@@ -36,23 +37,35 @@ void pv_gdt_free(struct vcpu *v)
 {
     struct arch_vcpu *a = &v->arch;
 
+    for (unsigned int i = 0; i < a->gdt_nr_frames; i++)
+        page_put_and_type(a->gdt_frames[i]);
+
     if (a->gdt_shadow)
         hv_free_pages(a->gdt_shadow, a->gdt_nr_frames);
     a->gdt_shadow = NULL;
     a->gdt_ents = a->gdt_nr_frames = 0;
 }
 
+/* Takes the descriptor-page type on every frame (none may be writable), then copies. */
 static int load_frames(struct domain *d, const mfn_t *frames, unsigned int nr,
                        unsigned int ents, u64 *shadow)
 {
     for (unsigned int i = 0; i < nr; i++) {
-        if (!frame_valid(&hv_frames, frames[i]) || frame_owner(&hv_frames, frames[i]) != d->id)
+        if (!frame_valid(&hv_frames, frames[i]) ||
+            page_get_and_type(frames[i], PGT_seg_desc, d)) {
+            while (i--)
+                page_put_and_type(frames[i]);
             return -EINVAL;
+        }
         memcpy(shadow + i * 512, hv_mfn_to_virt(frames[i]), PAGE_SIZE);
     }
-    for (unsigned int e = 0; e < ents; e++)
-        if (!pv_check_descriptor(&shadow[e]))
+    for (unsigned int e = 0; e < ents; e++) {
+        if (!pv_check_descriptor(&shadow[e])) {
+            for (unsigned int i = 0; i < nr; i++)
+                page_put_and_type(frames[i]);
             return -EINVAL;
+        }
+    }
     memset(shadow + ents, 0, (nr * 512 - ents) * sizeof(u64));
     return 0;
 }
@@ -109,12 +122,19 @@ long do_update_descriptor(unsigned long maddr, unsigned long desc)
     mfn_t mfn = maddr >> PAGE_SHIFT;
     u64 val = desc;
 
+    struct frame_info *f;
+
     if ((maddr & 7) || !frame_valid(&hv_frames, mfn) || frame_owner(&hv_frames, mfn) != d->id)
         return -EINVAL;
-    if (hv_frames.info[mfn].flags & (FRAME_F_PAGETABLE | FRAME_F_XENHEAP))
+    f = &hv_frames.info[mfn];
+    if ((f->flags & FRAME_F_XENHEAP) || !pv_check_descriptor(&val))
         return -EINVAL;
-    if (!pv_check_descriptor(&val))
-        return -EINVAL;
+    /* A descriptor page, or a page that could be writable: never a page table. */
+    if (!(f->type_count && f->type == PGT_seg_desc)) {
+        if (page_get_type(mfn, PGT_writable, d))
+            return -EINVAL;
+        page_put_type(mfn);
+    }
     ((u64 *)hv_mfn_to_virt(mfn))[(maddr & ~PAGE_MASK) / 8] = val;
     update_shadows(d, mfn, (maddr & ~PAGE_MASK) / 8, val);
     return 0;

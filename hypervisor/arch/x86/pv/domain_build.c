@@ -14,6 +14,7 @@
 #include <hv/frame.h>
 #include <hv/lib.h>
 #include <asm/layout.h>
+#include <asm/page_type.h>
 #include <asm/x86.h>
 
 struct pv_layout {
@@ -91,9 +92,17 @@ static void build_page_tables(struct domain *d, const struct pv_layout *l, mfn_t
             pte &= ~_PAGE_RW;                        /* page tables: read-only to the guest */
         l1[((l->v_start - va0) >> PAGE_SHIFT) + pfn] = pte;
     }
-    for (pfn_t i = 0; i < l->nr_pt; i++)
-        hv_frames.info[base + l->pt + i].flags |= FRAME_F_PAGETABLE;
     (void)d;
+}
+
+/* As Xen's builder: the bootstrap L4 is pinned and is vCPU 0's base pointer. */
+static int type_page_tables(struct domain *d, mfn_t l4)
+{
+    int rc = page_pin(l4, PGT_l4, d);
+
+    if (rc)
+        return rc;
+    return page_get_and_type(l4, PGT_l4, d);
 }
 
 /* Xen's stubs: push rcx; push r11; mov $nr,%eax; syscall; pop r11; pop rcx; ret. */
@@ -185,6 +194,10 @@ int pv_build_domain(struct domain *d, const void *image, size_t len,
     elf_for_each_load(image, len, load_segment, &ctx);
     memcpy(hv_mfn_to_virt(base + l.p2m), d->p2m, nr_pages * sizeof(mfn_t));
     build_page_tables(d, &l, base);
+    if (type_page_tables(d, base + l.pt)) {
+        hv_err("d%u: bootstrap page tables do not validate\n", d->id);
+        return -EINVAL;
+    }
     fill_start_info(d, &l, base, nr_pages, cmdline);
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
@@ -196,14 +209,29 @@ int pv_build_domain(struct domain *d, const void *image, size_t len,
     return 0;
 }
 
+/*
+ * Every frame goes back: pinned tables are unpinned (which releases what
+ * they reference), then each frame is freed, or, if another domain still
+ * holds a reference (a grant mapping), freed when that reference drops.
+ */
 void arch_domain_destroy(struct domain *d)
 {
-    for (pfn_t pfn = 0; d->p2m && pfn < d->nr_pages; pfn++) {
-        mfn_t mfn = d->p2m[pfn];
+    struct frame_info *info = hv_frames.info;
 
-        hv_m2p[mfn] = ~0UL;
-        hv_frames.info[mfn].flags = 0;
-        frame_free(&hv_frames, mfn, 1);
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
+            page_unpin(m, d);
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++) {
+        if (info[m].owner != d->id || (info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
+            continue;
+        hv_m2p[m] = ~0UL;
+        if (info[m].count) {
+            info[m].flags |= FRAME_F_ORPHAN;
+            continue;
+        }
+        info[m].type_count = 0;
+        info[m].flags = 0;
+        frame_free(&hv_frames, m, 1);
     }
     hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
     d->p2m = NULL;

@@ -1,28 +1,34 @@
 /*
- * Guest page-table updates, the part the foundation needs: update_va_mapping
- * on the guest's own frames. A guest may map a frame only if it owns it, and
- * may never map one of its page-table pages writable (FRAME_F_PAGETABLE).
- * The full type system, mmu_update and mmuext_op come with the PV MMU work.
+ * update_va_mapping: change the L1 entry that maps one virtual address in
+ * the current page tables, validated like any other page-table update; and
+ * the x86 memory_op sub-ops.
  */
-#include <hv/errno.h>
 #include <hv/arch.h>
 #include <hv/domain.h>
+#include <hv/errno.h>
 #include <hv/frame.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
 #include <asm/cpu.h>
+#include <asm/page_type.h>
 #include <asm/x86.h>
-
-#define PTE_DISALLOWED (0x7ffUL << 52)                   /* available/reserved high bits */
 
 static u64 *table_of(u64 entry)
 {
     return hv_mfn_to_virt((entry & PTE_ADDR_MASK) >> PAGE_SHIFT);
 }
 
-/* Finds the L1 slot that maps `va` in the guest's kernel page tables. */
-static u64 *find_l1_slot(struct domain *d, mfn_t l4_mfn, unsigned long va)
+mfn_t pv_current_cr3_mfn(const struct vcpu *v)
+{
+    return v->arch.kernel_mode ? v->arch.cr3_kernel : v->arch.cr3_user;
+}
+
+/*
+ * Finds the validated L1 table that maps `va` under `l4_mfn`, and the slot in
+ * it. Only tables the guest cannot write (typed, so validated) are walked.
+ */
+mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot)
 {
     u64 *t = hv_mfn_to_virt(l4_mfn);
 
@@ -30,39 +36,11 @@ static u64 *find_l1_slot(struct domain *d, mfn_t l4_mfn, unsigned long va)
         u64 e = t[(va >> (12 + 9 * (level - 1))) & 511];
 
         if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
-            return NULL;
-        if (frame_owner(&hv_frames, (e & PTE_ADDR_MASK) >> PAGE_SHIFT) != d->id)
-            return NULL;
+            return INVALID_MFN;
         t = table_of(e);
     }
-    return &t[(va >> 12) & 511];
-}
-
-static int validate_l1e(struct domain *d, u64 pte)
-{
-    mfn_t mfn = (pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
-
-    if (!(pte & _PAGE_PRESENT))
-        return 0;
-    if (pte & PTE_DISALLOWED & ~_PAGE_NX)
-        return -EINVAL;
-    if (!frame_valid(&hv_frames, mfn) || frame_owner(&hv_frames, mfn) != d->id)
-        return -EPERM;
-    if ((pte & _PAGE_RW) && (hv_frames.info[mfn].flags & FRAME_F_PAGETABLE))
-        return -EPERM;
-    return 0;
-}
-
-/*
- * As Xen does for 64-bit PV: the guest kernel runs at CPL 3, so its own
- * (non-user) mappings get _PAGE_USER, and never _PAGE_GLOBAL, which would
- * leak them into the guest's user address space.
- */
-static u64 pv_adjust_l1e(u64 pte)
-{
-    if ((pte & _PAGE_PRESENT) && !(pte & _PAGE_USER))
-        pte = (pte | _PAGE_USER) & ~_PAGE_GLOBAL;
-    return pte;
+    *slot = (va >> 12) & 511;
+    return hv_virt_to_mfn(t);
 }
 
 static void flush_after_update(unsigned long va, unsigned long flags)
@@ -79,23 +57,44 @@ static void flush_after_update(unsigned long va, unsigned long flags)
     }
 }
 
-long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags)
+static long update_va_mapping_in(struct domain *d, mfn_t l4, unsigned long va,
+                                 unsigned long pte, unsigned long flags)
 {
-    struct vcpu *v = current;
-    u64 *slot;
+    unsigned int slot;
+    mfn_t l1;
     int rc;
 
     if (!guest_range_ok(va & PAGE_MASK, PAGE_SIZE))
         return -EINVAL;
-    rc = validate_l1e(v->domain, pte);
-    if (rc)
-        return rc;
-    slot = find_l1_slot(v->domain, v->arch.cr3_kernel, va);
-    if (!slot)
+    l1 = pv_find_l1(l4, va, &slot);
+    if (l1 == INVALID_MFN || hv_frames.info[l1].owner != d->id ||
+        hv_frames.info[l1].type != PGT_l1 || !hv_frames.info[l1].type_count)
         return -EINVAL;
-    *slot = pv_adjust_l1e(pte);
-    flush_after_update(va, flags);
-    return 0;
+    rc = pt_mod_entry(l1, slot, pte, 1, d, false);
+    if (!rc)
+        flush_after_update(va, flags);
+    return rc;
+}
+
+long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags)
+{
+    struct vcpu *v = current;
+
+    return update_va_mapping_in(v->domain, pv_current_cr3_mfn(v), va, pte, flags);
+}
+
+/* Privileged: change a mapping in another domain's current kernel page tables. */
+long do_update_va_mapping_otherdomain(unsigned long va, unsigned long pte,
+                                      unsigned long flags, unsigned long domid)
+{
+    struct domain *d;
+
+    if (!current->domain->privileged)
+        return -EPERM;
+    d = domain_lookup_by_caller((domid_t)domid, current->domain);
+    if (!d || !d->vcpus[0])
+        return -ESRCH;
+    return update_va_mapping_in(d, d->vcpus[0]->arch.cr3_kernel, va, pte, flags & ~UVMF_FLUSHTYPE_MASK);
 }
 
 /* The x86 memory_op sub-ops: where guests find the read-only M2P. */

@@ -1,24 +1,30 @@
 /*
- * mmu_update and mmuext_op: the request edge (copy in, per-op dispatch,
- * success count back to the guest) and the ops that need no page-type
- * tracking: TLB flushes and INVLPG. Page-table updates, pinning and base
- * pointer changes answer -ENOSYS until the PV MMU type system lands.
+ * mmu_update and mmuext_op: batched page-table updates and the operations
+ * on whole tables (pin, unpin, base pointers, flushes). Each request is
+ * copied in at the edge, validated against the page-type rules in
+ * page_type.c, then applied; the count done goes back to the guest.
  */
+#include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
 #include <asm/cpu.h>
+#include <asm/page_type.h>
 #include <asm/x86.h>
 
 #define MMU_BATCH_MAX 4096                           /* requests per call */
 
-static int check_foreign(unsigned long domid)
+static struct domain *target_domain(unsigned long domid)
 {
-    if (domid == DOMID_SELF || domid == current->domain->id)
-        return 0;
-    return current->domain->privileged ? -ENOSYS : -EPERM;
+    struct domain *self = current->domain;
+
+    if (domid == DOMID_SELF || domid == self->id)
+        return self;
+    if (!self->privileged)
+        return NULL;
+    return domain_lookup((domid_t)domid);
 }
 
 static int report_done(unsigned long done_ptr, unsigned int done)
@@ -26,21 +32,139 @@ static int report_done(unsigned long done_ptr, unsigned int done)
     return done_ptr ? copy_to_guest(done_ptr, &done, sizeof(done)) : 0;
 }
 
-static int mmuext_one(const struct mmuext_op *op)
+/* A write into a frame that is not a page table is a plain (writable-typed) store. */
+static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
 {
+    int rc = page_get_type(mfn, PGT_writable, d);
+
+    if (rc)
+        return rc;
+    ((u64 *)hv_mfn_to_virt(mfn))[idx] = val;
+    page_put_type(mfn);
+    return 0;
+}
+
+static int pt_update(struct domain *d, u64 ptr, u64 val, bool preserve_ad)
+{
+    mfn_t mfn = ptr >> PAGE_SHIFT;
+    unsigned int idx = (ptr & ~PAGE_MASK) / 8;
+    struct frame_info *f;
+    int rc = page_get(mfn, d);
+
+    if (rc)
+        return rc;
+    f = &hv_frames.info[mfn];
+    if (f->type_count && pgt_is_table(f->type))
+        rc = pt_mod_entry(mfn, idx, val, f->type - PGT_l1 + 1, d, preserve_ad);
+    else
+        rc = write_plain(mfn, idx, val, d);
+    page_put(mfn);
+    return rc;
+}
+
+static int machphys_update(struct domain *d, u64 ptr, u64 pfn)
+{
+    mfn_t mfn = ptr >> PAGE_SHIFT;
+
+    if (!frame_valid(&hv_frames, mfn) || hv_frames.info[mfn].owner != d->id)
+        return -EINVAL;
+    hv_m2p[mfn] = pfn;
+    return 0;
+}
+
+static int mmu_update_one(struct domain *d, const struct mmu_update *req)
+{
+    switch (req->ptr & 7) {
+    case MMU_NORMAL_PT_UPDATE:
+        return pt_update(d, req->ptr & ~7ULL, req->val, false);
+    case MMU_PT_UPDATE_PRESERVE_AD:
+        return pt_update(d, req->ptr & ~7ULL, req->val, true);
+    case MMU_MACHPHYS_UPDATE:
+        return machphys_update(d, req->ptr & ~7ULL, req->val);
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_ptr,
+                   unsigned long domid)
+{
+    struct domain *d = target_domain(domid);
+    struct mmu_update req;
+    unsigned int done = 0;
+    int rc = 0;
+
+    if (!d)
+        return current->domain->privileged ? -ESRCH : -EPERM;
+    if (count > MMU_BATCH_MAX)
+        return -EINVAL;
+    for (; done < count; done++) {
+        if (copy_from_guest(&req, reqs + done * sizeof(req), sizeof(req))) {
+            rc = -EFAULT;
+            break;
+        }
+        rc = mmu_update_one(d, &req);
+        if (rc)
+            break;
+    }
+    if (report_done(done_ptr, done))
+        return -EFAULT;
+    return rc;
+}
+
+/* Switches a base pointer: reference the new L4 first, then drop the old one. */
+static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+{
+    mfn_t *slot = user ? &v->arch.cr3_user : &v->arch.cr3_kernel;
+    mfn_t old = *slot;
+    int rc = 0;
+
+    if (mfn || !user)
+        rc = page_get_and_type(mfn, PGT_l4, v->domain);
+    if (rc)
+        return rc;
+    *slot = mfn;
+    if (old)
+        page_put_and_type(old);
+    if (v->arch.kernel_mode != user)
+        write_cr3(pv_current_cr3_mfn(v) << PAGE_SHIFT);
+    return 0;
+}
+
+static int pin(struct domain *d, unsigned int cmd, mfn_t mfn)
+{
+    static const enum frame_type types[] = {
+        [MMUEXT_PIN_L1_TABLE] = PGT_l1, [MMUEXT_PIN_L2_TABLE] = PGT_l2,
+        [MMUEXT_PIN_L3_TABLE] = PGT_l3, [MMUEXT_PIN_L4_TABLE] = PGT_l4,
+    };
+
+    return page_pin(mfn, types[cmd], d);
+}
+
+static int mmuext_one(struct domain *d, const struct mmuext_op *op)
+{
+    struct vcpu *v = current;
+
     switch (op->cmd) {
-    case MMUEXT_TLB_FLUSH_LOCAL:
-    case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_TLB_FLUSH_ALL:
+    case MMUEXT_PIN_L1_TABLE: case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE: case MMUEXT_PIN_L4_TABLE:
+        return pin(d, op->cmd, op->arg1.mfn);
+    case MMUEXT_UNPIN_TABLE:
+        return page_unpin(op->arg1.mfn, d);
+    case MMUEXT_NEW_BASEPTR:
+        return d == v->domain ? new_baseptr(v, op->arg1.mfn, false) : -EINVAL;
+    case MMUEXT_NEW_USER_BASEPTR:
+        return d == v->domain ? new_baseptr(v, op->arg1.mfn, true) : -EINVAL;
+    case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_TLB_FLUSH_ALL:
         write_cr3(read_cr3());                       /* one pCPU: local is everything */
         return 0;
-    case MMUEXT_INVLPG_LOCAL:
-    case MMUEXT_INVLPG_MULTI:
-    case MMUEXT_INVLPG_ALL:
+    case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_MULTI: case MMUEXT_INVLPG_ALL:
         if (!guest_va_canonical(op->arg1.linear_addr))
             return -EINVAL;
         invlpg(op->arg1.linear_addr);
         return 0;
+    case MMUEXT_SET_LDT:
+        return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
     default:
         return -ENOSYS;
     }
@@ -49,39 +173,25 @@ static int mmuext_one(const struct mmuext_op *op)
 long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr,
                   unsigned long domid)
 {
+    struct domain *d = target_domain(domid);
     struct mmuext_op op;
     unsigned int done = 0;
-    int rc = check_foreign(domid);
+    int rc = 0;
 
-    if (rc)
-        return rc;
+    if (!d)
+        return current->domain->privileged ? -ESRCH : -EPERM;
     if (count > MMU_BATCH_MAX)
         return -EINVAL;
     for (; done < count; done++) {
-        if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op)))
-            return -EFAULT;
-        rc = mmuext_one(&op);
+        if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op))) {
+            rc = -EFAULT;
+            break;
+        }
+        rc = mmuext_one(d, &op);
         if (rc)
             break;
     }
-    return report_done(done_ptr, done) ? -EFAULT : rc;
-}
-
-long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_ptr,
-                   unsigned long domid)
-{
-    struct mmu_update req;
-    unsigned int done = 0;
-    int rc = check_foreign(domid);
-
-    if (rc)
-        return rc;
-    if (count > MMU_BATCH_MAX)
-        return -EINVAL;
-    if (count) {
-        if (copy_from_guest(&req, reqs, sizeof(req)))
-            return -EFAULT;
-        rc = -ENOSYS;                                /* needs page types: PV MMU work */
-    }
-    return report_done(done_ptr, done) ? -EFAULT : rc;
+    if (report_done(done_ptr, done))
+        return -EFAULT;
+    return rc;
 }

@@ -19,6 +19,7 @@
 
 struct boot_info;
 struct vcpu;
+struct domain;
 
 int  multiboot_parse(struct boot_info *bi, u32 magic, unsigned long info);
 void serial_init(void);
@@ -55,6 +56,11 @@ void pv_toggle_guest_mode(struct vcpu *v);
 bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs);
 bool pv_emulate_priv_op(struct cpu_user_regs *regs);
 bool extable_fixup(struct cpu_user_regs *regs);
+mfn_t pv_current_cr3_mfn(const struct vcpu *v);
+mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot);
+int  pv_set_ldt(struct vcpu *v, unsigned long base, unsigned long nr_ents);
+bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr);
+void pv_domain_release_frames(struct domain *d);
 unsigned long pv_read_dr6(void);
 void pv_load_debugregs(struct vcpu *v);
 

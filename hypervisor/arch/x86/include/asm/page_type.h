@@ -1,0 +1,49 @@
+/*
+ * Page types and reference counts for direct paging (arch/x86/pv/page_type.c).
+ * Pure logic on the frame table and frame contents: it compiles on the host
+ * for the unit tests.
+ */
+#ifndef ASM_PAGE_TYPE_H
+#define ASM_PAGE_TYPE_H
+
+#include <hv/types.h>
+#include <hv/frame.h>
+#include <hv/xen.h>
+
+struct domain;
+
+#define PGT_COUNT_MAX  0x7fffffffu
+#define PTE_LEVEL_ENTRIES 512
+
+/* General references: the frame must belong to d (or be d's shared hypervisor page). */
+int  page_get(mfn_t mfn, const struct domain *d);
+/* A reference on somebody else's frame, for grant mappings. */
+int  page_get_foreign(mfn_t mfn, domid_t owner);
+void page_put(mfn_t mfn);
+
+/* Typed references; taking a page-table type validates the whole table first. */
+int  page_get_type(mfn_t mfn, enum frame_type type, struct domain *d);
+void page_put_type(mfn_t mfn);
+int  page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d);
+void page_put_and_type(mfn_t mfn);
+
+/* One entry of a page table at `level` (1-4): validate new, write, release old. */
+int  pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                  struct domain *d, bool preserve_ad);
+/* The value a guest entry is stored as (Xen's adjust_guest_lNe). */
+u64  pt_adjust_entry(u64 e, unsigned int level);
+/* True for L4 slots the hypervisor owns (256-271). */
+bool pt_l4_slot_is_hv(unsigned int idx);
+
+int  page_pin(mfn_t mfn, enum frame_type type, struct domain *d);
+int  page_unpin(mfn_t mfn, struct domain *d);
+
+static inline bool pgt_is_table(enum frame_type t)
+{
+    return t >= PGT_l1 && t <= PGT_l4;
+}
+
+/* Arch hook: fill the hypervisor's L4 slots of a newly validated guest L4. */
+void mm_install_hv_slots(u64 *l4);
+
+#endif

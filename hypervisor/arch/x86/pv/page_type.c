@@ -1,0 +1,250 @@
+/*
+ * Direct paging: a guest builds its own page tables; the hypervisor makes
+ * sure they can only reach what the guest owns. Every frame has a general
+ * reference count and one type at a time with its own count. A frame gets a
+ * page-table type only after every entry in it has been validated (which
+ * takes references on what the entries point to), and is never mapped
+ * writable while it has one: the two types exclude each other.
+ *
+ * Rules (Xen's, tested in tests/unit/test_page_type.c and tests/guests/mmu-hostile):
+ *  - an entry may point only at frames the domain owns;
+ *  - L1 entries: no cache-attribute bits (PWT/PCD/PAT) and no reserved bits 52-62;
+ *    writable ones take a `writable` type reference (-EBUSY if the frame is a table);
+ *  - L2-L4 entries: no PSE (no superpages), no PWT/PCD/GLOBAL/reserved bits; the
+ *    target must validate as the next level down (so no recursive/linear maps);
+ *  - L4 slots 256-271 belong to the hypervisor and cannot be changed.
+ */
+#include <asm/page_type.h>
+#include <asm/x86.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+
+#define PTE_RESERVED_HIGH  0x7ff0000000000000UL      /* bits 52-62 */
+#define L1_DISALLOW  (PTE_RESERVED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE)
+#define LN_DISALLOW  (PTE_RESERVED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+
+static struct frame_info *fi(mfn_t mfn)
+{
+    return &hv_frames.info[mfn];
+}
+
+static mfn_t pte_mfn(u64 e)
+{
+    return (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+bool pt_l4_slot_is_hv(unsigned int idx)
+{
+    return idx >= 256 && idx <= 271;
+}
+
+int page_get(mfn_t mfn, const struct domain *d)
+{
+    if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id ||
+        (fi(mfn)->flags & FRAME_F_ORPHAN))
+        return -EINVAL;
+    if (fi(mfn)->count >= PGT_COUNT_MAX)
+        return -EINVAL;
+    fi(mfn)->count++;
+    return 0;
+}
+
+int page_get_foreign(mfn_t mfn, domid_t owner)
+{
+    if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != owner ||
+        (fi(mfn)->flags & FRAME_F_ORPHAN) || fi(mfn)->count >= PGT_COUNT_MAX)
+        return -EINVAL;
+    fi(mfn)->count++;
+    return 0;
+}
+
+void page_put(mfn_t mfn)
+{
+    struct frame_info *f = fi(mfn);
+
+    if (f->count == 0)
+        return;
+    if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
+        f->flags = 0;
+        f->type_count = 0;
+        frame_free(&hv_frames, mfn, 1);             /* its domain died while it was in use */
+    }
+}
+
+u64 pt_adjust_entry(u64 e, unsigned int level)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    if (level == 1 && !(e & _PAGE_USER))
+        return (e | _PAGE_USER) & ~_PAGE_GLOBAL;     /* guest-kernel page: CPL 3, not global */
+    return e | _PAGE_USER;
+}
+
+static int entry_get(u64 e, unsigned int level, struct domain *d);
+static void entry_put(u64 e, unsigned int level);
+
+static void table_release(mfn_t mfn, unsigned int level, unsigned int upto)
+{
+    u64 *t = hv_mfn_to_virt(mfn);
+
+    for (unsigned int i = 0; i < upto; i++)
+        if (!(level == 4 && pt_l4_slot_is_hv(i)))
+            entry_put(t[i], level);
+}
+
+/* Validates every entry (taking its references); on failure undoes what it took. */
+static int table_validate(mfn_t mfn, unsigned int level, struct domain *d)
+{
+    u64 *t = hv_mfn_to_virt(mfn);
+
+    for (unsigned int i = 0; i < PTE_LEVEL_ENTRIES; i++) {
+        if (level == 4 && pt_l4_slot_is_hv(i))
+            continue;
+        u64 e = pt_adjust_entry(t[i], level);
+        int rc = entry_get(e, level, d);
+
+        if (rc) {
+            table_release(mfn, level, i);
+            return rc;
+        }
+        t[i] = e;
+    }
+    if (level == 4)
+        mm_install_hv_slots(t);
+    return 0;
+}
+
+int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    struct frame_info *f = fi(mfn);
+    int rc;
+
+    if (f->type_count && f->type != type)
+        return type == PGT_writable ? -EBUSY : -EINVAL;
+    if (f->type_count >= PGT_COUNT_MAX)
+        return -EINVAL;
+    if (f->type_count == 0 && pgt_is_table(type)) {
+        f->type = type;                             /* blocks writable maps while validating */
+        f->type_count = 1;
+        rc = table_validate(mfn, type - PGT_l1 + 1, d);
+        f->type_count = 0;
+        if (rc) {
+            f->type = PGT_none;
+            return rc;
+        }
+    }
+    f->type = type;
+    f->type_count++;
+    return 0;
+}
+
+void page_put_type(mfn_t mfn)
+{
+    struct frame_info *f = fi(mfn);
+
+    if (f->type_count == 0)
+        return;
+    if (f->type_count == 1 && pgt_is_table(f->type))
+        table_release(mfn, f->type - PGT_l1 + 1, PTE_LEVEL_ENTRIES);
+    if (--f->type_count == 0)
+        f->type = PGT_none;
+}
+
+int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    int rc = page_get(mfn, d);
+
+    if (rc)
+        return rc;
+    rc = page_get_type(mfn, type, d);
+    if (rc)
+        page_put(mfn);
+    return rc;
+}
+
+void page_put_and_type(mfn_t mfn)
+{
+    page_put_type(mfn);
+    page_put(mfn);
+}
+
+/* References an entry at `level` needs: a page (+writable type) or a lower table. */
+static int entry_get(u64 e, unsigned int level, struct domain *d)
+{
+    mfn_t target = pte_mfn(e);
+
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    if (e & (level == 1 ? L1_DISALLOW : LN_DISALLOW))
+        return -EINVAL;
+    if (level == 1) {
+        int rc = page_get(target, d);
+
+        if (rc || !(e & _PAGE_RW))
+            return rc;
+        if (fi(target)->flags & FRAME_F_XENHEAP)
+            return 0;                               /* shared_info etc: no types */
+        rc = page_get_type(target, PGT_writable, d);
+        if (rc)
+            page_put(target);
+        return rc;
+    }
+    return page_get_and_type(target, PGT_l1 + level - 2, d);
+}
+
+static void entry_put(u64 e, unsigned int level)
+{
+    mfn_t target = pte_mfn(e);
+
+    if (!(e & _PAGE_PRESENT) || !frame_valid(&hv_frames, target))
+        return;
+    if (level > 1 || ((e & _PAGE_RW) && !(fi(target)->flags & FRAME_F_XENHEAP)))
+        page_put_type(target);
+    page_put(target);
+}
+
+int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                 struct domain *d, bool preserve_ad)
+{
+    u64 *slot = (u64 *)hv_mfn_to_virt(table) + idx;
+    u64 old = *slot;
+    int rc;
+
+    if (level == 4 && pt_l4_slot_is_hv(idx))
+        return -EINVAL;
+    val = pt_adjust_entry(val, level);
+    if (preserve_ad)
+        val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    rc = entry_get(val, level, d);
+    if (rc)
+        return rc;
+    *slot = val;
+    entry_put(old, level);
+    return 0;
+}
+
+int page_pin(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    int rc;
+
+    if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id)
+        return -EINVAL;
+    if (fi(mfn)->flags & FRAME_F_PINNED)
+        return -EINVAL;
+    rc = page_get_and_type(mfn, type, d);
+    if (rc)
+        return rc;
+    fi(mfn)->flags |= FRAME_F_PINNED;
+    return 0;
+}
+
+int page_unpin(mfn_t mfn, struct domain *d)
+{
+    if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id ||
+        !(fi(mfn)->flags & FRAME_F_PINNED))
+        return -EINVAL;
+    fi(mfn)->flags &= ~FRAME_F_PINNED;
+    page_put_and_type(mfn);
+    return 0;
+}
