@@ -4,9 +4,11 @@
  */
 #include <CUnit/CUnit.h>
 #include <CUnit/TestRun.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 
@@ -325,11 +327,28 @@ static void on_complete(const CU_pTest t, const CU_pSuite s, const CU_pFailureRe
     fflush(stdout);
 }
 
-/* A sanitizer report ends the process; name the test it happened in. */
+/* A sanitizer report or an abort ends the process; name the test it happened in. */
 static void on_death(void)
 {
-    printf("FAIL: unit/%s/%s (sanitizer error, see stderr)\n", cur_suite, cur_test);
+    static bool said;
+    char line[256];
+    int n;
+
+    if (said)
+        return;
+    said = true;
+    n = snprintf(line, sizeof(line), "FAIL: unit/%s/%s (died: sanitizer error or abort, see stderr)\n",
+                 cur_suite, cur_test);
     fflush(stdout);
+    if (write(1, line, (size_t)MIN(n, (int)sizeof(line) - 1)) < 0)
+        _exit(3);
+}
+
+static void on_abort(int sig)
+{
+    on_death();
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 int main(void)
@@ -346,6 +365,8 @@ int main(void)
     default_loglvl = hv_loglvl;
     sched_init(hv_opts.timeslice_ms);
     __sanitizer_set_death_callback(on_death);
+    signal(SIGABRT, on_abort);
+    signal(SIGSEGV, on_abort);
 
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;

@@ -47,7 +47,7 @@ static void test_arch_slots(void)
 
         EXPECT_EQ(hypercall_dispatch(nr, args, false), STUB_RET(nr));
         EXPECT_EQ(harness_stub_nr, nr);
-        EXPECT_EQ(harness_stub_args[0], nr == __HYPERVISOR_iret ? 0 : 0x11 + nr);
+        EXPECT_EQ(harness_stub_args[0], 0x11 + nr);
         EXPECT_EQ(hc_stats.calls[nr], before + 1);
         CU_ASSERT_STRING_EQUAL(hypercall_name(nr), arch_calls[i].name);
     }

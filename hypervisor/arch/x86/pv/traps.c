@@ -42,9 +42,16 @@ static void soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
     pv_inject_trap(v, 13, true, (vec << 3) | 2);
 }
 
+#define PFEC_PRESENT (1u << 0)
+#define PFEC_WRITE   (1u << 1)
+
 static void page_fault(struct vcpu *v, struct cpu_user_regs *regs)
 {
     u32 ec = regs->error_code & ~PFEC_USER;
+
+    if (v->arch.kernel_mode && (ec & (PFEC_PRESENT | PFEC_WRITE)) == (PFEC_PRESENT | PFEC_WRITE) &&
+        pv_ptwr_emulate(regs, read_cr2()))
+        return;                                      /* a page-table write, done for the guest */
 
     if (!v->arch.kernel_mode)
         ec |= PFEC_USER;                             /* from the guest's mode, not the CPL */
