@@ -34,11 +34,13 @@ static bool in_image(size_t len, u64 off, u64 size)
     return off <= len && size <= len - off;
 }
 
-static const struct elf64_phdr *phdr(const void *image, unsigned int i)
+/* Copied out: a (malformed) phoff need not be aligned for the struct. */
+static const struct elf64_phdr *phdr(const void *image, unsigned int i, struct elf64_phdr *buf)
 {
     const struct elf64_ehdr *eh = image;
 
-    return (const void *)((const u8 *)image + eh->phoff + (u64)i * eh->phentsize);
+    memcpy(buf, (const u8 *)image + eh->phoff + (u64)i * eh->phentsize, sizeof(*buf));
+    return buf;
 }
 
 static int check_header(const void *image, size_t len, const char **why)
@@ -95,7 +97,8 @@ static int parse_notes(const u8 *p, u64 size, struct elf_guest_info *info)
     u64 off = 0;
 
     while (off + sizeof(struct elf_note) <= size) {
-        const struct elf_note *n = (const void *)(p + off);
+        struct elf_note nbuf;
+        const struct elf_note *n = memcpy(&nbuf, p + off, sizeof(nbuf));   /* may be unaligned */
         u64 name_len = ALIGN_UP((u64)n->namesz, 4), desc_len = ALIGN_UP((u64)n->descsz, 4);
         const u8 *name = p + off + sizeof(*n);
 
@@ -119,7 +122,8 @@ static int scan_segments(const void *image, size_t len, struct elf_guest_info *i
     info->pstart = ~0ULL;
     info->pend = 0;
     for (unsigned int i = 0; i < eh->phnum; i++) {
-        const struct elf64_phdr *ph = phdr(image, i);
+        struct elf64_phdr phbuf;
+        const struct elf64_phdr *ph = phdr(image, i, &phbuf);
 
         if (ph->type != PT_LOAD && ph->type != PT_NOTE)
             continue;
@@ -183,7 +187,8 @@ int elf_for_each_load(const void *image, size_t len,
 
     (void)len;
     for (unsigned int i = 0; i < eh->phnum; i++) {
-        const struct elf64_phdr *ph = phdr(image, i);
+        struct elf64_phdr phbuf;
+        const struct elf64_phdr *ph = phdr(image, i, &phbuf);
         int rc;
 
         if (ph->type != PT_LOAD)

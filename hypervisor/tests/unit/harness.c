@@ -70,6 +70,24 @@ void hv_free_pages(void *p, unsigned long count)
     ASAN_POISON_MEMORY_REGION(p, count * PAGE_SIZE);
 }
 
+/* The M2P as guests would read it, for the arena's frames. */
+unsigned long harness_m2p[HARNESS_ARENA_PAGES];
+
+void arch_m2p_set(mfn_t mfn, unsigned long pfn)
+{
+    if (mfn < HARNESS_ARENA_PAGES)
+        harness_m2p[mfn] = pfn;
+}
+
+/* As arch/x86/pv with no references held: the frame goes back to the pool. */
+void arch_release_frame(mfn_t mfn)
+{
+    arch_m2p_set(mfn, ~0UL);
+    hv_frames.info[mfn].flags = 0;
+    if (frame_free(&hv_frames, mfn, 1))
+        bad_frees++;
+}
+
 /* ---------------------------------------------------------- clock, timer */
 
 static u64 fake_tsc;

@@ -22,6 +22,7 @@ struct domain;
 /* Machine memory: HARNESS_ARENA_PAGES page-aligned host pages, mfn = page index. */
 #define HARNESS_ARENA_PAGES 1024
 extern unsigned char *harness_arena;
+extern unsigned long harness_m2p[HARNESS_ARENA_PAGES];   /* arch_m2p_set */
 
 /* Fake TSC (arch_read_tsc) and the last deadline given to arch_timer_program. */
 void harness_set_tsc(u64 tsc);

@@ -158,6 +158,26 @@ static void test_notes_variants(void)
     CU_ASSERT_STRING_EQUAL(info.guest_os, "ABCDEFGH");
 }
 
+/* Unaligned program headers and notes are valid ELF and read without UB. */
+static void test_unaligned_headers(void)
+{
+    struct image im;
+    struct elf_guest_info info;
+    const char *why = NULL;
+    u8 *b = (u8 *)&im;
+
+    build(&im);
+    im.ph[PH_NOTE].offset = NOTES_OFF + 2;
+    memmove(b + NOTES_OFF + 2, b + NOTES_OFF, sizeof(im.notes));
+    memmove(b + 65, b + 64, 2 * sizeof(struct phdr));
+    im.eh.phoff = 65;
+    CU_ASSERT_EQUAL(parse(&im, sizeof(im), &info, &why), 0);
+    CU_ASSERT_PTR_NULL(why);
+    EXPECT_EQ(info.entry, ENTRY);
+    EXPECT_EQ(info.hypercall_page, HC_PAGE);
+    EXPECT_EQ(info.pend, LOAD_PADDR + LOAD_MEMSZ);
+}
+
 /* ----------------------------------------------------- malformed images */
 
 static void m_truncated(struct image *im, size_t *len) { *len = sizeof(struct ehdr) - 1; }
@@ -313,6 +333,7 @@ static void test_for_each_load(void)
 static const struct unit_test tests[] = {
     { "valid_image_notes", test_valid_image_notes },
     { "notes_variants", test_notes_variants },
+    { "unaligned_headers", test_unaligned_headers },
     { "malformed", test_malformed },
     { "for_each_load", test_for_each_load },
 };

@@ -186,6 +186,23 @@ static void test_send_sets_pending_selector_upcall(void)
     EXPECT_EQ(vi->evtchn_pending_sel, 1UL << (70 / 64));
     EXPECT_EQ(vi->evtchn_upcall_pending, 1);
     CU_ASSERT(!pending(d1, p1));                      /* nothing on the sender's side */
+    /* Already pending: a second send raises nothing new (as Xen). */
+    vi->evtchn_pending_sel = 0;
+    vi->evtchn_upcall_pending = 0;
+    CU_ASSERT_EQUAL(evtchn_send(d1, p1), 0);
+    EXPECT_EQ(vi->evtchn_pending_sel, 0);
+    EXPECT_EQ(vi->evtchn_upcall_pending, 0);
+    /* Selector already set by another port in the word: no new upcall either. */
+    d2->shared_info->evtchn_pending[1] = 0;
+    vi->evtchn_pending_sel = 1UL << 1;
+    CU_ASSERT_EQUAL(evtchn_send(d1, p1), 0);
+    CU_ASSERT(pending(d2, p2));
+    EXPECT_EQ(vi->evtchn_upcall_pending, 0);
+    vi->evtchn_pending_sel = 0;
+    d2->shared_info->evtchn_pending[1] = 0;
+    CU_ASSERT_EQUAL(evtchn_send(d1, p1), 0);
+    EXPECT_EQ(vi->evtchn_pending_sel, 1UL << 1);
+    EXPECT_EQ(vi->evtchn_upcall_pending, 1);
     CU_ASSERT(evtchn_is_pending(d2, p2));
     CU_ASSERT(!evtchn_is_pending(d2, EVTCHN_MAX));
     /* The other direction. */
