@@ -9,6 +9,7 @@
 #include <hv/console.h>
 #include <hv/event.h>
 #include <hv/frame.h>
+#include <hv/grant.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -53,7 +54,9 @@ struct domain *domain_create(domid_t id, bool privileged)
     d->privileged = privileged;
     d->state = DOM_ACTIVE;
     d->shared_info = hv_alloc_pages(1);
-    if (!d->shared_info || evtchn_domain_init(d)) {
+    if (!d->shared_info || evtchn_domain_init(d) || grant_table_init(d)) {
+        grant_table_destroy(d);
+        evtchn_domain_destroy(d);
         hv_free_pages(d->shared_info, 1);
         hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
         return NULL;
@@ -143,6 +146,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     hv_info("d%u shutdown: %s\n", d->id, domain_shutdown_reason_name(reason));
     domain_stop_vcpus(d);
     evtchn_domain_destroy(d);
+    grant_table_destroy(d);
 }
 
 void domain_crash(struct domain *d, const char *why)

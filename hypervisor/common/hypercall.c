@@ -9,6 +9,7 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/event.h>
+#include <hv/grant.h>
 #include <hv/sched.h>
 
 #define HC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), #fn + 3, n, false }
@@ -31,6 +32,7 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_set_timer_op, do_set_timer_op, 1),
     HC(__HYPERVISOR_xen_version, do_xen_version, 2),
     HC(__HYPERVISOR_console_io, do_console_io, 3),
+    HC(__HYPERVISOR_grant_table_op, do_grant_table_op, 3),
     HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),
     HC(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain, 4),
     HC_NOMC(__HYPERVISOR_iret, do_iret, 0),

@@ -5,8 +5,10 @@
 #ifndef HV_HOST_TEST
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
-    return dst;
+    void *d = dst;
+
+    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) :: "memory");
+    return dst;                                      /* the start, not where rep left rdi */
 }
 
 void *memset(void *dst, int c, size_t n)

@@ -21,6 +21,12 @@ static u64 *m2p_l3;
 
 #define DIRECTMAP_LIMIT (4UL << 30)      /* what head.S maps */
 
+void arch_m2p_set(mfn_t mfn, unsigned long pfn)
+{
+    if (mfn < hv_m2p_entries)
+        hv_m2p[mfn] = pfn;
+}
+
 void *hv_mfn_to_virt(mfn_t mfn) { return VA(mfn << PAGE_SHIFT); }
 mfn_t hv_virt_to_mfn(const void *p) { return PA(p) >> PAGE_SHIFT; }
 

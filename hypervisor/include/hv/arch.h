@@ -22,6 +22,11 @@ void arch_domain_destroy(struct domain *d);
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
 void arch_dump_registers(void);
 
+/* The machine-to-phys table guests read; ~0UL marks a frame no domain owns. */
+void arch_m2p_set(mfn_t mfn, unsigned long pfn);
+/* Gives a domain frame back: freed now, or when its last reference drops. */
+void arch_release_frame(mfn_t mfn);
+
 /* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
 void *hv_alloc_pages(unsigned long count);
 void hv_free_pages(void *p, unsigned long count);

@@ -34,6 +34,7 @@ struct vcpu {
 };
 
 struct evtchn;
+struct grant_table;
 
 struct domain {
     domid_t id;
@@ -45,9 +46,12 @@ struct domain {
     struct vcpu *vcpus[HV_MAX_VCPUS];
     unsigned int nr_vcpus;
     struct evtchn *evtchn;             /* EVTCHN_MAX entries */
+    struct grant_table *grant_table;
     unsigned long vm_assist;
-    mfn_t *p2m;                        /* pfn -> mfn, nr_pages entries (hypervisor copy) */
-    unsigned long nr_pages;
+    mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */
+    unsigned long nr_pages;            /* memory given at build time */
+    unsigned long tot_pages;           /* frames the domain owns now (memory_op) */
+    unsigned long max_pages;           /* limit for increase_reservation / populate_physmap */
     char console_line[256];            /* partial console_io line, see console.c */
     unsigned int console_len;
     char cmdline[HV_CMDLINE_MAX];

@@ -13,6 +13,7 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int64_t  s64;
 typedef int8_t   s8;
+typedef int16_t  s16;
 typedef int32_t  s32;
 
 #define ARRAY_SIZE(a)      (sizeof(a) / sizeof((a)[0]))

@@ -252,6 +252,30 @@ long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned
     return STUB_RET(nr);
 }
 
+#define HARNESS_BAD_HOST_ADDR 0xbadUL
+
+/* Grant host mappings: recorded, refused for host_addr == HARNESS_BAD_HOST_ADDR. */
+u64 harness_grant_last_addr;
+int harness_grant_maps;
+
+int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
+                   struct domain *owner, bool readonly)
+{
+    (void)d; (void)contains_pte; (void)owner; (void)readonly; (void)mfn;
+    if (host_addr == HARNESS_BAD_HOST_ADDR)
+        return -EINVAL;
+    harness_grant_last_addr = host_addr;
+    harness_grant_maps++;
+    return 0;
+}
+
+int arch_grant_unmap(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn)
+{
+    (void)d; (void)host_addr; (void)contains_pte; (void)mfn;
+    harness_grant_maps--;
+    return 0;
+}
+
 /* memory_op sub-ops common/memory.c leaves to the arch. */
 long arch_memory_op(unsigned long cmd, unsigned long arg)
 {

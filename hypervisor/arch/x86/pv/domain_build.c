@@ -161,7 +161,7 @@ static int populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
             frame_free(&hv_frames, *base, nr_pages);
         return -ENOMEM;
     }
-    d->nr_pages = nr_pages;
+    d->nr_pages = d->tot_pages = d->max_pages = nr_pages;
     memset(hv_mfn_to_virt(*base), 0, nr_pages * PAGE_SIZE);
     for (pfn_t pfn = 0; pfn < nr_pages; pfn++) {
         d->p2m[pfn] = *base + pfn;
@@ -221,18 +221,9 @@ void arch_domain_destroy(struct domain *d)
     for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
         if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
             page_unpin(m, d);
-    for (mfn_t m = 0; m < hv_frames.nr_frames; m++) {
-        if (info[m].owner != d->id || (info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
-            continue;
-        hv_m2p[m] = ~0UL;
-        if (info[m].count) {
-            info[m].flags |= FRAME_F_ORPHAN;
-            continue;
-        }
-        info[m].type_count = 0;
-        info[m].flags = 0;
-        frame_free(&hv_frames, m, 1);
-    }
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        if (info[m].owner == d->id && !(info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
+            arch_release_frame(m);
     hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
     d->p2m = NULL;
 }

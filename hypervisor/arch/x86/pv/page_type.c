@@ -193,6 +193,11 @@ static int entry_get(u64 e, unsigned int level, struct domain *d)
     return page_get_and_type(target, PGT_l1 + level - 2, d);
 }
 
+void pt_entry_put(u64 e, unsigned int level)
+{
+    entry_put(e, level);
+}
+
 static void entry_put(u64 e, unsigned int level)
 {
     mfn_t target = pte_mfn(e);
@@ -222,6 +227,20 @@ int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
     *slot = val;
     entry_put(old, level);
     return 0;
+}
+
+void arch_release_frame(mfn_t mfn)
+{
+    struct frame_info *f = fi(mfn);
+
+    arch_m2p_set(mfn, ~0UL);
+    if (f->count) {
+        f->flags |= FRAME_F_ORPHAN;                 /* still mapped (a grant): later */
+        return;
+    }
+    f->type_count = 0;
+    f->flags = 0;
+    frame_free(&hv_frames, mfn, 1);
 }
 
 int page_pin(mfn_t mfn, enum frame_type type, struct domain *d)

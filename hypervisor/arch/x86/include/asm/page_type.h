@@ -30,6 +30,8 @@ void page_put_and_type(mfn_t mfn);
 /* One entry of a page table at `level` (1-4): validate new, write, release old. */
 int  pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                   struct domain *d, bool preserve_ad);
+/* Drops the references an entry at `level` holds. */
+void pt_entry_put(u64 e, unsigned int level);
 /* The value a guest entry is stored as (Xen's adjust_guest_lNe). */
 u64  pt_adjust_entry(u64 e, unsigned int level);
 /* True for L4 slots the hypervisor owns (256-271). */

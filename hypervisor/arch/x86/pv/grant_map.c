@@ -1,0 +1,85 @@
+/*
+ * Host mappings of granted frames: the PTE goes into one of the mapper's
+ * validated L1 tables, either the one that maps host_addr in its current
+ * page tables, or (GNTMAP_contains_pte) the entry at machine address
+ * host_addr. The PTE holds a reference on the granter's frame, plus a
+ * writable-type reference when mapped read-write, like any other PTE.
+ */
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/grant.h>
+#include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <asm/cpu.h>
+#include <asm/page_type.h>
+#include <asm/x86.h>
+
+#define GRANT_PTE (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX)
+
+/* The mapper's L1 slot for a grant mapping, or NULL. */
+static u64 *grant_slot(struct domain *d, u64 host_addr, bool contains_pte)
+{
+    unsigned int idx;
+    mfn_t l1;
+
+    if (contains_pte) {
+        if (host_addr & 7)
+            return NULL;
+        l1 = host_addr >> PAGE_SHIFT;
+        idx = (host_addr & ~PAGE_MASK) / 8;
+    } else {
+        if (!guest_va_canonical(host_addr) || (host_addr & ~PAGE_MASK))
+            return NULL;
+        l1 = pv_find_l1(pv_current_cr3_mfn(current), host_addr, &idx);
+    }
+    if (l1 == INVALID_MFN || !frame_valid(&hv_frames, l1) || hv_frames.info[l1].owner != d->id ||
+        hv_frames.info[l1].type != PGT_l1 || !hv_frames.info[l1].type_count)
+        return NULL;
+    return (u64 *)hv_mfn_to_virt(l1) + idx;
+}
+
+static void flush(u64 host_addr, bool contains_pte)
+{
+    if (contains_pte)
+        write_cr3(read_cr3());
+    else
+        invlpg(host_addr);
+}
+
+int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
+                   struct domain *owner, bool readonly)
+{
+    u64 *slot = grant_slot(d, host_addr, contains_pte), old;
+
+    if (!slot || page_get_foreign(mfn, owner->id))
+        return -EINVAL;
+    if (!readonly && (hv_frames.info[mfn].flags & FRAME_F_XENHEAP)) {
+        page_put(mfn);
+        return -EINVAL;
+    }
+    if (!readonly && page_get_type(mfn, PGT_writable, owner)) {
+        page_put(mfn);
+        return -EBUSY;                               /* never a writable page table */
+    }
+    old = *slot;
+    *slot = (mfn << PAGE_SHIFT) | GRANT_PTE | (readonly ? 0 : _PAGE_RW);
+    pt_entry_put(old, 1);
+    flush(host_addr, contains_pte);
+    return 0;
+}
+
+int arch_grant_unmap(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn)
+{
+    u64 *slot = grant_slot(d, host_addr, contains_pte), old;
+
+    if (!slot)
+        return -EINVAL;
+    old = *slot;
+    if (!(old & _PAGE_PRESENT) || ((old & PTE_ADDR_MASK) >> PAGE_SHIFT) != mfn)
+        return -EINVAL;
+    *slot = 0;
+    pt_entry_put(old, 1);
+    flush(host_addr, contains_pte);
+    return 0;
+}
