@@ -29,6 +29,7 @@ make -s -C "$KIT" BUILD=build >/dev/null || exit 1
 rm -f "$OUT"/*.txt
 
 run_ours() {
+	local i
 	mkdir -p "$TMPD/ours"
 	"$B/xenstore-lite" -N -s "$TMPD/ours/sock" -F "$TMPD/ours/pid" -L "$TMPD/ours/log" &
 	pid=$!
