@@ -22,7 +22,7 @@ help:
 setup:
 	@bash scripts/setup.sh
 
-all: hypervisor guests xenstore
+all: hypervisor guests xenstore tools
 
 hypervisor: setup
 	@$(MAKE) -s -C hypervisor
@@ -32,6 +32,9 @@ guests: setup
 
 xenstore: setup
 	@$(MAKE) -s -C xenstore-lite
+
+tools: setup
+	@$(MAKE) -s -C dom0-tools
 
 run: hypervisor guests
 	@bash scripts/run.sh

@@ -8,7 +8,7 @@ PKGS=(
   qemu-system-x86                        # the machine we boot in
   libxen-dev                             # Xen public headers: the ABI definition
   libcunit1-dev                          # unit tests
-  libelf-dev                             # pvctl's kernel loader
+  libelf-dev liblzma-dev                 # pvctl's kernel loader (ELF notes, xz bzImage payload)
   xenstore-utils libxenstore4            # real xenstore clients
   xen-utils-4.17                         # reference xenstored for differential tests
   clang lld                              # libFuzzer targets
