@@ -15,7 +15,7 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 
-/* "path args": the guest's command line is everything after the first word. */
+/* "path args": the guest's arguments are everything after the first word. */
 static const char *module_args(const char *s)
 {
     while (*s && *s != ' ')
@@ -25,18 +25,61 @@ static const char *module_args(const char *s)
     return s;
 }
 
-static void create_domain(const struct boot_module *m, domid_t id, bool privileged)
+/* A module whose arguments are just "initrd" is the ramdisk of the kernel before it. */
+static bool module_is_initrd(const struct boot_module *m)
+{
+    const char *a = module_args(m->string);
+
+    return !strncmp(a, "initrd", 6) && (a[6] == '\0' || a[6] == ' ');
+}
+
+/*
+ * Copies the guest command line, taking out the options meant for the
+ * hypervisor ("pvhv.mem=SIZE": this domain's memory).
+ */
+static void split_args(const char *args, char *cmdline, size_t size, u64 *mem)
+{
+    size_t n = 0;
+
+    while (*args) {
+        const char *w = args;
+        size_t len = 0;
+
+        while (w[len] && w[len] != ' ')
+            len++;
+        if (!strncmp(w, "pvhv.mem=", 9))
+            *mem = hv_parse_size(w + 9, NULL) ?: *mem;
+        else if (len && n + len + 1 < size) {
+            memcpy(cmdline + n, w, len);
+            n += len;
+            cmdline[n++] = ' ';
+        }
+        args = w + len;
+        while (*args == ' ')
+            args++;
+    }
+    cmdline[n ? n - 1 : 0] = '\0';
+}
+
+static void create_domain(const struct boot_module *m, const struct boot_module *initrd,
+                          domid_t id, bool privileged)
 {
     u64 mem = privileged ? hv_opts.dom0_mem : hv_opts.domu_mem;
     struct domain *d = domain_create(id, privileged);
+    struct domain_spec spec;
 
     if (!d) {
         hv_err("d%u: cannot create domain\n", id);
         return;
     }
-    memcpy(d->cmdline, module_args(m->string), strnlen(module_args(m->string), HV_CMDLINE_MAX - 1));
-    if (pv_build_domain(d, hv_mfn_to_virt(m->start >> PAGE_SHIFT), m->end - m->start,
-                        d->cmdline, mem >> PAGE_SHIFT)) {
+    split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &mem);
+    spec = (struct domain_spec){
+        .kernel = hv_mfn_to_virt(m->start >> PAGE_SHIFT), .kernel_len = m->end - m->start,
+        .initrd = initrd ? hv_mfn_to_virt(initrd->start >> PAGE_SHIFT) : NULL,
+        .initrd_len = initrd ? initrd->end - initrd->start : 0,
+        .cmdline = d->cmdline, .nr_pages = mem >> PAGE_SHIFT,
+    };
+    if (pv_build_domain(d, &spec)) {
         domain_shutdown(d, SHUTDOWN_crash);
         return;
     }
@@ -73,8 +116,20 @@ __noreturn void hv_main(struct boot_info *bi)
     baseline = hv_frames.nr_free;
     if (!bi->nr_modules)
         hv_warn("no guest kernels given as modules; nothing to run\n");
-    for (unsigned int i = 0; i < bi->nr_modules; i++, next_id++)
-        create_domain(&bi->modules[i], next_id, hv_opts.first_is_dom0 && i == 0);
+    for (unsigned int i = 0; i < bi->nr_modules; i++) {
+        const struct boot_module *initrd = NULL;
+
+        if (module_is_initrd(&bi->modules[i])) {
+            hv_warn("module %u: initrd without a kernel before it, ignored\n", i);
+            continue;
+        }
+        if (i + 1 < bi->nr_modules && module_is_initrd(&bi->modules[i + 1]))
+            initrd = &bi->modules[i + 1];
+        create_domain(&bi->modules[i], initrd, next_id, hv_opts.first_is_dom0 && next_id == 0);
+        next_id++;
+        if (initrd)
+            i++;
+    }
     hv_info("%u domain(s) running\n", domain_count_alive());
     idle_loop(baseline);
 }

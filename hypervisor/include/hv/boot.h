@@ -28,9 +28,18 @@ struct boot_info {
 /* Common start-of-day after the arch set-up: builds domains, runs the scheduler. */
 __noreturn void hv_main(struct boot_info *bi);
 
+/* What one domain is built from: a kernel module, maybe an initrd module. */
+struct domain_spec {
+    const void *kernel;
+    size_t kernel_len;
+    const void *initrd;                /* NULL: none */
+    size_t initrd_len;
+    const char *cmdline;               /* the guest's, hypervisor options removed */
+    unsigned long nr_pages;
+};
+
 /* Domain builder (arch/x86/pv/domain_build.c). */
 struct domain;
-int pv_build_domain(struct domain *d, const void *image, size_t image_len,
-                    const char *cmdline, unsigned long nr_pages);
+int pv_build_domain(struct domain *d, const struct domain_spec *spec);
 
 #endif

@@ -228,9 +228,9 @@ __noreturn void arch_halt(void)
 }
 
 /* main.c's domain builder is arch code; never reached by the tests. */
-int pv_build_domain(struct domain *d, const void *image, size_t image_len,
-                    const char *cmdline, unsigned long nr_pages)
+int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 {
+    (void)d; (void)spec;
     return -ENOSYS;
 }
 

@@ -19,7 +19,7 @@
 
 struct pv_layout {
     u64 v_start, v_end;
-    pfn_t kernel_end, p2m, p2m_pages, start_info, xenstore, console, pt, nr_pt, stack;
+    pfn_t kernel_end, initrd, initrd_pages, p2m, p2m_pages, start_info, xenstore, console, pt, nr_pt, stack;
 };
 
 #define PTE_GUEST (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
@@ -31,11 +31,13 @@ static pfn_t pt_pages_for(u64 v_start, u64 v_end)
 }
 
 static int layout_compute(const struct elf_guest_info *e, unsigned long nr_pages,
-                          struct pv_layout *l)
+                          size_t initrd_len, struct pv_layout *l)
 {
     l->v_start = e->virt_base;
     l->kernel_end = ALIGN_UP(e->vend - e->virt_base, PAGE_SIZE) >> PAGE_SHIFT;
-    l->p2m = l->kernel_end;
+    l->initrd = l->kernel_end;
+    l->initrd_pages = ALIGN_UP(initrd_len, PAGE_SIZE) >> PAGE_SHIFT;
+    l->p2m = l->initrd + l->initrd_pages;
     l->p2m_pages = ALIGN_UP(nr_pages * sizeof(unsigned long), PAGE_SIZE) >> PAGE_SHIFT;
     l->start_info = l->p2m + l->p2m_pages;
     l->xenstore = l->start_info + 1;
@@ -122,8 +124,10 @@ static void fill_hypercall_page(u8 *page)
 }
 
 static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t base,
-                            unsigned long nr_pages, const char *cmdline)
+                            const struct domain_spec *spec)
 {
+    unsigned long nr_pages = spec->nr_pages;
+    const char *cmdline = spec->cmdline;
     start_info_t *si = hv_mfn_to_virt(base + l->start_info);
 
     memcpy(si->magic, "xen-3.0-x86_64", 15);
@@ -135,6 +139,10 @@ static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t b
     si->pt_base = l->v_start + (l->pt << PAGE_SHIFT);
     si->nr_pt_frames = l->nr_pt;
     si->mfn_list = l->v_start + (l->p2m << PAGE_SHIFT);
+    if (spec->initrd_len) {
+        si->mod_start = l->v_start + (l->initrd << PAGE_SHIFT);
+        si->mod_len = spec->initrd_len;
+    }
     memcpy(si->cmd_line, cmdline, strnlen(cmdline, sizeof(si->cmd_line) - 1));
 }
 
@@ -170,8 +178,7 @@ static int populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
     return 0;
 }
 
-int pv_build_domain(struct domain *d, const void *image, size_t len,
-                    const char *cmdline, unsigned long nr_pages)
+int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 {
     struct elf_guest_info e;
     struct pv_layout l;
@@ -180,32 +187,33 @@ int pv_build_domain(struct domain *d, const void *image, size_t len,
     mfn_t base;
     struct vcpu *v;
 
-    if (elf_guest_parse(image, len, &e, &why)) {
+    if (elf_guest_parse(spec->kernel, spec->kernel_len, &e, &why)) {
         hv_err("d%u: cannot load kernel: %s\n", d->id, why);
         return -EINVAL;
     }
-    if (layout_compute(&e, nr_pages, &l)) {
-        hv_err("d%u: kernel does not fit in %lu pages\n", d->id, nr_pages);
+    if (layout_compute(&e, spec->nr_pages, spec->initrd_len, &l)) {
+        hv_err("d%u: kernel and initrd do not fit in %lu MiB\n", d->id, spec->nr_pages >> 8);
         return -ENOMEM;
     }
-    if (populate(d, nr_pages, &base) || !(v = vcpu_create(d, 0)))
+    if (populate(d, spec->nr_pages, &base) || !(v = vcpu_create(d, 0)))
         return -ENOMEM;
     ctx = (struct load_ctx){ hv_mfn_to_virt(base), e.paddr_offset };
-    elf_for_each_load(image, len, load_segment, &ctx);
-    memcpy(hv_mfn_to_virt(base + l.p2m), d->p2m, nr_pages * sizeof(mfn_t));
+    elf_for_each_load(spec->kernel, spec->kernel_len, load_segment, &ctx);
+    memcpy(ctx.base + (l.initrd << PAGE_SHIFT), spec->initrd, spec->initrd_len);
+    memcpy(hv_mfn_to_virt(base + l.p2m), d->p2m, spec->nr_pages * sizeof(mfn_t));
     build_page_tables(d, &l, base);
     if (type_page_tables(d, base + l.pt)) {
         hv_err("d%u: bootstrap page tables do not validate\n", d->id);
         return -EINVAL;
     }
-    fill_start_info(d, &l, base, nr_pages, cmdline);
+    fill_start_info(d, &l, base, spec);
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
         fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
     setup_vcpu0(v, &e, &l, base);
-    hv_info("d%u: %s kernel, %lu MiB, entry %lx, region %lx-%lx\n", d->id,
-            e.guest_os[0] ? e.guest_os : "PV", (nr_pages << PAGE_SHIFT) >> 20,
-            e.entry, l.v_start, l.v_end);
+    hv_info("d%u: %s kernel, %lu MiB, entry %lx, region %lx-%lx%s\n", d->id,
+            e.guest_os[0] ? e.guest_os : "PV", spec->nr_pages >> 8, e.entry, l.v_start,
+            l.v_end, spec->initrd_len ? ", with initrd" : "");
     return 0;
 }
 
