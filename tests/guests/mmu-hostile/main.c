@@ -557,18 +557,38 @@ static void grants(void)
     expect("setup_table for a nonexistent domain = GNTST_bad_domain", st.status, GNTST_bad_domain);
 }
 
+static bool in_list(const xen_pfn_t *l, unsigned int n, unsigned long mfn)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (l[i] == mfn)
+            return true;
+    return false;
+}
+
 static void sweep(void)
 {
     long maxpage = hc_memory_op(XENMEM_maximum_ram_page, NULL);
     unsigned long si = start_info->shared_info >> 12, ok = 0, first = ~0UL;
     const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    struct gnttab_setup_table st = { .dom = DOMID_SELF };
+    static xen_pfn_t gnt[64];
+
+    /* Our grant-table frames are ours too (shared by the hypervisor), outside the p2m. */
+    if (hc_grant_table_op(GNTTABOP_query_size, &q, 1) == 0 && q.status == GNTST_okay) {
+        st.nr_frames = q.nr_frames < 64 ? q.nr_frames : 64;
+        set_xen_guest_handle(st.frame_list, gnt);
+        if (hc_grant_table_op(GNTTABOP_setup_table, &st, 1) || st.status != GNTST_okay)
+            st.nr_frames = 0;
+    }
 
     if (!check(maxpage > 0, "maximum_ram_page", "rc %ld", maxpage))
         return;
     for (unsigned long mfn = 0; mfn < (unsigned long)maxpage; mfn++) {
         unsigned long pfn = M2P[mfn];
 
-        if (mfn == si || (pfn < start_info->nr_pages && p2m[pfn] == mfn))
+        if (mfn == si || (pfn < start_info->nr_pages && p2m[pfn] == mfn) ||
+            in_list(gnt, st.nr_frames, mfn))
             continue;
         if (mmu_window(mfn_pte(mfn, PTE_RO), DOMID_SELF) == 0) {
             if (first == ~0UL)
