@@ -171,18 +171,10 @@ static void a_check_unmapped(void)
 }
 
 /* --- grantee side --- */
-static void b_map_and_use(domid_t from)
+static void b_refusals(domid_t from)
 {
-    grant_handle_t h_rw = 0, h_ro = 0, h_x = 0;
+    grant_handle_t h_x = 0;
 
-    if (!check_eq(map(from, REF_RW, map_rw, false, &h_rw), GNTST_okay, "map_grant_ref read-write"))
-        return;
-    if (!check_eq(map(from, REF_RO, map_ro, true, &h_ro), GNTST_okay, "map_grant_ref read-only"))
-        return;
-    check(map_rw[3] == (0xa1a1000000000000UL | 3) && map_ro[4] == (0xa2a2000000000000UL | 4),
-          "mapped grants read the granter's data", "%#lx %#lx", map_rw[3], map_ro[4]);
-    map_rw[5] = 0xb0b0b0b0b0b0b0b0UL;
-    check(!try_write64(&map_ro[6], 1), "store through the read-only grant mapping = #PF", "no fault");
     expect("map read-write of a GTF_readonly grant = GNTST_general_error",
            map(from, REF_CP, local, false, &h_x), GNTST_general_error);
     expect("map of an unused ref = GNTST_general_error", map(from, 11, local, true, &h_x),
@@ -195,6 +187,21 @@ static void b_map_and_use(domid_t from)
            GNTST_bad_domain);
     expect("unmap with a bad handle = GNTST_bad_handle", unmap(local, 0x7777), GNTST_bad_handle);
     check_eq(make_rw(local), 0, "local page mapping intact");
+}
+
+static void b_map_and_use(domid_t from)
+{
+    grant_handle_t h_rw = 0, h_ro = 0;
+
+    if (!check_eq(map(from, REF_RW, map_rw, false, &h_rw), GNTST_okay, "map_grant_ref read-write"))
+        return;
+    if (!check_eq(map(from, REF_RO, map_ro, true, &h_ro), GNTST_okay, "map_grant_ref read-only"))
+        return;
+    check(map_rw[3] == (0xa1a1000000000000UL | 3) && map_ro[4] == (0xa2a2000000000000UL | 4),
+          "mapped grants read the granter's data", "%#lx %#lx", map_rw[3], map_ro[4]);
+    map_rw[5] = 0xb0b0b0b0b0b0b0b0UL;
+    check(!try_write64(&map_ro[6], 1), "store through the read-only grant mapping = #PF", "no fault");
+    b_refusals(from);
     evtchn_send(port);
     if (!wait_n(1, "granter checked the mapped state"))
         return;
@@ -247,6 +254,7 @@ static void role_loop(void)
               "mapped grants read the granted data", "%#lx %#lx", map_rw[3], map_ro[4]);
         map_rw[5] = 0xb0b0b0b0b0b0b0b0UL;
         check(!try_write64(&map_ro[6], 1), "store through the read-only grant mapping = #PF", "no fault");
+        b_refusals(self_id);
         a_check_mapped();
         expect("unmap read-write grant", unmap(map_rw, h_rw), GNTST_okay);
         expect("unmap read-only grant", unmap(map_ro, h_ro), GNTST_okay);
