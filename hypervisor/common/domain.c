@@ -168,9 +168,7 @@ static void domain_free(struct domain *d)
         hv_free_pages(d->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     }
     arch_domain_destroy(d);
-    hv_frames.info[d->shared_info_mfn].owner = FRAME_OWNER_HV;
-    hv_frames.info[d->shared_info_mfn].flags = 0;
-    hv_free_pages(d->shared_info, 1);
+    arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
     hv_domains[d->id] = NULL;
     hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
 }

@@ -87,8 +87,9 @@ static long check_grant(struct domain *rd, grant_ref_t ref, domid_t mapper, bool
         return GNTST_permission_denied;
     if ((e.flags & GTF_readonly) && !readonly)
         return GNTST_permission_denied;
-    if (!frame_valid(&hv_frames, e.frame) || hv_frames.info[e.frame].owner != rd->id)
-        return GNTST_bad_page;
+    if (!frame_valid(&hv_frames, e.frame) || hv_frames.info[e.frame].owner != rd->id ||
+        (hv_frames.info[e.frame].flags & FRAME_F_ORPHAN))
+        return GNTST_bad_page;                       /* orphans: an earlier domain's */
     return (long)e.frame;
 }
 
@@ -177,16 +178,16 @@ static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is
         if (frame < 0)
             return (s16)frame;
         *mfn = frame;
-        return GNTST_okay;
+    } else {
+        if (od != d && !d->privileged)
+            return GNTST_permission_denied;
+        if (!frame_valid(&hv_frames, p->u.gmfn) || hv_frames.info[p->u.gmfn].owner != od->id ||
+            (hv_frames.info[p->u.gmfn].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
+            return GNTST_bad_page;
+        *mfn = p->u.gmfn;
     }
-    if (od != d && !d->privileged)
-        return GNTST_permission_denied;
-    if (!frame_valid(&hv_frames, p->u.gmfn) || hv_frames.info[p->u.gmfn].owner != od->id ||
-        (hv_frames.info[p->u.gmfn].flags & FRAME_F_XENHEAP))
-        return GNTST_bad_page;
-    if (write && hv_frames.info[p->u.gmfn].type_count && hv_frames.info[p->u.gmfn].type != PGT_writable)
-        return GNTST_bad_page;                       /* never write into page tables */
-    *mfn = p->u.gmfn;
+    if (write && hv_frames.info[*mfn].type_count && hv_frames.info[*mfn].type != PGT_writable)
+        return GNTST_bad_page;                       /* never write into page tables, granted or not */
     return GNTST_okay;
 }
 
@@ -259,14 +260,17 @@ void grant_table_destroy(struct domain *d)
 
     if (!gt)
         return;
+    /*
+     * A PTE that cannot be cleared now (d's tables are not the current ones)
+     * keeps its own references and goes with d's tables; the granter's
+     * counts and flags must not stay behind.
+     */
     for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++)
-        if (gt->maptrack[h].in_use)
-            unmap_record(d, &gt->maptrack[h], true);
-    for (unsigned int i = 0; i < gt->nr_frames; i++) {
-        hv_frames.info[hv_virt_to_mfn(gt->shared[i])].owner = FRAME_OWNER_HV;
-        hv_frames.info[hv_virt_to_mfn(gt->shared[i])].flags = 0;
-        hv_free_pages(gt->shared[i], 1);
-    }
+        if (gt->maptrack[h].in_use && unmap_record(d, &gt->maptrack[h], true) != GNTST_okay)
+            unmap_record(d, &gt->maptrack[h], false);
+    /* d's own tables (or a grantee's) may still map them: freed with the last reference. */
+    for (unsigned int i = 0; i < gt->nr_frames; i++)
+        arch_release_frame(hv_virt_to_mfn(gt->shared[i]));
     hv_free_pages(gt->active, ACTIVE_PAGES);
     hv_free_pages(gt->maptrack, MAPTRACK_PAGES);
     hv_free_pages(gt, 1);

@@ -18,11 +18,13 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/frame.h>
+#include <hv/grant.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
+#include <asm/page_type.h>
 
 #include "harness.h"
 
@@ -34,9 +36,24 @@ static struct frame_info arena_info[HARNESS_ARENA_PAGES];
 mfn_t harness_baseline_free;
 static unsigned int bad_frees;
 
+/*
+ * Free arena pages stay poisoned. Domain frames come from frame_alloc, which
+ * knows nothing of ASan, so the direct map unpoisons the page asked for and
+ * the allocated pages after it (an extent, up to 2 MiB), never free ones.
+ */
 void *hv_mfn_to_virt(mfn_t mfn)
 {
-    return harness_arena + mfn * PAGE_SIZE;
+    unsigned char *p = harness_arena + mfn * PAGE_SIZE;
+
+    for (mfn_t m = mfn; m < HARNESS_ARENA_PAGES && m < mfn + 512; m++) {
+        unsigned char *q = harness_arena + m * PAGE_SIZE;
+
+        if (hv_frames.info[m].owner == FRAME_OWNER_FREE)
+            break;
+        if (__asan_address_is_poisoned(q))
+            ASAN_UNPOISON_MEMORY_REGION(q, PAGE_SIZE);
+    }
+    return p;
 }
 
 mfn_t hv_virt_to_mfn(const void *p)
@@ -79,13 +96,13 @@ void arch_m2p_set(mfn_t mfn, unsigned long pfn)
         harness_m2p[mfn] = pfn;
 }
 
-/* As arch/x86/pv with no references held: the frame goes back to the pool. */
-void arch_release_frame(mfn_t mfn)
+/* arch_release_frame is the real one, in arch/x86/pv/page_type.c. */
+
+/* As arch/x86/mm.c: the hypervisor's L4 slots, here a marker per slot. */
+void mm_install_hv_slots(u64 *l4)
 {
-    arch_m2p_set(mfn, ~0UL);
-    hv_frames.info[mfn].flags = 0;
-    if (frame_free(&hv_frames, mfn, 1))
-        bad_frees++;
+    for (unsigned int i = 256; i <= 271; i++)
+        l4[i] = HARNESS_HV_SLOT(i);
 }
 
 /* ---------------------------------------------------------- clock, timer */
@@ -187,10 +204,26 @@ void arch_vcpu_destroy(struct vcpu *v)
     v->arch.stack = NULL;
 }
 
+static void grant_ptes_drop_domain(struct domain *d);
+
+/*
+ * As arch/x86/pv/domain_build.c: unpin every pinned table (releasing the
+ * trees), drop the grant PTEs the domain's tables held, then give back every
+ * frame it owns (freed now, or orphaned while something still references it:
+ * a reference leaked by the code under test shows as a leaked frame).
+ */
 void arch_domain_destroy(struct domain *d)
 {
-    (void)d;
+    struct frame_info *info = hv_frames.info;
+
     harness_arch.domain_destroy++;
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
+            page_unpin(m, d);
+    grant_ptes_drop_domain(d);
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        if (info[m].owner == d->id && !(info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
+            arch_release_frame(m);
 }
 
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
@@ -227,6 +260,12 @@ __noreturn void arch_halt(void)
     abort();
 }
 
+/* VCPUOP_register_vcpu_info is arch code (arch/x86/pv/vcpu_info.c); refused here. */
+int arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset)
+{
+    return -ENOSYS;
+}
+
 /* main.c's domain builder is arch code; never reached by the tests. */
 int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 {
@@ -252,18 +291,58 @@ long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned
     return STUB_RET(nr);
 }
 
-#define HARNESS_BAD_HOST_ADDR 0xbadUL
-
-/* Grant host mappings: recorded, refused for host_addr == HARNESS_BAD_HOST_ADDR. */
+/*
+ * Grant host mappings, as arch/x86/pv/grant_map.c without page tables: each
+ * mapping is a fake PTE holding the references the real one holds (a general
+ * reference on the granter's frame, plus a writable type when read-write).
+ * host_addr == HARNESS_BAD_HOST_ADDR is refused; harness_grant_unmap_rc makes
+ * unmaps fail (the PTE stays, as when the mapper's tables are not current).
+ */
+struct grant_pte {
+    struct domain *d;
+    u64 addr;
+    mfn_t mfn;
+    bool used, contains_pte, rw;
+};
+static struct grant_pte grant_ptes[HARNESS_GRANT_PTES];
 u64 harness_grant_last_addr;
 int harness_grant_maps;
+int harness_grant_unmap_rc;
+
+static void grant_pte_put(struct grant_pte *p)
+{
+    if (p->rw)
+        page_put_type(p->mfn);
+    page_put(p->mfn);
+    p->used = false;
+    harness_grant_maps--;
+}
 
 int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
                    struct domain *owner, bool readonly)
 {
-    (void)d; (void)contains_pte; (void)owner; (void)readonly; (void)mfn;
+    struct grant_pte *p = NULL;
+
     if (host_addr == HARNESS_BAD_HOST_ADDR)
         return -EINVAL;
+    for (size_t i = 0; i < ARRAY_SIZE(grant_ptes) && !p; i++)
+        if (!grant_ptes[i].used)
+            p = &grant_ptes[i];
+    if (!p) {
+        FAIL_MSG("harness: out of fake grant PTEs");
+        return -ENOMEM;
+    }
+    if (page_get_foreign(mfn, owner->id))
+        return -EINVAL;
+    if (!readonly && (hv_frames.info[mfn].flags & FRAME_F_XENHEAP)) {
+        page_put(mfn);
+        return -EINVAL;
+    }
+    if (!readonly && page_get_type(mfn, PGT_writable, owner)) {
+        page_put(mfn);
+        return -EBUSY;
+    }
+    *p = (struct grant_pte){ d, host_addr, mfn, true, contains_pte, !readonly };
     harness_grant_last_addr = host_addr;
     harness_grant_maps++;
     return 0;
@@ -271,9 +350,26 @@ int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn
 
 int arch_grant_unmap(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn)
 {
-    (void)d; (void)host_addr; (void)contains_pte; (void)mfn;
-    harness_grant_maps--;
-    return 0;
+    if (harness_grant_unmap_rc)
+        return harness_grant_unmap_rc;
+    for (size_t i = 0; i < ARRAY_SIZE(grant_ptes); i++) {
+        struct grant_pte *p = &grant_ptes[i];
+
+        if (p->used && p->d == d && p->addr == host_addr && p->contains_pte == contains_pte &&
+            p->mfn == mfn) {
+            grant_pte_put(p);
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* The mapper's page tables are going: the PTEs still in them drop their references. */
+static void grant_ptes_drop_domain(struct domain *d)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(grant_ptes); i++)
+        if (grant_ptes[i].used && grant_ptes[i].d == d)
+            grant_pte_put(&grant_ptes[i]);
 }
 
 /* memory_op sub-ops common/memory.c leaves to the arch. */
@@ -317,6 +413,8 @@ void harness_setup(void)
     harness_timer_deadline = 0;
     harness_timer_programs = 0;
     bad_frees = 0;
+    harness_grant_unmap_rc = 0;
+    harness_grant_last_addr = 0;
     fake_tsc = 0;
     time_init(1000000000ULL, 0, 1700000000ULL);      /* 1 GHz: 1 tick = 1 ns */
     current = NULL;
@@ -343,6 +441,8 @@ void harness_teardown(void)
     CU_ASSERT_EQUAL(timer_next_deadline(), ~0ULL);
     CU_ASSERT_EQUAL(bad_frees, 0);
     EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);  /* no frame leaked */
+    EXPECT_EQ(harness_grant_maps, 0);                     /* no grant PTE left */
+    harness_grant_unmap_rc = 0;
     hv_opts = default_opts;
     hv_loglvl = default_loglvl;
 }
@@ -420,6 +520,9 @@ int main(void)
     suite_time();
     suite_cmdline();
     suite_domain();
+    suite_page_type();
+    suite_grant();
+    suite_memory();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();

@@ -24,6 +24,16 @@ struct domain;
 extern unsigned char *harness_arena;
 extern unsigned long harness_m2p[HARNESS_ARENA_PAGES];   /* arch_m2p_set */
 
+/* What the fake mm_install_hv_slots writes into L4 slot i (256-271). */
+#define HARNESS_HV_SLOT(i) (0x4856000000000000ULL | ((u64)(i) << 12))
+
+/* Fake grant PTEs (arch_grant_map/unmap): live ones, last address, forced unmap error. */
+#define HARNESS_GRANT_PTES 2048
+#define HARNESS_BAD_HOST_ADDR 0xbadUL
+extern int harness_grant_maps;
+extern u64 harness_grant_last_addr;
+extern int harness_grant_unmap_rc;
+
 /* Fake TSC (arch_read_tsc) and the last deadline given to arch_timer_program. */
 void harness_set_tsc(u64 tsc);
 extern u64 harness_timer_deadline;
@@ -110,5 +120,8 @@ void suite_hypercall(void);
 void suite_time(void);
 void suite_cmdline(void);
 void suite_domain(void);
+void suite_page_type(void);
+void suite_grant(void);
+void suite_memory(void);
 
 #endif

@@ -12,7 +12,9 @@
  *    writable ones take a `writable` type reference (-EBUSY if the frame is a table);
  *  - L2-L4 entries: no PSE (no superpages), no PWT/PCD/GLOBAL/reserved bits; the
  *    target must validate as the next level down (so no recursive/linear maps);
- *  - L4 slots 256-271 belong to the hypervisor and cannot be changed.
+ *  - L4 slots 256-271 belong to the hypervisor and cannot be changed;
+ *  - xenheap frames (shared_info, grant frames) are mapped writable without a
+ *    type, so they can never take a table or descriptor type.
  */
 #include <asm/page_type.h>
 #include <asm/x86.h>
@@ -122,6 +124,8 @@ int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
 
     if (f->type_count && f->type != type)
         return type == PGT_writable ? -EBUSY : -EINVAL;
+    if (type != PGT_writable && (f->flags & FRAME_F_XENHEAP))
+        return -EINVAL;                             /* mapped writable untyped: never a table */
     if (f->type_count >= PGT_COUNT_MAX)
         return -EINVAL;
     if (f->type_count == 0 && pgt_is_table(type)) {

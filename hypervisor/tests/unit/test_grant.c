@@ -1,0 +1,791 @@
+/*
+ * common/grant_table.c: grant tables v1 through do_grant_table_op, with the
+ * harness's fake host PTEs holding the references the real ones hold.
+ */
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/frame.h>
+#include <hv/grant.h>
+#include <hv/sched.h>
+#include <asm/page_type.h>
+#include <asm/x86.h>
+
+#include "harness.h"
+
+#define G 1                                          /* granter */
+#define M 2                                          /* mapper */
+#define X 3                                          /* a third domain */
+#define NODOM 50                                     /* no such domain */
+#define VA(n) (0x400000UL + (u64)(n) * PAGE_SIZE)    /* a mapper's host address */
+
+static struct domain *g, *m;
+
+static struct frame_info *fi(mfn_t f) { return &hv_frames.info[f]; }
+static u64 pte(mfn_t f, u64 flags) { return ((u64)f << PAGE_SHIFT) | flags; }
+
+static mfn_t frame_of(struct domain *d)
+{
+    mfn_t f = frame_alloc(&hv_frames, 1, 1, d->id);
+
+    CU_ASSERT_FATAL(f != INVALID_MFN);
+    memset(hv_mfn_to_virt(f), 0, PAGE_SIZE);
+    return f;
+}
+
+static long op_as(struct domain *d, unsigned int cmd, void *uop, unsigned long count)
+{
+    harness_set_current(d);
+    return do_grant_table_op(cmd, (unsigned long)uop, count);
+}
+
+/* setup_table for `dom` as `caller`: returns the status; frames[] gets the frame list. */
+static s16 setup(struct domain *caller, domid_t dom, unsigned int nr, xen_pfn_t *frames, long *rc)
+{
+    struct gnttab_setup_table op = { .dom = dom, .nr_frames = nr, .status = 99 };
+
+    set_xen_guest_handle(op.frame_list, frames);
+    *rc = op_as(caller, GNTTABOP_setup_table, &op, 1);
+    return op.status;
+}
+
+static grant_entry_v1_t *entry(struct domain *d, grant_ref_t ref)
+{
+    return &d->grant_table->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+}
+
+static void grant(struct domain *d, grant_ref_t ref, domid_t to, mfn_t frame, u16 flags)
+{
+    grant_entry_v1_t *e = entry(d, ref);
+
+    e->frame = (u32)frame;
+    e->domid = to;
+    e->flags = flags;
+}
+
+/* Two domains, the granter with one table frame. */
+static void pair(void)
+{
+    xen_pfn_t frames[1];
+    long rc;
+
+    g = harness_domain(G, 1, false);
+    m = harness_domain(M, 1, false);
+    CU_ASSERT_EQUAL_FATAL(setup(g, DOMID_SELF, 1, frames, &rc), GNTST_okay);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+}
+
+static s16 map_as(struct domain *d, domid_t dom, grant_ref_t ref, u32 flags, u64 addr,
+                  grant_handle_t *handle)
+{
+    struct gnttab_map_grant_ref op = {
+        .host_addr = addr, .flags = flags, .ref = ref, .dom = dom, .status = 99, .handle = ~0u,
+    };
+
+    EXPECT_EQ(op_as(d, GNTTABOP_map_grant_ref, &op, 1), 0);
+    if (handle)
+        *handle = op.handle;
+    return op.status;
+}
+
+static s16 unmap_as(struct domain *d, grant_handle_t handle, u64 addr)
+{
+    struct gnttab_unmap_grant_ref op = { .host_addr = addr, .handle = handle, .status = 99 };
+
+    EXPECT_EQ(op_as(d, GNTTABOP_unmap_grant_ref, &op, 1), 0);
+    return op.status;
+}
+
+static u16 in_use(struct domain *d, grant_ref_t ref)
+{
+    return entry(d, ref)->flags & (GTF_reading | GTF_writing);
+}
+
+/* ------------------------------------------------------------ setup/query */
+
+static void test_setup_table(void)
+{
+    xen_pfn_t frames[GNTTAB_MAX_FRAMES + 1];
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    struct domain *d0;
+    xen_pfn_t first;
+    long rc;
+
+    g = harness_domain(G, 1, false);
+    m = harness_domain(M, 1, false);
+    d0 = harness_domain(0, 1, true);
+    EXPECT_EQ(g->grant_table->nr_frames, 0);
+    EXPECT_EQ(op_as(g, GNTTABOP_query_size, &q, 1), 0);
+    EXPECT_EQ(q.status, GNTST_okay);
+    EXPECT_EQ(q.nr_frames, 0);
+    EXPECT_EQ(q.max_nr_frames, GNTTAB_MAX_FRAMES);
+
+    memset(frames, 0xff, sizeof(frames));
+    EXPECT_EQ(setup(g, DOMID_SELF, 1, frames, &rc), GNTST_okay);
+    EXPECT_EQ(rc, 0);
+    first = frames[0];
+    EXPECT_EQ(fi(first)->owner, G);
+    EXPECT_EQ(fi(first)->flags, FRAME_F_XENHEAP);
+    CU_ASSERT_PTR_EQUAL(hv_mfn_to_virt(first), g->grant_table->shared[0]);
+    EXPECT_EQ(frames[1], (xen_pfn_t)~0UL);           /* only nr_frames written */
+
+    /* Growing keeps the first frames; every frame is the domain's, zeroed. */
+    mfn_t before = hv_frames.nr_free;
+    EXPECT_EQ(setup(g, G, 4, frames, &rc), GNTST_okay);
+    EXPECT_EQ(hv_frames.nr_free, before - 3);
+    EXPECT_EQ(frames[0], first);
+    for (int i = 0; i < 4; i++) {
+        EXPECT_EQ(fi(frames[i])->owner, G);
+        EXPECT_EQ(fi(frames[i])->flags, FRAME_F_XENHEAP);
+        for (int j = 0; j < i; j++)
+            CU_ASSERT(frames[i] != frames[j]);
+    }
+    q.nr_frames = 0;
+    EXPECT_EQ(op_as(g, GNTTABOP_query_size, &q, 1), 0);
+    EXPECT_EQ(q.nr_frames, 4);
+    /* Asking for fewer returns the first ones; the table does not shrink. */
+    memset(frames, 0xff, sizeof(frames));
+    EXPECT_EQ(setup(g, DOMID_SELF, 2, frames, &rc), GNTST_okay);
+    EXPECT_EQ(frames[0], first);
+    EXPECT_EQ(frames[2], (xen_pfn_t)~0UL);
+    EXPECT_EQ(g->grant_table->nr_frames, 4);
+
+    /* More than the maximum fails and leaves the table as it was. */
+    before = hv_frames.nr_free;
+    EXPECT_EQ(setup(g, DOMID_SELF, GNTTAB_MAX_FRAMES + 1, frames, &rc), GNTST_general_error);
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(g->grant_table->nr_frames, 4);
+    EXPECT_EQ(hv_frames.nr_free, before);
+    EXPECT_EQ(setup(g, DOMID_SELF, ~0u, frames, &rc), GNTST_general_error);
+    /* The maximum itself is fine. */
+    EXPECT_EQ(setup(g, DOMID_SELF, GNTTAB_MAX_FRAMES, frames, &rc), GNTST_okay);
+    EXPECT_EQ(g->grant_table->nr_frames, GNTTAB_MAX_FRAMES);
+    EXPECT_EQ(fi(frames[GNTTAB_MAX_FRAMES - 1])->owner, G);
+
+    /* Other domains: bad domain, no privilege, or privileged. */
+    EXPECT_EQ(setup(m, NODOM, 1, frames, &rc), GNTST_bad_domain);
+    EXPECT_EQ(setup(m, G, 1, frames, &rc), GNTST_permission_denied);
+    EXPECT_EQ(m->grant_table->nr_frames, 0);
+    EXPECT_EQ(setup(d0, M, 2, frames, &rc), GNTST_okay);
+    EXPECT_EQ(m->grant_table->nr_frames, 2);
+    EXPECT_EQ(fi(frames[1])->owner, M);
+    q = (struct gnttab_query_size){ .dom = NODOM };
+    EXPECT_EQ(op_as(m, GNTTABOP_query_size, &q, 1), 0);
+    EXPECT_EQ(q.status, GNTST_bad_domain);
+    q = (struct gnttab_query_size){ .dom = G };
+    EXPECT_EQ(op_as(m, GNTTABOP_query_size, &q, 1), 0);
+    EXPECT_EQ(q.status, GNTST_permission_denied);
+    q = (struct gnttab_query_size){ .dom = G };
+    EXPECT_EQ(op_as(d0, GNTTABOP_query_size, &q, 1), 0);
+    EXPECT_EQ(q.status, GNTST_okay);
+    EXPECT_EQ(q.nr_frames, GNTTAB_MAX_FRAMES);
+
+    /* A frame list the hypervisor cannot write: -EFAULT. */
+    harness_fault_range(frames, sizeof(frames), FAULT_WRITE);
+    EXPECT_EQ(setup(m, DOMID_SELF, 1, frames, &rc), 99);
+    EXPECT_EQ(rc, -EFAULT);
+    harness_fault_clear();
+    EXPECT_EQ(setup(m, DOMID_SELF, 1, (xen_pfn_t *)0xffff800000001000UL, &rc), 99);
+    EXPECT_EQ(rc, -EFAULT);
+}
+
+/* ----------------------------------------------------------------- mapping */
+
+enum map_setup { MS_NONE, MS_OTHER_DOMID, MS_INVALID, MS_TRANSFER, MS_READONLY, MS_MAPPER_FRAME,
+                 MS_HV_FRAME, MS_OUT_OF_RANGE, MS_TABLE_FRAME, MS_ORPHAN, MS_XENHEAP };
+
+struct map_case {
+    const char *what;
+    enum map_setup setup;
+    domid_t dom;
+    grant_ref_t ref;
+    u32 flags;
+    u64 addr;
+    s16 status;
+};
+
+#define HM GNTMAP_host_map
+#define RO (GNTMAP_host_map | GNTMAP_readonly)
+static const struct map_case map_cases[] = {
+    { "rw map", MS_NONE, G, 5, HM, VA(1), GNTST_okay },
+    { "ro map", MS_NONE, G, 5, RO, VA(1), GNTST_okay },
+    { "ro map of a readonly grant", MS_READONLY, G, 5, RO, VA(1), GNTST_okay },
+    { "map with contains_pte", MS_NONE, G, 5, HM | GNTMAP_contains_pte, 0x1238, GNTST_okay },
+    { "ro map of the granter's shared_info", MS_XENHEAP, G, 5, RO, VA(1), GNTST_okay },
+    { "no such domain", MS_NONE, NODOM, 5, HM, VA(1), GNTST_bad_domain },
+    { "DOMID_SELF: our own empty table", MS_NONE, DOMID_SELF, 5, HM, VA(1), GNTST_bad_gntref },
+    { "ref past the table", MS_NONE, G, GNTTAB_ENTRIES_PER_FRAME, HM, VA(1), GNTST_bad_gntref },
+    { "ref ~0", MS_NONE, G, ~0u, RO, VA(1), GNTST_bad_gntref },
+    { "entry for another domain", MS_OTHER_DOMID, G, 5, RO, VA(1), GNTST_permission_denied },
+    { "invalid entry", MS_INVALID, G, 5, RO, VA(1), GNTST_permission_denied },
+    { "accept_transfer entry", MS_TRANSFER, G, 5, RO, VA(1), GNTST_permission_denied },
+    { "rw map of a readonly grant", MS_READONLY, G, 5, HM, VA(1), GNTST_permission_denied },
+    { "frame of the mapper", MS_MAPPER_FRAME, G, 5, RO, VA(1), GNTST_bad_page },
+    { "hypervisor frame", MS_HV_FRAME, G, 5, RO, VA(1), GNTST_bad_page },
+    { "frame past the frame table", MS_OUT_OF_RANGE, G, 5, RO, VA(1), GNTST_bad_page },
+    { "no GNTMAP_host_map", MS_NONE, G, 5, GNTMAP_readonly, VA(1), GNTST_general_error },
+    { "device map only", MS_NONE, G, 5, GNTMAP_device_map, VA(1), GNTST_general_error },
+    { "host PTE refused", MS_NONE, G, 5, HM, HARNESS_BAD_HOST_ADDR, GNTST_general_error },
+    { "rw map of a page table", MS_TABLE_FRAME, G, 5, HM, VA(1), GNTST_general_error },
+    { "ro map of a page table", MS_TABLE_FRAME, G, 5, RO, VA(1), GNTST_okay },
+    { "rw map of shared_info", MS_XENHEAP, G, 5, HM, VA(1), GNTST_general_error },
+    { "orphaned frame", MS_ORPHAN, G, 5, RO, VA(1), GNTST_bad_page },
+};
+#undef HM
+#undef RO
+
+static void test_map_cases(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(map_cases); i++) {
+        const struct map_case *c = &map_cases[i];
+        mfn_t frame, other = INVALID_MFN;
+        void *hvp = NULL;
+        grant_handle_t h = ~0u;
+        u16 flags = GTF_permit_access;
+        domid_t to = M;
+        u32 count0;
+        s16 st;
+        char msg[200];
+
+        pair();
+        frame = frame_of(g);
+        switch (c->setup) {
+        case MS_NONE: break;
+        case MS_OTHER_DOMID: to = X; break;
+        case MS_INVALID: flags = GTF_invalid; break;
+        case MS_TRANSFER: flags = GTF_accept_transfer; break;
+        case MS_READONLY: flags |= GTF_readonly; break;
+        case MS_MAPPER_FRAME: frame = other = frame_of(m); break;
+        case MS_HV_FRAME: hvp = hv_alloc_pages(1); frame = hv_virt_to_mfn(hvp); break;
+        case MS_OUT_OF_RANGE: frame = HARNESS_ARENA_PAGES + 3; break;
+        case MS_TABLE_FRAME: CU_ASSERT_FATAL(page_pin(frame, PGT_l1, g) == 0); break;
+        case MS_XENHEAP: frame = g->shared_info_mfn; break;
+        case MS_ORPHAN:
+            CU_ASSERT_FATAL(page_get(frame, g) == 0);
+            arch_release_frame(frame);
+            break;
+        }
+        grant(g, 5, to, frame, flags);
+        count0 = frame_valid(&hv_frames, frame) ? fi(frame)->count : 0;
+        st = map_as(m, c->dom, c->ref, c->flags, c->addr, &h);
+        if (st != c->status) {
+            snprintf(msg, sizeof(msg), "map case '%s': status %d, want %d", c->what, st, c->status);
+            FAIL_MSG(msg);
+        }
+        if (st == GNTST_okay) {
+            bool rw = !(c->flags & GNTMAP_readonly);
+
+            EXPECT_EQ(h, 0);
+            EXPECT_EQ(in_use(g, 5), GTF_reading | (rw ? GTF_writing : 0));
+            EXPECT_EQ(entry(g, 5)->flags & ~(GTF_reading | GTF_writing), flags);
+            EXPECT_EQ(fi(frame)->count, count0 + 1);  /* the PTE's reference */
+            EXPECT_EQ(harness_grant_maps, 1);
+            EXPECT_EQ(harness_grant_last_addr, c->addr);
+            EXPECT_EQ(unmap_as(m, h, c->addr), GNTST_okay);
+        } else {
+            CU_ASSERT(!m->grant_table->maptrack[0].in_use);
+        }
+        if (in_use(g, 5)) {
+            snprintf(msg, sizeof(msg), "map case '%s': in-use flags %#x left", c->what, in_use(g, 5));
+            FAIL_MSG(msg);
+        }
+        EXPECT_EQ(entry(g, 5)->flags, flags);
+        EXPECT_EQ(harness_grant_maps, 0);
+        if (frame_valid(&hv_frames, frame) && fi(frame)->count != count0) {
+            snprintf(msg, sizeof(msg), "map case '%s': frame count %u, want %u", c->what,
+                     fi(frame)->count, count0);
+            FAIL_MSG(msg);
+        }
+        if (c->setup == MS_HV_FRAME)
+            hv_free_pages(hvp, 1);
+        if (c->setup == MS_TABLE_FRAME)
+            CU_ASSERT(page_unpin(frame, g) == 0);
+        if (c->setup == MS_ORPHAN)
+            page_put(frame);                        /* frees it */
+        (void)other;
+        harness_teardown();                         /* one pair of domains per case */
+        harness_setup();
+    }
+}
+
+/* In-use flags follow the mappings; the last unmap clears them. */
+static void test_map_unmap_flags(void)
+{
+    grant_handle_t h_ro, h_rw, h_ro2, h_other;
+    mfn_t frame, frame2;
+
+    pair();
+    frame = frame_of(g);
+    frame2 = frame_of(g);
+    grant(g, 7, M, frame, GTF_permit_access);
+    grant(g, 8, M, frame2, GTF_permit_access | GTF_readonly);
+
+    EXPECT_EQ(map_as(m, G, 7, GNTMAP_host_map | GNTMAP_readonly, VA(1), &h_ro), GNTST_okay);
+    EXPECT_EQ(in_use(g, 7), GTF_reading);
+    EXPECT_EQ(fi(frame)->count, 1);
+    EXPECT_EQ(fi(frame)->type_count, 0);
+    EXPECT_EQ(map_as(m, G, 7, GNTMAP_host_map, VA(2), &h_rw), GNTST_okay);
+    EXPECT_EQ(in_use(g, 7), GTF_reading | GTF_writing);
+    EXPECT_EQ(fi(frame)->count, 2);
+    EXPECT_EQ(fi(frame)->type, PGT_writable);        /* so the granter cannot make it a table */
+    EXPECT_EQ(page_pin(frame, PGT_l1, g), -EINVAL);
+    EXPECT_EQ(map_as(m, G, 7, GNTMAP_host_map | GNTMAP_readonly, VA(3), &h_ro2), GNTST_okay);
+    EXPECT_EQ(map_as(m, G, 8, GNTMAP_host_map | GNTMAP_readonly, VA(4), &h_other), GNTST_okay);
+    CU_ASSERT(h_ro != h_rw && h_rw != h_ro2 && h_ro2 != h_other && h_ro != h_ro2);
+    EXPECT_EQ(g->grant_table->active[7].readers, 2);
+    EXPECT_EQ(g->grant_table->active[7].writers, 1);
+    EXPECT_EQ(in_use(g, 8), GTF_reading);
+
+    /* Unmap: wrong address, bad handles. */
+    EXPECT_EQ(unmap_as(m, h_rw, VA(9)), GNTST_general_error);
+    EXPECT_EQ(in_use(g, 7), GTF_reading | GTF_writing);
+    EXPECT_EQ(unmap_as(m, GNTTAB_MAPTRACK_MAX, 0), GNTST_bad_handle);
+    EXPECT_EQ(unmap_as(m, ~0u, 0), GNTST_bad_handle);
+    EXPECT_EQ(unmap_as(m, 100, 0), GNTST_bad_handle);  /* never used */
+    EXPECT_EQ(unmap_as(g, h_rw, VA(2)), GNTST_bad_handle);  /* the granter has no mappings */
+
+    /* The writer goes: writing clears, reading stays. host_addr 0 means "any". */
+    EXPECT_EQ(unmap_as(m, h_rw, 0), GNTST_okay);
+    EXPECT_EQ(in_use(g, 7), GTF_reading);
+    EXPECT_EQ(fi(frame)->type_count, 0);
+    EXPECT_EQ(unmap_as(m, h_rw, VA(2)), GNTST_bad_handle);  /* twice */
+    EXPECT_EQ(unmap_as(m, h_ro, VA(1)), GNTST_okay);
+    EXPECT_EQ(in_use(g, 7), GTF_reading);             /* one reader left */
+    EXPECT_EQ(unmap_as(m, h_ro2, VA(3)), GNTST_okay);
+    EXPECT_EQ(in_use(g, 7), 0);
+    EXPECT_EQ(entry(g, 7)->flags, GTF_permit_access);
+    EXPECT_EQ(in_use(g, 8), GTF_reading);             /* other refs untouched */
+    EXPECT_EQ(unmap_as(m, h_other, VA(4)), GNTST_okay);
+    EXPECT_EQ(entry(g, 8)->flags, GTF_permit_access | GTF_readonly);
+    EXPECT_EQ(fi(frame)->count, 0);
+    EXPECT_EQ(fi(frame2)->count, 0);
+    /* Handles are reused. */
+    EXPECT_EQ(map_as(m, G, 7, GNTMAP_host_map, VA(1), &h_rw), GNTST_okay);
+    EXPECT_EQ(h_rw, 0);
+    EXPECT_EQ(unmap_as(m, h_rw, VA(1)), GNTST_okay);
+}
+
+/* A batch: every op is done and gets its own status; the call itself succeeds. */
+static void test_map_batch(void)
+{
+    struct gnttab_map_grant_ref ops[3] = {
+        { .host_addr = VA(1), .flags = GNTMAP_host_map, .ref = 1, .dom = G },
+        { .host_addr = VA(2), .flags = GNTMAP_host_map, .ref = 9999, .dom = G },
+        { .host_addr = VA(3), .flags = GNTMAP_host_map | GNTMAP_readonly, .ref = 2, .dom = G },
+    };
+    struct gnttab_unmap_grant_ref un[2];
+
+    pair();
+    grant(g, 1, M, frame_of(g), GTF_permit_access);
+    grant(g, 2, M, frame_of(g), GTF_permit_access);
+    EXPECT_EQ(op_as(m, GNTTABOP_map_grant_ref, ops, 3), 0);
+    EXPECT_EQ(ops[0].status, GNTST_okay);
+    EXPECT_EQ(ops[1].status, GNTST_bad_gntref);
+    EXPECT_EQ(ops[2].status, GNTST_okay);
+    EXPECT_EQ(ops[0].dev_bus_addr, (u64)entry(g, 1)->frame << PAGE_SHIFT);
+    EXPECT_EQ(in_use(g, 1), GTF_reading | GTF_writing);
+    EXPECT_EQ(in_use(g, 2), GTF_reading);
+    un[0] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(1), .handle = ops[0].handle };
+    un[1] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(3), .handle = ops[2].handle };
+    EXPECT_EQ(op_as(m, GNTTABOP_unmap_grant_ref, un, 2), 0);
+    EXPECT_EQ(un[0].status, GNTST_okay);
+    EXPECT_EQ(un[1].status, GNTST_okay);
+    EXPECT_EQ(in_use(g, 1) | in_use(g, 2), 0);
+}
+
+static void test_maptrack_exhaustion(void)
+{
+    static struct gnttab_map_grant_ref ops[512];
+    static struct gnttab_unmap_grant_ref un[512];
+    grant_handle_t h;
+    mfn_t frame;
+
+    pair();
+    frame = frame_of(g);
+    grant(g, 3, M, frame, GTF_permit_access | GTF_readonly);
+    for (int batch = 0; batch < GNTTAB_MAPTRACK_MAX / 512; batch++) {
+        for (int i = 0; i < 512; i++)
+            ops[i] = (struct gnttab_map_grant_ref){
+                .host_addr = VA(batch * 512 + i), .flags = GNTMAP_host_map | GNTMAP_readonly,
+                .ref = 3, .dom = G, .status = 99 };
+        EXPECT_EQ(op_as(m, GNTTABOP_map_grant_ref, ops, 512), 0);
+        for (int i = 0; i < 512; i++)
+            if (ops[i].status != GNTST_okay || ops[i].handle != (grant_handle_t)(batch * 512 + i))
+                FAIL_MSG("maptrack: a mapping below the limit failed");
+    }
+    EXPECT_EQ(fi(frame)->count, GNTTAB_MAPTRACK_MAX);
+    EXPECT_EQ(g->grant_table->active[3].readers, GNTTAB_MAPTRACK_MAX);
+    /* Full: refused before anything is taken. */
+    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(5000), &h), GNTST_no_space);
+    EXPECT_EQ(fi(frame)->count, GNTTAB_MAPTRACK_MAX);
+    EXPECT_EQ(harness_grant_maps, GNTTAB_MAPTRACK_MAX);
+    /* One freed: one more fits, in that slot. */
+    EXPECT_EQ(unmap_as(m, 700, VA(700)), GNTST_okay);
+    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(5000), &h), GNTST_okay);
+    EXPECT_EQ(h, 700);
+    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(5001), &h), GNTST_no_space);
+    /* Unmap everything: the flags clear with the last one. */
+    for (int batch = 0; batch < GNTTAB_MAPTRACK_MAX / 512; batch++) {
+        for (int i = 0; i < 512; i++)
+            un[i] = (struct gnttab_unmap_grant_ref){ .handle = batch * 512 + i, .status = 99 };
+        EXPECT_EQ(op_as(m, GNTTABOP_unmap_grant_ref, un, 512), 0);
+        for (int i = 0; i < 512; i++)
+            if (un[i].status != GNTST_okay)
+                FAIL_MSG("maptrack: unmap failed");
+        EXPECT_EQ(in_use(g, 3), batch == 0 ? GTF_reading : 0);
+    }
+    EXPECT_EQ(fi(frame)->count, 0);
+    EXPECT_EQ(harness_grant_maps, 0);
+}
+
+/* -------------------------------------------------------------------- copy */
+
+static s16 copy_as(struct domain *d, struct gnttab_copy *op)
+{
+    op->status = 99;
+    EXPECT_EQ(op_as(d, GNTTABOP_copy, op, 1), 0);
+    return op->status;
+}
+
+static struct gnttab_copy_ptr gref(domid_t dom, grant_ref_t ref, u16 off)
+{
+    return (struct gnttab_copy_ptr){ .u.ref = ref, .domid = dom, .offset = off };
+}
+
+static struct gnttab_copy_ptr gmfn(domid_t dom, mfn_t f, u16 off)
+{
+    return (struct gnttab_copy_ptr){ .u.gmfn = f, .domid = dom, .offset = off };
+}
+
+static void test_copy(void)
+{
+    mfn_t gf, gro, mine, mine2, table, gtable, foreign;
+    struct domain *d0;
+    unsigned char *gp, *mp;
+    struct gnttab_copy op;
+
+    pair();
+    d0 = harness_domain(0, 1, true);
+    gf = frame_of(g);
+    gro = frame_of(g);
+    gtable = frame_of(g);
+    mine = frame_of(m);
+    mine2 = frame_of(m);
+    table = frame_of(m);
+    foreign = frame_of(g);
+    gp = hv_mfn_to_virt(gf);
+    mp = hv_mfn_to_virt(mine);
+    for (unsigned int i = 0; i < PAGE_SIZE; i++)
+        gp[i] = (unsigned char)(i * 7 + 1);
+    grant(g, 1, M, gf, GTF_permit_access);
+    grant(g, 2, M, gro, GTF_permit_access | GTF_readonly);
+    grant(g, 3, M, gtable, GTF_permit_access);
+    CU_ASSERT_FATAL(page_pin(gtable, PGT_l1, g) == 0);
+    CU_ASSERT_FATAL(page_pin(table, PGT_l1, m) == 0);
+
+    /* gref -> own gmfn. */
+    op = (struct gnttab_copy){ .source = gref(G, 1, 100), .dest = gmfn(DOMID_SELF, mine, 200),
+                               .len = 300, .flags = GNTCOPY_source_gref };
+    EXPECT_EQ(copy_as(m, &op), GNTST_okay);
+    CU_ASSERT(memcmp(mp + 200, gp + 100, 300) == 0);
+    EXPECT_EQ(mp[199], 0);
+    EXPECT_EQ(mp[500], 0);
+    EXPECT_EQ(in_use(g, 1), 0);                       /* no mapping left behind */
+    EXPECT_EQ(fi(gf)->count, 0);
+    /* Own gmfn -> gref, up to the very end of both pages. */
+    memset(mp, 0x5a, PAGE_SIZE);
+    op = (struct gnttab_copy){ .source = gmfn(M, mine, PAGE_SIZE - 96), .dest = gref(G, 1, PAGE_SIZE - 96),
+                               .len = 96, .flags = GNTCOPY_dest_gref };
+    EXPECT_EQ(copy_as(m, &op), GNTST_okay);
+    EXPECT_EQ(gp[PAGE_SIZE - 1], 0x5a);
+    EXPECT_EQ(gp[PAGE_SIZE - 97], (unsigned char)((PAGE_SIZE - 97) * 7 + 1));
+    /* gref -> gref, and from a read-only grant. */
+    op = (struct gnttab_copy){ .source = gref(G, 2, 0), .dest = gref(G, 1, 0), .len = PAGE_SIZE,
+                               .flags = GNTCOPY_source_gref | GNTCOPY_dest_gref };
+    EXPECT_EQ(copy_as(m, &op), GNTST_okay);
+    EXPECT_EQ(gp[0], 0);
+    /* Reading a page table is fine. */
+    op = (struct gnttab_copy){ .source = gmfn(M, table, 0), .dest = gmfn(M, mine2, 0), .len = 8 };
+    EXPECT_EQ(copy_as(m, &op), GNTST_okay);
+
+    static const struct {
+        const char *what;
+        struct gnttab_copy op;
+        s16 status;
+    } bad[] = {
+        { "source offset+len past the page", { .source = { .u.ref = 1, .domid = G, .offset = 4000 },
+          .dest = { .domid = DOMID_SELF }, .len = 97, .flags = GNTCOPY_source_gref }, GNTST_bad_copy_arg },
+        { "dest offset+len past the page", { .source = { .u.ref = 1, .domid = G },
+          .dest = { .domid = DOMID_SELF, .offset = 1 }, .len = 4096, .flags = GNTCOPY_source_gref },
+          GNTST_bad_copy_arg },
+        { "huge len", { .source = { .u.ref = 1, .domid = G }, .dest = { .domid = DOMID_SELF },
+          .len = 0xffff, .flags = GNTCOPY_source_gref }, GNTST_bad_copy_arg },
+        { "huge offset", { .source = { .u.ref = 1, .domid = G, .offset = 0xffff },
+          .dest = { .domid = DOMID_SELF }, .len = 1, .flags = GNTCOPY_source_gref }, GNTST_bad_copy_arg },
+        { "write through a readonly grant", { .source = { .domid = DOMID_SELF },
+          .dest = { .u.ref = 2, .domid = G }, .len = 8, .flags = GNTCOPY_dest_gref },
+          GNTST_permission_denied },
+        { "bad gref", { .source = { .u.ref = 4096, .domid = G }, .dest = { .domid = DOMID_SELF },
+          .len = 8, .flags = GNTCOPY_source_gref }, GNTST_bad_gntref },
+        { "gref of no domain", { .source = { .u.ref = 1, .domid = NODOM },
+          .dest = { .domid = DOMID_SELF }, .len = 8, .flags = GNTCOPY_source_gref }, GNTST_bad_domain },
+        { "gmfn of another domain", { .source = { .domid = G }, .dest = { .domid = DOMID_SELF },
+          .len = 8 }, GNTST_permission_denied },
+        { "gmfn not ours", { .source = { .domid = DOMID_SELF }, .dest = { .domid = DOMID_SELF },
+          .len = 8 }, GNTST_bad_page },
+        { "gmfn past the frame table", { .source = { .u.gmfn = HARNESS_ARENA_PAGES, .domid = DOMID_SELF },
+          .dest = { .domid = DOMID_SELF }, .len = 8 }, GNTST_bad_page },
+        { "gmfn ~0", { .source = { .u.gmfn = ~0UL, .domid = DOMID_SELF },
+          .dest = { .domid = DOMID_SELF }, .len = 8 }, GNTST_bad_page },
+        { "into a page table", { .source = { .domid = DOMID_SELF }, .dest = { .domid = DOMID_SELF },
+          .len = 8 }, GNTST_bad_page },
+        { "into a granted page table", { .source = { .domid = DOMID_SELF },
+          .dest = { .u.ref = 3, .domid = G }, .len = 8, .flags = GNTCOPY_dest_gref }, GNTST_bad_page },
+        { "into shared_info by gmfn", { .source = { .domid = DOMID_SELF },
+          .dest = { .domid = DOMID_SELF }, .len = 8 }, GNTST_bad_page },
+        { "from no domain", { .source = { .domid = NODOM }, .dest = { .domid = DOMID_SELF }, .len = 8 },
+          GNTST_bad_domain },
+    };
+    u8 *tp = hv_mfn_to_virt(table), *gtp = hv_mfn_to_virt(gtable), *sp = (u8 *)m->shared_info;
+    u8 snap_mine[PAGE_SIZE], snap_gp[PAGE_SIZE];
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char msg[200];
+        s16 st;
+
+        op = bad[i].op;
+        /* Fill in the frames the table cannot name statically. */
+        if (!(op.flags & GNTCOPY_source_gref) && op.source.u.gmfn == 0)
+            op.source.u.gmfn = strstr(bad[i].what, "not ours") ? foreign :
+                               strstr(bad[i].what, "another") ? gf : mine2;
+        if (!(op.flags & GNTCOPY_dest_gref))
+            op.dest.u.gmfn = strstr(bad[i].what, "into a page table") ? table :
+                             strstr(bad[i].what, "shared_info") ? m->shared_info_mfn : mine;
+        memset(tp, 0, 16);
+        memset(gtp, 0, 16);
+        memcpy(snap_mine, mp, PAGE_SIZE);
+        memcpy(snap_gp, gp, PAGE_SIZE);
+        ((u8 *)hv_mfn_to_virt(mine2))[0] = 0x01;      /* a present-looking PTE */
+        st = copy_as(m, &op);
+        if (st != bad[i].status) {
+            snprintf(msg, sizeof(msg), "copy '%s': status %d, want %d", bad[i].what, st, bad[i].status);
+            FAIL_MSG(msg);
+        }
+        if (memcmp(snap_mine, mp, PAGE_SIZE) || memcmp(snap_gp, gp, PAGE_SIZE) ||
+            tp[0] || gtp[0] || sp[0] == 0x01) {
+            snprintf(msg, sizeof(msg), "copy '%s': memory was written", bad[i].what);
+            FAIL_MSG(msg);
+        }
+    }
+    /* A privileged caller may name any domain's frames. */
+    op = (struct gnttab_copy){ .source = gmfn(G, gf, 0), .dest = gmfn(M, mine, 0), .len = 16 };
+    EXPECT_EQ(copy_as(d0, &op), GNTST_okay);
+    CU_ASSERT(memcmp(mp, gp, 16) == 0);
+    /* ... but still not write into a page table. */
+    op = (struct gnttab_copy){ .source = gmfn(G, gf, 0), .dest = gmfn(M, table, 0), .len = 16 };
+    EXPECT_EQ(copy_as(d0, &op), GNTST_bad_page);
+    EXPECT_EQ(page_unpin(table, m), 0);
+    EXPECT_EQ(page_unpin(gtable, g), 0);
+}
+
+/* ------------------------------------------------------------- lifetimes */
+
+static void map_three(grant_handle_t h[3], mfn_t f[2])
+{
+    f[0] = frame_of(g);
+    f[1] = frame_of(g);
+    grant(g, 10, M, f[0], GTF_permit_access);
+    grant(g, 11, M, f[1], GTF_permit_access);
+    EXPECT_EQ(map_as(m, G, 10, GNTMAP_host_map | GNTMAP_readonly, VA(1), &h[0]), GNTST_okay);
+    EXPECT_EQ(map_as(m, G, 10, GNTMAP_host_map | GNTMAP_readonly, VA(2), &h[1]), GNTST_okay);
+    EXPECT_EQ(map_as(m, G, 11, GNTMAP_host_map, VA(3), &h[2]), GNTST_okay);
+    EXPECT_EQ(in_use(g, 10), GTF_reading);
+    EXPECT_EQ(in_use(g, 11), GTF_reading | GTF_writing);
+    EXPECT_EQ(fi(f[1])->type, PGT_writable);
+}
+
+/* The mapper dies: its mappings go, the granter's entries are free again. */
+static void test_destroy_mapper(void)
+{
+    grant_handle_t h[3];
+    mfn_t f[2];
+
+    pair();
+    map_three(h, f);
+    harness_set_current(NULL);
+    domain_shutdown(m, SHUTDOWN_crash);
+    CU_ASSERT_PTR_NULL(m->grant_table);
+    EXPECT_EQ(in_use(g, 10), 0);
+    EXPECT_EQ(in_use(g, 11), 0);
+    EXPECT_EQ(g->grant_table->active[10].readers, 0);
+    EXPECT_EQ(g->grant_table->active[11].writers, 0);
+    EXPECT_EQ(fi(f[0])->count, 0);
+    EXPECT_EQ(fi(f[1])->count, 0);
+    EXPECT_EQ(fi(f[1])->type_count, 0);
+    EXPECT_EQ(harness_grant_maps, 0);
+    /* The granter can now make the frame a table. */
+    EXPECT_EQ(page_pin(f[1], PGT_l1, g), 0);
+    EXPECT_EQ(page_unpin(f[1], g), 0);
+}
+
+/*
+ * The mapper dies where its host PTEs cannot be reached (not its page
+ * tables): the records still go and the granter's flags clear; the PTEs keep
+ * their references until the mapper's tables are torn down.
+ */
+static void test_destroy_mapper_unmap_fails(void)
+{
+    grant_handle_t h[3];
+    mfn_t f[2];
+
+    pair();
+    map_three(h, f);
+    harness_grant_unmap_rc = -EINVAL;
+    harness_set_current(NULL);
+    domain_shutdown(m, SHUTDOWN_crash);
+    EXPECT_EQ(in_use(g, 10), 0);
+    EXPECT_EQ(in_use(g, 11), 0);
+    EXPECT_EQ(g->grant_table->active[10].readers, 0);
+    EXPECT_EQ(g->grant_table->active[11].writers, 0);
+    EXPECT_EQ(fi(f[0])->count, 2);                   /* still held by the PTEs */
+    harness_grant_unmap_rc = 0;
+    domain_reap();                                    /* the mapper's tables go */
+    EXPECT_EQ(fi(f[0])->count, 0);
+    EXPECT_EQ(fi(f[1])->count, 0);
+    EXPECT_EQ(harness_grant_maps, 0);
+}
+
+/* The granter dies first: mapped frames live on until the mapper unmaps them. */
+static void test_destroy_granter(void)
+{
+    grant_handle_t h[3];
+    mfn_t f[2], before;
+
+    pair();
+    map_three(h, f);
+    harness_set_current(NULL);
+    domain_shutdown(g, SHUTDOWN_poweroff);
+    domain_reap();
+    CU_ASSERT_PTR_NULL(hv_domains[G]);
+    EXPECT_EQ(fi(f[0])->owner, G);                    /* orphaned, not freed */
+    CU_ASSERT(fi(f[0])->flags & FRAME_F_ORPHAN);
+    EXPECT_EQ(fi(f[0])->count, 2);
+    before = hv_frames.nr_free;
+    EXPECT_EQ(unmap_as(m, h[2], VA(3)), GNTST_okay);
+    EXPECT_EQ(hv_frames.nr_free, before + 1);         /* the last mapping freed it */
+    EXPECT_EQ(fi(f[1])->owner, FRAME_OWNER_FREE);
+    EXPECT_EQ(unmap_as(m, h[0], VA(1)), GNTST_okay);
+    EXPECT_EQ(fi(f[0])->owner, G);
+    EXPECT_EQ(unmap_as(m, h[1], VA(2)), GNTST_okay);
+    EXPECT_EQ(fi(f[0])->owner, FRAME_OWNER_FREE);
+    EXPECT_EQ(hv_frames.nr_free, before + 2);
+}
+
+/*
+ * A domain's own page tables map its grant frames (as every PV guest does);
+ * shutting it down must not free them under those mappings: the frames go
+ * when the tables release them at reap.
+ */
+static void test_grant_frames_outlive_mappings(void)
+{
+    xen_pfn_t frames[2];
+    mfn_t l1, si;
+    long rc;
+
+    g = harness_domain(G, 1, false);
+    m = harness_domain(M, 1, false);
+    si = g->shared_info_mfn;
+    CU_ASSERT_EQUAL_FATAL(setup(g, DOMID_SELF, 2, frames, &rc), GNTST_okay);
+    l1 = frame_of(g);
+    ((u64 *)hv_mfn_to_virt(l1))[0] = pte(frames[0], _PAGE_PRESENT | _PAGE_RW);
+    ((u64 *)hv_mfn_to_virt(l1))[1] = pte(g->shared_info_mfn, _PAGE_PRESENT | _PAGE_RW);
+    CU_ASSERT_EQUAL_FATAL(page_pin(l1, PGT_l1, g), 0);
+    /* Also granted to and mapped by another domain: its own shared_info, read-only. */
+    grant(g, 1, M, g->shared_info_mfn, GTF_permit_access | GTF_readonly);
+    EXPECT_EQ(map_as(m, G, 1, GNTMAP_host_map | GNTMAP_readonly, VA(1), NULL), GNTST_okay);
+    EXPECT_EQ(fi(g->shared_info_mfn)->count, 2);
+    EXPECT_EQ(fi(frames[0])->count, 1);
+    harness_set_current(NULL);
+    domain_shutdown(g, SHUTDOWN_poweroff);
+    /* Grant frame 0 is still mapped by g's L1: not free, and never handed out again. */
+    CU_ASSERT(fi(frames[0])->owner != FRAME_OWNER_FREE);
+    EXPECT_EQ(fi(frames[0])->count, 1);
+    EXPECT_EQ(fi(frames[1])->owner, FRAME_OWNER_FREE);  /* frame 1 was not mapped */
+    domain_reap();
+    EXPECT_EQ(fi(frames[0])->owner, FRAME_OWNER_FREE);  /* the L1 went, and the frame with it */
+    /* shared_info is still mapped by m: orphaned until m lets it go. */
+    CU_ASSERT(fi(si)->owner != FRAME_OWNER_FREE);
+    CU_ASSERT(fi(si)->flags & FRAME_F_ORPHAN);
+    EXPECT_EQ(fi(si)->count, 1);
+    EXPECT_EQ(unmap_as(m, 0, VA(1)), GNTST_okay);
+    EXPECT_EQ(fi(si)->owner, FRAME_OWNER_FREE);
+}
+
+/* --------------------------------------------------------- hypercall edge */
+
+static void test_hypercall_edge(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    struct gnttab_set_version sv = { .version = 2 };
+    struct gnttab_get_version gv = { .dom = DOMID_SELF, .version = 0 };
+    static struct gnttab_query_size many[513];
+
+    pair();
+    harness_set_current(g);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_dump_table, (unsigned long)&q, 1), -ENOSYS);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_transfer, (unsigned long)&q, 1), -ENOSYS);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_unmap_and_replace, (unsigned long)&q, 1), -ENOSYS);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_get_status_frames, (unsigned long)&q, 1), -ENOSYS);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_cache_flush, (unsigned long)&q, 1), -ENOSYS);
+    EXPECT_EQ(do_grant_table_op(11 + 100, (unsigned long)&q, 1), -ENOSYS);
+    EXPECT_EQ(do_grant_table_op(~0UL, (unsigned long)&q, 1), -ENOSYS);
+    /* Count. */
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, (unsigned long)many, 513), -EINVAL);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, (unsigned long)many, ~0UL), -EINVAL);
+    EXPECT_EQ(many[0].status, 0);                     /* nothing done */
+    for (int i = 0; i < 512; i++)
+        many[i].dom = DOMID_SELF;
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, (unsigned long)many, 512), 0);
+    EXPECT_EQ(many[511].max_nr_frames, GNTTAB_MAX_FRAMES);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, 0xffff800000000000UL, 0), 0);  /* nothing */
+    /* Faulting pointers, reading and writing. */
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, 0xffff800000000000UL, 1), -EFAULT);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, 0x800000000000UL, 1), -EFAULT);
+    harness_fault_range(&q, sizeof(q), FAULT_READ);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, (unsigned long)&q, 1), -EFAULT);
+    harness_fault_range(&q, sizeof(q), FAULT_WRITE);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, (unsigned long)&q, 1), -EFAULT);
+    harness_fault_range(&many[1], sizeof(many[1]), FAULT_READ);
+    many[0].status = 99;
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, (unsigned long)many, 2), -EFAULT);
+    EXPECT_EQ(many[0].status, GNTST_okay);            /* the first was done */
+    harness_fault_clear();
+    /* Versions: only 1. */
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_set_version, (unsigned long)&sv, 1), -EINVAL);
+    EXPECT_EQ(sv.version, 1);
+    sv.version = 0;
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_set_version, (unsigned long)&sv, 1), -EINVAL);
+    sv.version = 1;
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_set_version, (unsigned long)&sv, 1), 0);
+    EXPECT_EQ(sv.version, 1);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_get_version, (unsigned long)&gv, 1), 0);
+    EXPECT_EQ(gv.version, 1);
+}
+
+void suite_grant(void)
+{
+    static const struct unit_test tests[] = {
+        { "setup_table", test_setup_table },
+        { "map_cases", test_map_cases },
+        { "map_unmap_flags", test_map_unmap_flags },
+        { "map_batch", test_map_batch },
+        { "maptrack_exhaustion", test_maptrack_exhaustion },
+        { "copy", test_copy },
+        { "destroy_mapper", test_destroy_mapper },
+        { "destroy_mapper_unmap_fails", test_destroy_mapper_unmap_fails },
+        { "destroy_granter", test_destroy_granter },
+        { "grant_frames_outlive_mappings", test_grant_frames_outlive_mappings },
+        { "hypercall_edge", test_hypercall_edge },
+    };
+
+    ADD_SUITE("grant", tests);
+}
