@@ -10,6 +10,7 @@
 #include <hv/errno.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
+#include <hv/frame.h>
 #include <hv/lib.h>
 
 struct hv_options hv_opts = {
@@ -53,6 +54,8 @@ static void set_domu_mem(const char *v) { set_size(&hv_opts.domu_mem, v, "domu_m
 static void set_trace(const char *v) { hv_opts.hypercall_trace = !v || strcmp(v, "0"); }
 static void set_dom0(const char *v) { hv_opts.first_is_dom0 = !v || strcmp(v, "0"); }
 
+static void set_debug_mfn(const char *v) { frame_debug_mfn = hv_parse_ulong(v, NULL); }
+
 static void set_timeslice(const char *v)
 {
     u64 ms = v ? hv_parse_ulong(v, NULL) : 0;
@@ -69,6 +72,7 @@ static const struct option_desc options[] = {
     { "hypercall_trace", set_trace },
     { "dom0", set_dom0 },
     { "timeslice", set_timeslice },
+    { "debug_mfn", set_debug_mfn },
 };
 
 static void parse_word(char *word)

@@ -107,6 +107,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->id = id;
     v->state = VCPU_DOWN;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
+    v->runstate.state = RUNSTATE_running;            /* vCPUs are created to run */
+    v->runstate.state_entry_time = hv_now();
     timer_init(&v->singleshot_timer, vcpu_singleshot_fire, v);
     timer_init(&v->periodic_timer, vcpu_periodic_fire, v);
     timer_init(&v->poll_timer, vcpu_poll_timeout, v);

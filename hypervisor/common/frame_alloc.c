@@ -8,6 +8,7 @@
 #include <hv/lib.h>
 
 struct frame_pool hv_frames;
+mfn_t frame_debug_mfn = INVALID_MFN;
 
 static bool bit_test(const u64 *bm, mfn_t i) { return bm[i / 64] & (1ULL << (i % 64)); }
 static void bit_set(u64 *bm, mfn_t i) { bm[i / 64] |= 1ULL << (i % 64); }

@@ -42,6 +42,7 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_sched_op, do_sched_op, 2),
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
     HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
+    HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
 };
 
 struct hypercall_stats hc_stats;

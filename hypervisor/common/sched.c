@@ -7,6 +7,7 @@
 #include <hv/sched.h>
 #include <hv/arch.h>
 #include <hv/domain.h>
+#include <hv/guest_access.h>
 #include <hv/time.h>
 #include <hv/timer.h>
 
@@ -111,6 +112,36 @@ void sched_yield(void)
     need_resched = true;
 }
 
+/*
+ * Runstate: time in each state, and the guest's copy if it registered one
+ * (written while its page tables are loaded, i.e. while it is current).
+ */
+void vcpu_runstate_publish(struct vcpu *v)
+{
+    struct vcpu_runstate_info *r = &v->runstate;
+    bool flag = v->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
+
+    if (!v->runstate_guest)
+        return;
+    if (flag) {
+        r->state_entry_time |= XEN_RUNSTATE_UPDATE;
+        copy_to_guest(v->runstate_guest + offsetof(struct vcpu_runstate_info, state_entry_time),
+                      &r->state_entry_time, sizeof(r->state_entry_time));
+        r->state_entry_time &= ~XEN_RUNSTATE_UPDATE;
+    }
+    copy_to_guest(v->runstate_guest, r, sizeof(*r));  /* unmapped area: the guest's loss */
+}
+
+static void runstate_change(struct vcpu *v, int state)
+{
+    u64 now = hv_now();
+    struct vcpu_runstate_info *r = &v->runstate;
+
+    r->time[r->state] += now - r->state_entry_time;
+    r->state = state;
+    r->state_entry_time = now;
+}
+
 void schedule(void)
 {
     struct vcpu *prev = current, *next = sched_pick_next();
@@ -122,8 +153,18 @@ void schedule(void)
         timer_stop(&slice_timer);
     if (next == prev)
         return;
+    if (prev) {
+        runstate_change(prev, prev->state == VCPU_RUNNABLE ? RUNSTATE_runnable :
+                              prev->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
+        vcpu_runstate_publish(prev);
+    }
     current = next;
     if (next)
         time_update_vcpu_info(&next->vcpu_info->time);
     arch_context_switch(prev, next);
+    /* Back here as `prev`, switched in again by a later schedule(). */
+    if (current) {
+        runstate_change(current, RUNSTATE_running);
+        vcpu_runstate_publish(current);
+    }
 }

@@ -1,6 +1,7 @@
 /* sched_op, set_timer_op and vcpu_op: how a guest yields, sleeps, stops and keeps time. */
 #include <hv/errno.h>
 #include <hv/hypercall.h>
+#include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/event.h>
@@ -131,9 +132,32 @@ static long vcpu_periodic(struct vcpu *v, unsigned long arg)
 
 static long vcpu_runstate_info(struct vcpu *v, unsigned long arg)
 {
-    v->runstate.state = RUNSTATE_running;
-    v->runstate.state_entry_time = hv_now();
     return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));
+}
+
+static long vcpu_register_runstate(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_runstate_memory_area area;
+
+    if (copy_from_guest(&area, arg, sizeof(area)))
+        return -EFAULT;
+    if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
+        return -EFAULT;
+    v->runstate_guest = area.addr.p;
+    if (v == current)
+        vcpu_runstate_publish(v);
+    return 0;
+}
+
+static long vcpu_register_info(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_vcpu_info info;
+
+    if (copy_from_guest(&info, arg, sizeof(info)))
+        return -EFAULT;
+    if (info.rsvd)
+        return -EINVAL;
+    return arch_register_vcpu_info(v, info.mfn, info.offset);
 }
 
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
@@ -159,6 +183,10 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         return 0;
     case VCPUOP_get_runstate_info:
         return vcpu_runstate_info(v, arg);
+    case VCPUOP_register_runstate_memory_area:
+        return vcpu_register_runstate(v, arg);
+    case VCPUOP_register_vcpu_info:
+        return vcpu_register_info(v, arg);
     default:
         return -ENOSYS;
     }

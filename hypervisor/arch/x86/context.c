@@ -42,6 +42,7 @@ int arch_vcpu_init(struct vcpu *v)
     a->regs->ss = FLAT_KERNEL_SS;
     a->regs->rflags = X86_EFLAGS_IF;
     a->kernel_mode = true;
+    a->cr4 = read_cr4() & (0x20UL | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE);
     /* First switch "returns" into hv_vcpu_first_entry with rsp at the frame. */
     sp = (unsigned long *)a->regs;
     *--sp = (unsigned long)hv_vcpu_first_entry;
@@ -54,6 +55,7 @@ int arch_vcpu_init(struct vcpu *v)
 void arch_vcpu_destroy(struct vcpu *v)
 {
     pv_gdt_free(v);
+    arch_release_vcpu_info(v);
     if (v->arch.cr3_kernel)
         page_put_and_type(v->arch.cr3_kernel);
     if (v->arch.cr3_user)

@@ -158,6 +158,11 @@ void fpu_init(void)
     asm volatile("fninit");
 }
 
+u64 fpu_xcr0(void)
+{
+    return xcr0;
+}
+
 size_t fpu_area_size(void)
 {
     return xsave_size ? xsave_size : 512;

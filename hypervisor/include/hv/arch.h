@@ -27,6 +27,10 @@ void arch_m2p_set(mfn_t mfn, unsigned long pfn);
 /* Gives a domain frame back: freed now, or when its last reference drops. */
 void arch_release_frame(mfn_t mfn);
 
+/* VCPUOP_register_vcpu_info: move v's vcpu_info into the guest's frame mfn. */
+int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
+void arch_release_vcpu_info(struct vcpu *v);
+
 /* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
 void *hv_alloc_pages(unsigned long count);
 void hv_free_pages(void *p, unsigned long count);

@@ -42,6 +42,8 @@ struct frame_pool {
 };
 
 extern struct frame_pool hv_frames;
+/* Debug aid (cmdline debug_mfn=): every reference change on this frame is logged. */
+extern mfn_t frame_debug_mfn;
 
 /* Set-up: every frame starts unusable; the boot code frees the RAM ranges. */
 void frame_pool_init(struct frame_pool *p, u64 *bitmap, struct frame_info *info, mfn_t nr);

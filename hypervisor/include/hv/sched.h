@@ -19,5 +19,6 @@ void schedule(void);
 bool sched_need_resched(void);
 void sched_set_need_resched(void);
 struct vcpu *sched_pick_next(void);
+void vcpu_runstate_publish(struct vcpu *v);
 
 #endif

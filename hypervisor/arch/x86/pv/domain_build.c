@@ -211,8 +211,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
         e.hypercall_page < e.vend)
         fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
     setup_vcpu0(v, &e, &l, base);
-    hv_info("d%u: %s kernel, %lu MiB, entry %lx, region %lx-%lx%s\n", d->id,
-            e.guest_os[0] ? e.guest_os : "PV", spec->nr_pages >> 8, e.entry, l.v_start,
+    hv_info("d%u: %s kernel, %lu MiB at mfn %lx, entry %lx, region %lx-%lx%s\n", d->id,
+            e.guest_os[0] ? e.guest_os : "PV", spec->nr_pages >> 8, base, e.entry, l.v_start,
             l.v_end, spec->initrd_len ? ", with initrd" : "");
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <hv/timer.h>
 #include <hv/guest_access.h>
 #include <asm/cpu.h>
+#include <asm/page_type.h>
 #include <asm/x86.h>
 
 void hv_syscall(struct cpu_user_regs *regs)
@@ -46,5 +47,9 @@ bool hv_prepare_return(struct cpu_user_regs *regs)
     while (current->state != VCPU_RUNNABLE || sched_need_resched())
         schedule();
     pv_deliver_events(current);
+    if (pt_tlb_flush_needed) {
+        pt_tlb_flush_needed = false;
+        write_cr3(read_cr3());
+    }
     return sysret_possible(regs);
 }

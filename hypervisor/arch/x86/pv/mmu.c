@@ -5,6 +5,7 @@
  * page_type.c, then applied; the count done goes back to the guest.
  */
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
@@ -39,6 +40,8 @@ static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
 
     if (rc)
         return rc;
+    if (unlikely(mfn == frame_debug_mfn))
+        hv_info("plain write %lx[%u] = %lx\n", mfn, idx, (unsigned long)val);
     ((u64 *)hv_mfn_to_virt(mfn))[idx] = val;
     page_put_type(mfn);
     return 0;
@@ -131,6 +134,24 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     return 0;
 }
 
+/* Debug aid: which of d's L1 tables map `target`, and how. */
+static void debug_who_maps(struct domain *d, mfn_t target)
+{
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++) {
+        const struct frame_info *f = &hv_frames.info[m];
+        const u64 *t;
+
+        if (f->owner != d->id || (f->flags & FRAME_F_XENHEAP))
+            continue;
+        t = hv_mfn_to_virt(m);
+        for (unsigned int i = 0; i < 512; i++)
+            if ((t[i] & _PAGE_PRESENT) && ((t[i] & PTE_ADDR_MASK) >> PAGE_SHIFT) == target &&
+                (t[i] & 0x7ff0000000000000UL) == 0)
+                hv_debug("  entry in %lx[%u] = %lx (type %u/%u pinned %d)\n", m, i,
+                         (unsigned long)t[i], f->type, f->type_count, !!(f->flags & FRAME_F_PINNED));
+    }
+}
+
 static int pin(struct domain *d, unsigned int cmd, mfn_t mfn)
 {
     static const enum frame_type types[] = {
@@ -138,7 +159,15 @@ static int pin(struct domain *d, unsigned int cmd, mfn_t mfn)
         [MMUEXT_PIN_L3_TABLE] = PGT_l3, [MMUEXT_PIN_L4_TABLE] = PGT_l4,
     };
 
-    return page_pin(mfn, types[cmd], d);
+    int rc = page_pin(mfn, types[cmd], d);
+
+    if (rc && frame_valid(&hv_frames, mfn))
+        hv_debug("d%u: pin L%u of mfn %lx failed %d (type %u count %u/%u flags %x)\n", d->id,
+                 cmd + 1, mfn, rc, hv_frames.info[mfn].type, hv_frames.info[mfn].count,
+                 hv_frames.info[mfn].type_count, hv_frames.info[mfn].flags);
+    if (rc && hv_loglvl >= LOG_DEBUG)
+        debug_who_maps(d, mfn);
+    return rc;
 }
 
 static int mmuext_one(struct domain *d, const struct mmuext_op *op)

@@ -20,6 +20,7 @@
 #include <asm/x86.h>
 #include <hv/arch.h>
 #include <hv/domain.h>
+#include <hv/console.h>
 #include <hv/errno.h>
 
 #define PTE_RESERVED_HIGH  0x7ff0000000000000UL      /* bits 52-62 */
@@ -31,10 +32,24 @@ static struct frame_info *fi(mfn_t mfn)
     return &hv_frames.info[mfn];
 }
 
+#define TRACE_REF(mfn, what) do {                                                          \
+        if (unlikely((mfn) == frame_debug_mfn))                                            \
+            hv_info("mfn %lx %s: count %u type %u/%u from %p\n", (mfn), (what),            \
+                    fi(mfn)->count, fi(mfn)->type, fi(mfn)->type_count,                     \
+                    __builtin_return_address(0));                                           \
+    } while (0)
+
 static mfn_t pte_mfn(u64 e)
 {
     return (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
 }
+
+/*
+ * A mapping removed or a frame turned into a table: TLB entries may still
+ * allow the old access (XSA-286), so the TLB is flushed before the guest
+ * runs again (hv_prepare_return).
+ */
+bool pt_tlb_flush_needed;
 
 bool pt_l4_slot_is_hv(unsigned int idx)
 {
@@ -49,6 +64,7 @@ int page_get(mfn_t mfn, const struct domain *d)
     if (fi(mfn)->count >= PGT_COUNT_MAX)
         return -EINVAL;
     fi(mfn)->count++;
+    TRACE_REF(mfn, "get");
     return 0;
 }
 
@@ -67,6 +83,7 @@ void page_put(mfn_t mfn)
 
     if (f->count == 0)
         return;
+    TRACE_REF(mfn, "put");
     if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
         f->flags = 0;
         f->type_count = 0;
@@ -90,6 +107,13 @@ static void table_release(mfn_t mfn, unsigned int level, unsigned int upto)
 {
     u64 *t = hv_mfn_to_virt(mfn);
 
+    if (unlikely(mfn == frame_debug_mfn))
+        hv_info("releasing table %lx (L%u)\n", mfn, level);
+    if (unlikely(frame_debug_mfn != INVALID_MFN))
+        for (unsigned int i = 0; i < upto; i++)
+            if ((t[i] & _PAGE_PRESENT) && pte_mfn(t[i]) == frame_debug_mfn)
+                hv_info("releasing L%u %lx[%u] -> debug mfn\n", level, mfn, i);
+
     for (unsigned int i = 0; i < upto; i++)
         if (!(level == 4 && pt_l4_slot_is_hv(i)))
             entry_put(t[i], level);
@@ -104,7 +128,11 @@ static int table_validate(mfn_t mfn, unsigned int level, struct domain *d)
         if (level == 4 && pt_l4_slot_is_hv(i))
             continue;
         u64 e = pt_adjust_entry(t[i], level);
-        int rc = entry_get(e, level, d);
+        int rc;
+
+        if (unlikely(pte_mfn(e) == frame_debug_mfn && (e & _PAGE_PRESENT)))
+            hv_info("validating L%u %lx[%u] -> debug mfn\n", level, mfn, i);
+        rc = entry_get(e, level, d);
 
         if (rc) {
             table_release(mfn, level, i);
@@ -128,6 +156,8 @@ int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
         return -EINVAL;                             /* mapped writable untyped: never a table */
     if (f->type_count >= PGT_COUNT_MAX)
         return -EINVAL;
+    if (f->type_count == 0 && type != PGT_writable)
+        pt_tlb_flush_needed = true;                 /* stale writable TLB entries must go */
     if (f->type_count == 0 && pgt_is_table(type)) {
         f->type = type;                             /* blocks writable maps while validating */
         f->type_count = 1;
@@ -140,6 +170,7 @@ int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
     }
     f->type = type;
     f->type_count++;
+    TRACE_REF(mfn, "get_type");
     return 0;
 }
 
@@ -149,6 +180,7 @@ void page_put_type(mfn_t mfn)
 
     if (f->type_count == 0)
         return;
+    TRACE_REF(mfn, "put_type");
     if (f->type_count == 1 && pgt_is_table(f->type))
         table_release(mfn, f->type - PGT_l1 + 1, PTE_LEVEL_ENTRIES);
     if (--f->type_count == 0)
@@ -208,6 +240,7 @@ static void entry_put(u64 e, unsigned int level)
 
     if (!(e & _PAGE_PRESENT) || !frame_valid(&hv_frames, target))
         return;
+    pt_tlb_flush_needed = true;
     if (level > 1 || ((e & _PAGE_RW) && !(fi(target)->flags & FRAME_F_XENHEAP)))
         page_put_type(target);
     page_put(target);
@@ -225,6 +258,10 @@ int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
     val = pt_adjust_entry(val, level);
     if (preserve_ad)
         val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    if (unlikely(table == frame_debug_mfn || (pte_mfn(val) == frame_debug_mfn && (val & _PAGE_PRESENT)) ||
+                 (pte_mfn(old) == frame_debug_mfn && (old & _PAGE_PRESENT))))
+        hv_info("mod L%u %lx[%u]: %lx -> %lx (table type %u/%u)\n", level, table, idx,
+                (unsigned long)old, (unsigned long)val, fi(table)->type, fi(table)->type_count);
     rc = entry_get(val, level, d);
     if (rc)
         return rc;

@@ -5,7 +5,9 @@
  * validated like an mmu_update and applied, and the guest continues after
  * the instruction. Decoded: mov r/m,r (89), mov r/m,imm32 (C7 /0),
  * xchg (87), cmpxchg (0F B1), btr r/m,r (0F B3), btr r/m,imm8 (0F BA /6),
- * with an optional lock prefix and REX, 4- or 8-byte operands.
+ * and byte and/or with an immediate (80 /4, 80 /1: Linux's clear_bit and
+ * set_bit with a constant bit), with optional lock, segment and REX
+ * prefixes, 1-, 4- or 8-byte operands.
  */
 #include <hv/arch.h>
 #include <hv/domain.h>
@@ -19,7 +21,7 @@
 #define EFLAGS_CF 0x1UL
 #define EFLAGS_ZF 0x40UL
 
-enum ptwr_op { OP_MOV, OP_MOV_IMM, OP_XCHG, OP_CMPXCHG, OP_BTR, OP_BTR_IMM };
+enum ptwr_op { OP_MOV, OP_MOV_IMM, OP_XCHG, OP_CMPXCHG, OP_BTR, OP_BTR_IMM, OP_AND8, OP_OR8 };
 
 struct ptwr_insn {
     enum ptwr_op op;
@@ -65,6 +67,8 @@ static bool decode_opcode(const u8 *p, struct ptwr_insn *in, unsigned int *at)
     else if (p[i] == 0x0f && p[i + 1] == 0xb1) { in->op = OP_CMPXCHG; i += 2; }
     else if (p[i] == 0x0f && p[i + 1] == 0xb3) { in->op = OP_BTR; i += 2; }
     else if (p[i] == 0x0f && p[i + 1] == 0xba && ((p[i + 2] >> 3) & 7) == 6) { in->op = OP_BTR_IMM; i += 2; }
+    else if (p[i] == 0x80 && ((p[i + 1] >> 3) & 7) == 4) { in->op = OP_AND8; i++; }
+    else if (p[i] == 0x80 && ((p[i + 1] >> 3) & 7) == 1) { in->op = OP_OR8; i++; }
     else
         return false;
     *at = i;
@@ -75,8 +79,10 @@ static bool decode(const u8 *p, struct ptwr_insn *in)
 {
     unsigned int i = 0, rex = 0, mlen;
 
-    if (p[i] == 0xf0)
-        i++;                                         /* lock: one pCPU, nothing to do */
+    /* lock (one pCPU: nothing to do) and segment prefixes (the address is CR2) */
+    while (i < 4 && (p[i] == 0xf0 || p[i] == 0x2e || p[i] == 0x36 || p[i] == 0x3e ||
+                     p[i] == 0x26 || p[i] == 0x64 || p[i] == 0x65))
+        i++;
     if ((p[i] & 0xf0) == 0x40)
         rex = p[i++];
     if (!decode_opcode(p, in, &i))
@@ -84,7 +90,7 @@ static bool decode(const u8 *p, struct ptwr_insn *in)
     mlen = modrm_len(p + i);
     if (!mlen)
         return false;
-    in->size = (rex & 8) ? 8 : 4;
+    in->size = (in->op == OP_AND8 || in->op == OP_OR8) ? 1 : (rex & 8) ? 8 : 4;
     in->reg = ((p[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
     i += mlen;
     if (in->op == OP_MOV_IMM) {
@@ -92,7 +98,7 @@ static bool decode(const u8 *p, struct ptwr_insn *in)
         memcpy(&imm, p + i, 4);
         in->imm = (u64)(s64)imm;
         i += 4;
-    } else if (in->op == OP_BTR_IMM) {
+    } else if (in->op == OP_BTR_IMM || in->op == OP_AND8 || in->op == OP_OR8) {
         in->imm = p[i++];
     }
     in->len = i;
@@ -101,7 +107,7 @@ static bool decode(const u8 *p, struct ptwr_insn *in)
 
 static u64 width_mask(unsigned int size)
 {
-    return size == 8 ? ~0ULL : 0xffffffffULL;
+    return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
 /* Computes the new operand value; false if nothing is to be written (cmpxchg miss). */
@@ -123,6 +129,8 @@ static bool compute(struct cpu_user_regs *r, const struct ptwr_insn *in, u64 old
         r->rflags &= ~EFLAGS_ZF;
         r->rax = in->size == 8 ? old : (u32)old;
         return false;
+    case OP_AND8: *val = old & in->imm; return true;
+    case OP_OR8: *val = old | in->imm; return true;
     default:                                         /* btr */
         bit = (in->op == OP_BTR ? src : in->imm) & (in->size * 8 - 1);
         r->rflags = (r->rflags & ~EFLAGS_CF) | ((old >> bit) & 1);
@@ -163,10 +171,11 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr)
     if (addr & (in.size - 1))
         return false;
     entry = (u64 *)hv_mfn_to_virt(l1) + ((addr & ~PAGE_MASK) / 8);
-    shift = (addr & 4) * 8;
+    shift = (addr & 7) * 8;
     old = (*entry >> shift) & width_mask(in.size);
     if (compute(regs, &in, old, &val)) {
-        u64 full = in.size == 8 ? val : ((*entry & ~(0xffffffffULL << shift)) | (val << shift));
+        u64 m = width_mask(in.size);
+        u64 full = (*entry & ~(m << shift)) | ((val & m) << shift);
 
         if (pt_mod_entry(l1, (addr & ~PAGE_MASK) / 8, full, 1, v->domain, false))
             return false;                            /* refused: the guest sees its #PF */

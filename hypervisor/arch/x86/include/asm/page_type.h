@@ -37,6 +37,9 @@ u64  pt_adjust_entry(u64 e, unsigned int level);
 /* True for L4 slots the hypervisor owns (256-271). */
 bool pt_l4_slot_is_hv(unsigned int idx);
 
+/* Set when stale TLB entries could grant an access that was taken away. */
+extern bool pt_tlb_flush_needed;
+
 int  page_pin(mfn_t mfn, enum frame_type type, struct domain *d);
 int  page_unpin(mfn_t mfn, struct domain *d);
 

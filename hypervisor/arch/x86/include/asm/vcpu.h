@@ -20,6 +20,9 @@ struct arch_vcpu {
     unsigned long fs_base, gs_base_kernel, gs_base_user;
     u16 ds, es, fs, gs;
     bool virt_ts;                      /* guest's virtual CR0.TS (fpu_taskswitch) */
+    unsigned long cr4;                 /* the guest's view of CR4 */
+    unsigned int iopl;                 /* virtual IOPL (PHYSDEVOP_set_iopl) */
+    mfn_t vcpu_info_mfn;               /* registered vcpu_info page (0: in shared_info) */
     void *fpu_area;                    /* XSAVE/FXSAVE area */
     u64 *gdt_shadow;                   /* validated copy of the guest's GDT entries */
     unsigned int gdt_ents;

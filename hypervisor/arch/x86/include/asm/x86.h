@@ -29,6 +29,7 @@ void cpu_load_guest_gdt(const u64 *ents, unsigned int n);
 void pv_gdt_free(struct vcpu *v);
 void fpu_init(void);
 size_t fpu_area_size(void);
+u64 fpu_xcr0(void);
 void fpu_save(void *area);
 void fpu_restore(void *area);
 void apic_init(void);

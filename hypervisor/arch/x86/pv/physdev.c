@@ -1,0 +1,27 @@
+/*
+ * physdev_op for a domU: the virtual IOPL (so that port probes are emulated
+ * rather than faulting) and nothing else; a domU owns no devices.
+ */
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/sched.h>
+#include <xen/physdev.h>
+
+long do_physdev_op(unsigned long cmd, unsigned long arg)
+{
+    struct physdev_set_iopl iopl;
+
+    switch (cmd) {
+    case PHYSDEVOP_set_iopl:
+        if (copy_from_guest(&iopl, arg, sizeof(iopl)))
+            return -EFAULT;
+        if (iopl.iopl > 3)
+            return -EINVAL;
+        current->arch.iopl = iopl.iopl;
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
