@@ -147,6 +147,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->state = DOM_SHUTDOWN;
     hv_info("d%u shutdown: %s\n", d->id, domain_shutdown_reason_name(reason));
     domain_stop_vcpus(d);
+    console_ring_detach(d);
     evtchn_domain_destroy(d);
     grant_table_destroy(d);
 }

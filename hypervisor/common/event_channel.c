@@ -170,6 +170,20 @@ int evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *op)
     return 0;
 }
 
+/* One service per domain is all the hypervisor offers (its PV console). */
+static evtchn_service_fn service_fn[HV_MAX_DOMAINS];
+
+int evtchn_bind_service(struct domain *d, evtchn_service_fn fn)
+{
+    evtchn_port_t port = get_free_port(d);
+
+    if (!port)
+        return -ENOSPC;
+    *chn(d, port) = (struct evtchn){ .state = ECS_HYPERVISOR, .remote_dom = DOMID_XEN };
+    service_fn[d->id] = fn;
+    return (int)port;
+}
+
 int evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 {
     evtchn_port_t port;
@@ -203,6 +217,8 @@ static void close_port(struct domain *d, evtchn_port_t port)
             }
         }
     }
+    if (c->state == ECS_HYPERVISOR)
+        service_fn[d->id] = NULL;
     *c = (struct evtchn){ .state = ECS_FREE };
     clear_bit_port(d->shared_info->evtchn_pending, port);
 }
@@ -233,6 +249,10 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
         return 0;
     case ECS_IPI:
         evtchn_set_pending(d, port);
+        return 0;
+    case ECS_HYPERVISOR:
+        if (service_fn[d->id])
+            service_fn[d->id](d);
         return 0;
     case ECS_UNBOUND:
         return 0;                                    /* silently dropped, as Xen does */
@@ -271,6 +291,11 @@ int evtchn_status(struct domain *d, struct evtchn_status *op)
         op->u.virq = c->virq;
         break;
     case ECS_IPI: op->status = EVTCHNSTAT_ipi; break;
+    case ECS_HYPERVISOR:
+        op->status = EVTCHNSTAT_interdomain;
+        op->u.interdomain.dom = DOMID_XEN;
+        op->u.interdomain.port = 0;
+        break;
     }
     return 0;
 }

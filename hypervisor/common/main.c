@@ -73,11 +73,14 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
         return;
     }
     split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &mem);
+    int port = console_ring_attach(d);
+
     spec = (struct domain_spec){
         .kernel = hv_mfn_to_virt(m->start >> PAGE_SHIFT), .kernel_len = m->end - m->start,
         .initrd = initrd ? hv_mfn_to_virt(initrd->start >> PAGE_SHIFT) : NULL,
         .initrd_len = initrd ? initrd->end - initrd->start : 0,
         .cmdline = d->cmdline, .nr_pages = mem >> PAGE_SHIFT,
+        .console_port = port > 0 ? (u32)port : 0,
     };
     if (pv_build_domain(d, &spec)) {
         domain_shutdown(d, SHUTDOWN_crash);

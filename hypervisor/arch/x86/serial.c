@@ -37,3 +37,10 @@ void arch_console_write(const char *s, size_t len)
         serial_putc(s[i]);
     }
 }
+
+int arch_console_getc(void)
+{
+    if (!serial_enabled || !(inb(COM1 + 5) & 0x01))
+        return -1;
+    return inb(COM1);
+}

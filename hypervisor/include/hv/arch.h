@@ -13,6 +13,7 @@ struct domain;
 u64  arch_read_tsc(void);
 void arch_timer_program(u64 deadline_ns);        /* next hardware timer interrupt */
 void arch_console_write(const char *s, size_t len);
+int  arch_console_getc(void);                      /* -1: no input waiting */
 __noreturn void arch_poweroff(int code);
 __noreturn void arch_halt(void);
 

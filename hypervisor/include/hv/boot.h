@@ -36,6 +36,7 @@ struct domain_spec {
     size_t initrd_len;
     const char *cmdline;               /* the guest's, hypervisor options removed */
     unsigned long nr_pages;
+    u32 console_port;                  /* event channel of the PV console ring, 0: none */
 };
 
 /* Domain builder (arch/x86/pv/domain_build.c). */

@@ -22,6 +22,14 @@ struct domain;
 void hv_console_guest_write(struct domain *d, const char *buf, size_t len);
 void hv_console_guest_flush(struct domain *d);
 
+/*
+ * The PV console backend (common/console_ring.c): the hypervisor serves
+ * each domU's console ring on the serial line, "(dN) " at each line start,
+ * and feeds serial input to the first domain that has a ring.
+ */
+int  console_ring_attach(struct domain *d);  /* binds the port; returns it or -errno */
+void console_ring_detach(struct domain *d);
+
 /* Sets the level from "err", "warning", "info", "debug" or "all". */
 int hv_console_set_loglvl(const char *name);
 

@@ -35,6 +35,7 @@ struct vcpu {
 
 struct evtchn;
 struct grant_table;
+struct xencons_interface;
 
 struct domain {
     domid_t id;
@@ -54,6 +55,9 @@ struct domain {
     unsigned long max_pages;           /* limit for increase_reservation / populate_physmap */
     char console_line[256];            /* partial console_io line, see console.c */
     unsigned int console_len;
+    struct xencons_interface *cons;    /* PV console ring the hypervisor serves (console_ring.c) */
+    evtchn_port_t cons_port;
+    bool cons_mid_line;
     char cmdline[HV_CMDLINE_MAX];
 };
 

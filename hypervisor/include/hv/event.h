@@ -12,6 +12,7 @@ enum evtchn_state {
     ECS_INTERDOMAIN,
     ECS_VIRQ,
     ECS_IPI,
+    ECS_HYPERVISOR,                    /* the other end is a hypervisor service (PV console) */
 };
 
 struct evtchn {
@@ -24,6 +25,9 @@ struct evtchn {
 
 struct domain;
 struct vcpu;
+
+/* Called when a guest sends on a port bound to a hypervisor service. */
+typedef void (*evtchn_service_fn)(struct domain *d);
 
 int  evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
@@ -38,6 +42,8 @@ int evtchn_send(struct domain *d, evtchn_port_t port);
 int evtchn_status(struct domain *d, struct evtchn_status *op);
 int evtchn_unmask(struct domain *d, evtchn_port_t port);
 int evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op);
+/* Binds a free port of d to a hypervisor service; returns the port or -errno. */
+int evtchn_bind_service(struct domain *d, evtchn_service_fn fn);
 
 /* Raises a port in its domain: pending bit, selector, upcall, wake. */
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);

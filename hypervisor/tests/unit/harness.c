@@ -105,6 +105,12 @@ void mm_install_hv_slots(u64 *l4)
         l4[i] = HARNESS_HV_SLOT(i);
 }
 
+/* Serial input: none in the unit tests. */
+int arch_console_getc(void)
+{
+    return -1;
+}
+
 /* ---------------------------------------------------------- clock, timer */
 
 static u64 fake_tsc;

@@ -136,6 +136,7 @@ static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t b
     si->flags = d->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
     si->store_mfn = base + l->xenstore;
     si->console.domU.mfn = base + l->console;
+    si->console.domU.evtchn = spec->console_port;
     si->pt_base = l->v_start + (l->pt << PAGE_SHIFT);
     si->nr_pt_frames = l->nr_pt;
     si->mfn_list = l->v_start + (l->p2m << PAGE_SHIFT);
@@ -207,6 +208,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
         return -EINVAL;
     }
     fill_start_info(d, &l, base, spec);
+    if (spec->console_port)
+        d->cons = (struct xencons_interface *)(ctx.base + (l.console << PAGE_SHIFT));
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
         fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));

@@ -1,0 +1,106 @@
+/*
+ * The PV console backend. Xen leaves this to xenconsoled in dom0; with no
+ * dom0 yet, the hypervisor serves each domU's console ring itself: what the
+ * guest writes to `out` goes to the serial line ("(dN) " at each line
+ * start), and serial input goes into the `in` ring of the first domain that
+ * has one. Ring indices come from the guest and are never trusted: every
+ * access is masked and at most one ring's worth is moved per notification.
+ */
+#include <hv/console.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/lib.h>
+#include <hv/timer.h>
+#include <hv/time.h>
+#include <xen/io/console.h>
+
+#define INPUT_POLL_NS 20000000ULL                    /* serial input polled every 20 ms */
+
+static struct hv_timer input_timer;
+static bool input_timer_on;
+
+static void emit(struct domain *d, char c)
+{
+    char prefix[16];
+
+    if (c == '\r' || c == '\0')
+        return;
+    if ((unsigned char)c < 0x20 && c != '\n' && c != '\t' && c != '\b' && c != 0x1b && c != 0x07)
+        c = '?';
+    if (!d->cons_mid_line) {
+        int n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
+
+        hv_puts_raw(prefix, n);
+    }
+    hv_puts_raw(&c, 1);
+    d->cons_mid_line = c != '\n';
+}
+
+static void console_ring_notify(struct domain *d)
+{
+    struct xencons_interface *r = d->cons;
+    XENCONS_RING_IDX cons, prod;
+    unsigned int n = 0;
+
+    if (!r)
+        return;
+    cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
+    prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
+    for (; cons != prod && n < sizeof(r->out); cons++, n++)
+        emit(d, r->out[MASK_XENCONS_IDX(cons, r->out)]);
+    __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
+    evtchn_set_pending(d, d->cons_port);             /* room again: tell the frontend */
+}
+
+static struct domain *input_focus(void)
+{
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
+        if (hv_domains[i] && hv_domains[i]->state == DOM_ACTIVE && hv_domains[i]->cons)
+            return hv_domains[i];
+    return NULL;
+}
+
+static void input_poll(void *unused)
+{
+    struct domain *d = input_focus();
+    bool any = false;
+    int c;
+
+    (void)unused;
+    while (d && (c = arch_console_getc()) >= 0) {
+        struct xencons_interface *r = d->cons;
+        XENCONS_RING_IDX prod = r->in_prod;
+
+        if (prod - __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE) >= sizeof(r->in))
+            break;                                   /* guest not reading: drop */
+        r->in[MASK_XENCONS_IDX(prod, r->in)] = (char)c;
+        __atomic_store_n(&r->in_prod, prod + 1, __ATOMIC_RELEASE);
+        any = true;
+    }
+    if (any)
+        evtchn_set_pending(d, d->cons_port);
+    timer_set(&input_timer, hv_now() + INPUT_POLL_NS);
+}
+
+int console_ring_attach(struct domain *d)
+{
+    int port = evtchn_bind_service(d, console_ring_notify);
+
+    if (port < 0)
+        return port;
+    d->cons_port = (evtchn_port_t)port;
+    if (!input_timer_on) {
+        timer_init(&input_timer, input_poll, NULL);
+        timer_set(&input_timer, hv_now() + INPUT_POLL_NS);
+        input_timer_on = true;
+    }
+    return port;
+}
+
+void console_ring_detach(struct domain *d)
+{
+    if (d->cons && d->cons_mid_line)
+        hv_puts_raw("\n", 1);
+    d->cons = NULL;
+}
