@@ -7,8 +7,8 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 export TOP BUILD
 
-.PHONY: all setup hypervisor guests xenstore tools run test test-unit test-guests \
-        test-xenstore bench-hypercall clean help
+.PHONY: all setup hypervisor guests xenstore tools linux-image run test test-unit test-guests \
+        test-xenstore test-linux bench-hypercall bench-mmu bench-xenstore clean help
 
 help:
 	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-unit        CUnit tests of the hypervisor's common code, on the host"
 	@echo "make test-guests      PV test guests booted under QEMU"
 	@echo "make test-xenstore    xenstore-lite unit, integration, differential and fuzz tests"
+	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
 
@@ -36,7 +37,10 @@ xenstore: setup
 tools: setup
 	@$(MAKE) -s -C dom0-tools
 
-run: hypervisor guests
+linux-image: tools
+	@bash scripts/linux-image.sh
+
+run: hypervisor guests linux-image
 	@bash scripts/run.sh
 
 test: setup
@@ -51,8 +55,14 @@ test-guests: hypervisor guests
 test-xenstore: setup
 	@bash scripts/test-suite.sh xenstore $(MAKE) -s -C xenstore-lite test
 
+test-linux: hypervisor linux-image
+	@bash scripts/test-suite.sh linux bash tests/run-linux.sh
+
 bench-hypercall: hypervisor guests
 	@bash bench/hypercall.sh
+
+bench-mmu: hypervisor guests
+	@bash bench/mmu.sh
 
 bench-xenstore: xenstore
 	@bash bench/xenstore.sh

@@ -5,13 +5,15 @@
 #
 # Environment:
 #   HV_CMDLINE   hypervisor command line (default: console=com1 loglvl=info)
-#   RUN_GUESTS   ';'-separated "guest [args]" list (guest = build/guests/<guest>.elf)
+#   RUN_GUESTS   ';'-separated "guest [args]" list: "linux [kernel args]" is the stock
+#                Debian kernel with its initramfs; anything else is build/guests/<guest>.elf
+#                (default: linux, an interactive shell)
 #   QEMU_EXTRA   extra QEMU arguments, e.g. "-s -S" to wait for gdb on :1234
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 hv=$top/build/hypervisor/hypervisor.bin
 cmdline=${HV_CMDLINE:-"console=com1 loglvl=info"}
-guests=${RUN_GUESTS:-"hello;evtchn-pair role=a peer=3 port=1;evtchn-pair role=b peer=2 port=1"}
+guests=${RUN_GUESTS:-"linux"}
 
 [ -f "$hv" ] || { echo "run: $hv missing; run 'make hypervisor'" >&2; exit 1; }
 args=()
@@ -19,13 +21,19 @@ IFS=';' read -ra list <<< "$guests"
 for g in "${list[@]}"; do
   g=$(echo "$g" | sed 's/^ *//; s/ *$//')
   name=${g%% *}; rest=${g#"$name"}
+  if [ "$name" = linux ]; then
+    k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
+    [ -f "$k" ] && [ -f "$ird" ] || { echo "run: no Linux image (make linux-image)" >&2; exit 1; }
+    args+=(-M "$k console=hvc0 loglevel=3 pvhv.mem=256M$rest" -M "$ird initrd")
+    continue
+  fi
   elf=$top/build/guests/$name.elf
   [ -f "$elf" ] || { echo "run: no guest $elf (make guests)" >&2; exit 1; }
   args+=(-M "$elf$rest")
 done
 echo "run: hypervisor '$cmdline' with guests: $guests" >&2
 rc=0
-"$top/scripts/qemu-boot.sh" -i -k "$hv" -a "$cmdline" "${args[@]}" -m 512 || rc=$?
+"$top/scripts/qemu-boot.sh" -i -k "$hv" -a "$cmdline" "${args[@]}" -m 1024 || rc=$?
 # The hypervisor powers off through isa-debug-exit(0), which QEMU reports as 1.
 [ "$rc" -eq 1 ] && rc=0
 exit "$rc"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# linux-image.sh: the stock Debian kernel and a busybox initramfs for the
+# Linux guest, in build/linux/ (cached; rerun is cheap).
+#   build/linux/vmlinux    the kernel of linux-image-amd64's current package,
+#                          unpacked from its bzImage by `pvctl kernel-extract`
+#   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh}, guestcheck
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/linux
+pvctl=$top/build/dom0-tools/pvctl
+mkdir -p "$out/deb"
+
+kpkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6/{print $2; exit}'; }
+pkg=$(kpkg)
+if [ -z "$pkg" ]; then
+  echo "linux-image: refreshing the package lists" >&2
+  apt-get update -q >/dev/null
+  pkg=$(kpkg)
+fi
+[ -n "$pkg" ] || { echo "linux-image: cannot find the kernel package of linux-image-amd64" >&2; exit 1; }
+
+if [ ! -f "$out/vmlinux" ] || [ "$(cat "$out/kernel-package" 2>/dev/null)" != "$pkg" ]; then
+  echo "linux-image: fetching $pkg (stock Debian kernel, unmodified)" >&2
+  rm -rf "$out/root" "$out/deb"/*.deb
+  (cd "$out/deb" && apt-get download "$pkg" >/dev/null 2>&1) || { echo "linux-image: apt-get download $pkg failed" >&2; exit 1; }
+  dpkg -x "$out"/deb/*.deb "$out/root"
+  kimg=$(ls "$out"/root/boot/vmlinuz-* | head -1)
+  "$pvctl" kernel-extract "$kimg" "$out/vmlinux.tmp"
+  mv "$out/vmlinux.tmp" "$out/vmlinux"
+  echo "$pkg" > "$out/kernel-package"
+fi
+
+# initramfs: rebuilt when its inputs change
+ir=$out/initramfs
+gcc -static -O2 -Wall -Werror -o "$out/guestcheck" "$top/tests/linux/guestcheck.c"
+rm -rf "$ir"; mkdir -p "$ir"/{bin,sbin,proc,sys,dev,tmp,etc,root}
+cp /bin/busybox "$ir/bin/busybox"
+for a in $("$ir/bin/busybox" --list); do [ -e "$ir/bin/$a" ] || ln -s busybox "$ir/bin/$a"; done
+cp "$out/guestcheck" "$ir/bin/guestcheck"
+cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
+cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
+echo 'PS1="pvhv-guest:\w# "' > "$ir/etc/profile"
+(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.gz"
+echo "linux-image: $out/vmlinux ($(cat "$out/kernel-package")), $out/initrd.gz" >&2

@@ -1,0 +1,37 @@
+# Behaviour checks in the guest; every line is "PASS: linux/x" or "FAIL: linux/x: why".
+pass=0; fail=0
+ok()  { echo "PASS: linux/$1"; pass=$((pass+1)); }
+bad() { echo "FAIL: linux/$1: $2"; fail=$((fail+1)); }
+
+out=$(/bin/guestcheck); rc=$?
+echo "$out"
+pass=$((pass + $(echo "$out" | grep -c '^PASS:')))
+fail=$((fail + $(echo "$out" | grep -c '^FAIL:')))
+[ $rc -eq 0 ] || [ $(echo "$out" | grep -c '^FAIL:') -gt 0 ] || bad guestcheck-exit "exit $rc"
+
+# file I/O in tmpfs with checksums
+dd if=/dev/urandom of=/tmp/a bs=1024 count=4096 2>/dev/null
+s1=$(md5sum < /tmp/a); cp /tmp/a /tmp/b; s2=$(md5sum < /tmp/b)
+[ -n "$s1" ] && [ "$s1" = "$s2" ] && ok tmpfs-checksum || bad tmpfs-checksum "$s1 vs $s2"
+
+# /proc/meminfo against the memory the hypervisor gave (pvtest.mem_mib=)
+want=$(sed -n 's/.*pvtest.mem_mib=\([0-9]*\).*/\1/p' /proc/cmdline)
+total=$(sed -n 's/MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+if [ -n "$want" ] && [ "$total" -le $((want * 1024)) ] && [ "$total" -ge $((want * 1024 * 70 / 100)) ]; then
+  ok meminfo
+else
+  bad meminfo "MemTotal ${total} kB for ${want} MiB"
+fi
+
+# parallel workload: gzip and md5sum of 4 MiB each, 3 at once
+for i in 1 2 3; do (gzip -c /tmp/a | gunzip -c | md5sum > /tmp/sum$i) & done
+wait
+n=$(cat /tmp/sum1 /tmp/sum2 /tmp/sum3 | sort -u | wc -l)
+[ "$n" -eq 1 ] && [ "$(cat /tmp/sum1)" = "$s1" ] && ok parallel-gzip-md5 || bad parallel-gzip-md5 "sums differ"
+
+# time: the runner compares these two stamps with its own clock
+echo "TIME-START $(cut -d' ' -f1 /proc/uptime)"
+sleep 10
+echo "TIME-END $(cut -d' ' -f1 /proc/uptime)"
+
+echo "$pass passed, $fail failed"

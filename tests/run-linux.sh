@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# run-linux.sh: the stock Debian kernel as a PV domU on our hypervisor.
+#  1. boot + checks: /init runs tests/linux/checks.sh (fork/exec, pipes,
+#     signals, mmap/mprotect, COW, tmpfs checksums, meminfo, parallel gzip),
+#     then sleeps 10 s between two clock stamps that this runner times with
+#     the host clock; then powers off.
+#  2. two guests: one crashes on purpose (sysrq c) while the other finishes
+#     its checks; each shutdown must be reported with its reason.
+# Logs: build/test-results/linux/*.log; on failure the last lines are shown.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
+k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
+res=$top/build/test-results/linux; mkdir -p "$res"
+MEM_MIB=256
+KARGS="console=hvc0 loglevel=3 pvtest.mem_mib=$MEM_MIB pvhv.mem=${MEM_MIB}M"
+status=0
+
+for f in "$hv" "$k" "$ird"; do
+  [ -f "$f" ] || { echo "FAIL: linux/setup: missing $f (make hypervisor linux-image)"; exit 1; }
+done
+
+show_tail() { echo "    --- last lines of $1 ---"; tail -n 25 "$1" | tr -d '\r' | sed 's/^/    /'; }
+
+# Boots in the background and stamps the host time of the guest's TIME lines.
+boot_timed() {   # log timeout modules...
+  local log=$1 tmo=$2; shift 2
+  local args=() m
+  for m in "$@"; do args+=(-M "$m"); done
+  rm -f "$log.host-times"
+  "$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" "${args[@]}" -m 1024 \
+      -l "$log" -t "$tmo" -e '\(HV\) no domains left|\(HV\) .*PANIC' > /dev/null &
+  local qpid=$! seen_s=0 seen_e=0
+  while kill -0 $qpid 2>/dev/null; do
+    if [ $seen_s = 0 ] && grep -q 'TIME-START' "$log" 2>/dev/null; then date +%s.%N > "$log.host-start"; seen_s=1; fi
+    if [ $seen_e = 0 ] && grep -q 'TIME-END' "$log" 2>/dev/null; then date +%s.%N > "$log.host-end"; seen_e=1; fi
+    sleep 0.1
+  done
+  wait $qpid
+}
+
+check_time() {   # log
+  local log=$1 gs ge hs he
+  gs=$(sed -n 's/.*TIME-START \([0-9.]*\).*/\1/p' "$log" | head -1)
+  ge=$(sed -n 's/.*TIME-END \([0-9.]*\).*/\1/p' "$log" | head -1)
+  hs=$(cat "$log.host-start" 2>/dev/null); he=$(cat "$log.host-end" 2>/dev/null)
+  if [ -z "$gs" ] || [ -z "$ge" ] || [ -z "$hs" ] || [ -z "$he" ]; then
+    echo "FAIL: linux/time-keeps-pace: no time stamps"; return 1; fi
+  awk -v gs="$gs" -v ge="$ge" -v hs="$hs" -v he="$he" 'BEGIN {
+    g = ge - gs; h = he - hs; d = (g > h ? g - h : h - g) / h * 100;
+    if (d < 5) { printf "PASS: linux/time-keeps-pace (guest %.2fs, host %.2fs, %.1f%%)\n", g, h, d; exit 0 }
+    printf "FAIL: linux/time-keeps-pace: guest %.2fs vs host %.2fs (%.1f%%)\n", g, h, d; exit 1 }'
+}
+
+# --- 1. one guest, checks ---
+log=$res/checks.log
+start=$(date +%s)
+boot_timed "$log" 600 "$k $KARGS pvtest=checks" "$ird initrd"
+echo "linux: boot + checks took $(( $(date +%s) - start ))s" >&2
+sed -n 's/^(d1) \(PASS\|FAIL\): /\1: /p' "$log" | tr -d '\r'
+if ! grep -q '^(d1) .* passed, 0 failed' "$log"; then
+  echo "FAIL: linux/checks-complete: no clean summary line"; show_tail "$log"; status=1
+else
+  echo "PASS: linux/checks-complete"
+fi
+check_time "$log" || status=1
+grep -q '(HV) d1 shutdown: poweroff' "$log" && echo "PASS: linux/poweroff-reported" \
+  || { echo "FAIL: linux/poweroff-reported"; status=1; }
+grep -q 'INIT-MARKER' "$log" && echo "PASS: linux/boots-to-init" || { echo "FAIL: linux/boots-to-init"; show_tail "$log"; status=1; }
+grep -Fq 'no domains left' "$log" && grep -q 'frames free \([0-9]*\) (at boot \1)' "$log" \
+  && echo "PASS: linux/frames-returned" || { echo "FAIL: linux/frames-returned: $(grep 'frames free' "$log")"; status=1; }
+
+# --- 2. two guests: d2 crashes while d1 finishes ---
+log=$res/two-guests.log
+boot_timed "$log" 900 "$k $KARGS pvtest=checks" "$ird initrd" "$k $KARGS pvtest=crash" "$ird initrd"
+if grep -q '(HV) d2 shutdown: crash' "$log" && grep -q '^(d1) .* passed, 0 failed' "$log" \
+   && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
+  echo "PASS: linux/two-guests-one-crashes"
+else
+  echo "FAIL: linux/two-guests-one-crashes"; show_tail "$log"; status=1
+fi
+exit $status
