@@ -39,6 +39,8 @@ for a in $("$ir/bin/busybox" --list); do [ -e "$ir/bin/$a" ] || ln -s busybox "$
 cp "$out/guestcheck" "$ir/bin/guestcheck"
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
-echo 'PS1="pvhv-guest:\w# "' > "$ir/etc/profile"
+# /init is a plain shell, not an init daemon: poweroff/reboot act at once.
+printf '%s\n' 'PS1="pvhv-guest:\w# "' "alias poweroff='poweroff -f'" "alias reboot='reboot -f'" \
+  "alias halt='poweroff -f'" > "$ir/etc/profile"
 (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.gz"
 echo "linux-image: $out/vmlinux ($(cat "$out/kernel-package")), $out/initrd.gz" >&2

@@ -27,7 +27,7 @@ boot_timed() {   # log timeout modules...
   local log=$1 tmo=$2; shift 2
   local args=() m
   for m in "$@"; do args+=(-M "$m"); done
-  rm -f "$log.host-times"
+  rm -f "$log" "$log.host-start" "$log.host-end"
   "$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" "${args[@]}" -m 1024 \
       -l "$log" -t "$tmo" -e '\(HV\) no domains left|\(HV\) .*PANIC' > /dev/null &
   local qpid=$! seen_s=0 seen_e=0
@@ -70,7 +70,13 @@ grep -q 'INIT-MARKER' "$log" && echo "PASS: linux/boots-to-init" || { echo "FAIL
 grep -Fq 'no domains left' "$log" && grep -q 'frames free \([0-9]*\) (at boot \1)' "$log" \
   && echo "PASS: linux/frames-returned" || { echo "FAIL: linux/frames-returned: $(grep 'frames free' "$log")"; status=1; }
 
-# --- 2. two guests: d2 crashes while d1 finishes ---
+# --- 2. reboot is reported as such ---
+log=$res/reboot.log
+boot_timed "$log" 300 "$k $KARGS pvtest=reboot" "$ird initrd"
+grep -q '(HV) d1 shutdown: reboot' "$log" && echo "PASS: linux/reboot-reported" \
+  || { echo "FAIL: linux/reboot-reported"; show_tail "$log"; status=1; }
+
+# --- 3. two guests: d2 crashes while d1 finishes ---
 log=$res/two-guests.log
 boot_timed "$log" 900 "$k $KARGS pvtest=checks" "$ird initrd" "$k $KARGS pvtest=crash" "$ird initrd"
 if grep -q '(HV) d2 shutdown: crash' "$log" && grep -q '^(d1) .* passed, 0 failed' "$log" \
