@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image run test test-unit test-guests \
-        test-xenstore test-linux bench-hypercall bench-mmu bench-xenstore clean help
+        test-xenstore test-linux bench-hypercall bench-mmu bench-xenstore bench-linux-boot clean help
 
 help:
 	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
@@ -19,6 +19,8 @@ help:
 	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
+	@echo "make bench-mmu        mmu_update, pin/unpin, grant map: ours vs Xen 4.17"
+	@echo "make bench-linux-boot stock Debian kernel boot to /init: ours vs Xen 4.17"
 
 setup:
 	@bash scripts/setup.sh
@@ -60,6 +62,9 @@ test-linux: hypervisor linux-image
 
 bench-hypercall: hypervisor guests
 	@bash bench/hypercall.sh
+
+bench-linux-boot: hypervisor linux-image
+	@bash bench/linux-boot.sh
 
 bench-mmu: hypervisor guests
 	@bash bench/mmu.sh
