@@ -28,18 +28,23 @@ static grant_entry_v1_t *shared_entry(struct grant_table *gt, grant_ref_t ref)
     return &gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
 }
 
+static int grow(struct domain *d, unsigned int nr);
+
+/* Every domain starts with one shared frame, as in Xen (query_size says nr_frames >= 1). */
 int grant_table_init(struct domain *d)
 {
+    static u64 generations;
     struct grant_table *gt = hv_alloc_pages(1);
 
     if (!gt)
         return -ENOMEM;
+    gt->generation = ++generations;
     gt->active = hv_alloc_pages(ACTIVE_PAGES);
     gt->maptrack = hv_alloc_pages(MAPTRACK_PAGES);
     d->grant_table = gt;
     if (!gt->active || !gt->maptrack)
         return -ENOMEM;
-    return 0;
+    return grow(d, 1);
 }
 
 /* Grows the shared table to `nr` frames: hypervisor pages shared with d. */
@@ -74,7 +79,12 @@ static void set_in_use_flags(struct grant_table *gt, grant_ref_t ref)
     __atomic_store_n(&e->flags, flags, __ATOMIC_SEQ_CST);
 }
 
-/* Checks a granter's entry for `mapper`; returns the frame or a GNTST error. */
+/*
+ * Checks a granter's entry for `mapper`; returns the frame or a GNTST error.
+ * Xen's codes: a ref past the table = bad_gntref; a ref not granted to the
+ * mapper (unused, revoked, another domain's) or a read-only one asked for
+ * writing = general_error.
+ */
 static long check_grant(struct domain *rd, grant_ref_t ref, domid_t mapper, bool readonly)
 {
     struct grant_table *gt = rd->grant_table;
@@ -84,9 +94,9 @@ static long check_grant(struct domain *rd, grant_ref_t ref, domid_t mapper, bool
         return GNTST_bad_gntref;
     e = *shared_entry(gt, ref);
     if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != mapper)
-        return GNTST_permission_denied;
+        return GNTST_general_error;
     if ((e.flags & GTF_readonly) && !readonly)
-        return GNTST_permission_denied;
+        return GNTST_general_error;
     if (!frame_valid(&hv_frames, e.frame) || hv_frames.info[e.frame].owner != rd->id ||
         (hv_frames.info[e.frame].flags & FRAME_F_ORPHAN))
         return GNTST_bad_page;                       /* orphans: an earlier domain's */
@@ -106,6 +116,8 @@ static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     struct domain *rd = domain_lookup_by_caller(op->dom, d);
     bool ro = op->flags & GNTMAP_readonly, pte = op->flags & GNTMAP_contains_pte;
     struct grant_mapping *m;
+    struct grant_active *a;
+    u64 pte_maddr;
     long frame;
     int h;
 
@@ -118,14 +130,18 @@ static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
         return (s16)frame;
     if ((h = maptrack_get(d->grant_table)) < 0)
         return GNTST_no_space;
-    if (arch_grant_map(d, op->host_addr, pte, frame, rd, ro))
+    a = &rd->grant_table->active[op->ref];
+    if ((ro ? a->readers : a->writers) == 0xffff)
+        return GNTST_no_space;                       /* the count would wrap */
+    if (arch_grant_map(d, op->host_addr, pte, frame, rd, ro, &pte_maddr))
         return GNTST_general_error;
     m = &d->grant_table->maptrack[h];
-    *m = (struct grant_mapping){ true, ro, pte, rd->id, op->ref, (mfn_t)frame, op->host_addr };
+    *m = (struct grant_mapping){ true, ro, pte, rd->id, op->ref, (mfn_t)frame, op->host_addr,
+                                 pte_maddr, rd->grant_table->generation };
     if (ro)
-        rd->grant_table->active[op->ref].readers++;
+        a->readers++;
     else
-        rd->grant_table->active[op->ref].writers++;
+        a->writers++;
     set_in_use_flags(rd->grant_table, op->ref);
     op->handle = (grant_handle_t)h;
     op->dev_bus_addr = (u64)frame << PAGE_SHIFT;
@@ -135,11 +151,13 @@ static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 /* Drops one mapping record: the PTE (unless the caller's tables are going) and the counts. */
 static s16 unmap_record(struct domain *d, struct grant_mapping *m, bool clear_pte)
 {
-    struct domain *rd = hv_domains[m->granter];
+    struct domain *rd = m->granter < HV_MAX_DOMAINS ? hv_domains[m->granter] : NULL;
 
-    if (clear_pte && arch_grant_unmap(d, m->host_addr, m->contains_pte, m->mfn))
+    if (clear_pte && arch_grant_unmap(d, m->pte_maddr, m->mfn))
         return GNTST_general_error;
-    if (rd && rd->grant_table && m->ref < nr_entries(rd->grant_table)) {
+    /* Only the table the mapping was made from: a new domain may have the granter's id. */
+    if (rd && rd->grant_table && rd->grant_table->generation == m->granter_gen &&
+        m->ref < nr_entries(rd->grant_table)) {
         struct grant_active *a = &rd->grant_table->active[m->ref];
 
         if (m->readonly && a->readers)
@@ -187,7 +205,7 @@ static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is
         *mfn = p->u.gmfn;
     }
     if (write && hv_frames.info[*mfn].type_count && hv_frames.info[*mfn].type != PGT_writable)
-        return GNTST_bad_page;                       /* never write into page tables, granted or not */
+        return GNTST_general_error;                  /* never write into page tables (Xen: no writable type) */
     return GNTST_okay;
 }
 
@@ -261,9 +279,9 @@ void grant_table_destroy(struct domain *d)
     if (!gt)
         return;
     /*
-     * A PTE that cannot be cleared now (d's tables are not the current ones)
-     * keeps its own references and goes with d's tables; the granter's
-     * counts and flags must not stay behind.
+     * A PTE that cannot be cleared now (d rewired that L1 meanwhile) keeps
+     * its own references and goes with d's tables; the granter's counts
+     * and flags must not stay behind.
      */
     for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++)
         if (gt->maptrack[h].in_use && unmap_record(d, &gt->maptrack[h], true) != GNTST_okay)

@@ -90,7 +90,10 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
     return 0;
 }
 
-/* Returns the number of extents done (Xen's convention), or -errno before any. */
+/*
+ * Returns the number of extents done, never an error code: like Xen, a bad
+ * argument block, extent array, order or domain just means 0 extents done.
+ */
 static long reservation_op(unsigned int cmd, unsigned long arg)
 {
     struct xen_memory_reservation r;
@@ -98,18 +101,22 @@ static long reservation_op(unsigned int cmd, unsigned long arg)
     unsigned long i;
 
     if (copy_from_guest(&r, arg, sizeof(r)))
-        return -EFAULT;
+        return 0;
     if (r.extent_order > MEMOP_MAX_ORDER)
-        return -EPERM;
+        return 0;
+    if (r.nr_extents && (r.extent_start.p || cmd != XENMEM_increase_reservation) &&
+        (r.nr_extents > (~0UL >> 4) ||
+         !guest_range_ok((unsigned long)r.extent_start.p, r.nr_extents * sizeof(xen_pfn_t))))
+        return 0;
     if (!(d = memop_domain(r.domid)))
-        return -ESRCH;
+        return 0;
     for (i = 0; i < r.nr_extents; i++) {
         unsigned long slot = (unsigned long)r.extent_start.p + i * sizeof(xen_pfn_t);
         xen_pfn_t val = ~0UL;
         mfn_t mfn;
 
         if (cmd != XENMEM_increase_reservation && copy_from_guest(&val, slot, sizeof(val)))
-            return i ? (long)i : -EFAULT;
+            break;
         if (cmd == XENMEM_decrease_reservation) {
             if (free_extent(d, val, r.extent_order))
                 break;
@@ -119,9 +126,124 @@ static long reservation_op(unsigned int cmd, unsigned long arg)
         if (mfn == INVALID_MFN)
             break;
         if (r.extent_start.p && copy_to_guest(slot, &mfn, sizeof(mfn)))
-            return i ? (long)i : -EFAULT;
+            break;                                   /* Xen keeps the extent too */
     }
     return (long)i;
+}
+
+/* An input frame of an exchange: d's, untyped, unmapped, nothing else holds it. */
+static bool exchangeable(struct domain *d, mfn_t mfn, unsigned long n)
+{
+    if (!extent_owned(d, mfn, n))
+        return false;
+    for (unsigned long i = 0; i < n; i++)
+        if (hv_frames.info[mfn + i].count || hv_frames.info[mfn + i].type_count)
+            return false;
+    return true;
+}
+
+/*
+ * XENMEM_exchange (Xen's memory_exchange): give back in.nr_extents extents,
+ * receive out.nr_extents fresh ones of the same total size. Argument checks in
+ * Xen's order (-EPERM order, -EINVAL sizes, -EFAULT arrays (XSA-212), -ESRCH
+ * domain); then chunk by chunk, all inputs of a chunk checked before any goes.
+ * Our RAM is below 4 GiB, so any address-bits request is met.
+ */
+static long memory_exchange(unsigned long arg)
+{
+    struct xen_memory_exchange x;
+    unsigned long in_per, out_per, chunks, done_chunks;
+    struct domain *d;
+    long rc = 0;
+
+    if (copy_from_guest(&x, arg, sizeof(x)))
+        return -EFAULT;
+    if (MAX(x.in.extent_order, x.out.extent_order) > MEMOP_MAX_ORDER) {
+        rc = -EPERM;
+        goto out;
+    }
+    if (x.nr_exchanged > x.in.nr_extents || x.in.domid != x.out.domid ||
+        (~0UL >> (x.in.extent_order + 4)) < x.in.nr_extents ||
+        (~0UL >> (x.out.extent_order + 4)) < x.out.nr_extents ||
+        (x.in.nr_extents << x.in.extent_order) != (x.out.nr_extents << x.out.extent_order)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (x.nr_exchanged == x.in.nr_extents)
+        return 0;
+    /* A chunk: the larger extent, in input extents and output extents. */
+    in_per = x.in.extent_order <= x.out.extent_order ? 1UL << (x.out.extent_order - x.in.extent_order) : 1;
+    out_per = x.in.extent_order > x.out.extent_order ? 1UL << (x.in.extent_order - x.out.extent_order) : 1;
+    if ((x.nr_exchanged % in_per) || (x.in.nr_extents % in_per)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (!guest_range_ok((unsigned long)x.in.extent_start.p, x.in.nr_extents * sizeof(xen_pfn_t)) ||
+        !guest_range_ok((unsigned long)x.out.extent_start.p, x.out.nr_extents * sizeof(xen_pfn_t))) {
+        rc = -EFAULT;
+        goto out;
+    }
+    if (!(d = domain_lookup_by_caller(x.in.domid, current->domain))) {
+        rc = -ESRCH;
+        goto out;
+    }
+    if (d != current->domain && !current->domain->privileged) {
+        rc = -EPERM;
+        goto out;
+    }
+    chunks = x.in.nr_extents / in_per;
+    for (done_chunks = x.nr_exchanged / in_per; done_chunks < chunks; done_chunks++) {
+        unsigned long in_pages = 1UL << x.in.extent_order, out_pages = 1UL << x.out.extent_order;
+        static xen_pfn_t in[512], out[512];          /* one pCPU, no blocking in here */
+        unsigned long i;
+
+        if (in_per > 512 || out_per > 512) {
+            rc = -EINVAL;
+            break;
+        }
+        if (copy_from_guest(in, (unsigned long)x.in.extent_start.p +
+                            done_chunks * in_per * sizeof(xen_pfn_t), in_per * sizeof(xen_pfn_t))) {
+            rc = -EFAULT;
+            break;
+        }
+        for (i = 0; i < in_per && exchangeable(d, in[i], in_pages) &&
+                    !(in[i] & (in_pages - 1)); i++)
+            ;
+        if (i < in_per) {
+            rc = -EINVAL;                            /* Xen: steal_page fails */
+            break;
+        }
+        for (i = 0; i < out_per; i++) {
+            out[i] = frame_alloc(&hv_frames, out_pages, out_pages, d->id);
+            if (out[i] == INVALID_MFN)
+                break;
+            memset(hv_mfn_to_virt(out[i]), 0, out_pages * PAGE_SIZE);
+        }
+        if (i < out_per) {
+            while (i--)
+                frame_free(&hv_frames, out[i], out_pages);
+            rc = -ENOMEM;
+            break;
+        }
+        for (i = 0; i < in_per; i++)
+            for (unsigned long k = 0; k < in_pages; k++)
+                arch_release_frame(in[i] + k);
+        for (i = 0; i < out_per; i++) {
+            for (unsigned long k = 0; k < out_pages; k++)
+                arch_m2p_set(out[i] + k, ~0UL);
+            if (copy_to_guest((unsigned long)x.out.extent_start.p +
+                              (done_chunks * out_per + i) * sizeof(xen_pfn_t), &out[i], sizeof(out[i])))
+                rc = -EFAULT;                        /* the exchange stands, as in Xen */
+        }
+        x.nr_exchanged = (done_chunks + 1) * in_per;
+        if (rc)
+            break;
+    }
+out:
+    if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged), &x.nr_exchanged,
+                      sizeof(x.nr_exchanged)))
+        rc = -EFAULT;
+    return rc;
 }
 
 /* A PV domU's map: one RAM region covering its maximum reservation. */
@@ -155,6 +277,8 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
         return reservation(arg, true);
     case XENMEM_memory_map:
         return memory_map(arg);
+    case XENMEM_exchange:
+        return memory_exchange(arg);
     default:
         return arch_memory_op(cmd & MEMOP_CMD_MASK_HV, arg);
     }

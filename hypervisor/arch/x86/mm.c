@@ -83,6 +83,24 @@ static void release_ram(const struct boot_info *bi, u64 floor)
     }
 }
 
+/*
+ * Frames that are not RAM, as Xen sees them: the low 1 MiB (historically I/O)
+ * and every hole in the RAM map. Guests get -EPERM mapping them, -EBUSY for RAM
+ * that is not theirs (page_type.c).
+ */
+static void mark_io_frames(const struct boot_info *bi, mfn_t nr)
+{
+    for (mfn_t m = 0; m < nr; m++) {
+        u64 pa = (u64)m << PAGE_SHIFT;
+        bool ram = false;
+
+        for (unsigned int i = 0; i < bi->nr_ram && !ram; i++)
+            ram = pa >= bi->ram[i].start && pa + PAGE_SIZE <= bi->ram[i].end;
+        if (m < 0x100 || !ram)
+            hv_frames.info[m].flags |= FRAME_F_IO;
+    }
+}
+
 /* Guests read the M2P at MACH2PHYS_VIRT_START: user, read-only, through slot 256. */
 static void m2p_map_for_guests(mfn_t m2p_pages)
 {
@@ -123,6 +141,7 @@ void mm_init(struct boot_info *bi)
     hv_m2p_entries = nr;
     memset(hv_m2p, 0xff, m2p_bytes);                  /* every entry INVALID until owned */
     release_ram(bi, floor);
+    mark_io_frames(bi, nr);
     boot_l4[0] = 0;                                   /* drop the boot identity map */
     asm volatile("mov %0, %%cr3" :: "r"(PA(boot_l4)) : "memory");
     m2p_map_for_guests(m2p_bytes >> PAGE_SHIFT);

@@ -15,6 +15,7 @@
 #define FRAME_F_XENHEAP   0x1u      /* hypervisor page shared with its owner (shared_info, grant frames) */
 #define FRAME_F_PINNED    0x2u      /* the guest pinned this page table (mmuext_op PIN_Lx) */
 #define FRAME_F_ORPHAN    0x4u      /* owner is gone; freed when the last reference drops */
+#define FRAME_F_IO        0x8u      /* not RAM (low 1 MiB, holes): Xen's DOMID_IO frames */
 
 /* Page types (arch/x86/pv/page_type.c): a frame is one of these at a time. */
 enum frame_type {

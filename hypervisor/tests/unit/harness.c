@@ -325,7 +325,7 @@ static void grant_pte_put(struct grant_pte *p)
 }
 
 int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
-                   struct domain *owner, bool readonly)
+                   struct domain *owner, bool readonly, u64 *pte_maddr)
 {
     struct grant_pte *p = NULL;
 
@@ -349,23 +349,22 @@ int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn
         return -EBUSY;
     }
     *p = (struct grant_pte){ d, host_addr, mfn, true, contains_pte, !readonly };
+    *pte_maddr = (u64)(p - grant_ptes) * 8;          /* the fake PTE's "address" */
     harness_grant_last_addr = host_addr;
     harness_grant_maps++;
     return 0;
 }
 
-int arch_grant_unmap(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn)
+/* As the real hook: the entry recorded at map time, whatever d's current tables are. */
+int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn)
 {
+    struct grant_pte *p = pte_maddr / 8 < ARRAY_SIZE(grant_ptes) ? &grant_ptes[pte_maddr / 8] : NULL;
+
     if (harness_grant_unmap_rc)
         return harness_grant_unmap_rc;
-    for (size_t i = 0; i < ARRAY_SIZE(grant_ptes); i++) {
-        struct grant_pte *p = &grant_ptes[i];
-
-        if (p->used && p->d == d && p->addr == host_addr && p->contains_pte == contains_pte &&
-            p->mfn == mfn) {
-            grant_pte_put(p);
-            return 0;
-        }
+    if (p && p->used && p->d == d && p->mfn == mfn) {
+        grant_pte_put(p);
+        return 0;
     }
     return -EINVAL;
 }

@@ -60,12 +60,12 @@ static mfn_t free_frame(void)
 
 enum target {
     T_OWN, T_OTHER, T_HV, T_FREE, T_OUT_OF_RANGE, T_HUGE_MFN, T_XENHEAP, T_L1, T_L2,
-    T_SEG, T_ORPHAN, T_SELF,
+    T_SEG, T_ORPHAN, T_SELF, T_IO,
 };
 
 static const char *const target_names[] = {
     "own", "other domain's", "hypervisor", "free", "out-of-range", "huge mfn", "xenheap",
-    "L1 table", "L2 table", "seg_desc", "orphan", "the table itself",
+    "L1 table", "L2 table", "seg_desc", "orphan", "the table itself", "I/O",
 };
 
 /* Sets up a target frame of the kind asked; *undo says what to release afterwards. */
@@ -104,6 +104,10 @@ static mfn_t make_target(enum target t, mfn_t self, void **hv_page)
         CU_ASSERT_FATAL(fi(m)->flags & FRAME_F_ORPHAN);
         return m;
     case T_SELF: return self;
+    case T_IO:
+        m = frame_of(FRAME_OWNER_HV);               /* what mm_init makes of a RAM hole */
+        fi(m)->flags |= FRAME_F_IO;
+        return m;
     }
     return INVALID_MFN;
 }
@@ -112,6 +116,7 @@ static void drop_target(enum target t, mfn_t m, void *hv_page)
 {
     switch (t) {
     case T_HV: hv_free_pages(hv_page, 1); break;
+    case T_IO: fi(m)->flags = 0; frame_free(&hv_frames, m, 1); break;
     case T_L1: case T_L2: CU_ASSERT(page_unpin(m, dom) == 0); break;
     case T_SEG: page_put_and_type(m); break;
     case T_ORPHAN: page_put(m); CU_ASSERT(fi(m)->owner == FRAME_OWNER_FREE); break;
@@ -140,13 +145,15 @@ static const struct entry_case l1_cases[] = {
     { "not present, every other bit", T_OTHER, ~(u64)_PAGE_PRESENT, 0 },
     { "not present, reserved+PAT bits", T_OUT_OF_RANGE,
       0x7ff0000000000000UL | _PAGE_PSE | _PAGE_PWT | _PAGE_PCD | _PAGE_RW, 0 },
-    { "RO to another domain's frame", T_OTHER, _PAGE_PRESENT, -EINVAL },
-    { "RW to another domain's frame", T_OTHER, _PAGE_PRESENT | _PAGE_RW, -EINVAL },
-    { "to a hypervisor frame", T_HV, _PAGE_PRESENT, -EINVAL },
-    { "to a free frame", T_FREE, _PAGE_PRESENT, -EINVAL },
-    { "to an mfn past the frame table", T_OUT_OF_RANGE, _PAGE_PRESENT, -EINVAL },
-    { "to the largest mfn", T_HUGE_MFN, _PAGE_PRESENT | _PAGE_RW, -EINVAL },
-    { "to an orphaned frame", T_ORPHAN, _PAGE_PRESENT, -EINVAL },
+    /* Xen's codes: RAM that is not the owner's = -EBUSY, not RAM = -EPERM, INVALID_MFN = -EINVAL */
+    { "RO to another domain's frame", T_OTHER, _PAGE_PRESENT, -EBUSY },
+    { "RW to another domain's frame", T_OTHER, _PAGE_PRESENT | _PAGE_RW, -EBUSY },
+    { "to a hypervisor frame", T_HV, _PAGE_PRESENT, -EBUSY },
+    { "to a free frame", T_FREE, _PAGE_PRESENT, -EBUSY },
+    { "to an mfn past the frame table (I/O)", T_OUT_OF_RANGE, _PAGE_PRESENT, -EPERM },
+    { "to a non-RAM frame (I/O)", T_IO, _PAGE_PRESENT, -EPERM },
+    { "to the largest mfn (INVALID_MFN)", T_HUGE_MFN, _PAGE_PRESENT | _PAGE_RW, -EINVAL },
+    { "to an orphaned frame", T_ORPHAN, _PAGE_PRESENT, -EBUSY },
     { "RW to an L1 table", T_L1, _PAGE_PRESENT | _PAGE_RW, -EBUSY },
     { "RW to an L2 table", T_L2, _PAGE_PRESENT | _PAGE_RW, -EBUSY },
     { "RW to a descriptor page", T_SEG, _PAGE_PRESENT | _PAGE_RW, -EBUSY },
@@ -154,18 +161,18 @@ static const struct entry_case l1_cases[] = {
     { "PWT", T_OWN, _PAGE_PRESENT | _PAGE_PWT, -EINVAL },
     { "PCD", T_OWN, _PAGE_PRESENT | _PAGE_PCD, -EINVAL },
     { "PAT (bit 7)", T_OWN, _PAGE_PRESENT | _PAGE_PSE, -EINVAL },
-    { "reserved bit 52", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(52), -EINVAL },
-    { "reserved bit 53", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(53), -EINVAL },
-    { "reserved bit 54", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(54), -EINVAL },
-    { "reserved bit 55", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(55), -EINVAL },
-    { "reserved bit 56", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(56), -EINVAL },
-    { "reserved bit 57", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(57), -EINVAL },
-    { "reserved bit 58", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(58), -EINVAL },
-    { "reserved bit 59", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(59), -EINVAL },
-    { "reserved bit 60", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(60), -EINVAL },
-    { "reserved bit 61", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(61), -EINVAL },
-    { "reserved bit 62", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(62), -EINVAL },
-    { "RW reserved bit 62 to own", T_OWN, _PAGE_PRESENT | _PAGE_RW | PTE_RESERVED_BIT(62), -EINVAL },
+    { "available bit 52 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(52), 0 },
+    { "available bit 53 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(53), 0 },
+    { "available bit 54 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(54), 0 },
+    { "available bit 55 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(55), 0 },
+    { "available bit 56 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(56), 0 },
+    { "available bit 57 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(57), 0 },
+    { "available bit 58 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(58), 0 },
+    { "available bit 59 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(59), 0 },
+    { "available bit 60 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(60), 0 },
+    { "available bit 61 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(61), 0 },
+    { "available bit 62 (release Xen)", T_OWN, _PAGE_PRESENT | PTE_RESERVED_BIT(62), 0 },
+    { "RW bit 62 to own (debug Xen's _PAGE_GNTTAB)", T_OWN, _PAGE_PRESENT | _PAGE_RW | PTE_RESERVED_BIT(62), 0 },
 };
 
 static void case_fail(const char *how, const struct entry_case *c, long got)
@@ -290,17 +297,17 @@ static const struct ln_case ln_cases[] = {
     { "GLOBAL", LN_NEXT, P | _PAGE_GLOBAL, -EINVAL },
     { "PWT", LN_NEXT, P | _PAGE_PWT, -EINVAL },
     { "PCD", LN_NEXT, P | _PAGE_PCD, -EINVAL },
-    { "reserved bit 52", LN_NEXT, P | PTE_RESERVED_BIT(52), -EINVAL },
-    { "reserved bit 53", LN_NEXT, P | PTE_RESERVED_BIT(53), -EINVAL },
-    { "reserved bit 54", LN_NEXT, P | PTE_RESERVED_BIT(54), -EINVAL },
-    { "reserved bit 55", LN_NEXT, P | PTE_RESERVED_BIT(55), -EINVAL },
-    { "reserved bit 56", LN_NEXT, P | PTE_RESERVED_BIT(56), -EINVAL },
-    { "reserved bit 57", LN_NEXT, P | PTE_RESERVED_BIT(57), -EINVAL },
-    { "reserved bit 58", LN_NEXT, P | PTE_RESERVED_BIT(58), -EINVAL },
-    { "reserved bit 59", LN_NEXT, P | PTE_RESERVED_BIT(59), -EINVAL },
-    { "reserved bit 60", LN_NEXT, P | PTE_RESERVED_BIT(60), -EINVAL },
-    { "reserved bit 61", LN_NEXT, P | PTE_RESERVED_BIT(61), -EINVAL },
-    { "reserved bit 62", LN_NEXT, P | PTE_RESERVED_BIT(62), -EINVAL },
+    { "available bit 52 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(52), 0 },
+    { "available bit 53 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(53), 0 },
+    { "available bit 54 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(54), 0 },
+    { "available bit 55 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(55), 0 },
+    { "available bit 56 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(56), 0 },
+    { "available bit 57 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(57), 0 },
+    { "available bit 58 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(58), 0 },
+    { "available bit 59 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(59), 0 },
+    { "available bit 60 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(60), 0 },
+    { "available bit 61 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(61), 0 },
+    { "available bit 62 (release Xen)", LN_NEXT, P | PTE_RESERVED_BIT(62), 0 },
     { "to another domain's frame", LN_OTHER, P, -EINVAL },
     { "to a free frame", LN_FREE, P, -EINVAL },
     { "to an mfn past the frame table", LN_OUT, P, -EINVAL },
@@ -595,7 +602,7 @@ static void test_validation_rollback(void)
         for (unsigned int i = 0; i < 512; i++)
             tab(l1)[i] = pte(data[i % 4], _PAGE_PRESENT | (i % 3 ? _PAGE_RW : 0));
         tab(l1)[bad] = pte(foreign, _PAGE_PRESENT);
-        EXPECT_EQ(page_get_and_type(l1, PGT_l1, dom), -EINVAL);
+        EXPECT_EQ(page_get_and_type(l1, PGT_l1, dom), -EBUSY);
         EXPECT_UNREF(l1);
         for (int i = 0; i < 4; i++)
             EXPECT_UNREF(data[i]);
@@ -749,7 +756,7 @@ static void test_count_overflow(void)
     fi(data)->type = PGT_writable;
     fi(data)->type_count = PGT_COUNT_MAX;
     fi(data)->count = PGT_COUNT_MAX - 1;
-    EXPECT_EQ(pt_mod_entry(l1, 0, pte(data, _PAGE_PRESENT | _PAGE_RW), 1, dom, false), -EINVAL);
+    EXPECT_EQ(pt_mod_entry(l1, 0, pte(data, _PAGE_PRESENT | _PAGE_RW), 1, dom, false), -EBUSY);
     EXPECT_EQ(fi(data)->count, PGT_COUNT_MAX - 1);    /* the general ref was given back */
     EXPECT_EQ(fi(data)->type_count, PGT_COUNT_MAX);
     EXPECT_EQ(tab(l1)[0], 0);
@@ -759,7 +766,7 @@ static void test_count_overflow(void)
     EXPECT_EQ(fi(data)->type_count, PGT_COUNT_MAX);
     EXPECT_EQ(fi(data)->count, PGT_COUNT_MAX);
     /* General count full: even read-only mappings are refused. */
-    EXPECT_EQ(pt_mod_entry(l1, 1, pte(data, _PAGE_PRESENT), 1, dom, false), -EINVAL);
+    EXPECT_EQ(pt_mod_entry(l1, 1, pte(data, _PAGE_PRESENT), 1, dom, false), -EBUSY);
     EXPECT_EQ(page_get(data, dom), -EINVAL);
     EXPECT_EQ(page_get_foreign(data, DOM), -EINVAL);
     EXPECT_EQ(fi(data)->count, PGT_COUNT_MAX);
@@ -820,7 +827,7 @@ static void test_release_frame(void)
     EXPECT_EQ(harness_m2p[mapped], ~0UL);
     EXPECT_EQ(page_get(mapped, dom), -EINVAL);        /* no new references */
     EXPECT_EQ(page_get_foreign(mapped, DOM), -EINVAL);
-    EXPECT_EQ(pt_mod_entry(l1, 2, pte(mapped, _PAGE_PRESENT), 1, dom, false), -EINVAL);
+    EXPECT_EQ(pt_mod_entry(l1, 2, pte(mapped, _PAGE_PRESENT), 1, dom, false), -EBUSY);
     EXPECT_EQ(pt_mod_entry(l1, 0, 0, 1, dom, false), 0);
     EXPECT_EQ(fi(mapped)->count, 1);
     EXPECT_EQ(hv_frames.nr_free, before);             /* one left */

@@ -17,17 +17,25 @@
 
 #define GRANT_PTE (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX)
 
-/* The mapper's L1 slot for a grant mapping, or NULL. */
+/* The slot at machine address maddr, if it lies in one of d's validated L1 tables. */
+static u64 *l1_slot_at(struct domain *d, u64 maddr)
+{
+    mfn_t l1 = maddr >> PAGE_SHIFT;
+
+    if ((maddr & 7) || !frame_valid(&hv_frames, l1) || hv_frames.info[l1].owner != d->id ||
+        hv_frames.info[l1].type != PGT_l1 || !hv_frames.info[l1].type_count)
+        return NULL;
+    return (u64 *)hv_mfn_to_virt(l1) + (maddr & ~PAGE_MASK) / 8;
+}
+
+/* The mapper's L1 slot for a new grant mapping (current page tables), or NULL. */
 static u64 *grant_slot(struct domain *d, u64 host_addr, bool contains_pte)
 {
     unsigned int idx;
     mfn_t l1;
 
     if (contains_pte) {
-        if (host_addr & 7)
-            return NULL;
-        l1 = host_addr >> PAGE_SHIFT;
-        idx = (host_addr & ~PAGE_MASK) / 8;
+        return l1_slot_at(d, host_addr);
     } else {
         if (!guest_va_canonical(host_addr) || (host_addr & ~PAGE_MASK))
             return NULL;
@@ -47,8 +55,13 @@ static void flush(u64 host_addr, bool contains_pte)
         invlpg(host_addr);
 }
 
+static u64 slot_maddr(const u64 *slot)
+{
+    return ((u64)hv_virt_to_mfn(slot) << PAGE_SHIFT) | ((unsigned long)slot & ~PAGE_MASK);
+}
+
 int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
-                   struct domain *owner, bool readonly)
+                   struct domain *owner, bool readonly, u64 *pte_maddr)
 {
     u64 *slot = grant_slot(d, host_addr, contains_pte), old;
 
@@ -66,12 +79,13 @@ int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn
     *slot = (mfn << PAGE_SHIFT) | GRANT_PTE | (readonly ? 0 : _PAGE_RW);
     pt_entry_put(old, 1);
     flush(host_addr, contains_pte);
+    *pte_maddr = slot_maddr(slot);
     return 0;
 }
 
-int arch_grant_unmap(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn)
+int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn)
 {
-    u64 *slot = grant_slot(d, host_addr, contains_pte), old;
+    u64 *slot = l1_slot_at(d, pte_maddr), old;
 
     if (!slot)
         return -EINVAL;
@@ -80,6 +94,6 @@ int arch_grant_unmap(struct domain *d, u64 host_addr, bool contains_pte, mfn_t m
         return -EINVAL;
     *slot = 0;
     pt_entry_put(old, 1);
-    flush(host_addr, contains_pte);
+    write_cr3(read_cr3());                           /* whichever address space held it */
     return 0;
 }

@@ -43,58 +43,93 @@ mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot)
     return hv_virt_to_mfn(t);
 }
 
-static void flush_after_update(unsigned long va, unsigned long flags)
+/*
+ * The flush after a successful update. Bits above the flush type are UVMF_LOCAL
+ * (0), UVMF_ALL, or a pointer to a vCPU bitmap, which Xen reads after the entry
+ * was written: a bad pointer is -EFAULT with the new entry in place.
+ */
+static long flush_after_update(struct domain *d, unsigned long va, unsigned long flags)
 {
-    switch (flags & UVMF_FLUSHTYPE_MASK) {
-    case UVMF_INVLPG:
+    unsigned long mask = flags & ~(unsigned long)UVMF_FLUSHTYPE_MASK;
+
+    if (!(flags & UVMF_FLUSHTYPE_MASK))
+        return 0;
+    if (mask != UVMF_LOCAL && mask != UVMF_ALL && pv_read_vcpumask(d, mask))
+        return -EFAULT;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
         invlpg(va);
-        break;
-    case UVMF_TLB_FLUSH:
+    else
         write_cr3(read_cr3());
-        break;
-    default:
-        break;
-    }
+    return 0;
 }
 
-static long update_va_mapping_in(struct domain *d, mfn_t l4, unsigned long va,
-                                 unsigned long pte, unsigned long flags)
+/* The L1 entry mapping va in the caller's current tables, mapping a frame of pg_owner. */
+static long update_va_mapping_in(struct vcpu *v, unsigned long va, unsigned long pte,
+                                 unsigned long flags, domid_t pg_owner)
 {
+    struct domain *d = v->domain;
     unsigned int slot;
     mfn_t l1;
     int rc;
 
     if (!guest_range_ok(va & PAGE_MASK, PAGE_SIZE))
         return -EINVAL;
-    l1 = pv_find_l1(l4, va, &slot);
+    l1 = pv_find_l1(pv_current_cr3_mfn(v), va, &slot);
     if (l1 == INVALID_MFN || hv_frames.info[l1].owner != d->id ||
         hv_frames.info[l1].type != PGT_l1 || !hv_frames.info[l1].type_count)
         return -EINVAL;
-    rc = pt_mod_entry(l1, slot, pte, 1, d, false);
-    if (!rc)
-        flush_after_update(va, flags);
-    return rc;
+    rc = pt_mod_entry_foreign(l1, slot, pte, 1, d, pg_owner, false);
+    if (rc)
+        return rc;
+    return flush_after_update(d, va, flags);
 }
 
 long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags)
 {
-    struct vcpu *v = current;
-
-    return update_va_mapping_in(v->domain, pv_current_cr3_mfn(v), va, pte, flags);
+    return update_va_mapping_in(current, va, pte, flags, current->domain->id);
 }
 
-/* Privileged: change a mapping in another domain's current kernel page tables. */
+/*
+ * As Xen: the caller's own mapping of va is changed, to a frame of another
+ * domain (pg_owner). Own numeric id or an unknown one = -ESRCH; mapping a frame
+ * of a domain the caller has no rights on = -EPERM (Xen's xsm_update_va_mapping).
+ */
 long do_update_va_mapping_otherdomain(unsigned long va, unsigned long pte,
                                       unsigned long flags, unsigned long domid)
 {
-    struct domain *d;
+    struct domain *pgd;
+    domid_t pg_owner;
+    int rc = pv_pg_owner(domid, &pgd, &pg_owner);
 
-    if (!current->domain->privileged)
+    if (rc)
+        return rc;
+    if ((pte & _PAGE_PRESENT) && pgd != current->domain && !current->domain->privileged)
         return -EPERM;
-    d = domain_lookup_by_caller((domid_t)domid, current->domain);
-    if (!d || !d->vcpus[0])
-        return -ESRCH;
-    return update_va_mapping_in(d, d->vcpus[0]->arch.cr3_kernel, va, pte, flags & ~UVMF_FLUSHTYPE_MASK);
+    return update_va_mapping_in(current, va, pte, flags, pg_owner);
+}
+
+/*
+ * XENMEM_machphys_mfn_list, as Xen answers a 64-bit PV guest: one mfn per 2 MiB
+ * of the M2P (the first frame of each chunk), at most max_extents of them; the
+ * count goes back in max_extents. Our M2P is physically contiguous.
+ */
+static long machphys_mfn_list(unsigned long arg)
+{
+    struct xen_machphys_mfn_list ml;
+    unsigned long pages = ALIGN_UP(hv_m2p_entries * sizeof(u64), PAGE_SIZE) >> PAGE_SHIFT;
+    mfn_t first = hv_virt_to_mfn(hv_m2p);
+    unsigned int i;
+
+    if (copy_from_guest(&ml, arg, sizeof(ml)))
+        return -EFAULT;
+    for (i = 0; i < ml.max_extents && (unsigned long)i * 512 < pages; i++) {
+        xen_pfn_t mfn = first + (unsigned long)i * 512;
+
+        if (copy_to_guest((unsigned long)ml.extent_start.p + i * sizeof(mfn), &mfn, sizeof(mfn)))
+            return -EFAULT;
+    }
+    ml.max_extents = i;
+    return copy_to_guest(arg, &ml, sizeof(ml));
 }
 
 /* The x86 memory_op sub-ops: where guests find the read-only M2P. */
@@ -108,6 +143,8 @@ long arch_memory_op(unsigned long cmd, unsigned long arg)
         m.v_end = MACH2PHYS_VIRT_START + hv_m2p_entries * sizeof(unsigned long);
         m.max_mfn = hv_m2p_entries - 1;
         return copy_to_guest(arg, &m, sizeof(m));
+    case XENMEM_machphys_mfn_list:
+        return machphys_mfn_list(arg);
     default:
         return -ENOSYS;
     }

@@ -10,6 +10,7 @@
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
+#include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/cpu.h>
 #include <asm/page_type.h>
@@ -17,15 +18,35 @@
 
 #define MMU_BATCH_MAX 4096                           /* requests per call */
 
-static struct domain *target_domain(unsigned long domid)
+/*
+ * The foreign domain of mmu_update / mmuext_op / update_va_mapping_otherdomain
+ * (Xen's get_pg_owner): DOMID_SELF is the caller; the caller's own numeric id
+ * and unknown ids are refused (-ESRCH). DOMID_IO and DOMID_XEN are pseudo-owners
+ * that own no RAM here: they come back as a pg_owner id with *pd = NULL.
+ */
+int pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner)
 {
     struct domain *self = current->domain;
 
-    if (domid == DOMID_SELF || domid == self->id)
-        return self;
-    if (!self->privileged)
-        return NULL;
-    return domain_lookup((domid_t)domid);
+    domid &= 0xffff;
+    *pd = NULL;
+    if (domid == self->id)
+        return -ESRCH;
+    if (domid == DOMID_IO || domid == DOMID_XEN) {
+        *pg_owner = (domid_t)domid;
+        return 0;
+    }
+    *pd = domain_lookup_by_caller((domid_t)domid, self);
+    if (!*pd || (*pd)->state == DOM_DYING)
+        return -ESRCH;
+    *pg_owner = (*pd)->id;
+    return 0;
+}
+
+/* Xen's XSM_TARGET default: a domain acts on itself, a privileged one on anybody. */
+static bool may_act_on(const struct domain *target)
+{
+    return target == current->domain || current->domain->privileged;
 }
 
 static int report_done(unsigned long done_ptr, unsigned int done)
@@ -47,7 +68,7 @@ static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
     return 0;
 }
 
-static int pt_update(struct domain *d, u64 ptr, u64 val, bool preserve_ad)
+static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
 {
     mfn_t mfn = ptr >> PAGE_SHIFT;
     unsigned int idx = (ptr & ~PAGE_MASK) / 8;
@@ -58,7 +79,7 @@ static int pt_update(struct domain *d, u64 ptr, u64 val, bool preserve_ad)
         return rc;
     f = &hv_frames.info[mfn];
     if (f->type_count && pgt_is_table(f->type))
-        rc = pt_mod_entry(mfn, idx, val, f->type - PGT_l1 + 1, d, preserve_ad);
+        rc = pt_mod_entry_foreign(mfn, idx, val, f->type - PGT_l1 + 1, d, pg_owner, preserve_ad);
     else
         rc = write_plain(mfn, idx, val, d);
     page_put(mfn);
@@ -75,30 +96,56 @@ static int machphys_update(struct domain *d, u64 ptr, u64 pfn)
     return 0;
 }
 
-static int mmu_update_one(struct domain *d, const struct mmu_update *req)
+/*
+ * pt_owner owns the table written; pg_owner (a domain or DOMID_IO/DOMID_XEN,
+ * pgd its domain or NULL) the frames new L1 entries map, and the frame of a
+ * MACHPHYS_UPDATE.
+ */
+static int mmu_update_one(struct domain *pt_owner, struct domain *pgd, domid_t pg_owner,
+                          const struct mmu_update *req)
 {
     switch (req->ptr & 7) {
     case MMU_NORMAL_PT_UPDATE:
-        return pt_update(d, req->ptr & ~7ULL, req->val, false);
     case MMU_PT_UPDATE_PRESERVE_AD:
-        return pt_update(d, req->ptr & ~7ULL, req->val, true);
+        /* Xen's xsm_mmu_update: DOMID_IO is not checked here, it simply owns no RAM. */
+        if ((pg_owner != DOMID_IO && !(pgd && may_act_on(pgd)) && !current->domain->privileged) ||
+            !may_act_on(pt_owner))
+            return -EPERM;
+        return pt_update(pt_owner, pg_owner, req->ptr & ~7ULL, req->val,
+                         (req->ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
     case MMU_MACHPHYS_UPDATE:
-        return machphys_update(d, req->ptr & ~7ULL, req->val);
+        if ((!(pgd && may_act_on(pgd)) && !current->domain->privileged) || !may_act_on(pt_owner))
+            return -EPERM;
+        return pgd ? machphys_update(pgd, req->ptr & ~7ULL, req->val) : -EINVAL;
     default:
         return -ENOSYS;
     }
 }
 
+/*
+ * foreigndom: bits 15:0 the owner of the frames mapped (DOMID_SELF: the caller),
+ * bits 31:16 the page-table owner plus one (0: the caller), as in Xen.
+ */
 long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_ptr,
                    unsigned long domid)
 {
-    struct domain *d = target_domain(domid);
+    struct domain *pt_owner = current->domain, *pgd;
+    unsigned int pt_dom = (domid >> 16) & 0xffff;
     struct mmu_update req;
     unsigned int done = 0;
+    domid_t pg_owner;
     int rc = 0;
 
-    if (!d)
-        return current->domain->privileged ? -ESRCH : -EPERM;
+    if (pt_dom) {
+        pt_owner = domain_lookup((domid_t)(pt_dom - 1));
+        if (!pt_owner || pt_owner->state == DOM_DYING)
+            return -ESRCH;
+        if (pt_owner != current->domain && !pt_owner->vcpus[0])
+            return -EINVAL;
+    }
+    rc = pv_pg_owner(domid, &pgd, &pg_owner);
+    if (rc)
+        return rc;
     if (count > MMU_BATCH_MAX)
         return -EINVAL;
     for (; done < count; done++) {
@@ -106,7 +153,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_p
             rc = -EFAULT;
             break;
         }
-        rc = mmu_update_one(d, &req);
+        rc = mmu_update_one(pt_owner, pgd, pg_owner, &req);
         if (rc)
             break;
     }
@@ -170,30 +217,84 @@ static int pin(struct domain *d, unsigned int cmd, mfn_t mfn)
     return rc;
 }
 
-static int mmuext_one(struct domain *d, const struct mmuext_op *op)
+/* Xen's vcpumask_to_pcpumask: the mask is read (one word per 64 vCPUs) even on one pCPU. */
+int pv_read_vcpumask(struct domain *d, unsigned long ptr)
+{
+    unsigned long word;
+
+    for (unsigned int bias = 0; bias < d->nr_vcpus; bias += 64)
+        if (copy_from_guest(&word, ptr + bias / 8, sizeof(word)))
+            return -EFAULT;
+    return 0;
+}
+
+/* CLEAR_PAGE / COPY_PAGE: frames of pg_owner; the destination must be able to be writable. */
+static int clear_copy_page(struct domain *pgd, mfn_t dst, mfn_t src, bool copy)
+{
+    int rc;
+
+    if (!pgd)
+        return -EINVAL;
+    if (copy && page_get(src, pgd))
+        return -EINVAL;
+    rc = page_get_and_type(dst, PGT_writable, pgd) ? -EINVAL : 0;
+    if (!rc) {
+        if (copy)
+            memcpy(hv_mfn_to_virt(dst), hv_mfn_to_virt(src), PAGE_SIZE);
+        else
+            memset(hv_mfn_to_virt(dst), 0, PAGE_SIZE);
+        page_put_and_type(dst);
+    }
+    if (copy)
+        page_put(src);
+    return rc;
+}
+
+static int mmuext_one(struct domain *pgd, const struct mmuext_op *op)
 {
     struct vcpu *v = current;
+    bool self = pgd == v->domain;
 
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE: case MMUEXT_PIN_L4_TABLE:
-        return pin(d, op->cmd, op->arg1.mfn);
+        return pin(pgd, op->cmd, op->arg1.mfn);
     case MMUEXT_UNPIN_TABLE:
-        return page_unpin(op->arg1.mfn, d);
+        return page_unpin(op->arg1.mfn, pgd);
     case MMUEXT_NEW_BASEPTR:
-        return d == v->domain ? new_baseptr(v, op->arg1.mfn, false) : -EINVAL;
+        return self ? new_baseptr(v, op->arg1.mfn, false) : -EPERM;
     case MMUEXT_NEW_USER_BASEPTR:
-        return d == v->domain ? new_baseptr(v, op->arg1.mfn, true) : -EINVAL;
-    case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_TLB_FLUSH_ALL:
+        return self ? new_baseptr(v, op->arg1.mfn, true) : -EPERM;
+    case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_INVLPG_MULTI:
+        if (!self)
+            return -EPERM;
+        if (pv_read_vcpumask(pgd, (unsigned long)op->arg2.vcpumask.p))
+            return -EINVAL;
+        if (op->cmd == MMUEXT_TLB_FLUSH_MULTI)
+            write_cr3(read_cr3());
+        else if (guest_va_canonical(op->arg1.linear_addr))
+            invlpg(op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_ALL:
+        if (!self)
+            return -EPERM;
         write_cr3(read_cr3());                       /* one pCPU: local is everything */
         return 0;
-    case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_MULTI: case MMUEXT_INVLPG_ALL:
+    case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_ALL:
+        if (!self)
+            return -EPERM;
         if (!guest_va_canonical(op->arg1.linear_addr))
             return -EINVAL;
         invlpg(op->arg1.linear_addr);
         return 0;
     case MMUEXT_SET_LDT:
-        return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
+        return self ? pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents) : -EPERM;
+    case MMUEXT_CLEAR_PAGE:
+        return clear_copy_page(pgd, op->arg1.mfn, 0, false);
+    case MMUEXT_COPY_PAGE:
+        return clear_copy_page(pgd, op->arg1.mfn, op->arg2.src_mfn, true);
+    case MMUEXT_MARK_SUPER: case MMUEXT_UNMARK_SUPER:
+        return -EOPNOTSUPP;                          /* XSA-167: gone from Xen too */
     default:
         return -ENOSYS;
     }
@@ -202,13 +303,18 @@ static int mmuext_one(struct domain *d, const struct mmuext_op *op)
 long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr,
                   unsigned long domid)
 {
-    struct domain *d = target_domain(domid);
+    struct domain *d;
     struct mmuext_op op;
     unsigned int done = 0;
-    int rc = 0;
+    domid_t pg_owner;
+    int rc = pv_pg_owner(domid, &d, &pg_owner);
 
+    if (rc)
+        return rc;
     if (!d)
-        return current->domain->privileged ? -ESRCH : -EPERM;
+        return -EINVAL;                              /* DOMID_IO/XEN: not PV domains */
+    if (!may_act_on(d))
+        return -EPERM;
     if (count > MMU_BATCH_MAX)
         return -EINVAL;
     for (; done < count; done++) {

@@ -8,11 +8,20 @@
  *
  * Rules (Xen's, tested in tests/unit/test_page_type.c and tests/guests/mmu-hostile):
  *  - an entry may point only at frames the domain owns;
- *  - L1 entries: no cache-attribute bits (PWT/PCD/PAT) and no reserved bits 52-62;
- *    writable ones take a `writable` type reference (-EBUSY if the frame is a table);
- *  - L2-L4 entries: no PSE (no superpages), no PWT/PCD/GLOBAL/reserved bits; the
- *    target must validate as the next level down (so no recursive/linear maps);
- *  - L4 slots 256-271 belong to the hypervisor and cannot be changed;
+ *  - L1 entries: no cache-attribute bits (PWT/PCD/PAT); writable ones take a
+ *    `writable` type reference (-EBUSY if the frame is a table). Xen's error codes:
+ *    a frame that is not RAM (I/O: low 1 MiB, holes, past the frame table) = -EPERM
+ *    (no domain has I/O-memory rights yet), except INVALID_MFN = -EINVAL; RAM that
+ *    is not the page owner's (hypervisor, free, another domain's) = -EBUSY;
+ *  - L2-L4 entries: no PSE (no superpages), no PWT/PCD/GLOBAL; the target must
+ *    validate as the next level down (so no recursive/linear maps), else -EINVAL;
+ *  - bits 52-62 are software-available at every level, as in a release build of
+ *    Xen (its base_disallow_mask keeps _PAGE_AVAIL_HIGH; only debug builds reserve
+ *    bit 62 for grant mappings). The CPU ignores them while CR4.PKE is clear (we
+ *    never set it: with PKE, bits 59-62 of leaf entries would be protection keys);
+ *    nothing here interprets them;
+ *  - L4 slots 256-271 belong to the hypervisor and cannot be changed; whatever a
+ *    new L4 holds there is replaced when it is validated;
  *  - xenheap frames (shared_info, grant frames) are mapped writable without a
  *    type, so they can never take a table or descriptor type.
  */
@@ -23,9 +32,9 @@
 #include <hv/console.h>
 #include <hv/errno.h>
 
-#define PTE_RESERVED_HIGH  0x7ff0000000000000UL      /* bits 52-62 */
-#define L1_DISALLOW  (PTE_RESERVED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE)
-#define LN_DISALLOW  (PTE_RESERVED_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+#define L1_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE)     /* PSE = PAT in an L1 */
+#define LN_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+#define MFN_INVALID_PTE (PTE_ADDR_MASK >> PAGE_SHIFT)        /* all address bits set */
 
 static struct frame_info *fi(mfn_t mfn)
 {
@@ -50,6 +59,12 @@ static mfn_t pte_mfn(u64 e)
  * runs again (hv_prepare_return).
  */
 bool pt_tlb_flush_needed;
+
+/* Not RAM: what Xen gives DOMID_IO (the low 1 MiB, holes, anything past the frame table). */
+bool frame_is_io(mfn_t mfn)
+{
+    return !frame_valid(&hv_frames, mfn) || (fi(mfn)->flags & FRAME_F_IO);
+}
 
 bool pt_l4_slot_is_hv(unsigned int idx)
 {
@@ -100,7 +115,7 @@ u64 pt_adjust_entry(u64 e, unsigned int level)
     return e | _PAGE_USER;
 }
 
-static int entry_get(u64 e, unsigned int level, struct domain *d);
+static int entry_get(u64 e, unsigned int level, struct domain *d, domid_t pg_owner);
 static void entry_put(u64 e, unsigned int level);
 
 static void table_release(mfn_t mfn, unsigned int level, unsigned int upto)
@@ -132,7 +147,7 @@ static int table_validate(mfn_t mfn, unsigned int level, struct domain *d)
 
         if (unlikely(pte_mfn(e) == frame_debug_mfn && (e & _PAGE_PRESENT)))
             hv_info("validating L%u %lx[%u] -> debug mfn\n", level, mfn, i);
-        rc = entry_get(e, level, d);
+        rc = entry_get(e, level, d, d->id);
 
         if (rc) {
             table_release(mfn, level, i);
@@ -140,8 +155,11 @@ static int table_validate(mfn_t mfn, unsigned int level, struct domain *d)
         }
         t[i] = e;
     }
-    if (level == 4)
+    if (level == 4) {
+        for (unsigned int i = 256; i <= 271; i++)
+            t[i] = 0;                               /* guest junk never reaches the CPU */
         mm_install_hv_slots(t);
+    }
     return 0;
 }
 
@@ -205,8 +223,12 @@ void page_put_and_type(mfn_t mfn)
     page_put(mfn);
 }
 
-/* References an entry at `level` needs: a page (+writable type) or a lower table. */
-static int entry_get(u64 e, unsigned int level, struct domain *d)
+/*
+ * References an entry at `level` needs: a page (+writable type) or a lower table.
+ * An L1 entry may map a frame of `pg_owner` (the caller's foreign domain, checked
+ * by the caller; d->id otherwise, or DOMID_IO/DOMID_XEN which own no RAM here).
+ */
+static int entry_get(u64 e, unsigned int level, struct domain *d, domid_t pg_owner)
 {
     mfn_t target = pte_mfn(e);
 
@@ -215,13 +237,17 @@ static int entry_get(u64 e, unsigned int level, struct domain *d)
     if (e & (level == 1 ? L1_DISALLOW : LN_DISALLOW))
         return -EINVAL;
     if (level == 1) {
-        int rc = page_get(target, d);
+        int rc;
 
-        if (rc || !(e & _PAGE_RW))
-            return rc;
+        if (frame_is_io(target))                    /* no I/O-memory rights for anyone yet */
+            return target == MFN_INVALID_PTE ? -EINVAL : -EPERM;
+        if (page_get_foreign(target, pg_owner))
+            return -EBUSY;                          /* RAM that is not the page owner's */
+        if (!(e & _PAGE_RW))
+            return 0;
         if (fi(target)->flags & FRAME_F_XENHEAP)
             return 0;                               /* shared_info etc: no types */
-        rc = page_get_type(target, PGT_writable, d);
+        rc = page_get_type(target, PGT_writable, d) ? -EBUSY : 0;
         if (rc)
             page_put(target);
         return rc;
@@ -249,6 +275,12 @@ static void entry_put(u64 e, unsigned int level)
 int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                  struct domain *d, bool preserve_ad)
 {
+    return pt_mod_entry_foreign(table, idx, val, level, d, d->id, preserve_ad);
+}
+
+int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                         struct domain *d, domid_t pg_owner, bool preserve_ad)
+{
     u64 *slot = (u64 *)hv_mfn_to_virt(table) + idx;
     u64 old = *slot;
     int rc;
@@ -262,7 +294,7 @@ int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                  (pte_mfn(old) == frame_debug_mfn && (old & _PAGE_PRESENT))))
         hv_info("mod L%u %lx[%u]: %lx -> %lx (table type %u/%u)\n", level, table, idx,
                 (unsigned long)old, (unsigned long)val, fi(table)->type, fi(table)->type_count);
-    rc = entry_get(val, level, d);
+    rc = entry_get(val, level, d, level == 1 ? pg_owner : d->id);
     if (rc)
         return rc;
     *slot = val;

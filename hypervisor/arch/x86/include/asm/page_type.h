@@ -30,6 +30,11 @@ void page_put_and_type(mfn_t mfn);
 /* One entry of a page table at `level` (1-4): validate new, write, release old. */
 int  pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                   struct domain *d, bool preserve_ad);
+/* The same, the new L1 entry mapping a frame of pg_owner (a foreign domain, DOMID_IO ...). */
+int  pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                          struct domain *d, domid_t pg_owner, bool preserve_ad);
+/* True for frames that are not RAM (Xen's DOMID_IO frames) or not in the frame table. */
+bool frame_is_io(mfn_t mfn);
 /* Drops the references an entry at `level` holds. */
 void pt_entry_put(u64 e, unsigned int level);
 /* The value a guest entry is stored as (Xen's adjust_guest_lNe). */

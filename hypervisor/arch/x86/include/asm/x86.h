@@ -60,6 +60,10 @@ bool extable_fixup(struct cpu_user_regs *regs);
 mfn_t pv_current_cr3_mfn(const struct vcpu *v);
 mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot);
 int  pv_set_ldt(struct vcpu *v, unsigned long base, unsigned long nr_ents);
+/* The foreign domain of an MMU hypercall (Xen's get_pg_owner); *pd NULL for DOMID_IO/XEN. */
+int  pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner);
+/* Reads a guest vCPU bitmap like Xen's vcpumask_to_pcpumask: -EFAULT if it cannot. */
+int  pv_read_vcpumask(struct domain *d, unsigned long ptr);
 bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr);
 void pv_domain_release_frames(struct domain *d);
 unsigned long pv_read_dr6(void);
