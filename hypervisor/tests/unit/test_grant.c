@@ -671,6 +671,13 @@ static void test_destroy_granter(void)
     EXPECT_EQ(fi(f[0])->owner, G);                    /* orphaned, not freed */
     CU_ASSERT(fi(f[0])->flags & FRAME_F_ORPHAN);
     EXPECT_EQ(fi(f[0])->count, 2);
+    /* A new domain gets the dead granter's id and maps out its own ref 10 ... */
+    struct domain *g2 = harness_domain(G, 1, false);
+    grant_handle_t h2;
+
+    grant(g2, 10, M, frame_of(g2), GTF_permit_access);
+    EXPECT_EQ(map_as(m, G, 10, GNTMAP_host_map | GNTMAP_readonly, VA(4), &h2), GNTST_okay);
+    EXPECT_EQ(in_use(g2, 10), GTF_reading);
     before = hv_frames.nr_free;
     EXPECT_EQ(unmap_as(m, h[2], VA(3)), GNTST_okay);
     EXPECT_EQ(hv_frames.nr_free, before + 1);         /* the last mapping freed it */
@@ -680,6 +687,11 @@ static void test_destroy_granter(void)
     EXPECT_EQ(unmap_as(m, h[1], VA(2)), GNTST_okay);
     EXPECT_EQ(fi(f[0])->owner, FRAME_OWNER_FREE);
     EXPECT_EQ(hv_frames.nr_free, before + 2);
+    /* ... and the old mappings' unmaps did not touch the new table's counts. */
+    EXPECT_EQ(in_use(g2, 10), GTF_reading);
+    EXPECT_EQ(g2->grant_table->active[10].readers, 1);
+    EXPECT_EQ(unmap_as(m, h2, VA(4)), GNTST_okay);
+    EXPECT_EQ(in_use(g2, 10), 0);
 }
 
 /*
