@@ -85,4 +85,14 @@ if grep -q '(HV) d2 shutdown: crash' "$log" && grep -q '^(d1) .* passed, 0 faile
 else
   echo "FAIL: linux/two-guests-one-crashes"; show_tail "$log"; status=1
 fi
+# --- 4. fair share: two guests spinning over the same 10 s get similar counts ---
+log=$res/fair-share.log
+boot_timed "$log" 600 "$k $KARGS pvtest=spin" "$ird initrd" "$k $KARGS pvtest=spin" "$ird initrd"
+c1=$(sed -n 's/^(d1) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
+c2=$(sed -n 's/^(d2) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
+if [ -n "$c1" ] && [ -n "$c2" ] && awk -v a="$c1" -v b="$c2" 'BEGIN { r = a < b ? a / b : b / a; exit !(r >= 0.75) }'; then
+  echo "PASS: linux/fair-share (d1 $c1, d2 $c2 iterations)"
+else
+  echo "FAIL: linux/fair-share: d1 '$c1' vs d2 '$c2' iterations"; show_tail "$log"; status=1
+fi
 exit $status
