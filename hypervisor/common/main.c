@@ -133,6 +133,7 @@ __noreturn void hv_main(struct boot_info *bi)
         if (initrd)
             i++;
     }
-    hv_info("%u domain(s) running\n", domain_count_alive());
+    hv_info("%u domain(s) running (hypervisor boot took %lu ms)\n", domain_count_alive(),
+            hv_now() / 1000000);
     idle_loop(baseline);
 }
