@@ -55,6 +55,7 @@ int arch_vcpu_init(struct vcpu *v)
 void arch_vcpu_destroy(struct vcpu *v)
 {
     pv_gdt_free(v);
+    pv_ldt_free(v);
     arch_release_vcpu_info(v);
     if (v->arch.cr3_kernel)
         page_put_and_type(v->arch.cr3_kernel);
@@ -120,6 +121,7 @@ static void load_guest_state(struct vcpu *v)
     struct arch_vcpu *a = &v->arch;
 
     cpu_load_guest_gdt(a->gdt_shadow, a->gdt_ents);
+    cpu_load_ldt(a->ldt_shadow, a->ldt_ents);
     load_selectors(a);
     pv_load_debugregs(v);
     wrmsr(MSR_FS_BASE, a->fs_base);

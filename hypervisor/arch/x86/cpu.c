@@ -109,6 +109,21 @@ void cpu_load_guest_gdt(const u64 *ents, unsigned int n)
     loaded = n;
 }
 
+/* An LDT system descriptor in our GDT pointing at the hypervisor's copy. */
+void cpu_load_ldt(const u64 *ents, unsigned int n)
+{
+    u64 base = (u64)ents, limit = (u64)n * 8 - 1;
+
+    if (!n) {
+        asm volatile("lldt %w0" :: "r"(0));
+        return;
+    }
+    hv_gdt[GDT_IDX(HV_LDT_SEL)] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
+                                  (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    hv_gdt[GDT_IDX(HV_LDT_SEL) + 1] = base >> 32;
+    asm volatile("lldt %w0" :: "r"(HV_LDT_SEL));
+}
+
 void cpu_set_kernel_stack(unsigned long rsp0)
 {
     hv_tss.rsp[0] = rsp0;

@@ -52,8 +52,40 @@ static void load_selectors(void)
           "ds %#x, %lu exceptions", ds, last_trap.count - n);
 }
 
+/* MMUEXT_SET_LDT: a data selector from our own LDT (TI=1), and the refusals. */
+uint64_t traps_ldt[512] __aligned(PAGE_SIZE);
+
+static long set_ldt(void *base, unsigned int ents)
+{
+    struct mmuext_op op = { .cmd = MMUEXT_SET_LDT };
+
+    op.arg1.linear_addr = (unsigned long)base;
+    op.arg2.nr_ents = ents;
+    return hc_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static void test_ldt(void)
+{
+    uint16_t ds = 0;
+
+    traps_ldt[0] = 0x00cff2000000ffffUL;             /* data, DPL3, present */
+    /* Xen maps the LDT lazily: naming a writable page succeeds; using it would not. */
+    check_eq(set_ldt(traps_ldt, 1), 0, "SET_LDT naming a writable page = 0 (checked at use)");
+    check_eq(set_ldt(NULL, 0), 0, "SET_LDT(0 entries)");
+    check_eq(set_ldt((char *)traps_ldt + 8, 1), -EINVAL, "SET_LDT misaligned = -EINVAL");
+    if (!check_eq(remap_own_page(traps_ldt, 0x21), 0, "update_va_mapping(LDT page, read-only)"))
+        return;
+    if (!check_eq(set_ldt(traps_ldt, 1), 0, "SET_LDT(1 entry)"))
+        return;
+    asm volatile("mov %1, %%ds; mov %%ds, %0; mov %2, %%ds" : "=r"(ds) : "r"(0x7), "r"(0));
+    check(ds == 0x7, "load an LDT data selector (0x7)", "ds %#x", ds);
+    check_eq(set_ldt(NULL, 0), 0, "SET_LDT(0 entries) clears it");
+    check_eq(remap_own_page(traps_ldt, 0x63), 0, "LDT page writable again once unset");
+}
+
 void test_segments(void)
 {
     if (install_gdt())
         load_selectors();
+    test_ldt();
 }

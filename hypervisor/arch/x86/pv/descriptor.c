@@ -111,9 +111,17 @@ static void update_shadows(struct domain *d, mfn_t mfn, unsigned int idx, u64 de
             if (a->gdt_frames[f] == mfn && e < a->gdt_ents)
                 a->gdt_shadow[e] = desc;
         }
+        for (unsigned int f = 0; a && f < a->ldt_nr_frames; f++) {
+            unsigned int e = f * 512 + idx;
+
+            if (a->ldt_frames[f] == mfn && e < a->ldt_ents)
+                a->ldt_shadow[e] = desc;
+        }
     }
-    if (current && current->domain == d)
+    if (current && current->domain == d) {
         cpu_load_guest_gdt(current->arch.gdt_shadow, current->arch.gdt_ents);
+        cpu_load_ldt(current->arch.ldt_shadow, current->arch.ldt_ents);
+    }
 }
 
 long do_update_descriptor(unsigned long maddr, unsigned long desc)

@@ -19,7 +19,8 @@
 #define HV_CS               0xe008
 #define HV_DS               0xe010
 #define HV_TSS_SEL          0xe040
-#define HV_GDT_ENTRIES      (0xe050 / 8)
+#define HV_LDT_SEL          0xe050          /* the current vCPU's validated LDT copy */
+#define HV_GDT_ENTRIES      (0xe060 / 8)
 #define HV_FIRST_RESERVED_GDT_ENTRY 7168
 
 #define HV_STACK_ORDER_PAGES 2           /* per-vCPU hypervisor stack */

@@ -28,6 +28,11 @@ struct arch_vcpu {
     unsigned int gdt_ents;
     unsigned int gdt_nr_frames;
     mfn_t gdt_frames[14];              /* FIRST_RESERVED_GDT_PAGE */
+    u64 *ldt_shadow;                   /* validated copy of the guest's LDT (SET_LDT) */
+    unsigned int ldt_ents;
+    unsigned int ldt_nr_frames;        /* typed frames held */
+    unsigned int ldt_shadow_pages;
+    mfn_t ldt_frames[16];              /* 8192 entries at most */
     unsigned long debugreg[8];         /* virtual DR0-DR7 (DR4/5 unused) */
     u64 hypercalls;                    /* count, for the panic screen */
 };
