@@ -121,31 +121,10 @@ static int do_rm(struct xs_req *r)
 	return err ? err : xs_ack(r);
 }
 
-/* Growable buffer of NUL-separated child names. */
 struct names {
-	char *buf;
-	size_t len, cap;
+	const char *buf;
+	size_t len;
 };
-
-static int add_name(const char *name, size_t nlen, void *arg)
-{
-	struct names *n = arg;
-
-	if (n->len + nlen + 1 > n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 4096;
-		char *b;
-		while (cap < n->len + nlen + 1)
-			cap *= 2;
-		if (!(b = realloc(n->buf, cap)))
-			return ENOMEM;
-		n->buf = b;
-		n->cap = cap;
-	}
-	memcpy(n->buf + n->len, name, nlen);
-	n->buf[n->len + nlen] = '\0';
-	n->len += nlen + 1;
-	return 0;
-}
 
 static int list_children(struct xs_req *r, const char *arg, struct names *n,
 			 struct xs_view *v)
@@ -156,23 +135,20 @@ static int list_children(struct xs_req *r, const char *arg, struct names *n,
 	if (!err)
 		err = xs_store_get(r, path, XS_PERM_READ, v);
 	if (!err)
-		err = xs_store_children(r, path, add_name, n);
+		err = xs_store_list(r, path, &n->buf, &n->len);
 	return err;
 }
 
 static int do_directory(struct xs_req *r)
 {
-	struct names n = { 0 };
+	struct names n;
 	struct xs_view v;
 	int err = list_children(r, xs_onearg(r), &n, &v);
 
 	/* Too long for one reply: libxenstore falls back to DIRECTORY_PART. */
 	if (!err && n.len > XENSTORE_PAYLOAD_MAX)
 		err = E2BIG;
-	if (!err)
-		xs_reply(r, n.buf, (uint32_t)n.len);
-	free(n.buf);
-	return err;
+	return err ? err : xs_reply(r, n.buf, (uint32_t)n.len);
 }
 
 /* Reply: "<gen>\0" then as many whole names from byte offset as fit, and
@@ -202,7 +178,7 @@ static int part_reply(struct xs_req *r, const struct names *n, uint64_t gen,
 
 static int do_directory_part(struct xs_req *r)
 {
-	struct names n = { 0 };
+	struct names n;
 	struct xs_view v;
 	const char *vec[2];
 	int err;
@@ -210,10 +186,7 @@ static int do_directory_part(struct xs_req *r)
 	if (xs_get_strings(r, vec, 2) != 2)
 		return EINVAL;
 	err = list_children(r, vec[0], &n, &v);
-	if (!err)
-		err = part_reply(r, &n, v.gen, (unsigned)atoi(vec[1]));
-	free(n.buf);
-	return err;
+	return err ? err : part_reply(r, &n, v.gen, (unsigned)atoi(vec[1]));
 }
 
 /* Like xenstored 4.17, GET_PERMS does not accept the special '@' nodes

@@ -2,6 +2,7 @@
 #include "xs_store.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xs_conn.h"
@@ -17,9 +18,16 @@ void xs_store_account(unsigned owner, int delta)
 	xs_domain_nodes_adjust(owner, delta);
 }
 
+static struct xs_perms *parent_perms(const struct xs_node *n)
+{
+	const struct xs_node *p = xs_node_parent(n);
+
+	return p ? p->perms : NULL;
+}
+
 static void fill_view(const struct xs_node *n, struct xs_view *v)
 {
-	v->value = n->value;
+	v->value = xs_node_value(n);
 	v->vlen = n->vlen;
 	v->perms = n->perms;
 	v->gen = n->gen;
@@ -83,10 +91,70 @@ int xs_store_children(struct xs_req *r, const char *path, xs_child_cb *cb,
 	n = xs_tree_lookup(path, strlen(path));
 	if (!n)
 		return ENOENT;
-	for (c = n->child; c; c = c->next)
-		if ((err = cb(c->name, c->nlen, arg)))
+	for (c = xs_node_child(n); c; c = xs_node_next(c))
+		if ((err = cb(xs_node_name(c), c->nlen, arg)))
 			return err;
 	return 0;
+}
+
+/* Growable buffer of NUL-separated child names. */
+struct names {
+	char *buf;
+	size_t len, cap;
+};
+
+static int add_name(const char *name, size_t nlen, void *arg)
+{
+	struct names *n = arg;
+
+	if (n->len + nlen + 1 > n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 4096;
+		char *b;
+		while (cap < n->len + nlen + 1)
+			cap *= 2;
+		if (!(b = realloc(n->buf, cap)))
+			return ENOMEM;
+		n->buf = b;
+		n->cap = cap;
+	}
+	memcpy(n->buf + n->len, name, nlen);
+	n->buf[n->len + nlen] = '\0';
+	n->len += nlen + 1;
+	return 0;
+}
+
+/*
+ * A listing over 4096 bytes costs libxenstore a DIRECTORY plus several
+ * DIRECTORY_PARTs of the same node in a row: keep the last committed list
+ * built, valid while it is the same node at the same generation (bumped by
+ * every child added or removed; a new node never gets an old generation).
+ */
+static struct names cached;
+static const struct xs_node *cached_node;
+static uint64_t cached_gen;
+static struct names scratch;	/* transaction views: never cached */
+
+int xs_store_list(struct xs_req *r, const char *path, const char **names,
+		  size_t *len)
+{
+	struct names *out = r->txn ? &scratch : &cached;
+	struct xs_node *n = r->txn ? NULL : xs_tree_lookup(path, strlen(path));
+	int err = 0;
+
+	if (!r->txn && !n)
+		return ENOENT;
+	if (r->txn || cached_node != n || cached_gen != n->gen) {
+		out->len = 0;
+		cached_node = NULL;
+		err = xs_store_children(r, path, add_name, out);
+		if (!err && !r->txn) {
+			cached_node = n;
+			cached_gen = n->gen;
+		}
+	}
+	*names = out->buf ? out->buf : "";
+	*len = out->len;
+	return err;
 }
 
 static void fire(struct xs_req *r, const char *path, bool exact,
@@ -101,7 +169,7 @@ static void fire(struct xs_req *r, const char *path, bool exact,
 	n = xs_tree_lookup(path, strlen(path));
 	if (n)
 		xs_watch_fire(path, exact, n->perms,
-			      n->parent ? n->parent->perms : NULL, old);
+			      parent_perms(n), old);
 }
 
 static struct xs_perms *child_perms(struct xs_req *r, struct xs_perms *pp)
@@ -227,7 +295,7 @@ static void rm_visit(struct xs_node *n, const char *path, size_t len,
 	(void)arg;
 	(void)len;
 	xs_store_account(xs_perms_owner(n->perms), -1);
-	xs_watch_fire(path, !top, n->perms, n->parent ? n->parent->perms : NULL,
+	xs_watch_fire(path, !top, n->perms, parent_perms(n),
 		      NULL);
 }
 
@@ -303,11 +371,11 @@ int xs_store_commit_node(const char *path, size_t len, const char *val,
 		xs_store_account(xs_perms_owner(perms), 1);
 		xs_tree_set_perms(n, xs_perms_get(perms));
 	}
-	if (vlen != n->vlen || (vlen && memcmp(val, n->value, vlen)))
+	if (vlen != n->vlen || (vlen && memcmp(val, xs_node_value(n), vlen)))
 		xs_tree_set_value(n, val, vlen);
 	if (do_fire)
 		xs_watch_fire(path, false, n->perms,
-			      n->parent ? n->parent->perms : NULL, old);
+			      parent_perms(n), old);
 	xs_perms_put(old);
 	return 0;
 }
@@ -344,5 +412,10 @@ int xs_store_init(void)
 
 void xs_store_fini(void)
 {
+	free(cached.buf);
+	free(scratch.buf);
+	memset(&cached, 0, sizeof(cached));
+	memset(&scratch, 0, sizeof(scratch));
+	cached_node = NULL;
 	xs_tree_fini();
 }

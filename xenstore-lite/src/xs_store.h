@@ -45,6 +45,10 @@ int xs_store_get(struct xs_req *r, const char *path, unsigned perm,
 		 struct xs_view *v);
 int xs_store_children(struct xs_req *r, const char *path, xs_child_cb *cb,
 		      void *arg);
+/* The NUL-separated child names of path (read permission checked by the
+ * caller); *names stays valid until the next call. */
+int xs_store_list(struct xs_req *r, const char *path, const char **names,
+		  size_t *len);
 /* WRITE (mkdir_only false) or MKDIR: creates missing parents. */
 int xs_store_write(struct xs_req *r, const char *path, const void *val,
 		   uint32_t len, bool mkdir_only);

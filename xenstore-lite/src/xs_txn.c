@@ -68,7 +68,7 @@ static int snapshot(struct xs_tnode *e)
 		e->value = malloc(n->vlen);
 		if (!e->value)
 			return ENOMEM;
-		memcpy(e->value, n->value, n->vlen);
+		memcpy(e->value, xs_node_value(n), n->vlen);
 		e->vlen = n->vlen;
 	}
 	return 0;
@@ -200,8 +200,8 @@ static int materialize(struct xs_tnode *e)
 		return 0;
 	e->kids_valid = true;
 	n = e->gen ? xs_tree_lookup(e->path, e->plen) : NULL;
-	for (c = n ? n->child : NULL; c; c = c->next)
-		if (kid_add(e, c->name, c->nlen))
+	for (c = n ? xs_node_child(n) : NULL; c; c = xs_node_next(c))
+		if (kid_add(e, xs_node_name(c), c->nlen))
 			return ENOMEM;
 	return 0;
 }
