@@ -58,9 +58,10 @@ shutdown_re() {   # domid reason
 # End marker: the last domain's shutdown report if checked, else its DONE line; or death.
 end_regex() {   # ndoms shutdown_reason
   local last=$((FIRST_DOMID + $1 - 1)) re
-  if [ -n "$2" ]; then re=$(shutdown_re "$last" "$2")
-  elif [ $mode = xen ]; then re='^DONE: '
-  else re="^\\(d$last\\) DONE: "; fi
+  # Ours runs until the hypervisor has reaped every domain (then frames are checked).
+  if [ $mode = ours ]; then re='\(HV\) no domains left'
+  elif [ -n "$2" ]; then re=$(shutdown_re "$last" "$2")
+  else re='^DONE: '; fi
   if [ $mode = xen ]; then echo "$re|$XEN_FATAL_RE"; else echo "$re|$OURS_FATAL_RE"; fi
 }
 
@@ -86,6 +87,14 @@ judge_domain() {   # log domid guest
     echo "d$2 ($3): $(grep '^FAIL: ' <<<"$out" | head -3 | tr '\n' ' ')"; return; fi
   grep -Eq "^DONE: $3: [1-9][0-9]* passed, 0 failed" <<<"$out" ||
     echo "d$2 ($3): $(grep -E "$done_re" <<<"$out" | tail -1)"
+}
+
+# Ours: when the last domain is gone every frame must be back (free == at boot).
+judge_frames() {   # log
+  [ $mode = ours ] || return 0
+  local line; line=$(tr -d '\r' < "$1" | grep -E '\(HV\) no domains left; frames free' | tail -1)
+  [ -z "$line" ] && return 0                         # stopped earlier: judged elsewhere
+  echo "$line" | grep -Eq 'frames free ([0-9]+) \(at boot \1\)' || echo "frames leaked: ${line#*; }"
 }
 
 judge_checks() {   # log ndoms checks...
@@ -133,6 +142,7 @@ run_test() {   # name where timeout modules checks
     why+=$(judge_domain "$log" $((FIRST_DOMID + i)) "$guest")
   done
   why+=$(judge_checks "$log" ${#mods[@]} "${checks[@]}")
+  why+=$(judge_frames "$log")
   if [ -z "$why" ]; then echo "PASS: guests/$name"; return 0; fi
   echo "FAIL: guests/$name: $why"
   tail -n 30 "$log" | tr -d '\r' | sed 's/^/    /'
