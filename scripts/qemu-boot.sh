@@ -7,20 +7,21 @@
 #
 #   -e  stop QEMU as soon as a serial line matches END_REGEX (extended regex)
 #   -i  interactive: serial console on this terminal (for `make run`), no marker
+#   -s SOCKET  also accept serial input on this Unix socket (output still goes to the log)
 # Exit: 0 marker seen (or QEMU exited by itself when no -e was given),
 #       124 timeout, 3 QEMU exited before the marker, else QEMU's failure code.
 # KVM is used when /dev/kvm is usable, TCG otherwise. Extra QEMU arguments come
 # from $QEMU_EXTRA, e.g. QEMU_EXTRA="-d int,guest_errors,cpu_reset -D qemu.log" or "-s -S".
 set -uo pipefail
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-kernel= append= log= tmo=120 end= mem=512 cpus=1 interactive=0
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+kernel= append= log= tmo=120 end= mem=512 cpus=1 interactive=0 sock=
 mods=()
-while getopts "k:a:M:l:t:e:m:c:ih" o; do
+while getopts "k:a:M:l:t:e:m:c:s:ih" o; do
   case $o in
     k) kernel=$OPTARG ;; a) append=$OPTARG ;; M) mods+=("$OPTARG") ;;
     l) log=$OPTARG ;; t) tmo=$OPTARG ;; e) end=$OPTARG ;; m) mem=$OPTARG ;;
-    c) cpus=$OPTARG ;; i) interactive=1 ;; *) usage ;;
+    c) cpus=$OPTARG ;; i) interactive=1 ;; s) sock=$OPTARG ;; *) usage ;;
   esac
 done
 [ -n "$kernel" ] || usage
@@ -62,7 +63,12 @@ fi
 log=${log:-$(mktemp /tmp/qemu-boot.XXXXXX.log)}
 mkdir -p "$(dirname "$log")"
 : > "$log"
-cmd+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)
+if [ -n "$sock" ]; then
+  rm -f "$sock"
+  cmd+=(-chardev "socket,id=ser0,path=$sock,server=on,wait=off,logfile=$log" -serial chardev:ser0)
+else
+  cmd+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)
+fi
 printf '%q ' "${cmd[@]}" > "$log.cmdline"; echo >> "$log.cmdline"
 
 "${cmd[@]}" > "$log.qemu-stderr" 2>&1 &

@@ -85,7 +85,21 @@ if grep -q '(HV) d2 shutdown: crash' "$log" && grep -q '^(d1) .* passed, 0 faile
 else
   echo "FAIL: linux/two-guests-one-crashes"; show_tail "$log"; status=1
 fi
-# --- 4. fair share: two guests spinning over the same 10 s get similar counts ---
+# --- 4. the console: keys typed on the serial line reach the shell on hvc0 ---
+log=$res/console-input.log; sock=$res/console-input.sock
+rm -f "$log"
+python3 "$top/tests/linux/type-keys.py" "$sock" "$log" 'pvhv-guest:/# ' 'echo typed-$((6*7))\npoweroff\n' &
+tpid=$!
+"$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" -M "$k $KARGS" -M "$ird initrd" \
+    -m 1024 -l "$log" -s "$sock" -t 300 -e '\(HV\) no domains left|\(HV\) .*PANIC' > /dev/null
+wait $tpid
+if tr -d '\r' < "$log" | grep -q '^(d1) typed-42' && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
+  echo "PASS: linux/console-keyboard-input"
+else
+  echo "FAIL: linux/console-keyboard-input"; show_tail "$log"; status=1
+fi
+
+# --- 5. fair share: two guests spinning over the same 10 s get similar counts ---
 log=$res/fair-share.log
 boot_timed "$log" 600 "$k $KARGS pvtest=spin" "$ird initrd" "$k $KARGS pvtest=spin" "$ird initrd"
 c1=$(sed -n 's/^(d1) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
