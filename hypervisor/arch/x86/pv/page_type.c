@@ -54,9 +54,12 @@ static mfn_t pte_mfn(u64 e)
 }
 
 /*
- * A mapping removed or a frame turned into a table: TLB entries may still
- * allow the old access (XSA-286), so the TLB is flushed before the guest
- * runs again (hv_prepare_return).
+ * TLB entries may outlive the mappings they came from. That is harmless
+ * while they reach only the guest's own ordinary pages (as in Xen, the
+ * guest flushes after its own L1 changes), so the TLB is flushed before the
+ * guest runs again (hv_prepare_return) only when a stale entry could grant
+ * more: an L2-L4 entry went away (XSA-286), a frame became a table or
+ * descriptor page, or a frame left the guest (freed, or a grant unmapped).
  */
 bool pt_tlb_flush_needed;
 
@@ -100,6 +103,7 @@ void page_put(mfn_t mfn)
         return;
     TRACE_REF(mfn, "put");
     if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
+        pt_tlb_flush_needed = true;
         f->flags = 0;
         f->type_count = 0;
         frame_free(&hv_frames, mfn, 1);             /* its domain died while it was in use */
@@ -266,7 +270,8 @@ static void entry_put(u64 e, unsigned int level)
 
     if (!(e & _PAGE_PRESENT) || !frame_valid(&hv_frames, target))
         return;
-    pt_tlb_flush_needed = true;
+    if (level > 1)
+        pt_tlb_flush_needed = true;
     if (level > 1 || ((e & _PAGE_RW) && !(fi(target)->flags & FRAME_F_XENHEAP)))
         page_put_type(target);
     page_put(target);
@@ -313,6 +318,7 @@ void arch_release_frame(mfn_t mfn)
     }
     f->type_count = 0;
     f->flags = 0;
+    pt_tlb_flush_needed = true;                      /* it may go to another domain next */
     frame_free(&hv_frames, mfn, 1);
 }
 
