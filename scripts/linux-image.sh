@@ -37,6 +37,16 @@ rm -rf "$ir"; mkdir -p "$ir"/{bin,sbin,proc,sys,dev,tmp,etc,root}
 cp /bin/busybox "$ir/bin/busybox"
 for a in $("$ir/bin/busybox" --list); do [ -e "$ir/bin/$a" ] || ln -s busybox "$ir/bin/$a"; done
 cp "$out/guestcheck" "$ir/bin/guestcheck"
+# The kernel modules a PV guest needs (its front ends), with their dependencies,
+# from the same kernel package.
+kver=$(ls "$out/root/lib/modules" | head -1)
+[ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
+for m in xen-blkfront xen-netfront; do
+  modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
+    while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
+done
+cp "$out/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$ir/lib/modules/$kver/" 2>/dev/null || true
+depmod -b "$ir" "$kver"
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
 # /init is a plain shell, not an init daemon: poweroff/reboot act at once.
