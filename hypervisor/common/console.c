@@ -36,6 +36,29 @@ void hv_puts_raw(const char *s, size_t len)
     arch_console_write(s, len);
 }
 
+/*
+ * The one serial line is shared: a domain whose console ring output stops
+ * mid-line must not have another writer's text glued to its line. Whoever
+ * writes next first ends the other's partial line; that domain's next
+ * output starts a fresh "(dN) " line.
+ */
+static int line_owner = -1;                          /* domid with a partial line, or -1 */
+
+void hv_console_claim_line(int owner)
+{
+    if (line_owner < 0 || line_owner == owner)
+        return;
+    hv_puts_raw("\n", 1);
+    if (line_owner < HV_MAX_DOMAINS && hv_domains[line_owner])
+        hv_domains[line_owner]->cons_mid_line = false;
+    line_owner = -1;
+}
+
+void hv_console_set_line_owner(int owner)
+{
+    line_owner = owner;
+}
+
 void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap)
 {
     char line[512];
@@ -46,6 +69,7 @@ void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap)
     memcpy(line, "(HV) ", 5);
     n = hv_vsnprintf(line + 5, sizeof(line) - 5, fmt, ap);
     n = MIN(n + 5, (int)sizeof(line) - 1);
+    hv_console_claim_line(-2);
     hv_puts_raw(line, n);
 }
 
@@ -66,6 +90,7 @@ void hv_console_guest_flush(struct domain *d)
     if (!d->console_len)
         return;
     n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
+    hv_console_claim_line(-2);
     hv_puts_raw(prefix, n);
     hv_puts_raw(d->console_line, d->console_len);
     if (d->console_line[d->console_len - 1] != '\n')

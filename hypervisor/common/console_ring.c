@@ -28,6 +28,7 @@ static void emit(struct domain *d, char c)
         return;
     if ((unsigned char)c < 0x20 && c != '\n' && c != '\t' && c != '\b' && c != 0x1b && c != 0x07)
         c = '?';
+    hv_console_claim_line(d->id);
     if (!d->cons_mid_line) {
         int n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
 
@@ -35,6 +36,7 @@ static void emit(struct domain *d, char c)
     }
     hv_puts_raw(&c, 1);
     d->cons_mid_line = c != '\n';
+    hv_console_set_line_owner(d->cons_mid_line ? (int)d->id : -1);
 }
 
 static void console_ring_notify(struct domain *d)
@@ -100,7 +102,6 @@ int console_ring_attach(struct domain *d)
 
 void console_ring_detach(struct domain *d)
 {
-    if (d->cons && d->cons_mid_line)
-        hv_puts_raw("\n", 1);
+    hv_console_claim_line(-2);                       /* ends d's partial line, if any */
     d->cons = NULL;
 }

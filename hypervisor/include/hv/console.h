@@ -11,6 +11,9 @@ extern enum hv_loglvl hv_loglvl;
 void hv_log(enum hv_loglvl lvl, const char *fmt, ...) __printf(2, 3);
 void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap);
 void hv_puts_raw(const char *s, size_t len);
+/* Ends another writer's partial line before `owner` (a domid, or -2 for whole lines) writes. */
+void hv_console_claim_line(int owner);
+void hv_console_set_line_owner(int owner);
 
 #define hv_err(...)   hv_log(LOG_ERR, __VA_ARGS__)
 #define hv_warn(...)  hv_log(LOG_WARN, __VA_ARGS__)
