@@ -156,6 +156,10 @@ int evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 
     if (op->virq >= NR_VIRQS)
         return -EINVAL;
+    if (op->virq != VIRQ_TIMER && op->virq != VIRQ_DEBUG && op->virq != VIRQ_XENOPROF &&
+        op->virq != VIRQ_XENPMU &&
+        op->vcpu != 0)
+        return -EINVAL;                              /* global VIRQs bind on vCPU 0 only, as Xen */
     if (op->vcpu >= HV_MAX_VCPUS || !(v = d->vcpus[op->vcpu]))
         return -ENOENT;
     if (v->virq_to_port[op->virq])

@@ -14,7 +14,7 @@ static u64 tsc_at_boot, tsc_hz, boot_wallclock;
 void time_scale_from_hz(u64 hz, struct time_scale *ts)
 {
     int shift = 0;
-    u64 t = hz;
+    u64 t = hz ? hz : 1000000000ULL;                 /* uncalibrated: assume 1 GHz, never loop */
 
     while (t > 2000000000ULL) {
         t >>= 1;

@@ -34,8 +34,12 @@ int arch_vcpu_init(struct vcpu *v)
 
     a->stack = hv_alloc_pages(HV_STACK_ORDER_PAGES);
     a->fpu_area = hv_alloc_pages(ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
-    if (!a->stack || !a->fpu_area)
+    if (!a->stack || !a->fpu_area) {
+        hv_free_pages(a->stack, HV_STACK_ORDER_PAGES);   /* NULL-safe */
+        hv_free_pages(a->fpu_area, ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
+        a->stack = a->fpu_area = NULL;
         return -ENOMEM;
+    }
     fpu_area_init(a->fpu_area);
     a->regs = (struct cpu_user_regs *)(frame_top(v) - offsetof(struct cpu_user_regs, es));
     a->regs->cs = FLAT_KERNEL_CS;

@@ -374,6 +374,7 @@ static void test_bind_virq(void)
         { "vCPU not created", VIRQ_TIMER, 2, -ENOENT },
         { "vCPU past the limit", VIRQ_TIMER, HV_MAX_VCPUS, -ENOENT },
         { "huge vCPU", VIRQ_DEBUG, 0xffffffffu, -ENOENT },
+        { "global VIRQ on a vCPU other than 0", VIRQ_CONSOLE, 1, -EINVAL },
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct evtchn_bind_virq b = { .virq = bad[i].virq, .vcpu = bad[i].vcpu };
