@@ -7,28 +7,6 @@
 #include <hv/lib.h>
 #include <hv/xen.h>
 
-#define EM_X86_64 62
-#define PT_LOAD   1
-#define PT_NOTE   4
-
-struct elf64_ehdr {
-    u8 ident[16];
-    u16 type, machine;
-    u32 version;
-    u64 entry, phoff, shoff;
-    u32 flags;
-    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    u32 type, flags;
-    u64 offset, vaddr, paddr, filesz, memsz, align;
-};
-
-struct elf_note {
-    u32 namesz, descsz, type;
-};
-
 static bool in_image(size_t len, u64 off, u64 size)
 {
     return off <= len && size <= len - off;

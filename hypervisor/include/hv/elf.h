@@ -6,6 +6,29 @@
 
 #define ELF_NOTE_UNSET (~0UL)
 
+/* The ELF64 structures the loader reads (and the unit tests build). */
+#define EM_X86_64 62
+#define PT_LOAD   1
+#define PT_NOTE   4
+
+struct elf64_ehdr {
+    u8 ident[16];
+    u16 type, machine;
+    u32 version;
+    u64 entry, phoff, shoff;
+    u32 flags;
+    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+    u32 type, flags;
+    u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+
+struct elf_note {
+    u32 namesz, descsz, type;
+};
+
 struct elf_guest_info {
     u64 entry;                         /* XEN_ELFNOTE_ENTRY, else e_entry */
     u64 virt_base;                     /* XEN_ELFNOTE_VIRT_BASE */

@@ -4,19 +4,8 @@
 
 #include "harness.h"
 
-struct ehdr {
-    u8 ident[16];
-    u16 type, machine;
-    u32 version;
-    u64 entry, phoff, shoff;
-    u32 flags;
-    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct phdr {
-    u32 type, flags;
-    u64 offset, vaddr, paddr, filesz, memsz, align;
-};
+#define ehdr elf64_ehdr                              /* the loader's own definitions */
+#define phdr elf64_phdr
 
 struct note {
     u32 namesz, descsz, type;
