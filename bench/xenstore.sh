@@ -26,6 +26,7 @@ make -s -C "$TOP/xenstore-lite" || exit 1
 mkdir -p "$KIT" "$OUT"
 cp -r "$SHARED/tools/xenstore-bench/." "$KIT/" && chmod -R u+w "$KIT"
 make -s -C "$KIT" BUILD=build >/dev/null || exit 1
+gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$B/floor" "$TOP/bench/xenstore/floor.c" || exit 1
 rm -f "$OUT"/*.txt
 
 run_ours() {
@@ -37,6 +38,17 @@ run_ours() {
 	"$KIT/build/xsbench" -s "$TMPD/ours/sock" -p "$pid" ${XSBENCH_ARGS:-} > "$OUT/ours-run$1.txt" 2>&1 ||
 		echo "run failed" >> "$OUT/ours-run$1.txt"
 	kill "$pid"; wait "$pid" 2>/dev/null; pid=
+}
+
+# The no-op responder (bench/xenstore/floor.c): libxenstore + socket alone.
+run_floor() {
+	local fpid i
+	"$B/floor" "$TMPD/floor.sock" &
+	fpid=$!
+	for i in $(seq 1 50); do [ -S "$TMPD/floor.sock" ] && break; sleep 0.1; done
+	"$KIT/build/xsbench" -s "$TMPD/floor.sock" -t seq,dir,txn,conn > "$OUT/floor-run$1.txt" 2>&1 ||
+		echo "run failed" >> "$OUT/floor-run$1.txt"
+	kill "$fpid"; wait "$fpid" 2>/dev/null
 }
 
 run_ref() {
@@ -52,5 +64,6 @@ echo "bench-xenstore: $RUNS runs each, load $(cut -d' ' -f1-3 /proc/loadavg), $(
 for i in $(seq 1 "$RUNS"); do
 	echo "  run $i: xenstore-lite"; run_ours "$i"
 	echo "  run $i: C xenstored 4.17"; run_ref "$i"
+	echo "  run $i: no-op floor"; run_floor "$i"
 done
 python3 "$TOP/bench/xenstore/table.py" "$OUT"

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Side-by-side table: xenstore-lite vs C xenstored, min/median/max of runs.
 
-usage: table.py RESULTS_DIR   (files ours-run<i>.txt, ref-run<i>.txt with
-xsbench "RESULT <metric> <value> <unit>" lines)
+usage: table.py RESULTS_DIR   (files ours-run<i>.txt, ref-run<i>.txt and
+floor-run<i>.txt with xsbench "RESULT <metric> <value> <unit>" lines)
+
+The floor is bench/xenstore/floor.c, a responder that does no work: its
+throughput over the reference's is the best ratio any daemon can reach
+on this machine (the "ceiling" column).
 """
 import glob
 import os
@@ -57,16 +61,21 @@ def main():
     d = sys.argv[1]
     ours, units = load(d, "ours")
     ref, _ = load(d, "ref")
+    floor, _ = load(d, "floor")
     n = max([len(v) for v in ours.values()] + [0])
     print()
     print("xenstore-lite vs C xenstored 4.17 (min / median / max of %d runs)" % n)
     print()
-    print("| metric | unit | xenstore-lite | C xenstored | ratio (median) | goal | met |")
-    print("|---|---|---|---|---|---|---|")
-    missed = 0
+    print("| metric | unit | xenstore-lite | C xenstored | ratio (median) | goal | met | no-op floor | ceiling |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    missed = capped = 0
     for key, label, goal in METRICS:
-        o, r = ours.get(key, []), ref.get(key, [])
-        ratio, ok = "n/a", ""
+        o, r, f = ours.get(key, []), ref.get(key, []), floor.get(key, [])
+        ratio, ok, ceil = "n/a", "", ""
+        if f and r and statistics.median(r):
+            c = statistics.median(f) / statistics.median(r)
+            ceil = "%.2fx" % c
+            capped += bool(goal) and goal[0] == "higher" and c < goal[1]
         if o and r and statistics.median(r):
             q = statistics.median(o) / statistics.median(r)
             ratio = "%.2fx" % q
@@ -74,9 +83,12 @@ def main():
                 ok = "yes" if (q >= goal[1] if goal[0] == "higher" else q <= goal[1]) else "NO"
                 missed += ok == "NO"
         g = "" if not goal else ("≥%gx" % goal[1] if goal[0] == "higher" else "≤%gx" % goal[1])
-        print("| %s | %s | %s | %s | %s | %s | %s |" % (label, units.get(key, ""), cell(o), cell(r), ratio, g, ok))
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            label, units.get(key, ""), cell(o), cell(r), ratio, g, ok,
+            fmt(statistics.median(f)) if f else "", ceil))
     print()
-    print("goals missed: %d" % missed)
+    print("goals missed: %d; goals above the ceiling (unreachable for any daemon here): %d"
+          % (missed, capped))
 
 
 main()

@@ -152,26 +152,23 @@ static int do_directory(struct xs_req *r)
 }
 
 /* Reply: "<gen>\0" then as many whole names from byte offset as fit, and
- * a final extra "\0" once the list is complete (xenstored's format). */
+ * a final extra "\0" once the list is complete (xenstored's format). The
+ * cut is after the last name terminator that fits: one memrchr. */
 static int part_reply(struct xs_req *r, const struct names *n, uint64_t gen,
 		      unsigned off)
 {
 	char out[XENSTORE_PAYLOAD_MAX];
 	int gl = snprintf(out, sizeof(out), "%" PRIu64, gen) + 1;
-	size_t len = 0, max = XENSTORE_PAYLOAD_MAX - (size_t)gl - 1;
+	size_t len = off < n->len ? n->len - off : 0;
+	size_t max = XENSTORE_PAYLOAD_MAX - (size_t)gl - 1;
 
-	if (off >= n->len) {
-		out[gl] = '\0';
-		return xs_reply(r, out, (uint32_t)gl + 1);
+	if (len > max) {
+		const char *end = memrchr(n->buf + off, '\0', max);
+		len = end ? (size_t)(end - (n->buf + off)) + 1 : 0;
 	}
-	while (off + len < n->len) {
-		size_t l = strlen(n->buf + off + len);
-		if (len + l >= max)
-			break;
-		len += l + 1;
-	}
-	memcpy(out + gl, n->buf + off, len);
-	if (off + len == n->len)
+	if (len)
+		memcpy(out + gl, n->buf + off, len);
+	if (off + len >= n->len)
 		out[gl + len++] = '\0';
 	return xs_reply(r, out, (uint32_t)(gl + len));
 }

@@ -6,6 +6,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Every permission set has a 32-bit id, so a node stores 4 bytes instead
+ * of a pointer. Ids of freed sets are reused (a stack of free ids).
+ */
+static struct xs_perms **reg;
+static uint32_t nreg = 1, capreg;	/* id 0 is never used */
+static uint32_t *free_ids, nfree, capfree;
+
+static int grow(void **v, uint32_t *capp, size_t elem)
+{
+	uint32_t c = *capp ? *capp * 2 : 256;
+	void *n = realloc(*v, c * elem);
+
+	if (!n)
+		return ENOMEM;
+	*v = n;
+	*capp = c;
+	return 0;
+}
+
+static uint32_t id_alloc(struct xs_perms *p)
+{
+	uint32_t id;
+
+	if (nfree) {
+		id = free_ids[--nfree];
+	} else {
+		if (nreg >= capreg && grow((void **)&reg, &capreg, sizeof(*reg)))
+			return 0;
+		id = nreg++;
+	}
+	reg[id] = p;
+	return id;
+}
+
+static void id_free(uint32_t id)
+{
+	reg[id] = NULL;
+	/* The free stack can always hold every id once grown to capreg. */
+	if (nfree >= capfree && grow((void **)&free_ids, &capfree, sizeof(*free_ids)))
+		return;	/* the id is leaked, not reused: harmless */
+	free_ids[nfree++] = id;
+}
+
+struct xs_perms *xs_perms_by_id(uint32_t id)
+{
+	return id && id < nreg ? reg[id] : NULL;
+}
+
 struct xs_perms *xs_perms_new(uint16_t n)
 {
 	struct xs_perms *p = malloc(sizeof(*p) + n * sizeof(p->e[0]));
@@ -14,6 +63,10 @@ struct xs_perms *xs_perms_new(uint16_t n)
 		return NULL;
 	p->refs = 1;
 	p->n = n;
+	if (!(p->id = id_alloc(p))) {
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -36,8 +89,10 @@ struct xs_perms *xs_perms_get(struct xs_perms *p)
 
 void xs_perms_put(struct xs_perms *p)
 {
-	if (p && --p->refs == 0)
+	if (p && --p->refs == 0) {
+		id_free(p->id);
 		free(p);
+	}
 }
 
 static int parse_one(const char *s, struct xs_perm_ent *e)
@@ -79,7 +134,7 @@ struct xs_perms *xs_perms_parse(const char *s, size_t len, unsigned n, int *err)
 		size_t l = strnlen(s + off, len - off);
 		if (off >= len || l == len - off ||
 		    parse_one(s + off, &p->e[i])) {
-			free(p);
+			xs_perms_put(p);
 			return NULL;
 		}
 		off += l + 1;

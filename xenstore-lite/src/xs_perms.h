@@ -21,6 +21,7 @@ struct xs_perm_ent {
 /* Immutable once built and shared by reference count (children inherit). */
 struct xs_perms {
 	uint32_t refs;
+	uint32_t id;		/* what a node stores: xs_perms_by_id() */
 	uint16_t n;
 	struct xs_perm_ent e[];
 };
@@ -35,6 +36,7 @@ struct xs_who {
 struct xs_perms *xs_perms_new(uint16_t n);
 struct xs_perms *xs_perms_simple(unsigned owner, unsigned perm);
 struct xs_perms *xs_perms_get(struct xs_perms *p);
+struct xs_perms *xs_perms_by_id(uint32_t id);
 void xs_perms_put(struct xs_perms *p);
 
 /* Parse n NUL-terminated "<r|w|b|n><domid>" strings; NULL + *err on error. */

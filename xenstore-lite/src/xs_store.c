@@ -18,30 +18,28 @@ void xs_store_account(unsigned owner, int delta)
 	xs_domain_nodes_adjust(owner, delta);
 }
 
-static struct xs_perms *parent_perms(const struct xs_node *n)
+static struct xs_perms *perms_or_null(const struct xs_node *n)
 {
-	const struct xs_node *p = xs_node_parent(n);
-
-	return p ? p->perms : NULL;
+	return n ? xs_node_perms(n) : NULL;
 }
 
 static void fill_view(const struct xs_node *n, struct xs_view *v)
 {
 	v->value = xs_node_value(n);
-	v->vlen = n->vlen;
-	v->perms = n->perms;
-	v->gen = n->gen;
+	v->vlen = xs_node_vlen(n);
+	v->perms = xs_node_perms(n);
+	v->gen = xs_node_kids_gen(n);
 }
 
 /* Existence in the caller's view: 0, ENOENT, or a transaction error. */
 static int view_lookup(struct xs_req *r, const char *path, size_t len,
 		       struct xs_view *v)
 {
-	struct xs_node *n;
+	const struct xs_node *n;
 
 	if (r->txn)
 		return xs_txn_lookup(r->txn, path, len, v);
-	n = xs_tree_lookup(path, len);
+	n = xs_tree_lookup(path, len, NULL);
 	if (!n)
 		return ENOENT;
 	fill_view(n, v);
@@ -83,18 +81,12 @@ int xs_store_get(struct xs_req *r, const char *path, unsigned perm,
 int xs_store_children(struct xs_req *r, const char *path, xs_child_cb *cb,
 		      void *arg)
 {
-	struct xs_node *n, *c;
-	int err;
+	const struct xs_node *n;
 
 	if (r->txn)
 		return xs_txn_children(r->txn, path, strlen(path), cb, arg);
-	n = xs_tree_lookup(path, strlen(path));
-	if (!n)
-		return ENOENT;
-	for (c = xs_node_child(n); c; c = xs_node_next(c))
-		if ((err = cb(xs_node_name(c), c->nlen, arg)))
-			return err;
-	return 0;
+	n = xs_tree_lookup(path, strlen(path), NULL);
+	return n ? xs_tree_children(n, cb, arg) : ENOENT;
 }
 
 /* Growable buffer of NUL-separated child names. */
@@ -126,11 +118,11 @@ static int add_name(const char *name, size_t nlen, void *arg)
 /*
  * A listing over 4096 bytes costs libxenstore a DIRECTORY plus several
  * DIRECTORY_PARTs of the same node in a row: keep the last committed list
- * built, valid while it is the same node at the same generation (bumped by
- * every child added or removed; a new node never gets an old generation).
+ * built, valid while the node's child list has the same generation. Every
+ * child added or removed anywhere takes a fresh clock value, so a child
+ * list generation names one list of one node.
  */
 static struct names cached;
-static const struct xs_node *cached_node;
 static uint64_t cached_gen;
 static struct names scratch;	/* transaction views: never cached */
 
@@ -138,19 +130,19 @@ int xs_store_list(struct xs_req *r, const char *path, const char **names,
 		  size_t *len)
 {
 	struct names *out = r->txn ? &scratch : &cached;
-	struct xs_node *n = r->txn ? NULL : xs_tree_lookup(path, strlen(path));
+	const struct xs_node *n = r->txn ? NULL :
+				  xs_tree_lookup(path, strlen(path), NULL);
+	uint64_t gen = n ? xs_node_kids_gen(n) : 0;
 	int err = 0;
 
 	if (!r->txn && !n)
 		return ENOENT;
-	if (r->txn || cached_node != n || cached_gen != n->gen) {
+	if (r->txn || !gen || cached_gen != gen) {
 		out->len = 0;
-		cached_node = NULL;
+		cached_gen = 0;
 		err = xs_store_children(r, path, add_name, out);
-		if (!err && !r->txn) {
-			cached_node = n;
-			cached_gen = n->gen;
-		}
+		if (!err && !r->txn)
+			cached_gen = gen;
 	}
 	*names = out->buf ? out->buf : "";
 	*len = out->len;
@@ -160,16 +152,16 @@ int xs_store_list(struct xs_req *r, const char *path, const char **names,
 static void fire(struct xs_req *r, const char *path, bool exact,
 		 const struct xs_perms *old)
 {
-	struct xs_node *n;
+	const struct xs_node *n, *parent;
 
 	if (r->txn) {
 		xs_txn_mark_fire(r->txn, path, strlen(path), exact);
 		return;
 	}
-	n = xs_tree_lookup(path, strlen(path));
+	n = xs_tree_lookup(path, strlen(path), &parent);
 	if (n)
-		xs_watch_fire(path, exact, n->perms,
-			      parent_perms(n), old);
+		xs_watch_fire(path, exact, xs_node_perms(n),
+			      perms_or_null(parent), old);
 }
 
 static struct xs_perms *child_perms(struct xs_req *r, struct xs_perms *pp)
@@ -182,19 +174,17 @@ static int create_one(struct xs_req *r, const char *path, size_t len,
 		      struct xs_perms *pp)
 {
 	struct xs_perms *p = child_perms(r, pp);
-	struct xs_node *parent;
+	unsigned owner;
+	int err;
 
 	if (!p)
 		return ENOMEM;
 	if (r->txn)
 		return xs_txn_create(r->txn, path, len, p);
-	parent = xs_tree_lookup(path, xs_path_parent_len(path, len));
-	if (!parent || !xs_tree_add(parent, path, len, p)) {
-		xs_perms_put(p);
-		return parent ? ENOMEM : ENOENT;
-	}
-	xs_store_account(xs_perms_owner(p), 1);
-	return 0;
+	owner = xs_perms_owner(p);
+	if (!(err = xs_tree_add(path, len, p)))
+		xs_store_account(owner, 1);
+	return err;
 }
 
 static int node_quota(struct xs_req *r, unsigned newnodes)
@@ -259,12 +249,9 @@ static int create_path(struct xs_req *r, const char *path)
 static int set_value(struct xs_req *r, const char *path, const void *val,
 		     uint32_t len)
 {
-	struct xs_node *n;
-
 	if (r->txn)
 		return xs_txn_set_value(r->txn, path, strlen(path), val, len);
-	n = xs_tree_lookup(path, strlen(path));
-	return n ? xs_tree_set_value(n, val, len) : ENOENT;
+	return xs_tree_set_value(path, strlen(path), val, len);
 }
 
 int xs_store_write(struct xs_req *r, const char *path, const void *val,
@@ -289,13 +276,13 @@ int xs_store_write(struct xs_req *r, const char *path, const void *val,
 	return err;
 }
 
-static void rm_visit(struct xs_node *n, const char *path, size_t len,
-		     bool top, void *arg)
+static void rm_visit(const struct xs_node *n, const struct xs_node *parent,
+		     const char *path, size_t len, bool top, void *arg)
 {
 	(void)arg;
 	(void)len;
-	xs_store_account(xs_perms_owner(n->perms), -1);
-	xs_watch_fire(path, !top, n->perms, parent_perms(n),
+	xs_store_account(xs_perms_owner(xs_node_perms(n)), -1);
+	xs_watch_fire(path, !top, xs_node_perms(n), perms_or_null(parent),
 		      NULL);
 }
 
@@ -318,15 +305,13 @@ int xs_store_rm(struct xs_req *r, const char *path)
 	if (r->txn)
 		return xs_txn_remove(r->txn, path, len);
 	memcpy(buf, path, len + 1);
-	xs_tree_remove(xs_tree_lookup(path, len), buf, len, rm_visit, NULL);
-	return 0;
+	return xs_tree_remove(buf, len, rm_visit, NULL);
 }
 
 int xs_store_set_perms(struct xs_req *r, const char *path,
 		       struct xs_perms *perms)
 {
 	struct xs_view v;
-	struct xs_node *n;
 	struct xs_perms *old;
 	int err = xs_store_get(r, path, XS_PERM_WRITE | XS_PERM_OWNER, &v);
 
@@ -340,71 +325,67 @@ int xs_store_set_perms(struct xs_req *r, const char *path,
 			fire(r, path, false, NULL);
 		return err;
 	}
-	n = xs_tree_lookup(path, strlen(path));
-	old = xs_perms_get(n->perms);
-	xs_store_account(xs_perms_owner(old), -1);
-	xs_store_account(xs_perms_owner(perms), 1);
-	xs_tree_set_perms(n, xs_perms_get(perms));
-	fire(r, path, false, old);
+	old = xs_perms_get(v.perms);
+	err = xs_tree_set_perms(path, strlen(path), xs_perms_get(perms));
+	if (!err) {
+		xs_store_account(xs_perms_owner(old), -1);
+		xs_store_account(xs_perms_owner(perms), 1);
+		fire(r, path, false, old);
+	}
 	xs_perms_put(old);
-	return 0;
+	return err;
 }
 
 /* Commit helpers: the transaction's changes replayed on the tree. */
 int xs_store_commit_node(const char *path, size_t len, const char *val,
 			 uint32_t vlen, struct xs_perms *perms, bool do_fire)
 {
-	struct xs_node *n = xs_tree_lookup(path, len), *parent;
+	const struct xs_node *n = xs_tree_lookup(path, len, NULL), *parent;
 	struct xs_perms *old = NULL;
+	int err = 0;
 
 	if (!n) {
-		parent = xs_tree_lookup(path, xs_path_parent_len(path, len));
-		if (!parent)
-			return ENOENT;
-		n = xs_tree_add(parent, path, len, xs_perms_get(perms));
-		if (!n)
-			return ENOMEM;
-		xs_store_account(xs_perms_owner(perms), 1);
-	} else if (!xs_perms_equal(n->perms, perms)) {
-		old = xs_perms_get(n->perms);
+		err = xs_tree_add(path, len, xs_perms_get(perms));
+		if (!err)
+			xs_store_account(xs_perms_owner(perms), 1);
+	} else if (!xs_perms_equal(xs_node_perms(n), perms)) {
+		old = xs_perms_get(xs_node_perms(n));
 		xs_store_account(xs_perms_owner(old), -1);
 		xs_store_account(xs_perms_owner(perms), 1);
-		xs_tree_set_perms(n, xs_perms_get(perms));
+		err = xs_tree_set_perms(path, len, xs_perms_get(perms));
 	}
-	if (vlen != n->vlen || (vlen && memcmp(val, xs_node_value(n), vlen)))
-		xs_tree_set_value(n, val, vlen);
-	if (do_fire)
-		xs_watch_fire(path, false, n->perms,
-			      parent_perms(n), old);
+	n = err ? NULL : xs_tree_lookup(path, len, NULL);
+	if (n && (vlen != xs_node_vlen(n) ||
+		  (vlen && memcmp(val, xs_node_value(n), vlen))))
+		err = xs_tree_set_value(path, len, val, vlen);
+	n = err ? NULL : xs_tree_lookup(path, len, &parent);
+	if (n && do_fire)
+		xs_watch_fire(path, false, xs_node_perms(n),
+			      perms_or_null(parent), old);
 	xs_perms_put(old);
-	return 0;
+	return err;
 }
 
 void xs_store_commit_rm(const char *path, size_t len)
 {
 	char buf[XS_PATH_BUF];
-	struct xs_node *n = xs_tree_lookup(path, len);
 
-	if (!n || len == 1)
+	if (len == 1)
 		return;
 	memcpy(buf, path, len);
 	buf[len] = '\0';
-	xs_tree_remove(n, buf, len, rm_visit, NULL);
+	xs_tree_remove(buf, len, rm_visit, NULL);	/* absent: nothing to do */
 }
 
 int xs_store_init(void)
 {
 	static const char *const initial[] = { "/tool", "/tool/xenstored" };
-	struct xs_node *parent;
 	int err = xs_tree_init();
 
 	for (size_t i = 0; !err && i < 2; i++) {
-		size_t len = strlen(initial[i]);
-		parent = xs_tree_lookup(initial[i], xs_path_parent_len(initial[i], len));
-		if (!xs_tree_add(parent, initial[i], len,
-				 xs_perms_simple(0, XS_PERM_NONE)))
-			err = ENOMEM;
-		else
+		struct xs_perms *p = xs_perms_simple(0, XS_PERM_NONE);
+		err = p ? xs_tree_add(initial[i], strlen(initial[i]), p) : ENOMEM;
+		if (!err)
 			xs_store_account(0, 1);
 	}
 	return err;
@@ -416,6 +397,6 @@ void xs_store_fini(void)
 	free(scratch.buf);
 	memset(&cached, 0, sizeof(cached));
 	memset(&scratch, 0, sizeof(scratch));
-	cached_node = NULL;
+	cached_gen = 0;
 	xs_tree_fini();
 }

@@ -1,5 +1,5 @@
-/* Node store: records by 32-bit index, blobs in the arena, an
- * open-addressed path index, child lists that are never rewritten. */
+/* Node store: variable-size records in the arena, sorted child arrays
+ * found by binary search from the root (see xs_tree.h). */
 #include "xs_tree.h"
 
 #include <errno.h>
@@ -7,26 +7,34 @@
 #include <string.h>
 
 #include "xs_arena.h"
+#include "xs_gen.h"
 #include "xs_path.h"
 
-#define CHUNK_SHIFT 10u		/* 1024 records (40 KiB) per chunk */
-#define CHUNK (1u << CHUNK_SHIFT)
-#define ROOT 1u
-#define FREE_MARK 0xffffffffu	/* in prev: record is on the free list */
+#define NLEN_BITS 12u		/* a component is at most 3072 bytes */
+#define VLEN_BITS 13u		/* a value at most 4096 */
+#define NLEN_MAX ((1u << NLEN_BITS) - 1)
+#define VLEN_MAX ((1u << VLEN_BITS) - 1)
+#define HAS_KIDS (1u << (NLEN_BITS + VLEN_BITS))
 
-/* Index slots hold (hash >> 24) << 24 | record: 8 hash bits reject most
- * probes without touching the record. Records stay below 2^24 - 1. */
-#define IDX_BITS 24u
-#define IDX_MASK ((1u << IDX_BITS) - 1)
-#define MAX_REC (IDX_MASK - 1)
-#define TOMB IDX_MASK		/* deleted slot; 0 is empty */
+struct xs_node {
+	uint32_t perms;		/* xs_perms id; the node holds a reference */
+	uint32_t meta;		/* nlen | vlen << NLEN_BITS | HAS_KIDS */
+	/* uint32_t kids if HAS_KIDS, then the name, then the value */
+};
 
-static struct xs_node **chunks;
-static uint32_t nchunks, nrec, free_rec;
-static uint32_t *slots;
-static uint32_t nslots, ntomb;
+/* A child array: record handles sorted by name. Entries on the free
+ * list have cap KIDS_FREE and the next free id in n. */
+struct kids {
+	uint32_t n, cap;
+	uint32_t *h;
+	uint64_t gen;		/* last child added or removed */
+};
+#define KIDS_FREE UINT32_MAX
+
+static uint32_t root;
+static struct kids *kt;
+static uint32_t nkt = 1, capkt, free_kt;	/* id 0 = no array */
 static size_t nnodes;
-static uint64_t generation;
 
 uint32_t xs_hash(const char *s, size_t len)
 {
@@ -37,369 +45,431 @@ uint32_t xs_hash(const char *s, size_t len)
 	return h;
 }
 
-uint64_t xs_tree_next_gen(void)
-{
-	return ++generation;
-}
-
 size_t xs_tree_count(void)
 {
 	return nnodes;
 }
 
-static struct xs_node *at(uint32_t i)
+/* ---- records ---- */
+
+static struct xs_node *rec(uint32_t h)
 {
-	return i ? &chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)] : NULL;
+	return xs_arena_ptr(h);
 }
 
-struct xs_node *xs_tree_root(void)
+static uint32_t nlen_of(const struct xs_node *n)
 {
-	return nrec ? at(ROOT) : NULL;
+	return n->meta & NLEN_MAX;
 }
 
-/* A record's own index, from its neighbours: no field needed for it. */
-static uint32_t idx_of(const struct xs_node *n)
+uint32_t xs_node_vlen(const struct xs_node *n)
 {
-	const struct xs_node *p = at(n->parent);
-
-	if (!p)
-		return ROOT;
-	return at(p->child) == n ? p->child : at(n->prev)->next;
+	return (n->meta >> NLEN_BITS) & VLEN_MAX;
 }
 
-struct xs_node *xs_node_parent(const struct xs_node *n)
+static size_t hdr_of(const struct xs_node *n)
 {
-	return at(n->parent);
+	return sizeof(*n) + (n->meta & HAS_KIDS ? sizeof(uint32_t) : 0);
 }
 
-struct xs_node *xs_node_child(const struct xs_node *n)
+static size_t size_of(const struct xs_node *n)
 {
-	return at(n->child);
+	return hdr_of(n) + nlen_of(n) + xs_node_vlen(n);
 }
 
-struct xs_node *xs_node_next(const struct xs_node *n)
+static uint32_t kids_id(const struct xs_node *n)
 {
-	return at(n->next);
+	return n->meta & HAS_KIDS ? *(const uint32_t *)(n + 1) : 0;
 }
 
-const char *xs_node_name(const struct xs_node *n)
+static const char *name_of(const struct xs_node *n)
 {
-	return n->blob ? xs_arena_ptr(n->blob) : "";
+	return (const char *)n + hdr_of(n);
 }
 
 const char *xs_node_value(const struct xs_node *n)
 {
-	return n->vlen ? (const char *)xs_arena_ptr(n->blob) + n->nlen : NULL;
+	return xs_node_vlen(n) ? name_of(n) + nlen_of(n) : NULL;
 }
 
-/* Compare a node with a path from the last component up, without
- * materialising the node's full path. */
-static bool node_is(const struct xs_node *n, const char *path, size_t len)
+struct xs_perms *xs_node_perms(const struct xs_node *n)
 {
-	for (; n->parent; n = at(n->parent)) {
-		if (len < (size_t)n->nlen + 1u)
-			return false;
-		len -= n->nlen;
-		if (memcmp(path + len, xs_node_name(n), n->nlen) ||
-		    path[len - 1] != '/')
-			return false;
-		len--;
-	}
-	return len == 0 || (len == 1 && path[0] == '/');
+	return xs_perms_by_id(n->perms);
 }
 
-struct xs_node *xs_tree_lookup(const char *path, size_t len)
+uint64_t xs_node_kids_gen(const struct xs_node *n)
 {
-	uint32_t h = xs_hash(path, len), tag = h & ~IDX_MASK, s;
+	uint32_t k = kids_id(n);
 
-	for (uint32_t i = h & (nslots - 1);; i = (i + 1) & (nslots - 1)) {
-		s = slots[i];
-		if (!s)
-			return NULL;
-		if ((s & ~IDX_MASK) == tag && (s & IDX_MASK) != TOMB &&
-		    node_is(at(s & IDX_MASK), path, len))
-			return at(s & IDX_MASK);
-	}
+	return k ? kt[k].gen : 0;
 }
 
-static void slot_put(uint32_t h, uint32_t idx)
+/* Arena objects come in 8-byte classes: same class, same object. */
+static bool same_class(size_t a, size_t b)
 {
-	uint32_t i = h & (nslots - 1);
-
-	while (slots[i] && slots[i] != TOMB)
-		i = (i + 1) & (nslots - 1);
-	ntomb -= slots[i] == TOMB;
-	slots[i] = (h & ~IDX_MASK) | idx;
+	return (a + 7) / 8 == (b + 7) / 8;
 }
 
-static void slot_del(uint32_t h, uint32_t idx)
+static uint32_t rec_new(const char *name, size_t nlen, struct xs_perms *p)
 {
-	uint32_t i = h & (nslots - 1);
-
-	while ((slots[i] & IDX_MASK) != idx || slots[i] == TOMB)
-		i = (i + 1) & (nslots - 1);
-	slots[i] = TOMB;
-	ntomb++;
-}
-
-/* Rebuild the index at load <= 13/16 (drops tombstones); hashes are
- * recomputed from the paths, so records need not store them. */
-static int reindex(void)
-{
-	char path[XS_PATH_BUF];
-	uint32_t n = nslots ? nslots : 1024, *old = slots;
-
-	while ((nnodes + 1) * 16 > (size_t)n * 13)
-		n *= 2;
-	if (!(slots = calloc(n, sizeof(*slots)))) {
-		slots = old;
-		return ENOMEM;
-	}
-	nslots = n;
-	ntomb = 0;
-	for (uint32_t i = ROOT; i <= nrec; i++)
-		if (at(i)->prev != FREE_MARK)
-			slot_put(xs_hash(path, xs_node_path(at(i), path,
-							    sizeof(path))), i);
-	free(old);
-	return 0;
-}
-
-/* Linear probing stays short below 7/8 full, counting tombstones. */
-static int index_room(void)
-{
-	if ((nnodes + ntomb + 1) * 8 <= (size_t)nslots * 7)
-		return 0;
-	return reindex();
-}
-
-static uint32_t rec_alloc(void)
-{
-	uint32_t i = free_rec;
-
-	if (i) {
-		free_rec = at(i)->next;
-		return i;
-	}
-	if (nrec + 1 > MAX_REC)
-		return 0;
-	if (((nrec + 1) >> CHUNK_SHIFT) >= nchunks) {
-		struct xs_node **c = realloc(chunks, (nchunks + 1) * sizeof(*c));
-		if (!c)
-			return 0;
-		chunks = c;
-		if (!(chunks[nchunks] = malloc(CHUNK * sizeof(struct xs_node))))
-			return 0;
-		nchunks++;
-	}
-	return ++nrec;
-}
-
-static void rec_free(uint32_t i)
-{
-	struct xs_node *n = at(i);
-
-	n->prev = FREE_MARK;
-	n->next = free_rec;
-	free_rec = i;
-}
-
-static uint32_t node_new(const char *name, size_t nlen,
-			 struct xs_perms *perms)
-{
-	uint32_t blob = xs_arena_alloc(nlen), i;
+	uint32_t h = xs_arena_alloc(sizeof(struct xs_node) + nlen);
 	struct xs_node *n;
 
-	if ((nlen && !blob) || !(i = rec_alloc())) {
-		xs_arena_free(blob, nlen);
+	if (!h)
 		return 0;
-	}
-	n = at(i);
-	memset(n, 0, sizeof(*n));
-	if (nlen)
-		memcpy(xs_arena_ptr(blob), name, nlen);
-	n->blob = blob;
-	n->nlen = (uint16_t)nlen;
-	n->perms = perms;
-	n->gen = xs_tree_next_gen();
-	return i;
+	n = rec(h);
+	n->perms = p->id;
+	n->meta = (uint32_t)nlen;
+	memcpy(n + 1, name, nlen);
+	return h;
 }
 
-static void link_child(uint32_t pi, uint32_t ni)
-{
-	struct xs_node *parent = at(pi), *n = at(ni), *first = at(parent->child);
+/* ---- child arrays ---- */
 
-	n->parent = pi;
-	if (!first) {
-		parent->child = ni;
-		n->prev = ni;
+static uint32_t kids_new(void)
+{
+	uint32_t id = free_kt;
+
+	if (id) {
+		free_kt = kt[id].n;
 	} else {
-		n->prev = first->prev;
-		at(first->prev)->next = ni;
-		first->prev = ni;
+		if (nkt >= capkt) {
+			uint32_t c = capkt ? capkt * 2 : 64;
+			struct kids *k = realloc(kt, c * sizeof(*k));
+			if (!k)
+				return 0;
+			kt = k;
+			capkt = c;
+		}
+		id = nkt++;
 	}
-	parent->gen = n->gen;
+	memset(&kt[id], 0, sizeof(kt[id]));
+	return id;
 }
 
-static void unlink_child(uint32_t ni)
+static void kids_free(uint32_t id)
 {
-	struct xs_node *n = at(ni), *parent = at(n->parent);
-	struct xs_node *first = at(parent->child);
-
-	if (n == first) {
-		parent->child = n->next;
-		if (n->next)
-			at(n->next)->prev = n->prev;
-	} else {
-		at(n->prev)->next = n->next;
-		if (n->next)
-			at(n->next)->prev = n->prev;
-		else
-			first->prev = n->prev;
-	}
-	parent->gen = xs_tree_next_gen();
+	free(kt[id].h);
+	kt[id] = (struct kids){ .n = free_kt, .cap = KIDS_FREE };
+	free_kt = id;
 }
 
-struct xs_node *xs_tree_add(struct xs_node *parent, const char *path,
-			    size_t len, struct xs_perms *perms)
+/* Room for one more handle; 1.5x growth keeps the slack near 20%. */
+static int kids_reserve(struct kids *k)
 {
-	const char *base = memrchr(path, '/', len) + 1;
-	uint32_t pi = idx_of(parent), ni;
+	uint32_t c = k->cap < 4 ? 4 : k->cap + k->cap / 2;
+	uint32_t *h;
 
-	if (index_room())
-		return NULL;
-	ni = node_new(base, len - (size_t)(base - path), perms);
-	if (!ni)
-		return NULL;
-	slot_put(xs_hash(path, len), ni);
-	nnodes++;
-	link_child(pi, ni);
-	return at(ni);
-}
-
-int xs_tree_set_value(struct xs_node *n, const void *v, uint32_t len)
-{
-	size_t olds = (size_t)n->nlen + n->vlen, news = (size_t)n->nlen + len;
-	uint32_t blob = n->blob;
-
-	if (len > UINT16_MAX)
+	if (k->n < k->cap)
+		return 0;
+	if (!(h = realloc(k->h, c * sizeof(*h))))
 		return ENOMEM;
-	/* Same size class: rewrite in place (v may be our own value). */
-	if ((olds + 7) / 8 != (news + 7) / 8 || !blob) {
-		if (news && !(blob = xs_arena_alloc(news)))
-			return ENOMEM;
-		if (n->nlen)
-			memcpy(xs_arena_ptr(blob), xs_arena_ptr(n->blob), n->nlen);
-	}
-	if (len)
-		memmove((char *)xs_arena_ptr(blob) + n->nlen, v, len);
-	if (blob != n->blob)
-		xs_arena_free(n->blob, olds);
-	n->blob = blob;
-	n->vlen = (uint16_t)len;
-	n->gen = xs_tree_next_gen();
+	k->h = h;
+	k->cap = c;
 	return 0;
 }
 
-void xs_tree_set_perms(struct xs_node *n, struct xs_perms *perms)
+static void kids_erase(struct kids *k, uint32_t pos)
 {
-	xs_perms_put(n->perms);
-	n->perms = perms;
-	n->gen = xs_tree_next_gen();
+	memmove(&k->h[pos], &k->h[pos + 1], (k->n - pos - 1) * sizeof(*k->h));
+	k->n--;
+	if (k->cap > 16 && k->n < k->cap / 4) {
+		uint32_t *h = realloc(k->h, k->cap / 2 * sizeof(*h));
+		if (h) {	/* keeping the bigger array is harmless */
+			k->h = h;
+			k->cap /= 2;
+		}
+	}
 }
 
-static void node_free(uint32_t i)
+static int name_cmp(const char *a, size_t al, const struct xs_node *n)
 {
-	struct xs_node *n = at(i);
+	size_t bl = nlen_of(n);
+	int c = memcmp(a, name_of(n), al < bl ? al : bl);
 
-	xs_perms_put(n->perms);
-	xs_arena_free(n->blob, (size_t)n->nlen + n->vlen);
-	rec_free(i);
+	return c ? c : (al > bl) - (al < bl);
 }
 
-/* Children first so callbacks still see each parent; path is extended in
- * place (caller's buffer has XS_PATH_BUF bytes). */
-static void remove_rec(uint32_t ni, char *path, size_t len, bool top,
-		       xs_tree_visit *cb, void *arg)
+/* Index of name in k, or -(insertion point) - 1. */
+static long kids_find(const struct kids *k, const char *name, size_t len)
 {
-	struct xs_node *n = at(ni);
+	uint32_t lo = 0, hi = k->n;
 
-	while (n->child) {
-		struct xs_node *c = at(n->child);
-		size_t cl = len + (len > 1) + c->nlen;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(name, len, rec(k->h[mid]));
+		if (!c)
+			return mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -(long)lo - 1;
+}
+
+/* ---- walking ---- */
+
+/* A node found by path, and where its handle lives (so it can move). */
+struct loc {
+	uint32_t h;		/* the node, 0 if absent */
+	uint32_t parent;	/* parent's handle, 0 for the root */
+	uint32_t kid;		/* parent's child array */
+	uint32_t pos;		/* index in it */
+};
+
+static uint32_t *loc_slot(const struct loc *l)
+{
+	return l->kid ? &kt[l->kid].h[l->pos] : &root;
+}
+
+static void walk(const char *path, size_t len, struct loc *l)
+{
+	size_t i = 1;
+
+	*l = (struct loc){ .h = root };
+	while (i < len && l->h) {
+		const char *c = path + i, *e = memchr(c, '/', len - i);
+		size_t cl = e ? (size_t)(e - c) : len - i;
+		long pos;
+
+		l->parent = l->h;
+		l->kid = kids_id(rec(l->h));
+		pos = l->kid ? kids_find(&kt[l->kid], c, cl) : -1;
+		l->pos = pos < 0 ? 0 : (uint32_t)pos;
+		l->h = pos < 0 ? 0 : kt[l->kid].h[pos];
+		i += cl + 1;
+	}
+}
+
+const struct xs_node *xs_tree_lookup(const char *path, size_t len,
+				     const struct xs_node **parent)
+{
+	struct loc l;
+
+	walk(path, len, &l);
+	if (parent)
+		*parent = l.h && l.parent ? rec(l.parent) : NULL;
+	return l.h ? rec(l.h) : NULL;
+}
+
+int xs_tree_children(const struct xs_node *n, xs_tree_child_cb *cb,
+		     void *arg)
+{
+	uint32_t k = kids_id(n);
+	int err = 0;
+
+	for (uint32_t i = 0; k && !err && i < kt[k].n; i++) {
+		const struct xs_node *c = rec(kt[k].h[i]);
+		err = cb(name_of(c), nlen_of(c), arg);
+	}
+	return err;
+}
+
+/* ---- changes ---- */
+
+/* Move the node at l into a record with a child-array field. */
+static int give_kids(struct loc *l)
+{
+	struct xs_node *n = rec(l->h), *m;
+	size_t rest = nlen_of(n) + xs_node_vlen(n);
+	uint32_t kid = kids_new(), h;
+
+	if (!kid)
+		return ENOMEM;
+	if (!(h = xs_arena_alloc(sizeof(*n) + sizeof(kid) + rest))) {
+		kids_free(kid);
+		return ENOMEM;
+	}
+	m = rec(h);
+	m->perms = n->perms;
+	m->meta = n->meta | HAS_KIDS;
+	memcpy(m + 1, &kid, sizeof(kid));
+	memcpy((char *)(m + 1) + sizeof(kid), n + 1, rest);
+	xs_arena_free(l->h, sizeof(*n) + rest);
+	*loc_slot(l) = l->h = h;
+	return 0;
+}
+
+/* Parent exists, name is new: reserve everything before changing. */
+static int add_prepare(const char *path, size_t len, size_t pl,
+		       struct loc *l, long *pos)
+{
+	size_t off = pl + (pl > 1);
+	int err;
+
+	walk(path, pl, l);
+	if (!l->h)
+		return ENOENT;
+	if (len - off > NLEN_MAX || len == off)
+		return EINVAL;
+	if (!(rec(l->h)->meta & HAS_KIDS) && (err = give_kids(l)))
+		return err;
+	l->kid = kids_id(rec(l->h));
+	*pos = kids_find(&kt[l->kid], path + off, len - off);
+	if (*pos >= 0)
+		return EEXIST;
+	return kids_reserve(&kt[l->kid]);
+}
+
+int xs_tree_add(const char *path, size_t len, struct xs_perms *perms)
+{
+	size_t pl = xs_path_parent_len(path, len), off = pl + (pl > 1);
+	struct loc l;
+	struct kids *k;
+	long pos;
+	uint32_t h = 0, at;
+	int err = pl ? add_prepare(path, len, pl, &l, &pos) : EINVAL;
+
+	if (!err && !(h = rec_new(path + off, len - off, perms)))
+		err = ENOMEM;
+	if (err) {
+		xs_perms_put(perms);
+		return err;
+	}
+	k = &kt[l.kid];
+	at = (uint32_t)(-pos - 1);
+	memmove(&k->h[at + 1], &k->h[at], (k->n - at) * sizeof(*k->h));
+	k->h[at] = h;
+	k->n++;
+	nnodes++;
+	xs_gen_bump(path, len);
+	k->gen = xs_gen_bump(path, pl);
+	return 0;
+}
+
+int xs_tree_set_value(const char *path, size_t len, const void *v,
+		      uint32_t vlen)
+{
+	struct loc l;
+	struct xs_node *n;
+	size_t keep, olds;
+	uint32_t h;
+
+	walk(path, len, &l);
+	if (!l.h)
+		return ENOENT;
+	if (vlen > VLEN_MAX)
+		return ENOSPC;
+	n = rec(l.h);
+	keep = hdr_of(n) + nlen_of(n);
+	olds = keep + xs_node_vlen(n);
+	h = l.h;
+	if (!same_class(olds, keep + vlen)) {
+		if (!(h = xs_arena_alloc(keep + vlen)))
+			return ENOMEM;
+		memcpy(rec(h), n, keep);
+	}
+	if (vlen)
+		memmove((char *)rec(h) + keep, v, vlen);
+	rec(h)->meta = (n->meta & ~(VLEN_MAX << NLEN_BITS)) | vlen << NLEN_BITS;
+	if (h != l.h) {
+		xs_arena_free(l.h, olds);
+		*loc_slot(&l) = h;
+	}
+	xs_gen_bump(path, len);
+	return 0;
+}
+
+int xs_tree_set_perms(const char *path, size_t len, struct xs_perms *perms)
+{
+	struct loc l;
+
+	walk(path, len, &l);
+	if (!l.h) {
+		xs_perms_put(perms);
+		return ENOENT;
+	}
+	xs_perms_put(xs_node_perms(rec(l.h)));
+	rec(l.h)->perms = perms->id;
+	xs_gen_bump(path, len);
+	return 0;
+}
+
+/* Children first so callbacks still see each parent; path is extended
+ * in place. Every removed path gets a new generation. */
+static void remove_rec(uint32_t h, const struct xs_node *parent, char *path,
+		       size_t len, bool top, xs_tree_visit *cb, void *arg)
+{
+	struct xs_node *n = rec(h);
+	uint32_t k = kids_id(n);
+
+	for (uint32_t i = 0; k && i < kt[k].n; i++) {
+		const struct xs_node *c = rec(kt[k].h[i]);
+		size_t cl = len + (len > 1) + nlen_of(c);
 		if (len > 1)
 			path[len] = '/';
-		memcpy(path + cl - c->nlen, xs_node_name(c), c->nlen);
+		memcpy(path + cl - nlen_of(c), name_of(c), nlen_of(c));
 		path[cl] = '\0';
-		remove_rec(n->child, path, cl, false, cb, arg);
+		remove_rec(kt[k].h[i], n, path, cl, false, cb, arg);
 	}
 	path[len] = '\0';
 	if (cb)
-		cb(n, path, len, top, arg);
-	unlink_child(ni);
-	slot_del(xs_hash(path, len), ni);
+		cb(n, parent, path, len, top, arg);
+	if (k)
+		kids_free(k);
+	xs_perms_put(xs_node_perms(n));
+	xs_arena_free(h, size_of(n));
 	nnodes--;
-	node_free(ni);
+	xs_gen_bump(path, len);
 }
 
-void xs_tree_remove(struct xs_node *n, char *path, size_t len,
-		    xs_tree_visit *cb, void *arg)
+int xs_tree_remove(char *path, size_t len, xs_tree_visit *cb, void *arg)
 {
-	if (n->parent)
-		remove_rec(idx_of(n), path, len, true, cb, arg);
+	struct loc l;
+	struct kids *k;
+
+	walk(path, len, &l);
+	if (!l.h)
+		return ENOENT;
+	if (!l.parent)
+		return EINVAL;	/* the root stays */
+	remove_rec(l.h, rec(l.parent), path, len, true, cb, arg);
+	k = &kt[l.kid];
+	kids_erase(k, l.pos);
+	k->gen = xs_gen_bump(path, xs_path_parent_len(path, len));
+	return 0;
 }
 
-size_t xs_node_path(const struct xs_node *n, char *buf, size_t sz)
-{
-	size_t len = 0, pos;
-	const struct xs_node *i;
-
-	if (!n->parent) {
-		buf[0] = '/';
-		buf[1] = '\0';
-		return 1;
-	}
-	for (i = n; i->parent; i = at(i->parent))
-		len += (size_t)i->nlen + 1;
-	if (len >= sz)
-		return 0;
-	buf[len] = '\0';
-	for (pos = len, i = n; i->parent; i = at(i->parent)) {
-		pos -= i->nlen;
-		memcpy(buf + pos, xs_node_name(i), i->nlen);
-		buf[--pos] = '/';
-	}
-	return len;
-}
+/* ---- lifetime ---- */
 
 int xs_tree_init(void)
 {
-	uint32_t r;
+	struct xs_perms *p;
 
-	if (reindex())
+	if (xs_gen_init())
 		return ENOMEM;
-	r = node_new("", 0, xs_perms_simple(0, XS_PERM_NONE));
-	if (r != ROOT || !at(r)->perms)
+	p = xs_perms_simple(0, XS_PERM_NONE);
+	if (!p || !(root = rec_new("", 0, p))) {
+		xs_perms_put(p);
 		return ENOMEM;
-	at(r)->prev = 0;
-	slot_put(xs_hash("/", 1), r);
-	nnodes++;
+	}
+	nnodes = 1;
 	return 0;
+}
+
+static void release_rec(uint32_t h)
+{
+	struct xs_node *n = rec(h);
+	uint32_t k = kids_id(n);
+
+	for (uint32_t i = 0; k && i < kt[k].n; i++)
+		release_rec(kt[k].h[i]);
+	if (k)
+		free(kt[k].h);
+	xs_perms_put(xs_node_perms(n));
 }
 
 void xs_tree_fini(void)
 {
-	for (uint32_t i = ROOT; i <= nrec; i++)
-		if (at(i)->prev != FREE_MARK)
-			xs_perms_put(at(i)->perms);
-	for (uint32_t i = 0; i < nchunks; i++)
-		free(chunks[i]);
-	free(chunks);
-	free(slots);
-	xs_arena_fini();
-	chunks = NULL;
-	slots = NULL;
-	nchunks = nrec = free_rec = nslots = ntomb = 0;
+	if (root)
+		release_rec(root);
+	free(kt);
+	kt = NULL;
+	nkt = 1;
+	capkt = free_kt = 0;
+	root = 0;
 	nnodes = 0;
-	generation = 0;
+	xs_arena_fini();
+	xs_gen_fini();
 }

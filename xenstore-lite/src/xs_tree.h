@@ -1,10 +1,18 @@
 /*
  * The committed node store. Memory per node is what the daemon is sized
- * by, so a node is a 40-byte record in a chunked array linked by 32-bit
- * indices, its name and value one headerless blob in xs_arena, and the
- * path index an open-addressed table of 32-bit slots. Child lists are
- * intrusive and doubly linked, so adding the 10,000th child of a parent
- * costs the same as adding the first (no child-list rewrite).
+ * by, so a node is one variable-size record in xs_arena: a permission-set
+ * id, packed lengths, a child-array id for nodes that have had children,
+ * then the name and the value. A node costs its data plus 12 bytes: the
+ * 8-byte header and its 4-byte handle in the parent's child array.
+ *
+ * Child arrays are sorted by name; lookups walk from the root with a
+ * binary search per level, so there are no per-node links and no path
+ * index. Adding the 10,000th child of a parent is a binary search and a
+ * memmove of 4-byte handles, never a rewrite of the parent.
+ * Generations live in xs_gen.c, not in nodes.
+ *
+ * Records move when they change size: a struct xs_node pointer is valid
+ * only until the next change to the tree.
  */
 #ifndef XS_TREE_H
 #define XS_TREE_H
@@ -15,48 +23,40 @@
 
 #include "xs_perms.h"
 
-/* Records never move while the node exists: pointers to them are stable. */
-struct xs_node {
-	uint32_t parent;	/* record indices, 0 = none */
-	uint32_t child;		/* first child; its prev is the last */
-	uint32_t next;		/* next sibling, 0 at the end */
-	uint32_t prev;		/* previous sibling (first: the last one) */
-	uint32_t blob;		/* name, then value (xs_arena handle) */
-	uint16_t nlen;		/* last path component, not NUL-terminated */
-	uint16_t vlen;
-	struct xs_perms *perms;
-	uint64_t gen;		/* generation of the last change */
-};
+struct xs_node;
 
 /* Called for every node of a removed subtree, children first. */
-typedef void xs_tree_visit(struct xs_node *n, const char *path, size_t len,
-			   bool top, void *arg);
+typedef void xs_tree_visit(const struct xs_node *n,
+			   const struct xs_node *parent, const char *path,
+			   size_t len, bool top, void *arg);
+typedef int xs_tree_child_cb(const char *name, size_t nlen, void *arg);
 
 int xs_tree_init(void);
 void xs_tree_fini(void);
-struct xs_node *xs_tree_root(void);
-struct xs_node *xs_tree_lookup(const char *path, size_t len);
 
-/* Append a child named after the last component of path; takes perms. */
-struct xs_node *xs_tree_add(struct xs_node *parent, const char *path,
-			    size_t len, struct xs_perms *perms);
-int xs_tree_set_value(struct xs_node *n, const void *v, uint32_t len);
-void xs_tree_set_perms(struct xs_node *n, struct xs_perms *perms);
-void xs_tree_remove(struct xs_node *n, char *path, size_t len,
-		    xs_tree_visit *cb, void *arg);
+/* The node at path, and its parent if parent is not NULL. */
+const struct xs_node *xs_tree_lookup(const char *path, size_t len,
+				     const struct xs_node **parent);
 
-/* Navigation; NULL at the ends. */
-struct xs_node *xs_node_parent(const struct xs_node *n);
-struct xs_node *xs_node_child(const struct xs_node *n);
-struct xs_node *xs_node_next(const struct xs_node *n);
-const char *xs_node_name(const struct xs_node *n);
-/* Valid until the node's value changes. */
+/* Changes, by path. add takes a reference on perms (also on failure). */
+int xs_tree_add(const char *path, size_t len, struct xs_perms *perms);
+int xs_tree_set_value(const char *path, size_t len, const void *v,
+		      uint32_t vlen);
+int xs_tree_set_perms(const char *path, size_t len, struct xs_perms *perms);
+/* path is extended in place: the buffer must have XS_PATH_BUF bytes. */
+int xs_tree_remove(char *path, size_t len, xs_tree_visit *cb, void *arg);
+
+/* Children in name order; stops at the first non-zero return. */
+int xs_tree_children(const struct xs_node *n, xs_tree_child_cb *cb,
+		     void *arg);
+
+struct xs_perms *xs_node_perms(const struct xs_node *n);
+/* NULL when the value is empty. */
 const char *xs_node_value(const struct xs_node *n);
+uint32_t xs_node_vlen(const struct xs_node *n);
+/* Generation of the child list (0: never had children). */
+uint64_t xs_node_kids_gen(const struct xs_node *n);
 
-/* Full path into buf (XS_PATH_BUF); returns its length. */
-size_t xs_node_path(const struct xs_node *n, char *buf, size_t sz);
-
-uint64_t xs_tree_next_gen(void);
 size_t xs_tree_count(void);
 uint32_t xs_hash(const char *s, size_t len);
 

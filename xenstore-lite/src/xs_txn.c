@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xs_conn.h"
+#include "xs_gen.h"
 #include "xs_path.h"
 #include "xs_quota.h"
 #include "xs_tree.h"
@@ -20,7 +21,9 @@ struct xs_tnode {
 	struct xs_tnode *hnext, *onext;
 	uint32_t hash, seq, plen;
 	bool exists, modified, fire, fire_exact, kids_valid;
-	uint64_t gen;		/* tree generation at first access, 0: absent */
+	bool was;		/* in the tree at first access */
+	uint64_t seen;		/* clock at first access (xs_gen.h) */
+	uint64_t kgen;		/* child list generation in this view */
 	struct xs_perms *perms;
 	char *value;
 	uint32_t vlen;
@@ -35,6 +38,7 @@ struct xs_txn {
 	uint32_t id, count, seq;
 	int created;
 	bool priv, fail;
+	struct xs_gen_pin pin;	/* keeps the changes it may conflict with */
 	struct xs_tnode *first, *last;
 	struct xs_tnode *b[TXN_BUCKETS];
 };
@@ -57,19 +61,21 @@ static struct xs_tnode *find(struct xs_txn *t, const char *path, size_t len,
 
 static int snapshot(struct xs_tnode *e)
 {
-	struct xs_node *n = xs_tree_lookup(e->path, e->plen);
+	const struct xs_node *n = xs_tree_lookup(e->path, e->plen, NULL);
+	uint32_t vlen;
 
+	e->seen = xs_gen_now();
 	if (!n)
 		return 0;
-	e->exists = true;
-	e->gen = n->gen;
-	e->perms = xs_perms_get(n->perms);
-	if (n->vlen) {
-		e->value = malloc(n->vlen);
+	e->exists = e->was = true;
+	e->kgen = xs_node_kids_gen(n);
+	e->perms = xs_perms_get(xs_node_perms(n));
+	if ((vlen = xs_node_vlen(n))) {
+		e->value = malloc(vlen);
 		if (!e->value)
 			return ENOMEM;
-		memcpy(e->value, xs_node_value(n), n->vlen);
-		e->vlen = n->vlen;
+		memcpy(e->value, xs_node_value(n), vlen);
+		e->vlen = vlen;
 	}
 	return 0;
 }
@@ -153,7 +159,7 @@ int xs_txn_lookup(struct xs_txn *t, const char *path, size_t len,
 	v->value = e->value;
 	v->vlen = e->vlen;
 	v->perms = e->perms;
-	v->gen = e->gen;
+	v->gen = e->kgen;
 	return 0;
 }
 
@@ -191,19 +197,22 @@ static void kid_del(struct xs_tnode *e, const char *name, size_t nlen)
 	}
 }
 
-/* Copy the committed child list the first time the transaction needs it. */
+static int copy_kid(const char *name, size_t nlen, void *arg)
+{
+	return kid_add(arg, name, nlen);
+}
+
+/* Copy the committed child list the first time the transaction needs it
+ * (if the node went away since, commit will fail anyway). */
 static int materialize(struct xs_tnode *e)
 {
-	struct xs_node *n, *c;
+	const struct xs_node *n;
 
 	if (e->kids_valid)
 		return 0;
 	e->kids_valid = true;
-	n = e->gen ? xs_tree_lookup(e->path, e->plen) : NULL;
-	for (c = n ? xs_node_child(n) : NULL; c; c = xs_node_next(c))
-		if (kid_add(e, xs_node_name(c), c->nlen))
-			return ENOMEM;
-	return 0;
+	n = e->was ? xs_tree_lookup(e->path, e->plen, NULL) : NULL;
+	return n ? xs_tree_children(n, copy_kid, e) : 0;
 }
 
 int xs_txn_children(struct xs_txn *t, const char *path, size_t len,
@@ -250,6 +259,7 @@ int xs_txn_create(struct xs_txn *t, const char *path, size_t len,
 		xs_perms_put(perms);
 		return err;
 	}
+	p->kgen = xs_gen_next();
 	xs_perms_put(e->perms);
 	e->perms = perms;
 	e->exists = e->modified = e->kids_valid = true;
@@ -303,7 +313,7 @@ static int remove_rec(struct xs_txn *t, struct xs_tnode *e, bool top)
 	if (err)
 		return err;
 	kids_free(e);
-	t->created -= e->gen == 0;
+	t->created -= !e->was;
 	e->exists = false;
 	e->modified = true;
 	free(e->value);
@@ -346,6 +356,7 @@ int xs_txn_remove(struct xs_txn *t, const char *path, size_t len)
 		return err;
 	kid_del(p, path + p->plen + (p->plen > 1),
 		len - p->plen - (p->plen > 1));
+	p->kgen = xs_gen_next();
 	return 0;
 }
 
@@ -380,6 +391,7 @@ int xs_txn_start(struct xs_conn *c, bool priv, uint32_t *id)
 		t->id = ++c->next_txid;
 	} while (t->id == 0 || xs_txn_find(c, t->id));
 	t->priv = priv;
+	xs_gen_pin(&t->pin);
 	t->next = c->txns;
 	c->txns = t;
 	c->ntxns++;
@@ -403,6 +415,7 @@ static void txn_free(struct xs_txn *t)
 		n = e->onext;
 		tnode_free(e);
 	}
+	xs_gen_unpin(&t->pin);
 	free(t);
 }
 
@@ -418,11 +431,9 @@ static void unlink_txn(struct xs_conn *c, struct xs_txn *t)
 
 static bool conflicts(const struct xs_txn *t)
 {
-	for (const struct xs_tnode *e = t->first; e; e = e->onext) {
-		const struct xs_node *n = xs_tree_lookup(e->path, e->plen);
-		if ((n ? n->gen : 0) != e->gen)
+	for (const struct xs_tnode *e = t->first; e; e = e->onext)
+		if (xs_gen_of(e->path, e->plen) > e->seen)
 			return true;
-	}
 	return false;
 }
 

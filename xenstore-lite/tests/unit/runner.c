@@ -52,6 +52,7 @@ int main(void)
 	suite_quota();
 	suite_ring();
 	suite_proto();
+	suite_tree();
 	CU_set_test_complete_handler(on_complete);
 	CU_run_all_tests();
 	failed = CU_get_number_of_tests_failed();

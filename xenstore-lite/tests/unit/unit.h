@@ -31,6 +31,7 @@ void suite_txn(void);
 void suite_quota(void);
 void suite_ring(void);
 void suite_proto(void);
+void suite_tree(void);
 
 #define ADD_SUITE(sname_, list_)                                                 \
 	do {                                                                   \
