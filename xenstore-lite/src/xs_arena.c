@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNIT 8u
-#define SLAB_UNITS_SHIFT 13u	/* 8192 units of 8 bytes: 64 KiB slabs */
+#define UNIT XS_ARENA_UNIT
+#define SLAB_UNITS_SHIFT XS_ARENA_SLAB_SHIFT	/* 8192 units: 64 KiB slabs */
 #define SLAB_UNITS (1u << SLAB_UNITS_SHIFT)
 #define NCLASS (XS_ARENA_MAX / UNIT + 1)
 
 /* Slab 0 is never allocated, so handle 0 can mean "nothing". */
-static char **slabs;
+char **xs_arena_slabs;
 static uint32_t nslabs = 1, capslabs;
 
 /* Per class: free list (next handle stored in the freed object) and the
@@ -21,23 +21,17 @@ static struct {
 	uint32_t bump, left;
 } cls[NCLASS];
 
-void *xs_arena_ptr(uint32_t h)
-{
-	return slabs[h >> SLAB_UNITS_SHIFT] +
-	       (size_t)(h & (SLAB_UNITS - 1)) * UNIT;
-}
-
 static uint32_t new_slab(void)
 {
 	if (nslabs >= capslabs) {
 		uint32_t cap = capslabs ? capslabs * 2 : 64;
-		char **s = realloc(slabs, cap * sizeof(*s));
+		char **s = realloc(xs_arena_slabs, cap * sizeof(*s));
 		if (!s)
 			return 0;
-		slabs = s;
+		xs_arena_slabs = s;
 		capslabs = cap;
 	}
-	if (!(slabs[nslabs] = malloc(SLAB_UNITS * UNIT)))
+	if (!(xs_arena_slabs[nslabs] = malloc(SLAB_UNITS * UNIT)))
 		return 0;
 	return nslabs++ << SLAB_UNITS_SHIFT;
 }
@@ -79,9 +73,9 @@ void xs_arena_free(uint32_t h, size_t size)
 void xs_arena_fini(void)
 {
 	for (uint32_t i = 1; i < nslabs; i++)
-		free(slabs[i]);
-	free(slabs);
-	slabs = NULL;
+		free(xs_arena_slabs[i]);
+	free(xs_arena_slabs);
+	xs_arena_slabs = NULL;
 	nslabs = 1;
 	capslabs = 0;
 	memset(cls, 0, sizeof(cls));

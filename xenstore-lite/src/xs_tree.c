@@ -182,12 +182,16 @@ static void kids_erase(struct kids *k, uint32_t pos)
 	}
 }
 
+/* Names are short: a byte loop beats a call to memcmp here. */
 static int name_cmp(const char *a, size_t al, const struct xs_node *n)
 {
-	size_t bl = nlen_of(n);
-	int c = memcmp(a, name_of(n), al < bl ? al : bl);
+	const char *b = name_of(n);
+	size_t bl = nlen_of(n), m = al < bl ? al : bl;
 
-	return c ? c : (al > bl) - (al < bl);
+	for (size_t i = 0; i < m; i++)
+		if (a[i] != b[i])
+			return (unsigned char)a[i] - (unsigned char)b[i];
+	return (al > bl) - (al < bl);
 }
 
 /* Index of name in k, or -(insertion point) - 1. */
