@@ -31,7 +31,7 @@ struct xs_view {
 	const char *value;
 	uint32_t vlen;
 	struct xs_perms *perms;
-	uint64_t gen;
+	uint64_t gen;		/* of the child list (DIRECTORY_PART) */
 };
 
 typedef int xs_child_cb(const char *name, size_t nlen, void *arg);

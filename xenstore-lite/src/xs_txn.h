@@ -1,7 +1,7 @@
 /*
  * Optimistic transactions. A transaction keeps a private copy of every
- * node it touches (its overlay) with the node's generation at first
- * access; commit fails with EAGAIN if any of those generations moved,
+ * node it touches (its overlay) with the clock at first access; commit
+ * fails with EAGAIN if any of those paths changed since (xs_gen.h),
  * exactly the rule of Xen's tools/xenstored/transaction.c.
  */
 #ifndef XS_TXN_H
