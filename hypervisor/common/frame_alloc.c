@@ -23,7 +23,7 @@ void frame_pool_init(struct frame_pool *p, u64 *bitmap, struct frame_info *info,
     p->hint = 0;
     memset(bitmap, 0xff, ALIGN_UP(nr, 64) / 8);
     for (mfn_t i = 0; i < nr; i++)
-        info[i] = (struct frame_info){ .owner = FRAME_OWNER_HV };
+        info[i] = (struct frame_info){ .owner = FRAME_OWNER_RESERVED };
 }
 
 void frame_pool_free_range(struct frame_pool *p, mfn_t first, mfn_t count)
@@ -42,7 +42,7 @@ void frame_pool_reserve_range(struct frame_pool *p, mfn_t first, mfn_t count)
     for (mfn_t i = first; i < first + count && i < p->nr_frames; i++) {
         if (!bit_test(p->bitmap, i)) {
             bit_set(p->bitmap, i);
-            p->info[i].owner = FRAME_OWNER_HV;
+            p->info[i].owner = FRAME_OWNER_RESERVED;
             p->nr_free--;
         }
     }
@@ -92,12 +92,15 @@ mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
     return first;
 }
 
+/* Only allocated frames come back: a free frame (double free) or a
+ * reserved one (the image, a module, a hole) is refused, all or nothing. */
 int frame_free(struct frame_pool *p, mfn_t first, mfn_t count)
 {
     if (first >= p->nr_frames || count > p->nr_frames - first)
         return -EINVAL;
     for (mfn_t i = first; i < first + count; i++)
-        if (!bit_test(p->bitmap, i) || p->info[i].owner == FRAME_OWNER_FREE)
+        if (!bit_test(p->bitmap, i) || p->info[i].owner == FRAME_OWNER_FREE ||
+            p->info[i].owner == FRAME_OWNER_RESERVED)
             return -EINVAL;
     for (mfn_t i = first; i < first + count; i++) {
         bit_clear(p->bitmap, i);

@@ -246,7 +246,8 @@ u64 hv_parse_ulong(const char *s, const char **end)
             d = *s - 'A' + 10;
         else
             break;
-        v = v * base + d;
+        /* Saturate: a huge number means "too much", never a small one. */
+        v = v > (~0ULL - d) / base ? ~0ULL : v * base + d;
     }
     if (end)
         *end = s;
@@ -257,15 +258,17 @@ u64 hv_parse_size(const char *s, const char **end)
 {
     const char *p;
     u64 v = hv_parse_ulong(s, &p);
+    unsigned int shift = 0;
 
     if (p == s)
         v = 0;
     switch (*p) {
-    case 'G': case 'g': v <<= 30; p++; break;
-    case 'M': case 'm': v <<= 20; p++; break;
-    case 'K': case 'k': v <<= 10; p++; break;
+    case 'G': case 'g': shift = 30; p++; break;
+    case 'M': case 'm': shift = 20; p++; break;
+    case 'K': case 'k': shift = 10; p++; break;
     default: break;
     }
+    v = v > (~0ULL >> shift) ? ~0ULL : v << shift;
     if (end)
         *end = p;
     return v;

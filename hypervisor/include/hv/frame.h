@@ -9,7 +9,8 @@
 #include <hv/types.h>
 
 #define FRAME_OWNER_FREE  0xffffu   /* on the free list */
-#define FRAME_OWNER_HV    0xfffeu   /* hypervisor (image, heap, tables) */
+#define FRAME_OWNER_HV    0xfffeu   /* hypervisor heap and tables (allocated) */
+#define FRAME_OWNER_RESERVED 0xfffdu /* never allocatable: image, modules, not RAM */
 
 /* Per-frame flags. */
 #define FRAME_F_XENHEAP   0x1u      /* hypervisor page shared with its owner (shared_info, grant frames) */
@@ -63,7 +64,7 @@ static inline bool frame_valid(const struct frame_pool *p, mfn_t mfn)
 
 static inline u16 frame_owner(const struct frame_pool *p, mfn_t mfn)
 {
-    return frame_valid(p, mfn) ? p->info[mfn].owner : FRAME_OWNER_HV;
+    return frame_valid(p, mfn) ? p->info[mfn].owner : FRAME_OWNER_RESERVED;
 }
 
 #endif

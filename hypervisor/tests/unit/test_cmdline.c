@@ -12,7 +12,8 @@ static void test_parse_size(void)
         { "512M", 512ULL << 20, 4 }, { "512m", 512ULL << 20, 4 }, { "2G", 2ULL << 30, 2 },
         { "3g", 3ULL << 30, 2 }, { "0x10M", 16ULL << 20, 5 }, { "0x1000", 4096, 6 },
         { "64Mfoo", 64ULL << 20, 3 }, { "12T", 12, 2 }, { "", 0, 0 }, { "M", 0, 1 },
-        { "abc", 0, 0 },
+        { "abc", 0, 0 }, { "17179869184G", ~0ULL, 12 }, { "16383G", 16383ULL << 30, 6 },
+        { "99999999999999999999999M", ~0ULL, 24 }, { "0x10000000000000000", ~0ULL, 19 },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -30,6 +31,8 @@ static void test_parse_size(void)
     }
     EXPECT_EQ(hv_parse_ulong("0xDeadBeef,", NULL), 0xdeadbeef);
     EXPECT_EQ(hv_parse_ulong("18446744073709551615", NULL), ~0ULL);
+    EXPECT_EQ(hv_parse_ulong("18446744073709551616", NULL), ~0ULL);    /* saturates */
+    EXPECT_EQ(hv_parse_ulong("18446744073709551614", NULL), ~0ULL - 1);
 }
 
 static void test_mem_sizes(void)

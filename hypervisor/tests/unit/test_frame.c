@@ -41,7 +41,7 @@ static void test_init_all_reserved(void)
     EXPECT_EQ(pool.nr_frames, NR);
     for (mfn_t i = 0; i < NR; i++) {
         CU_ASSERT(used(i));
-        CU_ASSERT_EQUAL(frame_owner(&pool, i), FRAME_OWNER_HV);
+        CU_ASSERT_EQUAL(frame_owner(&pool, i), FRAME_OWNER_RESERVED);
     }
     CU_ASSERT_EQUAL(frame_alloc(&pool, 1, 1, 1), INVALID_MFN);
     check_consistent();
@@ -68,8 +68,8 @@ static void test_reserve_range(void)
     fresh(0, NR);
     frame_pool_reserve_range(&pool, 10, 6);
     EXPECT_EQ(pool.nr_free, NR - 6);
-    CU_ASSERT_EQUAL(frame_owner(&pool, 10), FRAME_OWNER_HV);
-    CU_ASSERT_EQUAL(frame_owner(&pool, 15), FRAME_OWNER_HV);
+    CU_ASSERT_EQUAL(frame_owner(&pool, 10), FRAME_OWNER_RESERVED);
+    CU_ASSERT_EQUAL(frame_owner(&pool, 15), FRAME_OWNER_RESERVED);
     CU_ASSERT_EQUAL(frame_owner(&pool, 16), FRAME_OWNER_FREE);
     frame_pool_reserve_range(&pool, 8, 4);            /* 10, 11 already reserved */
     EXPECT_EQ(pool.nr_free, NR - 8);
@@ -100,7 +100,7 @@ static void test_alloc_aligned_contiguous(void)
             CU_ASSERT_EQUAL(frame_owner(&pool, i), 7);
         }
         CU_ASSERT_EQUAL(frame_owner(&pool, m + cases[c].count), m + cases[c].count < NR ?
-                        FRAME_OWNER_FREE : FRAME_OWNER_HV);
+                        FRAME_OWNER_FREE : FRAME_OWNER_RESERVED);
         EXPECT_EQ(pool.nr_free, NR - 1 - cases[c].count);
         check_consistent();
     }
@@ -161,20 +161,23 @@ static void test_free_errors(void)
         { "count wraps", 10, ~0UL - 5 },
         { "a free frame", 40, 1 },
         { "run ending in a free frame", 36, 5 },
+        { "a reserved frame", NR - 1, 1 },
+        { "run ending in a reserved frame", 30, NR - 30 },
     };
 
     fresh(0, NR);
+    frame_pool_reserve_range(&pool, NR - 1, 1);
     CU_ASSERT_EQUAL(frame_alloc(&pool, 40, 1, 9), 0);
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         CU_ASSERT_EQUAL(frame_free(&pool, bad[i].first, bad[i].count), -EINVAL);
-        EXPECT_EQ(pool.nr_free, NR - 40);
+        EXPECT_EQ(pool.nr_free, NR - 41);
     }
     /* The partly free run above must not have freed its allocated part. */
     CU_ASSERT_EQUAL(frame_owner(&pool, 36), 9);
     CU_ASSERT_EQUAL(frame_free(&pool, 0, 40), 0);
     CU_ASSERT_EQUAL(frame_free(&pool, 0, 40), -EINVAL);           /* double free */
     CU_ASSERT_EQUAL(frame_free(&pool, 5, 1), -EINVAL);
-    EXPECT_EQ(pool.nr_free, NR);
+    EXPECT_EQ(pool.nr_free, NR - 1);
     check_consistent();
 }
 

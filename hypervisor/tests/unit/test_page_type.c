@@ -105,7 +105,7 @@ static mfn_t make_target(enum target t, mfn_t self, void **hv_page)
         return m;
     case T_SELF: return self;
     case T_IO:
-        m = frame_of(FRAME_OWNER_HV);               /* what mm_init makes of a RAM hole */
+        m = frame_of(FRAME_OWNER_RESERVED);         /* what mm_init makes of a RAM hole */
         fi(m)->flags |= FRAME_F_IO;
         return m;
     }
@@ -116,7 +116,7 @@ static void drop_target(enum target t, mfn_t m, void *hv_page)
 {
     switch (t) {
     case T_HV: hv_free_pages(hv_page, 1); break;
-    case T_IO: fi(m)->flags = 0; frame_free(&hv_frames, m, 1); break;
+    case T_IO: fi(m)->flags = 0; fi(m)->owner = FRAME_OWNER_HV; frame_free(&hv_frames, m, 1); break;
     case T_L1: case T_L2: CU_ASSERT(page_unpin(m, dom) == 0); break;
     case T_SEG: page_put_and_type(m); break;
     case T_ORPHAN: page_put(m); CU_ASSERT(fi(m)->owner == FRAME_OWNER_FREE); break;

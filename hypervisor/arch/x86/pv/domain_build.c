@@ -173,11 +173,15 @@ static void setup_vcpu0(struct vcpu *v, const struct elf_guest_info *e,
 
 static int populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
 {
+    unsigned long p2m_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
+
     *base = frame_alloc(&hv_frames, nr_pages, 1, d->id);
-    d->p2m = hv_alloc_pages(ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
-    if (*base == INVALID_MFN || !d->p2m) {
+    d->p2m = *base == INVALID_MFN ? NULL : hv_alloc_pages(p2m_pages);
+    if (!d->p2m) {
         if (*base != INVALID_MFN)
             frame_free(&hv_frames, *base, nr_pages);
+        hv_err("d%u: no room for %lu MiB (%lu MiB free)\n", d->id, nr_pages >> 8,
+               hv_frames.nr_free >> 8);
         return -ENOMEM;
     }
     d->nr_pages = d->tot_pages = d->max_pages = nr_pages;
@@ -200,6 +204,12 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
     if (elf_guest_parse(spec->kernel, spec->kernel_len, &e, &why)) {
         hv_err("d%u: cannot load kernel: %s\n", d->id, why);
         return -EINVAL;
+    }
+    /* Before the layout: its arithmetic assumes a size that can exist. */
+    if (spec->nr_pages > hv_frames.nr_free) {
+        hv_err("d%u: no room for %lu MiB (%lu MiB free)\n", d->id, spec->nr_pages >> 8,
+               hv_frames.nr_free >> 8);
+        return -ENOMEM;
     }
     if (layout_compute(&e, spec->nr_pages, spec->initrd_len, &l)) {
         hv_err("d%u: kernel and initrd do not fit in %lu MiB\n", d->id, spec->nr_pages >> 8);
