@@ -164,7 +164,11 @@ static int part_reply(struct xs_req *r, const struct names *n, uint64_t gen,
 
 	if (len > max) {
 		const char *end = memrchr(n->buf + off, '\0', max);
-		len = end ? (size_t)(end - (n->buf + off)) + 1 : 0;
+		/* A name too long for any part: an error, not an empty part
+		 * that would have libxenstore ask for the same offset forever. */
+		if (!end)
+			return E2BIG;
+		len = (size_t)(end - (n->buf + off)) + 1;
 	}
 	if (len)
 		memcpy(out + gl, n->buf + off, len);

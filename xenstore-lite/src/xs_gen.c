@@ -1,8 +1,11 @@
 /* Change log behind node generations (see xs_gen.h): a FIFO ring of
- * (path hash, generation) and an open-addressed index of the newest
+ * (keyed path hash, generation) and an open-addressed index of the newest
  * entry per hash. A superseded entry stays in the ring until it reaches
- * the head, where it is dropped without moving the floor. */
+ * the head, where it is dropped without moving the floor. The hash is
+ * keyed (xs_hash.h): guests choose paths, and must not be able to pile
+ * them into one probe run or collide with another domain's path. */
 #include "xs_gen.h"
+#include "xs_hash.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -24,11 +27,7 @@ static struct xs_gen_pin *pins, *pins_tail;
 
 static uint64_t key_of(const char *s, size_t len)
 {
-	uint64_t h = 14695981039346656037ull; /* FNV-1a, 64-bit */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
+	return xs_hash64(s, len);
 }
 
 static uint32_t imask(void)
@@ -70,6 +69,8 @@ static int tables_alloc(uint32_t n, struct entry **r, uint32_t **s)
 		return 0;
 	free(*r);
 	free(*s);
+	*r = NULL;
+	*s = NULL;
 	return ENOMEM;
 }
 
@@ -119,7 +120,9 @@ static uint64_t pinned_from(void)
 
 /* Make room for one entry: drop what no open transaction needs; when
  * full of what one may need, squeeze out superseded entries (a hot path
- * rewritten in a loop), else grow, and at the cap give up the oldest. */
+ * rewritten in a loop) if that frees a quarter of the ring (so squeezing
+ * stays O(1) per change on average), else grow, and at the cap give up
+ * the oldest. */
 static void make_room(void)
 {
 	while (tail - head >= XS_GEN_MIN_KEEP &&
@@ -127,7 +130,7 @@ static void make_room(void)
 		drop_head();
 	if (tail - head < cap)
 		return;
-	if (nlive <= cap / 2 && !resize(cap))
+	if (nlive <= cap / 4 * 3 && !resize(cap))
 		return;
 	if (cap < XS_GEN_MAX_KEEP && !resize(cap * 2))
 		return;

@@ -1,17 +1,18 @@
 /*
  * Generations without a per-node field. A global clock ticks on every
  * committed change; a bounded log remembers the clock of the last change
- * of each recently changed path (keyed by a 64-bit path hash). For a path
- * no longer in the log, xs_gen_of() answers the floor: the newest clock
- * ever dropped from it. So xs_gen_of() is exact for changes newer than
- * the floor and an upper bound otherwise; it never decreases.
+ * of each recently changed path (keyed by a keyed 64-bit path hash). For
+ * a path no longer in the log, xs_gen_of() answers the floor: the newest
+ * clock ever dropped from it. So xs_gen_of() is exact for changes newer
+ * than the floor and an upper bound otherwise; it never decreases.
  *
  * Transactions record the clock at first access of a path and conflict
  * if xs_gen_of(path) is newer at commit (Xen's rule, transaction.c).
  * They pin the log: entries newer than the oldest open transaction's
- * start are kept, up to XS_GEN_MAX_KEEP, after which the oldest open
- * transactions may see a spurious EAGAIN (always a legal answer). A
- * hash collision can likewise only cause a spurious conflict.
+ * start are kept while fewer than 3/4 * XS_GEN_MAX_KEEP distinct paths
+ * changed since; past that the oldest open transactions may see a
+ * spurious EAGAIN (always a legal answer). A hash collision can likewise
+ * only cause a spurious conflict.
  */
 #ifndef XS_GEN_H
 #define XS_GEN_H

@@ -13,6 +13,7 @@
 static struct xs_perms **reg;
 static uint32_t nreg = 1, capreg;	/* id 0 is never used */
 static uint32_t *free_ids, nfree, capfree;
+static uint32_t nlive;		/* sets alive: 0 after teardown, or a leak */
 
 static int grow(void **v, uint32_t *capp, size_t elem)
 {
@@ -50,6 +51,11 @@ static void id_free(uint32_t id)
 	free_ids[nfree++] = id;
 }
 
+unsigned xs_perms_live(void)
+{
+	return nlive;
+}
+
 struct xs_perms *xs_perms_by_id(uint32_t id)
 {
 	return id && id < nreg ? reg[id] : NULL;
@@ -67,6 +73,7 @@ struct xs_perms *xs_perms_new(uint16_t n)
 		free(p);
 		return NULL;
 	}
+	nlive++;
 	return p;
 }
 
@@ -91,6 +98,7 @@ void xs_perms_put(struct xs_perms *p)
 {
 	if (p && --p->refs == 0) {
 		id_free(p->id);
+		nlive--;
 		free(p);
 	}
 }

@@ -36,15 +36,6 @@ static struct kids *kt;
 static uint32_t nkt = 1, capkt, free_kt;	/* id 0 = no array */
 static size_t nnodes;
 
-uint32_t xs_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u; /* FNV-1a: cheap and good on short keys */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 size_t xs_tree_count(void)
 {
 	return nnodes;

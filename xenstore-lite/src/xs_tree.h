@@ -58,6 +58,5 @@ uint32_t xs_node_vlen(const struct xs_node *n);
 uint64_t xs_node_kids_gen(const struct xs_node *n);
 
 size_t xs_tree_count(void);
-uint32_t xs_hash(const char *s, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "xs_conn.h"
 #include "xs_gen.h"
+#include "xs_hash.h"
 #include "xs_path.h"
 #include "xs_quota.h"
 #include "xs_tree.h"
@@ -163,21 +164,39 @@ int xs_txn_lookup(struct xs_txn *t, const char *path, size_t len,
 	return 0;
 }
 
+/* Byte order, a prefix first: the tree's order (xs_tree.c). */
+static int kid_cmp(const struct xs_kid *k, const char *name, size_t nlen)
+{
+	size_t m = k->nlen < nlen ? k->nlen : nlen;
+	int c = memcmp(k->name, name, m);
+
+	return c ? c : (k->nlen > nlen) - (k->nlen < nlen);
+}
+
+/* Keep the list in name order, like a committed child list: appending
+ * (copying a committed list, or names created in order) is O(1). */
 static int kid_add(struct xs_tnode *e, const char *name, size_t nlen)
 {
-	struct xs_kid *k = malloc(sizeof(*k) + nlen + 1);
+	struct xs_kid *k = malloc(sizeof(*k) + nlen + 1), **p = &e->kids;
 
 	if (!k)
 		return ENOMEM;
 	memcpy(k->name, name, nlen);
 	k->name[nlen] = '\0';
 	k->nlen = (uint16_t)nlen;
-	k->next = NULL;
-	if (e->kids_tail)
-		e->kids_tail->next = k;
-	else
-		e->kids = k;
-	e->kids_tail = k;
+	if (!e->kids_tail || kid_cmp(e->kids_tail, name, nlen) < 0) {
+		k->next = NULL;
+		if (e->kids_tail)
+			e->kids_tail->next = k;
+		else
+			e->kids = k;
+		e->kids_tail = k;
+		return 0;
+	}
+	while (kid_cmp(*p, name, nlen) < 0)
+		p = &(*p)->next;
+	k->next = *p;
+	*p = k;
 	return 0;
 }
 
@@ -448,8 +467,8 @@ static int by_depth(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : (x->seq > y->seq);
 }
 
-/* Parents before children, and siblings in the order the transaction
- * created them, so child lists end up as the transaction saw them. */
+/* Parents before children (a child needs its parent); siblings in the
+ * order the transaction created them (the tree sorts them anyway). */
 static int apply(struct xs_txn *t)
 {
 	struct xs_tnode **v = malloc(t->count * sizeof(*v) + 1);

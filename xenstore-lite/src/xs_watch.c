@@ -7,7 +7,7 @@
 
 #include "xs_conn.h"
 #include "xs_quota.h"
-#include "xs_tree.h"
+#include "xs_hash.h"
 
 static struct xs_watch **wb;
 static size_t nwb, nwatch;

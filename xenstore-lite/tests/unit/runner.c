@@ -16,17 +16,27 @@ int unit_teardown(void)
 	return 0;
 }
 
+static unsigned leaks, perms_base;
+
 /* Each test starts from a fresh store and default quotas. */
 void unit_fresh(void)
 {
+	perms_base = xs_perms_live();
 	xs_quota_defaults();
 	if (xs_core_init())
 		abort();
 }
 
+/* Every permission set must be gone with the state that held it. */
 void unit_end(void)
 {
 	xs_core_fini();
+	if (xs_perms_live() != perms_base) {
+		printf("FAIL: xenstore/unit/%s/%s/perms_leak: %u sets more after teardown\n",
+		       CU_get_current_suite()->pName, CU_get_current_test()->pName,
+		       xs_perms_live() - perms_base);
+		leaks++;
+	}
 }
 
 static void on_complete(const CU_pTest t, const CU_pSuite s,
@@ -60,5 +70,5 @@ int main(void)
 	       CU_get_number_of_tests_run(), failed,
 	       CU_get_number_of_asserts());
 	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return failed || leaks ? 1 : 0;
 }

@@ -57,6 +57,15 @@ static void t_directory_part(void)
 			break;
 	}
 	CU_ASSERT_EQUAL(names, 600);
+	/* A name that fits in no part (4090 bytes + NUL after the generation
+	 * string): E2BIG, not an empty part asked for forever. */
+	static char huge[5 + 4090 + 2];
+	memcpy(huge, "/big/", 5);
+	memset(huge + 5, 'z', 4090);
+	strcpy(huge + 5 + 4090, "|");
+	OK(mc_op(m, XS_MKDIR, 0, huge));
+	snprintf(cmd, sizeof(cmd), "/big|%u|", off);
+	ERR(mc_op(m, XS_DIRECTORY_PART, 0, cmd), "E2BIG");
 	mc_free(m);
 }
 

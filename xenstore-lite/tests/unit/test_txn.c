@@ -146,6 +146,28 @@ static void t_bad_ids(void)
 	mc_free(a);
 }
 
+/* A transaction lists children in name order, as the tree does. */
+static void t_dir_order(void)
+{
+	struct memconn *a = mc_new(0, true);
+	struct reply *r;
+	uint32_t t;
+
+	OK(mc_op(a, XS_MKDIR, 0, "/d/m|"));
+	t = start(a);
+	OK(mc_op(a, XS_MKDIR, t, "/d/z|"));
+	OK(mc_op(a, XS_MKDIR, t, "/d/b|"));
+	OK(mc_op(a, XS_MKDIR, t, "/d/mm|"));
+	r = mc_op(a, XS_DIRECTORY, t, "/d|");
+	CU_ASSERT_EQUAL(r->hdr.len, 9);
+	CU_ASSERT_EQUAL(memcmp(r->body, "b\0m\0mm\0z\0", 9), 0);
+	OK(mc_op(a, XS_TRANSACTION_END, t, "T|"));
+	r = mc_op(a, XS_DIRECTORY, 0, "/d|");
+	CU_ASSERT_EQUAL(r->hdr.len, 9);
+	CU_ASSERT_EQUAL(memcmp(r->body, "b\0m\0mm\0z\0", 9), 0);
+	mc_free(a);
+}
+
 /* Thousands of unrelated commits during a transaction (more than the
  * change log keeps unpinned) neither fail it nor hide a real conflict. */
 static void long_txn(bool touch_x, const char *want)
@@ -193,6 +215,7 @@ void suite_txn(void)
 		{ "rm_recreate", t_rm_recreate },
 		{ "watch_on_commit", t_watch_on_commit },
 		{ "bad_ids", t_bad_ids },
+		{ "dir_order", t_dir_order },
 		{ "long_txn_commits", t_long_txn_commits },
 		{ "long_txn_conflict", t_long_txn_conflict },
 	};
