@@ -80,9 +80,37 @@ static void show(const unsigned char *b, uint32_t len)
 	}
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Child order is not part of the protocol: C xenstored lists in insertion
+ * order, oxenstored and xenstore-lite in name order. Compare sets. */
+static void show_sorted_names(char *body, uint32_t len)
+{
+	static char *v[XENSTORE_PAYLOAD_MAX / 2 + 1];
+	char out[XENSTORE_PAYLOAD_MAX + 1];
+	size_t n = 0, o = 0;
+
+	for (uint32_t i = 0; i < len; i += (uint32_t)strlen(body + i) + 1)
+		v[n++] = body + i;
+	qsort(v, n, sizeof(v[0]), by_name);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]) + 1;
+		memcpy(out + o, v[i], l);
+		o += l;
+	}
+	show((unsigned char *)out, (uint32_t)o);
+}
+
 static void normalize(uint32_t req, struct xsd_sockmsg *h, char *body,
 		      int c)
 {
+	if (h->type == XS_DIRECTORY && req == XS_DIRECTORY) {
+		show_sorted_names(body, h->len);
+		return;
+	}
 	if (h->type == XS_TRANSACTION_START) {
 		txid[c] = (uint32_t)strtoul(body, NULL, 10);
 		printf("<txid>");
