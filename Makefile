@@ -7,8 +7,8 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 export TOP BUILD
 
-.PHONY: all setup hypervisor guests xenstore tools linux-image run test test-unit test-guests \
-        test-xenstore test-linux bench-hypercall bench-mmu bench-xenstore bench-linux-boot clean help
+.PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
+        test-guests test-xenstore test-linux test-linux-patched bench-hypercall bench-mmu bench-xenstore bench-linux-boot clean help
 
 help:
 	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
@@ -17,6 +17,8 @@ help:
 	@echo "make test-guests      PV test guests booted under QEMU"
 	@echo "make test-xenstore    xenstore-lite unit, integration, differential and fuzz tests"
 	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
+	@echo "make test-linux-patched  build Linux 6.1 with guest-kernel-patches/ and boot it"
+	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
 	@echo "make bench-mmu        mmu_update, pin/unpin, grant map: ours vs Xen 4.17"
@@ -42,6 +44,9 @@ tools: setup
 linux-image: tools
 	@bash scripts/linux-image.sh
 
+linux-patched: setup
+	@bash guest-kernel-patches/build.sh
+
 run: hypervisor guests linux-image
 	@bash scripts/run.sh
 
@@ -59,6 +64,10 @@ test-xenstore: setup
 
 test-linux: hypervisor linux-image
 	@bash scripts/test-suite.sh linux bash tests/run-linux.sh
+
+# Builds the kernel itself, so that a build failure is a FAIL line.
+test-linux-patched: hypervisor linux-image
+	@bash scripts/test-suite.sh linux-patched bash tests/run-linux-patched.sh
 
 bench-hypercall: hypervisor guests
 	@bash bench/hypercall.sh

@@ -13,6 +13,7 @@ PKGS=(
   xen-utils-4.17                         # reference xenstored for differential tests
   clang lld                              # libFuzzer targets
   busybox-static cpio xz-utils kmod      # initramfs building
+  linux-source-6.1 flex bison bc         # guest-kernel-patches/: a patched guest kernel
   python3 perl
 )
 
