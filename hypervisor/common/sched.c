@@ -166,5 +166,6 @@ void schedule(void)
     if (current) {
         runstate_change(current, RUNSTATE_running);
         vcpu_runstate_publish(current);
+        vcpu_time_publish(current);
     }
 }

@@ -149,6 +149,21 @@ static long vcpu_register_runstate(struct vcpu *v, unsigned long arg)
     return 0;
 }
 
+/* A second copy of the time info for user space (Linux's vDSO pvclock). */
+static long vcpu_register_time_area(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_time_memory_area area;
+
+    if (copy_from_guest(&area, arg, sizeof(area)))
+        return -EFAULT;
+    if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)))
+        return -EFAULT;
+    v->time_guest = area.addr.p;
+    if (v == current)
+        vcpu_time_publish(v);
+    return 0;
+}
+
 static long vcpu_register_info(struct vcpu *v, unsigned long arg)
 {
     struct vcpu_register_vcpu_info info;
@@ -187,6 +202,8 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         return vcpu_register_runstate(v, arg);
     case VCPUOP_register_vcpu_info:
         return vcpu_register_info(v, arg);
+    case VCPUOP_register_vcpu_time_memory_area:
+        return vcpu_register_time_area(v, arg);
     default:
         return -ENOSYS;
     }

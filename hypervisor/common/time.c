@@ -4,6 +4,7 @@
  * and the mul/shift scale) and the wallclock at boot in shared_info.
  */
 #include <hv/errno.h>
+#include <hv/guest_access.h>
 #include <hv/time.h>
 #include <hv/arch.h>
 #include <hv/domain.h>
@@ -68,6 +69,29 @@ void time_update_vcpu_info(struct vcpu_time_info *ti)
     ti->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     ti->version++;
+}
+
+/*
+ * The vDSO copy follows the same version protocol as the primary, written
+ * in three steps (odd version, body, even version) since the guest may read
+ * it at any time. The copy is of a finished (even) primary.
+ */
+void vcpu_time_publish(struct vcpu *v)
+{
+    const unsigned long ver = offsetof(struct vcpu_time_info, version);
+    struct vcpu_time_info t = v->vcpu_info->time;
+    u32 even = t.version & ~1u;
+
+    if (!v->time_guest)
+        return;
+    t.version = even - 1;
+    if (copy_to_guest(v->time_guest + ver, &t.version, sizeof(t.version)))
+        return;                                      /* unmapped area: the guest's loss */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    copy_to_guest(v->time_guest, &t, sizeof(t));
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t.version = even;
+    copy_to_guest(v->time_guest + ver, &t.version, sizeof(t.version));
 }
 
 void time_update_wallclock(struct vcpu *v)

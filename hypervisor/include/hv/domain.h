@@ -29,6 +29,7 @@ struct vcpu {
     bool polling;
     u64 periodic_period;
     u64 runstate_guest;                /* guest VA of vcpu_runstate_info, 0 if none */
+    u64 time_guest;                    /* guest VA of a second vcpu_time_info (vDSO), 0 if none */
     struct vcpu_runstate_info runstate;
     struct arch_vcpu arch;
 };

@@ -21,6 +21,9 @@ void time_init(u64 tsc_hz, u64 tsc_now, u64 wallclock_sec);
 u64  hv_now(void);                  /* ns since the hypervisor booted */
 /* Fills a vcpu_time_info (version protocol included) from the current TSC. */
 void time_update_vcpu_info(struct vcpu_time_info *ti);
+/* Copies v's time info to the area it registered (VCPUOP_register_vcpu_time_
+ * memory_area) for its user-space vDSO; needs v's address space loaded. */
+void vcpu_time_publish(struct vcpu *v);
 void time_update_wallclock(struct vcpu *v);
 u64  time_tsc_hz(void);
 

@@ -459,7 +459,54 @@ static void test_vcpu_op(void)
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, 99, 0, 0), -ENOSYS);
 }
 
+/* VCPUOP_register_vcpu_time_memory_area: a second, guest-VA copy of the
+ * time info for the vDSO, same data, a finished (even) version. */
+static void test_vcpu_time_area(void)
+{
+    struct domain *d = harness_domain(1, 2, false);
+    struct vcpu *v = d->vcpus[0];
+    struct vcpu_time_info copy;
+    struct vcpu_register_time_memory_area area = { .addr.p = (unsigned long)&copy };
+
+    harness_set_current(d);
+    harness_set_tsc(5000);
+    time_update_vcpu_info(&v->vcpu_info->time);
+    memset(&copy, 0xaa, sizeof(copy));
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0,
+                   (unsigned long)&area), 0);
+    EXPECT_EQ(copy.version % 2, 0);
+    EXPECT_EQ(copy.tsc_timestamp, v->vcpu_info->time.tsc_timestamp);
+    EXPECT_EQ(copy.system_time, v->vcpu_info->time.system_time);
+    EXPECT_EQ(copy.flags, XEN_PVCLOCK_TSC_STABLE_BIT);
+    /* Each publish follows the primary. */
+    harness_set_tsc(9000);
+    time_update_vcpu_info(&v->vcpu_info->time);
+    vcpu_time_publish(v);
+    EXPECT_EQ(copy.tsc_timestamp, 9000);
+    EXPECT_EQ(copy.version, v->vcpu_info->time.version);
+    /* Hostile addresses: refused, the registration unchanged. */
+    area.addr.p = 0xffff800000001000UL;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0,
+                   (unsigned long)&area), -EFAULT);
+    area.addr.p = ~0UL - 8;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0,
+                   (unsigned long)&area), -EFAULT);
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0,
+                   0xffff800000000000UL), -EFAULT);
+    EXPECT_EQ(v->time_guest, (unsigned long)&copy);
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 5,
+                   (unsigned long)&area), -ENOENT);
+    /* NULL unregisters: nothing is written any more. */
+    area.addr.p = 0;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0,
+                   (unsigned long)&area), 0);
+    memset(&copy, 0x55, sizeof(copy));
+    vcpu_time_publish(v);
+    EXPECT_EQ(copy.version, 0x55555555u);
+}
+
 static const struct unit_test tests[] = {
+    { "vcpu_time_area", test_vcpu_time_area },
     { "arch_slots", test_arch_slots },
     { "unknown_numbers", test_unknown_numbers },
     { "trace_logs_calls", test_trace_logs_calls },

@@ -114,6 +114,27 @@ static void test_numbers(void)
            hypercall_syscall(0xffffffffUL, 0, 0, 0, 0, 0), -ENOSYS);
 }
 
+/* The vDSO time area: addresses are checked at registration; an area that
+ * is not mapped is accepted (as on Xen) and every update to it is lost. */
+static void test_time_area(void)
+{
+    struct vcpu_register_time_memory_area ta = { .addr.p = HV_PTR };
+
+    expect("vcpu_op(register_vcpu_time_memory_area, area in the hole) = -EFAULT",
+           hc_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &ta), -EFAULT);
+    expect("vcpu_op(register_vcpu_time_memory_area, argument in the hole) = -EFAULT",
+           hc_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, (void *)HV_PTR), -EFAULT);
+    ta.addr.p = NONCANON;
+    expect("vcpu_op(register_vcpu_time_memory_area, non-canonical area) = -EFAULT",
+           hc_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &ta), -EFAULT);
+    ta.addr.p = LOW_PTR;
+    expect("vcpu_op(register_vcpu_time_memory_area, unmapped area) = 0",
+           hc_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &ta), 0);
+    ta.addr.p = 0;
+    expect("vcpu_op(register_vcpu_time_memory_area, NULL unregisters) = 0",
+           hc_vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &ta), 0);
+}
+
 static void test_sched_vcpu(void)
 {
     struct vcpu_set_singleshot_timer t = { 0 };
@@ -130,6 +151,7 @@ static void test_sched_vcpu(void)
            hc_vcpu_op(VCPUOP_set_singleshot_timer, 0, (void *)HV_PTR), -EFAULT);
     expect("vcpu_op(set_singleshot_timer, vcpu 99) = -ENOENT",
            hc_vcpu_op(VCPUOP_set_singleshot_timer, 99, &t), -ENOENT);
+    test_time_area();
 }
 
 static void test_misc(void)
