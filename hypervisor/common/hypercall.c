@@ -12,8 +12,8 @@
 #include <hv/grant.h>
 #include <hv/sched.h>
 
-#define HC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), #fn + 3, n, false }
-#define HC_NOMC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), #fn + 3, n, true }
+#define HC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), &(#fn)[3], n, false }
+#define HC_NOMC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), &(#fn)[3], n, true }
 
 static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),

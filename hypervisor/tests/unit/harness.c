@@ -171,22 +171,39 @@ void harness_fault_clear(void)
     fault_how = 0;
 }
 
-static bool faults(const void *p, unsigned int how)
+static bool faults(uintptr_t p, unsigned int how)
 {
-    return (fault_how & how) && (uintptr_t)p >= fault_start && (uintptr_t)p < fault_end;
+    return (fault_how & how) && p >= fault_start && p < fault_end;
 }
 
-/* As the rep movsb with its fixup: copies up to the first faulting byte. */
+static uintptr_t window_start, window_end;
+
+void harness_guest_window(const void *start, size_t len)
+{
+    window_start = (uintptr_t)start;
+    window_end = window_start + len;
+}
+
+static bool in_window(uintptr_t p)
+{
+    return p >= window_start && p < window_end;
+}
+
+/* As the rep movsb with its fixup: copies up to the first faulting byte.
+ * Addresses are integers here: a guest may pass 0, which faults. */
 size_t arch_copy_raw(void *dst, const void *src, size_t len)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
+    uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
 
     harness_copy_calls++;
     for (size_t i = 0; i < len; i++) {
         if (faults(s + i, FAULT_READ) || faults(d + i, FAULT_WRITE))
             return len - i;
-        d[i] = s[i];
+        /* With a guest window, the guest side of a copy must lie in it:
+         * anything else is an unmapped guest address (a wild pointer). */
+        if (window_end && !in_window(s + i) && !in_window(d + i))
+            return len - i;
+        *(unsigned char *)(d + i) = *(const unsigned char *)(s + i);
     }
     return 0;
 }
@@ -453,6 +470,27 @@ void harness_teardown(void)
     hv_loglvl = default_loglvl;
 }
 
+/* Machine memory, the frame pool and the scheduler, once per process. */
+int harness_init(void)
+{
+    harness_arena = aligned_alloc(PAGE_SIZE, HARNESS_ARENA_PAGES * PAGE_SIZE);
+    if (!harness_arena)
+        return -ENOMEM;
+    frame_pool_init(&hv_frames, arena_bitmap, arena_info, HARNESS_ARENA_PAGES);
+    frame_pool_free_range(&hv_frames, 0, HARNESS_ARENA_PAGES);
+    ASAN_POISON_MEMORY_REGION(harness_arena, HARNESS_ARENA_PAGES * PAGE_SIZE);
+    default_opts = hv_opts;
+    default_loglvl = hv_loglvl;
+    sched_init(hv_opts.timeslice_ms);
+    return 0;
+}
+
+unsigned int harness_bad_frees(void)
+{
+    return bad_frees;
+}
+
+#ifndef HARNESS_NO_MAIN
 /* --------------------------------------------------------------- runner */
 
 static const char *cur_suite = "?", *cur_test = "?";
@@ -503,15 +541,8 @@ int main(void)
 {
     unsigned int failed;
 
-    harness_arena = aligned_alloc(PAGE_SIZE, HARNESS_ARENA_PAGES * PAGE_SIZE);
-    if (!harness_arena)
+    if (harness_init())
         return 2;
-    frame_pool_init(&hv_frames, arena_bitmap, arena_info, HARNESS_ARENA_PAGES);
-    frame_pool_free_range(&hv_frames, 0, HARNESS_ARENA_PAGES);
-    ASAN_POISON_MEMORY_REGION(harness_arena, HARNESS_ARENA_PAGES * PAGE_SIZE);
-    default_opts = hv_opts;
-    default_loglvl = hv_loglvl;
-    sched_init(hv_opts.timeslice_ms);
     __sanitizer_set_death_callback(on_death);
     signal(SIGABRT, on_abort);
     signal(SIGSEGV, on_abort);
@@ -541,3 +572,4 @@ int main(void)
     free(harness_arena);
     return failed ? 1 : 0;
 }
+#endif

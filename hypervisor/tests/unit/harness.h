@@ -48,6 +48,9 @@ void harness_console_clear(void);
 #define FAULT_WRITE 2u                 /* writing into the range faults */
 void harness_fault_range(const void *start, size_t len, unsigned int how);
 void harness_fault_clear(void);
+/* When set, a copy whose source and destination both lie outside [start,
+ * start+len) faults: guest memory is that window only (fuzzing). */
+void harness_guest_window(const void *start, size_t len);
 extern unsigned int harness_copy_calls;
 
 /* Recorders for the vCPU/domain/context hooks. */
@@ -82,6 +85,11 @@ struct domain *harness_domain(domid_t id, unsigned int nr_vcpus, bool privileged
 void harness_set_current(struct domain *d);
 /* hv_frames.nr_free at the start of the test. */
 extern mfn_t harness_baseline_free;
+
+/* Once per process: machine memory, frame pool, scheduler (main, fuzzers). */
+int harness_init(void);
+/* Frees the fake arch hooks saw for frames that were not in use. */
+unsigned int harness_bad_frees(void);
 
 /* Per-test set-up and tear-down used by every suite. */
 void harness_setup(void);

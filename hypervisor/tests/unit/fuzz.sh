@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# fuzz.sh BIN OUTDIR: replay the kept inputs (fuzz-corpus/, fuzz-regressions/),
+# then fuzz the hypercall table for FUZZ_SECONDS (default 60). One PASS/FAIL
+# line each; a crash input is copied into fuzz-regressions/ to be committed.
+set -uo pipefail
+bin=$1 out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+secs=${FUZZ_SECONDS:-60}
+mkdir -p "$here/fuzz-regressions" "$out/work" "$out/crashes"
+rm -f "$out/crashes/"*
+
+if o=$("$bin" -runs=0 "$here/fuzz-corpus" "$here/fuzz-regressions" 2>&1); then
+  echo "PASS: unit/fuzz/replay_corpus_and_regressions"
+else
+  echo "FAIL: unit/fuzz/replay_corpus_and_regressions: $(echo "$o" | grep -m1 -E 'ERROR|runtime error|SUMMARY')"
+fi
+[ "$secs" -gt 0 ] || exit 0
+"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+  -artifact_prefix="$out/crashes/" "$out/work" "$here/fuzz-corpus" > "$out/last-run.log" 2>&1
+rc=$?
+crashes=$(ls "$out/crashes" 2>/dev/null)
+if [ $rc -eq 0 ] && [ -z "$crashes" ]; then
+  echo "PASS: unit/fuzz/hypercalls_${secs}s ($(sed -n 's/^stat::number_of_executed_units: *//p' "$out/last-run.log") inputs)"
+else
+  for c in $crashes; do cp "$out/crashes/$c" "$here/fuzz-regressions/"; done
+  echo "FAIL: unit/fuzz/hypercalls_${secs}s: rc=$rc, kept $(echo $crashes | wc -w) input(s) in tests/unit/fuzz-regressions: $(grep -m1 -E 'ERROR|runtime error|SUMMARY' "$out/last-run.log")"
+  exit 1
+fi
