@@ -107,9 +107,11 @@ judge_checks() {   # log ndoms checks...
           tr -d '\r' < "$log" | grep -Eq -- "$re" || echo "no shutdown report /$re/"
         done ;;
       grep=*) tr -d '\r' < "$log" | grep -Eq -- "${c#grep=}" || echo "no line /${c#grep=}/" ;;
-      unbuilt=*)
-        re="\\(HV\\) d${c#unbuilt=} shutdown: crash"
-        tr -d '\r' < "$log" | grep -Eq -- "$re" || echo "d${c#unbuilt=} was not refused /$re/" ;;
+      crashes=*)
+        d=${c#crashes=}
+        re="\\(HV\\) d$d shutdown: crash"
+        tr -d '\r' < "$log" | grep -Eq -- "$re" || echo "d$d did not crash /$re/"
+        dom_lines "$log" "$d" | grep -q '^FAIL: ' && echo "d$d: $(dom_lines "$log" "$d" | grep -m1 '^FAIL: ')" ;;
       *) echo "unknown check '$c'" ;;
     esac
   done
@@ -142,7 +144,7 @@ run_test() {   # name where timeout modules checks
   [ $rc -eq 3 ] && why="QEMU exited early; "
   for ((i = 0; i < ${#mods[@]}; i++)); do
     guest=$(basename "${mods[i]%% *}" .elf)
-    [[ " ${checks[*]} " == *" unbuilt=$((FIRST_DOMID + i)) "* ]] && continue
+    [[ " ${checks[*]} " == *" crashes=$((FIRST_DOMID + i)) "* ]] && continue
     why+=$(judge_domain "$log" $((FIRST_DOMID + i)) "$guest")
   done
   why+=$(judge_checks "$log" ${#mods[@]} "${checks[@]}")

@@ -85,6 +85,12 @@ long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from
         record(nr, args, -ENOSYS);
         return -ENOSYS;
     }
+    /* Defence in depth: a domain that is shutting down has no grant table
+     * or event channels any more, and none of its vCPUs may run. */
+    if (current && current->domain->state != DOM_ACTIVE) {
+        record(nr, args, -ESRCH);
+        return -ESRCH;
+    }
     h = &hypercall_table[nr];
     hc_stats.calls[nr]++;
     ret = h->fn(args[0], args[1], args[2], args[3], args[4]);

@@ -84,9 +84,10 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
 
     if (!extent_owned(d, mfn, n))
         return -EINVAL;
+    /* A frame still mapped stays charged until its last reference goes:
+     * else mapping and giving back frames in a loop beats max_pages. */
     for (unsigned long i = 0; i < n; i++)
-        arch_release_frame(mfn + i);
-    d->tot_pages -= n;
+        d->tot_pages -= arch_release_frame(mfn + i);
     return 0;
 }
 
@@ -139,6 +140,21 @@ static bool exchangeable(struct domain *d, mfn_t mfn, unsigned long n)
     for (unsigned long i = 0; i < n; i++)
         if (hv_frames.info[mfn + i].count || hv_frames.info[mfn + i].type_count)
             return false;
+    return true;
+}
+
+/* A chunk's inputs: ours, unreferenced, aligned, and each listed once (the
+ * same frame twice would be given back twice, for twice the output). */
+static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long n,
+                            unsigned long pages)
+{
+    for (unsigned long i = 0; i < n; i++) {
+        if (!exchangeable(d, in[i], pages) || (in[i] & (pages - 1)))
+            return false;
+        for (unsigned long j = 0; j < i; j++)
+            if (in[j] == in[i])
+                return false;
+    }
     return true;
 }
 
@@ -206,10 +222,7 @@ static long memory_exchange(unsigned long arg)
             rc = -EFAULT;
             break;
         }
-        for (i = 0; i < in_per && exchangeable(d, in[i], in_pages) &&
-                    !(in[i] & (in_pages - 1)); i++)
-            ;
-        if (i < in_per) {
+        if (!chunk_inputs_ok(d, in, in_per, in_pages)) {
             rc = -EINVAL;                            /* Xen: steal_page fails */
             break;
         }

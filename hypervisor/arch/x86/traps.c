@@ -44,6 +44,10 @@ static void hypervisor_fault(struct cpu_user_regs *regs)
 
     if ((vec == 11 || vec == 12 || vec == 13 || vec == 14) && extable_fixup(regs))
         return;
+    if (vec == 1) {                                  /* a guest watchpoint, hit by us */
+        pv_debug_in_hypervisor(regs);
+        return;
+    }
     if (regs->rip == (unsigned long)hv_iret_to_guest && current) {
         /* The guest's return frame was unusable: its problem, not ours. */
         domain_crash(current->domain, "bad iret frame");

@@ -25,8 +25,9 @@ void arch_dump_registers(void);
 
 /* The machine-to-phys table guests read; ~0UL marks a frame no domain owns. */
 void arch_m2p_set(mfn_t mfn, unsigned long pfn);
-/* Gives a domain frame back: freed now, or when its last reference drops. */
-void arch_release_frame(mfn_t mfn);
+/* Gives a domain frame back: freed now (true), or when its last reference
+ * drops (false: it stays charged to its owner until then, as in Xen). */
+bool arch_release_frame(mfn_t mfn);
 
 /* VCPUOP_register_vcpu_info: move v's vcpu_info into the guest's frame mfn. */
 int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);

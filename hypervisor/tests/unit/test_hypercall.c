@@ -6,6 +6,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/event.h>
+#include <hv/grant.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -459,6 +460,21 @@ static void test_vcpu_op(void)
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, 99, 0, 0), -ENOSYS);
 }
 
+/* A domain that is shutting down runs nothing more (its grant table and
+ * event channels are gone): every hypercall is refused. */
+static void test_dead_domain_refused(void)
+{
+    struct domain *d = harness_domain(1, 1, false);
+
+    harness_set_current(d);
+    EXPECT_EQ(call(__HYPERVISOR_xen_version, XENVER_version, 0, 0) > 0, 1);
+    domain_shutdown(d, SHUTDOWN_crash);
+    EXPECT_EQ(call(__HYPERVISOR_xen_version, XENVER_version, 0, 0), -ESRCH);
+    EXPECT_EQ(call(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, 0, 1), -ESRCH);
+    EXPECT_EQ(call(__HYPERVISOR_event_channel_op, EVTCHNOP_send, 0, 0), -ESRCH);
+    harness_set_current(NULL);
+}
+
 /* VCPUOP_register_vcpu_time_memory_area: a second, guest-VA copy of the
  * time info for the vDSO, same data, a finished (even) version. */
 static void test_vcpu_time_area(void)
@@ -507,6 +523,7 @@ static void test_vcpu_time_area(void)
 
 static const struct unit_test tests[] = {
     { "vcpu_time_area", test_vcpu_time_area },
+    { "dead_domain_refused", test_dead_domain_refused },
     { "arch_slots", test_arch_slots },
     { "unknown_numbers", test_unknown_numbers },
     { "trace_logs_calls", test_trace_logs_calls },

@@ -243,14 +243,47 @@ static void test_decrease_mapped(void)
     CU_ASSERT_EQUAL_FATAL(page_pin(f[0], PGT_l1, d), 0);
     before = hv_frames.nr_free;
     EXPECT_EQ(resv(d, XENMEM_decrease_reservation, DOMID_SELF, f + 1, 1, 0), 1);
-    EXPECT_EQ(d->tot_pages, 1);
     EXPECT_EQ(hv_frames.nr_free, before);            /* still mapped */
     CU_ASSERT(fi(f[1])->flags & FRAME_F_ORPHAN);
+    /* Still charged while mapped (as in Xen): no frame beyond max_pages. */
+    EXPECT_EQ(d->tot_pages, 2);
+    EXPECT_EQ(resv(d, XENMEM_increase_reservation, DOMID_SELF, f + 1, 1, 0), 0);
     EXPECT_EQ(resv(d, XENMEM_decrease_reservation, DOMID_SELF, f + 1, 1, 0), 0);  /* not again */
-    EXPECT_EQ(d->tot_pages, 1);
     EXPECT_EQ(page_unpin(f[0], d), 0);
     EXPECT_EQ(hv_frames.nr_free, before + 1);
     EXPECT_EQ(fi(f[1])->owner, FRAME_OWNER_FREE);
+    EXPECT_EQ(d->tot_pages, 1);                       /* uncharged when really freed */
+    EXPECT_EQ(resv(d, XENMEM_increase_reservation, DOMID_SELF, f + 1, 1, 0), 1);
+}
+
+/* XENMEM_exchange with the same input twice in a chunk: refused, nothing moves. */
+static void test_exchange_duplicate_input(void)
+{
+    xen_pfn_t f[2], in[2], out[1] = { 0 };
+    struct xen_memory_exchange x = {
+        .in = { .nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF },
+        .out = { .nr_extents = 1, .extent_order = 1, .domid = DOMID_SELF },
+    };
+    mfn_t before;
+
+    d = harness_domain(D, 1, false);
+    d->max_pages = 2;
+    EXPECT_EQ(resv(d, XENMEM_increase_reservation, DOMID_SELF, f, 2, 0), 2);
+    in[0] = in[1] = f[0];
+    set_xen_guest_handle(x.in.extent_start, in);
+    set_xen_guest_handle(x.out.extent_start, out);
+    harness_set_current(d);
+    before = hv_frames.nr_free;
+    EXPECT_EQ(do_memory_op(XENMEM_exchange, (unsigned long)&x), -EINVAL);
+    EXPECT_EQ(x.nr_exchanged, 0);
+    EXPECT_EQ(hv_frames.nr_free, before);
+    EXPECT_EQ(fi(f[0])->owner, D);
+    EXPECT_EQ(d->tot_pages, 2);
+    in[1] = f[1];                                     /* two different frames: fine */
+    EXPECT_EQ(do_memory_op(XENMEM_exchange, (unsigned long)&x), 0);
+    EXPECT_EQ(x.nr_exchanged, 2);
+    EXPECT_EQ(hv_frames.nr_free, before);
+    EXPECT_EQ(d->tot_pages, 2);
 }
 
 static void test_populate_physmap(void)
@@ -430,6 +463,7 @@ void suite_memory(void)
         { "decrease_reservation", test_decrease_reservation },
         { "decrease_refused", test_decrease_refused },
         { "decrease_mapped", test_decrease_mapped },
+        { "exchange_duplicate_input", test_exchange_duplicate_input },
         { "populate_physmap", test_populate_physmap },
         { "domains_and_privilege", test_domains_and_privilege },
         { "faulting_pointers", test_faulting_pointers },

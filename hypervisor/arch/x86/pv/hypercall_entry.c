@@ -44,9 +44,13 @@ static bool sysret_possible(const struct cpu_user_regs *regs)
  */
 bool hv_prepare_return(struct cpu_user_regs *regs)
 {
-    while (current->state != VCPU_RUNNABLE || sched_need_resched())
-        schedule();
-    pv_deliver_events(current);
+    /* Delivering an event can crash the domain (an unusable kernel stack):
+     * then this vCPU must not go back to the guest, so check again. */
+    do {
+        while (current->state != VCPU_RUNNABLE || sched_need_resched())
+            schedule();
+        pv_deliver_events(current);
+    } while (current->state != VCPU_RUNNABLE);
     if (pt_tlb_flush_needed) {
         pt_tlb_flush_needed = false;
         write_cr3(read_cr3());

@@ -103,10 +103,14 @@ void page_put(mfn_t mfn)
         return;
     TRACE_REF(mfn, "put");
     if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
+        struct domain *owner = f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL;
+
         pt_tlb_flush_needed = true;
         f->flags = 0;
         f->type_count = 0;
-        frame_free(&hv_frames, mfn, 1);             /* its domain died while it was in use */
+        frame_free(&hv_frames, mfn, 1);             /* given back while still in use */
+        if (owner && owner->tot_pages)
+            owner->tot_pages--;                      /* charged until now */
     }
 }
 
@@ -307,19 +311,20 @@ int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int le
     return 0;
 }
 
-void arch_release_frame(mfn_t mfn)
+bool arch_release_frame(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
 
     arch_m2p_set(mfn, ~0UL);
     if (f->count) {
         f->flags |= FRAME_F_ORPHAN;                 /* still mapped (a grant): later */
-        return;
+        return false;
     }
     f->type_count = 0;
     f->flags = 0;
     pt_tlb_flush_needed = true;                      /* it may go to another domain next */
     frame_free(&hv_frames, mfn, 1);
+    return true;
 }
 
 int page_pin(mfn_t mfn, enum frame_type type, struct domain *d)

@@ -71,6 +71,8 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr);
 void pv_domain_release_frames(struct domain *d);
 unsigned long pv_read_dr6(void);
 void pv_load_debugregs(struct vcpu *v);
+struct cpu_user_regs;
+void pv_debug_in_hypervisor(struct cpu_user_regs *regs);
 
 static inline bool vector_has_error_code(unsigned int v)
 {
