@@ -109,6 +109,16 @@ bool try_write64(volatile uint64_t *p, uint64_t v)
     return last_trap.count == before;
 }
 
+bool try_xchg64(volatile uint64_t *p, uint64_t *v)
+{
+    unsigned long before = last_trap.count;
+    uint64_t r = *v;
+
+    asm volatile("1: xchgq %0, (%1)\n2:\n" _EXTABLE(1b, 2b) : "+r"(r) : "r"(p) : "memory");
+    *v = r;
+    return last_trap.count == before;
+}
+
 long reservation(unsigned int cmd)
 {
     domid_t self = DOMID_SELF;

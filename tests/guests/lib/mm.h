@@ -50,6 +50,8 @@ unsigned long cmdline_ulong(const char *key, unsigned long dflt);  /* dec or 0x-
 /* One memory access that may fault; false if it faulted (the fault is swallowed). */
 bool try_read64(const volatile uint64_t *p, uint64_t *out);
 bool try_write64(volatile uint64_t *p, uint64_t v);
+/* xchg *p with *v; false if it faulted (then *v must be as it was). */
+bool try_xchg64(volatile uint64_t *p, uint64_t *v);
 
 /* XENMEM_{current,maximum}_reservation of self. */
 long reservation(unsigned int cmd);

@@ -428,7 +428,7 @@ static void descriptors(void)
 static void emulation(void)
 {
     volatile uint64_t *e = &l1[l1_idx((unsigned long)window)];
-    uint64_t before = *e, v = 0;
+    uint64_t before = *e, v = 0, r;
     uint64_t *t = pool[4];
     volatile uint64_t *va = (uint64_t *)(VIRT_BASE + ((uint64_t)l2_free << 21));
 
@@ -437,6 +437,11 @@ static void emulation(void)
     check(*e == before, "... the L1 entry is unchanged", "%#lx", *e);
     check(!try_write64(e, mfn_pte(0xfee00, PTE_RW_ACC)),
           "ptwr: store mapping the local APIC into the RO L1 = #PF", "no fault");
+    r = mfn_pte(0xfee00, PTE_RW_ACC);
+    check(!try_xchg64(e, &r), "ptwr: xchg mapping the local APIC into the RO L1 = #PF", "no fault");
+    check(r == mfn_pte(0xfee00, PTE_RW_ACC), "... the refused xchg left its register alone",
+          "r %#lx", r);
+    check(*e == before, "... and the L1 entry", "%#lx", *e);
     check(!try_write64(&l2[l2_free], virt_to_maddr(data) | PTE_RW_ACC),
           "store into the read-only L2 = #PF (no emulation above L1)", "no fault");
     check(!try_write64(&l4[300], mfn_pte(l4_mfn, PTE_RW_ACC)),

@@ -163,6 +163,7 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr)
     mfn_t l1 = target_l1(v, addr);
     struct ptwr_insn in = { 0 };
     u8 bytes[16] = { 0 };
+    struct cpu_user_regs after;
     u64 *entry, old, val;
     unsigned int shift;
 
@@ -173,13 +174,17 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr)
     entry = (u64 *)hv_mfn_to_virt(l1) + ((addr & ~PAGE_MASK) / 8);
     shift = (addr & 7) * 8;
     old = (*entry >> shift) & width_mask(in.size);
-    if (compute(regs, &in, old, &val)) {
+    /* Registers and flags change only if the instruction completes: a
+     * refused write leaves the guest its #PF with everything as it was. */
+    after = *regs;
+    if (compute(&after, &in, old, &val)) {
         u64 m = width_mask(in.size);
         u64 full = (*entry & ~(m << shift)) | ((val & m) << shift);
 
         if (pt_mod_entry(l1, (addr & ~PAGE_MASK) / 8, full, 1, v->domain, false))
             return false;                            /* refused: the guest sees its #PF */
     }
-    regs->rip += in.len;
+    after.rip += in.len;
+    *regs = after;
     return true;
 }
