@@ -29,26 +29,30 @@ make -s -C "$KIT" BUILD=build >/dev/null || exit 1
 gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$B/floor" "$TOP/bench/xenstore/floor.c" || exit 1
 rm -f "$OUT"/*.txt
 
-run_ours() {
+wait_socket() {
 	local i
+	for i in $(seq 1 50); do [ -S "$1" ] && break; sleep 0.1; done
+}
+
+run_ours() {
 	mkdir -p "$TMPD/ours"
 	"$B/xenstore-lite" -N -s "$TMPD/ours/sock" -F "$TMPD/ours/pid" -L "$TMPD/ours/log" &
 	pid=$!
-	for i in $(seq 1 50); do [ -S "$TMPD/ours/sock" ] && break; sleep 0.1; done
+	wait_socket "$TMPD/ours/sock"
 	"$KIT/build/xsbench" -s "$TMPD/ours/sock" -p "$pid" ${XSBENCH_ARGS:-} > "$OUT/ours-run$1.txt" 2>&1 ||
 		echo "run failed" >> "$OUT/ours-run$1.txt"
 	kill "$pid"; wait "$pid" 2>/dev/null; pid=
 }
 
 # The no-op responder (bench/xenstore/floor.c): libxenstore + socket alone.
+# It busy-polls forever: $pid, so that cleanup stops it on an interrupt too.
 run_floor() {
-	local fpid i
 	"$B/floor" "$TMPD/floor.sock" &
-	fpid=$!
-	for i in $(seq 1 50); do [ -S "$TMPD/floor.sock" ] && break; sleep 0.1; done
+	pid=$!
+	wait_socket "$TMPD/floor.sock"
 	"$KIT/build/xsbench" -s "$TMPD/floor.sock" -t seq,dir,txn,conn > "$OUT/floor-run$1.txt" 2>&1 ||
 		echo "run failed" >> "$OUT/floor-run$1.txt"
-	kill "$fpid"; wait "$fpid" 2>/dev/null
+	kill "$pid"; wait "$pid" 2>/dev/null; pid=
 }
 
 run_ref() {

@@ -135,33 +135,44 @@ static long vcpu_runstate_info(struct vcpu *v, unsigned long arg)
     return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));
 }
 
+/*
+ * The guest address of a VCPUOP_register_*_memory_area argument (runstate,
+ * time: both one 64-bit address); 0 unregisters. *addr changes only when
+ * the address is acceptable.
+ */
+_Static_assert(sizeof(struct vcpu_register_runstate_memory_area) == sizeof(u64) &&
+               sizeof(struct vcpu_register_time_memory_area) == sizeof(u64),
+               "register_*_memory_area: one guest address");
+
+static long area_addr(unsigned long arg, size_t len, u64 *addr)
+{
+    u64 p;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p && !guest_range_ok(p, len))
+        return -EFAULT;
+    *addr = p;
+    return 0;
+}
+
 static long vcpu_register_runstate(struct vcpu *v, unsigned long arg)
 {
-    struct vcpu_register_runstate_memory_area area;
+    long rc = area_addr(arg, sizeof(struct vcpu_runstate_info), &v->runstate_guest);
 
-    if (copy_from_guest(&area, arg, sizeof(area)))
-        return -EFAULT;
-    if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
-        return -EFAULT;
-    v->runstate_guest = area.addr.p;
-    if (v == current)
+    if (!rc && v == current)
         vcpu_runstate_publish(v);
-    return 0;
+    return rc;
 }
 
 /* A second copy of the time info for user space (Linux's vDSO pvclock). */
 static long vcpu_register_time_area(struct vcpu *v, unsigned long arg)
 {
-    struct vcpu_register_time_memory_area area;
+    long rc = area_addr(arg, sizeof(struct vcpu_time_info), &v->time_guest);
 
-    if (copy_from_guest(&area, arg, sizeof(area)))
-        return -EFAULT;
-    if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)))
-        return -EFAULT;
-    v->time_guest = area.addr.p;
-    if (v == current)
+    if (!rc && v == current)
         vcpu_time_publish(v);
-    return 0;
+    return rc;
 }
 
 static long vcpu_register_info(struct vcpu *v, unsigned long arg)

@@ -25,11 +25,6 @@ static uint32_t nlive;		/* entries not superseded (= used slots) */
 static uint64_t clock_now, floor_gen;
 static struct xs_gen_pin *pins, *pins_tail;
 
-static uint64_t key_of(const char *s, size_t len)
-{
-	return xs_hash64(s, len);
-}
-
 static uint32_t imask(void)
 {
 	return 2 * cap - 1;
@@ -145,7 +140,7 @@ static void maybe_shrink(void)
 
 uint64_t xs_gen_bump(const char *path, size_t len)
 {
-	uint64_t key = key_of(path, len);
+	uint64_t key = xs_hash64(path, len);
 	uint32_t pos, i;
 
 	make_room();
@@ -162,7 +157,7 @@ uint64_t xs_gen_bump(const char *path, size_t len)
 
 uint64_t xs_gen_of(const char *path, size_t len)
 {
-	uint32_t i = slot_find(key_of(path, len));
+	uint32_t i = slot_find(xs_hash64(path, len));
 
 	return slots[i] ? ring[slots[i] - 1].gen : floor_gen;
 }

@@ -27,6 +27,18 @@ bool xs_path_is_child(const char *child, const char *parent);
 /* Length of the parent's path ("/" has none: returns 0). */
 size_t xs_path_parent_len(const char *path, size_t len);
 
+/* The order of children (committed and in transactions alike): bytes,
+ * a prefix first. A byte loop: names are short and this is a hot path. */
+static inline int xs_name_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t m = al < bl ? al : bl;
+
+	for (size_t i = 0; i < m; i++)
+		if (a[i] != b[i])
+			return (unsigned char)a[i] - (unsigned char)b[i];
+	return (al > bl) - (al < bl);
+}
+
 /* Number of components: "/" is 0, "/a/b" is 2. */
 unsigned xs_path_depth(const char *path);
 

@@ -341,6 +341,9 @@ int xs_store_commit_node(const char *path, size_t len, const char *val,
 			 uint32_t vlen, struct xs_perms *perms, bool do_fire)
 {
 	const struct xs_node *n = xs_tree_lookup(path, len, NULL), *parent;
+	/* Decided before any change: changes move records (xs_tree.h). */
+	bool same_value = n ? vlen == xs_node_vlen(n) &&
+			      (!vlen || !memcmp(val, xs_node_value(n), vlen)) : !vlen;
 	struct xs_perms *old = NULL;
 	int err = 0;
 
@@ -354,9 +357,7 @@ int xs_store_commit_node(const char *path, size_t len, const char *val,
 		xs_store_account(xs_perms_owner(perms), 1);
 		err = xs_tree_set_perms(path, len, xs_perms_get(perms));
 	}
-	n = err ? NULL : xs_tree_lookup(path, len, NULL);
-	if (n && (vlen != xs_node_vlen(n) ||
-		  (vlen && memcmp(val, xs_node_value(n), vlen))))
+	if (!err && !same_value)
 		err = xs_tree_set_value(path, len, val, vlen);
 	n = err ? NULL : xs_tree_lookup(path, len, &parent);
 	if (n && do_fire)

@@ -95,10 +95,10 @@ uint64_t xs_node_kids_gen(const struct xs_node *n)
 	return k ? kt[k].gen : 0;
 }
 
-/* Arena objects come in 8-byte classes: same class, same object. */
+/* Arena objects come in classes of XS_ARENA_UNIT: same class, same object. */
 static bool same_class(size_t a, size_t b)
 {
-	return (a + 7) / 8 == (b + 7) / 8;
+	return (a + XS_ARENA_UNIT - 1) / XS_ARENA_UNIT == (b + XS_ARENA_UNIT - 1) / XS_ARENA_UNIT;
 }
 
 static uint32_t rec_new(const char *name, size_t nlen, struct xs_perms *p)
@@ -173,18 +173,6 @@ static void kids_erase(struct kids *k, uint32_t pos)
 	}
 }
 
-/* Names are short: a byte loop beats a call to memcmp here. */
-static int name_cmp(const char *a, size_t al, const struct xs_node *n)
-{
-	const char *b = name_of(n);
-	size_t bl = nlen_of(n), m = al < bl ? al : bl;
-
-	for (size_t i = 0; i < m; i++)
-		if (a[i] != b[i])
-			return (unsigned char)a[i] - (unsigned char)b[i];
-	return (al > bl) - (al < bl);
-}
-
 /* Index of name in k, or -(insertion point) - 1. */
 static long kids_find(const struct kids *k, const char *name, size_t len)
 {
@@ -192,7 +180,8 @@ static long kids_find(const struct kids *k, const char *name, size_t len)
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c = name_cmp(name, len, rec(k->h[mid]));
+		const struct xs_node *n = rec(k->h[mid]);
+		int c = xs_name_cmp(name, len, name_of(n), nlen_of(n));
 		if (!c)
 			return mid;
 		if (c < 0)

@@ -164,13 +164,9 @@ int xs_txn_lookup(struct xs_txn *t, const char *path, size_t len,
 	return 0;
 }
 
-/* Byte order, a prefix first: the tree's order (xs_tree.c). */
 static int kid_cmp(const struct xs_kid *k, const char *name, size_t nlen)
 {
-	size_t m = k->nlen < nlen ? k->nlen : nlen;
-	int c = memcmp(k->name, name, m);
-
-	return c ? c : (k->nlen > nlen) - (k->nlen < nlen);
+	return xs_name_cmp(k->name, k->nlen, name, nlen);
 }
 
 /* Keep the list in name order, like a committed child list: appending

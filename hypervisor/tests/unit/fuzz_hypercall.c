@@ -24,7 +24,6 @@
 #include <hv/frame.h>
 #include <hv/grant.h>
 #include <hv/hypercall.h>
-#include <hv/sched.h>
 #include <hv/timer.h>
 
 #include "harness.h"
@@ -105,14 +104,7 @@ static void run_op(const struct op *o)
 /* Everything back: domains gone, no frame, grant mapping or timer left. */
 static void teardown(mfn_t baseline)
 {
-    current = NULL;
-    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
-        if (hv_domains[i])
-            domain_shutdown(hv_domains[i], SHUTDOWN_poweroff);
-    timer_run_due(~0ULL);
-    domain_reap();
-    while (sched_pick_next())
-        ;
+    harness_reap_all();
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         if (hv_domains[i])
             abort();

@@ -447,11 +447,10 @@ void harness_setup(void)
     harness_baseline_free = hv_frames.nr_free;
 }
 
-/* Tears down every domain, drains timers, and fails the test on leaked frames. */
-void harness_teardown(void)
+/* Shuts down and frees every domain, drains timers and the run queue. */
+void harness_reap_all(void)
 {
     current = NULL;
-    harness_fault_clear();
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         if (hv_domains[i])
             domain_shutdown(hv_domains[i], SHUTDOWN_poweroff);
@@ -459,6 +458,13 @@ void harness_teardown(void)
     domain_reap();
     while (sched_pick_next())
         ;
+}
+
+/* Tears down every domain, drains timers, and fails the test on leaked frames. */
+void harness_teardown(void)
+{
+    harness_fault_clear();
+    harness_reap_all();
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         CU_ASSERT_PTR_NULL(hv_domains[i]);
     CU_ASSERT_EQUAL(timer_next_deadline(), ~0ULL);

@@ -91,6 +91,9 @@ int harness_init(void);
 /* Frees the fake arch hooks saw for frames that were not in use. */
 unsigned int harness_bad_frees(void);
 
+/* Shuts down and frees every domain, drains timers and the run queue. */
+void harness_reap_all(void);
+
 /* Per-test set-up and tear-down used by every suite. */
 void harness_setup(void);
 void harness_teardown(void);

@@ -171,6 +171,13 @@ static void setup_vcpu0(struct vcpu *v, const struct elf_guest_info *e,
     v->vcpu_info->evtchn_upcall_mask = 1;
 }
 
+static int no_room(const struct domain *d, unsigned long nr_pages)
+{
+    hv_err("d%u: no room for %lu MiB (%lu MiB free)\n", d->id, nr_pages >> 8,
+           hv_frames.nr_free >> 8);
+    return -ENOMEM;
+}
+
 static int populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
 {
     unsigned long p2m_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
@@ -180,9 +187,7 @@ static int populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
     if (!d->p2m) {
         if (*base != INVALID_MFN)
             frame_free(&hv_frames, *base, nr_pages);
-        hv_err("d%u: no room for %lu MiB (%lu MiB free)\n", d->id, nr_pages >> 8,
-               hv_frames.nr_free >> 8);
-        return -ENOMEM;
+        return no_room(d, nr_pages);
     }
     d->nr_pages = d->tot_pages = d->max_pages = nr_pages;
     for (pfn_t pfn = 0; pfn < nr_pages; pfn++) {
@@ -206,11 +211,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
         return -EINVAL;
     }
     /* Before the layout: its arithmetic assumes a size that can exist. */
-    if (spec->nr_pages > hv_frames.nr_free) {
-        hv_err("d%u: no room for %lu MiB (%lu MiB free)\n", d->id, spec->nr_pages >> 8,
-               hv_frames.nr_free >> 8);
-        return -ENOMEM;
-    }
+    if (spec->nr_pages > hv_frames.nr_free)
+        return no_room(d, spec->nr_pages);
     if (layout_compute(&e, spec->nr_pages, spec->initrd_len, &l)) {
         hv_err("d%u: kernel and initrd do not fit in %lu MiB\n", d->id, spec->nr_pages >> 8);
         return -ENOMEM;
