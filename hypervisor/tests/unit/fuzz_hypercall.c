@@ -24,6 +24,7 @@
 #include <hv/frame.h>
 #include <hv/grant.h>
 #include <hv/hypercall.h>
+#include <hv/sched.h>                          /* current */
 #include <hv/timer.h>
 
 #include "harness.h"
