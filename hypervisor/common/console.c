@@ -98,15 +98,29 @@ void hv_console_guest_flush(struct domain *d)
     d->console_len = 0;
 }
 
+/*
+ * What of a guest's byte reaches the operator's terminal: printable ASCII,
+ * newline and tab. Every other control byte (ESC and CSI sequences,
+ * backspace, carriage return) could move the cursor over the "(dN) " and
+ * "(HV) " prefixes and forge a hypervisor line, so it shows as '?'; CR and
+ * NUL vanish. Both guest paths (console_io, the console ring) use this.
+ */
+char hv_console_guest_char(char c)
+{
+    if (c == '\r' || c == '\0')
+        return 0;
+    if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
+        return '?';
+    return c;
+}
+
 void hv_console_guest_write(struct domain *d, const char *buf, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
+        char c = hv_console_guest_char(buf[i]);
 
-        if (c == '\r' || c == '\0')
+        if (!c)
             continue;
-        if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
-            c = '?';                       /* no raw control bytes on our serial line */
         d->console_line[d->console_len++] = c;
         if (c == '\n' || d->console_len == sizeof(d->console_line))
             hv_console_guest_flush(d);

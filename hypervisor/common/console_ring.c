@@ -6,6 +6,7 @@
  * has one. Ring indices come from the guest and are never trusted: every
  * access is masked and at most one ring's worth is moved per notification.
  */
+#include <hv/errno.h>
 #include <hv/console.h>
 #include <hv/arch.h>
 #include <hv/domain.h>
@@ -17,17 +18,15 @@
 
 #define INPUT_POLL_NS 20000000ULL                    /* serial input polled every 20 ms */
 
-static struct hv_timer input_timer;
-static bool input_timer_on;
+static struct hv_timer input_timer;              /* runs while some domain has a ring */
 
 static void emit(struct domain *d, char c)
 {
     char prefix[16];
 
-    if (c == '\r' || c == '\0')
+    c = hv_console_guest_char(c);
+    if (!c)
         return;
-    if ((unsigned char)c < 0x20 && c != '\n' && c != '\t' && c != '\b' && c != 0x1b && c != 0x07)
-        c = '?';
     hv_console_claim_line(d->id);
     if (!d->cons_mid_line) {
         int n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
@@ -82,7 +81,8 @@ static void input_poll(void *unused)
     }
     if (any)
         evtchn_set_pending(d, d->cons_port);
-    timer_set(&input_timer, hv_now() + INPUT_POLL_NS);
+    if (d)
+        timer_set(&input_timer, hv_now() + INPUT_POLL_NS);
 }
 
 int console_ring_attach(struct domain *d)
@@ -92,16 +92,27 @@ int console_ring_attach(struct domain *d)
     if (port < 0)
         return port;
     d->cons_port = (evtchn_port_t)port;
-    if (!input_timer_on) {
+    return port;
+}
+
+/* The ring lives in a frame of d's, held while it is served (guest_frame.c). */
+int console_ring_map(struct domain *d, mfn_t ring)
+{
+    d->cons = arch_guest_frame_hold(d, ring);
+    if (!d->cons)
+        return -EINVAL;
+    d->cons_mfn = ring;
+    if (!input_timer.active) {
         timer_init(&input_timer, input_poll, NULL);
         timer_set(&input_timer, hv_now() + INPUT_POLL_NS);
-        input_timer_on = true;
     }
-    return port;
+    return 0;
 }
 
 void console_ring_detach(struct domain *d)
 {
     hv_console_claim_line(-2);                       /* ends d's partial line, if any */
+    if (d->cons)
+        arch_guest_frame_release(d->cons_mfn);
     d->cons = NULL;
 }

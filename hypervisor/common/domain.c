@@ -77,13 +77,19 @@ static void vcpu_singleshot_fire(void *data)
     evtchn_send_virq(v, VIRQ_TIMER);
 }
 
+/* The next tick is a period after this one; ticks already missed are not replayed. */
 static void vcpu_periodic_fire(void *data)
 {
     struct vcpu *v = data;
+    u64 now = hv_now(), next;
 
     evtchn_send_virq(v, VIRQ_TIMER);
-    if (v->periodic_period)
-        timer_set(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
+    if (!v->periodic_period)
+        return;
+    next = deadline_after(v->periodic_timer.expires, v->periodic_period);
+    if (next <= now)
+        next = deadline_after(now, v->periodic_period);
+    timer_set(&v->periodic_timer, next);
 }
 
 static void vcpu_poll_timeout(void *data)

@@ -93,15 +93,27 @@ long do_sched_op_compat(unsigned long cmd, unsigned long arg)
     return do_sched_op(cmd, 0);
 }
 
-/* An absolute system-time deadline; 0 cancels; one in the past fires at once. */
+#define HUGE_TIMEOUT_NS   (1ULL << 50)              /* about 13 days */
+#define HUGE_TIMEOUT_FIRE 100000000ULL               /* 100 ms */
+
+/*
+ * An absolute system-time deadline; 0 cancels; one in the past fires at
+ * once. As on Xen, a deadline that is negative as a signed time or more
+ * than 2^50 ns away (what a guest's wrapped jiffies arithmetic produces)
+ * fires in 100 ms instead: soon enough for the guest's pending work, not
+ * so soon that a guest with nothing pending spins.
+ */
 long do_set_timer_op(unsigned long timeout)
 {
     struct vcpu *v = current;
+    u64 now = hv_now();
 
     if (!timeout) {
         timer_stop(&v->singleshot_timer);
         return 0;
     }
+    if ((long)timeout < 0 || (timeout > now && timeout - now >= HUGE_TIMEOUT_NS))
+        timeout = now + HUGE_TIMEOUT_FIRE;
     timer_set(&v->singleshot_timer, timeout);
     return 0;
 }
@@ -123,10 +135,10 @@ static long vcpu_periodic(struct vcpu *v, unsigned long arg)
 
     if (copy_from_guest(&t, arg, sizeof(t)))
         return -EFAULT;
-    if (t.period_ns < 1000000ULL)                    /* as Xen: at least 1 ms */
+    if (t.period_ns < 1000000ULL || t.period_ns > STIME_DELTA_MAX)   /* as Xen: 1 ms .. 2^62 ns */
         return -EINVAL;
     v->periodic_period = t.period_ns;
-    timer_set(&v->periodic_timer, hv_now() + t.period_ns);
+    timer_set(&v->periodic_timer, deadline_after(hv_now(), t.period_ns));
     return 0;
 }
 

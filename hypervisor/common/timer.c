@@ -7,6 +7,7 @@
 #include <hv/arch.h>
 
 static struct hv_timer *timer_head;
+static u64 pass_now;                                 /* inside timer_run_due: its `now` */
 
 void timer_init(struct hv_timer *t, void (*fn)(void *), void *data)
 {
@@ -45,7 +46,7 @@ void timer_set(struct hv_timer *t, u64 expires)
 {
     if (t->active)
         unlink(t);
-    t->expires = expires;
+    t->expires = expires > pass_now || pass_now == ~0ULL ? expires : pass_now + 1;
     link_sorted(t);
     if (timer_head == t)
         arch_timer_program(expires);
@@ -57,10 +58,16 @@ void timer_stop(struct hv_timer *t)
         unlink(t);
 }
 
+/*
+ * A handler that re-arms a timer at or before the `now` of the pass that
+ * runs it (a guest's period, a deadline that saturated) must not keep the
+ * pass going with interrupts off: such a timer waits for the next pass.
+ */
 u64 timer_run_due(u64 now)
 {
     bool ran = false;
 
+    pass_now = now;
     while (timer_head && timer_head->expires <= now) {
         struct hv_timer *t = timer_head;
 
@@ -70,6 +77,7 @@ u64 timer_run_due(u64 now)
         t->fn(t->data);
         ran = true;
     }
+    pass_now = 0;
     if (ran)
         arch_timer_program(timer_next_deadline());
     return timer_next_deadline();

@@ -21,12 +21,6 @@ static unsigned long frame_top(const struct vcpu *v)
     return (unsigned long)v->arch.stack + HV_STACK_ORDER_PAGES * PAGE_SIZE - HV_FRAME_SPARE;
 }
 
-static void fpu_area_init(void *area)
-{
-    *(u16 *)area = 0x37f;                            /* FCW: all x87 exceptions masked */
-    *(u32 *)((u8 *)area + 24) = 0x1f80;              /* MXCSR: all SSE exceptions masked */
-}
-
 int arch_vcpu_init(struct vcpu *v)
 {
     struct arch_vcpu *a = &v->arch;
@@ -89,35 +83,15 @@ static void save_guest_state(struct vcpu *v)
 }
 
 /*
- * Selector loads can fault if the guest changed its GDT since: the
+ * Selector loads can fault if the guest changed its GDT or LDT since: the
  * selector then becomes null (Xen would enter the failsafe callback).
  */
-static u16 load_seg_safe(int which, u16 sel)
-{
-    unsigned long ok = 1;
-
-#define LOAD_SEG(reg) asm volatile("1: mov %k1, %%" reg "\n2:\n"                   \
-                                   ".pushsection __ex_table, \"a\"\n"             \
-                                   ".quad 1b, 3f\n.popsection\n"                    \
-                                   ".pushsection .text.fixup, \"ax\"\n"           \
-                                   "3: xor %k0, %k0\n jmp 2b\n.popsection"         \
-                                   : "+r"(ok) : "r"((u32)sel))
-    switch (which) {
-    case 0: LOAD_SEG("ds"); break;
-    case 1: LOAD_SEG("es"); break;
-    case 2: LOAD_SEG("fs"); break;
-    default: LOAD_SEG("gs"); break;
-    }
-#undef LOAD_SEG
-    return ok ? sel : 0;
-}
-
 static void load_selectors(struct arch_vcpu *a)
 {
-    a->ds = load_seg_safe(0, a->ds);
-    a->es = load_seg_safe(1, a->es);
-    a->fs = load_seg_safe(2, a->fs);
-    a->gs = load_seg_safe(3, a->gs);
+    a->ds = load_segment_safe(SEG_DS, a->ds);
+    a->es = load_segment_safe(SEG_ES, a->es);
+    a->fs = load_segment_safe(SEG_FS, a->fs);
+    a->gs = load_segment_safe(SEG_GS, a->gs);
 }
 
 static void load_guest_state(struct vcpu *v)
@@ -131,8 +105,8 @@ static void load_guest_state(struct vcpu *v)
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_GS_BASE, a->kernel_mode ? a->gs_base_kernel : a->gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, a->kernel_mode ? a->gs_base_user : a->gs_base_kernel);
-    write_cr0(read_cr0() & ~X86_CR0_TS);
-    fpu_restore(a->fpu_area);
+    clts();
+    fpu_restore_safe(a->fpu_area);
     if (a->virt_ts)
         write_cr0(read_cr0() | X86_CR0_TS);
     write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);

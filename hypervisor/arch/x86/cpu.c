@@ -34,7 +34,7 @@ struct desc_ptr {
 static u64 hv_gdt[HV_GDT_ENTRIES] __aligned(4096);
 static struct idt_gate hv_idt[256] __aligned(4096);
 static struct tss64 hv_tss __aligned(64);
-static u8 ist_stacks[3][8192] __aligned(16);
+static u8 ist_stacks[4][8192] __aligned(16);
 static u32 xsave_size;
 static u64 xcr0;
 
@@ -84,15 +84,17 @@ static void idt_init(void)
         idt_set(v, hv_vector_stubs + 16 * v, 0, 0);
     idt_set(3, hv_vector_stubs + 16 * 3, 3, 0);       /* int3 from guests is #BP */
     idt_set(4, hv_vector_stubs + 16 * 4, 3, 0);       /* into */
-    idt_set(2, hv_vector_stubs + 16 * 2, 0, 1);       /* NMI, #DF, #MC on known-good stacks */
-    idt_set(8, hv_vector_stubs + 16 * 8, 0, 2);
-    idt_set(18, hv_vector_stubs + 16 * 18, 0, 3);
+    /* Known-good stacks for what can arrive anywhere, even on a guest's rsp (entry.S). */
+    idt_set(2, hv_vector_stubs + 16 * 2, 0, 1);       /* NMI */
+    idt_set(8, hv_vector_stubs + 16 * 8, 0, 2);       /* #DF */
+    idt_set(18, hv_vector_stubs + 16 * 18, 0, 3);     /* #MC */
+    idt_set(1, hv_vector_stubs + 16 * 1, 0, 4);       /* #DB */
     asm volatile("lidt %0" :: "m"(p));
 }
 
 static void tss_init(void)
 {
-    for (int i = 0; i < 3; i++)
+    for (unsigned int i = 0; i < ARRAY_SIZE(ist_stacks); i++)
         hv_tss.ist[i] = (u64)&ist_stacks[i][sizeof(ist_stacks[i])];
     hv_tss.iomap_base = sizeof(hv_tss);               /* no I/O bitmap: all ports denied */
 }
@@ -183,20 +185,26 @@ size_t fpu_area_size(void)
     return xsave_size ? xsave_size : 512;
 }
 
+size_t fpu_xsave_size(void)
+{
+    return xsave_size;
+}
+
+/* The initial FPU image (FXSAVE layout, a zeroed XSAVE header): FNINIT's state. */
+void fpu_area_init(void *area)
+{
+    *(u16 *)area = 0x37f;                            /* FCW: all x87 exceptions masked */
+    *(u32 *)((u8 *)area + 24) = 0x1f80;              /* MXCSR: all SSE exceptions masked */
+}
+
+/* CR0.TS must be clear: the guest's virtual TS may have left it set. */
 void fpu_save(void *area)
 {
+    clts();
     if (xsave_size)
         asm volatile("xsave64 (%0)" :: "r"(area), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)) : "memory");
     else
         asm volatile("fxsave64 (%0)" :: "r"(area) : "memory");
-}
-
-void fpu_restore(void *area)
-{
-    if (xsave_size)
-        asm volatile("xrstor64 (%0)" :: "r"(area), "a"((u32)xcr0), "d"((u32)(xcr0 >> 32)) : "memory");
-    else
-        asm volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
 }
 
 void cpu_init(void)

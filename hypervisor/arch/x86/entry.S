@@ -46,9 +46,14 @@
 .endm
 
 #define REGS_CS 0x88                      /* offsetof(struct cpu_user_regs, cs) */
+#define REGS_SIZE 0xa8                    /* offsetof(struct cpu_user_regs, es): the frame */
 
     .text
-/* Vector stubs, 16 bytes apart: those without a CPU error code push a zero one. */
+/*
+ * Vector stubs, 16 bytes apart: those without a CPU error code push a zero
+ * one. #DB, NMI and #MC arrive on IST stacks (cpu.c) and go through
+ * hv_ist_entry; #DF (IST too) never returns, so it needs no move.
+ */
     .align 16
 ENTRY(hv_vector_stubs)
     .set vec, 0
@@ -60,13 +65,18 @@ ENTRY(hv_vector_stubs)
     pushq $0
     movl $vec, 4(%rsp)
     .endif
+    .if (vec == 1) || (vec == 2) || (vec == 18)
+    jmp hv_ist_entry
+    .else
     jmp hv_entry_common
+    .endif
     .set vec, vec + 1
     .endr
 
 ENTRY(hv_entry_common)
     SAVE_ALL
     cld
+hv_entry_dispatch:
     mov     %rsp, %rdi
     call    hv_trap_entry
     testb   $3, REGS_CS(%rsp)
@@ -74,6 +84,28 @@ ENTRY(hv_entry_common)
     RESTORE_ALL                           /* interrupted the hypervisor (idle) */
     add     $8, %rsp
     iretq
+
+/*
+ * An exception on an IST stack. The IST is what makes #DB safe when it is
+ * raised on the first instruction of hv_syscall_entry, where rsp is still
+ * the guest's (MOV SS / POP SS then SYSCALL: CVE-2018-8897): the CPU never
+ * pushes onto a stack the guest chose. From the hypervisor the frame is
+ * handled where it is. From a guest it moves to the vCPU's own stack,
+ * where the return path expects it and may switch stacks (schedule); the
+ * IST stack is then free for the next one.
+ */
+ENTRY(hv_ist_entry)
+    SAVE_ALL
+    cld
+    testb   $3, REGS_CS(%rsp)
+    jz      hv_entry_dispatch
+    mov     %rsp, %rsi
+    mov     hv_frame_top(%rip), %rdi
+    sub     $REGS_SIZE, %rdi
+    mov     %rdi, %rsp
+    mov     $REGS_SIZE / 8, %ecx
+    rep movsq
+    jmp     hv_entry_dispatch
 
 /*
  * SYSCALL: interrupts are off (SFMASK), rsp is still the guest's. Switch to

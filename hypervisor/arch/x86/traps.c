@@ -21,6 +21,7 @@ static struct cpu_user_regs *panic_regs;
 
 _Static_assert(offsetof(struct cpu_user_regs, cs) == 0x88, "entry.S REGS_CS");
 _Static_assert(offsetof(struct cpu_user_regs, error_code) == 0x78, "entry.S vector slot");
+_Static_assert(offsetof(struct cpu_user_regs, es) == 0xa8, "entry.S REGS_SIZE");
 
 bool extable_fixup(struct cpu_user_regs *regs)
 {
@@ -71,6 +72,10 @@ void hv_trap_entry(struct cpu_user_regs *regs)
     if (vec >= 32) {
         if (vec != HV_SPURIOUS_VECTOR)
             apic_eoi();
+        return;
+    }
+    if (vec == 2) {                                  /* the machine's, not the running guest's */
+        hv_warn("NMI received (ignored)\n");
         return;
     }
     if (!(regs->cs & 3))

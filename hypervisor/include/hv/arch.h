@@ -29,6 +29,15 @@ void arch_m2p_set(mfn_t mfn, unsigned long pfn);
  * drops (false: it stays charged to its owner until then, as in Xen). */
 bool arch_release_frame(mfn_t mfn);
 
+/*
+ * A guest frame the hypervisor keeps mapped and writes (console ring,
+ * vcpu_info): held with a reference and a writable type until released, so
+ * it can neither become a page table nor be freed and reused meanwhile.
+ * NULL: not a frame of d's, or not one that can be writable now.
+ */
+void *arch_guest_frame_hold(struct domain *d, mfn_t mfn);
+void arch_guest_frame_release(mfn_t mfn);
+
 /* VCPUOP_register_vcpu_info: move v's vcpu_info into the guest's frame mfn. */
 int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
 void arch_release_vcpu_info(struct vcpu *v);

@@ -22,6 +22,7 @@ void hv_console_set_line_owner(int owner);
 
 /* Buffers a domain's console_io output and prints whole lines as "(dN) text". */
 struct domain;
+char hv_console_guest_char(char c);            /* filtered for the terminal; 0: dropped */
 void hv_console_guest_write(struct domain *d, const char *buf, size_t len);
 void hv_console_guest_flush(struct domain *d);
 
@@ -31,6 +32,7 @@ void hv_console_guest_flush(struct domain *d);
  * and feeds serial input to the first domain that has a ring.
  */
 int  console_ring_attach(struct domain *d);  /* binds the port; returns it or -errno */
+int  console_ring_map(struct domain *d, mfn_t ring);   /* serves the ring in frame `ring` */
 void console_ring_detach(struct domain *d);
 
 /* Sets the level from "err", "warning", "info", "debug" or "all". */

@@ -57,6 +57,7 @@ struct domain {
     char console_line[256];            /* partial console_io line, see console.c */
     unsigned int console_len;
     struct xencons_interface *cons;    /* PV console ring the hypervisor serves (console_ring.c) */
+    mfn_t cons_mfn;                    /* its frame, held while cons is set */
     evtchn_port_t cons_port;
     bool cons_mid_line;
     char cmdline[HV_CMDLINE_MAX];

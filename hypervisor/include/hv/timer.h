@@ -12,10 +12,23 @@ struct hv_timer {
     bool active;
 };
 
+/*
+ * Deadlines from guest-supplied deltas. STIME_DELTA_MAX is Xen's bound on a
+ * delta (2^62 - 1 ns: now + delta cannot wrap within 200 years of uptime);
+ * deadline_after() saturates anyway, so a deadline is never in the past.
+ */
+#define STIME_DELTA_MAX (~0ULL >> 2)
+
+static inline u64 deadline_after(u64 now, u64 delta)
+{
+    return delta > ~0ULL - now ? ~0ULL : now + delta;
+}
+
 void timer_init(struct hv_timer *t, void (*fn)(void *), void *data);
 void timer_set(struct hv_timer *t, u64 expires);
 void timer_stop(struct hv_timer *t);
-/* Runs every timer due at `now`; returns the next deadline (or ~0 if none). */
+/* Runs every timer due at `now` (once each: one re-armed at or before `now`
+ * by its own handler waits for the next call); returns the next deadline. */
 u64 timer_run_due(u64 now);
 u64 timer_next_deadline(void);
 

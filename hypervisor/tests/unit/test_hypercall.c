@@ -2,6 +2,7 @@
  * common/hypercall.c and the common handlers: the table, multicall,
  * console_io, xen_version, vm_assist, sched_op, set_timer_op, vcpu_op.
  */
+#include <hv/arch.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -11,6 +12,9 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
+
+#include <hv/frame.h>
+#include <xen/io/console.h>
 
 #include "harness.h"
 
@@ -201,6 +205,39 @@ static void test_console_io_prefix(void)
     CU_ASSERT_STRING_EQUAL(harness_console(), "");
     domain_shutdown(current->domain, SHUTDOWN_poweroff);
     CU_ASSERT(!strncmp(harness_console(), "(d3) a\tb?cd\n", 12));
+}
+
+/*
+ * The console ring the hypervisor serves: the same filter as console_io
+ * (no escape sequence reaches the terminal), and its frame held from map
+ * to detach so that it can be neither retyped nor freed meanwhile.
+ */
+static void test_console_ring(void)
+{
+    struct domain *d = harness_domain(3, 1, false);
+    static const char out[] = "ok\x1b[2J\b\r(HV) x\x9b\n";
+    struct xencons_interface *r;
+    mfn_t m = frame_alloc(&hv_frames, 1, 1, 3);
+    int port;
+
+    harness_set_current(d);
+    CU_ASSERT_FATAL(m != INVALID_MFN);
+    port = console_ring_attach(d);
+    CU_ASSERT_FATAL(port > 0);
+    EXPECT_EQ(console_ring_map(d, m), 0);
+    EXPECT_EQ(hv_frames.info[m].count, 1);
+    EXPECT_EQ(console_ring_map(harness_domain(4, 1, false), m), -EINVAL);   /* not d4's */
+    r = hv_mfn_to_virt(m);
+    memset(r, 0, sizeof(*r));
+    memcpy(r->out, out, sizeof(out) - 1);
+    r->out_prod = sizeof(out) - 1;
+    harness_console_clear();
+    EXPECT_EQ(evtchn_send(d, (evtchn_port_t)port), 0);
+    CU_ASSERT_STRING_EQUAL(harness_console(), "(d3) ok?[2J?(HV) x?\n");
+    EXPECT_EQ(r->out_cons, sizeof(out) - 1);
+    domain_shutdown(d, SHUTDOWN_poweroff);
+    EXPECT_EQ(hv_frames.info[m].count, 0);
+    CU_ASSERT_PTR_NULL(d->cons);
 }
 
 static void test_console_io_long_and_errors(void)
@@ -460,6 +497,40 @@ static void test_vcpu_op(void)
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, 99, 0, 0), -ENOSYS);
 }
 
+/* The review's livelock: a period of 2^64 - 1 wrapped now + period into the past. */
+static void test_timer_bounds(void)
+{
+    struct domain *d = harness_domain(1, 1, false);
+    struct vcpu_set_periodic_timer per = { .period_ns = ~0ULL };
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+
+    harness_set_current(d);
+    harness_set_tsc(1000);
+    CU_ASSERT_EQUAL(evtchn_bind_virq(d, &bv), 0);
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (unsigned long)&per), -EINVAL);
+    per.period_ns = STIME_DELTA_MAX + 1;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (unsigned long)&per), -EINVAL);
+    EXPECT_EQ(timer_next_deadline(), ~0ULL);
+    per.period_ns = STIME_DELTA_MAX;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (unsigned long)&per), 0);
+    CU_ASSERT(timer_next_deadline() > 1000);             /* in the future, not wrapped */
+    /* A periodic tick that fell far behind re-arms one period after now. */
+    per.period_ns = 1000000;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, (unsigned long)&per), 0);
+    harness_set_tsc(50000000);
+    EXPECT_EQ(timer_run_due(hv_now()), hv_now() + 1000000);
+    CU_ASSERT(evtchn_is_pending(d, bv.port));
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0), 0);
+    /* set_timer_op: negative or > 2^50 ns away fires in 100 ms, as on Xen. */
+    EXPECT_EQ(call(__HYPERVISOR_set_timer_op, ~0UL, 0, 0), 0);
+    EXPECT_EQ(timer_next_deadline(), hv_now() + 100000000);
+    EXPECT_EQ(call(__HYPERVISOR_set_timer_op, hv_now() + (1UL << 50), 0, 0), 0);
+    EXPECT_EQ(timer_next_deadline(), hv_now() + 100000000);
+    EXPECT_EQ(call(__HYPERVISOR_set_timer_op, hv_now() + (1UL << 49), 0, 0), 0);
+    EXPECT_EQ(timer_next_deadline(), hv_now() + (1UL << 49));
+    EXPECT_EQ(call(__HYPERVISOR_set_timer_op, 0, 0, 0), 0);
+}
+
 /* A domain that is shutting down runs nothing more (its grant table and
  * event channels are gone): every hypercall is refused. */
 static void test_dead_domain_refused(void)
@@ -540,6 +611,8 @@ static const struct unit_test tests[] = {
     { "sched_op_poll", test_sched_op_poll },
     { "set_timer_op_fires_virq", test_set_timer_op_fires_virq },
     { "vcpu_op", test_vcpu_op },
+    { "console_ring", test_console_ring },
+    { "timer_bounds", test_timer_bounds },
 };
 
 void suite_hypercall(void)

@@ -861,6 +861,36 @@ static void test_get_foreign(void)
     EXPECT_UNREF(m);
 }
 
+/*
+ * guest_frame.c: a frame the hypervisor holds can become no page table and
+ * is not freed when the guest gives it back; only frames of the domain's
+ * own that can be writable are held.
+ */
+static void test_guest_frame_hold(void)
+{
+    mfn_t m, l1;
+
+    two_domains();
+    m = page();
+    CU_ASSERT_PTR_EQUAL(arch_guest_frame_hold(dom, m), hv_mfn_to_virt(m));
+    EXPECT_EQ(fi(m)->count, 1);
+    EXPECT_EQ(fi(m)->type, PGT_writable);
+    EXPECT_EQ(page_get_and_type(m, PGT_l1, dom), -EINVAL);     /* no page table */
+    CU_ASSERT_FALSE(arch_release_frame(m));                    /* given back: kept */
+    EXPECT_EQ(fi(m)->owner, DOM);
+    arch_guest_frame_release(m);                               /* last reference: freed */
+    EXPECT_UNREF(m);
+    CU_ASSERT_PTR_NULL(arch_guest_frame_hold(dom, frame_of(OTHER)));
+    CU_ASSERT_PTR_NULL(arch_guest_frame_hold(dom, free_frame()));
+    CU_ASSERT_PTR_NULL(arch_guest_frame_hold(dom, HARNESS_ARENA_PAGES));
+    l1 = page();
+    EXPECT_EQ(page_get_and_type(l1, PGT_l1, dom), 0);
+    CU_ASSERT_PTR_NULL(arch_guest_frame_hold(dom, l1));        /* a table: never writable */
+    EXPECT_EQ(fi(l1)->count, 1);
+    page_put_and_type(l1);
+    EXPECT_UNREF(l1);
+}
+
 void suite_page_type(void)
 {
     static const struct unit_test tests[] = {
@@ -878,6 +908,7 @@ void suite_page_type(void)
         { "count_overflow", test_count_overflow },
         { "release_frame", test_release_frame },
         { "get_foreign", test_get_foreign },
+        { "guest_frame_hold", test_guest_frame_hold },
     };
 
     ADD_SUITE("page_type", tests);

@@ -180,8 +180,42 @@ static void test_timer_rearm_from_callback(void)
     timer_set(&rearm_timer, 100);
     EXPECT_EQ(timer_run_due(150), 200);               /* re-armed for 200, not yet due */
     EXPECT_EQ(rearms, 1);
-    EXPECT_EQ(timer_run_due(1000), ~0ULL);            /* 200 and 300 both fall due */
+    /* 200 falls due; its re-arm at 300 is before this pass's now: next pass. */
+    EXPECT_EQ(timer_run_due(1000), 1001);
+    EXPECT_EQ(rearms, 2);
+    EXPECT_EQ(timer_run_due(1001), ~0ULL);
     EXPECT_EQ(rearms, 3);
+}
+
+/* The livelock the review found: a handler that re-arms in the past, forever. */
+static struct hv_timer past_timer;
+static int past_runs;
+
+static void rearm_in_past(void *data)
+{
+    past_runs++;
+    timer_set(&past_timer, past_timer.expires - 1);
+}
+
+static void test_timer_rearm_in_past_runs_once(void)
+{
+    past_runs = 0;
+    timer_init(&past_timer, rearm_in_past, NULL);
+    timer_set(&past_timer, 500);
+    EXPECT_EQ(timer_run_due(600), 601);               /* one run per pass */
+    EXPECT_EQ(past_runs, 1);
+    EXPECT_EQ(timer_run_due(601), 602);
+    EXPECT_EQ(past_runs, 2);
+    timer_stop(&past_timer);
+    EXPECT_EQ(timer_next_deadline(), ~0ULL);
+}
+
+static void test_deadline_after_saturates(void)
+{
+    EXPECT_EQ(deadline_after(1000, 5), 1005);
+    EXPECT_EQ(deadline_after(1000, ~0ULL), ~0ULL);
+    EXPECT_EQ(deadline_after(~0ULL - 1, 2), ~0ULL);
+    EXPECT_EQ(deadline_after(1000, STIME_DELTA_MAX), 1000 + STIME_DELTA_MAX);
 }
 
 static const struct unit_test tests[] = {
@@ -193,6 +227,8 @@ static const struct unit_test tests[] = {
     { "timers_fire_in_order", test_timers_fire_in_order },
     { "timer_stop_and_reset", test_timer_stop_and_reset },
     { "timer_rearm_from_callback", test_timer_rearm_from_callback },
+    { "timer_rearm_in_past_runs_once", test_timer_rearm_in_past_runs_once },
+    { "deadline_after_saturates", test_deadline_after_saturates },
 };
 
 void suite_time(void)

@@ -111,30 +111,39 @@ long do_stack_switch(unsigned long ss, unsigned long sp)
     return 0;
 }
 
+/*
+ * The user %gs selector, loaded while the user GS base is the active one.
+ * The selector is the guest's, so the load goes through the fault-safe
+ * loader: one the CPU refuses leaves %gs null and the hypercall still
+ * succeeds, as on Xen (Linux BUG()s if it fails; a caller that cares
+ * re-reads %gs). A null selector is preceded by a flat one so that the
+ * base is 0 on AMD too, where loading null keeps the old base.
+ */
+static void load_user_gs_selector(u16 sel)
+{
+    swapgs();
+    if (sel > 3)
+        sel |= 3;
+    else
+        load_segment_safe(SEG_GS, FLAT_USER_DS32);
+    load_segment_safe(SEG_GS, sel);
+    swapgs();
+}
+
 long do_set_segment_base(unsigned long which, unsigned long base)
 {
     if (which != SEGBASE_GS_USER_SEL && !guest_va_canonical(base))
         return -EINVAL;
     switch (which) {
     case SEGBASE_FS:
-        wrmsr(MSR_FS_BASE, base);
-        return 0;
-    case SEGBASE_GS_USER:
-        wrmsr(MSR_SHADOW_GS_BASE, base);             /* inactive while in kernel mode */
-        return 0;
+        return wrmsr_safe(MSR_FS_BASE, base) ? 0 : -EINVAL;
+    case SEGBASE_GS_USER:                            /* inactive while in kernel mode */
+        return wrmsr_safe(MSR_SHADOW_GS_BASE, base) ? 0 : -EINVAL;
     case SEGBASE_GS_KERNEL:
-        wrmsr(MSR_GS_BASE, base);
+        return wrmsr_safe(MSR_GS_BASE, base) ? 0 : -EINVAL;
+    case SEGBASE_GS_USER_SEL:
+        load_user_gs_selector(base & 0xffff);
         return 0;
-    case SEGBASE_GS_USER_SEL: {
-        u16 sel = base & 0xffff;
-
-        if (sel > 3)
-            sel |= 3;
-        swapgs();
-        asm volatile("mov %0, %%gs" :: "r"((u32)(sel <= 3 ? 0 : sel)));
-        swapgs();
-        return 0;
-    }
     default:
         return -EINVAL;
     }

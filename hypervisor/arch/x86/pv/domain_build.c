@@ -230,8 +230,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
         return -EINVAL;
     }
     fill_start_info(d, &l, base, spec);
-    if (spec->console_port)
-        d->cons = (struct xencons_interface *)(ctx.base + (l.console << PAGE_SHIFT));
+    if (spec->console_port && console_ring_map(d, base + l.console))
+        return -EINVAL;
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
         fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));

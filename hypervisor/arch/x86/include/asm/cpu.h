@@ -69,6 +69,7 @@ static inline unsigned long read_cr4(void) { unsigned long v; asm volatile("mov 
 static inline void write_cr0(unsigned long v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
 static inline void write_cr3(unsigned long v) { asm volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 static inline void write_cr4(unsigned long v) { asm volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
+static inline void clts(void) { asm volatile("clts" ::: "memory"); }
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }
 static inline void sti(void) { asm volatile("sti" ::: "memory"); }
 static inline void safe_halt(void) { asm volatile("sti; hlt" ::: "memory"); }

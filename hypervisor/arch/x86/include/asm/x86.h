@@ -33,8 +33,15 @@ void pv_gdt_free(struct vcpu *v);
 void fpu_init(void);
 size_t fpu_area_size(void);
 u64 fpu_xcr0(void);
-void fpu_save(void *area);
-void fpu_restore(void *area);
+size_t fpu_xsave_size(void);                 /* 0: FXSAVE layout */
+void fpu_area_init(void *area);
+void fpu_save(void *area);                   /* clears CR0.TS first */
+
+/* Fault-safe loads of guest-controlled values (guest_load.c). */
+enum seg_reg { SEG_DS, SEG_ES, SEG_FS, SEG_GS };
+u16  load_segment_safe(enum seg_reg which, u16 sel);
+bool wrmsr_safe(u32 msr, u64 val);
+bool fpu_restore_safe(void *area);
 void apic_init(void);
 void apic_eoi(void);
 u64  rtc_read_unix_seconds(void);
