@@ -55,7 +55,7 @@ static long sched_poll(unsigned long arg)
         if (evtchn_is_pending(v->domain, ports[i]))
             return 0;
     }
-    if (p.timeout && p.timeout <= hv_now())
+    if (p.timeout && guest_deadline(p.timeout) <= hv_now())
         return 0;
     if (p.timeout)
         timer_set(&v->poll_timer, p.timeout);
@@ -125,7 +125,7 @@ static long vcpu_singleshot(struct vcpu *v, unsigned long arg)
     if (copy_from_guest(&t, arg, sizeof(t)))
         return -EFAULT;
     /* VCPU_SSHOTTMR_future is ignored, as in Xen 4.17: a past deadline fires at once. */
-    timer_set(&v->singleshot_timer, t.timeout_abs_ns);
+    timer_set(&v->singleshot_timer, guest_deadline(t.timeout_abs_ns));
     return 0;
 }
 

@@ -24,6 +24,13 @@ static inline u64 deadline_after(u64 now, u64 delta)
     return delta > ~0ULL - now ? ~0ULL : now + delta;
 }
 
+/* A guest's absolute deadline read as Xen reads it, as a signed time: one
+ * with bit 63 set is in the past and fires at once. */
+static inline u64 guest_deadline(u64 t)
+{
+    return (s64)t < 0 ? 0 : t;
+}
+
 void timer_init(struct hv_timer *t, void (*fn)(void *), void *data);
 void timer_set(struct hv_timer *t, u64 expires);
 void timer_stop(struct hv_timer *t);
