@@ -2,6 +2,7 @@
  * Software timers on system time: a sorted singly-linked list. The head's
  * deadline programs the hardware one-shot timer through the arch hook.
  */
+#include <hv/bug.h>
 #include <hv/errno.h>
 #include <hv/timer.h>
 #include <hv/arch.h>
@@ -30,6 +31,7 @@ static void link_sorted(struct hv_timer *t)
 {
     struct hv_timer **pp = &timer_head;
 
+    ASSERT(!t->active && !t->next);
     while (*pp && (*pp)->expires <= t->expires)
         pp = &(*pp)->next;
     t->next = *pp;

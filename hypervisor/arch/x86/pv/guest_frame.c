@@ -12,6 +12,7 @@
  * until the hypervisor lets go.
  */
 #include <hv/arch.h>
+#include <hv/bug.h>
 #include <hv/domain.h>
 #include <hv/frame.h>
 #include <asm/page_type.h>
@@ -27,5 +28,8 @@ void *arch_guest_frame_hold(struct domain *d, mfn_t mfn)
 
 void arch_guest_frame_release(mfn_t mfn)
 {
+    const struct frame_info *f = &hv_frames.info[mfn];
+
+    ASSERT(f->type == PGT_writable && f->type_count > 0 && f->count > 0);
     page_put_and_type(mfn);
 }
