@@ -3,10 +3,13 @@
 # for the same stock Debian kernel (build/linux/vmlinux) and initramfs under
 # our hypervisor (as a domU) and under the real Xen 4.17 (as dom0: Xen boots
 # its kernel as dom0 without a toolstack), same QEMU (TCG, 1 vCPU, 1 GiB),
-# 256 MiB for the guest. Prints min/median/max and the ratio of medians.
+# 256 MiB for the guest. Prints min/median/max of each side, the ratio of
+# minimums and the ratio of medians (bench/stats.sh).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-runs=${1:-${RUNS:-5}}
+runs=${1:-${RUNS:-9}}
+. "$top/bench/stats.sh"
+bench_check_runs "$runs"
 out=$top/build/bench/linux-boot; mkdir -p "$out"
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 hv=$top/build/hypervisor/hypervisor.bin
@@ -27,9 +30,6 @@ time_to_marker() {   # log cmd...
   [ -n "$t" ] && awk -v a="$t0" -v b="$t" 'BEGIN { printf "%.2f\n", b - a }'
 }
 
-stats() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) { print "n/a n/a n/a"; exit }
-  printf "%.2f %.2f %.2f\n", v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }'; }
-
 bash "$top/scripts/xen-ref-setup.sh" >&2 || { echo "bench: cannot set up the real Xen" >&2; exit 1; }
 : > "$out/ours.txt"; : > "$out/xen.txt"
 for i in $(seq "$runs"); do
@@ -40,11 +40,11 @@ for i in $(seq "$runs"); do
   XEN_EXTRA_ARGS="dom0_mem=256M,max:256M" time_to_marker "$out/xen-$i.log" bash "$top/scripts/xen-ref.sh" \
       -M "$k $KARGS" -M "$ird" -m 1024 -l "$out/xen-$i.log" -t 300 -e 'INIT-MARKER' >> "$out/xen.txt"
 done
-read -r omin omed omax < <(stats < "$out/ours.txt")
-read -r xmin xmed xmax < <(stats < "$out/xen.txt")
+read -r omin omed omax < <(bench_stats < "$out/ours.txt")
+read -r xmin xmed xmax < <(bench_stats < "$out/xen.txt")
 echo "bench-linux-boot: QEMU start -> guest /init marker, seconds, TCG, $runs boots each"
 echo "kernel: $(cat "$top/build/linux/kernel-package"), unmodified; ours: domU d1; Xen 4.17: dom0 (no toolstack)"
-printf "%-12s %8s %8s %8s\n" "" min median max
-printf "%-12s %8s %8s %8s\n" ours "$omin" "$omed" "$omax"
-printf "%-12s %8s %8s %8s\n" "xen-4.17" "$xmin" "$xmed" "$xmax"
-awk -v o="$omed" -v x="$xmed" 'BEGIN { if (x > 0 && o > 0) printf "ratio ours/xen (medians): %.2f (goal <= 0.70)\n", o / x }'
+bench_header xen
+bench_row boot-to-init "$omin" "$omed" "$omax" "$xmin" "$xmed" "$xmax"
+bench_footer
+echo "goal: <= 0.70"

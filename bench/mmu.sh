@@ -3,5 +3,5 @@
 # mmu_update of 512 L1 entries, update_va_mapping+INVLPG, pin+unpin of a full
 # address space, a loopback grant map+unmap (`make bench-mmu`).
 # Guest: tests/guests/bench-mmu; engine: bench/guest-bench.sh.
-exec bash "$(dirname "$0")/guest-bench.sh" mmu bench-mmu "${1:-${RUNS:-5}}" \
+exec bash "$(dirname "$0")/guest-bench.sh" mmu bench-mmu "${1:-${RUNS:-9}}" \
   mmu-update-512 uvm-invlpg pin-unpin-l4 grant-map-unmap
