@@ -139,6 +139,9 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf)
         for (unsigned long done = 0; done < count; done += sizeof(chunk)) {
             size_t n = MIN(sizeof(chunk), count - done);
 
+            if (done && hypercall_preempt_check())   /* the serial line is slow */
+                return hypercall_continue(__HYPERVISOR_console_io, cmd, count - done,
+                                          buf + done, 0, 0);
             if (copy_from_guest(chunk, buf + done, n))
                 return -EFAULT;
             hv_console_guest_write(current->domain, chunk, n);

@@ -144,8 +144,14 @@ int elf_guest_parse(const void *image, size_t len, struct elf_guest_info *info, 
         *why = "no Xen ELF notes (not a PV kernel)";
         return -EINVAL;
     }
-    if (info->paddr_offset > info->pstart || info->pend - info->pstart > (1UL << 30)) {
+    /* The whole image, from VIRT_BASE, sits within 1 GiB (one L2 maps it):
+     * bounding the distance first means no sum below can wrap. */
+    if (info->paddr_offset > info->pstart || info->pend - info->paddr_offset > (1UL << 30)) {
         *why = "kernel image too large or PADDR_OFFSET past the image";
+        return -EINVAL;
+    }
+    if (info->virt_base > ~0UL - (1UL << 30)) {
+        *why = "VIRT_BASE too close to the top of the address space";
         return -EINVAL;
     }
     info->vstart = info->virt_base + info->pstart - info->paddr_offset;

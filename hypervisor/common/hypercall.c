@@ -11,6 +11,8 @@
 #include <hv/event.h>
 #include <hv/grant.h>
 #include <hv/sched.h>
+#include <hv/time.h>
+#include <hv/timer.h>
 
 #define HC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), &(#fn)[3], n, false }
 #define HC_NOMC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), &(#fn)[3], n, true }
@@ -96,6 +98,28 @@ long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from
     ret = h->fn(args[0], args[1], args[2], args[3], args[4]);
     record(nr, args, ret);
     return ret;
+}
+
+/* Time to yield: a timer is due (the timer interrupt waits while a
+ * hypercall runs) or another vCPU should run. */
+bool hypercall_preempt_check(void)
+{
+    return sched_need_resched() || timer_next_deadline() <= hv_now();
+}
+
+long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                        unsigned long a4, unsigned long a5)
+{
+    struct hypercall_continuation *c = &current->cont;
+
+    c->pending = true;
+    c->nr = nr;
+    c->args[0] = a1;
+    c->args[1] = a2;
+    c->args[2] = a3;
+    c->args[3] = a4;
+    c->args[4] = a5;
+    return -ERESTART;
 }
 
 void hypercall_dump_history(void)

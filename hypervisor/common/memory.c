@@ -15,6 +15,7 @@
 #include <hv/sched.h>
 
 #define MEMOP_CMD_MASK_HV   0x3f                     /* the rest is a continuation index */
+#define MEMOP_EXTENT_SHIFT_HV 6
 #define MEMOP_MAX_ORDER     9                        /* 2 MiB extents at most */
 #define E820_RAM            1
 
@@ -91,15 +92,38 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
     return 0;
 }
 
-/*
- * Returns the number of extents done, never an error code: like Xen, a bad
- * argument block, extent array, order or domain just means 0 extents done.
- */
-static long reservation_op(unsigned int cmd, unsigned long arg)
+/* One extent of a reservation op; false when the op stops there. */
+static bool reservation_one(struct domain *d, unsigned int cmd,
+                            const struct xen_memory_reservation *r, unsigned long i)
 {
+    unsigned long slot = (unsigned long)r->extent_start.p + i * sizeof(xen_pfn_t);
+    xen_pfn_t val = ~0UL;
+    mfn_t mfn;
+
+    if (cmd != XENMEM_increase_reservation && copy_from_guest(&val, slot, sizeof(val)))
+        return false;
+    if (cmd == XENMEM_decrease_reservation)
+        return !free_extent(d, val, r->extent_order);
+    mfn = alloc_extent(d, r->extent_order, cmd == XENMEM_populate_physmap ? val : ~0UL);
+    if (mfn == INVALID_MFN)
+        return false;
+    /* A failed write-back stops the op; Xen keeps the extent too. */
+    return !r->extent_start.p || !copy_to_guest(slot, &mfn, sizeof(mfn));
+}
+
+/*
+ * increase/decrease_reservation, populate_physmap. Returns the number of
+ * extents done, never an error code: like Xen, a bad argument block,
+ * extent array, order or domain just means 0 extents done. A preempted
+ * call continues with the extents done so far in the command's upper bits
+ * (start << MEMOP_EXTENT_SHIFT), as Xen's; the result counts them all.
+ */
+static long reservation_op(unsigned long full_cmd, unsigned long arg)
+{
+    unsigned int cmd = full_cmd & MEMOP_CMD_MASK_HV;
+    unsigned long start = full_cmd >> MEMOP_EXTENT_SHIFT_HV, i;
     struct xen_memory_reservation r;
     struct domain *d;
-    unsigned long i;
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return 0;
@@ -109,25 +133,14 @@ static long reservation_op(unsigned int cmd, unsigned long arg)
         (r.nr_extents > (~0UL >> 4) ||
          !guest_range_ok((unsigned long)r.extent_start.p, r.nr_extents * sizeof(xen_pfn_t))))
         return 0;
-    if (!(d = memop_domain(r.domid)))
+    if (!(d = memop_domain(r.domid)) || start > r.nr_extents)
         return 0;
-    for (i = 0; i < r.nr_extents; i++) {
-        unsigned long slot = (unsigned long)r.extent_start.p + i * sizeof(xen_pfn_t);
-        xen_pfn_t val = ~0UL;
-        mfn_t mfn;
-
-        if (cmd != XENMEM_increase_reservation && copy_from_guest(&val, slot, sizeof(val)))
+    for (i = start; i < r.nr_extents; i++) {
+        if (i > start && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_memory_op,
+                                      cmd | (i << MEMOP_EXTENT_SHIFT_HV), arg, 0, 0, 0);
+        if (!reservation_one(d, cmd, &r, i))
             break;
-        if (cmd == XENMEM_decrease_reservation) {
-            if (free_extent(d, val, r.extent_order))
-                break;
-            continue;
-        }
-        mfn = alloc_extent(d, r.extent_order, cmd == XENMEM_populate_physmap ? val : ~0UL);
-        if (mfn == INVALID_MFN)
-            break;
-        if (r.extent_start.p && copy_to_guest(slot, &mfn, sizeof(mfn)))
-            break;                                   /* Xen keeps the extent too */
     }
     return (long)i;
 }
@@ -168,7 +181,7 @@ static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long
 static long memory_exchange(unsigned long arg)
 {
     struct xen_memory_exchange x;
-    unsigned long in_per, out_per, chunks, done_chunks;
+    unsigned long in_per, out_per, chunks, first, done_chunks;
     struct domain *d;
     long rc = 0;
 
@@ -208,11 +221,19 @@ static long memory_exchange(unsigned long arg)
         goto out;
     }
     chunks = x.in.nr_extents / in_per;
-    for (done_chunks = x.nr_exchanged / in_per; done_chunks < chunks; done_chunks++) {
+    first = x.nr_exchanged / in_per;
+    for (done_chunks = first; done_chunks < chunks; done_chunks++) {
         unsigned long in_pages = 1UL << x.in.extent_order, out_pages = 1UL << x.out.extent_order;
         static xen_pfn_t in[512], out[512];          /* one pCPU, no blocking in here */
         unsigned long i;
 
+        /* Preempted: the guest's nr_exchanged says where to go on. */
+        if (done_chunks > first && hypercall_preempt_check()) {
+            if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
+                              &x.nr_exchanged, sizeof(x.nr_exchanged)))
+                return -EFAULT;
+            return hypercall_continue(__HYPERVISOR_memory_op, XENMEM_exchange, arg, 0, 0, 0);
+        }
         if (in_per > 512 || out_per > 512) {
             rc = -EINVAL;
             break;
@@ -281,7 +302,7 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
-        return reservation_op(cmd & MEMOP_CMD_MASK_HV, arg);
+        return reservation_op(cmd, arg);
     case XENMEM_maximum_ram_page:
         return (long)(hv_frames.nr_frames - 1);
     case XENMEM_current_reservation:

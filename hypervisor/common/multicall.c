@@ -3,9 +3,29 @@
 #include <hv/hypercall.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
+#include <hv/lib.h>
 #include <hv/sched.h>
 
 #define MULTICALL_MAX 1024                           /* entries per batch */
+
+/*
+ * An entry that was preempted gets its continuation's arguments written back
+ * into the guest's list, and the multicall continues from that entry, as Xen
+ * does; its result is written when it completes.
+ */
+static long continue_from(unsigned long list, unsigned long nr, struct multicall_entry *e)
+{
+    struct hypercall_continuation *c = &current->cont;
+
+    if (c->pending) {
+        c->pending = false;
+        e->op = c->nr;
+        memcpy(e->args, c->args, sizeof(c->args));
+        if (copy_to_guest(list, e, sizeof(*e)))
+            return -EFAULT;
+    }
+    return hypercall_continue(__HYPERVISOR_multicall, list, nr, 0, 0, 0);
+}
 
 long do_multicall(unsigned long list, unsigned long nr)
 {
@@ -16,9 +36,13 @@ long do_multicall(unsigned long list, unsigned long nr)
     for (unsigned long i = 0; i < nr; i++) {
         unsigned long addr = list + i * sizeof(e);
 
+        if (i && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_multicall, addr, nr - i, 0, 0, 0);
         if (copy_from_guest(&e, addr, sizeof(e)))
             return -EFAULT;
         e.result = hypercall_dispatch(e.op, (unsigned long *)e.args, true);
+        if (current->cont.pending)
+            return continue_from(addr, nr - i, &e);
         if (copy_to_guest(addr + offsetof(struct multicall_entry, result), &e.result,
                           sizeof(e.result)))
             return -EFAULT;

@@ -31,6 +31,10 @@ struct vcpu {
     u64 runstate_guest;                /* guest VA of vcpu_runstate_info, 0 if none */
     u64 time_guest;                    /* guest VA of a second vcpu_time_info (vDSO), 0 if none */
     struct vcpu_runstate_info runstate;
+    struct hypercall_continuation {    /* set by hypercall_continue(), see hypercall.c */
+        bool pending;
+        unsigned long nr, args[5];
+    } cont;
     struct arch_vcpu arch;
 };
 

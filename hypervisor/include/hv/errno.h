@@ -12,6 +12,9 @@
 #define XEN_ERRNO(name, value) name = value,
 enum hv_errno {
 #include <xen/errno.h>
+    /* Xen's internal "restart me" (hidden from guests by !__XEN__): a
+     * preempted hypercall's return value, never seen by a guest. */
+    ERESTART = 85,
 };
 #endif
 

@@ -36,6 +36,20 @@ struct hypercall_record {              /* for the panic screen */
 
 extern struct hypercall_stats hc_stats;
 
+/*
+ * Long hypercalls are preemptible, as in Xen. Between units of work a
+ * handler asks hypercall_preempt_check(); when it says so, the handler
+ * records its progress in new arguments and returns hypercall_continue().
+ * The guest then re-executes the same hypercall with those arguments, but
+ * only after the hypervisor has run its due timers, other vCPUs and event
+ * delivery (arch: rewinding the guest to its SYSCALL; multicall: rewriting
+ * the entry). So no hypercall holds the CPU for more than one unit of work
+ * past a due timer.
+ */
+bool hypercall_preempt_check(void);
+long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                        unsigned long a4, unsigned long a5);
+
 /* Runs one hypercall; used by the syscall entry and by multicall. */
 long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall);
 const char *hypercall_name(unsigned long nr);

@@ -99,7 +99,7 @@ static void run_op(const struct op *o)
     }
     for (int i = 0; i < 5; i++)
         args[i] = arg_of(o->kind[i], o->v[i]);
-    hypercall_dispatch(o->nr % 64, args, false);
+    harness_hypercall(o->nr % 64, args);
 }
 
 /* Everything back: domains gone, no frame, grant mapping or timer left. */

@@ -447,6 +447,28 @@ void harness_setup(void)
     harness_baseline_free = hv_frames.nr_free;
 }
 
+/*
+ * A hypercall as the guest sees it: a preempted one is re-executed with
+ * its continuation's arguments (as the guest re-executes its SYSCALL) until
+ * it completes. *restarts counts the continuations.
+ */
+unsigned long harness_restarts;
+
+long harness_hypercall(unsigned long nr, const unsigned long args[5])
+{
+    long ret = hypercall_dispatch(nr, args, false);
+
+    while (current && current->cont.pending) {
+        unsigned long a[5];
+
+        current->cont.pending = false;
+        memcpy(a, current->cont.args, sizeof(a));
+        harness_restarts++;
+        ret = hypercall_dispatch(current->cont.nr, a, false);
+    }
+    return ret;
+}
+
 /* Shuts down and frees every domain, drains timers and the run queue. */
 void harness_reap_all(void)
 {

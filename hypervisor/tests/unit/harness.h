@@ -93,6 +93,9 @@ unsigned int harness_bad_frees(void);
 
 /* Shuts down and frees every domain, drains timers and the run queue. */
 void harness_reap_all(void);
+/* Dispatches like a guest would: continuations are followed to the end. */
+long harness_hypercall(unsigned long nr, const unsigned long args[5]);
+extern unsigned long harness_restarts;
 
 /* Per-test set-up and tear-down used by every suite. */
 void harness_setup(void);

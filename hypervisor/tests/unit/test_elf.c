@@ -214,6 +214,17 @@ static void m_virt_wrap(struct image *im, size_t *len)
     im->notes[1].desc = ~0UL - 0x1000;                /* VIRT_BASE + paddr wraps */
 }
 
+/* The review's image: VIRT_BASE 0, the image ending near 2^64, so that
+ * vend - VIRT_BASE wrapped and the kernel looked zero-sized. */
+static void m_image_end_wraps(struct image *im, size_t *len)
+{
+    im->notes[1].desc = 0;
+    im->notes[2].desc = 0;
+    im->ph[PH_LOAD].paddr = ~0UL - (1UL << 21) + 1;
+    im->ph[PH_LOAD].memsz = (1UL << 21) - 1;
+    im->notes[0].desc = im->ph[PH_LOAD].paddr;
+}
+
 static const struct {
     const char *name;
     void (*mutate)(struct image *im, size_t *len);
@@ -247,7 +258,9 @@ static const struct {
     { "entry below the image", m_entry_low, "entry point outside the image" },
     { "entry at the end", m_entry_high, "entry point outside the image" },
     { "entry zero", m_entry_zero, "entry point outside the image" },
-    { "virt base wraps", m_virt_wrap, "entry point outside the image" },
+    { "virt base wraps", m_virt_wrap, "VIRT_BASE too close to the top of the address space" },
+    { "image end wraps past 2^64", m_image_end_wraps,
+      "kernel image too large or PADDR_OFFSET past the image" },
     { "PADDR_OFFSET past the image", m_paddr_offset,
       "kernel image too large or PADDR_OFFSET past the image" },
     { "image over 1 GiB", m_too_large, "kernel image too large or PADDR_OFFSET past the image" },

@@ -22,7 +22,7 @@ static long call(unsigned long nr, unsigned long a1, unsigned long a2, unsigned 
 {
     unsigned long args[5] = { a1, a2, a3, 0, 0 };
 
-    return hypercall_dispatch(nr, args, false);
+    return harness_hypercall(nr, args);
 }
 
 /* The arch/x86/pv handlers, reached through the table with their arguments. */

@@ -4,6 +4,7 @@
 #include <hv/domain.h>
 #include <hv/frame.h>
 #include <hv/hypercall.h>
+#include <hv/timer.h>
 #include <xen/memory.h>
 #include <asm/page_type.h>
 #include <asm/x86.h>
@@ -455,6 +456,53 @@ static void test_dispatch(void)
     EXPECT_EQ(harness_stub_args[0], XENMEM_add_to_physmap);
 }
 
+/*
+ * Preemption: with a timer due, every preempt check says yield, so each
+ * (re-)execution does one unit of work and continues. The guest-visible
+ * results are those of an uninterrupted call.
+ */
+static void nothing(void *data) { }
+
+static void test_preempted_ops(void)
+{
+    struct xen_memory_reservation r = { .nr_extents = 16, .extent_order = 0, .domid = DOMID_SELF };
+    static xen_pfn_t list[16];
+    struct multicall_entry mc[3];
+    struct hv_timer due;
+    unsigned long args[5] = { XENMEM_increase_reservation, (unsigned long)&r }, before;
+
+    d = harness_domain(D, 1, false);
+    d->max_pages = 16;
+    harness_set_current(d);
+    set_xen_guest_handle(r.extent_start, list);
+    harness_set_tsc(1000);
+    timer_init(&due, nothing, NULL);
+    timer_set(&due, 500);
+    before = harness_restarts;
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_memory_op, args), 16);
+    EXPECT_EQ(harness_restarts - before, 15);
+    EXPECT_EQ(d->tot_pages, 16);
+    /* A multicall of three decreases (6 + 6 + 4 extents): continued entry by entry. */
+    for (int i = 0; i < 3; i++) {
+        static struct xen_memory_reservation part[3];
+
+        part[i] = (struct xen_memory_reservation){ .nr_extents = i < 2 ? 6 : 4, .domid = DOMID_SELF };
+        set_xen_guest_handle(part[i].extent_start, list + 6 * i);
+        mc[i] = (struct multicall_entry){ .op = __HYPERVISOR_memory_op,
+            .args = { XENMEM_decrease_reservation, (unsigned long)&part[i] } };
+    }
+    args[0] = (unsigned long)mc;
+    args[1] = 3;
+    before = harness_restarts;
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_multicall, args), 0);
+    EXPECT_EQ(mc[0].result, 6);
+    EXPECT_EQ(mc[1].result, 6);
+    EXPECT_EQ(mc[2].result, 4);
+    CU_ASSERT(harness_restarts - before >= 15);
+    EXPECT_EQ(d->tot_pages, 0);
+    timer_stop(&due);
+}
+
 void suite_memory(void)
 {
     static const struct unit_test tests[] = {
@@ -469,6 +517,7 @@ void suite_memory(void)
         { "faulting_pointers", test_faulting_pointers },
         { "memory_map", test_memory_map },
         { "dispatch", test_dispatch },
+        { "preempted_ops", test_preempted_ops },
     };
 
     ADD_SUITE("memory", tests);

@@ -64,6 +64,7 @@ static int layout_compute(const struct elf_guest_info *e, unsigned long nr_pages
 
 struct load_ctx {
     u8 *base;                                        /* direct-map view of pfn 0 */
+    u64 size;                                        /* the domain's memory, bytes */
     u64 paddr_offset;
     u64 zeroed_to;                                   /* everything below is zeroed or loaded */
 };
@@ -79,6 +80,10 @@ static int load_segment(void *ctx, u64 paddr, const void *data, u64 filesz, u64 
     u64 off = paddr - c->paddr_offset;
     u8 *dst = c->base + off;
 
+    /* elf_guest_parse bounded the image and the layout made room for it:
+     * this only holds the line should either ever be wrong. */
+    if (paddr < c->paddr_offset || off > c->size || memsz > c->size - off || filesz > memsz)
+        return -EINVAL;
     if (off > c->zeroed_to)
         memset(c->base + c->zeroed_to, 0, off - c->zeroed_to);
     memcpy(dst, data, filesz);
@@ -219,8 +224,11 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
     }
     if (populate(d, spec->nr_pages, &base) || !(v = vcpu_create(d, 0)))
         return -ENOMEM;
-    ctx = (struct load_ctx){ hv_mfn_to_virt(base), e.paddr_offset, 0 };
-    elf_for_each_load(spec->kernel, spec->kernel_len, load_segment, &ctx);
+    ctx = (struct load_ctx){ hv_mfn_to_virt(base), spec->nr_pages << PAGE_SHIFT, e.paddr_offset, 0 };
+    if (elf_for_each_load(spec->kernel, spec->kernel_len, load_segment, &ctx)) {
+        hv_err("d%u: cannot load kernel: a segment lies outside its memory\n", d->id);
+        return -EINVAL;
+    }
     memset(ctx.base + ctx.zeroed_to, 0, (spec->nr_pages << PAGE_SHIFT) - ctx.zeroed_to);
     memcpy(ctx.base + (l.initrd << PAGE_SHIFT), spec->initrd, spec->initrd_len);
     memcpy(hv_mfn_to_virt(base + l.p2m), d->p2m, spec->nr_pages * sizeof(mfn_t));

@@ -15,6 +15,28 @@
 #include <asm/page_type.h>
 #include <asm/x86.h>
 
+/*
+ * A preempted hypercall resumes as the guest re-executes its SYSCALL (two
+ * bytes, in the hypercall page or inline) with the continuation's number
+ * and arguments, after the due timers and whatever they make runnable.
+ */
+static void apply_continuation(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    const unsigned long *a = v->cont.args;
+
+    v->cont.pending = false;
+    regs->rax = v->cont.nr;
+    regs->rdi = a[0];
+    regs->rsi = a[1];
+    regs->rdx = a[2];
+    regs->r10 = a[3];
+    regs->r8 = a[4];
+    regs->rip -= 2;
+    /* The hypercall yielded for a due timer: run it now. The timer interrupt
+     * that waits for IF may not get in before the guest's next SYSCALL. */
+    timer_run_due(hv_now());
+}
+
 void hv_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
@@ -26,6 +48,8 @@ void hv_syscall(struct cpu_user_regs *regs)
     }
     v->arch.hypercalls++;
     regs->rax = hypercall_dispatch(regs->rax, args, false);
+    if (unlikely(v->cont.pending))
+        apply_continuation(v, regs);
 }
 
 /* SYSRET restores exactly this frame: the usual case after a hypercall. */

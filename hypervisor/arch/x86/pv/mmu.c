@@ -54,6 +54,25 @@ static int report_done(unsigned long done_ptr, unsigned int done)
     return done_ptr ? copy_to_guest(done_ptr, &done, sizeof(done)) : 0;
 }
 
+/*
+ * A preempted batch continues with the rest of the list and this flag in
+ * the count, as Xen does; the entries done so far are then in *done_ptr,
+ * which the continuation reads back so the guest sees the batch's total.
+ */
+#define MMU_UPDATE_PREEMPTED 0x80000000UL
+
+static unsigned int batch_resume(unsigned long *count, unsigned long done_ptr)
+{
+    unsigned int done = 0;
+
+    if (!(*count & MMU_UPDATE_PREEMPTED))
+        return 0;
+    *count &= ~MMU_UPDATE_PREEMPTED;
+    if (done_ptr && copy_from_guest(&done, done_ptr, sizeof(done)))
+        done = 0;
+    return done;
+}
+
 /* A write into a frame that is not a page table is a plain (writable-typed) store. */
 static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
 {
@@ -132,7 +151,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_p
     struct domain *pt_owner = current->domain, *pgd;
     unsigned int pt_dom = (domid >> 16) & 0xffff;
     struct mmu_update req;
-    unsigned int done = 0;
+    unsigned int done = 0, prior;
     domid_t pg_owner;
     int rc = 0;
 
@@ -146,9 +165,16 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_p
     rc = pv_pg_owner(domid, &pgd, &pg_owner);
     if (rc)
         return rc;
+    prior = batch_resume(&count, done_ptr);
     if (count > MMU_BATCH_MAX)
         return -EINVAL;
     for (; done < count; done++) {
+        if (done && hypercall_preempt_check()) {
+            if (report_done(done_ptr, prior + done))
+                return -EFAULT;
+            return hypercall_continue(__HYPERVISOR_mmu_update, reqs + done * sizeof(req),
+                                      (count - done) | MMU_UPDATE_PREEMPTED, done_ptr, domid, 0);
+        }
         if (copy_from_guest(&req, reqs + done * sizeof(req), sizeof(req))) {
             rc = -EFAULT;
             break;
@@ -157,7 +183,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_p
         if (rc)
             break;
     }
-    if (report_done(done_ptr, done))
+    if (report_done(done_ptr, prior + done))
         return -EFAULT;
     return rc;
 }
@@ -305,7 +331,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr
 {
     struct domain *d;
     struct mmuext_op op;
-    unsigned int done = 0;
+    unsigned int done = 0, prior;
     domid_t pg_owner;
     int rc = pv_pg_owner(domid, &d, &pg_owner);
 
@@ -315,9 +341,16 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr
         return -EINVAL;                              /* DOMID_IO/XEN: not PV domains */
     if (!may_act_on(d))
         return -EPERM;
+    prior = batch_resume(&count, done_ptr);
     if (count > MMU_BATCH_MAX)
         return -EINVAL;
     for (; done < count; done++) {
+        if (done && hypercall_preempt_check()) {
+            if (report_done(done_ptr, prior + done))
+                return -EFAULT;
+            return hypercall_continue(__HYPERVISOR_mmuext_op, ops + done * sizeof(op),
+                                      (count - done) | MMU_UPDATE_PREEMPTED, done_ptr, domid, 0);
+        }
         if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op))) {
             rc = -EFAULT;
             break;
@@ -326,7 +359,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr
         if (rc)
             break;
     }
-    if (report_done(done_ptr, done))
+    if (report_done(done_ptr, prior + done))
         return -EFAULT;
     return rc;
 }
