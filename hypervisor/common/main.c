@@ -93,7 +93,7 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
 static __noreturn void idle_loop(mfn_t baseline_free)
 {
     for (;;) {
-        asm volatile("cli");
+        arch_irq_disable();
         domain_reap();
         if (!domain_count_alive()) {
             hv_info("no domains left; frames free %lu (at boot %lu)\n",
@@ -106,7 +106,7 @@ static __noreturn void idle_loop(mfn_t baseline_free)
         if (sched_need_resched())
             schedule();
         else
-            asm volatile("sti; hlt");
+            arch_wait_for_interrupt();
     }
 }
 

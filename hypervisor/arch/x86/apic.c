@@ -88,6 +88,17 @@ void arch_timer_program(u64 deadline_ns)
     apic_write(APIC_TMR_INIT, (u32)MAX(MIN(ticks, 0xffffffffULL), 1ULL));
 }
 
+void arch_irq_disable(void)
+{
+    cli();
+}
+
+/* STI's one-instruction shadow: no interrupt slips in between the two. */
+void arch_wait_for_interrupt(void)
+{
+    safe_halt();
+}
+
 u64 arch_read_tsc(void)
 {
     return rdtsc();

@@ -15,6 +15,8 @@ void arch_timer_program(u64 deadline_ns);        /* next hardware timer interrup
 void arch_console_write(const char *s, size_t len);
 int  arch_console_getc(void);                      /* -1: no input waiting */
 __noreturn void arch_poweroff(int code);
+void arch_irq_disable(void);
+void arch_wait_for_interrupt(void);                /* enables interrupts, sleeps until one */
 __noreturn void arch_halt(void);
 
 int  arch_vcpu_init(struct vcpu *v);

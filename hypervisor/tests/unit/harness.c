@@ -120,6 +120,8 @@ unsigned int harness_timer_programs;
 
 void harness_set_tsc(u64 tsc) { fake_tsc = tsc; }
 u64 arch_read_tsc(void) { return fake_tsc; }
+void arch_irq_disable(void) { }
+void arch_wait_for_interrupt(void) { }
 
 void arch_timer_program(u64 deadline_ns)
 {
