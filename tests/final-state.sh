@@ -62,3 +62,8 @@ boot_status_reason() {   # rc timeout_s
     *) echo "QEMU failed (exit $1)" ;;
   esac
 }
+
+# Every reason a boot of ours failed, "; "-separated; nothing when it reached its final state.
+hv_boot_verdict() {   # log qemu_boot_rc timeout_s
+  { boot_status_reason "$2" "$3"; hv_final_state "$1"; } | paste -sd ';' | sed 's/;/; /g'
+}
