@@ -8,12 +8,13 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
-        test-guests test-xenstore test-linux test-linux-patched bench-hypercall bench-mmu bench-xenstore bench-linux-boot clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched bench-hypercall bench-mmu bench-xenstore bench-linux-boot clean help
 
 help:
 	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
 	@echo "make test             every test; ends with 'N passed, N failed'"
 	@echo "make test-unit        CUnit tests of the hypervisor's common code, on the host"
+	@echo "make test-runner      the test runner fails broken boots (a planted panic, cut logs)"
 	@echo "make test-guests      PV test guests booted under QEMU"
 	@echo "make test-xenstore    xenstore-lite unit, integration, differential and fuzz tests"
 	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
@@ -55,6 +56,9 @@ test: setup
 
 test-unit: setup
 	@bash scripts/test-suite.sh unit $(MAKE) -s -C hypervisor test-unit
+
+test-runner: hypervisor guests
+	@bash scripts/test-suite.sh runner bash tests/run-runner-selftest.sh
 
 test-guests: hypervisor guests
 	@bash scripts/test-suite.sh guests bash tests/run-guests.sh

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # run-guests.sh: boot the PV test guests listed in tests/guests/tests.conf and judge them.
 #
-#   tests/run-guests.sh [--xen] [TEST...]
+#   tests/run-guests.sh [--xen] [--judge] [TEST...]
 #
 # Default: under OUR hypervisor (build/hypervisor/hypervisor.bin, Multiboot), guests as
 # unprivileged domains d1, d2, ... whose console lines are prefixed "(d<N>) ".
 # --xen:   under the real Xen 4.17 (scripts/xen-ref.sh), single-domain tests only, the guest as
 #          dom0 (console lines unprefixed).  This is how the guests themselves are validated.
+# --judge: boot nothing; judge the logs already in the results directory (re-judging, and the
+#          runner's own self-test, tests/run-runner-selftest.sh).
 # Builds nothing: run `make hypervisor guests` first.
+# Every boot must reach a known final state (tests/final-state.sh): on ours the clean
+# "(HV) no domains left; frames free N (at boot N)" and power-off, on Xen dom0's shutdown line;
+# a panic anywhere in the log fails the test, also one after the last DONE line.
 # Prints "PASS: guests/<test>" or "FAIL: guests/<test>: <reason>" (+ the last 30 log lines);
-# logs: build/test-results/guests/<test>.log (ours), build/test-results/guests-xen/<test>.log.
+# logs: build/test-results/guests/<test>.log (ours), build/test-results/guests-xen/<test>.log
+# ($RESULTS overrides the directory).
 set -uo pipefail
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 conf=$top/tests/guests/tests.conf
@@ -18,27 +24,24 @@ hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 HV_CMDLINE=${HV_CMDLINE:-"console=com1 loglvl=all"}
 FIRST_DOMID=${FIRST_DOMID:-1}
 
+# shellcheck source=tests/final-state.sh
+. "$top/tests/final-state.sh"
+
 # How our hypervisor reports a domain shutdown: {dom} and {reason} are substituted
-# (reason = poweroff|reboot|crash|watchdog).  TBD by the hypervisor; adjust here.
+# (reason = poweroff|reboot|crash|watchdog).
 OURS_SHUTDOWN_RE=${OURS_SHUTDOWN_RE:-'\(HV\) d{dom} shutdown: {reason}'}
-# Lines that mean the hypervisor itself died: stop waiting.
-OURS_FATAL_RE=${OURS_FATAL_RE:-'\(HV\) .*(PANIC|[Pp]anic)'}
-XEN_FATAL_RE='Panic on CPU|Hardware Dom0 crashed|Domain 0 crashed'
 
-xen_shutdown_re() {
+mode=ours judge_only=0
+while [ $# -gt 0 ]; do
   case $1 in
-    poweroff) echo 'Hardware Dom0 halted: halting machine' ;;
-    reboot)   echo 'Hardware Dom0 shutdown: rebooting machine' ;;
-    crash)    echo 'Hardware Dom0 crashed' ;;
-    watchdog) echo 'Hardware Dom0 shutdown: watchdog rebooting machine' ;;
-    *)        echo "Hardware Dom0 .*$1" ;;
+    --xen) mode=xen ;;
+    --judge) judge_only=1 ;;
+    *) break ;;
   esac
-}
-
-mode=ours
-[ "${1:-}" = --xen ] && { mode=xen; shift; }
+  shift
+done
 only=("$@")
-results=$top/build/test-results/guests$([ $mode = xen ] && echo -xen)
+results=${RESULTS:-$top/build/test-results/guests$([ $mode = xen ] && echo -xen)}
 mkdir -p "$results"
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; echo "${s%"${s##*[![:space:]]}"}"; }
@@ -55,19 +58,18 @@ shutdown_re() {   # domid reason
   echo "${re//\{reason\}/$2}"
 }
 
-# End marker: the last domain's shutdown report if checked, else its DONE line; or death.
-end_regex() {   # ndoms shutdown_reason
-  local last=$((FIRST_DOMID + $1 - 1)) re
-  # Ours runs until the hypervisor has reaped every domain (then frames are checked).
-  if [ $mode = ours ]; then re='\(HV\) no domains left'
-  elif [ -n "$2" ]; then re=$(shutdown_re "$last" "$2")
-  else re='^DONE: '; fi
-  if [ $mode = xen ]; then echo "$re|$XEN_FATAL_RE"; else echo "$re|$OURS_FATAL_RE"; fi
+# Reading stops at the machine's last line (or when QEMU exits, or at the timeout).
+end_regex() {
+  if [ $mode = xen ]; then echo "$XEN_END_RE"; else echo "$HV_END_RE"; fi
 }
 
 boot() {   # log timeout endre modules...
   local log=$1 tmo=$2 end=$3; shift 3
   local args=() m
+  if [ $judge_only = 1 ]; then
+    [ -f "$log" ] || { echo "no log $log to judge" >&2; return 2; }
+    return 0
+  fi
   for m in "$@"; do args+=(-M "$m"); done
   if [ $mode = xen ]; then
     bash "$top/scripts/xen-ref.sh" "${args[@]}" -l "$log" -t "$tmo" -e "$end"
@@ -89,12 +91,9 @@ judge_domain() {   # log domid guest
     echo "d$2 ($3): $(grep -E "$done_re" <<<"$out" | tail -1)"
 }
 
-# Ours: when the last domain is gone every frame must be back (free == at boot).
-judge_frames() {   # log
-  [ $mode = ours ] || return 0
-  local line; line=$(tr -d '\r' < "$1" | grep -E '\(HV\) no domains left; frames free' | tail -1)
-  [ -z "$line" ] && return 0                         # stopped earlier: judged elsewhere
-  echo "$line" | grep -Eq 'frames free ([0-9]+) \(at boot \1\)' || echo "frames leaked: ${line#*; }"
+# The machine's final state: see tests/final-state.sh.
+judge_final() {   # log shutdown_reason
+  if [ $mode = xen ]; then xen_final_state "$1" "$2"; else hv_final_state "$1"; fi
 }
 
 judge_checks() {   # log ndoms checks...
@@ -115,6 +114,12 @@ judge_checks() {   # log ndoms checks...
       *) echo "unknown check '$c'" ;;
     esac
   done
+}
+
+# Appends reasons (one a line) to $why, "; "-separated.
+add_why() {
+  local r
+  while IFS= read -r r; do [ -n "$r" ] && why+="${why:+; }$r"; done <<<"$1"
 }
 
 run_test() {   # name where timeout modules checks
@@ -139,16 +144,15 @@ run_test() {   # name where timeout modules checks
   done
   for c in "${checks[@]}"; do [[ $c == shutdown=* ]] && reason=${c#shutdown=}; done
   log=$results/$name.log
-  boot "$log" "$tmo" "$(end_regex ${#mods[@]} "$reason")" "${mods[@]}"; rc=$?
-  [ $rc -eq 124 ] && why="timeout after ${tmo}s; "
-  [ $rc -eq 3 ] && why="QEMU exited early; "
+  boot "$log" "$tmo" "$(end_regex)" "${mods[@]}"; rc=$?
+  add_why "$(boot_status_reason $rc "$tmo")"
   for ((i = 0; i < ${#mods[@]}; i++)); do
     guest=$(basename "${mods[i]%% *}" .elf)
     [[ " ${checks[*]} " == *" crashes=$((FIRST_DOMID + i)) "* ]] && continue
-    why+=$(judge_domain "$log" $((FIRST_DOMID + i)) "$guest")
+    add_why "$(judge_domain "$log" $((FIRST_DOMID + i)) "$guest")"
   done
-  why+=$(judge_checks "$log" ${#mods[@]} "${checks[@]}")
-  why+=$(judge_frames "$log")
+  add_why "$(judge_checks "$log" ${#mods[@]} "${checks[@]}")"
+  add_why "$(judge_final "$log" "$reason")"
   if [ -z "$why" ]; then echo "PASS: guests/$name"; return 0; fi
   echo "FAIL: guests/$name: $why"
   tail -n 30 "$log" | tr -d '\r' | sed 's/^/    /'

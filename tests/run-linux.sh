@@ -6,9 +6,13 @@
 #     the host clock; then powers off.
 #  2. two guests: one crashes on purpose (sysrq c) while the other finishes
 #     its checks; each shutdown must be reported with its reason.
+# Every boot must also end in the hypervisor's clean final state (tests/final-state.sh: no
+# panic anywhere, "(HV) no domains left" with every frame back, power-off): linux/<boot>/final-state.
 # Logs: build/test-results/linux/*.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/final-state.sh
+. "$top/tests/final-state.sh"
 hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 res=$top/build/test-results/linux; mkdir -p "$res"
@@ -22,6 +26,14 @@ done
 
 show_tail() { echo "    --- last lines of $1 ---"; tail -n 25 "$1" | tr -d '\r' | sed 's/^/    /'; }
 
+# The boot's final state: PASS/FAIL linux/<boot>/final-state.
+final_state() {   # boot log qemu_boot_rc timeout_s
+  local why
+  why=$(hv_boot_verdict "$2" "$3" "$4")
+  if [ -z "$why" ]; then echo "PASS: linux/$1/final-state"; return 0; fi
+  echo "FAIL: linux/$1/final-state: $why"; show_tail "$2"; status=1
+}
+
 # Boots in the background and stamps the host time of the guest's TIME lines.
 boot_timed() {   # log timeout modules...
   local log=$1 tmo=$2; shift 2
@@ -29,7 +41,7 @@ boot_timed() {   # log timeout modules...
   for m in "$@"; do args+=(-M "$m"); done
   rm -f "$log" "$log.host-start" "$log.host-end"
   "$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" "${args[@]}" -m 1024 \
-      -l "$log" -t "$tmo" -e '\(HV\) no domains left|\(HV\) .*PANIC' > /dev/null &
+      -l "$log" -t "$tmo" -e "$HV_END_RE" > /dev/null &
   local qpid=$! seen_s=0 seen_e=0
   while kill -0 $qpid 2>/dev/null; do
     if [ $seen_s = 0 ] && grep -q 'TIME-START' "$log" 2>/dev/null; then date +%s.%N > "$log.host-start"; seen_s=1; fi
@@ -55,10 +67,10 @@ check_time() {   # log
 # --- 1. one guest, checks ---
 log=$res/checks.log
 start=$(date +%s)
-boot_timed "$log" 600 "$k $KARGS pvtest=checks" "$ird initrd"
+boot_timed "$log" 600 "$k $KARGS pvtest=checks" "$ird initrd"; rc=$?
 echo "linux: boot + checks took $(( $(date +%s) - start ))s" >&2
 sed -n 's/^(d1) \(PASS\|FAIL\): /\1: /p' "$log" | tr -d '\r'
-if ! grep -q '^(d1) .* passed, 0 failed' "$log"; then
+if ! grep -q '^(d1) [1-9][0-9]* passed, 0 failed' "$log"; then
   echo "FAIL: linux/checks-complete: no clean summary line"; show_tail "$log"; status=1
 else
   echo "PASS: linux/checks-complete"
@@ -67,41 +79,46 @@ check_time "$log" || status=1
 grep -q '(HV) d1 shutdown: poweroff' "$log" && echo "PASS: linux/poweroff-reported" \
   || { echo "FAIL: linux/poweroff-reported"; status=1; }
 grep -q 'INIT-MARKER' "$log" && echo "PASS: linux/boots-to-init" || { echo "FAIL: linux/boots-to-init"; show_tail "$log"; status=1; }
-grep -Fq 'no domains left' "$log" && grep -q 'frames free \([0-9]*\) (at boot \1)' "$log" \
-  && echo "PASS: linux/frames-returned" || { echo "FAIL: linux/frames-returned: $(grep 'frames free' "$log")"; status=1; }
+final_state checks "$log" $rc 600
 
 # --- 2. reboot is reported as such ---
 log=$res/reboot.log
-boot_timed "$log" 300 "$k $KARGS pvtest=reboot" "$ird initrd"
+boot_timed "$log" 300 "$k $KARGS pvtest=reboot" "$ird initrd"; rc=$?
 grep -q '(HV) d1 shutdown: reboot' "$log" && echo "PASS: linux/reboot-reported" \
   || { echo "FAIL: linux/reboot-reported"; show_tail "$log"; status=1; }
+final_state reboot "$log" $rc 300
 
 # --- 3. two guests: d2 crashes while d1 finishes ---
 log=$res/two-guests.log
 boot_timed "$log" 900 "$k $KARGS pvtest=checks" "$ird initrd" "$k $KARGS pvtest=crash" "$ird initrd"
-if grep -q '(HV) d2 shutdown: crash' "$log" && grep -q '^(d1) .* passed, 0 failed' "$log" \
+rc=$?
+if grep -q '(HV) d2 shutdown: crash' "$log" && grep -q '^(d1) [1-9][0-9]* passed, 0 failed' "$log" \
    && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
   echo "PASS: linux/two-guests-one-crashes"
 else
   echo "FAIL: linux/two-guests-one-crashes"; show_tail "$log"; status=1
 fi
+final_state two-guests "$log" $rc 900
 # --- 4. the console: keys typed on the serial line reach the shell on hvc0 ---
 log=$res/console-input.log; sock=$res/console-input.sock
 rm -f "$log"
 python3 "$top/tests/linux/type-keys.py" "$sock" "$log" 'pvhv-guest:/# ' 'echo typed-$((6*7))\npoweroff\n' &
 tpid=$!
 "$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" -M "$k $KARGS" -M "$ird initrd" \
-    -m 1024 -l "$log" -s "$sock" -t 300 -e '\(HV\) no domains left|\(HV\) .*PANIC' > /dev/null
+    -m 1024 -l "$log" -s "$sock" -t 300 -e "$HV_END_RE" > /dev/null
+rc=$?
 wait $tpid
 if tr -d '\r' < "$log" | grep -q '^(d1) typed-42' && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
   echo "PASS: linux/console-keyboard-input"
 else
   echo "FAIL: linux/console-keyboard-input"; show_tail "$log"; status=1
 fi
+final_state console-input "$log" $rc 300
 
 # --- 5. fair share: two guests spinning over the same 10 s get similar counts ---
 log=$res/fair-share.log
 boot_timed "$log" 600 "$k $KARGS pvtest=spin" "$ird initrd" "$k $KARGS pvtest=spin" "$ird initrd"
+rc=$?
 c1=$(sed -n 's/^(d1) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
 c2=$(sed -n 's/^(d2) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
 if [ -n "$c1" ] && [ -n "$c2" ] && awk -v a="$c1" -v b="$c2" 'BEGIN { r = a < b ? a / b : b / a; exit !(r >= 0.75) }'; then
@@ -109,4 +126,5 @@ if [ -n "$c1" ] && [ -n "$c2" ] && awk -v a="$c1" -v b="$c2" 'BEGIN { r = a < b 
 else
   echo "FAIL: linux/fair-share: d1 '$c1' vs d2 '$c2' iterations"; show_tail "$log"; status=1
 fi
+final_state fair-share "$log" $rc 600
 exit $status

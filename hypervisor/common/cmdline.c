@@ -6,6 +6,8 @@
  *   dom0=1              the first module becomes privileged domain 0
  *   hypercall_trace     log every hypercall, its arguments and result
  *   timeslice=MS        scheduler time slice (default 10)
+ *   debug_mfn=MFN       log every reference change of one frame
+ *   debug_panic=teardown  panic after the last domain is reaped (tests the test runner)
  */
 #include <hv/errno.h>
 #include <hv/cmdline.h>
@@ -56,6 +58,15 @@ static void set_dom0(const char *v) { hv_opts.first_is_dom0 = !v || strcmp(v, "0
 
 static void set_debug_mfn(const char *v) { frame_debug_mfn = hv_parse_ulong(v, NULL); }
 
+/* A planted panic, so the test runner can prove it fails a boot that dies at the very end. */
+static void set_debug_panic(const char *v)
+{
+    if (!strcmp(v, "teardown"))
+        hv_opts.debug_panic_teardown = true;
+    else
+        hv_warn("cmdline: unknown debug_panic '%s'\n", v);
+}
+
 static void set_timeslice(const char *v)
 {
     u64 ms = v ? hv_parse_ulong(v, NULL) : 0;
@@ -73,6 +84,7 @@ static const struct option_desc options[] = {
     { "dom0", set_dom0 },
     { "timeslice", set_timeslice },
     { "debug_mfn", set_debug_mfn },
+    { "debug_panic", set_debug_panic },
 };
 
 static void parse_word(char *word)

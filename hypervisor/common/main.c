@@ -100,6 +100,8 @@ static __noreturn void idle_loop(mfn_t baseline_free)
                     hv_frames.nr_free, baseline_free);
             hv_info("hypercall counts:\n");
             hypercall_dump_stats();
+            if (hv_opts.debug_panic_teardown)
+                hv_panic("debug_panic=teardown: planted panic after the last domain was reaped\n");
             arch_poweroff(0);
         }
         timer_run_due(hv_now());

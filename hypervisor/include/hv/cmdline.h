@@ -11,6 +11,7 @@ struct hv_options {
     bool hypercall_trace;    /* log every hypercall with its arguments and result */
     bool first_is_dom0;      /* the first module becomes the privileged domain 0 */
     unsigned int timeslice_ms;
+    bool debug_panic_teardown; /* debug_panic=teardown: panic once the last domain is reaped */
 };
 
 extern struct hv_options hv_opts;

@@ -113,6 +113,12 @@ static void test_flags_and_misc(void)
     EXPECT_EQ(hv_opts.timeslice_ms, 1000);
     hv_cmdline_parse("console=averyveryverylongname");
     CU_ASSERT_STRING_EQUAL(hv_opts.console, "averyveryverylo");   /* cut to the field */
+    hv_cmdline_parse("debug_panic=teardown");
+    CU_ASSERT(hv_opts.debug_panic_teardown);
+    harness_setup();
+    hv_cmdline_parse("debug_panic=later debug_panic");
+    CU_ASSERT(!hv_opts.debug_panic_teardown);
+    CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(), "unknown debug_panic 'later'"));
 }
 
 static void test_unknown_words_ignored(void)

@@ -189,6 +189,37 @@ static void test_misc(void)
            hc_mmu_update((void *)HV_PTR, 1, NULL, DOMID_SELF), -EFAULT);
 }
 
+static volatile unsigned long loopback_events;
+static void on_loopback(evtchn_port_t port, void *arg) { loopback_events++; }
+
+/*
+ * After every refused call the guest's own set-up still works: the trap table (refused
+ * set_trap_table calls) still bounces int3 to our handler, the event callback (refused
+ * callback_op and event_channel_op calls) still delivers a loopback event, and plain
+ * hypercalls still answer.
+ */
+static void test_still_intact(void)
+{
+    unsigned long traps = last_trap.count;
+    evtchn_port_t a, b;
+    long v;
+
+    asm volatile("int3" ::: "memory");
+    check(last_trap.count == traps + 1 && last_trap.regs.vector == 3,
+          "afterwards: int3 still bounces to our handler", "%lu traps, vector %lu",
+          last_trap.count - traps, (unsigned long)last_trap.regs.vector);
+    events_enable();
+    if (check_eq(evtchn_alloc_unbound(DOMID_SELF, &a), 0, "afterwards: alloc_unbound(self)") &&
+        check_eq(evtchn_bind_interdomain(DOMID_SELF, a, &b), 0, "afterwards: bind_interdomain(self)")) {
+        evtchn_set_handler(b, on_loopback, NULL);
+        check_eq(evtchn_send(a), 0, "afterwards: loopback send");
+        check(wait_count(&loopback_events, 1, 1000), "afterwards: the loopback event is delivered",
+              "%lu events in 1 s", loopback_events);
+    }
+    v = hc_xen_version(XENVER_version, NULL);
+    check(v >> 16 >= 3, "afterwards: xen_version still answers", "%#lx", v);
+}
+
 void test_main(void)
 {
     long rc;
@@ -203,5 +234,5 @@ void test_main(void)
     test_numbers();
     test_sched_vcpu();
     test_misc();
-    pass("guest still running after all of the above");
+    test_still_intact();
 }
