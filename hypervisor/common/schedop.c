@@ -28,9 +28,8 @@ static long sched_shutdown(unsigned long arg)
 
     if (copy_from_guest(&s, arg, sizeof(s)))
         return -EFAULT;
-    if (s.reason > SHUTDOWN_MAX)
-        return -EINVAL;
-    domain_shutdown(current->domain, s.reason);
+    /* Any reason, as Xen: it keeps the low 8 bits; the toolstack judges it. */
+    domain_shutdown(current->domain, (u8)s.reason);
     return 0;
 }
 
@@ -87,7 +86,7 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
 long do_sched_op_compat(unsigned long cmd, unsigned long arg)
 {
     if (cmd == SCHEDOP_shutdown) {
-        domain_shutdown(current->domain, (unsigned int)arg);
+        domain_shutdown(current->domain, (u8)arg);
         return 0;
     }
     return do_sched_op(cmd, 0);
