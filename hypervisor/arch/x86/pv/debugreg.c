@@ -1,7 +1,9 @@
 /*
- * Virtual debug registers (set_debugreg/get_debugreg). Breakpoint addresses
- * must be guest addresses; DR6 records the last #DB the guest took; DR7 may
- * not enable I/O breakpoints or general detect.
+ * Virtual debug registers (set_debugreg/get_debugreg, and `mov` to and from
+ * DR0-DR7 in the guest kernel, emulate.c). Breakpoint addresses must be
+ * guest addresses; DR6 records the last #DB the guest took; DR7 may not
+ * enable I/O breakpoints or general detect; reserved bits are normalised
+ * as Xen does.
  */
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -11,9 +13,12 @@
 #include <asm/cpu.h>
 #include <asm/x86.h>
 
-#define DR7_GD        (1UL << 13)
-#define DR7_RESERVED  (0xffffffff00000000UL | (1UL << 12) | (1UL << 14) | (1UL << 15))
-#define DR6_RESERVED  0xffffffff00000000UL
+#define DR7_GD             (1UL << 13)
+#define DR7_RESERVED_ZERO  ((1UL << 11) | (1UL << 12) | (1UL << 14) | (1UL << 15))
+#define DR7_RESERVED_ONE   (1UL << 10)
+#define DR6_RESERVED_ZERO  (1UL << 12)
+#define DR6_RESERVED_ONE   0xffff0ff0UL
+#define CR4_DE             (1UL << 3)            /* the guest's virtual CR4 */
 
 static void write_dr(unsigned int reg, unsigned long v)
 {
@@ -58,45 +63,90 @@ void pv_load_debugregs(struct vcpu *v)
     write_dr(7, dr[7] ? dr[7] : 0x400);
 }
 
-static bool dr7_valid(unsigned long v)
+/*
+ * DR7 as Xen's set_debugreg takes it: the upper half refused (-EINVAL),
+ * reserved bits normalised, general detect and I/O breakpoints (R/W = 10b,
+ * which Xen emulates only with CR4.DE; we never do) refused (-EPERM).
+ */
+static long dr7_normalise(unsigned long *val)
 {
-    if (v & (DR7_RESERVED | DR7_GD))
-        return false;
-    for (unsigned int i = 0; i < 4; i++)             /* R/W = 10b: I/O breakpoints */
+    unsigned long v = *val;
+
+    if (v != (u32)v)
+        return -EINVAL;
+    v = (v & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+    if (v & DR7_GD)
+        return -EPERM;
+    for (unsigned int i = 0; i < 4; i++)
         if ((v & (3UL << (2 * i))) && ((v >> (16 + 4 * i)) & 3) == 2)
-            return false;
-    return true;
+            return -EPERM;
+    *val = v;
+    return 0;
 }
 
-long do_set_debugreg(unsigned long reg, unsigned long value)
+/* DR4/DR5 are DR6/DR7 while the guest's CR4.DE is clear, else they do not exist. */
+static long dr_alias(const struct vcpu *v, unsigned int reg)
 {
-    struct vcpu *v = current;
+    if (reg == 4 || reg == 5)
+        return (v->arch.cr4 & CR4_DE) ? -ENODEV : (long)reg + 2;
+    return reg > 7 ? -ENODEV : (long)reg;
+}
 
-    switch (reg) {
+/*
+ * set_debugreg and `mov %reg, %drN` from the guest kernel share these checks
+ * (Xen's set_debugreg): 0 or -ENODEV (no such register), -EPERM, -EINVAL.
+ */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
+{
+    long r = dr_alias(v, reg), rc = 0;
+
+    if (r < 0)
+        return r;
+    switch (r) {
     case 0: case 1: case 2: case 3:
-        if (!guest_range_ok(value, 8))
+        if (!guest_range_ok(value, 1))
             return -EPERM;
         break;
     case 6:
-        if (value & DR6_RESERVED)
-            return -EPERM;
+        if (value != (u32)value)
+            return -EINVAL;
+        value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
         break;
     case 7:
-        if (!dr7_valid(value))
-            return -EPERM;
+        rc = dr7_normalise(&value);
         break;
     default:
         return -ENODEV;
     }
-    v->arch.debugreg[reg] = value;
-    if (reg == 6 || reg == 7 || (v->arch.debugreg[7] & 0xff))
+    if (rc)
+        return rc;
+    v->arch.debugreg[r] = value;
+    if (r == 6 || r == 7 || (v->arch.debugreg[7] & 0xff))
         pv_load_debugregs(v);
     return 0;
 }
 
+/* get_debugreg and `mov %drN, %reg`: -ENODEV for a register that does not exist. */
+long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val)
+{
+    long r = dr_alias(v, reg);
+
+    if (r < 0 || r == 4 || r == 5)
+        return -ENODEV;
+    *val = v->arch.debugreg[r];
+    return 0;
+}
+
+long do_set_debugreg(unsigned long reg, unsigned long value)
+{
+    return pv_set_debugreg(current, reg > 7 ? 8 : (unsigned int)reg, value);
+}
+
 long do_get_debugreg(unsigned long reg)
 {
-    if (reg > 7 || reg == 4 || reg == 5)
+    unsigned long val;
+
+    if (pv_get_debugreg(current, reg > 7 ? 8 : (unsigned int)reg, &val))
         return -ENODEV;
-    return (long)current->arch.debugreg[reg];
+    return (long)val;
 }

@@ -11,10 +11,15 @@
 #include <asm/cpu.h>
 #include <asm/x86.h>
 
+/*
+ * Only rip is checked (the return to the guest must not fault in the
+ * hypervisor). The stack pointer is the guest's business, as in Xen: a
+ * non-canonical one is loaded as it is and the guest takes the #SS/#GP of
+ * its first stack access (in user mode that lands on its kernel stack).
+ */
 static bool iret_frame_valid(const struct iret_context *c)
 {
-    return guest_va_canonical(c->rip) && guest_range_ok(c->rip, 1) &&
-           guest_va_canonical(c->rsp);
+    return guest_va_canonical(c->rip) && guest_range_ok(c->rip, 1);
 }
 
 long do_iret(void)
@@ -34,6 +39,8 @@ long do_iret(void)
         }
         pv_toggle_guest_mode(v);
     }
+    if (v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+        v->arch.iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;    /* the guest's own IOPL field */
     regs->rip = c.rip;
     regs->cs = c.cs | 3;
     regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
