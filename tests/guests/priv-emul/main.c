@@ -3,7 +3,9 @@
  * does: mov to/from DR0-DR7 in the guest kernel (dr.c); the forced-emulation
  * CPUID prefix from kernel and user mode (dr.c); cli/sti/in/out/ins/outs
  * under the virtual IOPL from kernel and user mode, and
- * VMASST_TYPE_architectural_iopl (io.c).
+ * VMASST_TYPE_architectural_iopl (io.c); string I/O aimed at memory that is
+ * not the guest's to write, and single-stepping over emulated instructions
+ * (hostile.c).
  */
 #include "priv.h"
 
@@ -40,4 +42,5 @@ void test_main(void)
     test_forced_cpuid();
     test_io();
     test_architectural_iopl();
+    test_hostile_io();
 }

@@ -23,4 +23,5 @@ void test_debugregs(void);
 void test_forced_cpuid(void);
 void test_io(void);
 void test_architectural_iopl(void);
+void test_hostile_io(void);
 #endif

@@ -11,7 +11,10 @@
  *    and every write is dropped (what Xen does for ports a domain may not
  *    touch; Xen's emulated PIT/RTC ports 0x42/0x43/0x61/0x70/0x71 and
  *    PCI 0xcf8/0xcfc read as all ones here too). String forms go through
- *    the checked accessor element by element; rep is bounded per trap.
+ *    the checked accessor element by element (an element that starts in
+ *    the hypervisor hole or at a non-canonical address is #GP(0), one the
+ *    accessor refuses otherwise is the guest's #PF, as Xen's
+ *    pv_emul_virt_to_linear then copy); rep is bounded per trap.
  *  - cli/sti: nothing at all, as in Xen (which deliberately leaves the
  *    event mask alone: a popf could never undo it).
  */
@@ -69,8 +72,8 @@ static int string_io_one(struct vcpu *v, bool ins, unsigned long va, unsigned in
     u32 data = 0xffffffffu;
     int rc;
 
-    if (!guest_va_canonical(va) || !guest_va_canonical(va + size - 1))
-        return EMUL_GP;
+    if (va >= 0x800000000000UL && va < GUEST_HOLE_END)
+        return EMUL_GP;                             /* Xen's __addr_ok: the hole and non-canonical */
     rc = ins ? copy_to_guest(va, &data, size) : copy_from_guest(&data, va, size);
     if (rc) {
         pv_emul_page_fault(v, va, ins ? PFEC_WRITE_ACCESS : 0);
