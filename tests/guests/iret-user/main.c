@@ -4,7 +4,9 @@
  * takes the #SS (QEMU TCG: #GP) of its first stack access itself, on its
  * kernel stack when that happens in user mode. Several values, through the
  * IRETQ and the SYSRET-shaped (rcx = rip, r11 = rflags) return paths, to
- * user mode and (events masked) to kernel mode.
+ * user mode and (events masked) to kernel mode. The same for rip: a
+ * non-canonical one is the guest's #GP(0) there, one in the hypervisor
+ * hole its #PF.
  */
 #include "guest.h"
 #include "hypercall.h"
@@ -157,6 +159,44 @@ static void kernel_iret(unsigned long rsp)
     check(kernel_rsp_seen == rsp, what, "kernel saw rsp %#lx", kernel_rsp_seen);
 }
 
+/*
+ * rip: Xen checks it no more than rsp. A non-canonical one becomes the
+ * guest's #GP(0) at that rip (from the mode the iret went to); one in the
+ * hypervisor hole, a #PF on the fetch. The hook resumes the user code.
+ */
+static bool bad_rip_hook(struct cpu_regs *regs)
+{
+    if ((regs->vector != 13 && regs->vector != 14) || regs->rip != seen.rip)
+        return false;
+    seen.count++;
+    seen.vector = regs->vector;
+    seen.ec = regs->error_code;
+    seen.cs = regs->cs;
+    seen.rsp = regs->rsp;
+    regs->rsp = (unsigned long)user_stack_top;
+    regs->rip = (unsigned long)iu_push_resume;
+    return true;
+}
+
+static void bad_rip(unsigned long rip, long vector)
+{
+    char what[160];
+    unsigned long rv, rsp = (unsigned long)user_stack_top - 128;
+
+    memset(&seen, 0, sizeof(seen));
+    seen.rip = rip;
+    trap_hook = bad_rip_hook;
+    rv = user_enter(rip, rsp, EFLAGS_IF, 0, 0);
+    trap_hook = NULL;
+    snprintf(what, sizeof(what), "iret to user mode at rip %#lx: the guest gets %s there, from "
+             "user mode", rip, vector == 13 ? "#GP(0)" : "#PF");
+    check(rv == 0x600d && seen.count == 1 && (long)seen.vector == vector &&
+          (vector != 13 || seen.ec == 0) && (vector != 14 || last_trap.cr2 == rip) &&
+          seen.cs == USER_CS && seen.rsp == rsp, what,
+          "rv %#lx count %lu vector %lu ec %#lx cs %#lx rsp %#lx cr2 %#lx", rv, seen.count,
+          seen.vector, seen.ec, seen.cs, seen.rsp, (unsigned long)last_trap.cr2);
+}
+
 void test_main(void)
 {
     events_enable();
@@ -171,4 +211,8 @@ void test_main(void)
         sysret_shaped(bad_rsp[i]);
     for (size_t i = 0; i < ARRAY_SIZE(bad_rsp); i++)
         kernel_iret(bad_rsp[i]);
+    for (size_t i = 0; i < ARRAY_SIZE(bad_rsp); i++)
+        bad_rip(bad_rsp[i], 13);
+    bad_rip(0xffff830000100000UL, 14);               /* the hypervisor image */
+    bad_rip(0xffff800000000000UL, 14);               /* the read-only M2P */
 }
