@@ -66,6 +66,29 @@ static void dr6_dr7(void)
     check_trap(before, 6, -1, "mov to %dr9 (REX.R): #UD");
 }
 
+/* With CR4.DE (when the guest may set it) DR4/DR5 no longer exist: #UD, -ENODEV. */
+static void dr4_with_de(void)
+{
+    unsigned long cr4 = 0, now = 0, before, v = 0;
+
+    asm volatile("mov %%cr4, %0" : "=r"(cr4));
+    asm volatile("mov %0, %%cr4" :: "r"(cr4 | 8));
+    asm volatile("mov %%cr4, %0" : "=r"(now));
+    if (!(now & 8)) {
+        info("CR4.DE not settable here (cr4 %#lx): DR4/DR5 with DE not checked", now);
+        return;
+    }
+    before = last_trap.count;
+    MOV_FROM_DR(4, v);
+    check_trap(before, 6, -1, "CR4.DE set: mov from %dr4: #UD");
+    before = last_trap.count;
+    MOV_TO_DR(5, 0);
+    check_trap(before, 6, -1, "CR4.DE set: mov to %dr5: #UD");
+    check_eq(hc_get_debugreg(4), -ENODEV, "CR4.DE set: get_debugreg(4) = -ENODEV");
+    check_eq(hc_set_debugreg(5, 0), -ENODEV, "CR4.DE set: set_debugreg(5) = -ENODEV");
+    asm volatile("mov %0, %%cr4" :: "r"(cr4 & ~8UL));
+}
+
 /* An instruction breakpoint set only through mov: the #DB arrives, DR6 says B0. */
 static bool bp_hook(struct cpu_regs *regs)
 {
@@ -112,6 +135,7 @@ void test_debugregs(void)
 
     dr_values();
     dr6_dr7();
+    dr4_with_de();
     dr_breakpoint();
     before = last_trap.count;
     user_call(user_mov_dr, 0);

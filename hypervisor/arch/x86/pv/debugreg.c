@@ -131,7 +131,7 @@ long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val)
 {
     long r = dr_alias(v, reg);
 
-    if (r < 0 || r == 4 || r == 5)
+    if (r < 0)
         return -ENODEV;
     *val = v->arch.debugreg[r];
     return 0;
