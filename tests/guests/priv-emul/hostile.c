@@ -3,7 +3,8 @@
  * write (the hypervisor, its own page tables, non-canonical addresses): the
  * guest gets its fault (Xen 4.17: #GP(0) for the hypervisor hole and
  * non-canonical addresses, #PF for the rest), nothing is written; and
- * single-stepping over an emulated instruction.
+ * single-stepping over an emulated instruction and I/O breakpoints (the
+ * #DB of emulated port I/O).
  */
 #include "priv.h"
 #include "mm.h"
@@ -80,6 +81,50 @@ static void single_step_emulated(const char *what, bool cpuid)
           (unsigned long)last_trap.regs.rip, next, hc_get_debugreg(6));
 }
 
+/*
+ * I/O breakpoints: with CR4.DE a DR7 slot with R/W = 10b watches a port;
+ * Xen keeps it emulated and raises #DB after a matching in/out.
+ */
+static void io_bp_access(const char *what, bool word, bool hit)
+{
+    unsigned long before = last_trap.count, next = 0;
+
+    if (word)
+        asm volatile("lea 1f(%%rip), %0\n\tinw $0x20, %%ax\n1:" : "=&r"(next) :: "rax", "memory");
+    else
+        asm volatile("lea 1f(%%rip), %0\n\tinb $0x20, %%al\n1:" : "=&r"(next) :: "rax", "memory");
+    if (hit)
+        check(trapped(before) == 1 && last_trap.regs.rip == next && (hc_get_debugreg(6) & 1), what,
+              "exception %ld at %#lx (next %#lx), dr6 %#lx", trapped(before),
+              (unsigned long)last_trap.regs.rip, next, hc_get_debugreg(6));
+    else
+        check_trap(before, NO_TRAP, -1, what);
+}
+
+static void io_breakpoints(void)
+{
+    unsigned long cr4 = 0, now = 0, dr7 = 0x1UL | (2UL << 16);    /* L0, I/O, 1 byte */
+
+    asm volatile("mov %%cr4, %0" : "=r"(cr4));
+    asm volatile("mov %0, %%cr4" :: "r"(cr4 | 8));
+    asm volatile("mov %%cr4, %0" : "=r"(now));
+    if (!(now & 8)) {
+        info("CR4.DE not settable here: I/O breakpoints not checked");
+        return;
+    }
+    check_eq(hc_set_debugreg(0, 0x21), 0, "CR4.DE: set_debugreg(0, port 0x21)");
+    check_eq(hc_set_debugreg(7, dr7), 0, "CR4.DE: set_debugreg(7, I/O breakpoint on DR0)");
+    check_eq(hc_get_debugreg(7), (long)(dr7 | 0x400), "... get_debugreg(7) shows it");
+    hc_set_debugreg(6, 0);
+    io_bp_access("in %al from port 0x20 (no match): no #DB", false, false);
+    io_bp_access("in %ax from ports 0x20-0x21 (match): #DB after it, DR6.B0", true, true);
+    hc_set_debugreg(6, 0);
+    check_eq(hc_set_debugreg(7, 0), 0, "clear DR7");
+    io_bp_access("in %ax with the breakpoint cleared: no #DB", true, false);
+    asm volatile("mov %0, %%cr4" :: "r"(cr4 & ~8UL));
+    check_eq(hc_set_debugreg(7, dr7), -EPERM, "CR4.DE clear again: I/O breakpoint = -EPERM");
+}
+
 void test_hostile_io(void)
 {
     check_eq(set_iopl(1), 0, "PHYSDEVOP_set_iopl(1) for the hostile attempts");
@@ -88,5 +133,6 @@ void test_hostile_io(void)
     single_step_emulated("TF over forced CPUID: #DB after it, DR6.BS", true);
     hc_set_debugreg(6, 0);
     single_step_emulated("TF over an emulated in: #DB after it, DR6.BS", false);
+    io_breakpoints();
     check_eq(set_iopl(0), 0, "PHYSDEVOP_set_iopl(0)");
 }

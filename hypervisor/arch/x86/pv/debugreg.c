@@ -2,8 +2,9 @@
  * Virtual debug registers (set_debugreg/get_debugreg, and `mov` to and from
  * DR0-DR7 in the guest kernel, emulate.c). Breakpoint addresses must be
  * guest addresses; DR6 records the last #DB the guest took; DR7 may not
- * enable I/O breakpoints or general detect; reserved bits are normalised
- * as Xen does.
+ * enable general detect, nor I/O breakpoints unless the guest set CR4.DE
+ * (then they are emulated: pv_io_breakpoints); reserved bits are
+ * normalised as Xen does.
  */
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -65,23 +66,52 @@ void pv_load_debugregs(struct vcpu *v)
 
 /*
  * DR7 as Xen's set_debugreg takes it: the upper half refused (-EINVAL),
- * reserved bits normalised, general detect and I/O breakpoints (R/W = 10b,
- * which Xen emulates only with CR4.DE; we never do) refused (-EPERM).
+ * reserved bits normalised, general detect refused (-EPERM). I/O
+ * breakpoints (R/W = 10b in any slot, once anything is enabled) need the
+ * guest's CR4.DE (else -EPERM); their enable bits are kept apart in
+ * dr7_emul and matched by the port I/O emulation, never loaded.
  */
-static long dr7_normalise(unsigned long *val)
+static long dr7_normalise(const struct vcpu *v, unsigned long *val, unsigned long *io_enable)
 {
-    unsigned long v = *val;
+    unsigned long d = *val;
 
-    if (v != (u32)v)
+    *io_enable = 0;
+    if (d != (u32)d)
         return -EINVAL;
-    v = (v & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
-    if (v & DR7_GD)
+    d = (d & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+    if (d & DR7_GD)
         return -EPERM;
-    for (unsigned int i = 0; i < 4; i++)
-        if ((v & (3UL << (2 * i))) && ((v >> (16 + 4 * i)) & 3) == 2)
+    if (!(d & 0xff))
+        goto out;
+    for (unsigned int i = 0; i < 4; i++) {
+        if (((d >> (16 + 4 * i)) & 3) != 2)
+            continue;
+        if (!(v->arch.cr4 & CR4_DE))
             return -EPERM;
-    *val = v;
+        *io_enable |= d & (3UL << (2 * i));
+    }
+    d &= ~*io_enable;
+out:
+    *val = d;
     return 0;
+}
+
+/* The I/O breakpoints an access to [port, port+len) hits: DR6 bits B0-B3. */
+unsigned int pv_io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int len)
+{
+    static const unsigned int width[4] = { 1, 2, 8, 4 };   /* LEN 00, 01, 10, 11 */
+    unsigned int match = 0;
+
+    if (!v->arch.dr7_emul || !(v->arch.cr4 & CR4_DE))
+        return 0;
+    for (unsigned int i = 0; i < 4; i++) {
+        unsigned long start = v->arch.debugreg[i];
+        unsigned int w = width[(v->arch.debugreg[7] >> (18 + 4 * i)) & 3];
+
+        if ((v->arch.dr7_emul & (3UL << (2 * i))) && start < port + len && start + w > port)
+            match |= 1u << i;
+    }
+    return match;
 }
 
 /* DR4/DR5 are DR6/DR7 while the guest's CR4.DE is clear, else they do not exist. */
@@ -99,6 +129,7 @@ static long dr_alias(const struct vcpu *v, unsigned int reg)
 long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
 {
     long r = dr_alias(v, reg), rc = 0;
+    unsigned long io_enable = 0;
 
     if (r < 0)
         return r;
@@ -113,13 +144,15 @@ long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
         value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
         break;
     case 7:
-        rc = dr7_normalise(&value);
+        rc = dr7_normalise(v, &value, &io_enable);
         break;
     default:
         return -ENODEV;
     }
     if (rc)
         return rc;
+    if (r == 7)
+        v->arch.dr7_emul = io_enable;
     v->arch.debugreg[r] = value;
     if (r == 6 || r == 7 || (v->arch.debugreg[7] & 0xff))
         pv_load_debugregs(v);
@@ -133,7 +166,7 @@ long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val)
 
     if (r < 0)
         return -ENODEV;
-    *val = v->arch.debugreg[r];
+    *val = v->arch.debugreg[r] | (r == 7 ? v->arch.dr7_emul : 0);
     return 0;
 }
 

@@ -106,14 +106,22 @@ static void fetch_fault(struct vcpu *v, unsigned long va, size_t len)
     pv_emul_page_fault(v, first_unreadable(va, len), 0);
 }
 
+/* The #DB of an emulated instruction: DR6 gets the hits (B0-B3, BS), as Xen's. */
+void pv_emul_debug_trap(struct vcpu *v, unsigned int dr6_hits)
+{
+    v->arch.debugreg[6] |= 0xffff0ff0UL | dr6_hits;
+    pv_inject_trap(v, 1, false, 0);
+}
+
 /* As Xen's pv_emul_instruction_done: single-stepping over an emulated instruction. */
-void pv_emul_done(struct vcpu *v, struct cpu_user_regs *regs, unsigned long next_rip)
+void pv_emul_done(struct vcpu *v, struct cpu_user_regs *regs, unsigned long next_rip,
+                  unsigned int dr6_hits)
 {
     regs->rip = next_rip;
-    if (regs->rflags & X86_EFLAGS_TF) {
-        v->arch.debugreg[6] |= 0xffff0ff0UL | (1UL << 14);       /* BS */
-        pv_inject_trap(v, 1, false, 0);
-    }
+    if (regs->rflags & X86_EFLAGS_TF)
+        dr6_hits |= 1u << 14;                        /* BS */
+    if (dr6_hits)
+        pv_emul_debug_trap(v, dr6_hits);
 }
 
 /*
@@ -145,7 +153,7 @@ bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs)
     regs->rbx = r[1];
     regs->rcx = r[2];
     regs->rdx = r[3];
-    pv_emul_done(v, regs, regs->rip + sizeof(forced_prefix));
+    pv_emul_done(v, regs, regs->rip + sizeof(forced_prefix), 0);
     return true;
 }
 
@@ -356,10 +364,14 @@ bool pv_emulate_priv_op(struct cpu_user_regs *regs)
     case EMUL_UD:
         pv_inject_trap(v, 6, false, 0);
         return true;
-    case EMUL_INJECTED: case EMUL_AGAIN:
+    case EMUL_AGAIN:
+        if (in.bpmatch)
+            pv_emul_debug_trap(v, in.bpmatch);      /* a rep stopped at an I/O breakpoint */
+        return true;
+    case EMUL_INJECTED:
         return true;
     default:
-        pv_emul_done(v, regs, regs->rip + len);
+        pv_emul_done(v, regs, regs->rip + len, in.bpmatch);
         return true;
     }
 }

@@ -16,6 +16,7 @@ struct emul_insn {
     bool opsize16, addr32, rep;
     u8 rex;
     int seg;                      /* -1, or 4 (fs) / 5 (gs): the overrides with a base */
+    unsigned int bpmatch;         /* out: I/O breakpoints hit (DR6 B0-B3) */
 };
 
 /* Emulator results: > 0 is the instruction length (rip moves past it). */
@@ -28,9 +29,11 @@ struct emul_insn {
 #define PFEC_USER_MODE    (1u << 2)
 
 unsigned long *pv_emul_gpr(struct cpu_user_regs *r, unsigned int n);
-int pv_emulate_io(struct cpu_user_regs *regs, const struct emul_insn *in);
+int pv_emulate_io(struct cpu_user_regs *regs, struct emul_insn *in);
 void pv_emul_page_fault(struct vcpu *v, unsigned long cr2, u32 ec);
-void pv_emul_done(struct vcpu *v, struct cpu_user_regs *regs, unsigned long next_rip);
+void pv_emul_done(struct vcpu *v, struct cpu_user_regs *regs, unsigned long next_rip,
+                  unsigned int dr6_hits);
+void pv_emul_debug_trap(struct vcpu *v, unsigned int dr6_hits);
 bool pv_iopl_ok(const struct vcpu *v);
 
 #endif

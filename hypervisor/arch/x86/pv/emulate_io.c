@@ -42,11 +42,13 @@ static unsigned int io_size(const struct emul_insn *in)
 }
 
 /* in: a port nobody owns reads as all ones; a 32-bit result zero-extends. */
-static int emulate_in_out(struct cpu_user_regs *regs, const struct emul_insn *in)
+static int emulate_in_out(struct cpu_user_regs *regs, struct emul_insn *in)
 {
     unsigned int size = io_size(in);
     bool imm = (in->op[0] & 0xf8) == 0xe0;
     bool is_in = !(in->op[0] & 2);
+
+    in->bpmatch = pv_io_breakpoints(current, imm ? in->op[1] : (u16)regs->rdx, size);
 
     if (is_in) {
         if (size == 4)
@@ -82,8 +84,12 @@ static int string_io_one(struct vcpu *v, bool ins, unsigned long va, unsigned in
     return 1;
 }
 
-/* ins/outs, with or without rep: registers move as each element completes. */
-static int emulate_string_io(struct cpu_user_regs *regs, const struct emul_insn *in)
+/*
+ * ins/outs, with or without rep: registers move as each element completes.
+ * An I/O breakpoint on the port stops a rep after one element (Xen's
+ * rep_ins/rep_outs), with the #DB.
+ */
+static int emulate_string_io(struct cpu_user_regs *regs, struct emul_insn *in)
 {
     bool ins = in->op[0] <= 0x6d;
     unsigned int size = io_size(in);
@@ -93,10 +99,11 @@ static int emulate_string_io(struct cpu_user_regs *regs, const struct emul_insn 
     unsigned long count = in->rep ? regs->rcx & mask : 1;
     long step = (regs->rflags & X86_EFLAGS_DF) ? -(long)size : (long)size;
 
+    in->bpmatch = pv_io_breakpoints(current, (u16)regs->rdx, size);
     for (unsigned int done = 0; count; done++) {
         int rc;
 
-        if (done == STRING_IO_BATCH)
+        if (done == STRING_IO_BATCH || (done && in->bpmatch))
             return EMUL_AGAIN;
         rc = string_io_one(current, ins, base + (*ptr & mask), size);
         if (rc <= 0)
@@ -110,7 +117,7 @@ static int emulate_string_io(struct cpu_user_regs *regs, const struct emul_insn 
 }
 
 /* cli, sti, in, out, ins, outs. */
-int pv_emulate_io(struct cpu_user_regs *regs, const struct emul_insn *in)
+int pv_emulate_io(struct cpu_user_regs *regs, struct emul_insn *in)
 {
     u8 op = in->op[0];
 

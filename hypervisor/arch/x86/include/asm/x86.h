@@ -74,6 +74,7 @@ void pv_load_debugregs(struct vcpu *v);
 /* Xen's set_debugreg checks, shared by the hypercalls and emulated `mov` to/from DRn. */
 long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value);
 long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val);
+unsigned int pv_io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int len);
 struct cpu_user_regs;
 void pv_debug_in_hypervisor(struct cpu_user_regs *regs);
 
