@@ -188,7 +188,7 @@ static bool emulate_rdmsr(u32 msr, u64 *val)
     }
 }
 
-unsigned long *pv_emul_gpr(struct cpu_user_regs *r, unsigned int n)
+static unsigned long *gpr_of(struct cpu_user_regs *r, unsigned int n)
 {
     unsigned long *const map[16] = {
         &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
@@ -233,7 +233,7 @@ static int emulate_mov_cr(struct cpu_user_regs *regs, const struct emul_insn *in
     if ((p[2] >> 6) != 3)
         return EMUL_GP;
     cr = ((p[2] >> 3) & 7) | ((in->rex & 4) << 1);
-    gpr = pv_emul_gpr(regs, (p[2] & 7) | ((in->rex & 1) << 3));
+    gpr = gpr_of(regs, (p[2] & 7) | ((in->rex & 1) << 3));
     if (p[1] == 0x20)
         return read_cr(current, cr, gpr) ? 3 : EMUL_GP;
     return write_cr(current, cr, *gpr) ? 3 : EMUL_GP;
@@ -243,14 +243,14 @@ static int emulate_mov_cr(struct cpu_user_regs *regs, const struct emul_insn *in
  * mov to/from debug registers: 0F 21 /r and 0F 23 /r. The CPU takes the
  * operand as a register whatever the mod bits say; the checks are
  * set_debugreg's (debugreg.c). As Xen: a register that does not exist
- * (DR4/5 with CR4.DE, DR8-15) is #UD, a refused value #GP(0). A read
- * zero-extends nothing: the whole 64-bit register is written.
+ * (DR4/5 with CR4.DE, DR8-15) is #UD, a refused value #GP(0). Long mode
+ * moves all 64 bits.
  */
 static int emulate_mov_dr(struct cpu_user_regs *regs, const struct emul_insn *in)
 {
     const u8 *p = in->op;
     unsigned int dr = ((p[2] >> 3) & 7) | ((in->rex & 4) << 1);
-    unsigned long *gpr = pv_emul_gpr(regs, (p[2] & 7) | ((in->rex & 1) << 3));
+    unsigned long *gpr = gpr_of(regs, (p[2] & 7) | ((in->rex & 1) << 3));
     long rc;
 
     if (p[1] == 0x21)

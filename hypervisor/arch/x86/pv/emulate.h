@@ -28,7 +28,6 @@ struct emul_insn {
 #define PFEC_WRITE_ACCESS (1u << 1)
 #define PFEC_USER_MODE    (1u << 2)
 
-unsigned long *pv_emul_gpr(struct cpu_user_regs *r, unsigned int n);
 int pv_emulate_io(struct cpu_user_regs *regs, struct emul_insn *in);
 void pv_emul_page_fault(struct vcpu *v, unsigned long cr2, u32 ec);
 void pv_emul_done(struct vcpu *v, struct cpu_user_regs *regs, unsigned long next_rip,
