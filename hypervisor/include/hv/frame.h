@@ -30,7 +30,8 @@ struct frame_info {
     u16 owner;
     u16 flags;
     u8  type;                       /* enum frame_type; meaningful while type_count > 0 */
-    u8  pad[3];
+    u8  pad;
+    s16 linear;                     /* page tables: > 0 linear entries held, < 0 linear uses by others */
     u32 count;                      /* references: mappings, base pointers, pins, grants */
     u32 type_count;                 /* references that need `type` */
 };

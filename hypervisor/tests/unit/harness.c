@@ -588,6 +588,7 @@ int main(void)
     suite_cmdline();
     suite_domain();
     suite_page_type();
+    suite_linear_pt();
     suite_grant();
     suite_memory();
     CU_set_test_start_handler(on_start);

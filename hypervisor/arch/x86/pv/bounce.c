@@ -22,6 +22,14 @@ void pv_toggle_guest_mode(struct vcpu *v)
     write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
 }
 
+/* With architectural_iopl the frame shows the virtual IOPL in RFLAGS, as in Xen. */
+static unsigned long frame_iopl(const struct vcpu *v)
+{
+    if (!(v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl)))
+        return 0;
+    return (unsigned long)v->arch.iopl << 12;
+}
+
 /* Builds the frame and points the vCPU at `handler`; false if the guest stack is bad. */
 static bool create_bounce_frame(struct vcpu *v, unsigned long handler, bool mask_events,
                                 bool has_error, u32 error_code)
@@ -45,7 +53,7 @@ static bool create_bounce_frame(struct vcpu *v, unsigned long handler, bool mask
     frame[n++] = regs->rip;
     frame[n++] = (cs & 0xffff) | ((unsigned long)saved_mask << 32);
     frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
-                 (saved_mask ? 0 : X86_EFLAGS_IF);
+                 (saved_mask ? 0 : X86_EFLAGS_IF) | frame_iopl(v);
     frame[n++] = regs->rsp;
     frame[n++] = regs->ss;
     sp = (sp & ~15UL) - n * sizeof(unsigned long);

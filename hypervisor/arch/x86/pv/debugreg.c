@@ -1,7 +1,10 @@
 /*
- * Virtual debug registers (set_debugreg/get_debugreg). Breakpoint addresses
- * must be guest addresses; DR6 records the last #DB the guest took; DR7 may
- * not enable I/O breakpoints or general detect.
+ * Virtual debug registers (set_debugreg/get_debugreg, and `mov` to and from
+ * DR0-DR7 in the guest kernel, emulate.c). Breakpoint addresses must be
+ * guest addresses; DR6 records the last #DB the guest took; DR7 may not
+ * enable general detect, nor I/O breakpoints unless the guest set CR4.DE
+ * (then they are emulated: pv_io_breakpoints); reserved bits are
+ * normalised as Xen does.
  */
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -11,9 +14,12 @@
 #include <asm/cpu.h>
 #include <asm/x86.h>
 
-#define DR7_GD        (1UL << 13)
-#define DR7_RESERVED  (0xffffffff00000000UL | (1UL << 12) | (1UL << 14) | (1UL << 15))
-#define DR6_RESERVED  0xffffffff00000000UL
+#define DR7_GD             (1UL << 13)
+#define DR7_RESERVED_ZERO  ((1UL << 11) | (1UL << 12) | (1UL << 14) | (1UL << 15))
+#define DR7_RESERVED_ONE   (1UL << 10)
+#define DR6_RESERVED_ZERO  (1UL << 12)
+#define DR6_RESERVED_ONE   0xffff0ff0UL
+#define CR4_DE             (1UL << 3)            /* the guest's virtual CR4 */
 
 static void write_dr(unsigned int reg, unsigned long v)
 {
@@ -58,45 +64,122 @@ void pv_load_debugregs(struct vcpu *v)
     write_dr(7, dr[7] ? dr[7] : 0x400);
 }
 
-static bool dr7_valid(unsigned long v)
+/*
+ * DR7 as Xen's set_debugreg takes it: the upper half refused (-EINVAL),
+ * reserved bits normalised, general detect refused (-EPERM). I/O
+ * breakpoints (R/W = 10b in any slot, once anything is enabled) need the
+ * guest's CR4.DE (else -EPERM); their enable bits are kept apart in
+ * dr7_emul and matched by the port I/O emulation, never loaded.
+ */
+static long dr7_normalise(const struct vcpu *v, unsigned long *val, unsigned long *io_enable)
 {
-    if (v & (DR7_RESERVED | DR7_GD))
-        return false;
-    for (unsigned int i = 0; i < 4; i++)             /* R/W = 10b: I/O breakpoints */
-        if ((v & (3UL << (2 * i))) && ((v >> (16 + 4 * i)) & 3) == 2)
-            return false;
-    return true;
+    unsigned long d = *val;
+
+    *io_enable = 0;
+    if (d != (u32)d)
+        return -EINVAL;
+    d = (d & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+    if (d & DR7_GD)
+        return -EPERM;
+    if (!(d & 0xff))
+        goto out;
+    for (unsigned int i = 0; i < 4; i++) {
+        if (((d >> (16 + 4 * i)) & 3) != 2)
+            continue;
+        if (!(v->arch.cr4 & CR4_DE))
+            return -EPERM;
+        *io_enable |= d & (3UL << (2 * i));
+    }
+    d &= ~*io_enable;
+out:
+    *val = d;
+    return 0;
 }
 
-long do_set_debugreg(unsigned long reg, unsigned long value)
+/* The I/O breakpoints an access to [port, port+len) hits: DR6 bits B0-B3. */
+unsigned int pv_io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int len)
 {
-    struct vcpu *v = current;
+    static const unsigned int width[4] = { 1, 2, 8, 4 };   /* LEN 00, 01, 10, 11 */
+    unsigned int match = 0;
 
-    switch (reg) {
+    if (!v->arch.dr7_emul || !(v->arch.cr4 & CR4_DE))
+        return 0;
+    for (unsigned int i = 0; i < 4; i++) {
+        unsigned long start = v->arch.debugreg[i];
+        unsigned int w = width[(v->arch.debugreg[7] >> (18 + 4 * i)) & 3];
+
+        if ((v->arch.dr7_emul & (3UL << (2 * i))) && start < port + len && start + w > port)
+            match |= 1u << i;
+    }
+    return match;
+}
+
+/* DR4/DR5 are DR6/DR7 while the guest's CR4.DE is clear, else they do not exist. */
+static long dr_alias(const struct vcpu *v, unsigned int reg)
+{
+    if (reg == 4 || reg == 5)
+        return (v->arch.cr4 & CR4_DE) ? -ENODEV : (long)reg + 2;
+    return reg > 7 ? -ENODEV : (long)reg;
+}
+
+/*
+ * set_debugreg and `mov %reg, %drN` from the guest kernel share these checks
+ * (Xen's set_debugreg): 0 or -ENODEV (no such register), -EPERM, -EINVAL.
+ */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
+{
+    long r = dr_alias(v, reg), rc = 0;
+    unsigned long io_enable = 0;
+
+    if (r < 0)
+        return r;
+    switch (r) {
     case 0: case 1: case 2: case 3:
-        if (!guest_range_ok(value, 8))
+        if (!guest_range_ok(value, 1))
             return -EPERM;
         break;
     case 6:
-        if (value & DR6_RESERVED)
-            return -EPERM;
+        if (value != (u32)value)
+            return -EINVAL;
+        value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
         break;
     case 7:
-        if (!dr7_valid(value))
-            return -EPERM;
+        rc = dr7_normalise(v, &value, &io_enable);
         break;
     default:
         return -ENODEV;
     }
-    v->arch.debugreg[reg] = value;
-    if (reg == 6 || reg == 7 || (v->arch.debugreg[7] & 0xff))
+    if (rc)
+        return rc;
+    if (r == 7)
+        v->arch.dr7_emul = io_enable;
+    v->arch.debugreg[r] = value;
+    if (r == 6 || r == 7 || (v->arch.debugreg[7] & 0xff))
         pv_load_debugregs(v);
     return 0;
 }
 
+/* get_debugreg and `mov %drN, %reg`: -ENODEV for a register that does not exist. */
+long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val)
+{
+    long r = dr_alias(v, reg);
+
+    if (r < 0)
+        return -ENODEV;
+    *val = v->arch.debugreg[r] | (r == 7 ? v->arch.dr7_emul : 0);
+    return 0;
+}
+
+long do_set_debugreg(unsigned long reg, unsigned long value)
+{
+    return pv_set_debugreg(current, reg > 7 ? 8 : (unsigned int)reg, value);
+}
+
 long do_get_debugreg(unsigned long reg)
 {
-    if (reg > 7 || reg == 4 || reg == 5)
+    unsigned long val;
+
+    if (pv_get_debugreg(current, reg > 7 ? 8 : (unsigned int)reg, &val))
         return -ENODEV;
-    return (long)current->arch.debugreg[reg];
+    return (long)val;
 }

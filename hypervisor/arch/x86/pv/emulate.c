@@ -1,10 +1,10 @@
 /*
- * Instructions a PV kernel may not run at CPL 3 and that Xen emulates:
- * CPUID behind the forced-emulation prefix (ud2; .ascii "xen"; cpuid), and
- * on #GP: rdmsr/wrmsr, mov to/from CR0/CR2/CR3/CR4, clts, wbinvd, cli/sti
- * (the event mask, with a virtual IOPL), and port
- * I/O (a domU owns no ports: reads give all ones, writes are dropped, with
- * a virtual IOPL of at least 1). Anything else stays a #GP for the guest.
+ * Instructions a PV guest may not run at CPL 3 and that Xen emulates:
+ * CPUID behind the forced-emulation prefix (ud2; .ascii "xen"; cpuid), from
+ * guest kernel and user mode alike; and on #GP, in guest kernel mode only:
+ * rdmsr/wrmsr, mov to/from CR0/CR2/CR3/CR4 and DR0-DR7, clts, wbinvd,
+ * xsetbv; in either mode, under the virtual IOPL: cli/sti and port I/O
+ * (emulate_io.c). Anything else stays a #GP for the guest.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -14,6 +14,7 @@
 #include <hv/sched.h>
 #include <asm/cpu.h>
 #include <asm/x86.h>
+#include "emulate.h"
 
 #define MSR_PAT        0x277
 #define MSR_TSC_AUX    0xc0000103
@@ -82,22 +83,77 @@ static void guest_cpuid(u32 leaf, u32 sub, u32 r[4])
     }
 }
 
+/* The first byte of [va, va+len) the guest cannot read (Xen's cr2 for the #PF). */
+static unsigned long first_unreadable(unsigned long va, size_t len)
+{
+    u8 b;
+
+    for (size_t i = 0; i < len; i++)
+        if (copy_from_guest(&b, va + i, 1))
+            return va + i;
+    return va + len;
+}
+
+/* A #PF met while emulating; the user bit comes from the guest's mode, as in Xen. */
+void pv_emul_page_fault(struct vcpu *v, unsigned long cr2, u32 ec)
+{
+    v->vcpu_info->arch.cr2 = cr2;
+    pv_inject_trap(v, 14, true, ec | (v->arch.kernel_mode ? 0 : PFEC_USER_MODE));
+}
+
+static void fetch_fault(struct vcpu *v, unsigned long va, size_t len)
+{
+    pv_emul_page_fault(v, first_unreadable(va, len), 0);
+}
+
+/* The #DB of an emulated instruction: DR6 gets the hits (B0-B3, BS), as Xen's. */
+void pv_emul_debug_trap(struct vcpu *v, unsigned int dr6_hits)
+{
+    v->arch.debugreg[6] |= 0xffff0ff0UL | dr6_hits;
+    pv_inject_trap(v, 1, false, 0);
+}
+
+/* As Xen's pv_emul_instruction_done: single-stepping over an emulated instruction. */
+void pv_emul_done(struct vcpu *v, struct cpu_user_regs *regs, unsigned long next_rip,
+                  unsigned int dr6_hits)
+{
+    regs->rip = next_rip;
+    if (regs->rflags & X86_EFLAGS_TF)
+        dr6_hits |= 1u << 14;                        /* BS */
+    if (dr6_hits)
+        pv_emul_debug_trap(v, dr6_hits);
+}
+
+/*
+ * #UD at ud2; "xen"; cpuid, from guest kernel or user mode (Xen 4.17 emulates
+ * both). Bytes the guest cannot read give it a #PF there, as in Xen.
+ */
 bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs)
 {
+    struct vcpu *v = current;
     u8 insn[sizeof(forced_prefix)];
     u32 r[4];
 
-    if (copy_from_guest(insn, regs->rip, sizeof(insn)) ||
-        memcmp(insn, forced_prefix, sizeof(insn)))
+    if (copy_from_guest(insn, regs->rip, 5)) {
+        fetch_fault(v, regs->rip, 5);
+        return true;
+    }
+    if (memcmp(insn, forced_prefix, 5))
+        return false;
+    if (copy_from_guest(insn + 5, regs->rip + 5, 2)) {
+        fetch_fault(v, regs->rip + 5, 2);
+        return true;
+    }
+    if (memcmp(insn + 5, forced_prefix + 5, 2))
         return false;
     guest_cpuid((u32)regs->rax, (u32)regs->rcx, r);
-    hv_debug("d%u cpuid %x/%x -> %x %x %x %x\n", current->domain->id, (u32)regs->rax,
+    hv_debug("d%u cpuid %x/%x -> %x %x %x %x\n", v->domain->id, (u32)regs->rax,
              (u32)regs->rcx, r[0], r[1], r[2], r[3]);
     regs->rax = r[0];
     regs->rbx = r[1];
     regs->rcx = r[2];
     regs->rdx = r[3];
-    regs->rip += sizeof(forced_prefix);
+    pv_emul_done(v, regs, regs->rip + sizeof(forced_prefix), 0);
     return true;
 }
 
@@ -132,13 +188,13 @@ static bool emulate_rdmsr(u32 msr, u64 *val)
     }
 }
 
-static unsigned long *modrm_gpr(struct cpu_user_regs *r, u8 modrm, u8 rex)
+static unsigned long *gpr_of(struct cpu_user_regs *r, unsigned int n)
 {
     unsigned long *const map[16] = {
         &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
         &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
     };
-    return map[(modrm & 7) | ((rex & 1) << 3)];
+    return map[n & 15];
 }
 
 static bool read_cr(struct vcpu *v, unsigned int cr, unsigned long *val)
@@ -168,99 +224,154 @@ static bool write_cr(struct vcpu *v, unsigned int cr, unsigned long val)
 }
 
 /* mov to/from control registers: 0F 20 /r and 0F 22 /r, register operand only. */
-static int emulate_mov_cr(struct cpu_user_regs *regs, const u8 *p, u8 rex)
+static int emulate_mov_cr(struct cpu_user_regs *regs, const struct emul_insn *in)
 {
+    const u8 *p = in->op;
     unsigned long *gpr;
     unsigned int cr;
 
     if ((p[2] >> 6) != 3)
-        return 0;
-    cr = ((p[2] >> 3) & 7) | ((rex & 4) << 1);
-    gpr = modrm_gpr(regs, p[2], rex);
+        return EMUL_GP;
+    cr = ((p[2] >> 3) & 7) | ((in->rex & 4) << 1);
+    gpr = gpr_of(regs, (p[2] & 7) | ((in->rex & 1) << 3));
     if (p[1] == 0x20)
-        return read_cr(current, cr, gpr) ? 3 : 0;
-    return write_cr(current, cr, *gpr) ? 3 : 0;
+        return read_cr(current, cr, gpr) ? 3 : EMUL_GP;
+    return write_cr(current, cr, *gpr) ? 3 : EMUL_GP;
 }
 
-/* Port I/O a domU may attempt with IOPL >= 1: every port reads as all ones. */
-static int emulate_io(struct cpu_user_regs *regs, const u8 *p, bool opsize16)
+/*
+ * mov to/from debug registers: 0F 21 /r and 0F 23 /r. The CPU takes the
+ * operand as a register whatever the mod bits say; the checks are
+ * set_debugreg's (debugreg.c). As Xen: a register that does not exist
+ * (DR4/5 with CR4.DE, DR8-15) is #UD, a refused value #GP(0). Long mode
+ * moves all 64 bits.
+ */
+static int emulate_mov_dr(struct cpu_user_regs *regs, const struct emul_insn *in)
 {
-    unsigned int size = (p[0] & 1) ? (opsize16 ? 2 : 4) : 1;
-    int len = (p[0] == 0xe4 || p[0] == 0xe5 || p[0] == 0xe6 || p[0] == 0xe7) ? 2 : 1;
-    bool in = p[0] == 0xe4 || p[0] == 0xe5 || p[0] == 0xec || p[0] == 0xed;
+    const u8 *p = in->op;
+    unsigned int dr = ((p[2] >> 3) & 7) | ((in->rex & 4) << 1);
+    unsigned long *gpr = gpr_of(regs, (p[2] & 7) | ((in->rex & 1) << 3));
+    long rc;
 
-    if (current->arch.iopl < 1)
-        return 0;
-    if (in) {
-        unsigned long ones = size == 4 ? 0xffffffffUL : (1UL << (size * 8)) - 1;
-
-        regs->rax = size == 4 ? ones : (regs->rax & ~ones) | ones;
-    }
-    return len;
+    if (p[1] == 0x21)
+        rc = pv_get_debugreg(current, dr, gpr);
+    else
+        rc = pv_set_debugreg(current, dr, *gpr);
+    if (rc == -ENODEV)
+        return EMUL_UD;
+    return rc ? EMUL_GP : 3;
 }
 
-/* Returns the length of the emulated instruction, or 0 to inject #GP. */
-static int emulate_one(struct cpu_user_regs *regs, const u8 *p)
+/* The 0F xx instructions a guest kernel may have emulated. */
+static int emulate_0f(struct cpu_user_regs *regs, const struct emul_insn *in)
 {
+    const u8 *p = in->op;
     u64 val;
-    u8 rex = 0;
-    bool opsize16 = false;
-    int pre = 0;
 
-    if (p[pre] == 0x66)
-        opsize16 = true, pre++;
-    if ((p[pre] & 0xf0) == 0x40)
-        rex = p[pre++];
-    p += pre;
-    if ((p[0] == 0xfa || p[0] == 0xfb) && current->arch.iopl >= 1) {
-        /* cli/sti with a virtual IOPL: the event mask is the guest's IF (as Xen). */
-        current->vcpu_info->evtchn_upcall_mask = p[0] == 0xfa;
-        return 1 + pre;
-    }
-    if ((p[0] & 0xf4) == 0xe4 && p[0] != 0xe8 && p[0] != 0xe9 && p[0] != 0xea && p[0] != 0xeb) {
-        int n = emulate_io(regs, p, opsize16);
-        return n ? n + pre : 0;
-    }
-    if (p[0] != 0x0f)
-        return 0;
     switch (p[1]) {
     case 0x30:                                       /* wrmsr */
-        return emulate_wrmsr((u32)regs->rcx, (regs->rdx << 32) | (u32)regs->rax) ? 2 + pre : 0;
+        return emulate_wrmsr((u32)regs->rcx, (regs->rdx << 32) | (u32)regs->rax) ? 2 : EMUL_GP;
     case 0x32:                                       /* rdmsr */
         if (!emulate_rdmsr((u32)regs->rcx, &val))
-            return 0;
+            return EMUL_GP;
         regs->rax = (u32)val;
         regs->rdx = val >> 32;
-        return 2 + pre;
+        return 2;
     case 0x06:                                       /* clts */
         write_cr(current, 0, 0);
-        return 2 + pre;
+        return 2;
     case 0x09:                                       /* wbinvd: nothing for a domU */
-        return 2 + pre;
+        return 2;
     case 0x01:                                       /* xsetbv: a subset of ours, with x87 */
         if (p[2] != 0xd1 || (u32)regs->rcx != 0 || !(regs->rax & 1) ||
             ((((u64)regs->rdx << 32) | (u32)regs->rax) & ~fpu_xcr0()))
-            return 0;
-        return 3 + pre;
-    case 0x20: case 0x22: {
-        int n = emulate_mov_cr(regs, p, rex);
-        return n ? n + pre : 0;
-    }
+            return EMUL_GP;
+        return 3;
+    case 0x20: case 0x22:
+        return emulate_mov_cr(regs, in);
+    case 0x21: case 0x23:
+        return emulate_mov_dr(regs, in);
     default:
-        return 0;
+        return EMUL_GP;
     }
 }
 
+/* Legacy prefixes, then REX: what the emulated instructions can carry. */
+static void decode_prefixes(struct emul_insn *in, const u8 *p, size_t avail)
+{
+    size_t n = 0;
+
+    in->seg = -1;
+    for (; n + 1 < avail; n++) {
+        switch (p[n]) {
+        case 0x66: in->opsize16 = true; continue;
+        case 0x67: in->addr32 = true; continue;
+        case 0xf3: case 0xf2: in->rep = true; continue;
+        case 0xf0: continue;
+        case 0x26: case 0x2e: case 0x36: case 0x3e: continue;   /* base 0 in long mode */
+        case 0x64: in->seg = 4; continue;
+        case 0x65: in->seg = 5; continue;
+        }
+        break;
+    }
+    if (n + 1 < avail && (p[n] & 0xf0) == 0x40)
+        in->rex = p[n++];
+    in->nr_prefixes = n;
+    in->op = p + n;
+}
+
+/* Returns the instruction's length, or EMUL_GP / EMUL_UD / EMUL_INJECTED / EMUL_AGAIN. */
+static int emulate_one(struct cpu_user_regs *regs, struct emul_insn *in)
+{
+    const u8 *p = in->op;
+    int n;
+
+    if (p[0] == 0xfa || p[0] == 0xfb || (p[0] & 0xf4) == 0xe4 || (p[0] & 0xfc) == 0x6c)
+        n = pv_emulate_io(regs, in);
+    else if (!current->arch.kernel_mode || p[0] != 0x0f)
+        return EMUL_GP;                              /* user mode: like a CPL 3 CPU */
+    else
+        n = emulate_0f(regs, in);
+    return n > 0 ? n + (int)in->nr_prefixes : n;
+}
+
+/* The bytes at rip: up to 15, fewer where the next page cannot be read. */
+static size_t fetch_insn(unsigned long rip, u8 *buf, size_t max)
+{
+    size_t n = max;
+
+    while (n && copy_from_guest(buf, rip, n))
+        n = n > 1 ? n - 1 : 0;
+    return n;
+}
+
+/* #GP(0) from the guest: true if handled (emulated, or another fault injected). */
 bool pv_emulate_priv_op(struct cpu_user_regs *regs)
 {
-    u8 insn[16] = { 0 };
+    struct vcpu *v = current;
+    u8 buf[16] = { 0 };
+    struct emul_insn in = { 0 };
+    size_t avail = fetch_insn(regs->rip, buf, 15);
     int len;
 
-    if (copy_from_guest(insn, regs->rip, 8))
+    if (!avail)
         return false;
-    len = emulate_one(regs, insn);
-    if (!len)
+    decode_prefixes(&in, buf, avail);
+    len = emulate_one(regs, &in);
+    switch (len) {
+    case EMUL_GP:
         return false;
-    regs->rip += len;
-    return true;
+    case EMUL_UD:
+        pv_inject_trap(v, 6, false, 0);
+        return true;
+    case EMUL_AGAIN:
+        if (in.bpmatch)
+            pv_emul_debug_trap(v, in.bpmatch);      /* a rep stopped at an I/O breakpoint */
+        return true;
+    case EMUL_INJECTED:
+        return true;
+    default:
+        pv_emul_done(v, regs, regs->rip + len, in.bpmatch);
+        return true;
+    }
 }

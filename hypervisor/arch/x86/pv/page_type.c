@@ -14,7 +14,8 @@
  *    (no domain has I/O-memory rights yet), except INVALID_MFN = -EINVAL; RAM that
  *    is not the page owner's (hypervisor, free, another domain's) = -EBUSY;
  *  - L2-L4 entries: no PSE (no superpages), no PWT/PCD/GLOBAL; the target must
- *    validate as the next level down (so no recursive/linear maps), else -EINVAL;
+ *    validate as the next level down, else -EINVAL, unless it is a linear
+ *    (recursive) entry that Xen allows (linear_get below);
  *  - bits 52-62 are software-available at every level, as in a release build of
  *    Xen (its base_disallow_mask keeps _PAGE_AVAIL_HIGH; only debug builds reserve
  *    bit 62 for grant mappings). The CPU ignores them while CR4.PKE is clear (we
@@ -35,6 +36,7 @@
 #define L1_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE)     /* PSE = PAT in an L1 */
 #define LN_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define MFN_INVALID_PTE (PTE_ADDR_MASK >> PAGE_SHIFT)        /* all address bits set */
+#define LINEAR_MAX   0x7fff                                  /* frame_info.linear is an s16 */
 
 static struct frame_info *fi(mfn_t mfn)
 {
@@ -108,6 +110,7 @@ void page_put(mfn_t mfn)
         pt_tlb_flush_needed = true;
         f->flags = 0;
         f->type_count = 0;
+        f->linear = 0;
         frame_free(&hv_frames, mfn, 1);             /* given back while still in use */
         if (owner && owner->tot_pages)
             owner->tot_pages--;                      /* charged until now */
@@ -123,8 +126,8 @@ u64 pt_adjust_entry(u64 e, unsigned int level)
     return e | _PAGE_USER;
 }
 
-static int entry_get(u64 e, unsigned int level, struct domain *d, domid_t pg_owner);
-static void entry_put(u64 e, unsigned int level);
+static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, domid_t pg_owner);
+static void entry_put(u64 e, unsigned int level, mfn_t table);
 
 static void table_release(mfn_t mfn, unsigned int level, unsigned int upto)
 {
@@ -139,7 +142,7 @@ static void table_release(mfn_t mfn, unsigned int level, unsigned int upto)
 
     for (unsigned int i = 0; i < upto; i++)
         if (!(level == 4 && pt_l4_slot_is_hv(i)))
-            entry_put(t[i], level);
+            entry_put(t[i], level, mfn);
 }
 
 /* Validates every entry (taking its references); on failure undoes what it took. */
@@ -155,7 +158,7 @@ static int table_validate(mfn_t mfn, unsigned int level, struct domain *d)
 
         if (unlikely(pte_mfn(e) == frame_debug_mfn && (e & _PAGE_PRESENT)))
             hv_info("validating L%u %lx[%u] -> debug mfn\n", level, mfn, i);
-        rc = entry_get(e, level, d, d->id);
+        rc = entry_get(e, level, mfn, d, d->id);
 
         if (rc) {
             table_release(mfn, level, i);
@@ -232,21 +235,65 @@ void page_put_and_type(mfn_t mfn)
 }
 
 /*
- * References an entry at `level` needs: a page (+writable type) or a lower table.
- * An L1 entry may map a frame of `pg_owner` (the caller's foreign domain, checked
- * by the caller; d->id otherwise, or DOMID_IO/DOMID_XEN which own no RAM here).
+ * Linear (recursive) page tables, as Xen's get_lN_linear_pagetable: an
+ * L2/L3/L4 entry that does not point at a next-level table may point at a
+ * table of its own level, if
+ *  - it is read-only (a writable one would let the guest write its own
+ *    page-table entries: XSA-182/XSA-240);
+ *  - it points at its own table (a self-map: no reference at all, or the
+ *    table could never be released), or at another already-validated table
+ *    of the same level and owner, which then holds one more type reference;
+ *  - and only one step: a table that holds linear entries cannot be the
+ *    target of one, and a target cannot hold any (frame_info.linear counts
+ *    one or the other). So releasing a linear target never releases linear
+ *    entries in turn, and the release recursion stays bounded by the levels.
  */
-static int entry_get(u64 e, unsigned int level, struct domain *d, domid_t pg_owner)
+static bool linear_get(u64 e, unsigned int level, mfn_t table, struct domain *d)
 {
     mfn_t target = pte_mfn(e);
+    struct frame_info *pt = fi(table), *t;
+
+    if (e & _PAGE_RW)
+        return false;
+    if (target == table)
+        return true;
+    if (pt->owner != d->id || page_get(target, d))
+        return false;
+    t = fi(target);
+    if (pt->linear < 0 || pt->linear == LINEAR_MAX || t->linear > 0 || t->linear == -LINEAR_MAX ||
+        !t->type_count || t->type != PGT_l1 + level - 1 || t->type_count >= PGT_COUNT_MAX) {
+        page_put(target);
+        return false;
+    }
+    pt->linear++;
+    t->linear--;
+    t->type_count++;
+    TRACE_REF(target, "linear_get");
+    return true;
+}
+
+/* An entry of `table` that points at a table of the same type is linear. */
+static bool entry_is_linear(mfn_t target, mfn_t table)
+{
+    return fi(target)->type_count && fi(target)->type == fi(table)->type;
+}
+
+/*
+ * References an entry at `level` of `table` needs: a page (+writable type)
+ * or a lower table (or a linear one). An L1 entry may map a frame of
+ * `pg_owner` (the caller's foreign domain, checked by the caller; d->id
+ * otherwise, or DOMID_IO/DOMID_XEN which own no RAM here).
+ */
+static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, domid_t pg_owner)
+{
+    mfn_t target = pte_mfn(e);
+    int rc;
 
     if (!(e & _PAGE_PRESENT))
         return 0;
     if (e & (level == 1 ? L1_DISALLOW : LN_DISALLOW))
         return -EINVAL;
     if (level == 1) {
-        int rc;
-
         if (frame_is_io(target))                    /* no I/O-memory rights for anyone yet */
             return target == MFN_INVALID_PTE ? -EINVAL : -EPERM;
         if (page_get_foreign(target, pg_owner))
@@ -260,22 +307,33 @@ static int entry_get(u64 e, unsigned int level, struct domain *d, domid_t pg_own
             page_put(target);
         return rc;
     }
-    return page_get_and_type(target, PGT_l1 + level - 2, d);
+    rc = page_get_and_type(target, PGT_l1 + level - 2, d);
+    if (rc == -EINVAL && frame_valid(&hv_frames, target) && linear_get(e, level, table, d))
+        rc = 0;
+    return rc;
 }
 
+/* Only for L1 entries (grant mappings): no linear entries there. */
 void pt_entry_put(u64 e, unsigned int level)
 {
-    entry_put(e, level);
+    entry_put(e, level, INVALID_MFN);
 }
 
-static void entry_put(u64 e, unsigned int level)
+static void entry_put(u64 e, unsigned int level, mfn_t table)
 {
     mfn_t target = pte_mfn(e);
 
     if (!(e & _PAGE_PRESENT) || !frame_valid(&hv_frames, target))
         return;
-    if (level > 1)
+    if (level > 1) {
         pt_tlb_flush_needed = true;
+        if (target == table)
+            return;                                 /* a self-map took nothing */
+        if (entry_is_linear(target, table)) {
+            fi(table)->linear--;
+            fi(target)->linear++;
+        }
+    }
     if (level > 1 || ((e & _PAGE_RW) && !(fi(target)->flags & FRAME_F_XENHEAP)))
         page_put_type(target);
     page_put(target);
@@ -303,11 +361,11 @@ int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int le
                  (pte_mfn(old) == frame_debug_mfn && (old & _PAGE_PRESENT))))
         hv_info("mod L%u %lx[%u]: %lx -> %lx (table type %u/%u)\n", level, table, idx,
                 (unsigned long)old, (unsigned long)val, fi(table)->type, fi(table)->type_count);
-    rc = entry_get(val, level, d, level == 1 ? pg_owner : d->id);
+    rc = entry_get(val, level, table, d, level == 1 ? pg_owner : d->id);
     if (rc)
         return rc;
     *slot = val;
-    entry_put(old, level);
+    entry_put(old, level, table);
     return 0;
 }
 
@@ -321,6 +379,7 @@ bool arch_release_frame(mfn_t mfn)
         return false;
     }
     f->type_count = 0;
+    f->linear = 0;
     f->flags = 0;
     pt_tlb_flush_needed = true;                      /* it may go to another domain next */
     frame_free(&hv_frames, mfn, 1);

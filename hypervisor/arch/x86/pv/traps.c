@@ -1,6 +1,6 @@
 /*
  * Guest exceptions: handle what the hypervisor owns (forced CPUID, emulated
- * privileged instructions, software interrupts the guest's virtual IDT
+ * privileged instructions and port I/O, software interrupts the guest's virtual IDT
  * allows, lazy-FPU #NM), bounce everything else into the guest kernel.
  */
 #include <hv/errno.h>
@@ -75,7 +75,7 @@ void pv_handle_exception(struct cpu_user_regs *regs)
 
     switch (vec) {
     case 6:
-        if (v->arch.kernel_mode && pv_emulate_forced_cpuid(regs))
+        if (pv_emulate_forced_cpuid(regs))           /* from kernel and user mode, as Xen */
             return;
         break;
     case 1:
@@ -90,7 +90,7 @@ void pv_handle_exception(struct cpu_user_regs *regs)
             soft_interrupt(v, regs);
             return;
         }
-        if (regs->error_code == 0 && v->arch.kernel_mode && pv_emulate_priv_op(regs))
+        if (regs->error_code == 0 && pv_emulate_priv_op(regs))
             return;
         break;
     case 14:

@@ -34,6 +34,7 @@ struct arch_vcpu {
     unsigned int ldt_shadow_pages;
     mfn_t ldt_frames[16];              /* 8192 entries at most */
     unsigned long debugreg[8];         /* virtual DR0-DR7 (DR4/5 unused) */
+    unsigned long dr7_emul;            /* enables of I/O breakpoints (CR4.DE), emulated, never loaded */
     u64 hypercalls;                    /* count, for the panic screen */
 };
 

@@ -78,6 +78,10 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr);
 void pv_domain_release_frames(struct domain *d);
 unsigned long pv_read_dr6(void);
 void pv_load_debugregs(struct vcpu *v);
+/* Xen's set_debugreg checks, shared by the hypercalls and emulated `mov` to/from DRn. */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value);
+long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val);
+unsigned int pv_io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int len);
 struct cpu_user_regs;
 void pv_debug_in_hypervisor(struct cpu_user_regs *regs);
 
