@@ -163,8 +163,7 @@ static bool emulate_wrmsr(u32 msr, u64 val)
     case MSR_FS_BASE: case MSR_GS_BASE: case MSR_SHADOW_GS_BASE:
         if (!guest_va_canonical(val))
             return false;
-        wrmsr(msr, val);                             /* GS_BASE is the kernel's while in kernel mode */
-        return true;
+        return wrmsr_safe(msr, val);                 /* GS_BASE is the kernel's while in kernel mode */
     case MSR_PAT:
         return val == XEN_PAT;
     case MSR_TSC_AUX:
