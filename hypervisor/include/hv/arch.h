@@ -33,6 +33,16 @@ bool arch_release_frame(mfn_t mfn);
 int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
 void arch_release_vcpu_info(struct vcpu *v);
 
+/*
+ * A guest frame the hypervisor keeps mapped and writes on the guest's behalf
+ * (FIFO event-channel control blocks and event-array pages): takes a
+ * reference and a writable type, held until arch_guest_page_put() (given any
+ * address inside the page). NULL when gfn is not d's RAM or cannot be
+ * writable (a page table, a descriptor page): the caller answers -EINVAL.
+ */
+void *arch_guest_page_get(struct domain *d, u64 gfn);
+void arch_guest_page_put(const void *p);
+
 /* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
 void *hv_alloc_pages(unsigned long count);
 void hv_free_pages(void *p, unsigned long count);
