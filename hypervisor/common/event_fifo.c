@@ -14,6 +14,7 @@
  */
 #include <hv/event.h>
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 
@@ -236,6 +237,7 @@ int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
         return rc;
     }
     switch_ports(d);
+    hv_info("d%u: FIFO event channels\n", d->id);
     return 0;
 }
 

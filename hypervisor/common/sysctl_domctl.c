@@ -28,12 +28,17 @@ long do_sysctl(unsigned long arg)
     return -ENOSYS;
 }
 
-/* The commands that name no existing domain, as in Xen's do_domctl. */
+/*
+ * The commands that must name an existing domain before the privilege check,
+ * as in Xen's do_domctl. getdomaininfo is not one: it finds the next domain
+ * at or above the id (how a toolstack lists them), after the check.
+ */
 static bool domctl_needs_domain(const struct xen_domctl *op)
 {
     switch (op->cmd) {
     case XEN_DOMCTL_createdomain:
     case XEN_DOMCTL_gdbsx_guestmemio:
+    case XEN_DOMCTL_getdomaininfo:
         return false;
     case XEN_DOMCTL_test_assign_device:
         return op->domain != DOMID_INVALID;

@@ -369,9 +369,13 @@ static void test_sysctl_domctl(void)
     dc.domain = 0;
     EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);          /* another domain */
     dc.domain = 33;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -ESRCH);          /* looked up first */
+    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);          /* getdomaininfo: looked up later */
+    dc.cmd = XEN_DOMCTL_pausedomain;
+    EXPECT_EQ(do_domctl((unsigned long)&dc), -ESRCH);          /* others: looked up first */
     dc.domain = DOMID_SELF;
     EXPECT_EQ(do_domctl((unsigned long)&dc), -ESRCH);          /* by id only */
+    dc.domain = 1;
+    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);
     dc.cmd = XEN_DOMCTL_createdomain;
     EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);          /* names no domain */
     dc.interface_version = 0;
