@@ -1,8 +1,8 @@
 /*
- * Event channels, 2-level ABI. Each sub-op copies its argument in at the
- * edge (do_event_channel_op), validates, then acts on hypervisor state;
- * delivery sets the pending bit, the selector bit and upcall_pending in
- * shared_info / vcpu_info exactly as Linux's events_2l.c expects.
+ * Event channels: ports, their bindings and the sub-op table. Each sub-op
+ * copies its argument in at the edge (do_event_channel_op), validates, then
+ * acts on hypervisor state. Raising, masking and finding a port pending go
+ * through the domain's port ABI (d->evtchn_ops): event_2l.c or event_fifo.c.
  */
 #include <hv/errno.h>
 #include <hv/event.h>
@@ -12,59 +12,84 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 
-#define BITS_PER_WORD 64
-#define EVTCHN_PAGES  (ALIGN_UP(EVTCHN_MAX * sizeof(struct evtchn), PAGE_SIZE) / PAGE_SIZE)
+_Static_assert(EVTCHN_NR_BUCKETS * sizeof(struct evtchn *) <= PAGE_SIZE, "bucket table is a page");
+_Static_assert(EVTCHN_MAX % EVTCHNS_PER_BUCKET == 0, "2-level range in whole buckets");
 
-static bool port_valid(const struct domain *d, evtchn_port_t port)
+/*
+ * Ports live in buckets of one page, allocated as the domain needs them: the
+ * 2-level range is there from the start, FIFO ports beyond it on demand.
+ */
+bool evtchn_port_valid(const struct domain *d, evtchn_port_t port)
 {
-    (void)d;
-    return port < EVTCHN_MAX;
+    return port < d->evtchn_valid;
+}
+
+struct evtchn *evtchn_from_port(const struct domain *d, evtchn_port_t port)
+{
+    return &d->evtchn[port / EVTCHNS_PER_BUCKET][port % EVTCHNS_PER_BUCKET];
 }
 
 static struct evtchn *chn(struct domain *d, evtchn_port_t port)
 {
-    return &d->evtchn[port];
+    return evtchn_from_port(d, port);
+}
+
+static bool port_valid(const struct domain *d, evtchn_port_t port)
+{
+    return evtchn_port_valid(d, port);
+}
+
+static int add_bucket(struct domain *d)
+{
+    unsigned int b = d->evtchn_valid / EVTCHNS_PER_BUCKET;
+
+    if (b >= EVTCHN_NR_BUCKETS || d->evtchn_valid >= d->evtchn_ops->max_ports)
+        return -ENOSPC;
+    d->evtchn[b] = hv_alloc_pages(1);
+    if (!d->evtchn[b])
+        return -ENOMEM;
+    d->evtchn_valid += EVTCHNS_PER_BUCKET;
+    return 0;
 }
 
 int evtchn_domain_init(struct domain *d)
 {
-    d->evtchn = hv_alloc_pages(EVTCHN_PAGES);
+    d->evtchn_ops = &evtchn_port_ops_2l;
+    d->evtchn = hv_alloc_pages(1);
     if (!d->evtchn)
         return -ENOMEM;
-    d->evtchn[0].state = ECS_RESERVED;
+    while (d->evtchn_valid < EVTCHN_MAX)
+        if (add_bucket(d))
+            return -ENOMEM;
+    chn(d, 0)->state = ECS_RESERVED;
     return 0;
 }
 
+/* The lowest free port, growing into a new bucket when all are taken; 0: none. */
 static evtchn_port_t get_free_port(struct domain *d)
 {
-    for (evtchn_port_t p = 1; p < EVTCHN_MAX; p++)
-        if (d->evtchn[p].state == ECS_FREE)
+    for (evtchn_port_t p = 1; p < d->evtchn_valid; p++)
+        if (chn(d, p)->state == ECS_FREE)
             return p;
-    return 0;
+    if (add_bucket(d))
+        return 0;
+    return d->evtchn_valid - EVTCHNS_PER_BUCKET;
 }
 
-static bool test_and_set(unsigned long *words, evtchn_port_t port)
+/* Every bind ends here: the port takes its state, then the ABI sets its defaults. */
+static void bind_port(struct domain *d, evtchn_port_t port, struct evtchn c)
 {
-    unsigned long bit = 1UL << (port % BITS_PER_WORD);
-    unsigned long old = __atomic_fetch_or(&words[port / BITS_PER_WORD], bit, __ATOMIC_SEQ_CST);
+    struct evtchn *e = chn(d, port);
 
-    return old & bit;
-}
-
-static bool test_bit_port(const unsigned long *words, evtchn_port_t port)
-{
-    return words[port / BITS_PER_WORD] & (1UL << (port % BITS_PER_WORD));
-}
-
-static void clear_bit_port(unsigned long *words, evtchn_port_t port)
-{
-    __atomic_fetch_and(&words[port / BITS_PER_WORD], ~(1UL << (port % BITS_PER_WORD)),
-                       __ATOMIC_SEQ_CST);
+    c.last_vcpu = e->last_vcpu;                      /* where a stale link still sits */
+    c.last_priority = e->last_priority;
+    *e = c;
+    d->evtchn_ops->init(d, port);
 }
 
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port)
 {
-    return port < EVTCHN_MAX && test_bit_port(d->shared_info->evtchn_pending, port);
+    return d->evtchn && port_valid(d, port) && d->evtchn_ops->is_pending(d, port);
 }
 
 void evtchn_mark_upcall(struct vcpu *v)
@@ -73,28 +98,16 @@ void evtchn_mark_upcall(struct vcpu *v)
     sched_wake(v);
 }
 
-/* Pending -> (unmasked) selector bit -> upcall_pending -> wake the vCPU. */
-static void mark_selector(struct vcpu *v, evtchn_port_t port)
+void evtchn_wake_pollers(struct domain *d)
 {
-    unsigned long sel = 1UL << (port / BITS_PER_WORD);
-
-    if (__atomic_fetch_or(&v->vcpu_info->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel)
-        return;
-    evtchn_mark_upcall(v);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i] && d->vcpus[i]->polling)
+            sched_wake(d->vcpus[i]);
 }
 
 void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 {
-    struct shared_info *s = d->shared_info;
-    struct vcpu *v = d->vcpus[chn(d, port)->notify_vcpu];
-
-    if (test_and_set(s->evtchn_pending, port))
-        return;
-    if (!test_bit_port(s->evtchn_mask, port) && v)
-        mark_selector(v, port);
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)   /* SCHEDOP_poll waits on masked ports too */
-        if (d->vcpus[i] && d->vcpus[i]->polling)
-            sched_wake(d->vcpus[i]);
+    d->evtchn_ops->set_pending(d, port);
 }
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
@@ -105,21 +118,25 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq)
         evtchn_set_pending(v->domain, port);
 }
 
+/*
+ * As Xen: the local domain must exist (-ESRCH) and be the caller or one the
+ * caller controls (-EPERM); the remote domain need not exist yet, since a
+ * toolstack offers ports to domains it is still building.
+ */
 int evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 {
     struct domain *ld = domain_lookup_by_caller(op->dom, d);
     evtchn_port_t port;
 
-    if (ld != d)
-        return -EPERM;                               /* only for oneself (no privileged ops yet) */
-    if (op->remote_dom != DOMID_SELF && !domain_lookup(op->remote_dom))
+    if (!ld)
         return -ESRCH;
-    port = get_free_port(d);
+    if (ld != d && !d->privileged)
+        return -EPERM;
+    port = get_free_port(ld);
     if (!port)
         return -ENOSPC;
-    chn(d, port)->state = ECS_UNBOUND;
-    chn(d, port)->remote_dom = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom;
-    chn(d, port)->notify_vcpu = 0;
+    bind_port(ld, port, (struct evtchn){ .state = ECS_UNBOUND,
+              .remote_dom = op->remote_dom == DOMID_SELF ? d->id : op->remote_dom });
     op->port = port;
     return 0;
 }
@@ -140,8 +157,8 @@ int evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *op
     lport = get_free_port(d);
     if (!lport)
         return -ENOSPC;
-    *chn(d, lport) = (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = rd->id,
-                                      .remote_port = rport };
+    bind_port(d, lport, (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = rd->id,
+                                         .remote_port = rport });
     rchn->state = ECS_INTERDOMAIN;
     rchn->remote_port = lport;
     op->local_port = lport;
@@ -167,8 +184,8 @@ int evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *op)
     port = get_free_port(d);
     if (!port)
         return -ENOSPC;
-    *chn(d, port) = (struct evtchn){ .state = ECS_VIRQ, .virq = (u16)op->virq,
-                                     .notify_vcpu = (u8)op->vcpu };
+    bind_port(d, port, (struct evtchn){ .state = ECS_VIRQ, .virq = (u16)op->virq,
+                                        .notify_vcpu = (u8)op->vcpu });
     v->virq_to_port[op->virq] = port;
     op->port = port;
     return 0;
@@ -183,7 +200,7 @@ int evtchn_bind_service(struct domain *d, evtchn_service_fn fn)
 
     if (!port)
         return -ENOSPC;
-    *chn(d, port) = (struct evtchn){ .state = ECS_HYPERVISOR, .remote_dom = DOMID_XEN };
+    bind_port(d, port, (struct evtchn){ .state = ECS_HYPERVISOR, .remote_dom = DOMID_XEN });
     service_fn[d->id] = fn;
     return (int)port;
 }
@@ -197,7 +214,7 @@ int evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
     port = get_free_port(d);
     if (!port)
         return -ENOSPC;
-    *chn(d, port) = (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (u8)op->vcpu };
+    bind_port(d, port, (struct evtchn){ .state = ECS_IPI, .notify_vcpu = (u8)op->vcpu });
     op->port = port;
     return 0;
 }
@@ -212,7 +229,7 @@ static void close_port(struct domain *d, evtchn_port_t port)
     if (c->state == ECS_INTERDOMAIN) {
         struct domain *rd = hv_domains[c->remote_dom < HV_MAX_DOMAINS ? c->remote_dom : 0];
 
-        if (rd && rd->evtchn && c->remote_dom == rd->id) {
+        if (rd && rd->evtchn && c->remote_dom == rd->id && port_valid(rd, c->remote_port)) {
             struct evtchn *rc = chn(rd, c->remote_port);
 
             if (rc->state == ECS_INTERDOMAIN && rc->remote_dom == d->id) {
@@ -223,8 +240,9 @@ static void close_port(struct domain *d, evtchn_port_t port)
     }
     if (c->state == ECS_HYPERVISOR)
         service_fn[d->id] = NULL;
-    *c = (struct evtchn){ .state = ECS_FREE };
-    clear_bit_port(d->shared_info->evtchn_pending, port);
+    d->evtchn_ops->clear_pending(d, port);
+    *c = (struct evtchn){ .state = ECS_FREE, .last_vcpu = c->last_vcpu,
+                          .last_priority = c->last_priority };
 }
 
 int evtchn_close(struct domain *d, evtchn_port_t port)
@@ -306,15 +324,9 @@ int evtchn_status(struct domain *d, struct evtchn_status *op)
 
 int evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
-    struct shared_info *s = d->shared_info;
-    struct vcpu *v;
-
     if (!port_valid(d, port))
         return -EINVAL;
-    v = d->vcpus[chn(d, port)->notify_vcpu];
-    clear_bit_port(s->evtchn_mask, port);
-    if (test_bit_port(s->evtchn_pending, port) && v)
-        mark_selector(v, port);
+    d->evtchn_ops->unmask(d, port);
     return 0;
 }
 
@@ -333,15 +345,28 @@ int evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
     return 0;
 }
 
+/* As Xen: the port is checked first, then the ABI (2-level has no priorities). */
+int evtchn_set_priority(struct domain *d, struct evtchn_set_priority *op)
+{
+    if (!port_valid(d, op->port))
+        return -EINVAL;
+    return d->evtchn_ops->set_priority(d, op->port, op->priority);
+}
+
 void evtchn_domain_destroy(struct domain *d)
 {
     if (!d->evtchn)
         return;
-    for (evtchn_port_t p = 1; p < EVTCHN_MAX; p++)
-        if (d->evtchn[p].state != ECS_FREE)
+    for (evtchn_port_t p = 1; p < d->evtchn_valid; p++)
+        if (chn(d, p)->state != ECS_FREE)
             close_port(d, p);
-    hv_free_pages(d->evtchn, EVTCHN_PAGES);
+    evtchn_fifo_destroy(d);                          /* gives the guest frames back */
+    for (unsigned int b = 0; b < EVTCHN_NR_BUCKETS; b++)
+        hv_free_pages(d->evtchn[b], 1);
+    hv_free_pages(d->evtchn, 1);
     d->evtchn = NULL;
+    d->evtchn_valid = 0;
+    d->evtchn_ops = &evtchn_port_ops_2l;
 }
 
 /* --- the hypercall edge: copy in, run the worker, copy out on success --- */
@@ -361,6 +386,9 @@ static int run_send(struct domain *d, void *a) { return evtchn_send(d, ((struct 
 static int run_status(struct domain *d, void *a) { return evtchn_status(d, a); }
 static int run_unmask(struct domain *d, void *a) { return evtchn_unmask(d, ((struct evtchn_unmask *)a)->port); }
 static int run_bind_vcpu(struct domain *d, void *a) { return evtchn_bind_vcpu(d, a); }
+static int run_init_control(struct domain *d, void *a) { return evtchn_fifo_init_control(d, a); }
+static int run_expand_array(struct domain *d, void *a) { return evtchn_fifo_expand_array(d, a); }
+static int run_set_priority(struct domain *d, void *a) { return evtchn_set_priority(d, a); }
 
 static const struct evtchn_subop evtchn_subops[] = {
     [EVTCHNOP_alloc_unbound]    = { sizeof(struct evtchn_alloc_unbound), true, run_alloc_unbound },
@@ -372,13 +400,17 @@ static const struct evtchn_subop evtchn_subops[] = {
     [EVTCHNOP_status]           = { sizeof(struct evtchn_status), true, run_status },
     [EVTCHNOP_unmask]           = { sizeof(struct evtchn_unmask), false, run_unmask },
     [EVTCHNOP_bind_vcpu]        = { sizeof(struct evtchn_bind_vcpu), false, run_bind_vcpu },
+    [EVTCHNOP_init_control]     = { sizeof(struct evtchn_init_control), true, run_init_control },
+    [EVTCHNOP_expand_array]     = { sizeof(struct evtchn_expand_array), false, run_expand_array },
+    [EVTCHNOP_set_priority]     = { sizeof(struct evtchn_set_priority), false, run_set_priority },
 };
 
 long do_event_channel_op(unsigned long cmd, unsigned long arg)
 {
     union {
         struct evtchn_alloc_unbound au; struct evtchn_bind_interdomain bi;
-        struct evtchn_bind_virq bv; struct evtchn_status st; u8 raw[64];
+        struct evtchn_bind_virq bv; struct evtchn_status st; struct evtchn_init_control ic;
+        u8 raw[64];
     } buf;
     const struct evtchn_subop *op;
     int rc;

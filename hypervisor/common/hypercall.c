@@ -45,6 +45,8 @@ static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
     HC(__HYPERVISOR_callback_op, do_callback_op, 2),
     HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
     HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
+    HC(__HYPERVISOR_sysctl, do_sysctl, 1),
+    HC(__HYPERVISOR_domctl, do_domctl, 1),
 };
 
 struct hypercall_stats hc_stats;

@@ -49,7 +49,7 @@ static long sched_poll(unsigned long arg)
     if (copy_from_guest(ports, (unsigned long)p.ports.p, p.nr_ports * sizeof(evtchn_port_t)))
         return -EFAULT;
     for (unsigned int i = 0; i < p.nr_ports; i++) {
-        if (ports[i] >= EVTCHN_MAX)
+        if (!evtchn_port_valid(v->domain, ports[i]))     /* FIFO ports reach past 4096 */
             return -EINVAL;
         if (evtchn_is_pending(v->domain, ports[i]))
             return 0;

@@ -33,7 +33,7 @@ bool arch_release_frame(mfn_t mfn);
 
 /*
  * A guest frame the hypervisor keeps mapped and writes (console ring,
- * vcpu_info): held with a reference and a writable type until released, so
+ * vcpu_info, FIFO event-channel control blocks and event-array pages): held with a reference and a writable type until released, so
  * it can neither become a page table nor be freed and reused meanwhile.
  * NULL: not a frame of d's, or not one that can be writable now.
  */
@@ -43,6 +43,7 @@ void arch_guest_frame_release(mfn_t mfn);
 /* VCPUOP_register_vcpu_info: move v's vcpu_info into the guest's frame mfn. */
 int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
 void arch_release_vcpu_info(struct vcpu *v);
+
 
 /* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
 void *hv_alloc_pages(unsigned long count);

@@ -5,11 +5,12 @@
 #include <hv/types.h>
 #include <hv/xen.h>
 #include <hv/timer.h>
+#include <hv/event.h>
 #include <asm/vcpu.h>
 
 #define HV_MAX_DOMAINS  64
 #define HV_MAX_VCPUS    8
-#define EVTCHN_MAX      EVTCHN_2L_NR_CHANNELS  /* 2-level ABI: 4096 ports */
+#define EVTCHN_MAX      EVTCHN_2L_NR_CHANNELS  /* 2-level ABI: 4096 ports (FIFO: EVTCHN_MAX_PORTS) */
 #define HV_CMDLINE_MAX  1024
 
 enum vcpu_state { VCPU_DOWN, VCPU_RUNNABLE, VCPU_BLOCKED };
@@ -23,6 +24,7 @@ struct vcpu {
     struct vcpu *runq_next;
     struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
     evtchn_port_t virq_to_port[NR_VIRQS];
+    struct evtchn_fifo_vcpu evtchn_fifo;
     struct hv_timer singleshot_timer;
     struct hv_timer periodic_timer;
     struct hv_timer poll_timer;        /* SCHEDOP_poll timeout */
@@ -38,7 +40,7 @@ struct vcpu {
     struct arch_vcpu arch;
 };
 
-struct evtchn;
+struct evtchn_fifo_domain;
 struct grant_table;
 struct xencons_interface;
 
@@ -51,7 +53,10 @@ struct domain {
     mfn_t shared_info_mfn;
     struct vcpu *vcpus[HV_MAX_VCPUS];
     unsigned int nr_vcpus;
-    struct evtchn *evtchn;             /* EVTCHN_MAX entries */
+    struct evtchn **evtchn;            /* buckets of EVTCHNS_PER_BUCKET ports, NULL: none yet */
+    evtchn_port_t evtchn_valid;        /* ports [0, evtchn_valid) have a bucket */
+    const struct evtchn_port_ops *evtchn_ops;          /* 2-level until EVTCHNOP_init_control */
+    struct evtchn_fifo_domain *evtchn_fifo;            /* FIFO event array, NULL: 2-level */
     struct grant_table *grant_table;
     unsigned long vm_assist;
     mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */

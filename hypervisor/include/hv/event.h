@@ -1,4 +1,9 @@
-/* 2-level event channels (common/event_channel.c). */
+/*
+ * Event channels (common/event_channel.c): ports and their bindings. How a
+ * port is raised, masked and found pending is the port ABI's business, behind
+ * struct evtchn_port_ops: 2-level (common/event_2l.c, bits in shared_info) or
+ * FIFO (common/event_fifo.c, event words and per-vCPU queues in guest frames).
+ */
 #ifndef HV_EVENT_H
 #define HV_EVENT_H
 
@@ -20,11 +25,39 @@ struct evtchn {
     u8 notify_vcpu;
     u16 virq;                          /* ECS_VIRQ */
     domid_t remote_dom;                /* ECS_UNBOUND, ECS_INTERDOMAIN */
+    u8 priority;                       /* FIFO queue (0 highest .. 15) */
+    bool fifo_pending;                 /* raised while no event-array page covered it */
     evtchn_port_t remote_port;         /* ECS_INTERDOMAIN */
+    u8 last_vcpu;                      /* FIFO queue the event was last linked on */
+    u8 last_priority;
 };
+
+/* Ports in the first bucket table; 2-level guests never get more. */
+#define EVTCHNS_PER_BUCKET  (PAGE_SIZE / sizeof(struct evtchn))
+#define EVTCHN_MAX_PORTS    EVTCHN_FIFO_NR_CHANNELS            /* FIFO: 2^17 */
+#define EVTCHN_NR_BUCKETS   (EVTCHN_MAX_PORTS / EVTCHNS_PER_BUCKET)
 
 struct domain;
 struct vcpu;
+
+/* What differs between the 2-level and the FIFO ABI; ports are valid and bound. */
+struct evtchn_port_ops {
+    void (*init)(struct domain *d, evtchn_port_t port);          /* a port was just bound */
+    void (*set_pending)(struct domain *d, evtchn_port_t port);
+    void (*clear_pending)(struct domain *d, evtchn_port_t port);
+    void (*unmask)(struct domain *d, evtchn_port_t port);        /* EVTCHNOP_unmask */
+    bool (*is_pending)(struct domain *d, evtchn_port_t port);
+    int  (*set_priority)(struct domain *d, evtchn_port_t port, unsigned int priority);
+    evtchn_port_t max_ports;
+};
+extern const struct evtchn_port_ops evtchn_port_ops_2l;
+extern const struct evtchn_port_ops evtchn_port_ops_fifo;
+
+/* Per-vCPU FIFO state, kept in struct vcpu. */
+struct evtchn_fifo_vcpu {
+    struct evtchn_fifo_control_block *control_block;  /* in a held guest frame; NULL: none */
+    evtchn_port_t tail[EVTCHN_FIFO_MAX_QUEUES];        /* last port linked per priority, 0: empty */
+};
 
 /* Called when a guest sends on a port bound to a hypervisor service. */
 typedef void (*evtchn_service_fn)(struct domain *d);
@@ -42,15 +75,26 @@ int evtchn_send(struct domain *d, evtchn_port_t port);
 int evtchn_status(struct domain *d, struct evtchn_status *op);
 int evtchn_unmask(struct domain *d, evtchn_port_t port);
 int evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op);
+int evtchn_set_priority(struct domain *d, struct evtchn_set_priority *op);
+/* FIFO ABI set-up (common/event_fifo.c). */
+int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op);
+int evtchn_fifo_expand_array(struct domain *d, const struct evtchn_expand_array *op);
+void evtchn_fifo_destroy(struct domain *d);
 /* Binds a free port of d to a hypervisor service; returns the port or -errno. */
 int evtchn_bind_service(struct domain *d, evtchn_service_fn fn);
 
-/* Raises a port in its domain: pending bit, selector, upcall, wake. */
+/* Ports the domain has bucket space for (bound or not). */
+bool evtchn_port_valid(const struct domain *d, evtchn_port_t port);
+/* The port's bookkeeping; port must be valid. */
+struct evtchn *evtchn_from_port(const struct domain *d, evtchn_port_t port);
+/* Raises a port in its domain through its ABI: pending, queue or selector, upcall, wake. */
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 /* Sends a virtual IRQ to a vCPU if the guest bound it. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /* Sets upcall_pending and wakes v, as a port becoming pending does. */
 void evtchn_mark_upcall(struct vcpu *v);
+/* A port became pending: wake vCPUs in SCHEDOP_poll (they wait on masked ports too). */
+void evtchn_wake_pollers(struct domain *d);
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 
 long do_event_channel_op(unsigned long cmd, unsigned long arg);

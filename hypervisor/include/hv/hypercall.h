@@ -76,6 +76,8 @@ long do_set_segment_base(unsigned long which, unsigned long base);
 long do_fpu_taskswitch(unsigned long set);
 long do_iret(void);
 long do_physdev_op(unsigned long cmd, unsigned long arg);
+long do_sysctl(unsigned long arg);
+long do_domctl(unsigned long arg);
 long do_set_debugreg(unsigned long reg, unsigned long value);
 long do_get_debugreg(unsigned long reg);
 long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done, unsigned long domid);

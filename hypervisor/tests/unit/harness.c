@@ -581,6 +581,7 @@ int main(void)
         return 2;
     suite_frame();
     suite_evtchn();
+    suite_evtchn_fifo();
     suite_elf();
     suite_guest_access();
     suite_hypercall();

@@ -78,6 +78,7 @@ static void test_alloc_unbound_numbering(void)
     EXPECT_EQ(status(d1, 6).u.unbound.dom, 1);        /* DOMID_SELF means ourselves */
 }
 
+/* As Xen 4.17: the local domain is looked up first, the remote one never. */
 static void test_alloc_unbound_errors(void)
 {
     struct evtchn_alloc_unbound op = { .dom = 2, .remote_dom = 1 };
@@ -86,10 +87,45 @@ static void test_alloc_unbound_errors(void)
     CU_ASSERT_EQUAL(evtchn_alloc_unbound(d1, &op), -EPERM);    /* for another domain */
     op = (struct evtchn_alloc_unbound){ .dom = 1, .remote_dom = 2 };
     CU_ASSERT_EQUAL(evtchn_alloc_unbound(d1, &op), 0);         /* own id spelt out */
-    op = (struct evtchn_alloc_unbound){ .dom = DOMID_SELF, .remote_dom = 40 };
-    CU_ASSERT_EQUAL(evtchn_alloc_unbound(d1, &op), -ESRCH);    /* no such remote */
     op = (struct evtchn_alloc_unbound){ .dom = 40, .remote_dom = 2 };
-    CU_ASSERT_EQUAL(evtchn_alloc_unbound(d1, &op), -EPERM);
+    CU_ASSERT_EQUAL(evtchn_alloc_unbound(d1, &op), -ESRCH);    /* no such local domain */
+    op = (struct evtchn_alloc_unbound){ .dom = DOMID_INVALID, .remote_dom = 2 };
+    CU_ASSERT_EQUAL(evtchn_alloc_unbound(d1, &op), -ESRCH);
+}
+
+/* A remote domain that does not exist yet (a toolstack builds it later). */
+static void test_alloc_unbound_future_remote(void)
+{
+    static const domid_t remotes[] = { 40, HV_MAX_DOMAINS, 1000, DOMID_FIRST_RESERVED - 1 };
+    struct evtchn_bind_interdomain bi;
+    evtchn_port_t p;
+
+    three_domains();
+    for (size_t i = 0; i < ARRAY_SIZE(remotes); i++) {
+        p = alloc_unbound(d1, remotes[i]);
+        EXPECT_EQ(status(d1, p).status, EVTCHNSTAT_unbound);
+        EXPECT_EQ(status(d1, p).u.unbound.dom, remotes[i]);
+    }
+    /* The domain that later gets id 40 binds to it. */
+    struct domain *d40 = harness_domain(40, 1, false);
+    bi = (struct evtchn_bind_interdomain){ .remote_dom = 1, .remote_port = 1 };
+    CU_ASSERT_EQUAL(evtchn_bind_interdomain(d40, &bi), 0);
+    EXPECT_EQ(status(d1, 1).status, EVTCHNSTAT_interdomain);
+    bi = (struct evtchn_bind_interdomain){ .remote_dom = 1, .remote_port = 2 };
+    CU_ASSERT_EQUAL(evtchn_bind_interdomain(d2, &bi), -EINVAL); /* offered to 64, not to d2 */
+}
+
+/* A privileged caller allocates in another domain; DOMID_SELF is the caller. */
+static void test_alloc_unbound_privileged(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true);
+    struct evtchn_alloc_unbound op = { .dom = 2, .remote_dom = DOMID_SELF };
+
+    three_domains();
+    CU_ASSERT_EQUAL(evtchn_alloc_unbound(d0, &op), 0);
+    EXPECT_EQ(status(d2, op.port).status, EVTCHNSTAT_unbound);
+    EXPECT_EQ(status(d2, op.port).u.unbound.dom, 0);
+    EXPECT_EQ(status(d0, op.port).status, EVTCHNSTAT_closed);  /* nothing in d0 */
 }
 
 static void test_port_exhaustion(void)
@@ -484,8 +520,7 @@ static void test_hypercall_edge(void)
     CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_send, (unsigned long)&snd), -EINVAL);
 
     static const unsigned long bad_cmds[] = {
-        EVTCHNOP_bind_pirq, EVTCHNOP_reset, EVTCHNOP_init_control, EVTCHNOP_expand_array,
-        EVTCHNOP_set_priority, 64, ~0UL,
+        EVTCHNOP_bind_pirq, EVTCHNOP_reset, 64, ~0UL,
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad_cmds); i++)
         EXPECT_EQ(do_event_channel_op(bad_cmds[i], (unsigned long)&au), -ENOSYS);
@@ -523,6 +558,8 @@ static void test_hypercall_faults(void)
 static const struct unit_test tests[] = {
     { "alloc_unbound_numbering", test_alloc_unbound_numbering },
     { "alloc_unbound_errors", test_alloc_unbound_errors },
+    { "alloc_unbound_future_remote", test_alloc_unbound_future_remote },
+    { "alloc_unbound_privileged", test_alloc_unbound_privileged },
     { "port_exhaustion", test_port_exhaustion },
     { "bind_interdomain", test_bind_interdomain },
     { "bind_interdomain_errors", test_bind_interdomain_errors },

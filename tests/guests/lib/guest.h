@@ -114,6 +114,13 @@ long evtchn_send(evtchn_port_t port);
 long evtchn_close(evtchn_port_t port);
 long evtchn_unmask_hc(evtchn_port_t port);
 long evtchn_status(domid_t dom, evtchn_port_t port, evtchn_status_t *st);
+/* Any port without its own handler (e.g. past the handler table) goes here. */
+extern evtchn_handler_t default_handler;
+/* FIFO ABI: after events_fifo_init the demux and the helpers above use it. */
+long events_fifo_init(void *page, unsigned int offset);   /* init_control, vCPU 0 */
+long events_fifo_expand(void *page);                       /* expand_array, up to 8 pages */
+extern struct evtchn_fifo_control_block *fifo_cb;          /* NULL while 2-level */
+volatile event_word_t *fifo_word(evtchn_port_t port);      /* NULL past the array */
 
 /* Traps (traps.c, head.S). */
 struct cpu_regs {

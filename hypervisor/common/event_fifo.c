@@ -1,0 +1,293 @@
+/*
+ * The FIFO event-channel ABI (Xen's, as Linux's events_fifo.c uses it).
+ *
+ * Each port has a 32-bit event word in an event-array page the guest gave us
+ * (EVTCHNOP_expand_array): PENDING, MASKED, LINKED, BUSY and a 17-bit LINK to
+ * the next port. Each vCPU has a control block in a guest page
+ * (EVTCHNOP_init_control) with a READY bit and a HEAD port per priority; the
+ * hypervisor keeps each queue's TAIL. Raising an unmasked port that is not
+ * yet LINKED appends it: the old tail's LINK (if the tail is still LINKED),
+ * else HEAD, then READY and the upcall. The guest consumes from HEAD,
+ * clearing LINKED as it goes; BUSY keeps it from unmasking a tail while we
+ * relink it. Every guest page stays held (arch_guest_frame_hold) until the
+ * domain's event channels are torn down.
+ */
+#include <hv/event.h>
+#include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+
+#define WORDS_PER_PAGE   (PAGE_SIZE / sizeof(event_word_t))
+#define MAX_ARRAY_PAGES  (EVTCHN_FIFO_NR_CHANNELS / WORDS_PER_PAGE)
+#define LINK_RETRIES     4      /* the guest can change a BUSY word at most this often */
+
+struct evtchn_fifo_domain {
+    event_word_t *array[MAX_ARRAY_PAGES];  /* held guest pages, nr_pages of them */
+    unsigned int nr_pages;
+};
+_Static_assert(sizeof(struct evtchn_fifo_domain) <= PAGE_SIZE, "one page");
+
+static event_word_t *word_of(const struct domain *d, evtchn_port_t port)
+{
+    const struct evtchn_fifo_domain *f = d->evtchn_fifo;
+
+    if (!f || port >= f->nr_pages * WORDS_PER_PAGE)
+        return NULL;
+    return &f->array[port / WORDS_PER_PAGE][port % WORDS_PER_PAGE];
+}
+
+/* The guest writes these words concurrently: every access is atomic. */
+static bool word_test(event_word_t *w, unsigned int bit)
+{
+    return __atomic_load_n(w, __ATOMIC_SEQ_CST) & (1u << bit);
+}
+
+static bool word_test_and_set(event_word_t *w, unsigned int bit)
+{
+    return __atomic_fetch_or(w, 1u << bit, __ATOMIC_SEQ_CST) & (1u << bit);
+}
+
+static void word_clear(event_word_t *w, unsigned int bit)
+{
+    __atomic_fetch_and(w, ~(1u << bit), __ATOMIC_SEQ_CST);
+}
+
+/* 1: LINK now points at port; 0: the word is not LINKED (its queue emptied); -1: raced. */
+static int try_link(event_word_t *w, event_word_t *seen, evtchn_port_t port)
+{
+    event_word_t next;
+
+    if (!(*seen & (1u << EVTCHN_FIFO_LINKED)))
+        return 0;
+    next = (*seen & ~((1u << EVTCHN_FIFO_BUSY) | EVTCHN_FIFO_LINK_MASK)) | port;
+    if (__atomic_compare_exchange_n(w, seen, next, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return 1;
+    return -1;
+}
+
+/*
+ * Links the tail word to port iff the tail is still LINKED. The guest may
+ * only set/clear MASKED, clear PENDING or unlink meanwhile; BUSY stops its
+ * unmasking, so a few retries suffice. Giving up counts as linked, as in Xen.
+ */
+static bool set_link(event_word_t *tail, evtchn_port_t port)
+{
+    event_word_t seen = __atomic_load_n(tail, __ATOMIC_SEQ_CST);
+    int rc = try_link(tail, &seen, port);
+
+    if (rc >= 0)
+        return rc;
+    word_test_and_set(tail, EVTCHN_FIFO_BUSY);
+    seen = __atomic_load_n(tail, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < LINK_RETRIES; i++) {
+        rc = try_link(tail, &seen, port);
+        if (rc == 0)
+            word_clear(tail, EVTCHN_FIFO_BUSY);
+        if (rc >= 0)
+            return rc;
+    }
+    word_clear(tail, EVTCHN_FIFO_BUSY);
+    return true;
+}
+
+/* Appends a port that was just marked LINKED to v's queue of its priority. */
+static void link_event(struct domain *d, struct vcpu *v, struct evtchn *c, evtchn_port_t port)
+{
+    struct evtchn_fifo_vcpu *f = &v->evtchn_fifo;
+    struct vcpu *old_v = d->vcpus[c->last_vcpu % HV_MAX_VCPUS];
+    unsigned int prio = c->priority;
+    event_word_t *tail_word;
+    bool linked = false;
+
+    /* It was the tail of its last queue: that queue is empty now (the guest
+     * consumed it), so a later append there must not link to this port. */
+    if (old_v && old_v->evtchn_fifo.tail[c->last_priority] == port)
+        old_v->evtchn_fifo.tail[c->last_priority] = 0;
+    c->last_vcpu = (u8)v->id;
+    c->last_priority = (u8)prio;
+    if (f->tail[prio] && (tail_word = word_of(d, f->tail[prio])))
+        linked = set_link(tail_word, port);
+    if (!linked)
+        __atomic_store_n(&f->control_block->head[prio], port, __ATOMIC_SEQ_CST);
+    f->tail[prio] = port;
+    if (!linked && !word_test_and_set(&f->control_block->ready, prio))
+        evtchn_mark_upcall(v);
+}
+
+static void fifo_set_pending(struct domain *d, evtchn_port_t port)
+{
+    struct evtchn *c = evtchn_from_port(d, port);
+    struct vcpu *v = d->vcpus[c->notify_vcpu];
+    event_word_t *w = word_of(d, port);
+    bool was_pending;
+
+    if (!w) {
+        c->fifo_pending = true;                      /* raised again when its page arrives */
+        return;
+    }
+    was_pending = word_test_and_set(w, EVTCHN_FIFO_PENDING);
+    /* No control block: the guest may not unmask before it has one; drop it. */
+    if (v && v->evtchn_fifo.control_block && !word_test(w, EVTCHN_FIFO_MASKED) &&
+        !word_test_and_set(w, EVTCHN_FIFO_LINKED))
+        link_event(d, v, c, port);
+    if (!was_pending)
+        evtchn_wake_pollers(d);
+}
+
+/* Only PENDING: a LINKED word stays queued and the guest skips it. */
+static void fifo_clear_pending(struct domain *d, evtchn_port_t port)
+{
+    event_word_t *w = word_of(d, port);
+
+    if (w)
+        word_clear(w, EVTCHN_FIFO_PENDING);
+}
+
+static void fifo_unmask(struct domain *d, evtchn_port_t port)
+{
+    event_word_t *w = word_of(d, port);
+
+    if (!w)
+        return;
+    word_clear(w, EVTCHN_FIFO_MASKED);
+    if (word_test(w, EVTCHN_FIFO_PENDING))
+        fifo_set_pending(d, port);                   /* link it now */
+}
+
+static bool fifo_is_pending(struct domain *d, evtchn_port_t port)
+{
+    event_word_t *w = word_of(d, port);
+
+    return w && word_test(w, EVTCHN_FIFO_PENDING);
+}
+
+/* Only later events use the new queue; one already linked stays where it is. */
+static int fifo_set_priority(struct domain *d, evtchn_port_t port, unsigned int priority)
+{
+    if (priority > EVTCHN_FIFO_PRIORITY_MIN)
+        return -EINVAL;
+    evtchn_from_port(d, port)->priority = (u8)priority;
+    return 0;
+}
+
+static void fifo_init(struct domain *d, evtchn_port_t port)
+{
+    evtchn_from_port(d, port)->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+}
+
+const struct evtchn_port_ops evtchn_port_ops_fifo = {
+    .init = fifo_init,
+    .set_pending = fifo_set_pending,
+    .clear_pending = fifo_clear_pending,
+    .unmask = fifo_unmask,
+    .is_pending = fifo_is_pending,
+    .set_priority = fifo_set_priority,
+    .max_ports = EVTCHN_FIFO_NR_CHANNELS,
+};
+
+/* --- set-up and teardown --- */
+
+static int map_control_block(struct vcpu *v, u64 gfn, unsigned int offset)
+{
+    u8 *page;
+
+    if (v->evtchn_fifo.control_block)
+        return -EINVAL;                              /* once per vCPU */
+    page = arch_guest_frame_hold(v->domain, gfn);
+    if (!page)
+        return -EINVAL;
+    v->evtchn_fifo = (struct evtchn_fifo_vcpu){
+        .control_block = (struct evtchn_fifo_control_block *)(page + offset) };
+    return 0;
+}
+
+/* 2-level -> FIFO: pending ports are kept (raised when their array page
+ * arrives, there is none yet), every port gets the default priority. */
+static void switch_ports(struct domain *d)
+{
+    for (evtchn_port_t p = 1; p < d->evtchn_valid; p++) {
+        struct evtchn *c = evtchn_from_port(d, p);
+
+        c->fifo_pending = evtchn_port_ops_2l.is_pending(d, p);
+        c->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+    }
+    d->evtchn_ops = &evtchn_port_ops_fifo;
+}
+
+int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
+{
+    struct vcpu *v;
+    int rc;
+
+    op->link_bits = EVTCHN_FIFO_LINK_BITS;
+    if (op->vcpu >= HV_MAX_VCPUS || !(v = d->vcpus[op->vcpu]))
+        return -ENOENT;
+    if (op->offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block) || (op->offset & 7))
+        return -EINVAL;
+    if (d->evtchn_fifo)
+        return map_control_block(v, op->control_gfn, op->offset);
+    d->evtchn_fifo = hv_alloc_pages(1);
+    if (!d->evtchn_fifo)
+        return -ENOMEM;
+    rc = map_control_block(v, op->control_gfn, op->offset);
+    if (rc) {
+        hv_free_pages(d->evtchn_fifo, 1);            /* still 2-level, as before the call */
+        d->evtchn_fifo = NULL;
+        return rc;
+    }
+    switch_ports(d);
+    hv_info("d%u: FIFO event channels\n", d->id);
+    return 0;
+}
+
+/* Ports the new page covers that were raised while it was missing. */
+static void reraise_ports(struct domain *d, evtchn_port_t first)
+{
+    for (evtchn_port_t p = first; p < first + WORDS_PER_PAGE && evtchn_port_valid(d, p); p++) {
+        struct evtchn *c = evtchn_from_port(d, p);
+
+        if (c->fifo_pending) {
+            c->fifo_pending = false;
+            fifo_set_pending(d, p);
+        }
+    }
+}
+
+int evtchn_fifo_expand_array(struct domain *d, const struct evtchn_expand_array *op)
+{
+    struct evtchn_fifo_domain *f = d->evtchn_fifo;
+    event_word_t *page;
+
+    if (!f)
+        return -EOPNOTSUPP;
+    if (f->nr_pages >= MAX_ARRAY_PAGES)
+        return -ENOSPC;
+    page = arch_guest_frame_hold(d, op->array_gfn);
+    if (!page)
+        return -EINVAL;
+    f->array[f->nr_pages++] = page;
+    reraise_ports(d, (f->nr_pages - 1) * WORDS_PER_PAGE);
+    return 0;
+}
+
+void evtchn_fifo_destroy(struct domain *d)
+{
+    struct evtchn_fifo_domain *f = d->evtchn_fifo;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (v && v->evtchn_fifo.control_block)
+            arch_guest_frame_release(hv_virt_to_mfn(v->evtchn_fifo.control_block));
+        if (v)
+            v->evtchn_fifo = (struct evtchn_fifo_vcpu){ 0 };
+    }
+    if (f) {
+        for (unsigned int i = 0; i < f->nr_pages; i++)
+            arch_guest_frame_release(hv_virt_to_mfn(f->array[i]));
+        hv_free_pages(f, 1);
+    }
+    d->evtchn_fifo = NULL;
+    d->evtchn_ops = &evtchn_port_ops_2l;
+}

@@ -1,0 +1,66 @@
+/*
+ * sysctl and domctl, the toolstack's control hypercalls. None is implemented
+ * yet; what the slots answer follows Xen 4.17's order of checks, which guests
+ * and tools see: the argument is copied in (-EFAULT), its interface version
+ * checked (-EACCES), for domctl the target domain looked up (-ESRCH), and
+ * only then the caller's privilege (-EPERM). A privileged caller gets -ENOSYS
+ * for what we do not offer.
+ */
+#define __XEN_TOOLS__ 1                              /* sysctl.h and domctl.h are tools-only */
+#include <hv/hypercall.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
+
+long do_sysctl(unsigned long arg)
+{
+    struct xen_sysctl op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (!current->domain->privileged)
+        return -EPERM;
+    return -ENOSYS;
+}
+
+/*
+ * The commands that must name an existing domain before the privilege check,
+ * as in Xen's do_domctl. getdomaininfo is not one: it finds the next domain
+ * at or above the id (how a toolstack lists them), after the check.
+ */
+static bool domctl_needs_domain(const struct xen_domctl *op)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_createdomain:
+    case XEN_DOMCTL_gdbsx_guestmemio:
+    case XEN_DOMCTL_getdomaininfo:
+        return false;
+    case XEN_DOMCTL_test_assign_device:
+        return op->domain != DOMID_INVALID;
+    case XEN_DOMCTL_assign_device:
+    case XEN_DOMCTL_deassign_device:
+        return op->domain != DOMID_IO;               /* DOMID_IO always exists */
+    default:
+        return true;
+    }
+}
+
+long do_domctl(unsigned long arg)
+{
+    struct xen_domctl op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (domctl_needs_domain(&op) && !domain_lookup(op.domain))
+        return -ESRCH;                               /* by id: DOMID_SELF is not one */
+    if (!current->domain->privileged)
+        return -EPERM;
+    return -ENOSYS;
+}
