@@ -30,26 +30,85 @@ void apic_eoi(void)
     apic_write(APIC_EOI, 0);
 }
 
-/* Counts TSC and APIC ticks over 10 ms of PIT channel 2. */
+/*
+ * Calibration against PIT channel 2. Waiting for the PIT to expire and then
+ * reading the TSC counts any time this CPU was not running (a loaded host
+ * under TCG) as PIT time: the TSC came out at up to twice its rate and guest
+ * clocks ran slow. So the three counters are read together instead, at the
+ * start and the end of about 20 ms, each reading the tightest of a few
+ * tries, and only the counts between the two readings matter. A stall of
+ * more than the PIT's 55 ms period in between would wrap its count: the
+ * median of three runs leaves such a run out.
+ */
+#define PIT_HZ 1193182ULL
+#define CALIBRATE_PIT_TICKS (PIT_HZ / 50)
+
+struct clock_reading {
+    u64 tsc;                                         /* the bracket's midpoint */
+    u32 apic;
+    u16 pit;
+};
+
+static u16 pit2_count(void)
+{
+    u8 lo;
+
+    outb(0x43, 0x80);                                /* latch counter 2 */
+    lo = inb(0x42);
+    return lo | (u16)inb(0x42) << 8;
+}
+
+static struct clock_reading read_clocks(void)
+{
+    struct clock_reading best = { 0, 0, 0 };
+    u64 narrowest = ~0ULL;
+
+    for (int i = 0; i < 8; i++) {
+        u64 t0 = rdtsc();
+        u16 pit = pit2_count();
+        u32 apic_now = apic_read(APIC_TMR_CUR);
+        u64 t1 = rdtsc();
+
+        if (t1 - t0 < narrowest) {
+            narrowest = t1 - t0;
+            best = (struct clock_reading){ t0 + (t1 - t0) / 2, apic_now, pit };
+        }
+    }
+    return best;
+}
+
+static void calibrate_once(u64 *tsc_hz, u64 *apic_ticks_hz)
+{
+    struct clock_reading r0, r1;
+    u64 pit_ticks;
+
+    outb(0x61, (inb(0x61) & ~0x02) | 0x01);          /* gate on, speaker off */
+    outb(0x43, 0xb0);                                /* counter 2, lo/hi, mode 0 */
+    outb(0x42, 0xff);
+    outb(0x42, 0xff);
+    apic_write(APIC_TMR_INIT, 0xffffffff);
+    r0 = read_clocks();
+    while ((u16)(r0.pit - pit2_count()) < CALIBRATE_PIT_TICKS)
+        ;
+    r1 = read_clocks();
+    pit_ticks = (u16)(r0.pit - r1.pit);
+    *tsc_hz = (r1.tsc - r0.tsc) * PIT_HZ / pit_ticks;
+    *apic_ticks_hz = (u64)(r0.apic - r1.apic) * PIT_HZ / pit_ticks;
+}
+
+static u64 median3(u64 a, u64 b, u64 c)
+{
+    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+}
+
 static void calibrate(u64 *tsc_hz, u64 *apic_ticks_hz)
 {
-    const u16 count = 1193182 / 100;
-    u64 t0, t1;
-    u32 a0, a1;
+    u64 t[3], a[3];
 
-    outb(0x61, (inb(0x61) & ~0x02) | 0x01);
-    outb(0x43, 0xb0);
-    outb(0x42, count & 0xff);
-    outb(0x42, count >> 8);
-    apic_write(APIC_TMR_INIT, 0xffffffff);
-    t0 = rdtsc();
-    a0 = apic_read(APIC_TMR_CUR);
-    while (!(inb(0x61) & 0x20))
-        ;
-    t1 = rdtsc();
-    a1 = apic_read(APIC_TMR_CUR);
-    *tsc_hz = (t1 - t0) * 100;
-    *apic_ticks_hz = (u64)(a0 - a1) * 100;
+    for (int i = 0; i < 3; i++)
+        calibrate_once(&t[i], &a[i]);
+    *tsc_hz = median3(t[0], t[1], t[2]);
+    *apic_ticks_hz = median3(a[0], a[1], a[2]);
 }
 
 void apic_init(void)
