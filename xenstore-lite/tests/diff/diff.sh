@@ -15,6 +15,11 @@ diff_tests() {
 		return
 	fi
 	XENSTORED_PATH=$REFDIR/socket "$B/tests/xs_script" < "$sess" > "$ref"
+	# The real libxenstore's view of the path limits, against the reference
+	# (the same test runs against ours in the integration tests).
+	XENSTORED_PATH=$REFDIR/socket "$B/tests/libxs_test" path_limits |
+		sed 's|xenstore/libxs/|xenstore/differential/reference_libxs/|'
+	[ "${PIPESTATUS[0]}" = 0 ] || fails=$((fails + 1))
 	bash "$refd" stop "$REFDIR"
 	[ "$(grep -c ' -> ' "$ref")" -gt 100 ] ||
 		{ fail differential/reference "reference daemon gave no replies"; return; }

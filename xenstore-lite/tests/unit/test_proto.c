@@ -57,15 +57,16 @@ static void t_directory_part(void)
 			break;
 	}
 	CU_ASSERT_EQUAL(names, 600);
-	/* A name that fits in no part (4090 bytes + NUL after the generation
-	 * string): E2BIG, not an empty part asked for forever. */
+	/* A name that would fit in no part (4090 bytes + NUL after the
+	 * generation string) cannot exist: the path is over the length limits
+	 * (XENSTORE_REL_PATH_MAX, XENSTORE_ABS_PATH_MAX), even for dom0. */
 	static char huge[5 + 4090 + 2];
 	memcpy(huge, "/big/", 5);
 	memset(huge + 5, 'z', 4090);
 	strcpy(huge + 5 + 4090, "|");
-	OK(mc_op(m, XS_MKDIR, 0, huge));
+	ERR(mc_op(m, XS_MKDIR, 0, huge), "EINVAL");
 	snprintf(cmd, sizeof(cmd), "/big|%u|", off);
-	ERR(mc_op(m, XS_DIRECTORY_PART, 0, cmd), "E2BIG");
+	CU_ASSERT_NOT_EQUAL(mc_op(m, XS_DIRECTORY_PART, 0, cmd)->hdr.type, XS_ERROR);
 	mc_free(m);
 }
 
