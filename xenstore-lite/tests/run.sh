@@ -60,6 +60,9 @@ unset XENSTORED_PATH
 . "$HERE/integ/daemon.sh"
 daemon_tests
 
+. "$HERE/integ/ring_attack.sh"
+ring_attack_tests
+
 . "$HERE/diff/diff.sh"
 diff_tests
 
