@@ -46,6 +46,11 @@ struct xs_txn {
 	struct xs_tnode *b[TXN_BUCKETS];
 };
 
+void xs_txn_poison(struct xs_txn *t)
+{
+	t->fail = true;
+}
+
 int xs_txn_created(const struct xs_txn *t)
 {
 	return t->created;
@@ -562,7 +567,7 @@ static int node_limits_quota(const struct xs_txn *t)
 		if (!e->exists)
 			continue;
 		if ((e->value_set && e->vlen > xs_quota.node_size) ||
-		    (e->perms_set && e->perms->n - 1u > xs_quota.perms))
+		    (e->perms_set && e->perms->n > xs_quota.perms))
 			return ENOSPC;
 	}
 	return 0;

@@ -236,10 +236,16 @@ static void t_node_size_txn(void)
 	uint32_t t;
 
 	xs_quota.node_size = 8;
+	/* An oversized write fails its whole transaction, as in xenstored. */
 	t = txn_start(d5);
+	OK(mc_op(d5, XS_WRITE, t, "a|1234"));
 	ERR(mc_op(d5, XS_WRITE, t, "a|123456789"), "ENOSPC");
+	ERR(mc_op(d5, XS_TRANSACTION_END, t, "T|"), "ENOMEM");
+	ERR(mc_op(d5, XS_READ, 0, "a|"), "ENOENT");
+	/* A quota lowered while the transaction is open counts at commit. */
+	t = txn_start(d5);
 	OK(mc_op(d5, XS_WRITE, t, "b|12345678"));
-	xs_quota.node_size = 4; /* lowered while the transaction is open */
+	xs_quota.node_size = 4;
 	ERR(mc_op(d5, XS_TRANSACTION_END, t, "T|"), "ENOSPC");
 	ERR(mc_op(d5, XS_READ, 0, "b|"), "ENOENT");
 	mc_free(d0), mc_free(d5);
@@ -255,7 +261,7 @@ static void t_perms_txn(void)
 	t = txn_start(d5);
 	ERR(mc_op(d5, XS_SET_PERMS, t, "a|n5|r1|r2|"), "ENOSPC");
 	OK(mc_op(d5, XS_SET_PERMS, t, "a|n5|r1|"));
-	xs_quota.perms = 0;
+	xs_quota.perms = 1; /* the owner entry counts: n5|r1 is 2 */
 	ERR(mc_op(d5, XS_TRANSACTION_END, t, "T|"), "ENOSPC");
 	BODY(mc_op(d5, XS_GET_PERMS, 0, "a|"), "n5");
 	mc_free(d0), mc_free(d5);
