@@ -1,31 +1,29 @@
 #!/usr/bin/env bash
 # make bench-xenstore: xenstore-lite vs the real C xenstored 4.17, same
 # machine, same run, fresh daemon per run, runs interleaved.
-# Uses xsbench and the LD_PRELOAD shim from ../shared/tools/xenstore-bench
-# (copied into build/, it is read-only where it ships).
-#   RUNS=3 SHARED=../shared XSBENCH_ARGS="" bash bench/xenstore.sh
+# Client: bench/xenstore/xsload.c (the real libxenstore over the socket);
+# the reference daemon is Debian's, started by xenstore-lite/refd/refd.sh.
+#   RUNS=3 XSLOAD_ARGS="" bash bench/xenstore.sh
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${SHARED:-$TOP/../shared}
 RUNS=${RUNS:-3}
 B=$TOP/build/xenstore-lite
-KIT=$B/refkit
+REFD=$TOP/xenstore-lite/refd/refd.sh
+XSLOAD=$B/xsload
 OUT=$B/bench
 TMPD=$(mktemp -d /tmp/xenstore-bench.XXXXXX)
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	[ -f "$TMPD/ref/pid" ] && kill "$(cat "$TMPD/ref/pid")" 2>/dev/null
+	bash "$REFD" stop "$TMPD/ref"
 	wait 2>/dev/null
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT INT TERM
 
-make -s -C "$TOP/xenstore-lite" || exit 1
-[ -f "$SHARED/tools/xenstore-bench/xsbench.c" ] || { echo "bench: no kit in $SHARED/tools/xenstore-bench (set SHARED=)" >&2; exit 1; }
-mkdir -p "$KIT" "$OUT"
-cp -r "$SHARED/tools/xenstore-bench/." "$KIT/" && chmod -R u+w "$KIT"
-make -s -C "$KIT" BUILD=build >/dev/null || exit 1
+make -s -C "$TOP/xenstore-lite" all "$B/nohv.so" || exit 1
+mkdir -p "$OUT"
+gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XSLOAD" "$TOP/bench/xenstore/xsload.c" -lxenstore || exit 1
 gcc -std=c11 -O2 -Wall -Wextra -Werror -o "$B/floor" "$TOP/bench/xenstore/floor.c" || exit 1
 rm -f "$OUT"/*.txt
 
@@ -39,7 +37,7 @@ run_ours() {
 	"$B/xenstore-lite" -N -s "$TMPD/ours/sock" -F "$TMPD/ours/pid" -L "$TMPD/ours/log" &
 	pid=$!
 	wait_socket "$TMPD/ours/sock"
-	"$KIT/build/xsbench" -s "$TMPD/ours/sock" -p "$pid" ${XSBENCH_ARGS:-} > "$OUT/ours-run$1.txt" 2>&1 ||
+	"$XSLOAD" -s "$TMPD/ours/sock" -p "$pid" ${XSLOAD_ARGS:-} > "$OUT/ours-run$1.txt" 2>&1 ||
 		echo "run failed" >> "$OUT/ours-run$1.txt"
 	kill "$pid"; wait "$pid" 2>/dev/null; pid=
 }
@@ -50,17 +48,17 @@ run_floor() {
 	"$B/floor" "$TMPD/floor.sock" &
 	pid=$!
 	wait_socket "$TMPD/floor.sock"
-	"$KIT/build/xsbench" -s "$TMPD/floor.sock" -t seq,dir,txn,conn > "$OUT/floor-run$1.txt" 2>&1 ||
+	"$XSLOAD" -s "$TMPD/floor.sock" -t seq,dir,txn,conn > "$OUT/floor-run$1.txt" 2>&1 ||
 		echo "run failed" >> "$OUT/floor-run$1.txt"
 	kill "$pid"; wait "$pid" 2>/dev/null; pid=
 }
 
 run_ref() {
 	local rpid
-	rpid=$("$KIT/daemons.sh" start-c "$TMPD/ref")
-	"$KIT/build/xsbench" -s "$TMPD/ref/socket" -p "$rpid" ${XSBENCH_ARGS:-} > "$OUT/ref-run$1.txt" 2>&1 ||
+	rpid=$(REFD_PRELOAD=$B/nohv.so bash "$REFD" start "$TMPD/ref") || { echo "run failed" > "$OUT/ref-run$1.txt"; return; }
+	"$XSLOAD" -s "$TMPD/ref/socket" -p "$rpid" ${XSLOAD_ARGS:-} > "$OUT/ref-run$1.txt" 2>&1 ||
 		echo "run failed" >> "$OUT/ref-run$1.txt"
-	"$KIT/daemons.sh" stop "$TMPD/ref"
+	bash "$REFD" stop "$TMPD/ref"
 	sleep 0.5
 }
 

@@ -1,6 +1,6 @@
 /*
  * The floor of the xenstore benchmark on this machine: a responder that
- * speaks just enough of the wire protocol for xsbench's single-client
+ * speaks just enough of the wire protocol for xsload's single-client
  * tests (seq, dir, txn, conn) and does no work at all. It busy-polls one
  * epoll set and answers every request from canned data, so what it
  * measures is libxenstore plus the Unix socket round trip. No daemon can
@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
-#define NCHILD 1000		/* xsbench's DIRECTORY test lists 1000 */
+#define NCHILD 1000		/* xsload's DIRECTORY test lists 1000 */
 
 struct client {
 	int fd;

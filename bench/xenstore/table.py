@@ -2,7 +2,7 @@
 """Side-by-side table: xenstore-lite vs C xenstored, min/median/max of runs.
 
 usage: table.py RESULTS_DIR   (files ours-run<i>.txt, ref-run<i>.txt and
-floor-run<i>.txt with xsbench "RESULT <metric> <value> <unit>" lines)
+floor-run<i>.txt with xsload "RESULT <metric> <value> <unit>" lines)
 
 The floor is bench/xenstore/floor.c, a responder that does no work: its
 throughput over the reference's is the best ratio any daemon can reach

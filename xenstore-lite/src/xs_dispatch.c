@@ -63,8 +63,8 @@ static int canon(struct xs_req *r, const char *in, bool special, char *out,
 {
 	bool rel;
 
-	return xs_path_canon(in, r->who.id, special,
-			     r->who.priv ? 0 : xs_quota.path_length, out,
+	/* The length limit holds for dom0 too, as in the C xenstored. */
+	return xs_path_canon(in, r->who.id, special, xs_quota.path_length, out,
 			     relative ? relative : &rel);
 }
 

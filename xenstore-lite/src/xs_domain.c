@@ -9,6 +9,7 @@
 #include "xs_conn.h"
 #include "xs_dispatch.h"
 #include "xs_log.h"
+#include "xs_orphans.h"
 #include "xs_path.h"
 #include "xs_ring.h"
 #include "xs_watch.h"
@@ -215,7 +216,8 @@ int xs_do_release(struct xs_req *r)
 	dom_disconnect(d);
 	d->introduced = false;
 	d->target = XS_NO_TARGET;
-	xs_info("domain %u released", d->id);
+	xs_info("domain %u released, %u orphaned subtrees removed", d->id,
+		xs_orphans_remove(d->id));
 	xs_ack(r);
 	xs_watch_fire_special("@releaseDomain", perm_release);
 	return 0;
@@ -263,6 +265,7 @@ int xs_do_get_domain_path(struct xs_req *r)
 
 	if (!a)
 		return EINVAL;
-	xs_domain_path(atoid(a), path, sizeof(path));
+	/* Any number, as xenstored prints it: a path needs no domain. */
+	xs_domain_path((unsigned)atoi(a), path, sizeof(path));
 	return xs_reply_str(r, path);
 }

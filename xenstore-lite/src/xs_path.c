@@ -73,7 +73,7 @@ int xs_path_canon(const char *in, unsigned domid, bool allow_special,
 	} else if (len < XS_PATH_BUF) {
 		memcpy(out, in, len + 1);
 	}
-	if (len >= XS_PATH_BUF || !shape_ok(out, len))
+	if (len > XENSTORE_ABS_PATH_MAX || !shape_ok(out, len))
 		return EINVAL;
 	if (max_len && len - local_offset(out) > max_len)
 		return EINVAL;

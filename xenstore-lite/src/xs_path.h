@@ -14,9 +14,11 @@ bool xs_path_chars_ok(const char *p);
 /*
  * Turn a client path into canonical absolute form in out[XS_PATH_BUF].
  * Relative paths are taken below /local/domain/<domid>; '@' paths are only
- * accepted with allow_special. max_len limits the part below
- * /local/domain/<n>/ (0 = no limit). Returns 0 or EINVAL; *relative tells
- * whether the input was relative.
+ * accepted with allow_special. As in the C xenstored, the canonical path
+ * may not be longer than XENSTORE_ABS_PATH_MAX, and max_len (the
+ * path-length quota, XENSTORE_REL_PATH_MAX by default) limits the part
+ * below /local/domain/<n>/, or the whole path elsewhere (0 = no limit).
+ * Returns 0 or EINVAL; *relative tells whether the input was relative.
  */
 int xs_path_canon(const char *in, unsigned domid, bool allow_special,
 		  size_t max_len, char *out, bool *relative);

@@ -115,10 +115,13 @@ static int parse_one(const char *s, struct xs_perm_ent *e)
 	case 'n': e->perm = XS_PERM_NONE; break;
 	default: return EINVAL;
 	}
-	if (s[1] < '0' || s[1] > '9')
+	/* C integer syntax as xenstored reads it (strtol base 0: blanks, a
+	 * sign, 0x hex, 0 octal), so "n010" means domain 8 to both. Unlike
+	 * xenstored, an id that cannot be a domain is refused, not stored. */
+	if (!s[1])
 		return EINVAL;
 	errno = 0;
-	id = strtol(s + 1, &end, 10);
+	id = strtol(s + 1, &end, 0);
 	if (errno || *end || id < 0 || id > 65535)
 		return EINVAL;
 	e->id = (uint16_t)id;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct xs_quota xs_quota = { 1000, 2048, 128, 10, 1024, 5, 2048, 20, 1024, 4096 };
+#include "xs_wire.h"
+
+struct xs_quota xs_quota = { 1000, 2048, 128, 10, 1024, 5, XENSTORE_REL_PATH_MAX, 20, 1024, 4096 };
 
 static const struct {
 	const char *name;
@@ -19,7 +21,7 @@ static const struct {
 	{ "transactions", &xs_quota.transactions, 10 },
 	{ "transaction-nodes", &xs_quota.txn_nodes, 1024 },
 	{ "node-permissions", &xs_quota.perms, 5 },
-	{ "path-length", &xs_quota.path_length, 2048 },
+	{ "path-length", &xs_quota.path_length, XENSTORE_REL_PATH_MAX },
 	{ "outstanding", &xs_quota.outstanding, 20 },
 	{ "watch-events", &xs_quota.watch_events, 1024 },
 	{ "connections", &xs_quota.connections, 4096 },

@@ -10,7 +10,7 @@ struct xs_quota {
 	unsigned transactions;	/* open transactions per connection */
 	unsigned txn_nodes;	/* nodes touched by one transaction */
 	unsigned perms;		/* permission entries per node */
-	unsigned path_length;	/* path length below /local/domain/<id>/ */
+	unsigned path_length;	/* path length below /local/domain/<id>/ (all) */
 	unsigned outstanding;	/* replies queued but not yet taken */
 	unsigned watch_events;	/* watch events queued per connection */
 	unsigned connections;	/* concurrent socket connections */

@@ -260,8 +260,12 @@ int xs_store_write(struct xs_req *r, const char *path, const void *val,
 	struct xs_view v;
 	int err;
 
-	if (!r->who.priv && len > xs_quota.node_size)
+	if (!r->who.priv && len > xs_quota.node_size) {
+		/* As in xenstored, an oversized write fails its transaction. */
+		if (r->txn)
+			xs_txn_poison(r->txn);
 		return ENOSPC;
+	}
 	err = xs_store_get(r, path, XS_PERM_WRITE, &v);
 	if (!err && mkdir_only)
 		return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xs_conn.h"
+#include "xs_domain.h"
 #include "xs_gen.h"
 #include "xs_hash.h"
 #include "xs_path.h"
@@ -23,6 +24,7 @@ struct xs_tnode {
 	uint32_t hash, seq, plen;
 	bool exists, modified, fire, fire_exact, kids_valid;
 	bool was;		/* in the tree at first access */
+	bool value_set, perms_set;	/* by this transaction (commit quota) */
 	uint64_t seen;		/* clock at first access (xs_gen.h) */
 	uint64_t kgen;		/* child list generation in this view */
 	struct xs_perms *perms;
@@ -43,6 +45,11 @@ struct xs_txn {
 	struct xs_tnode *first, *last;
 	struct xs_tnode *b[TXN_BUCKETS];
 };
+
+void xs_txn_poison(struct xs_txn *t)
+{
+	t->fail = true;
+}
 
 int xs_txn_created(const struct xs_txn *t)
 {
@@ -298,7 +305,7 @@ int xs_txn_set_value(struct xs_txn *t, const char *path, size_t len,
 	free(e->value);
 	e->value = nv;
 	e->vlen = vlen;
-	e->modified = true;
+	e->modified = e->value_set = true;
 	return 0;
 }
 
@@ -312,7 +319,7 @@ int xs_txn_set_perms(struct xs_txn *t, const char *path, size_t len,
 		return err;
 	xs_perms_put(e->perms);
 	e->perms = xs_perms_get(perms);
-	e->modified = true;
+	e->modified = e->perms_set = true;
 	return 0;
 }
 
@@ -488,6 +495,94 @@ static int apply(struct xs_txn *t)
 	return 0;
 }
 
+/* ---- quotas at commit ----
+ * Each request in a transaction is checked against the committed tree as
+ * it was plus this transaction's own changes; several transactions, each
+ * under quota, would together exceed it. So, as the C xenstored does
+ * (transaction_fix_domains), the commit re-checks every per-domain quota
+ * against the tree as it is now and refuses the whole commit (ENOSPC)
+ * before applying anything. */
+
+struct owner_delta {
+	unsigned owner;
+	int delta;
+};
+
+struct node_deltas {
+	struct owner_delta *v;
+	uint32_t n;
+};
+
+static void count_owner(struct node_deltas *d, unsigned owner, int delta)
+{
+	uint32_t i = 0;
+
+	while (i < d->n && d->v[i].owner != owner)
+		i++;
+	if (i == d->n)
+		d->v[d->n++] = (struct owner_delta){ owner, 0 };
+	d->v[i].delta += delta;
+}
+
+/* How the commit would change each owner's node count. */
+static void node_deltas(const struct xs_txn *t, struct node_deltas *d)
+{
+	for (const struct xs_tnode *e = t->first; e; e = e->onext) {
+		const struct xs_node *n;
+
+		if (!e->modified)
+			continue;
+		n = xs_tree_lookup(e->path, e->plen, NULL);
+		if (n && (!e->exists ||
+			  xs_perms_owner(xs_node_perms(n)) != xs_perms_owner(e->perms)))
+			count_owner(d, xs_perms_owner(xs_node_perms(n)), -1);
+		if (e->exists && (!n ||
+			  xs_perms_owner(xs_node_perms(n)) != xs_perms_owner(e->perms)))
+			count_owner(d, xs_perms_owner(e->perms), 1);
+	}
+}
+
+static int node_count_quota(const struct xs_txn *t)
+{
+	struct node_deltas d = { malloc(t->count * sizeof(*d.v) * 2 + 1), 0 };
+	int err = 0;
+
+	if (!d.v)
+		return ENOMEM;
+	node_deltas(t, &d);
+	for (uint32_t i = 0; !err && i < d.n; i++)
+		if (d.v[i].delta > 0 &&
+		    xs_domain_nodes(d.v[i].owner) + (unsigned)d.v[i].delta > xs_quota.nodes)
+			err = ENOSPC;
+	free(d.v);
+	return err;
+}
+
+/* Node size and permission entries this transaction set: the limits may
+ * have been lowered (CONTROL quota) since the request was accepted. What
+ * a node inherited or already had is not the transaction's doing. */
+static int node_limits_quota(const struct xs_txn *t)
+{
+	for (const struct xs_tnode *e = t->first; e; e = e->onext) {
+		if (!e->exists)
+			continue;
+		if ((e->value_set && e->vlen > xs_quota.node_size) ||
+		    (e->perms_set && e->perms->n > xs_quota.perms))
+			return ENOSPC;
+	}
+	return 0;
+}
+
+static int commit_quota(const struct xs_txn *t)
+{
+	int err;
+
+	if (t->priv)
+		return 0;
+	err = node_limits_quota(t);
+	return err ? err : node_count_quota(t);
+}
+
 int xs_txn_end(struct xs_conn *c, struct xs_txn *t, bool commit)
 {
 	int err = 0;
@@ -497,7 +592,7 @@ int xs_txn_end(struct xs_conn *c, struct xs_txn *t, bool commit)
 		err = ENOMEM;
 	else if (commit && conflicts(t))
 		err = EAGAIN;
-	else if (commit)
+	else if (commit && !(err = commit_quota(t)))
 		err = apply(t);
 	txn_free(t);
 	return err;

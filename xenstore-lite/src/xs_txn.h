@@ -36,6 +36,8 @@ int xs_txn_set_perms(struct xs_txn *t, const char *path, size_t len,
 int xs_txn_remove(struct xs_txn *t, const char *path, size_t len);
 void xs_txn_mark_fire(struct xs_txn *t, const char *path, size_t len,
 		      bool exact);
+/* The transaction can no longer commit (commit answers ENOMEM). */
+void xs_txn_poison(struct xs_txn *t);
 /* Nodes created minus removed so far (for the node quota). */
 int xs_txn_created(const struct xs_txn *t);
 

@@ -3,9 +3,9 @@
 # operations, differential (vs the real xenstored) and fuzz replay/run.
 # Prints "PASS: xenstore/<name>" or "FAIL: xenstore/<name>: <why>" per test
 # and exits non-zero if any failed.
-#   run.sh BUILD_DIR SHARED_DIR [FUZZ_SECONDS]
+#   run.sh BUILD_DIR [FUZZ_SECONDS]
 set -uo pipefail
-B=$1 SHARED=$2 FUZZ_SECONDS=${3:-60}
+B=$1 FUZZ_SECONDS=${2:-60}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMPD=$(mktemp -d /tmp/xenstore-lite-test.XXXXXX)
 DAEMON=$B/xenstore-lite
@@ -14,7 +14,7 @@ pids=()
 
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	[ -n "${REFDIR:-}" ] && [ -f "$REFDIR/pid" ] && kill "$(cat "$REFDIR/pid")" 2>/dev/null
+	[ -n "${REFDIR:-}" ] && bash "$HERE/../refd/refd.sh" stop "$REFDIR"
 	wait 2>/dev/null
 	rm -rf "$TMPD"
 }
@@ -59,6 +59,9 @@ unset XENSTORED_PATH
 
 . "$HERE/integ/daemon.sh"
 daemon_tests
+
+. "$HERE/integ/ring_attack.sh"
+ring_attack_tests
 
 . "$HERE/diff/diff.sh"
 diff_tests

@@ -15,9 +15,18 @@ LIBXS_TEST := $(B)/tests/libxs_test
 $(LIBXS_TEST): tests/integ/libxs_test.c | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $< -lxenstore
 
+RING_GUEST := $(B)/tests/ring_guest
+$(RING_GUEST): tests/integ/ring_guest.c | $(B)/tests
+	$(CC) $(CFLAGS) -o $@ $<
+
 XS_SCRIPT := $(B)/tests/xs_script
 $(XS_SCRIPT): tests/diff/xs_script.c | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $<
+
+# The reference C xenstored runs under this preload (refd/refd.sh).
+NOHV := $(B)/nohv.so
+$(NOHV): refd/nohv.c | $(B)/obj
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
 # libFuzzer target (clang), with ASan/UBSan.
 FUZZ_BIN := $(B)/fuzz/xs_fuzz
@@ -31,5 +40,5 @@ fuzz: $(FUZZ_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/xs.dict $(B)/fuzz/work fuzz/corpus
 
 # Last: the prerequisites above must be defined before this rule is read.
-test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT) $(FUZZ_BIN)
-	@bash tests/run.sh $(B) $(SHARED) $(FUZZ_SECONDS)
+test: all $(UNIT_BIN) $(LIBXS_TEST) $(XS_SCRIPT) $(RING_GUEST) $(NOHV) $(FUZZ_BIN)
+	@bash tests/run.sh $(B) $(FUZZ_SECONDS)

@@ -4,9 +4,12 @@
  *   XENSTORED_PATH=... xs_script < session.txt
  * Script lines:  <conn> <TYPE|number|CLOSE> [tx=T|tx=<n>] [len=<n>] <payload>
  * conn is 1-9; payload escapes: \0 NUL, \\ backslash, \xHH byte.
- * tx=T uses the connection's last TRANSACTION_START id. After each request
+ * tx=T uses the connection's last TRANSACTION_START id, tx=P the one before. After each request
  * every connection is synced (a GET_DOMAIN_PATH round trip) and its watch
  * events printed, so event order is deterministic.
+ * With XS_RING_FILE set, connection 9 is instead an unprivileged guest on
+ * that ring page file (the daemon's -R file, or the reference's through
+ * refd's NOHV_RING_DIR); a child process carries its bytes (ring_bridge).
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,15 +18,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <xen/io/xs_wire.h>
 
 #define NCONN 10
 
 static int fds[NCONN];
-static uint32_t txid[NCONN];
+static uint32_t txid[NCONN], prev_txid[NCONN];
 static uint32_t req_id = 100;
 static bool loose; /* '?' line: compare only that it is an error */
 
@@ -45,12 +53,64 @@ static const char *tname(uint32_t t)
 	return buf;
 }
 
+#define RING_CONN 9
+
+/* Socket to ring and back until the socket closes: both sides poll. */
+static void pump(int sock, struct xenstore_domain_interface *r)
+{
+	char buf[XENSTORE_RING_SIZE];
+
+	for (;;) {
+		XENSTORE_RING_IDX prod = r->req_prod, cons = r->rsp_cons;
+		size_t room = XENSTORE_RING_SIZE - (prod - r->req_cons);
+		size_t avail = r->rsp_prod - cons;
+		ssize_t n = room ? recv(sock, buf, room, MSG_DONTWAIT) : -1;
+
+		if (n == 0)
+			_exit(0);
+		for (ssize_t i = 0; i < n; i++)
+			r->req[MASK_XENSTORE_IDX(prod + i)] = buf[i];
+		atomic_thread_fence(memory_order_seq_cst);
+		if (n > 0)
+			r->req_prod = prod + (XENSTORE_RING_IDX)n;
+		for (size_t i = 0; i < avail; i++)
+			buf[i] = r->rsp[MASK_XENSTORE_IDX(cons + i)];
+		if (avail && send(sock, buf, avail, 0) != (ssize_t)avail)
+			_exit(0);
+		r->rsp_cons = cons + (XENSTORE_RING_IDX)avail;
+		if (n <= 0 && !avail)
+			nanosleep(&(struct timespec){ 0, 100000 }, NULL);
+	}
+}
+
+/* A socket whose other end a child process joins to the ring file. */
+static int ring_bridge(const char *file)
+{
+	int sv[2], fd = open(file, O_RDWR);
+	void *page = fd < 0 ? MAP_FAILED :
+		     mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (page == MAP_FAILED || socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		perror(file);
+		exit(2);
+	}
+	if (fork() == 0) {
+		close(sv[0]);
+		pump(sv[1], page);
+	}
+	close(sv[1]);
+	close(fd);
+	return sv[0];
+}
+
 static int conn(int c)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	if (fds[c] > 0)
 		return fds[c];
+	if (c == RING_CONN && getenv("XS_RING_FILE"))
+		return fds[c] = ring_bridge(getenv("XS_RING_FILE"));
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", getenv("XENSTORED_PATH"));
 	fds[c] = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (connect(fds[c], (struct sockaddr *)&sa, sizeof(sa))) {
@@ -112,6 +172,7 @@ static void normalize(uint32_t req, struct xsd_sockmsg *h, char *body,
 		return;
 	}
 	if (h->type == XS_TRANSACTION_START) {
+		prev_txid[c] = txid[c];
 		txid[c] = (uint32_t)strtoul(body, NULL, 10);
 		printf("<txid>");
 		return;
@@ -232,7 +293,8 @@ static void run_line(char *line)
 		return;
 	}
 	if (!strncmp(rest, "tx=", 3)) {
-		tx = rest[3] == 'T' ? txid[c] : (uint32_t)strtoul(rest + 3, NULL, 10);
+		tx = rest[3] == 'T' ? txid[c] : rest[3] == 'P' ? prev_txid[c]
+					       : (uint32_t)strtoul(rest + 3, NULL, 10);
 		rest = strchr(rest, ' ') ? strchr(rest, ' ') + 1 : rest + strlen(rest);
 	}
 	if (!strncmp(rest, "len=", 4)) {
@@ -260,6 +322,7 @@ int main(void)
 
 	if (!getenv("XENSTORED_PATH"))
 		return 2;
+	signal(SIGCHLD, SIG_IGN);	/* the ring bridge, if any */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(line, sizeof(line), stdin)) {
 		if (!strncmp(line, "# ---", 5))

@@ -367,6 +367,69 @@ static bool t_malformed(void)
 	return true;
 }
 
+/* xs_wire.h's path limits through xs_write and friends; the reference C
+ * xenstored gives the same answers (tests/diff/diff.sh runs this test
+ * against it too). The limit holds for dom0 as well. */
+static char *long_path(const char *prefix, size_t len)
+{
+	char *p = malloc(len + 1);
+	size_t pl = strlen(prefix);
+
+	if (!p)
+		return NULL;
+	memset(p, 'q', len);
+	memcpy(p, prefix, pl < len ? pl : len);
+	for (size_t i = pl + 100; i < len - 1; i += 100)
+		p[i] = '/';	/* components of 99 characters */
+	p[len] = '\0';
+	return p;
+}
+
+/* Writes a path of len characters (prefix first); true if the answer is
+ * want_errno (0: success). */
+static bool write_answers(struct xs_handle *h, const char *prefix, size_t len, int want_errno)
+{
+	char *p = long_path(prefix, len);
+	bool ok;
+
+	errno = 0;
+	ok = p && xs_write(h, XBT_NULL, p, "v", 1);
+	ok = want_errno ? !ok && errno == want_errno : ok;
+	free(p);
+	return ok;
+}
+
+static bool t_path_limits(void)
+{
+	struct xs_handle *h = xopen();
+	char *p;
+	unsigned len;
+	bool ok;
+
+	CHECK(h, "xs_open");
+	CHECK(write_answers(h, "/pl/", XENSTORE_REL_PATH_MAX, 0), "abs 2048 refused");
+	CHECK(write_answers(h, "/pl/", XENSTORE_REL_PATH_MAX + 1, EINVAL), "abs 2049 not EINVAL");
+	CHECK(write_answers(h, "/pl/", XENSTORE_ABS_PATH_MAX + 1, EINVAL), "abs 3073 not EINVAL");
+	CHECK(write_answers(h, "/local/domain/0/pl/", 16 + XENSTORE_REL_PATH_MAX, 0),
+	      "below dom0's home, 2048 refused");
+	CHECK(write_answers(h, "/local/domain/0/pl/", 17 + XENSTORE_REL_PATH_MAX, EINVAL),
+	      "below dom0's home, 2049 not EINVAL");
+	CHECK(write_answers(h, "plrel/", XENSTORE_REL_PATH_MAX, 0), "relative 2048 refused");
+	CHECK(write_answers(h, "plrel/", XENSTORE_REL_PATH_MAX + 1, EINVAL), "relative 2049 not EINVAL");
+	/* Reads and watches: invalid, not merely absent. */
+	p = long_path("/pl/", XENSTORE_REL_PATH_MAX + 1);
+	errno = 0;
+	ok = p && !xs_read(h, XBT_NULL, p, &len) && errno == EINVAL;
+	ok = ok && !xs_watch(h, p, "tok") && errno == EINVAL;
+	free(p);
+	CHECK(ok, "long read/watch not EINVAL (errno %d)", errno);
+	xs_rm(h, XBT_NULL, "/pl");
+	xs_rm(h, XBT_NULL, "/local/domain/0/pl");
+	xs_rm(h, XBT_NULL, "plrel");
+	xs_close(h);
+	return true;
+}
+
 static const struct {
 	const char *name;
 	bool (*fn)(void);
@@ -381,6 +444,7 @@ static const struct {
 	{ "many_connections", t_many_connections },
 	{ "slow_watcher", t_slow_watcher },
 	{ "malformed", t_malformed },
+	{ "path_limits", t_path_limits },
 };
 
 int main(int argc, char **argv)

@@ -54,6 +54,36 @@ static void t_length(void)
 	CU_ASSERT_EQUAL(canon(in + 999, 4, false, 1000, out), EINVAL);
 }
 
+/* xs_wire.h's limits, at the edges, as the C xenstored applies them. */
+static void t_protocol_limits(void)
+{
+	char out[XS_PATH_BUF], in[5000];
+	const size_t rel = XENSTORE_REL_PATH_MAX, q = rel;
+
+	memset(in, 'x', sizeof(in));
+	in[0] = '/';
+	in[rel] = '\0'; /* "/" + 2047 */
+	CU_ASSERT_EQUAL(canon(in, 0, false, q, out), 0);
+	in[rel] = 'x', in[rel + 1] = '\0';
+	CU_ASSERT_EQUAL(canon(in, 0, false, q, out), EINVAL);
+	/* Relative: counted below /local/domain/<id>/ once made absolute. */
+	CU_ASSERT_EQUAL(canon(in + 1, 7, false, q, out), 0);
+	in[rel + 1] = 'x', in[rel + 2] = '\0';
+	CU_ASSERT_EQUAL(canon(in + 1, 7, false, q, out), EINVAL);
+	/* Special paths are not below a domain: the whole name counts. */
+	in[0] = '@', in[rel] = '\0';
+	CU_ASSERT_EQUAL(canon(in, 0, true, q, out), 0);
+	in[rel] = 'x';
+	CU_ASSERT_EQUAL(canon(in, 0, true, q, out), EINVAL);
+	/* With the quota raised (xenstored -M), the absolute limit remains. */
+	memset(in, 'x', sizeof(in));
+	memcpy(in, "/local/domain/1/", 16);
+	in[XENSTORE_ABS_PATH_MAX] = '\0';
+	CU_ASSERT_EQUAL(canon(in, 0, false, 4000, out), 0);
+	in[XENSTORE_ABS_PATH_MAX] = 'x', in[XENSTORE_ABS_PATH_MAX + 1] = '\0';
+	CU_ASSERT_EQUAL(canon(in, 0, false, 4000, out), EINVAL);
+}
+
 static void t_relations(void)
 {
 	CU_ASSERT_TRUE(xs_path_is_child("/a/b", "/a"));
@@ -84,7 +114,8 @@ void suite_path(void)
 {
 	static const struct unit_test tests[] = {
 		{ "valid", t_valid }, { "invalid", t_invalid },
-		{ "length", t_length }, { "relations", t_relations },
+		{ "length", t_length }, { "protocol_limits", t_protocol_limits },
+		{ "relations", t_relations },
 		{ "domid", t_domid },
 	};
 	ADD_SUITE("path", tests);
