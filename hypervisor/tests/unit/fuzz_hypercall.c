@@ -109,7 +109,7 @@ static void teardown(mfn_t baseline)
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         if (hv_domains[i])
             abort();
-    if (hv_frames.nr_free != baseline || harness_grant_maps || harness_bad_frees() ||
+    if (hv_frames.nr_free != baseline || harness_bad_frees() ||
         timer_next_deadline() != ~0ULL)
         abort();
 }
