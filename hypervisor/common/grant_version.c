@@ -176,15 +176,16 @@ long grant_get_version(struct domain *d, struct gnttab_get_version *op)
  * The machine frames of the first nr_frames status frames. Xen's errors: no
  * such domain = bad_domain, somebody else's = permission_denied, more than
  * there are (any in v1) = general_error, a list it cannot write = bad_virt_addr
- * (outside guest space: -EFAULT).
+ * (starting outside guest space: -EFAULT).
  */
 long grant_get_status_frames(struct domain *d, struct gnttab_get_status_frames *op)
 {
     struct domain *td = domain_lookup_by_caller(op->dom, d);
     struct grant_table *gt;
 
-    if (!guest_range_ok((unsigned long)op->frame_list.p, (size_t)op->nr_frames * sizeof(u64)))
-        return -EFAULT;                              /* Xen's guest_handle_okay, first */
+    /* Xen's guest_handle_okay, first: on 64-bit PV it checks where the list starts only. */
+    if (!guest_range_ok((unsigned long)op->frame_list.p, 1))
+        return -EFAULT;
     if (!td || (td != d && !d->privileged)) {
         op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
         return 0;
