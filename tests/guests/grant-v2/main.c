@@ -196,6 +196,21 @@ static void switch_down(void)
     v1(REF_RES)->flags = 0;
 }
 
+/* Grant and status frames are for translated guests to place with add_to_physmap: a PV guest gets -EACCES. */
+static void add_to_physmap(void)
+{
+    struct xen_add_to_physmap xatp = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
+                                       .idx = 0 | XENMAPIDX_grant_table_status, .gpfn = 0x1000 };
+
+    check_eq(hc_memory_op(XENMEM_add_to_physmap, &xatp), -EACCES,
+             "add_to_physmap(grant_table, status frame 0) from PV = -EACCES");
+    xatp.idx = 0;
+    check_eq(hc_memory_op(XENMEM_add_to_physmap, &xatp), -EACCES,
+             "add_to_physmap(grant_table, frame 0) from PV = -EACCES");
+    xatp.domid = NODOM;
+    check_eq(hc_memory_op(XENMEM_add_to_physmap, &xatp), -ESRCH, "add_to_physmap for no such domain = -ESRCH");
+}
+
 static void foreign(domid_t peer)
 {
     uint64_t frames[1];
@@ -221,6 +236,7 @@ void test_main(void)
     if (status_frames()) {
         v2_maps(h_res);
         v2_copy();
+        add_to_physmap();
         switch_down();
     }
     test_done();
