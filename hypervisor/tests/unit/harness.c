@@ -549,6 +549,7 @@ int main(void)
     suite_domain();
     suite_page_type();
     suite_grant();
+    suite_grant_v2();
     suite_memory();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);

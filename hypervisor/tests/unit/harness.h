@@ -143,6 +143,7 @@ void suite_cmdline(void);
 void suite_domain(void);
 void suite_page_type(void);
 void suite_grant(void);
+void suite_grant_v2(void);
 void suite_memory(void);
 
 #endif
