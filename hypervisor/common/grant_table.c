@@ -16,7 +16,6 @@
 #include <hv/guest_access.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
-#include <asm/page_type.h>
 
 #define MAPTRACK_PAGES (ALIGN_UP(GNTTAB_MAPTRACK_MAX * sizeof(struct grant_mapping), PAGE_SIZE) / PAGE_SIZE)
 /* The active entries for nr shared frames (counted as v1, the larger). */
@@ -183,38 +182,18 @@ static u16 *pin_count(struct grant_active *a, bool device, bool readonly)
     return readonly ? &a->readers : &a->writers;
 }
 
-/* A device mapping's own references (no PTE holds them), the ones a PTE would take. */
-static int dev_get(mfn_t mfn, struct domain *owner, bool readonly)
-{
-    if (page_get_foreign(mfn, owner->id))
-        return -EINVAL;
-    if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
-                      page_get_type(mfn, PGT_writable, owner))) {
-        page_put(mfn);
-        return -EBUSY;                               /* never a writable page table */
-    }
-    return 0;
-}
-
-static void dev_put(mfn_t mfn, bool readonly)
-{
-    if (!readonly)
-        page_put_type(mfn);
-    page_put(mfn);
-}
-
 /* Takes what the mapping holds: device references, then the host PTE. */
 static s16 map_take(struct domain *d, struct domain *rd, const struct gnttab_map_grant_ref *op,
                     mfn_t frame, u64 *pte_maddr)
 {
     bool ro = op->flags & GNTMAP_readonly, dev = op->flags & GNTMAP_device_map;
 
-    if (dev && dev_get(frame, rd, ro))
+    if (dev && arch_grant_dev_get(frame, rd, ro))
         return GNTST_general_error;
     if ((op->flags & GNTMAP_host_map) &&
         arch_grant_map(d, op->host_addr, op->flags & GNTMAP_contains_pte, frame, rd, ro, pte_maddr)) {
         if (dev)
-            dev_put(frame, ro);
+            arch_grant_dev_put(frame, ro);
         return GNTST_general_error;
     }
     return GNTST_okay;
@@ -300,7 +279,7 @@ static s16 unmap_host(struct domain *d, struct grant_mapping *m)
 
 static void unmap_device(struct grant_mapping *m)
 {
-    dev_put(m->mfn, m->readonly);
+    arch_grant_dev_put(m->mfn, m->readonly);
     m->device = false;
     drop_pin(m, true);
 }

@@ -92,6 +92,9 @@ int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn
                    struct domain *owner, bool readonly, u64 *pte_maddr);
 int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn);
 int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr);
+/* A device mapping's references (a PTE's, without the PTE): taken / dropped. */
+int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly);
+void arch_grant_dev_put(mfn_t mfn, bool readonly);
 int arch_cache_flush(mfn_t mfn, unsigned int offset, unsigned int len, bool clean, bool inval);
 
 #endif

@@ -125,3 +125,23 @@ int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
     tlb_flush_local();                               /* whichever address space held them */
     return 0;
 }
+
+/* A device mapping's own references (no PTE holds them): the ones a PTE would take. */
+int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly)
+{
+    if (page_get_foreign(mfn, owner->id))
+        return -EINVAL;
+    if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
+                      page_get_type(mfn, PGT_writable, owner))) {
+        page_put(mfn);
+        return -EBUSY;                               /* never a writable page table */
+    }
+    return 0;
+}
+
+void arch_grant_dev_put(mfn_t mfn, bool readonly)
+{
+    if (!readonly)
+        page_put_type(mfn);
+    page_put(mfn);
+}
