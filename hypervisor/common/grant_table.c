@@ -401,11 +401,18 @@ static s16 copy_one(struct domain *d, struct gnttab_copy *op)
     return GNTST_okay;
 }
 
+/*
+ * Xen's order: a list starting outside guest space = -EFAULT, then the
+ * domain (bad_domain / permission_denied), the size (general_error), and a
+ * list entry it cannot write = bad_virt_addr.
+ */
 static long setup_table(struct domain *d, struct gnttab_setup_table *op)
 {
     struct domain *td = domain_lookup_by_caller(op->dom, d);
     struct grant_table *gt;
 
+    if (!guest_range_ok((unsigned long)op->frame_list.p, 1))
+        return -EFAULT;
     if (!td || (td != d && !d->privileged)) {
         op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
         return 0;
@@ -415,13 +422,13 @@ static long setup_table(struct domain *d, struct gnttab_setup_table *op)
         op->status = GNTST_general_error;
         return 0;
     }
+    op->status = GNTST_okay;
     for (unsigned int i = 0; i < op->nr_frames; i++) {
         xen_pfn_t mfn = hv_virt_to_mfn(gt->shared[i]);
 
         if (copy_to_guest((unsigned long)op->frame_list.p + i * sizeof(mfn), &mfn, sizeof(mfn)))
-            return -EFAULT;
+            op->status = GNTST_bad_virt_addr;
     }
-    op->status = GNTST_okay;
     return 0;
 }
 
@@ -505,14 +512,16 @@ static size_t op_size(unsigned int cmd)
 }
 
 /*
- * How many structs a call reads: set_version and get_version read exactly
- * one whatever the count; get_status_frames wants a count of 1 (Xen).
+ * How many structs a call reads (Xen): set_version and get_version exactly
+ * one whatever the count; setup_table, query_size and get_status_frames
+ * want a count of 1; the others are batches.
  */
 static long op_count(unsigned int cmd, unsigned long count)
 {
     if (cmd == GNTTABOP_set_version || cmd == GNTTABOP_get_version)
         return 1;
-    if (cmd == GNTTABOP_get_status_frames && count != 1)
+    if ((cmd == GNTTABOP_setup_table || cmd == GNTTABOP_query_size ||
+         cmd == GNTTABOP_get_status_frames) && count != 1)
         return -EINVAL;
     return (long)count;
 }

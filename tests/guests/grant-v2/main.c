@@ -54,6 +54,29 @@ static unsigned int version_now(void)
     return v;
 }
 
+/* Ops Xen takes one at a time refuse other counts; lists in the hypervisor's area fault. */
+static void bad_counts(void)
+{
+    struct gnttab_query_size q[2] = { { .dom = DOMID_SELF }, { .dom = DOMID_SELF } };
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1, .status = 99 };
+    struct gnttab_get_status_frames gs = { .dom = DOMID_SELF, .nr_frames = 0 };
+    uint64_t frame;
+
+    check_eq(hc_grant_table_op(GNTTABOP_query_size, q, 2), -EINVAL, "query_size with count 2 = -EINVAL");
+    check_eq(hc_grant_table_op(GNTTABOP_query_size, q, 0), -EINVAL, "query_size with count 0 = -EINVAL");
+    set_xen_guest_handle(gs.frame_list, &frame);
+    check_eq(hc_grant_table_op(GNTTABOP_get_status_frames, &gs, 2), -EINVAL,
+             "get_status_frames with count 2 = -EINVAL");
+    set_xen_guest_handle(st.frame_list, (xen_pfn_t *)0xffff800000001000UL);
+    check_eq(hc_grant_table_op(GNTTABOP_setup_table, &st, 1), -EFAULT,
+             "setup_table with its frame list in the hypervisor's area = -EFAULT");
+    set_xen_guest_handle(st.frame_list, &frame);
+    check_eq(hc_grant_table_op(GNTTABOP_setup_table, &st, 2), -EINVAL, "setup_table with count 2 = -EINVAL");
+    st.nr_frames = 10000;
+    check(hc_grant_table_op(GNTTABOP_setup_table, &st, 1) == 0 && st.status == GNTST_general_error,
+          "setup_table(10000 frames) = GNTST_general_error", "status %d", st.status);
+}
+
 static void initial_version(void)
 {
     unsigned int now = 0;
@@ -70,6 +93,7 @@ static void initial_version(void)
     check_eq(gnt_status_frames(NODOM, 0, frames), GNTST_bad_domain,
              "get_status_frames of no such domain = GNTST_bad_domain");
     check_eq(gnt_get_version(NODOM, &now), -ESRCH, "get_version of no such domain = -ESRCH");
+    bad_counts();
 }
 
 /* A mapped entry past the reserved ones blocks a switch; a reserved one does not. */
