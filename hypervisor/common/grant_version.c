@@ -135,8 +135,10 @@ static long switch_version(struct domain *d, unsigned int to)
         return -EBUSY;
     if (gt->version == 2 && !reserved_fit_v1(gt))
         return -ERANGE;
-    if (to == 2 && grant_populate_status(d, gt->nr_frames))
+    if (to == 2 && grant_populate_status(d, gt->nr_frames)) {
+        grant_free_status(gt);                       /* v1 has none: never exposed */
         return -ENOMEM;
+    }
     save_reserved(gt, keep);
     if (to == 1 && unpopulate_status(gt))
         return -EBUSY;

@@ -149,6 +149,30 @@ static void test_set_version(void)
     EXPECT_EQ(now, 1);
     EXPECT_EQ(g->grant_table->nr_status_frames, 0);
     EXPECT_EQ(hv_frames.nr_free, before);            /* the status frame went */
+    /* Memory for one of the two status frames 9 shared frames need: -ENOMEM, still v1, none kept. */
+    static mfn_t hog[HARNESS_ARENA_PAGES];
+    struct gnttab_setup_table op = { .dom = DOMID_SELF, .nr_frames = 9 };
+    xen_pfn_t frames[9];
+    unsigned int hog_n = 0;
+    s16 s;
+    u64 list[1];
+
+    set_xen_guest_handle(op.frame_list, frames);
+    EXPECT_EQ(op_as(g, GNTTABOP_setup_table, &op, 1), 0);
+    EXPECT_EQ(op.status, GNTST_okay);
+    before = hv_frames.nr_free;
+    while ((hog[hog_n] = frame_alloc(&hv_frames, 1, 1, FRAME_OWNER_HV)) != INVALID_MFN)
+        hog_n++;
+    CU_ASSERT_FATAL(hog_n > 0);
+    CU_ASSERT_EQUAL(frame_free(&hv_frames, hog[--hog_n], 1), 0);   /* one frame left */
+    EXPECT_EQ(set_version(g, 2, &now), -ENOMEM);
+    EXPECT_EQ(now, 1);
+    EXPECT_EQ(g->grant_table->nr_status_frames, 0);
+    EXPECT_EQ(status_frames(g, DOMID_SELF, 1, list, &s), 0);
+    EXPECT_EQ(s, GNTST_general_error);
+    while (hog_n)
+        CU_ASSERT_EQUAL(frame_free(&hv_frames, hog[--hog_n], 1), 0);
+    EXPECT_EQ(hv_frames.nr_free, before);
     /* set_version and get_version read one struct whatever the count. */
     struct gnttab_set_version sv = { .version = 2 };
     EXPECT_EQ(op_as(g, GNTTABOP_set_version, &sv, 0), 0);
