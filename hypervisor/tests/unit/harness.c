@@ -325,14 +325,26 @@ unsigned int harness_tlb_flushes;
 const void *harness_cache_flush_p;
 size_t harness_cache_flush_len;
 
+mfn_t harness_try_give_l1(struct domain *d, unsigned int k)
+{
+    mfn_t l1 = k < HARNESS_L1S ? frame_alloc(&hv_frames, 1, 1, d->id) : INVALID_MFN;
+
+    if (l1 == INVALID_MFN)
+        return INVALID_MFN;
+    memset(hv_mfn_to_virt(l1), 0, PAGE_SIZE);
+    if (page_pin(l1, PGT_l1, d)) {
+        frame_free(&hv_frames, l1, 1);
+        return INVALID_MFN;
+    }
+    harness_l1[d->id][k] = l1;
+    return l1;
+}
+
 mfn_t harness_give_l1(struct domain *d, unsigned int k)
 {
-    mfn_t l1 = frame_alloc(&hv_frames, 1, 1, d->id);
+    mfn_t l1 = harness_try_give_l1(d, k);
 
-    CU_ASSERT_FATAL(l1 != INVALID_MFN && k < HARNESS_L1S);
-    memset(hv_mfn_to_virt(l1), 0, PAGE_SIZE);
-    CU_ASSERT_FATAL(page_pin(l1, PGT_l1, d) == 0);
-    harness_l1[d->id][k] = l1;
+    CU_ASSERT_FATAL(l1 != INVALID_MFN);
     return l1;
 }
 

@@ -31,13 +31,14 @@ extern unsigned long harness_m2p[HARNESS_ARENA_PAGES];   /* arch_m2p_set */
  * The guest page tables below arch/x86/pv/grant_map.c (compiled as is): a
  * domain's current address space is up to HARNESS_L1S real, pinned L1 tables
  * of its own, k-th covering HARNESS_VA_BASE + k * 2 MiB. harness_give_l1
- * allocates and pins table k; harness_pte is the entry for va (NULL when
+ * allocates and pins table k (the fuzzer gives each domain table 0); harness_pte is the entry for va (NULL when
  * unmapped). TLB flushes are counted, cache flushes recorded.
  */
 #define HARNESS_L1S 4
 #define HARNESS_VA_BASE 0x400000UL
 #define HARNESS_BAD_HOST_ADDR 0xbadUL                /* unaligned: refused */
 mfn_t harness_give_l1(struct domain *d, unsigned int k);
+mfn_t harness_try_give_l1(struct domain *d, unsigned int k);   /* INVALID_MFN, no assert */
 u64 *harness_pte(struct domain *d, u64 va);
 u64 harness_pte_maddr(struct domain *d, u64 va);
 extern unsigned int harness_tlb_flushes;
