@@ -1,10 +1,12 @@
 /*
- * Grant tables, version 1. A granter writes entries (flags, domid, frame)
- * into its shared frames; a mapper asks the hypervisor to map or copy a
- * granted frame. The hypervisor keeps GTF_reading/GTF_writing true while a
- * mapping exists, so the granter can see its page is in use and cannot
- * revoke it, and every mapping holds a reference on the frame, so the frame
- * is not freed or reused before the last mapping goes.
+ * Grant tables: map, unmap, copy, and the hypercall edge. A granter writes
+ * entries (flags, domid, frame) into its shared frames; a mapper asks the
+ * hypervisor to map or copy a granted frame. The hypervisor keeps
+ * GTF_reading/GTF_writing true while a mapping exists (v1: in the entry;
+ * v2: in the status frames), so the granter can see its page is in use and
+ * cannot revoke it, and every mapping holds a reference on the frame, so the
+ * frame is not freed or reused before the last mapping goes.
+ * Versions and status frames: grant_version.c; cache_flush: grant_cache.c.
  */
 #include <hv/grant.h>
 #include <hv/arch.h>
@@ -16,19 +18,51 @@
 #include <hv/sched.h>
 
 #define MAPTRACK_PAGES (ALIGN_UP(GNTTAB_MAPTRACK_MAX * sizeof(struct grant_mapping), PAGE_SIZE) / PAGE_SIZE)
-#define ACTIVE_PAGES   (ALIGN_UP(GNTTAB_MAX_ENTRIES * sizeof(struct grant_active), PAGE_SIZE) / PAGE_SIZE)
+/* The active entries for nr shared frames (counted as v1, the larger). */
+#define ACTIVE_PAGES(nr) \
+    (ALIGN_UP((nr) * GNTTAB_ENTRIES_PER_FRAME * sizeof(struct grant_active), PAGE_SIZE) / PAGE_SIZE)
 
-static unsigned int nr_entries(const struct grant_table *gt)
+unsigned int grant_nr_entries(const struct grant_table *gt)
 {
-    return gt->nr_frames * GNTTAB_ENTRIES_PER_FRAME;
+    return gt->nr_frames * (gt->version == 2 ? GNTTAB_V2_PER_FRAME : GNTTAB_ENTRIES_PER_FRAME);
 }
 
-static grant_entry_v1_t *shared_entry(struct grant_table *gt, grant_ref_t ref)
+bool grant_ref_active(const struct grant_active *a)
 {
-    return &gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+    return a->readers || a->writers || a->dev_readers || a->dev_writers;
 }
 
-static int grow(struct domain *d, unsigned int nr);
+/* One entry as either version stores it: header and frame. */
+struct grant_view {
+    u16 flags;
+    domid_t domid;
+    u64 frame;
+};
+
+static struct grant_view read_entry(const struct grant_table *gt, grant_ref_t ref)
+{
+    struct grant_view v;
+
+    if (gt->version == 2) {
+        const grant_entry_v2_t *e = (const grant_entry_v2_t *)gt->shared[ref / GNTTAB_V2_PER_FRAME] +
+                                    ref % GNTTAB_V2_PER_FRAME;
+
+        v = (struct grant_view){ e->hdr.flags, e->hdr.domid, e->full_page.frame };
+    } else {
+        const grant_entry_v1_t *e = &gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+
+        v = (struct grant_view){ e->flags, e->domid, e->frame };
+    }
+    return v;
+}
+
+/* Where GTF_reading / GTF_writing of ref live: v1 the entry's flags, v2 its status entry. */
+static u16 *in_use_word(struct grant_table *gt, grant_ref_t ref)
+{
+    if (gt->version == 2)
+        return &gt->status[ref / GNTTAB_STATUS_PER_FRAME][ref % GNTTAB_STATUS_PER_FRAME];
+    return &gt->shared[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME].flags;
+}
 
 /* Every domain starts with one shared frame, as in Xen (query_size says nr_frames >= 1). */
 int grant_table_init(struct domain *d)
@@ -39,28 +73,56 @@ int grant_table_init(struct domain *d)
     if (!gt)
         return -ENOMEM;
     gt->generation = ++generations;
-    gt->active = hv_alloc_pages(ACTIVE_PAGES);
+    gt->version = 1;
     gt->maptrack = hv_alloc_pages(MAPTRACK_PAGES);
     d->grant_table = gt;
-    if (!gt->active || !gt->maptrack)
+    if (!gt->maptrack)
         return -ENOMEM;
-    return grow(d, 1);
+    return grant_grow(d, 1);
+}
+
+void *grant_alloc_shared_page(struct domain *d)
+{
+    void *p = hv_alloc_pages(1);
+
+    if (p) {
+        hv_frames.info[hv_virt_to_mfn(p)].owner = d->id;
+        hv_frames.info[hv_virt_to_mfn(p)].flags = FRAME_F_XENHEAP;
+    }
+    return p;
+}
+
+/* Room in the active array for nr frames' entries (moved: nothing keeps pointers into it). */
+static int grow_active(struct grant_table *gt, unsigned int nr)
+{
+    struct grant_active *a;
+
+    if (ACTIVE_PAGES(nr) <= gt->active_pages)
+        return 0;
+    if (!(a = hv_alloc_pages(ACTIVE_PAGES(nr))))
+        return -ENOMEM;
+    if (gt->active)
+        memcpy(a, gt->active, gt->active_pages * PAGE_SIZE);
+    hv_free_pages(gt->active, gt->active_pages);
+    gt->active = a;
+    gt->active_pages = ACTIVE_PAGES(nr);
+    return 0;
 }
 
 /* Grows the shared table to `nr` frames: hypervisor pages shared with d. */
-static int grow(struct domain *d, unsigned int nr)
+int grant_grow(struct domain *d, unsigned int nr)
 {
     struct grant_table *gt = d->grant_table;
 
     if (nr > GNTTAB_MAX_FRAMES)
         return -EINVAL;
+    if (grow_active(gt, nr) || (gt->version == 2 && grant_populate_status(d, nr)))
+        return -ENOMEM;
     while (gt->nr_frames < nr) {
-        void *p = hv_alloc_pages(1);
+        void *p = grant_alloc_shared_page(d);
 
         if (!p)
             return -ENOMEM;
-        hv_frames.info[hv_virt_to_mfn(p)].owner = d->id;
-        hv_frames.info[hv_virt_to_mfn(p)].flags = FRAME_F_XENHEAP;
         gt->shared[gt->nr_frames++] = p;
     }
     return 0;
@@ -68,32 +130,33 @@ static int grow(struct domain *d, unsigned int nr)
 
 static void set_in_use_flags(struct grant_table *gt, grant_ref_t ref)
 {
-    grant_entry_v1_t *e = shared_entry(gt, ref);
+    u16 *w = in_use_word(gt, ref);
     const struct grant_active *a = &gt->active[ref];
-    u16 flags = e->flags & ~(GTF_reading | GTF_writing);
+    u16 flags = __atomic_load_n(w, __ATOMIC_RELAXED) & ~(GTF_reading | GTF_writing);
 
-    if (a->readers + a->writers)
+    if (grant_ref_active(a))
         flags |= GTF_reading;
-    if (a->writers)
+    if (a->writers || a->dev_writers)
         flags |= GTF_writing;
-    __atomic_store_n(&e->flags, flags, __ATOMIC_SEQ_CST);
+    __atomic_store_n(w, flags, __ATOMIC_SEQ_CST);
 }
 
 /*
  * Checks a granter's entry for `mapper`; returns the frame or a GNTST error.
  * Xen's codes: a ref past the table = bad_gntref; a ref not granted to the
- * mapper (unused, revoked, another domain's) or a read-only one asked for
- * writing = general_error.
+ * mapper (unused, revoked, another domain's, v2 sub-page or transitive) or
+ * a read-only one asked for writing = general_error.
  */
 static long check_grant(struct domain *rd, grant_ref_t ref, domid_t mapper, bool readonly)
 {
     struct grant_table *gt = rd->grant_table;
-    grant_entry_v1_t e;
+    u16 type_mask = GTF_type_mask | (gt->version == 2 ? GTF_sub_page : 0);
+    struct grant_view e;
 
-    if (ref >= nr_entries(gt))
+    if (ref >= grant_nr_entries(gt))
         return GNTST_bad_gntref;
-    e = *shared_entry(gt, ref);
-    if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != mapper)
+    e = read_entry(gt, ref);
+    if ((e.flags & type_mask) != GTF_permit_access || e.domid != mapper)
         return GNTST_general_error;
     if ((e.flags & GTF_readonly) && !readonly)
         return GNTST_general_error;
@@ -111,75 +174,187 @@ static int maptrack_get(struct grant_table *gt)
     return -1;
 }
 
+/* The pin count a mapping of this kind adds to (Xen's GNTPIN_hstr/hstw/devr/devw). */
+static u16 *pin_count(struct grant_active *a, bool device, bool readonly)
+{
+    if (device)
+        return readonly ? &a->dev_readers : &a->dev_writers;
+    return readonly ? &a->readers : &a->writers;
+}
+
+/* Takes what the mapping holds: device references, then the host PTE. */
+static s16 map_take(struct domain *d, struct domain *rd, const struct gnttab_map_grant_ref *op,
+                    mfn_t frame, u64 *pte_maddr)
+{
+    bool ro = op->flags & GNTMAP_readonly, dev = op->flags & GNTMAP_device_map;
+
+    if (dev && arch_grant_dev_get(frame, rd, ro))
+        return GNTST_general_error;
+    if ((op->flags & GNTMAP_host_map) &&
+        arch_grant_map(d, op->host_addr, op->flags & GNTMAP_contains_pte, frame, rd, ro, pte_maddr)) {
+        if (dev)
+            arch_grant_dev_put(frame, ro);
+        return GNTST_general_error;
+    }
+    return GNTST_okay;
+}
+
 static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
 {
-    struct domain *rd = domain_lookup_by_caller(op->dom, d);
-    bool ro = op->flags & GNTMAP_readonly, pte = op->flags & GNTMAP_contains_pte;
-    struct grant_mapping *m;
+    bool ro = op->flags & GNTMAP_readonly, host = op->flags & GNTMAP_host_map,
+         dev = op->flags & GNTMAP_device_map;
+    struct domain *rd;
     struct grant_active *a;
-    u64 pte_maddr;
+    u64 pte_maddr = 0;
     long frame;
     int h;
+    s16 rc;
 
-    if (!rd)
+    if (!host && !dev)
+        return GNTST_bad_gntref;                     /* Xen: nothing to pin */
+    if (!(rd = domain_lookup_by_caller(op->dom, d)))
         return GNTST_bad_domain;
-    if (!(op->flags & GNTMAP_host_map))
-        return GNTST_general_error;                  /* no device mappings without an IOMMU */
     frame = check_grant(rd, op->ref, d->id, ro);
     if (frame < 0)
         return (s16)frame;
+    a = &rd->grant_table->active[op->ref];
+    if (grant_ref_active(a)) {
+        if (a->domid != d->id)
+            return GNTST_general_error;              /* pinned by another domain */
+        frame = a->frame;                            /* as Xen: the frame of the first pin */
+    }
     if ((h = maptrack_get(d->grant_table)) < 0)
         return GNTST_no_space;
-    a = &rd->grant_table->active[op->ref];
-    if ((ro ? a->readers : a->writers) == 0xffff)
+    if ((host && *pin_count(a, false, ro) == 0xffff) || (dev && *pin_count(a, true, ro) == 0xffff))
         return GNTST_no_space;                       /* the count would wrap */
-    if (arch_grant_map(d, op->host_addr, pte, frame, rd, ro, &pte_maddr))
-        return GNTST_general_error;
-    m = &d->grant_table->maptrack[h];
-    *m = (struct grant_mapping){ true, ro, pte, rd->id, op->ref, (mfn_t)frame, op->host_addr,
-                                 pte_maddr, rd->grant_table->generation };
-    if (ro)
-        a->readers++;
-    else
-        a->writers++;
+    if ((rc = map_take(d, rd, op, frame, &pte_maddr)) != GNTST_okay)
+        return rc;
+    d->grant_table->maptrack[h] = (struct grant_mapping){
+        .in_use = true, .host = host, .device = dev, .readonly = ro,
+        .contains_pte = op->flags & GNTMAP_contains_pte, .granter = rd->id, .ref = op->ref,
+        .mfn = (mfn_t)frame, .host_addr = op->host_addr, .pte_maddr = pte_maddr,
+        .granter_gen = rd->grant_table->generation };
+    if (!grant_ref_active(a))
+        *a = (struct grant_active){ .domid = d->id, .frame = (mfn_t)frame };
+    if (host)
+        (*pin_count(a, false, ro))++;
+    if (dev)
+        (*pin_count(a, true, ro))++;
     set_in_use_flags(rd->grant_table, op->ref);
     op->handle = (grant_handle_t)h;
-    op->dev_bus_addr = (u64)frame << PAGE_SHIFT;
+    op->dev_bus_addr = (u64)frame << PAGE_SHIFT;     /* machine address: no IOMMU, bus = machine */
     return GNTST_okay;
 }
 
-/* Drops one mapping record: the PTE (unless the caller's tables are going) and the counts. */
-static s16 unmap_record(struct domain *d, struct grant_mapping *m, bool clear_pte)
+/* One half of a mapping went: the granter's count and flags follow. */
+static void drop_pin(struct grant_mapping *m, bool device)
 {
     struct domain *rd = m->granter < HV_MAX_DOMAINS ? hv_domains[m->granter] : NULL;
+    u16 *count;
 
-    if (clear_pte && arch_grant_unmap(d, m->pte_maddr, m->mfn))
-        return GNTST_general_error;
     /* Only the table the mapping was made from: a new domain may have the granter's id. */
-    if (rd && rd->grant_table && rd->grant_table->generation == m->granter_gen &&
-        m->ref < nr_entries(rd->grant_table)) {
-        struct grant_active *a = &rd->grant_table->active[m->ref];
+    if (!rd || !rd->grant_table || rd->grant_table->generation != m->granter_gen ||
+        m->ref >= grant_nr_entries(rd->grant_table))
+        return;
+    count = pin_count(&rd->grant_table->active[m->ref], device, m->readonly);
+    if (*count)
+        (*count)--;
+    set_in_use_flags(rd->grant_table, m->ref);
+}
 
-        if (m->readonly && a->readers)
-            a->readers--;
-        else if (!m->readonly && a->writers)
-            a->writers--;
-        set_in_use_flags(rd->grant_table, m->ref);
-    }
-    m->in_use = false;
+static void release_if_done(struct grant_mapping *m)
+{
+    if (!m->host && !m->device)
+        m->in_use = false;
+}
+
+static s16 unmap_host(struct domain *d, struct grant_mapping *m)
+{
+    if (arch_grant_unmap(d, m->pte_maddr, m->mfn))
+        return GNTST_general_error;
+    m->host = false;
+    drop_pin(m, false);
     return GNTST_okay;
 }
 
+static void unmap_device(struct grant_mapping *m)
+{
+    arch_grant_dev_put(m->mfn, m->readonly);
+    m->device = false;
+    drop_pin(m, true);
+}
+
+/*
+ * Drops every record: the PTE (unless it cannot be cleared, when d rewired
+ * that L1 meanwhile: it keeps its own references and goes with d's tables)
+ * and the device references; the granter's counts and flags must not stay behind.
+ */
+static void unmap_all(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++) {
+        struct grant_mapping *m = &gt->maptrack[h];
+
+        if (m->in_use && m->host && unmap_host(d, m) != GNTST_okay) {
+            m->host = false;
+            drop_pin(m, false);
+        }
+        if (m->in_use && m->device)
+            unmap_device(m);
+        m->in_use = false;
+    }
+}
+
+static struct grant_mapping *mapping_of(struct domain *d, grant_handle_t handle)
+{
+    if (handle >= GNTTAB_MAPTRACK_MAX || !d->grant_table->maptrack[handle].in_use)
+        return NULL;
+    return &d->grant_table->maptrack[handle];
+}
+
+/*
+ * As Xen: host_addr undoes the host mapping (0: leave it), dev_bus_addr the
+ * device mapping (0: leave it; another address: bad_dev_addr).
+ */
 static s16 unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
 {
-    struct grant_mapping *m;
+    struct grant_mapping *m = mapping_of(d, op->handle);
+    s16 rc;
 
-    if (op->handle >= GNTTAB_MAPTRACK_MAX || !d->grant_table->maptrack[op->handle].in_use)
+    if (!m)
         return GNTST_bad_handle;
-    m = &d->grant_table->maptrack[op->handle];
-    if (op->host_addr && op->host_addr != m->host_addr)
+    if (op->dev_bus_addr && m->device && op->dev_bus_addr != (u64)m->mfn << PAGE_SHIFT)
+        return GNTST_bad_dev_addr;
+    if (op->host_addr && m->host) {
+        if (op->host_addr != m->host_addr)
+            return GNTST_general_error;
+        if ((rc = unmap_host(d, m)) != GNTST_okay)
+            return rc;
+    }
+    if (op->dev_bus_addr && m->device)
+        unmap_device(m);
+    release_if_done(m);
+    return GNTST_okay;
+}
+
+/* GNTTABOP_unmap_and_replace: the host mapping only; new_addr's PTE takes its place. */
+static s16 replace_one(struct domain *d, struct gnttab_unmap_and_replace *op)
+{
+    struct grant_mapping *m = mapping_of(d, op->handle);
+
+    if (!m)
+        return GNTST_bad_handle;
+    if (!op->host_addr || !m->host)
+        return GNTST_okay;                           /* Xen: nothing asked of this mapping */
+    if (op->host_addr != m->host_addr || (op->new_addr && m->contains_pte))
+        return GNTST_general_error;                  /* no replace by PTE address, as Xen */
+    if (arch_grant_replace(d, m->pte_maddr, m->mfn, op->new_addr))
         return GNTST_general_error;
-    return unmap_record(d, m, true);
+    m->host = false;
+    drop_pin(m, false);
+    release_if_done(m);
+    return GNTST_okay;
 }
 
 /* Resolves one side of a copy to a frame the caller may read (or write). */
@@ -226,27 +401,34 @@ static s16 copy_one(struct domain *d, struct gnttab_copy *op)
     return GNTST_okay;
 }
 
+/*
+ * Xen's order: a list starting outside guest space = -EFAULT, then the
+ * domain (bad_domain / permission_denied), the size (general_error), and a
+ * list entry it cannot write = bad_virt_addr.
+ */
 static long setup_table(struct domain *d, struct gnttab_setup_table *op)
 {
     struct domain *td = domain_lookup_by_caller(op->dom, d);
     struct grant_table *gt;
 
+    if (!guest_range_ok((unsigned long)op->frame_list.p, 1))
+        return -EFAULT;
     if (!td || (td != d && !d->privileged)) {
         op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
         return 0;
     }
     gt = td->grant_table;
-    if (grow(td, op->nr_frames)) {
+    if (grant_grow(td, op->nr_frames)) {
         op->status = GNTST_general_error;
         return 0;
     }
+    op->status = GNTST_okay;
     for (unsigned int i = 0; i < op->nr_frames; i++) {
         xen_pfn_t mfn = hv_virt_to_mfn(gt->shared[i]);
 
         if (copy_to_guest((unsigned long)op->frame_list.p + i * sizeof(mfn), &mfn, sizeof(mfn)))
-            return -EFAULT;
+            op->status = GNTST_bad_virt_addr;
     }
-    op->status = GNTST_okay;
     return 0;
 }
 
@@ -263,33 +445,18 @@ static void query_size(struct domain *d, struct gnttab_query_size *op)
     op->status = GNTST_okay;
 }
 
-static int set_version(struct gnttab_set_version *op)
-{
-    if (op->version != 1) {
-        op->version = 1;
-        return -EINVAL;                              /* only version 1 is implemented */
-    }
-    return 0;
-}
-
 void grant_table_destroy(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
 
     if (!gt)
         return;
-    /*
-     * A PTE that cannot be cleared now (d rewired that L1 meanwhile) keeps
-     * its own references and goes with d's tables; the granter's counts
-     * and flags must not stay behind.
-     */
-    for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++)
-        if (gt->maptrack[h].in_use && unmap_record(d, &gt->maptrack[h], true) != GNTST_okay)
-            unmap_record(d, &gt->maptrack[h], false);
+    unmap_all(d);
     /* d's own tables (or a grantee's) may still map them: freed with the last reference. */
     for (unsigned int i = 0; i < gt->nr_frames; i++)
         arch_release_frame(hv_virt_to_mfn(gt->shared[i]));
-    hv_free_pages(gt->active, ACTIVE_PAGES);
+    grant_free_status(gt);
+    hv_free_pages(gt->active, gt->active_pages);
     hv_free_pages(gt->maptrack, MAPTRACK_PAGES);
     hv_free_pages(gt, 1);
     d->grant_table = NULL;
@@ -300,11 +467,14 @@ void grant_table_destroy(struct domain *d)
 union gnttab_op_buf {
     struct gnttab_map_grant_ref map;
     struct gnttab_unmap_grant_ref unmap;
+    struct gnttab_unmap_and_replace replace;
     struct gnttab_setup_table setup;
     struct gnttab_copy copy;
     struct gnttab_query_size query;
     struct gnttab_set_version ver;
+    struct gnttab_get_status_frames status;
     struct gnttab_get_version getver;
+    struct gnttab_cache_flush flush;
 };
 
 static long run_op(struct domain *d, unsigned int cmd, union gnttab_op_buf *b)
@@ -312,11 +482,14 @@ static long run_op(struct domain *d, unsigned int cmd, union gnttab_op_buf *b)
     switch (cmd) {
     case GNTTABOP_map_grant_ref: b->map.status = map_one(d, &b->map); return 0;
     case GNTTABOP_unmap_grant_ref: b->unmap.status = unmap_one(d, &b->unmap); return 0;
+    case GNTTABOP_unmap_and_replace: b->replace.status = replace_one(d, &b->replace); return 0;
     case GNTTABOP_setup_table: return setup_table(d, &b->setup);
     case GNTTABOP_copy: b->copy.status = copy_one(d, &b->copy); return 0;
     case GNTTABOP_query_size: query_size(d, &b->query); return 0;
-    case GNTTABOP_set_version: return set_version(&b->ver);
-    case GNTTABOP_get_version: b->getver.version = 1; return 0;
+    case GNTTABOP_set_version: return grant_set_version(d, &b->ver);
+    case GNTTABOP_get_status_frames: return grant_get_status_frames(d, &b->status);
+    case GNTTABOP_get_version: return grant_get_version(d, &b->getver);
+    case GNTTABOP_cache_flush: return grant_cache_flush(d, &b->flush);
     default: return -ENOSYS;
     }
 }
@@ -326,35 +499,62 @@ static size_t op_size(unsigned int cmd)
     static const size_t sizes[] = {
         [GNTTABOP_map_grant_ref] = sizeof(struct gnttab_map_grant_ref),
         [GNTTABOP_unmap_grant_ref] = sizeof(struct gnttab_unmap_grant_ref),
+        [GNTTABOP_unmap_and_replace] = sizeof(struct gnttab_unmap_and_replace),
         [GNTTABOP_setup_table] = sizeof(struct gnttab_setup_table),
         [GNTTABOP_copy] = sizeof(struct gnttab_copy),
         [GNTTABOP_query_size] = sizeof(struct gnttab_query_size),
         [GNTTABOP_set_version] = sizeof(struct gnttab_set_version),
+        [GNTTABOP_get_status_frames] = sizeof(struct gnttab_get_status_frames),
         [GNTTABOP_get_version] = sizeof(struct gnttab_get_version),
+        [GNTTABOP_cache_flush] = sizeof(struct gnttab_cache_flush),
     };
     return cmd < ARRAY_SIZE(sizes) ? sizes[cmd] : 0;
 }
 
-#define GNTTAB_BATCH_MAX 512                         /* ops per call */
+/*
+ * How many structs a call reads (Xen): set_version and get_version exactly
+ * one whatever the count; setup_table, query_size and get_status_frames
+ * want a count of 1; the others are batches.
+ */
+static long op_count(unsigned int cmd, unsigned long count)
+{
+    if (cmd == GNTTABOP_set_version || cmd == GNTTABOP_get_version)
+        return 1;
+    if ((cmd == GNTTABOP_setup_table || cmd == GNTTABOP_query_size ||
+         cmd == GNTTABOP_get_status_frames) && count != 1)
+        return -EINVAL;
+    return (long)count;
+}
 
-long do_grant_table_op(unsigned long cmd, unsigned long uop, unsigned long count)
+#define GNTTAB_BATCH_MAX 512                         /* ops per call */
+#define GNTTAB_CMD_BITS  12                          /* Xen's GNTTABOP_CONTINUATION_ARG_SHIFT */
+
+long do_grant_table_op(unsigned long cmd_arg, unsigned long uop, unsigned long count)
 {
     struct domain *d = current->domain;
+    unsigned int cmd = (unsigned int)cmd_arg & ((1u << GNTTAB_CMD_BITS) - 1);
     size_t size = op_size(cmd);
     union gnttab_op_buf b;
+    long n;
 
+    /* Xen takes cmd as 32 bits; the bits above the command are cache_flush's progress. */
+    if (((unsigned int)cmd_arg >> GNTTAB_CMD_BITS) && cmd != GNTTABOP_cache_flush)
+        return -EINVAL;
     if (!size)
         return -ENOSYS;
     if (count > GNTTAB_BATCH_MAX)
         return -EINVAL;
-    for (unsigned long i = 0; i < count; i++) {
+    if ((n = op_count(cmd, count)) < 0)
+        return n;
+    for (long i = 0; i < n; i++) {
         unsigned long addr = uop + i * size;
         long rc;
 
         if (copy_from_guest(&b, addr, size))
             return -EFAULT;
-        rc = run_op(d, (unsigned int)cmd, &b);
-        if (copy_to_guest(addr, &b, size))
+        rc = run_op(d, cmd, &b);
+        /* cache_flush ops are input only: nothing is written back (Xen). */
+        if (cmd != GNTTABOP_cache_flush && copy_to_guest(addr, &b, size))
             return -EFAULT;
         if (rc)
             return rc;

@@ -3,7 +3,8 @@
  * common/ handlers (event channels, grant tables, memory, scheduling and
  * timers, console, multicall, version, vCPU ops), from two domains at once
  * (d1 with two vCPUs, d2 with one), on the host harness. The arch/x86/pv
- * handlers are the harness's stubs.
+ * handlers are the harness's stubs; page_type.c and grant_map.c are real, and
+ * each domain has one real L1 table (HARNESS_VA_BASE..+2 MiB) for grant maps.
  *
  * Input: a count byte, then fixed-size ops, then bytes that fill the guest
  * buffer. Each argument of an op is, by its kind byte, a raw value, a pointer
@@ -109,7 +110,7 @@ static void teardown(mfn_t baseline)
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         if (hv_domains[i])
             abort();
-    if (hv_frames.nr_free != baseline || harness_grant_maps || harness_bad_frees() ||
+    if (hv_frames.nr_free != baseline || harness_bad_frees() ||
         timer_next_deadline() != ~0ULL)
         abort();
 }
@@ -141,6 +142,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
     doms[1] = domain_create(2, false);
     if (!doms[0] || !doms[1] || !vcpu_create(doms[0], 0) || !vcpu_create(doms[0], 1) ||
         !vcpu_create(doms[1], 0))
+        abort();
+    /* A real L1 for each: grant host maps at HARNESS_VA_BASE.. go through grant_map.c. */
+    if (harness_try_give_l1(doms[0], 0) == INVALID_MFN || harness_try_give_l1(doms[1], 0) == INVALID_MFN)
         abort();
     harness_stop_jmp = &stop;
     if (!setjmp(stop))                                 /* poweroff/halt: the input ends */

@@ -30,6 +30,8 @@
 
 /* ---------------------------------------------------------------- memory */
 
+static mfn_t harness_l1[HV_MAX_DOMAINS][HARNESS_L1S];  /* the guests' address spaces (below) */
+
 unsigned char *harness_arena;
 static u64 arena_bitmap[HARNESS_ARENA_PAGES / 64];
 static struct frame_info arena_info[HARNESS_ARENA_PAGES];
@@ -230,11 +232,9 @@ void arch_vcpu_destroy(struct vcpu *v)
     v->arch.stack = NULL;
 }
 
-static void grant_ptes_drop_domain(struct domain *d);
-
 /*
  * As arch/x86/pv/domain_build.c: unpin every pinned table (releasing the
- * trees), drop the grant PTEs the domain's tables held, then give back every
+ * trees, and the grant PTEs in them), then give back every
  * frame it owns (freed now, or orphaned while something still references it:
  * a reference leaked by the code under test shows as a leaked frame).
  */
@@ -246,7 +246,7 @@ void arch_domain_destroy(struct domain *d)
     for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
         if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
             page_unpin(m, d);
-    grant_ptes_drop_domain(d);
+    memset(harness_l1[d->id], 0, sizeof(harness_l1[d->id]));
     for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
         if (info[m].owner == d->id && !(info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
             arch_release_frame(m);
@@ -318,83 +318,79 @@ long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned
 }
 
 /*
- * Grant host mappings, as arch/x86/pv/grant_map.c without page tables: each
- * mapping is a fake PTE holding the references the real one holds (a general
- * reference on the granter's frame, plus a writable type when read-write).
- * host_addr == HARNESS_BAD_HOST_ADDR is refused; harness_grant_unmap_rc makes
- * unmaps fail (the PTE stays, as when the mapper's tables are not current).
+ * Below arch/x86/pv/grant_map.c (compiled as is): the guest's current page
+ * tables and the TLB. Each domain's "address space" is up to HARNESS_L1S real
+ * L1 tables of its own (validated, pinned), covering HARNESS_VA_BASE on; the
+ * flushes are counted; cache flushes recorded.
  */
-struct grant_pte {
-    struct domain *d;
-    u64 addr;
-    mfn_t mfn;
-    bool used, contains_pte, rw;
-};
-static struct grant_pte grant_ptes[HARNESS_GRANT_PTES];
-u64 harness_grant_last_addr;
-int harness_grant_maps;
-int harness_grant_unmap_rc;
+unsigned int harness_tlb_flushes;
+const void *harness_cache_flush_p;
+size_t harness_cache_flush_len;
 
-static void grant_pte_put(struct grant_pte *p)
+mfn_t harness_try_give_l1(struct domain *d, unsigned int k)
 {
-    if (p->rw)
-        page_put_type(p->mfn);
-    page_put(p->mfn);
-    p->used = false;
-    harness_grant_maps--;
+    mfn_t l1 = k < HARNESS_L1S ? frame_alloc(&hv_frames, 1, 1, d->id) : INVALID_MFN;
+
+    if (l1 == INVALID_MFN)
+        return INVALID_MFN;
+    memset(hv_mfn_to_virt(l1), 0, PAGE_SIZE);
+    if (page_pin(l1, PGT_l1, d)) {
+        frame_free(&hv_frames, l1, 1);
+        return INVALID_MFN;
+    }
+    harness_l1[d->id][k] = l1;
+    return l1;
 }
 
-int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
-                   struct domain *owner, bool readonly, u64 *pte_maddr)
+mfn_t harness_give_l1(struct domain *d, unsigned int k)
 {
-    struct grant_pte *p = NULL;
+    mfn_t l1 = harness_try_give_l1(d, k);
 
-    if (host_addr == HARNESS_BAD_HOST_ADDR)
-        return -EINVAL;
-    for (size_t i = 0; i < ARRAY_SIZE(grant_ptes) && !p; i++)
-        if (!grant_ptes[i].used)
-            p = &grant_ptes[i];
-    if (!p) {
-        FAIL_MSG("harness: out of fake grant PTEs");
-        return -ENOMEM;
-    }
-    if (page_get_foreign(mfn, owner->id))
-        return -EINVAL;
-    if (!readonly && (hv_frames.info[mfn].flags & FRAME_F_XENHEAP)) {
-        page_put(mfn);
-        return -EINVAL;
-    }
-    if (!readonly && page_get_type(mfn, PGT_writable, owner)) {
-        page_put(mfn);
-        return -EBUSY;
-    }
-    *p = (struct grant_pte){ d, host_addr, mfn, true, contains_pte, !readonly };
-    *pte_maddr = (u64)(p - grant_ptes) * 8;          /* the fake PTE's "address" */
-    harness_grant_last_addr = host_addr;
-    harness_grant_maps++;
-    return 0;
+    CU_ASSERT_FATAL(l1 != INVALID_MFN);
+    return l1;
 }
 
-/* As the real hook: the entry recorded at map time, whatever d's current tables are. */
-int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn)
+u64 *harness_pte(struct domain *d, u64 va)
 {
-    struct grant_pte *p = pte_maddr / 8 < ARRAY_SIZE(grant_ptes) ? &grant_ptes[pte_maddr / 8] : NULL;
+    u64 k = (va - HARNESS_VA_BASE) >> 21;
 
-    if (harness_grant_unmap_rc)
-        return harness_grant_unmap_rc;
-    if (p && p->used && p->d == d && p->mfn == mfn) {
-        grant_pte_put(p);
-        return 0;
-    }
-    return -EINVAL;
+    if (va < HARNESS_VA_BASE || k >= HARNESS_L1S || !harness_l1[d->id][k])
+        return NULL;
+    return (u64 *)hv_mfn_to_virt(harness_l1[d->id][k]) + ((va >> 12) & 511);
 }
 
-/* The mapper's page tables are going: the PTEs still in them drop their references. */
-static void grant_ptes_drop_domain(struct domain *d)
+u64 harness_pte_maddr(struct domain *d, u64 va)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(grant_ptes); i++)
-        if (grant_ptes[i].used && grant_ptes[i].d == d)
-            grant_pte_put(&grant_ptes[i]);
+    u64 *p = harness_pte(d, va);
+
+    CU_ASSERT_FATAL(p != NULL);
+    return ((u64)hv_virt_to_mfn(p) << PAGE_SHIFT) | ((unsigned long)p & ~PAGE_MASK);
+}
+
+/* The "cr3" is the domain's id: pv_find_l1 below picks that domain's tables. */
+mfn_t pv_current_cr3_mfn(const struct vcpu *v)
+{
+    return v->domain->id;
+}
+
+mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot)
+{
+    u64 k = (va - HARNESS_VA_BASE) >> 21;
+
+    if (l4_mfn >= HV_MAX_DOMAINS || va < HARNESS_VA_BASE || k >= HARNESS_L1S ||
+        !harness_l1[l4_mfn][k])
+        return INVALID_MFN;
+    *slot = (va >> 12) & 511;
+    return harness_l1[l4_mfn][k];
+}
+
+void tlb_flush_local(void) { harness_tlb_flushes++; }
+void tlb_flush_va(unsigned long va) { harness_tlb_flushes++; }
+
+void cache_flush_range(const void *p, size_t len)
+{
+    harness_cache_flush_p = p;
+    harness_cache_flush_len = len;
 }
 
 /* memory_op sub-ops common/memory.c leaves to the arch. */
@@ -438,8 +434,10 @@ void harness_setup(void)
     harness_timer_deadline = 0;
     harness_timer_programs = 0;
     bad_frees = 0;
-    harness_grant_unmap_rc = 0;
-    harness_grant_last_addr = 0;
+    memset(harness_l1, 0, sizeof(harness_l1));
+    harness_tlb_flushes = 0;
+    harness_cache_flush_p = NULL;
+    harness_cache_flush_len = 0;
     fake_tsc = 0;
     time_init(1000000000ULL, 0, 1700000000ULL);      /* 1 GHz: 1 tick = 1 ns */
     current = NULL;
@@ -494,8 +492,6 @@ void harness_teardown(void)
     CU_ASSERT_EQUAL(timer_next_deadline(), ~0ULL);
     CU_ASSERT_EQUAL(bad_frees, 0);
     EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);  /* no frame leaked */
-    EXPECT_EQ(harness_grant_maps, 0);                     /* no grant PTE left */
-    harness_grant_unmap_rc = 0;
     hv_opts = default_opts;
     hv_loglvl = default_loglvl;
 }
@@ -591,6 +587,7 @@ int main(void)
     suite_page_type();
     suite_linear_pt();
     suite_grant();
+    suite_grant_v2();
     suite_memory();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);

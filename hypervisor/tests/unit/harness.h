@@ -27,12 +27,23 @@ extern unsigned long harness_m2p[HARNESS_ARENA_PAGES];   /* arch_m2p_set */
 /* What the fake mm_install_hv_slots writes into L4 slot i (256-271). */
 #define HARNESS_HV_SLOT(i) (0x4856000000000000ULL | ((u64)(i) << 12))
 
-/* Fake grant PTEs (arch_grant_map/unmap): live ones, last address, forced unmap error. */
-#define HARNESS_GRANT_PTES 2048
-#define HARNESS_BAD_HOST_ADDR 0xbadUL
-extern int harness_grant_maps;
-extern u64 harness_grant_last_addr;
-extern int harness_grant_unmap_rc;
+/*
+ * The guest page tables below arch/x86/pv/grant_map.c (compiled as is): a
+ * domain's current address space is up to HARNESS_L1S real, pinned L1 tables
+ * of its own, k-th covering HARNESS_VA_BASE + k * 2 MiB. harness_give_l1
+ * allocates and pins table k (the fuzzer gives each domain table 0); harness_pte is the entry for va (NULL when
+ * unmapped). TLB flushes are counted, cache flushes recorded.
+ */
+#define HARNESS_L1S 4
+#define HARNESS_VA_BASE 0x400000UL
+#define HARNESS_BAD_HOST_ADDR 0xbadUL                /* unaligned: refused */
+mfn_t harness_give_l1(struct domain *d, unsigned int k);
+mfn_t harness_try_give_l1(struct domain *d, unsigned int k);   /* INVALID_MFN, no assert */
+u64 *harness_pte(struct domain *d, u64 va);
+u64 harness_pte_maddr(struct domain *d, u64 va);
+extern unsigned int harness_tlb_flushes;
+extern const void *harness_cache_flush_p;
+extern size_t harness_cache_flush_len;
 
 /* Fake TSC (arch_read_tsc) and the last deadline given to arch_timer_program. */
 void harness_set_tsc(u64 tsc);
@@ -138,6 +149,7 @@ void suite_domain(void);
 void suite_page_type(void);
 void suite_linear_pt(void);
 void suite_grant(void);
+void suite_grant_v2(void);
 void suite_memory(void);
 
 #endif

@@ -8,14 +8,14 @@
  *   role=b peer=<A>  grantee: binds A's port (port=, default 1; on ours 1 is the domU's PV
  *                    console, so A's is 2) (retried with yield), maps A's refs with
  *                    GNTMAP_host_map read-write and read-only, reads/writes, refusals,
- *                    unmaps, GNTTABOP_copy both ways, and a map after revocation.
+ *                    unmaps, GNTTABOP_copy both ways, a device map with cache_flush
+ *                    (refused for the frame once unmapped), and a map after revocation.
  *   role=loop        (default) both sides in one domain: grants to itself.
  * Own domain id: 0 when privileged (dom0), else domid=<n> (default 1).
  * Sequence (a and b notify each other on the one channel): b maps -> N1 -> a checks flags and
  * refused revocation -> N1 -> b unmaps + copies -> N2 -> a revokes -> N2 -> b maps revoked.
  */
-#include "mm.h"
-#include <xen/grant_table.h>
+#include "grant.h"
 
 const char test_name[] = "grant-pair";
 
@@ -241,6 +241,32 @@ static void b_after_revoke(domid_t from)
     check_eq(make_rw(map_rw), 0, "window page still our own");
 }
 
+/*
+ * A device mapping of the granter's read-only page: dev_bus_addr names the
+ * frame; cache_flush of it is allowed while mapped and, when it is another
+ * domain's frame, refused (-EINVAL) once unmapped.
+ */
+static void b_device(domid_t from)
+{
+    grant_handle_t h = 0;
+    uint64_t bus = 0;
+
+    if (!check_eq(gnt_map(from, REF_RO, 0, GNTMAP_device_map | GNTMAP_readonly, &h, &bus), GNTST_okay,
+                  "device map of the read-only grant"))
+        return;
+    check(bus && !(bus & (PAGE_SIZE - 1)), "dev_bus_addr is a page's machine address", "%#lx",
+          (unsigned long)bus);
+    expect("cache_flush(clean) of the mapped frame = 0", gnt_cache_flush(bus, 0, 64, GNTTAB_CACHE_CLEAN), 0);
+    expect("cache_flush(invalidate only) = -EOPNOTSUPP",
+           gnt_cache_flush(bus, 0, 64, GNTTAB_CACHE_INVAL), -EOPNOTSUPP);
+    expect("unmap with a wrong bus address = GNTST_bad_dev_addr", gnt_unmap(0, bus ^ PAGE_SIZE, h),
+           GNTST_bad_dev_addr);
+    expect("unmap the device mapping", gnt_unmap(0, bus, h), GNTST_okay);
+    if (from != self_id)
+        expect("cache_flush of the granter's frame once unmapped = -EINVAL",
+               gnt_cache_flush(bus, 0, 64, GNTTAB_CACHE_CLEAN), -EINVAL);
+}
+
 static void role_loop(void)
 {
     a_setup(self_id);
@@ -265,6 +291,7 @@ static void role_loop(void)
         check_eq(make_rw(map_ro), 0, "second window remapped");
     }
     b_copy(self_id);
+    b_device(self_id);
     a_check_unmapped();
     b_after_revoke(self_id);
 }
@@ -309,6 +336,7 @@ void test_main(void)
         evtchn_set_handler(port, on_event, NULL);
         b_map_and_use(peer);
         b_copy(peer);
+        b_device(peer);
         evtchn_send(port);
         if (!wait_n(2, "granter ended access"))
             return;

@@ -4,6 +4,8 @@
  * page tables, or (GNTMAP_contains_pte) the entry at machine address
  * host_addr. The PTE holds a reference on the granter's frame, plus a
  * writable-type reference when mapped read-write, like any other PTE.
+ * Pure logic on the frame table and the guest's tables (flushes are out of
+ * line): it compiles on the host, where the unit tests run it as is.
  */
 #include <hv/arch.h>
 #include <hv/domain.h>
@@ -11,7 +13,7 @@
 #include <hv/grant.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
+#include <asm/flush.h>
 #include <asm/page_type.h>
 #include <asm/x86.h>
 
@@ -50,9 +52,9 @@ static u64 *grant_slot(struct domain *d, u64 host_addr, bool contains_pte)
 static void flush(u64 host_addr, bool contains_pte)
 {
     if (contains_pte)
-        write_cr3(read_cr3());
+        tlb_flush_local();
     else
-        invlpg(host_addr);
+        tlb_flush_va(host_addr);
 }
 
 static u64 slot_maddr(const u64 *slot)
@@ -83,17 +85,63 @@ int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn
     return 0;
 }
 
+/* The grant's entry, if it still maps mfn in one of d's validated L1 tables. */
+static u64 *grant_entry_at(struct domain *d, u64 pte_maddr, mfn_t mfn)
+{
+    u64 *slot = l1_slot_at(d, pte_maddr);
+
+    if (!slot || !(*slot & _PAGE_PRESENT) || ((*slot & PTE_ADDR_MASK) >> PAGE_SHIFT) != mfn)
+        return NULL;
+    return slot;
+}
+
 int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn)
 {
-    u64 *slot = l1_slot_at(d, pte_maddr), old;
+    return arch_grant_replace(d, pte_maddr, mfn, 0);
+}
+
+/*
+ * new_addr 0: the grant's entry is cleared. Otherwise, as Xen's
+ * steal_linear_address: the entry mapping new_addr in d's current tables
+ * moves, with the references it holds, into the grant's entry, and new_addr
+ * is left unmapped. Checked before anything changes: on an error both
+ * entries stay as they were.
+ */
+int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
+{
+    u64 *slot = grant_entry_at(d, pte_maddr, mfn), *from = NULL, old, moved = 0;
 
     if (!slot)
         return -EINVAL;
-    old = *slot;
-    if (!(old & _PAGE_PRESENT) || ((old & PTE_ADDR_MASK) >> PAGE_SHIFT) != mfn)
+    if (new_addr && (!(from = grant_slot(d, new_addr, false)) || from == slot))
         return -EINVAL;
-    *slot = 0;
+    old = *slot;
+    if (from) {
+        moved = *from;
+        *from = 0;
+    }
+    *slot = moved;
     pt_entry_put(old, 1);
-    write_cr3(read_cr3());                           /* whichever address space held it */
+    tlb_flush_local();                               /* whichever address space held them */
     return 0;
+}
+
+/* A device mapping's own references (no PTE holds them): the ones a PTE would take. */
+int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly)
+{
+    if (page_get_foreign(mfn, owner->id))
+        return -EINVAL;
+    if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
+                      page_get_type(mfn, PGT_writable, owner))) {
+        page_put(mfn);
+        return -EBUSY;                               /* never a writable page table */
+    }
+    return 0;
+}
+
+void arch_grant_dev_put(mfn_t mfn, bool readonly)
+{
+    if (!readonly)
+        page_put_type(mfn);
+    page_put(mfn);
 }

@@ -132,6 +132,25 @@ static long machphys_mfn_list(unsigned long arg)
     return copy_to_guest(arg, &ml, sizeof(ml));
 }
 
+/*
+ * XENMEM_add_to_physmap (e.g. XENMAPSPACE_grant_table, with or without
+ * XENMAPIDX_grant_table_status) is for translated guests only: a PV guest
+ * gets Xen's -EACCES (grant and status frames come by setup_table and
+ * get_status_frames), after the checks Xen makes first.
+ */
+static long add_to_physmap(unsigned long arg)
+{
+    struct xen_add_to_physmap xatp;
+
+    if (copy_from_guest(&xatp, arg, sizeof(xatp)))
+        return -EFAULT;
+    if (xatp.space == XENMAPSPACE_gmfn_foreign)
+        return -ENOSYS;                              /* only through add_to_physmap_batch */
+    if (!domain_lookup_by_caller(xatp.domid, current->domain))
+        return -ESRCH;
+    return -EACCES;
+}
+
 /* The x86 memory_op sub-ops: where guests find the read-only M2P. */
 long arch_memory_op(unsigned long cmd, unsigned long arg)
 {
@@ -145,6 +164,8 @@ long arch_memory_op(unsigned long cmd, unsigned long arg)
         return copy_to_guest(arg, &m, sizeof(m));
     case XENMEM_machphys_mfn_list:
         return machphys_mfn_list(arg);
+    case XENMEM_add_to_physmap:
+        return add_to_physmap(arg);
     default:
         return -ENOSYS;
     }

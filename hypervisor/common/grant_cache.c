@@ -1,0 +1,57 @@
+/*
+ * GNTTABOP_cache_flush, as Xen 4.17 does it on x86: each op names a frame by
+ * its machine address (dev_bus_addr) and a range inside it. The caller must
+ * own the frame or hold a mapping of it from the owner's grant table. On
+ * x86 "clean" (with or without "invalidate") writes the lines back; an
+ * invalidate alone cannot be done without losing data: -EOPNOTSUPP.
+ */
+#include <hv/grant.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/frame.h>
+
+#define CACHE_OPS (GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL)
+
+/* Xen's grant_map_exists: a ref of owner's table that d maps, with that frame. */
+static bool grant_mapped_by(const struct domain *owner, const struct domain *d, mfn_t mfn)
+{
+    const struct grant_table *gt = owner->grant_table;
+    unsigned int n = grant_nr_entries(gt);
+
+    for (grant_ref_t ref = 0; ref < n; ref++)
+        if (grant_ref_active(&gt->active[ref]) && gt->active[ref].domid == d->id &&
+            gt->active[ref].frame == mfn)
+            return true;
+    return false;
+}
+
+static struct domain *owner_domain(mfn_t mfn)
+{
+    domid_t id = hv_frames.info[mfn].owner;
+
+    if (id >= HV_MAX_DOMAINS || (hv_frames.info[mfn].flags & FRAME_F_ORPHAN))
+        return NULL;
+    return hv_domains[id];
+}
+
+long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op)
+{
+    mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
+    struct domain *owner;
+
+    if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
+        op->offset + op->length > PAGE_SIZE || (op->op & ~CACHE_OPS))
+        return -EINVAL;                              /* GNTTAB_CACHE_SOURCE_GREF too, as Xen */
+    if (op->length == 0 || op->op == 0)
+        return 0;
+    if (!frame_valid(&hv_frames, mfn))
+        return -EINVAL;
+    owner = owner_domain(mfn);
+    if (!owner || !owner->grant_table)
+        return -EPERM;
+    if (owner != d && !grant_mapped_by(owner, d, mfn))
+        return -EINVAL;
+    return arch_cache_flush(mfn, op->offset, op->length, op->op & GNTTAB_CACHE_CLEAN,
+                            op->op & GNTTAB_CACHE_INVAL);
+}
