@@ -379,7 +379,7 @@ static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is
             return GNTST_bad_page;
         *mfn = p->u.gmfn;
     }
-    if (write && hv_frames.info[*mfn].type_count && hv_frames.info[*mfn].type != PGT_writable)
+    if (write && !arch_frame_may_be_written(*mfn))
         return GNTST_general_error;                  /* never write into page tables (Xen: no writable type) */
     return GNTST_okay;
 }

@@ -39,6 +39,9 @@ bool arch_release_frame(mfn_t mfn);
  */
 void *arch_guest_frame_hold(struct domain *d, mfn_t mfn);
 void arch_guest_frame_release(mfn_t mfn);
+/* May the hypervisor write into this frame for a guest (a grant copy)?
+ * Not while it has a type that is not "writable" (a page table, a GDT). */
+bool arch_frame_may_be_written(mfn_t mfn);
 
 /* VCPUOP_register_vcpu_info: move v's vcpu_info into the guest's frame mfn. */
 int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);

@@ -18,18 +18,10 @@
 #define FRAME_F_ORPHAN    0x4u      /* owner is gone; freed when the last reference drops */
 #define FRAME_F_IO        0x8u      /* not RAM (low 1 MiB, holes): Xen's DOMID_IO frames */
 
-/* Page types (arch/x86/pv/page_type.c): a frame is one of these at a time. */
-enum frame_type {
-    PGT_none = 0,
-    PGT_l1, PGT_l2, PGT_l3, PGT_l4,                 /* page-table levels */
-    PGT_seg_desc,                                    /* GDT/LDT page */
-    PGT_writable,                                    /* mapped writable somewhere */
-};
-
 struct frame_info {
     u16 owner;
     u16 flags;
-    u8  type;                       /* enum frame_type; meaningful while type_count > 0 */
+    u8  type;                       /* the arch's page type (asm/page_type.h), while type_count > 0 */
     u8  pad;
     s16 linear;                     /* page tables: > 0 linear entries held, < 0 linear uses by others */
     u32 count;                      /* references: mappings, base pointers, pins, grants */

@@ -63,7 +63,7 @@ mfn_t hv_virt_to_mfn(const void *p)
     return (mfn_t)((const unsigned char *)p - harness_arena) / PAGE_SIZE;
 }
 
-/* As arch/x86/mm.c: frames from hv_frames, zeroed; freed pages are poisoned for ASan. */
+/* As arch/x86/physmem.c: frames from hv_frames, zeroed; freed pages are poisoned for ASan. */
 void *hv_alloc_pages(unsigned long count)
 {
     mfn_t mfn = frame_alloc(&hv_frames, count, 1, FRAME_OWNER_HV);
@@ -100,8 +100,8 @@ void arch_m2p_set(mfn_t mfn, unsigned long pfn)
 
 /* arch_release_frame is the real one, in arch/x86/pv/page_type.c. */
 
-/* As arch/x86/mm.c: the hypervisor's L4 slots, here a marker per slot. */
-/* Like arch/x86/mm.c: only the M2P (256) and direct-map (262) slots are filled. */
+/* As arch/x86/physmem.c: the hypervisor's L4 slots, here a marker per slot. */
+/* Like arch/x86/physmem.c: only the M2P (256) and direct-map (262) slots are filled. */
 void mm_install_hv_slots(u64 *l4)
 {
     l4[256] = HARNESS_HV_SLOT(256);

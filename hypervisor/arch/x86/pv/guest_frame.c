@@ -33,3 +33,10 @@ void arch_guest_frame_release(mfn_t mfn)
     ASSERT(f->type == PGT_writable && f->type_count > 0 && f->count > 0);
     page_put_and_type(mfn);
 }
+
+bool arch_frame_may_be_written(mfn_t mfn)
+{
+    const struct frame_info *f = &hv_frames.info[mfn];
+
+    return !f->type_count || f->type == PGT_writable;
+}

@@ -12,6 +12,14 @@
 
 struct domain;
 
+/* Page types: a frame is one of these at a time (struct frame_info.type). */
+enum frame_type {
+    PGT_none = 0,
+    PGT_l1, PGT_l2, PGT_l3, PGT_l4,                 /* page-table levels */
+    PGT_seg_desc,                                    /* GDT/LDT page */
+    PGT_writable,                                    /* mapped writable somewhere */
+};
+
 #define PGT_COUNT_MAX  0x7fffffffu
 #define PTE_LEVEL_ENTRIES 512
 
