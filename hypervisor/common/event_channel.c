@@ -3,7 +3,15 @@
  * copies its argument in at the edge (do_event_channel_op), validates, then
  * acts on hypervisor state. Raising, masking and finding a port pending go
  * through the domain's port ABI (d->evtchn_ops): event_2l.c or event_fifo.c.
+ *
+ * Invariants (ASSERTed where they change):
+ *  - port 0 is reserved and never bound;
+ *  - interdomain ports come in pairs: while both ends are ECS_INTERDOMAIN,
+ *    each names the other (domain and port); closing one end leaves the
+ *    other unbound, waiting for the same domain;
+ *  - a VIRQ port is the one its vCPU's virq_to_port names.
  */
+#include <hv/bug.h>
 #include <hv/errno.h>
 #include <hv/event.h>
 #include <hv/arch.h>
@@ -224,8 +232,11 @@ static void close_port(struct domain *d, evtchn_port_t port)
 {
     struct evtchn *c = chn(d, port);
 
-    if (c->state == ECS_VIRQ && d->vcpus[c->notify_vcpu])
+    ASSERT(port != 0);
+    if (c->state == ECS_VIRQ && d->vcpus[c->notify_vcpu]) {
+        ASSERT(d->vcpus[c->notify_vcpu]->virq_to_port[c->virq] == port);
         d->vcpus[c->notify_vcpu]->virq_to_port[c->virq] = 0;
+    }
     if (c->state == ECS_INTERDOMAIN) {
         struct domain *rd = hv_domains[c->remote_dom < HV_MAX_DOMAINS ? c->remote_dom : 0];
 
@@ -233,6 +244,7 @@ static void close_port(struct domain *d, evtchn_port_t port)
             struct evtchn *rc = chn(rd, c->remote_port);
 
             if (rc->state == ECS_INTERDOMAIN && rc->remote_dom == d->id) {
+                ASSERT(rc->remote_port == port);
                 rc->state = ECS_UNBOUND;
                 rc->remote_dom = d->id;
             }

@@ -7,9 +7,17 @@
  * cannot revoke it, and every mapping holds a reference on the frame, so the
  * frame is not freed or reused before the last mapping goes.
  * Versions and status frames: grant_version.c; cache_flush: grant_cache.c.
+ *
+ * Invariants (ASSERTed where they change):
+ *  - an active entry (any pin count > 0) is pinned by one mapper domain and
+ *    one frame, fixed until the last pin goes;
+ *  - each in-use maptrack entry holds exactly the pins it counted (host
+ *    and/or device), and drops each once;
+ *  - GTF_reading/GTF_writing are set exactly while a pin of that kind exists.
  */
 #include <hv/grant.h>
 #include <hv/arch.h>
+#include <hv/bug.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/frame.h>
@@ -236,6 +244,7 @@ static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
         .granter_gen = rd->grant_table->generation };
     if (!grant_ref_active(a))
         *a = (struct grant_active){ .domid = d->id, .frame = (mfn_t)frame };
+    ASSERT(a->domid == d->id && a->frame == (mfn_t)frame);
     if (host)
         (*pin_count(a, false, ro))++;
     if (dev)
@@ -257,6 +266,7 @@ static void drop_pin(struct grant_mapping *m, bool device)
         m->ref >= grant_nr_entries(rd->grant_table))
         return;
     count = pin_count(&rd->grant_table->active[m->ref], device, m->readonly);
+    ASSERT(*count > 0);
     if (*count)
         (*count)--;
     set_in_use_flags(rd->grant_table, m->ref);

@@ -25,10 +25,17 @@
  *    new L4 holds there is replaced when it is validated;
  *  - xenheap frames (shared_info, grant frames) are mapped writable without a
  *    type, so they can never take a table or descriptor type.
+ *
+ * Invariants (ASSERTed at the transitions below, on in debug builds and in
+ * the unit tests and fuzzer):
+ *  - a frame has one type while type_count > 0, none (PGT_none) at 0;
+ *  - no reference is dropped that was not taken (no count goes below 0);
+ *  - a frame is freed only with no reference and no type left.
  */
 #include <asm/page_type.h>
 #include <asm/x86.h>
 #include <hv/arch.h>
+#include <hv/bug.h>
 #include <hv/domain.h>
 #include <hv/console.h>
 #include <hv/errno.h>
@@ -101,10 +108,12 @@ void page_put(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
 
+    ASSERT(f->count > 0);
     if (f->count == 0)
         return;
     TRACE_REF(mfn, "put");
     if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
+        ASSERT(f->type_count == 0);
         struct domain *owner = f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL;
 
         pt_tlb_flush_needed = true;
@@ -207,6 +216,7 @@ void page_put_type(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
 
+    ASSERT(f->type_count > 0 && f->type != PGT_none);
     if (f->type_count == 0)
         return;
     TRACE_REF(mfn, "put_type");
