@@ -20,7 +20,9 @@ fuzz_tests() {
 		-dict="$src/xs.dict" -artifact_prefix="$B/fuzz/crashes/" \
 		-print_final_stats=1 "$B/fuzz/work" "$src/corpus" > "$B/fuzz/last-run.log" 2>&1
 	local rc=$? crashes
-	crashes=$(ls "$B/fuzz/crashes" 2>/dev/null)
+	# slow-unit-* files only say an input once took over 10 s (a loaded host):
+	# not a failure; a real hang is a timeout-* (rc != 0).
+	crashes=$(ls "$B/fuzz/crashes" 2>/dev/null | grep -v "^slow-unit-")
 	if [ $rc -eq 0 ] && [ -z "$crashes" ]; then
 		pass "fuzz/run_${FUZZ_SECONDS}s"
 		grep -m1 'stat::number_of_executed_units' "$B/fuzz/last-run.log" | sed 's/^/# fuzz /'

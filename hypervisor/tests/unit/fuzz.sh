@@ -18,7 +18,9 @@ fi
 "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
   -artifact_prefix="$out/crashes/" "$out/work" "$here/fuzz-corpus" > "$out/last-run.log" 2>&1
 rc=$?
-crashes=$(ls "$out/crashes" 2>/dev/null)
+# slow-unit-* files only say an input once took over 10 s (a loaded host):
+# not a failure; a real hang is a timeout-* (rc != 0).
+crashes=$(ls "$out/crashes" 2>/dev/null | grep -v "^slow-unit-")
 if [ $rc -eq 0 ] && [ -z "$crashes" ]; then
   echo "PASS: unit/fuzz/hypercalls_${secs}s ($(sed -n 's/^stat::number_of_executed_units: *//p' "$out/last-run.log") inputs)"
 else
