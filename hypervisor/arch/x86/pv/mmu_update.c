@@ -73,6 +73,45 @@ static unsigned int batch_resume(unsigned long *count, unsigned long done_ptr)
     return done;
 }
 
+/* A batch: where its items are, and what one item does (copy in, then act). */
+struct batch {
+    unsigned long nr;                                /* the hypercall, for a continuation */
+    unsigned long list, count, done_ptr, domid;      /* its arguments */
+    size_t item_size;
+    int (*one)(const struct batch *b, unsigned long item);
+    void *ctx;
+};
+
+/*
+ * Runs a batch from where a preempted call left it: item by item, yielding
+ * (a continuation with the rest) when a timer is due; the total done goes
+ * back through done_ptr.
+ */
+static long batch_run(struct batch *b)
+{
+    unsigned int prior = batch_resume(&b->count, b->done_ptr), done = 0;
+    int rc = 0;
+
+    if (b->count > MMU_BATCH_MAX)
+        return -EINVAL;
+    for (; done < b->count; done++) {
+        unsigned long item = b->list + done * b->item_size;
+
+        if (done && hypercall_preempt_check()) {
+            if (report_done(b->done_ptr, prior + done))
+                return -EFAULT;
+            return hypercall_continue(b->nr, item, (b->count - done) | MMU_UPDATE_PREEMPTED,
+                                      b->done_ptr, b->domid, 0);
+        }
+        rc = b->one(b, item);
+        if (rc)
+            break;
+    }
+    if (report_done(b->done_ptr, prior + done))
+        return -EFAULT;
+    return rc;
+}
+
 /* A write into a frame that is not a page table is a plain (writable-typed) store. */
 static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
 {
@@ -145,13 +184,28 @@ static int mmu_update_one(struct domain *pt_owner, struct domain *pgd, domid_t p
  * foreigndom: bits 15:0 the owner of the frames mapped (DOMID_SELF: the caller),
  * bits 31:16 the page-table owner plus one (0: the caller), as in Xen.
  */
+struct mmu_update_ctx {
+    struct domain *pt_owner, *pgd;
+    domid_t pg_owner;
+};
+
+static int mmu_update_item(const struct batch *b, unsigned long item)
+{
+    const struct mmu_update_ctx *c = b->ctx;
+    struct mmu_update req;
+
+    if (copy_from_guest(&req, item, sizeof(req)))
+        return -EFAULT;
+    return mmu_update_one(c->pt_owner, c->pgd, c->pg_owner, &req);
+}
+
 long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_ptr,
                    unsigned long domid)
 {
     struct domain *pt_owner = current->domain, *pgd;
     unsigned int pt_dom = (domid >> 16) & 0xffff;
-    struct mmu_update req;
-    unsigned int done = 0, prior;
+    struct mmu_update_ctx ctx;
+    struct batch b;
     domid_t pg_owner;
     int rc = 0;
 
@@ -165,27 +219,10 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_p
     rc = pv_pg_owner(domid, &pgd, &pg_owner);
     if (rc)
         return rc;
-    prior = batch_resume(&count, done_ptr);
-    if (count > MMU_BATCH_MAX)
-        return -EINVAL;
-    for (; done < count; done++) {
-        if (done && hypercall_preempt_check()) {
-            if (report_done(done_ptr, prior + done))
-                return -EFAULT;
-            return hypercall_continue(__HYPERVISOR_mmu_update, reqs + done * sizeof(req),
-                                      (count - done) | MMU_UPDATE_PREEMPTED, done_ptr, domid, 0);
-        }
-        if (copy_from_guest(&req, reqs + done * sizeof(req), sizeof(req))) {
-            rc = -EFAULT;
-            break;
-        }
-        rc = mmu_update_one(pt_owner, pgd, pg_owner, &req);
-        if (rc)
-            break;
-    }
-    if (report_done(done_ptr, prior + done))
-        return -EFAULT;
-    return rc;
+    ctx = (struct mmu_update_ctx){ pt_owner, pgd, pg_owner };
+    b = (struct batch){ __HYPERVISOR_mmu_update, reqs, count, done_ptr, domid,
+                        sizeof(struct mmu_update), mmu_update_item, &ctx };
+    return batch_run(&b);
 }
 
 /* Switches a base pointer: reference the new L4 first, then drop the old one. */
@@ -326,12 +363,20 @@ static int mmuext_one(struct domain *pgd, const struct mmuext_op *op)
     }
 }
 
+static int mmuext_item(const struct batch *b, unsigned long item)
+{
+    struct mmuext_op op;
+
+    if (copy_from_guest(&op, item, sizeof(op)))
+        return -EFAULT;
+    return mmuext_one(b->ctx, &op);
+}
+
 long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr,
                   unsigned long domid)
 {
     struct domain *d;
-    struct mmuext_op op;
-    unsigned int done = 0, prior;
+    struct batch b;
     domid_t pg_owner;
     int rc = pv_pg_owner(domid, &d, &pg_owner);
 
@@ -341,25 +386,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr
         return -EINVAL;                              /* DOMID_IO/XEN: not PV domains */
     if (!may_act_on(d))
         return -EPERM;
-    prior = batch_resume(&count, done_ptr);
-    if (count > MMU_BATCH_MAX)
-        return -EINVAL;
-    for (; done < count; done++) {
-        if (done && hypercall_preempt_check()) {
-            if (report_done(done_ptr, prior + done))
-                return -EFAULT;
-            return hypercall_continue(__HYPERVISOR_mmuext_op, ops + done * sizeof(op),
-                                      (count - done) | MMU_UPDATE_PREEMPTED, done_ptr, domid, 0);
-        }
-        if (copy_from_guest(&op, ops + done * sizeof(op), sizeof(op))) {
-            rc = -EFAULT;
-            break;
-        }
-        rc = mmuext_one(d, &op);
-        if (rc)
-            break;
-    }
-    if (report_done(done_ptr, prior + done))
-        return -EFAULT;
-    return rc;
+    b = (struct batch){ __HYPERVISOR_mmuext_op, ops, count, done_ptr, domid,
+                        sizeof(struct mmuext_op), mmuext_item, d };
+    return batch_run(&b);
 }
