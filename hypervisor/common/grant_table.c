@@ -412,21 +412,35 @@ static s16 copy_one(struct domain *d, struct gnttab_copy *op)
 }
 
 /*
- * Xen's order: a list starting outside guest space = -EFAULT, then the
- * domain (bad_domain / permission_denied), the size (general_error), and a
- * list entry it cannot write = bad_virt_addr.
+ * The target of setup_table and get_status_frames, in Xen's order: a frame
+ * list starting outside guest space = -EFAULT (Xen's guest_handle_okay: on
+ * 64-bit PV it checks where the list starts only), then the domain
+ * (bad_domain, or permission_denied for another's without privilege).
+ * *td is NULL when the op stops here, with this return value.
  */
+long grant_list_target(struct domain *d, domid_t dom, unsigned long list, s16 *status,
+                       struct domain **td)
+{
+    *td = NULL;
+    if (!guest_range_ok(list, 1))
+        return -EFAULT;
+    *td = domain_lookup_by_caller(dom, d);
+    if (!*td || (*td != d && !d->privileged)) {
+        *status = *td ? GNTST_permission_denied : GNTST_bad_domain;
+        *td = NULL;
+    }
+    return 0;
+}
+
+/* Then the size (general_error), and a list entry it cannot write = bad_virt_addr. */
 static long setup_table(struct domain *d, struct gnttab_setup_table *op)
 {
-    struct domain *td = domain_lookup_by_caller(op->dom, d);
+    struct domain *td;
     struct grant_table *gt;
+    long rc = grant_list_target(d, op->dom, (unsigned long)op->frame_list.p, &op->status, &td);
 
-    if (!guest_range_ok((unsigned long)op->frame_list.p, 1))
-        return -EFAULT;
-    if (!td || (td != d && !d->privileged)) {
-        op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
-        return 0;
-    }
+    if (!td)
+        return rc;
     gt = td->grant_table;
     if (grant_grow(td, op->nr_frames)) {
         op->status = GNTST_general_error;

@@ -182,16 +182,12 @@ long grant_get_version(struct domain *d, struct gnttab_get_version *op)
  */
 long grant_get_status_frames(struct domain *d, struct gnttab_get_status_frames *op)
 {
-    struct domain *td = domain_lookup_by_caller(op->dom, d);
+    struct domain *td;
     struct grant_table *gt;
+    long rc = grant_list_target(d, op->dom, (unsigned long)op->frame_list.p, &op->status, &td);
 
-    /* Xen's guest_handle_okay, first: on 64-bit PV it checks where the list starts only. */
-    if (!guest_range_ok((unsigned long)op->frame_list.p, 1))
-        return -EFAULT;
-    if (!td || (td != d && !d->privileged)) {
-        op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
-        return 0;
-    }
+    if (!td)
+        return rc;
     gt = td->grant_table;
     if (op->nr_frames > gt->nr_status_frames) {
         op->status = GNTST_general_error;

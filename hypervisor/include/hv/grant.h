@@ -74,6 +74,8 @@ void *grant_alloc_shared_page(struct domain *d);
 long grant_set_version(struct domain *d, struct gnttab_set_version *op);
 long grant_get_version(struct domain *d, struct gnttab_get_version *op);
 long grant_get_status_frames(struct domain *d, struct gnttab_get_status_frames *op);
+long grant_list_target(struct domain *d, domid_t dom, unsigned long list, s16 *status,
+                       struct domain **td);
 int  grant_populate_status(struct domain *d, unsigned int nr_frames);
 void grant_free_status(struct grant_table *gt);
 long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op);
