@@ -30,23 +30,7 @@ void arch_m2p_set(mfn_t mfn, unsigned long pfn)
 void *hv_mfn_to_virt(mfn_t mfn) { return VA(mfn << PAGE_SHIFT); }
 mfn_t hv_virt_to_mfn(const void *p) { return PA(p) >> PAGE_SHIFT; }
 
-void *hv_alloc_pages(unsigned long count)
-{
-    mfn_t mfn = frame_alloc(&hv_frames, count, 1, FRAME_OWNER_HV);
-    void *p;
-
-    if (mfn == INVALID_MFN)
-        return NULL;
-    p = hv_mfn_to_virt(mfn);
-    memset(p, 0, count * PAGE_SIZE);
-    return p;
-}
-
-void hv_free_pages(void *p, unsigned long count)
-{
-    if (p && frame_free(&hv_frames, hv_virt_to_mfn(p), count))
-        hv_warn("mm: freeing pages that were not allocated at %p\n", p);
-}
+void arch_heap_pages_freed(void *p, unsigned long count) { (void)p; (void)count; }
 
 /* First physical address past the image, the modules and the boot info. */
 static u64 boot_data_end(const struct boot_info *bi)

@@ -48,10 +48,16 @@ int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
 void arch_release_vcpu_info(struct vcpu *v);
 
 
-/* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
-void *hv_alloc_pages(unsigned long count);
-void hv_free_pages(void *p, unsigned long count);
+/* The direct map, below the hypervisor heap (common/heap.c). */
 void *hv_mfn_to_virt(mfn_t mfn);
 mfn_t hv_virt_to_mfn(const void *p);
+/* Heap pages just went back to the allocator (x86: nothing to do; the host
+ * harness poisons them so ASan catches a use after free). */
+void arch_heap_pages_freed(void *p, unsigned long count);
+
+/* Hypervisor-heap pages (common/heap.c): zeroed, owned by the hypervisor. */
+void *hv_alloc_pages(unsigned long count);
+void hv_free_pages(void *p, unsigned long count);
+extern unsigned int heap_bad_frees;
 
 #endif

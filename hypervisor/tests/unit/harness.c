@@ -36,7 +36,6 @@ unsigned char *harness_arena;
 static u64 arena_bitmap[HARNESS_ARENA_PAGES / 64];
 static struct frame_info arena_info[HARNESS_ARENA_PAGES];
 mfn_t harness_baseline_free;
-static unsigned int bad_frees;
 
 /*
  * Free arena pages stay poisoned. Domain frames come from frame_alloc, which
@@ -63,29 +62,9 @@ mfn_t hv_virt_to_mfn(const void *p)
     return (mfn_t)((const unsigned char *)p - harness_arena) / PAGE_SIZE;
 }
 
-/* As arch/x86/physmem.c: frames from hv_frames, zeroed; freed pages are poisoned for ASan. */
-void *hv_alloc_pages(unsigned long count)
+/* common/heap.c frees; the arena poisons the pages again. */
+void arch_heap_pages_freed(void *p, unsigned long count)
 {
-    mfn_t mfn = frame_alloc(&hv_frames, count, 1, FRAME_OWNER_HV);
-    void *p;
-
-    if (mfn == INVALID_MFN)
-        return NULL;
-    p = hv_mfn_to_virt(mfn);
-    ASAN_UNPOISON_MEMORY_REGION(p, count * PAGE_SIZE);
-    memset(p, 0, count * PAGE_SIZE);
-    return p;
-}
-
-void hv_free_pages(void *p, unsigned long count)
-{
-    if (!p)
-        return;
-    if (frame_free(&hv_frames, hv_virt_to_mfn(p), count)) {
-        bad_frees++;
-        return;
-    }
-    memset(p, 0xa5, count * PAGE_SIZE);
     ASAN_POISON_MEMORY_REGION(p, count * PAGE_SIZE);
 }
 
@@ -433,7 +412,7 @@ void harness_setup(void)
     harness_stub_nr = ~0UL;
     harness_timer_deadline = 0;
     harness_timer_programs = 0;
-    bad_frees = 0;
+    heap_bad_frees = 0;
     memset(harness_l1, 0, sizeof(harness_l1));
     harness_tlb_flushes = 0;
     harness_cache_flush_p = NULL;
@@ -490,7 +469,7 @@ void harness_teardown(void)
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         CU_ASSERT_PTR_NULL(hv_domains[i]);
     CU_ASSERT_EQUAL(timer_next_deadline(), ~0ULL);
-    CU_ASSERT_EQUAL(bad_frees, 0);
+    CU_ASSERT_EQUAL(heap_bad_frees, 0);
     EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);  /* no frame leaked */
     hv_opts = default_opts;
     hv_loglvl = default_loglvl;
@@ -513,7 +492,7 @@ int harness_init(void)
 
 unsigned int harness_bad_frees(void)
 {
-    return bad_frees;
+    return heap_bad_frees;
 }
 
 #ifndef HARNESS_NO_MAIN
