@@ -394,9 +394,9 @@ void cache_flush_range(const void *p, size_t len)
 }
 
 /* memory_op sub-ops common/memory.c leaves to the arch. */
-long arch_memory_op(unsigned long cmd, unsigned long arg)
+long arch_memory_op(unsigned long cmd, guest_handle_t arg)
 {
-    return harness_stub(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);
+    return harness_stub(__HYPERVISOR_memory_op, cmd, arg.va, 0, 0, 0);
 }
 
 /* ------------------------------------------------------------- helpers */

@@ -15,6 +15,8 @@
 #include <hv/types.h>
 #include <hv/xen.h>
 #include <hv/errno.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
 
 struct vcpu;
 struct domain;
@@ -84,6 +86,9 @@ extern unsigned int harness_halts;
  * The arch/x86/pv hypercall handlers are stubs (generated from the table by
  * gen-stubs.sh) calling harness_stub, which records the call and returns STUB_RET(nr).
  */
+/* A host pointer or address as the guest handle a handler takes. */
+#define HANDLE(p) guest_handle((unsigned long)(p))
+
 #define STUB_RET(nr) (0x5700000L + (long)(nr))
 long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
                   unsigned long a4, unsigned long a5);
