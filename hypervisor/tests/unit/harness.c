@@ -301,7 +301,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 
 /* ------------------------------------------- arch/x86/pv hypercall stubs */
 
-/* The stubs themselves are generated from the table (gen-stubs.sh). */
+/* The stubs themselves are generated from hv/hypercall-defs (gen-stubs.sh), typed. */
 unsigned long harness_stub_nr = ~0UL;
 unsigned long harness_stub_args[5];
 
