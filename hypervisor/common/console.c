@@ -128,21 +128,21 @@ void hv_console_guest_write(struct domain *d, const char *buf, size_t len)
 }
 
 /* console_io: CONSOLEIO_write prints; CONSOLEIO_read has no input for domUs yet. */
-long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf)
+long do_console_io(unsigned int cmd, unsigned int count, guest_handle_t buf)
 {
     char chunk[128];
 
     switch (cmd) {
     case CONSOLEIO_write:
-        if (count > (1UL << 20))
+        if (count > (1U << 20))
             return -EINVAL;
-        for (unsigned long done = 0; done < count; done += sizeof(chunk)) {
+        for (unsigned int done = 0; done < count; done += sizeof(chunk)) {
             size_t n = MIN(sizeof(chunk), count - done);
 
             if (done && hypercall_preempt_check())   /* the serial line is slow */
                 return hypercall_continue(__HYPERVISOR_console_io, cmd, count - done,
-                                          buf + done, 0, 0);
-            if (copy_from_guest(chunk, buf + done, n))
+                                          guest_handle_add_offset(buf, done).va, 0, 0);
+            if (copy_from_handle(chunk, guest_handle_add_offset(buf, done), n))
                 return -EFAULT;
             hv_console_guest_write(current->domain, chunk, n);
         }

@@ -17,6 +17,7 @@
 #include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
+#include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 
@@ -417,7 +418,7 @@ static const struct evtchn_subop evtchn_subops[] = {
     [EVTCHNOP_set_priority]     = { sizeof(struct evtchn_set_priority), false, run_set_priority },
 };
 
-long do_event_channel_op(unsigned long cmd, unsigned long arg)
+long do_event_channel_op(int cmd, guest_handle_t arg)
 {
     union {
         struct evtchn_alloc_unbound au; struct evtchn_bind_interdomain bi;
@@ -427,13 +428,13 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg)
     const struct evtchn_subop *op;
     int rc;
 
-    if (cmd >= ARRAY_SIZE(evtchn_subops) || !evtchn_subops[cmd].run)
+    if ((unsigned int)cmd >= ARRAY_SIZE(evtchn_subops) || !evtchn_subops[cmd].run)
         return -ENOSYS;
     op = &evtchn_subops[cmd];
-    if (copy_from_guest(&buf, arg, op->size))
+    if (copy_from_handle(&buf, arg, op->size))
         return -EFAULT;
     rc = op->run(current->domain, &buf);
-    if (!rc && op->copy_back && copy_to_guest(arg, &buf, op->size))
+    if (!rc && op->copy_back && copy_to_handle(arg, &buf, op->size))
         return -EFAULT;
     return rc;
 }

@@ -16,6 +16,7 @@
  *  - GTF_reading/GTF_writing are set exactly while a pin of that kind exists.
  */
 #include <hv/grant.h>
+#include <hv/hypercall.h>
 #include <hv/arch.h>
 #include <hv/bug.h>
 #include <hv/domain.h>
@@ -553,7 +554,7 @@ static long op_count(unsigned int cmd, unsigned long count)
 #define GNTTAB_BATCH_MAX 512                         /* ops per call */
 #define GNTTAB_CMD_BITS  12                          /* Xen's GNTTABOP_CONTINUATION_ARG_SHIFT */
 
-long do_grant_table_op(unsigned long cmd_arg, unsigned long uop, unsigned long count)
+long do_grant_table_op(unsigned int cmd_arg, guest_handle_t uop, unsigned int count)
 {
     struct domain *d = current->domain;
     unsigned int cmd = (unsigned int)cmd_arg & ((1u << GNTTAB_CMD_BITS) - 1);
@@ -571,7 +572,7 @@ long do_grant_table_op(unsigned long cmd_arg, unsigned long uop, unsigned long c
     if ((n = op_count(cmd, count)) < 0)
         return n;
     for (long i = 0; i < n; i++) {
-        unsigned long addr = uop + i * size;
+        unsigned long addr = uop.va + i * size;
         long rc;
 
         if (copy_from_guest(&b, addr, size))

@@ -1,53 +1,26 @@
 /*
  * The hypercall table: indexed by the Xen hypercall numbers from
- * xen/xen.h. Each handler lives with its subsystem. An empty slot answers
- * -ENOSYS and is counted; hypercall_trace logs every call.
+ * xen/xen.h, generated with the typed call of each handler from
+ * hv/hypercall-defs. Each handler lives with its subsystem. An empty slot
+ * answers -ENOSYS and is counted; hypercall_trace logs every call with the
+ * arguments it has. The flags are checked here, once for every hypercall:
+ * multicall-allowed, privileged-only, preemptible.
  */
 #include <hv/hypercall.h>
+#include <hv/bug.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/event.h>
 #include <hv/grant.h>
+#include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
 
-#define HC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), &(#fn)[3], n, false }
-#define HC_NOMC(nr, fn, n) [nr] = { (hypercall_fn_t)(void (*)(void))(fn), &(#fn)[3], n, true }
-
-static const struct hypercall_desc hypercall_table[HC_NR_SLOTS] = {
-    HC(__HYPERVISOR_set_trap_table, do_set_trap_table, 1),
-    HC(__HYPERVISOR_set_gdt, do_set_gdt, 2),
-    HC(__HYPERVISOR_update_descriptor, do_update_descriptor, 2),
-    HC(__HYPERVISOR_mmu_update, do_mmu_update, 4),
-    HC(__HYPERVISOR_set_debugreg, do_set_debugreg, 2),
-    HC(__HYPERVISOR_get_debugreg, do_get_debugreg, 1),
-    HC(__HYPERVISOR_stack_switch, do_stack_switch, 2),
-    HC(__HYPERVISOR_set_callbacks, do_set_callbacks, 3),
-    HC(__HYPERVISOR_fpu_taskswitch, do_fpu_taskswitch, 1),
-    HC(__HYPERVISOR_sched_op_compat, do_sched_op_compat, 2),
-    HC(__HYPERVISOR_memory_op, do_memory_op, 2),
-    HC_NOMC(__HYPERVISOR_multicall, do_multicall, 2),
-    HC(__HYPERVISOR_update_va_mapping, do_update_va_mapping, 3),
-    HC(__HYPERVISOR_set_timer_op, do_set_timer_op, 1),
-    HC(__HYPERVISOR_xen_version, do_xen_version, 2),
-    HC(__HYPERVISOR_console_io, do_console_io, 3),
-    HC(__HYPERVISOR_grant_table_op, do_grant_table_op, 3),
-    HC(__HYPERVISOR_vm_assist, do_vm_assist, 2),
-    HC(__HYPERVISOR_update_va_mapping_otherdomain, do_update_va_mapping_otherdomain, 4),
-    HC_NOMC(__HYPERVISOR_iret, do_iret, 0),
-    HC(__HYPERVISOR_vcpu_op, do_vcpu_op, 3),
-    HC(__HYPERVISOR_set_segment_base, do_set_segment_base, 2),
-    HC(__HYPERVISOR_mmuext_op, do_mmuext_op, 4),
-    HC(__HYPERVISOR_sched_op, do_sched_op, 2),
-    HC(__HYPERVISOR_callback_op, do_callback_op, 2),
-    HC(__HYPERVISOR_event_channel_op, do_event_channel_op, 2),
-    HC(__HYPERVISOR_physdev_op, do_physdev_op, 2),
-    HC(__HYPERVISOR_sysctl, do_sysctl, 1),
-    HC(__HYPERVISOR_domctl, do_domctl, 1),
-};
+/* hypercall_info[] and hypercall_call(): generated from hv/hypercall-defs. */
+#include "hypercall-table.h"
 
 struct hypercall_stats hc_stats;
 static struct hypercall_record history[HC_HISTORY];
@@ -55,51 +28,84 @@ static unsigned int history_next;
 
 const char *hypercall_name(unsigned long nr)
 {
-    if (nr < HC_NR_SLOTS && hypercall_table[nr].fn)
-        return hypercall_table[nr].name;
+    if (nr < HC_NR_SLOTS && hypercall_info[nr].name)
+        return hypercall_info[nr].name;
     return "unknown";
+}
+
+/* The arguments nr really has (all five for an unknown number), as text. */
+static const char *format_args(char *buf, size_t size, unsigned int nargs,
+                               const unsigned long args[5])
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (unsigned int i = 0; i < nargs && len < size; i++)
+        len += hv_snprintf(buf + len, size - len, " %lx", args[i]);
+    return buf;
+}
+
+static unsigned int nargs_of(unsigned long nr)
+{
+    return nr < HC_NR_SLOTS && hypercall_info[nr].name ? hypercall_info[nr].nargs : 5;
 }
 
 static void record(unsigned long nr, const unsigned long args[5], long ret)
 {
     struct hypercall_record *r = &history[history_next++ % HC_HISTORY];
+    char text[5 * 17 + 1];
 
     r->domid = current ? current->domain->id : 0xffff;
     r->vcpu = current ? current->id : 0;
     r->nr = (u32)nr;
+    r->nargs = (u8)nargs_of(nr);
     for (int i = 0; i < 5; i++)
         r->args[i] = args[i];
     r->ret = ret;
     if (hv_opts.hypercall_trace)
-        hv_info("d%u v%u hypercall %s(%lu) %lx %lx %lx %lx %lx -> %ld\n", r->domid, r->vcpu,
-                hypercall_name(nr), nr, args[0], args[1], args[2], args[3], args[4], ret);
+        hv_info("d%u v%u hypercall %s(%lu)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(nr), nr,
+                format_args(text, sizeof(text), r->nargs, args), ret);
+}
+
+/* The dispatcher's own refusals, in Xen's order; 0 lets the handler run. */
+static long refusal(const struct hypercall_info *h, unsigned long nr, const unsigned long args[5],
+                    bool from_multicall)
+{
+    long rc;
+
+    if (from_multicall && !(h->flags & HCF_MULTICALL))
+        return -EINVAL;                              /* no nested multicall, no iret */
+    /* Defence in depth: a domain that is shutting down has no grant table
+     * or event channels any more, and none of its vCPUs may run. */
+    if (current && current->domain->state != DOM_ACTIVE)
+        return -ESRCH;
+    if ((h->flags & HCF_PRIVILEGED) && !(current && current->domain->privileged)) {
+        rc = (h->flags & HCF_CHECKS_FIRST) ? hypercall_checks_before_privilege(nr, args) : 0;
+        return rc ? rc : -EPERM;
+    }
+    return 0;
 }
 
 long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall)
 {
-    const struct hypercall_desc *h;
+    const struct hypercall_info *h;
     long ret;
 
     /* Unknown numbers first and cheaply, as Xen: counted, and only traced. */
-    if (unlikely(nr >= HC_NR_SLOTS || !hypercall_table[nr].fn)) {
+    if (unlikely(nr >= HC_NR_SLOTS || !hypercall_info[nr].name)) {
         hc_stats.unknown++;
         if (unlikely(hv_opts.hypercall_trace))
             record(nr, args, -ENOSYS);
         return -ENOSYS;
     }
-    if (from_multicall && hypercall_table[nr].no_multicall) {
-        record(nr, args, -EINVAL);
-        return -EINVAL;                              /* no nested multicall, no iret */
+    h = &hypercall_info[nr];
+    ret = refusal(h, nr, args, from_multicall);
+    if (unlikely(ret)) {
+        record(nr, args, ret);
+        return ret;
     }
-    /* Defence in depth: a domain that is shutting down has no grant table
-     * or event channels any more, and none of its vCPUs may run. */
-    if (current && current->domain->state != DOM_ACTIVE) {
-        record(nr, args, -ESRCH);
-        return -ESRCH;
-    }
-    h = &hypercall_table[nr];
     hc_stats.calls[nr]++;
-    ret = h->fn(args[0], args[1], args[2], args[3], args[4]);
+    ret = hypercall_call(nr, args);
     record(nr, args, ret);
     return ret;
 }
@@ -116,6 +122,9 @@ long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2, un
 {
     struct hypercall_continuation *c = &current->cont;
 
+    /* Only a hypercall whose definition says preemptible may continue. */
+    ASSERT(nr < HC_NR_SLOTS && (hypercall_info[nr].flags & HCF_PREEMPTIBLE));
+
     c->pending = true;
     c->nr = nr;
     c->args[0] = a1;
@@ -128,14 +137,16 @@ long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2, un
 
 void hypercall_dump_history(void)
 {
+    char text[5 * 17 + 1];
+
     hv_err("last hypercalls (oldest first):\n");
     for (unsigned int i = 0; i < HC_HISTORY; i++) {
         const struct hypercall_record *r = &history[(history_next + i) % HC_HISTORY];
 
         if (r->domid == 0 && r->nr == 0 && r->ret == 0)
             continue;
-        hv_err("  d%u v%u %s(%u) %lx %lx %lx -> %ld\n", r->domid, r->vcpu,
-               hypercall_name(r->nr), r->nr, r->args[0], r->args[1], r->args[2], r->ret);
+        hv_err("  d%u v%u %s(%u)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(r->nr), r->nr,
+               format_args(text, sizeof(text), r->nargs, r->args), r->ret);
     }
 }
 

@@ -33,12 +33,12 @@ static struct domain *memop_domain(domid_t id)
     return d;
 }
 
-static long reservation(unsigned long arg, bool maximum)
+static long reservation(guest_handle_t arg, bool maximum)
 {
     domid_t id;
     struct domain *d;
 
-    if (copy_from_guest(&id, arg, sizeof(id)))
+    if (copy_from_handle(&id, arg, sizeof(id)))
         return -EFAULT;
     d = domain_lookup_by_caller(id, current->domain);
     if (!d)
@@ -96,11 +96,12 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
 static bool reservation_one(struct domain *d, unsigned int cmd,
                             const struct xen_memory_reservation *r, unsigned long i)
 {
-    unsigned long slot = (unsigned long)r->extent_start.p + i * sizeof(xen_pfn_t);
+    guest_handle_t extents = guest_handle_from_field(r->extent_start);
     xen_pfn_t val = ~0UL;
     mfn_t mfn;
 
-    if (cmd != XENMEM_increase_reservation && copy_from_guest(&val, slot, sizeof(val)))
+    if (cmd != XENMEM_increase_reservation &&
+        copy_from_handle_offset(&val, extents, i, sizeof(val)))
         return false;
     if (cmd == XENMEM_decrease_reservation)
         return !free_extent(d, val, r->extent_order);
@@ -108,7 +109,8 @@ static bool reservation_one(struct domain *d, unsigned int cmd,
     if (mfn == INVALID_MFN)
         return false;
     /* A failed write-back stops the op; Xen keeps the extent too. */
-    return !r->extent_start.p || !copy_to_guest(slot, &mfn, sizeof(mfn));
+    return guest_handle_is_null(extents) ||
+           !copy_to_handle_offset(extents, i, &mfn, sizeof(mfn));
 }
 
 /*
@@ -118,27 +120,28 @@ static bool reservation_one(struct domain *d, unsigned int cmd,
  * call continues with the extents done so far in the command's upper bits
  * (start << MEMOP_EXTENT_SHIFT), as Xen's; the result counts them all.
  */
-static long reservation_op(unsigned long full_cmd, unsigned long arg)
+static long reservation_op(unsigned long full_cmd, guest_handle_t arg)
 {
     unsigned int cmd = full_cmd & MEMOP_CMD_MASK_HV;
     unsigned long start = full_cmd >> MEMOP_EXTENT_SHIFT_HV, i;
     struct xen_memory_reservation r;
     struct domain *d;
 
-    if (copy_from_guest(&r, arg, sizeof(r)))
+    if (copy_from_handle(&r, arg, sizeof(r)))
         return 0;
     if (r.extent_order > MEMOP_MAX_ORDER)
         return 0;
     if (r.nr_extents && (r.extent_start.p || cmd != XENMEM_increase_reservation) &&
         (r.nr_extents > (~0UL >> 4) ||
-         !guest_range_ok((unsigned long)r.extent_start.p, r.nr_extents * sizeof(xen_pfn_t))))
+         !guest_handle_okay(guest_handle_from_field(r.extent_start), r.nr_extents,
+                            sizeof(xen_pfn_t))))
         return 0;
     if (!(d = memop_domain(r.domid)) || start > r.nr_extents)
         return 0;
     for (i = start; i < r.nr_extents; i++) {
         if (i > start && hypercall_preempt_check())
             return hypercall_continue(__HYPERVISOR_memory_op,
-                                      cmd | (i << MEMOP_EXTENT_SHIFT_HV), arg, 0, 0, 0);
+                                      cmd | (i << MEMOP_EXTENT_SHIFT_HV), arg.va, 0, 0, 0);
         if (!reservation_one(d, cmd, &r, i))
             break;
     }
@@ -178,14 +181,16 @@ static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long
  * domain); then chunk by chunk, all inputs of a chunk checked before any goes.
  * Our RAM is below 4 GiB, so any address-bits request is met.
  */
-static long memory_exchange(unsigned long arg)
+static long memory_exchange(guest_handle_t arg)
 {
+    guest_handle_t done_field = guest_handle_add_offset(arg, offsetof(struct xen_memory_exchange,
+                                                                      nr_exchanged));
     struct xen_memory_exchange x;
     unsigned long in_per, out_per, chunks, first, done_chunks;
     struct domain *d;
     long rc = 0;
 
-    if (copy_from_guest(&x, arg, sizeof(x)))
+    if (copy_from_handle(&x, arg, sizeof(x)))
         return -EFAULT;
     if (MAX(x.in.extent_order, x.out.extent_order) > MEMOP_MAX_ORDER) {
         rc = -EPERM;
@@ -207,8 +212,10 @@ static long memory_exchange(unsigned long arg)
         rc = -EINVAL;
         goto out;
     }
-    if (!guest_range_ok((unsigned long)x.in.extent_start.p, x.in.nr_extents * sizeof(xen_pfn_t)) ||
-        !guest_range_ok((unsigned long)x.out.extent_start.p, x.out.nr_extents * sizeof(xen_pfn_t))) {
+    if (!guest_handle_okay(guest_handle_from_field(x.in.extent_start), x.in.nr_extents,
+                           sizeof(xen_pfn_t)) ||
+        !guest_handle_okay(guest_handle_from_field(x.out.extent_start), x.out.nr_extents,
+                           sizeof(xen_pfn_t))) {
         rc = -EFAULT;
         goto out;
     }
@@ -229,17 +236,17 @@ static long memory_exchange(unsigned long arg)
 
         /* Preempted: the guest's nr_exchanged says where to go on. */
         if (done_chunks > first && hypercall_preempt_check()) {
-            if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
-                              &x.nr_exchanged, sizeof(x.nr_exchanged)))
+            if (copy_to_handle(done_field, &x.nr_exchanged, sizeof(x.nr_exchanged)))
                 return -EFAULT;
-            return hypercall_continue(__HYPERVISOR_memory_op, XENMEM_exchange, arg, 0, 0, 0);
+            return hypercall_continue(__HYPERVISOR_memory_op, XENMEM_exchange, arg.va, 0, 0, 0);
         }
         if (in_per > 512 || out_per > 512) {
             rc = -EINVAL;
             break;
         }
-        if (copy_from_guest(in, (unsigned long)x.in.extent_start.p +
-                            done_chunks * in_per * sizeof(xen_pfn_t), in_per * sizeof(xen_pfn_t))) {
+        if (copy_from_handle(in, guest_handle_add_offset(guest_handle_from_field(x.in.extent_start),
+                                                         done_chunks * in_per * sizeof(xen_pfn_t)),
+                             in_per * sizeof(xen_pfn_t))) {
             rc = -EFAULT;
             break;
         }
@@ -265,8 +272,8 @@ static long memory_exchange(unsigned long arg)
         for (i = 0; i < out_per; i++) {
             for (unsigned long k = 0; k < out_pages; k++)
                 arch_m2p_set(out[i] + k, ~0UL);
-            if (copy_to_guest((unsigned long)x.out.extent_start.p +
-                              (done_chunks * out_per + i) * sizeof(xen_pfn_t), &out[i], sizeof(out[i])))
+            if (copy_to_handle_offset(guest_handle_from_field(x.out.extent_start),
+                                      done_chunks * out_per + i, &out[i], sizeof(out[i])))
                 rc = -EFAULT;                        /* the exchange stands, as in Xen */
         }
         x.nr_exchanged = (done_chunks + 1) * in_per;
@@ -274,29 +281,28 @@ static long memory_exchange(unsigned long arg)
             break;
     }
 out:
-    if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged), &x.nr_exchanged,
-                      sizeof(x.nr_exchanged)))
+    if (copy_to_handle(done_field, &x.nr_exchanged, sizeof(x.nr_exchanged)))
         rc = -EFAULT;
     return rc;
 }
 
 /* A PV domU's map: one RAM region covering its maximum reservation. */
-static long memory_map(unsigned long arg)
+static long memory_map(guest_handle_t arg)
 {
     struct xen_memory_map m;
     struct e820entry_hv e = { 0, (u64)current->domain->max_pages << PAGE_SHIFT, E820_RAM };
 
-    if (copy_from_guest(&m, arg, sizeof(m)))
+    if (copy_from_handle(&m, arg, sizeof(m)))
         return -EFAULT;
     if (m.nr_entries < 1)
         return -EINVAL;
-    if (copy_to_guest((unsigned long)m.buffer.p, &e, sizeof(e)))
+    if (copy_to_handle(guest_handle_from_field(m.buffer), &e, sizeof(e)))
         return -EFAULT;
     m.nr_entries = 1;
-    return copy_to_guest(arg, &m, sizeof(m));
+    return copy_to_handle(arg, &m, sizeof(m));
 }
 
-long do_memory_op(unsigned long cmd, unsigned long arg)
+long do_memory_op(unsigned long cmd, guest_handle_t arg)
 {
     switch (cmd & MEMOP_CMD_MASK_HV) {
     case XENMEM_increase_reservation:

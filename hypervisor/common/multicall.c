@@ -13,7 +13,7 @@
  * into the guest's list, and the multicall continues from that entry, as Xen
  * does; its result is written when it completes.
  */
-static long continue_from(unsigned long list, unsigned long nr, struct multicall_entry *e)
+static long continue_from(guest_handle_t list, unsigned int nr, struct multicall_entry *e)
 {
     struct hypercall_continuation *c = &current->cont;
 
@@ -21,30 +21,30 @@ static long continue_from(unsigned long list, unsigned long nr, struct multicall
         c->pending = false;
         e->op = c->nr;
         memcpy(e->args, c->args, sizeof(c->args));
-        if (copy_to_guest(list, e, sizeof(*e)))
+        if (copy_to_handle(list, e, sizeof(*e)))
             return -EFAULT;
     }
-    return hypercall_continue(__HYPERVISOR_multicall, list, nr, 0, 0, 0);
+    return hypercall_continue(__HYPERVISOR_multicall, list.va, nr, 0, 0, 0);
 }
 
-long do_multicall(unsigned long list, unsigned long nr)
+long do_multicall(guest_handle_t list, unsigned int nr)
 {
     struct multicall_entry e;
 
     if (nr > MULTICALL_MAX)
         return -EINVAL;
-    for (unsigned long i = 0; i < nr; i++) {
-        unsigned long addr = list + i * sizeof(e);
+    for (unsigned int i = 0; i < nr; i++) {
+        guest_handle_t entry = guest_handle_add_offset(list, i * sizeof(e));
 
         if (i && hypercall_preempt_check())
-            return hypercall_continue(__HYPERVISOR_multicall, addr, nr - i, 0, 0, 0);
-        if (copy_from_guest(&e, addr, sizeof(e)))
+            return hypercall_continue(__HYPERVISOR_multicall, entry.va, nr - i, 0, 0, 0);
+        if (copy_from_handle(&e, entry, sizeof(e)))
             return -EFAULT;
         e.result = hypercall_dispatch(e.op, (unsigned long *)e.args, true);
         if (current->cont.pending)
-            return continue_from(addr, nr - i, &e);
-        if (copy_to_guest(addr + offsetof(struct multicall_entry, result), &e.result,
-                          sizeof(e.result)))
+            return continue_from(entry, nr - i, &e);
+        if (copy_to_handle(guest_handle_add_offset(entry, offsetof(struct multicall_entry, result)),
+                           &e.result, sizeof(e.result)))
             return -EFAULT;
         if (current->domain->state != DOM_ACTIVE)
             break;                                   /* an entry shut the domain down */

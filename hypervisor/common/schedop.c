@@ -22,11 +22,11 @@ static long sched_block_current(void)
     return 0;
 }
 
-static long sched_shutdown(unsigned long arg)
+static long sched_shutdown(guest_handle_t arg)
 {
     struct sched_shutdown s;
 
-    if (copy_from_guest(&s, arg, sizeof(s)))
+    if (copy_from_handle(&s, arg, sizeof(s)))
         return -EFAULT;
     /* Any reason, as Xen: it keeps the low 8 bits; the toolstack judges it. */
     domain_shutdown(current->domain, (u8)s.reason);
@@ -36,17 +36,17 @@ static long sched_shutdown(unsigned long arg)
 #define POLL_MAX_PORTS 128
 
 /* Poll: sleep until one of the ports is pending (masked or not) or the timeout. */
-static long sched_poll(unsigned long arg)
+static long sched_poll(guest_handle_t arg)
 {
     struct vcpu *v = current;
     evtchn_port_t ports[POLL_MAX_PORTS];
     struct sched_poll p;
 
-    if (copy_from_guest(&p, arg, sizeof(p)))
+    if (copy_from_handle(&p, arg, sizeof(p)))
         return -EFAULT;
     if (p.nr_ports > POLL_MAX_PORTS)
         return -EINVAL;
-    if (copy_from_guest(ports, (unsigned long)p.ports.p, p.nr_ports * sizeof(evtchn_port_t)))
+    if (copy_from_handle(ports, guest_handle_from_field(p.ports), p.nr_ports * sizeof(evtchn_port_t)))
         return -EFAULT;
     for (unsigned int i = 0; i < p.nr_ports; i++) {
         if (!evtchn_port_valid(v->domain, ports[i]))     /* FIFO ports reach past 4096 */
@@ -66,7 +66,7 @@ static long sched_poll(unsigned long arg)
     return 0;
 }
 
-long do_sched_op(unsigned long cmd, unsigned long arg)
+long do_sched_op(int cmd, guest_handle_t arg)
 {
     switch (cmd) {
     case SCHEDOP_yield:
@@ -83,13 +83,13 @@ long do_sched_op(unsigned long cmd, unsigned long arg)
     }
 }
 
-long do_sched_op_compat(unsigned long cmd, unsigned long arg)
+long do_sched_op_compat(int cmd, unsigned long arg)
 {
     if (cmd == SCHEDOP_shutdown) {
         domain_shutdown(current->domain, (u8)arg);
         return 0;
     }
-    return do_sched_op(cmd, 0);
+    return do_sched_op(cmd, guest_handle(0));
 }
 
 #define HUGE_TIMEOUT_NS   (1ULL << 50)              /* about 13 days */
@@ -102,17 +102,17 @@ long do_sched_op_compat(unsigned long cmd, unsigned long arg)
  * fires in 100 ms instead: soon enough for the guest's pending work, not
  * so soon that a guest with nothing pending spins.
  */
-long do_set_timer_op(unsigned long timeout)
+long do_set_timer_op(s64 timeout)
 {
     struct vcpu *v = current;
-    u64 now = hv_now();
+    u64 now = hv_now(), deadline = (u64)timeout;
 
     if (!timeout) {
         timer_stop(&v->singleshot_timer);
         return 0;
     }
-    if ((long)timeout < 0 || (timeout > now && timeout - now >= HUGE_TIMEOUT_NS))
-        timeout = now + HUGE_TIMEOUT_FIRE;
-    timer_set(&v->singleshot_timer, timeout);
+    if (timeout < 0 || (deadline > now && deadline - now >= HUGE_TIMEOUT_NS))
+        deadline = now + HUGE_TIMEOUT_FIRE;
+    timer_set(&v->singleshot_timer, deadline);
     return 0;
 }

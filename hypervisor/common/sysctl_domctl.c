@@ -3,8 +3,11 @@
  * yet; what the slots answer follows Xen 4.17's order of checks, which guests
  * and tools see: the argument is copied in (-EFAULT), its interface version
  * checked (-EACCES), for domctl the target domain looked up (-ESRCH), and
- * only then the caller's privilege (-EPERM). A privileged caller gets -ENOSYS
- * for what we do not offer.
+ * only then the caller's privilege (-EPERM). The privilege is checked by the
+ * dispatcher (privileged_after_checks in hv/hypercall-defs): for a caller
+ * that is not privileged it runs *_checks_before_privilege() and answers
+ * their error or -EPERM; the handlers run for privileged callers only, and
+ * give -ENOSYS for what we do not offer.
  */
 #define __XEN_TOOLS__ 1                              /* sysctl.h and domctl.h are tools-only */
 #include <hv/hypercall.h>
@@ -15,17 +18,30 @@
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
 
-long do_sysctl(unsigned long arg)
+/* Xen's checks before the caller's privilege (the dispatcher's, HCF_CHECKS_FIRST). */
+static long sysctl_copy_in(struct xen_sysctl *op, guest_handle_t u_op)
+{
+    if (copy_from_handle(op, u_op, sizeof(*op)))
+        return -EFAULT;
+    if (op->interface_version != XEN_SYSCTL_INTERFACE_VERSION)
+        return -EACCES;
+    return 0;
+}
+
+long sysctl_checks_before_privilege(guest_handle_t u_op)
 {
     struct xen_sysctl op;
 
-    if (copy_from_guest(&op, arg, sizeof(op)))
-        return -EFAULT;
-    if (op.interface_version != XEN_SYSCTL_INTERFACE_VERSION)
-        return -EACCES;
-    if (!current->domain->privileged)
-        return -EPERM;
-    return -ENOSYS;
+    return sysctl_copy_in(&op, u_op);
+}
+
+/* Privileged callers only: the dispatcher refused the others. */
+long do_sysctl(guest_handle_t u_op)
+{
+    struct xen_sysctl op;
+    long rc = sysctl_copy_in(&op, u_op);
+
+    return rc ? rc : -ENOSYS;
 }
 
 /*
@@ -50,17 +66,29 @@ static bool domctl_needs_domain(const struct xen_domctl *op)
     }
 }
 
-long do_domctl(unsigned long arg)
+static long domctl_copy_in(struct xen_domctl *op, guest_handle_t u_op)
+{
+    if (copy_from_handle(op, u_op, sizeof(*op)))
+        return -EFAULT;
+    if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (domctl_needs_domain(op) && !domain_lookup(op->domain))
+        return -ESRCH;                               /* by id: DOMID_SELF is not one */
+    return 0;
+}
+
+long domctl_checks_before_privilege(guest_handle_t u_op)
 {
     struct xen_domctl op;
 
-    if (copy_from_guest(&op, arg, sizeof(op)))
-        return -EFAULT;
-    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
-        return -EACCES;
-    if (domctl_needs_domain(&op) && !domain_lookup(op.domain))
-        return -ESRCH;                               /* by id: DOMID_SELF is not one */
-    if (!current->domain->privileged)
-        return -EPERM;
-    return -ENOSYS;
+    return domctl_copy_in(&op, u_op);
+}
+
+/* Privileged callers only: the dispatcher refused the others. */
+long do_domctl(guest_handle_t u_op)
+{
+    struct xen_domctl op;
+    long rc = domctl_copy_in(&op, u_op);
+
+    return rc ? rc : -ENOSYS;
 }

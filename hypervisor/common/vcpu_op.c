@@ -12,22 +12,22 @@
 #include <hv/time.h>
 #include <hv/timer.h>
 
-static long vcpu_singleshot(struct vcpu *v, unsigned long arg)
+static long vcpu_singleshot(struct vcpu *v, guest_handle_t arg)
 {
     struct vcpu_set_singleshot_timer t;
 
-    if (copy_from_guest(&t, arg, sizeof(t)))
+    if (copy_from_handle(&t, arg, sizeof(t)))
         return -EFAULT;
     /* VCPU_SSHOTTMR_future is ignored, as in Xen 4.17: a past deadline fires at once. */
     timer_set(&v->singleshot_timer, guest_deadline(t.timeout_abs_ns));
     return 0;
 }
 
-static long vcpu_periodic(struct vcpu *v, unsigned long arg)
+static long vcpu_periodic(struct vcpu *v, guest_handle_t arg)
 {
     struct vcpu_set_periodic_timer t;
 
-    if (copy_from_guest(&t, arg, sizeof(t)))
+    if (copy_from_handle(&t, arg, sizeof(t)))
         return -EFAULT;
     if (t.period_ns < 1000000ULL || t.period_ns > STIME_DELTA_MAX)   /* as Xen: 1 ms .. 2^62 ns */
         return -EINVAL;
@@ -36,9 +36,9 @@ static long vcpu_periodic(struct vcpu *v, unsigned long arg)
     return 0;
 }
 
-static long vcpu_runstate_info(struct vcpu *v, unsigned long arg)
+static long vcpu_runstate_info(struct vcpu *v, guest_handle_t arg)
 {
-    return copy_to_guest(arg, &v->runstate, sizeof(v->runstate));
+    return copy_to_handle(arg, &v->runstate, sizeof(v->runstate));
 }
 
 /*
@@ -50,11 +50,11 @@ _Static_assert(sizeof(struct vcpu_register_runstate_memory_area) == sizeof(u64) 
                sizeof(struct vcpu_register_time_memory_area) == sizeof(u64),
                "register_*_memory_area: one guest address");
 
-static long area_addr(unsigned long arg, size_t len, u64 *addr)
+static long area_addr(guest_handle_t arg, size_t len, u64 *addr)
 {
     u64 p;
 
-    if (copy_from_guest(&p, arg, sizeof(p)))
+    if (copy_from_handle(&p, arg, sizeof(p)))
         return -EFAULT;
     if (p && !guest_range_ok(p, len))
         return -EFAULT;
@@ -62,7 +62,7 @@ static long area_addr(unsigned long arg, size_t len, u64 *addr)
     return 0;
 }
 
-static long vcpu_register_runstate(struct vcpu *v, unsigned long arg)
+static long vcpu_register_runstate(struct vcpu *v, guest_handle_t arg)
 {
     long rc = area_addr(arg, sizeof(struct vcpu_runstate_info), &v->runstate_guest);
 
@@ -72,7 +72,7 @@ static long vcpu_register_runstate(struct vcpu *v, unsigned long arg)
 }
 
 /* A second copy of the time info for user space (Linux's vDSO pvclock). */
-static long vcpu_register_time_area(struct vcpu *v, unsigned long arg)
+static long vcpu_register_time_area(struct vcpu *v, guest_handle_t arg)
 {
     long rc = area_addr(arg, sizeof(struct vcpu_time_info), &v->time_guest);
 
@@ -81,18 +81,18 @@ static long vcpu_register_time_area(struct vcpu *v, unsigned long arg)
     return rc;
 }
 
-static long vcpu_register_info(struct vcpu *v, unsigned long arg)
+static long vcpu_register_info(struct vcpu *v, guest_handle_t arg)
 {
     struct vcpu_register_vcpu_info info;
 
-    if (copy_from_guest(&info, arg, sizeof(info)))
+    if (copy_from_handle(&info, arg, sizeof(info)))
         return -EFAULT;
     if (info.rsvd)
         return -EINVAL;
     return arch_register_vcpu_info(v, info.mfn, info.offset);
 }
 
-long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
+long do_vcpu_op(int cmd, unsigned int vcpuid, guest_handle_t arg)
 {
     struct domain *d = current->domain;
     struct vcpu *v;

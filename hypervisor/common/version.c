@@ -30,34 +30,34 @@ static u32 features_submap0(const struct domain *d)
     return f;
 }
 
-static long copy_string(unsigned long arg, const char *s, size_t size)
+static long copy_string(guest_handle_t arg, const char *s, size_t size)
 {
     char buf[1024] = { 0 };
 
     memcpy(buf, s, MIN(strlen(s), size - 1));
-    return copy_to_guest(arg, buf, size);
+    return copy_to_handle(arg, buf, size);
 }
 
-static long version_features(unsigned long arg)
+static long version_features(guest_handle_t arg)
 {
     struct xen_feature_info fi;
 
-    if (copy_from_guest(&fi, arg, sizeof(fi)))
+    if (copy_from_handle(&fi, arg, sizeof(fi)))
         return -EFAULT;
     if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
         return -EINVAL;
     fi.submap = features_submap0(current->domain);
-    return copy_to_guest(arg, &fi, sizeof(fi));
+    return copy_to_handle(arg, &fi, sizeof(fi));
 }
 
-static long version_platform(unsigned long arg)
+static long version_platform(guest_handle_t arg)
 {
     struct xen_platform_parameters p = { .virt_start = HYPERVISOR_VIRT_START };
 
-    return copy_to_guest(arg, &p, sizeof(p));
+    return copy_to_handle(arg, &p, sizeof(p));
 }
 
-long do_xen_version(unsigned long cmd, unsigned long arg)
+long do_xen_version(int cmd, guest_handle_t arg)
 {
     switch (cmd) {
     case XENVER_version:
@@ -67,7 +67,7 @@ long do_xen_version(unsigned long cmd, unsigned long arg)
     case XENVER_compile_info: {
         struct xen_compile_info ci = { .compiler = "gcc", .compile_by = "pvhv",
                                        .compile_domain = "pvhv", .compile_date = __DATE__ };
-        return copy_to_guest(arg, &ci, sizeof(ci));
+        return copy_to_handle(arg, &ci, sizeof(ci));
     }
     case XENVER_capabilities:
         return copy_string(arg, "xen-3.0-x86_64 ", sizeof(xen_capabilities_info_t));
@@ -90,7 +90,7 @@ long do_xen_version(unsigned long cmd, unsigned long arg)
     }
 }
 
-long do_vm_assist(unsigned long cmd, unsigned long type)
+long do_vm_assist(unsigned int cmd, unsigned int type)
 {
     if (cmd != VMASST_CMD_enable && cmd != VMASST_CMD_disable)
         return -ENOSYS;

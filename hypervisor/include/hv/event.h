@@ -97,6 +97,4 @@ void evtchn_mark_upcall(struct vcpu *v);
 void evtchn_wake_pollers(struct domain *d);
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 
-long do_event_channel_op(unsigned long cmd, unsigned long arg);
-
 #endif

@@ -62,7 +62,6 @@ struct grant_table {
 int  grant_table_init(struct domain *d);
 /* Unmaps what d holds of others, then frees d's own table. */
 void grant_table_destroy(struct domain *d);
-long do_grant_table_op(unsigned long cmd, unsigned long uop, unsigned long count);
 
 /* --- shared by the common grant files --- */
 unsigned int grant_nr_entries(const struct grant_table *gt);

@@ -4,6 +4,13 @@
  * hypervisor structs. A range that is non-canonical, wraps, or touches the
  * hypervisor hole gives -EFAULT without being touched; a page fault during
  * the copy also gives -EFAULT (arch fixup table).
+ *
+ * A guest pointer a hypercall receives is a guest_handle_t (the prototypes
+ * in hv/hypercall-defs say which arguments are), never an unsigned long, so
+ * the compiler refuses to dereference it or mix it up with a number; it is
+ * read and written only through copy_from_handle()/copy_to_handle(). The
+ * plain va forms remain for addresses that are not hypercall arguments
+ * (instruction emulation, bounce frames).
  */
 #ifndef HV_GUEST_ACCESS_H
 #define HV_GUEST_ACCESS_H
@@ -48,6 +55,68 @@ static inline int copy_to_guest(unsigned long guest_va, const void *src, size_t 
     if (!guest_range_ok(guest_va, len))
         return -EFAULT;
     return arch_copy_raw((void *)guest_va, src, len) ? -EFAULT : 0;
+}
+
+/* A guest pointer as a hypercall argument or a field of a guest struct. */
+typedef struct { unsigned long va; } guest_handle_t;
+
+static inline guest_handle_t guest_handle(unsigned long va)
+{
+    return (guest_handle_t){ va };
+}
+
+/* A XEN_GUEST_HANDLE field of a public struct (its .p) as a handle. */
+#define guest_handle_from_field(xh) guest_handle((unsigned long)(xh).p)
+
+static inline bool guest_handle_is_null(guest_handle_t h)
+{
+    return h.va == 0;
+}
+
+/* The handle `bytes` further on; a sum that wraps is caught by the copy's range check. */
+static inline guest_handle_t guest_handle_add_offset(guest_handle_t h, unsigned long bytes)
+{
+    return guest_handle(h.va + bytes);
+}
+
+static inline int copy_from_handle(void *dst, guest_handle_t h, size_t len)
+{
+    return copy_from_guest(dst, h.va, len);
+}
+
+static inline int copy_to_handle(guest_handle_t h, const void *src, size_t len)
+{
+    return copy_to_guest(h.va, src, len);
+}
+
+/* Element `idx` of a guest array of `size`-byte elements; an index whose
+ * offset overflows is -EFAULT, like any other bad range. */
+static inline int copy_from_handle_offset(void *dst, guest_handle_t h, unsigned long idx,
+                                          size_t size)
+{
+    unsigned long off;
+
+    if (__builtin_mul_overflow(idx, size, &off) || h.va + off < h.va)
+        return -EFAULT;
+    return copy_from_guest(dst, h.va + off, size);
+}
+
+static inline int copy_to_handle_offset(guest_handle_t h, unsigned long idx, const void *src,
+                                        size_t size)
+{
+    unsigned long off;
+
+    if (__builtin_mul_overflow(idx, size, &off) || h.va + off < h.va)
+        return -EFAULT;
+    return copy_to_guest(h.va + off, src, size);
+}
+
+/* True if `nr` elements of `size` bytes from h are all guest memory. */
+static inline bool guest_handle_okay(guest_handle_t h, unsigned long nr, size_t size)
+{
+    unsigned long len;
+
+    return !__builtin_mul_overflow(nr, size, &len) && guest_range_ok(h.va, len);
 }
 
 #endif

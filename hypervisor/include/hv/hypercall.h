@@ -1,23 +1,29 @@
 /*
- * The hypercall table (common/hypercall.c): one slot per Xen hypercall
- * number; each handler lives with its subsystem. Unknown numbers return
- * -ENOSYS and are counted.
+ * The hypercall table (common/hypercall.c), generated from the typed
+ * definitions in hv/hypercall-defs: one slot per Xen hypercall number, each
+ * handler called with its declared argument types (hv/hypercall-protos.h,
+ * also generated); each handler lives with its subsystem. Unknown numbers
+ * return -ENOSYS and are counted.
  */
 #ifndef HV_HYPERCALL_H
 #define HV_HYPERCALL_H
 
 #include <hv/types.h>
+#include <hv/guest_access.h>
+#include <xen/xen.h>
 
 #define HC_NR_SLOTS  64
 
-typedef long (*hypercall_fn_t)(unsigned long a1, unsigned long a2, unsigned long a3,
-                               unsigned long a4, unsigned long a5);
+/* Flags from hv/hypercall-defs. */
+#define HCF_MULTICALL    (1u << 0)     /* allowed as a multicall entry */
+#define HCF_PREEMPTIBLE  (1u << 1)     /* may return hypercall_continue() */
+#define HCF_PRIVILEGED   (1u << 2)     /* -EPERM to unprivileged callers, at the dispatcher */
+#define HCF_CHECKS_FIRST (1u << 3)     /* ... after <name>_checks_before_privilege() */
 
-struct hypercall_desc {
-    hypercall_fn_t fn;
-    const char *name;
-    u8 nargs;
-    bool no_multicall;                 /* iret, multicall itself */
+struct hypercall_info {
+    const char *name;                  /* NULL: an empty slot */
+    u8 nargs;                          /* the trace and the history show these many */
+    u8 flags;                          /* HCF_* */
 };
 
 struct hypercall_stats {
@@ -28,6 +34,7 @@ struct hypercall_stats {
 struct hypercall_record {              /* for the panic screen */
     u16 domid, vcpu;
     u32 nr;
+    u8 nargs;
     unsigned long args[5];
     long ret;
 };
@@ -56,36 +63,10 @@ const char *hypercall_name(unsigned long nr);
 void hypercall_dump_history(void);
 void hypercall_dump_stats(void);
 
-/* Handlers, each with its subsystem. */
-long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf);
-long do_xen_version(unsigned long cmd, unsigned long arg);
-long do_sched_op(unsigned long cmd, unsigned long arg);
-long do_sched_op_compat(unsigned long cmd, unsigned long arg);
-long do_multicall(unsigned long list, unsigned long nr);
-long do_vm_assist(unsigned long cmd, unsigned long type);
-long do_memory_op(unsigned long cmd, unsigned long arg);
-long arch_memory_op(unsigned long cmd, unsigned long arg);
-long do_set_timer_op(unsigned long timeout);
-long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg);
-/* arch/x86/pv */
-long do_set_trap_table(unsigned long traps);
-long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall);
-long do_callback_op(unsigned long cmd, unsigned long arg);
-long do_stack_switch(unsigned long ss, unsigned long sp);
-long do_set_segment_base(unsigned long which, unsigned long base);
-long do_fpu_taskswitch(unsigned long set);
-long do_iret(void);
-long do_physdev_op(unsigned long cmd, unsigned long arg);
-long do_sysctl(unsigned long arg);
-long do_domctl(unsigned long arg);
-long do_set_debugreg(unsigned long reg, unsigned long value);
-long do_get_debugreg(unsigned long reg);
-long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done, unsigned long domid);
-long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done, unsigned long domid);
-long do_set_gdt(unsigned long frame_list, unsigned long entries);
-long do_update_descriptor(unsigned long maddr, unsigned long desc);
-long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags);
-long do_update_va_mapping_otherdomain(unsigned long va, unsigned long pte, unsigned long flags,
-                                      unsigned long domid);
+/* Handlers, each with its subsystem: generated from hv/hypercall-defs. */
+#include <hv/hypercall-protos.h>
+
+/* The memory_op sub-ops common/memory.c leaves to the arch. */
+long arch_memory_op(unsigned long cmd, guest_handle_t arg);
 
 #endif

@@ -280,7 +280,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 
 /* ------------------------------------------- arch/x86/pv hypercall stubs */
 
-/* The stubs themselves are generated from the table (gen-stubs.sh). */
+/* The stubs themselves are generated from hv/hypercall-defs (gen-stubs.sh), typed. */
 unsigned long harness_stub_nr = ~0UL;
 unsigned long harness_stub_args[5];
 
@@ -373,9 +373,9 @@ void cache_flush_range(const void *p, size_t len)
 }
 
 /* memory_op sub-ops common/memory.c leaves to the arch. */
-long arch_memory_op(unsigned long cmd, unsigned long arg)
+long arch_memory_op(unsigned long cmd, guest_handle_t arg)
 {
-    return harness_stub(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);
+    return harness_stub(__HYPERVISOR_memory_op, cmd, arg.va, 0, 0, 0);
 }
 
 /* ------------------------------------------------------------- helpers */

@@ -15,6 +15,8 @@
 #include <hv/types.h>
 #include <hv/xen.h>
 #include <hv/errno.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
 
 struct vcpu;
 struct domain;
@@ -80,9 +82,13 @@ extern jmp_buf *harness_stop_jmp;
 extern int harness_poweroff_code;     /* -1 until arch_poweroff runs */
 extern unsigned int harness_halts;
 
+/* A host pointer or address as the guest handle a handler takes. */
+#define HANDLE(p) guest_handle((unsigned long)(p))
+
 /*
- * The arch/x86/pv hypercall handlers are stubs (generated from the table by
- * gen-stubs.sh) calling harness_stub, which records the call and returns STUB_RET(nr).
+ * The arch/x86/pv hypercall handlers are stubs (generated from hv/hypercall-defs
+ * by gen-stubs.sh, with the typed prototypes) calling harness_stub, which
+ * records the call (its real arguments, the rest 0) and returns STUB_RET(nr).
  */
 #define STUB_RET(nr) (0x5700000L + (long)(nr))
 long harness_stub(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,

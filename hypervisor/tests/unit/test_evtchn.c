@@ -510,20 +510,20 @@ static void test_hypercall_edge(void)
 
     three_domains();
     harness_set_current(d1);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, (unsigned long)&au), 0);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, HANDLE(&au)), 0);
     EXPECT_EQ(au.port, 1);                            /* copied back */
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_status, (unsigned long)&st), 0);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_status, HANDLE(&st)), 0);
     EXPECT_EQ(st.status, EVTCHNSTAT_unbound);
     EXPECT_EQ(st.u.unbound.dom, 2);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_send, (unsigned long)&snd), 0);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_send, HANDLE(&snd)), 0);
     snd.port = 9;
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_send, (unsigned long)&snd), -EINVAL);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_send, HANDLE(&snd)), -EINVAL);
 
     static const unsigned long bad_cmds[] = {
         EVTCHNOP_bind_pirq, EVTCHNOP_reset, 64, ~0UL,
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad_cmds); i++)
-        EXPECT_EQ(do_event_channel_op(bad_cmds[i], (unsigned long)&au), -ENOSYS);
+        EXPECT_EQ(do_event_channel_op(bad_cmds[i], HANDLE(&au)), -ENOSYS);
 }
 
 static void test_hypercall_faults(void)
@@ -534,15 +534,15 @@ static void test_hypercall_faults(void)
     three_domains();
     harness_set_current(d1);
     harness_fault_range(&au, sizeof(au), FAULT_READ | FAULT_WRITE);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, (unsigned long)&au), -EFAULT);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, HANDLE(&au)), -EFAULT);
     EXPECT_EQ(status(d1, 1).status, EVTCHNSTAT_closed);       /* nothing done */
     /* A fault in the last byte still fails the copy. */
     harness_fault_range((char *)&au + sizeof(au) - 1, 1, FAULT_READ);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, (unsigned long)&au), -EFAULT);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, HANDLE(&au)), -EFAULT);
     EXPECT_EQ(status(d1, 1).status, EVTCHNSTAT_closed);
     /* Copy-back fault: the op ran, the guest is told -EFAULT. */
     harness_fault_range(&au, sizeof(au), FAULT_WRITE);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, (unsigned long)&au), -EFAULT);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_alloc_unbound, HANDLE(&au)), -EFAULT);
     harness_fault_clear();
     /* Bad pointers never reach the copy routine. */
     harness_copy_calls = 0;
@@ -550,9 +550,9 @@ static void test_hypercall_faults(void)
         0x800000000000UL, 0xffff800000001000UL, 0xffff87fffffffff0UL, ~0UL - 2,
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad_ptrs); i++)
-        EXPECT_EQ(do_event_channel_op(EVTCHNOP_close, bad_ptrs[i]), -EFAULT);
+        EXPECT_EQ(do_event_channel_op(EVTCHNOP_close, HANDLE(bad_ptrs[i])), -EFAULT);
     EXPECT_EQ(harness_copy_calls, 0);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_close, (unsigned long)&cl), 0);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_close, HANDLE(&cl)), 0);
 }
 
 static const struct unit_test tests[] = {

@@ -330,10 +330,10 @@ static void test_hypercall_edge(void)
     harness_set_current(d1);
     ic.control_gfn = cb_mfn = dom_frame(d1);
     ea.array_gfn = arr_mfn = dom_frame(d1);
-    EXPECT_EQ(do_event_channel_op(EVTCHNOP_expand_array, (unsigned long)&ea), -EOPNOTSUPP);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_init_control, (unsigned long)&ic), 0);
+    EXPECT_EQ(do_event_channel_op(EVTCHNOP_expand_array, HANDLE(&ea)), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_init_control, HANDLE(&ic)), 0);
     EXPECT_EQ(ic.link_bits, EVTCHN_FIFO_LINK_BITS);
-    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_expand_array, (unsigned long)&ea), 0);
+    CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_expand_array, HANDLE(&ea)), 0);
     CU_ASSERT_EQUAL(evtchn_alloc_unbound(d2, &au), 0);
     bi.remote_port = au.port;
     CU_ASSERT_EQUAL(evtchn_bind_interdomain(d1, &bi), 0);  /* the binder gets an event */
@@ -344,15 +344,21 @@ static void test_hypercall_edge(void)
     EXPECT_EQ(*word(arr_mfn, bi.local_port), W_PENDING | W_LINKED);
     EXPECT_EQ(cb_of(cb_mfn)->ready, 1u << EVTCHN_FIFO_PRIORITY_DEFAULT);
     sp.port = bi.local_port;
-    EXPECT_EQ(do_event_channel_op(EVTCHNOP_set_priority, (unsigned long)&sp), -EINVAL);
+    EXPECT_EQ(do_event_channel_op(EVTCHNOP_set_priority, HANDLE(&sp)), -EINVAL);
     sp.priority = 0;
-    EXPECT_EQ(do_event_channel_op(EVTCHNOP_set_priority, (unsigned long)&sp), 0);
+    EXPECT_EQ(do_event_channel_op(EVTCHNOP_set_priority, HANDLE(&sp)), 0);
     harness_fault_range(&ic, sizeof(ic), FAULT_READ);
-    EXPECT_EQ(do_event_channel_op(EVTCHNOP_init_control, (unsigned long)&ic), -EFAULT);
+    EXPECT_EQ(do_event_channel_op(EVTCHNOP_init_control, HANDLE(&ic)), -EFAULT);
     harness_fault_clear();
 }
 
 /* --- sysctl / domctl: Xen's order of checks --- */
+
+/* Through the dispatcher, which checks the privilege (hv/hypercall-defs). */
+static long ctl(unsigned long nr, void *op)
+{
+    return hypercall_dispatch(nr, (unsigned long[5]){ (unsigned long)op }, false);
+}
 
 static void test_sysctl_domctl(void)
 {
@@ -364,34 +370,34 @@ static void test_sysctl_domctl(void)
 
     d1 = harness_domain(1, 1, false);
     harness_set_current(d1);
-    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_sysctl, (unsigned long[5]){ (unsigned long)&sc }, false), -EPERM);
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -EPERM);
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -EPERM);
     dc.domain = 0;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);          /* another domain */
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -EPERM);          /* another domain */
     dc.domain = 33;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);          /* getdomaininfo: looked up later */
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -EPERM);          /* getdomaininfo: looked up later */
     dc.cmd = XEN_DOMCTL_pausedomain;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -ESRCH);          /* others: looked up first */
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -ESRCH);          /* others: looked up first */
     dc.domain = DOMID_SELF;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -ESRCH);          /* by id only */
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -ESRCH);          /* by id only */
     dc.domain = 1;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -EPERM);
     dc.cmd = XEN_DOMCTL_createdomain;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -EPERM);          /* names no domain */
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -EPERM);          /* names no domain */
     dc.interface_version = 0;
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -EACCES);         /* version before privilege */
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -EACCES);         /* version before privilege */
     sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION + 1;
-    EXPECT_EQ(do_sysctl((unsigned long)&sc), -EACCES);
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -EACCES);
     harness_fault_range((char *)&sc + sizeof(sc) - 1, 1, FAULT_READ);
-    EXPECT_EQ(do_sysctl((unsigned long)&sc), -EFAULT);         /* the whole struct is read */
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -EFAULT);         /* the whole struct is read */
     harness_fault_clear();
     /* Privileged: past the checks, nothing is implemented. */
     harness_set_current(d0);
     sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    EXPECT_EQ(do_sysctl((unsigned long)&sc), -ENOSYS);
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -ENOSYS);
     dc = (struct xen_domctl){ .cmd = XEN_DOMCTL_getdomaininfo, .domain = 1,
                               .interface_version = XEN_DOMCTL_INTERFACE_VERSION };
-    EXPECT_EQ(do_domctl((unsigned long)&dc), -ENOSYS);
+    EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -ENOSYS);
 }
 
 static const struct unit_test tests[] = {

@@ -37,7 +37,7 @@ static mfn_t frame_of(struct domain *d)
 static long op_as(struct domain *d, unsigned int cmd, void *uop, unsigned long count)
 {
     harness_set_current(d);
-    return do_grant_table_op(cmd, (unsigned long)uop, count);
+    return do_grant_table_op(cmd, HANDLE(uop), count);
 }
 
 static void pair(void)

@@ -86,7 +86,40 @@ static void test_faulting_copy(void)
     CU_ASSERT_EQUAL(copy_to_guest((unsigned long)guest, hv, 1), -EFAULT);
 }
 
+/* The handle forms: the same checks, and array offsets that cannot wrap. */
+static void test_handles(void)
+{
+    u32 guest[8] = { 10, 11, 12, 13, 14, 15, 16, 17 }, v = 0;
+    guest_handle_t h = guest_handle((unsigned long)guest);
+
+    CU_ASSERT(!guest_handle_is_null(h));
+    CU_ASSERT(guest_handle_is_null(guest_handle(0)));
+    EXPECT_EQ(copy_from_handle(&v, h, sizeof(v)), 0);
+    EXPECT_EQ(v, 10);
+    EXPECT_EQ(copy_from_handle(&v, guest_handle_add_offset(h, 3 * sizeof(u32)), sizeof(v)), 0);
+    EXPECT_EQ(v, 13);
+    EXPECT_EQ(copy_from_handle_offset(&v, h, 7, sizeof(v)), 0);
+    EXPECT_EQ(v, 17);
+    v = 99;
+    EXPECT_EQ(copy_to_handle_offset(h, 2, &v, sizeof(v)), 0);
+    EXPECT_EQ(guest[2], 99);
+    EXPECT_EQ(copy_to_handle(h, &v, sizeof(v)), 0);
+    EXPECT_EQ(guest[0], 99);
+    /* An index whose offset overflows, or wraps the address: refused untouched. */
+    harness_copy_calls = 0;
+    EXPECT_EQ(copy_from_handle_offset(&v, h, ~0UL / 2, sizeof(v)), -EFAULT);
+    EXPECT_EQ(copy_to_handle_offset(h, ~0UL / 4, &v, sizeof(v)), -EFAULT);
+    EXPECT_EQ(copy_from_handle_offset(&v, guest_handle(0xfffffffffffff000UL), 0x400, 4), -EFAULT);
+    EXPECT_EQ(copy_from_handle(&v, guest_handle(0xffff800000000000UL), 4), -EFAULT);
+    EXPECT_EQ(copy_to_handle(guest_handle(0x800000000000UL), &v, 4), -EFAULT);
+    EXPECT_EQ(harness_copy_calls, 0);
+    CU_ASSERT(guest_handle_okay(h, 8, sizeof(u32)));
+    CU_ASSERT(!guest_handle_okay(h, ~0UL / 2, sizeof(u32)));        /* nr * size overflows */
+    CU_ASSERT(!guest_handle_okay(guest_handle(0xffff800000000000UL), 1, 1));
+}
+
 static const struct unit_test tests[] = {
+    { "handles", test_handles },
     { "range_ok_table", test_range_ok_table },
     { "bad_ranges_not_copied", test_bad_ranges_not_copied },
     { "copies", test_copies },

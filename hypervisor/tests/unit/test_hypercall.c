@@ -52,7 +52,7 @@ static void test_arch_slots(void)
 
         EXPECT_EQ(hypercall_dispatch(nr, args, false), STUB_RET(nr));
         EXPECT_EQ(harness_stub_nr, nr);
-        EXPECT_EQ(harness_stub_args[0], 0x11 + nr);
+        EXPECT_EQ(harness_stub_args[0], nr == __HYPERVISOR_iret ? 0 : 0x11 + nr);   /* iret has none */
         EXPECT_EQ(hc_stats.calls[nr], before + 1);
         CU_ASSERT_STRING_EQUAL(hypercall_name(nr), arch_calls[i].name);
     }
@@ -60,6 +60,45 @@ static void test_arch_slots(void)
     EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_mmu_update, args, false),
               STUB_RET(__HYPERVISOR_mmu_update));
     EXPECT_EQ(harness_stub_args[3], 4);               /* all four arguments arrive */
+    EXPECT_EQ(harness_stub_args[4], 0);               /* and no fifth */
+    /* Each argument converted to its declared type: count and foreigndom
+     * are unsigned int (upper halves dropped), the handles whole. */
+    unsigned long wide[5] = { 0xffff888800001000UL, (7UL << 32) | 3, 0x7000, (1UL << 40) | 0x7ff0, 9 };
+    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_mmu_update, wide, false),
+              STUB_RET(__HYPERVISOR_mmu_update));
+    EXPECT_EQ(harness_stub_args[0], 0xffff888800001000UL);
+    EXPECT_EQ(harness_stub_args[1], 3);
+    EXPECT_EQ(harness_stub_args[2], 0x7000);
+    EXPECT_EQ(harness_stub_args[3], 0x7ff0);
+    /* An int argument is sign-extended back by the stub: the handler saw -1. */
+    unsigned long reg[5] = { 0xffffffffUL, 0, 0, 0, 0 };
+    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_get_debugreg, reg, false),
+              STUB_RET(__HYPERVISOR_get_debugreg));
+    EXPECT_EQ(harness_stub_args[0], ~0UL);
+}
+
+/* The flags of hv/hypercall-defs, checked once at the dispatcher. */
+static void test_flags_at_dispatcher(void)
+{
+    unsigned long args[5] = { 0 };
+    struct multicall_entry mc[2] = {
+        { .op = __HYPERVISOR_sysctl, .args = { 0x800000000000UL } },
+        { .op = __HYPERVISOR_domctl, .args = { 0xffff800000000000UL } },
+    };
+
+    /* Privileged only: an unprivileged caller gets Xen's earlier errors, then -EPERM. */
+    harness_set_current(harness_domain(1, 1, false));
+    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_sysctl, (unsigned long[5]){ 0x800000000000UL },
+                                 false), -EFAULT);
+    CU_ASSERT_EQUAL(call(__HYPERVISOR_multicall, (unsigned long)mc, 2, 0), 0);
+    EXPECT_EQ((long)mc[0].result, -EFAULT);          /* the same inside a multicall */
+    EXPECT_EQ((long)mc[1].result, -EFAULT);
+    /* Not in a multicall: iret and multicall itself; allowed elsewhere. */
+    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_iret, args, true), -EINVAL);
+    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_multicall, args, true), -EINVAL);
+    EXPECT_EQ(harness_stub_nr, ~0UL);                 /* iret never ran */
+    EXPECT_EQ(hypercall_dispatch(__HYPERVISOR_fpu_taskswitch, args, true),
+              STUB_RET(__HYPERVISOR_fpu_taskswitch));
 }
 
 /* Slots the common handlers fill. */
@@ -109,7 +148,8 @@ static void test_trace_logs_calls(void)
     hv_opts.hypercall_trace = true;
     call(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(), "d1 v0 hypercall xen_version(17)"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(), "-> 262161"));
+    /* Only its two arguments, not five. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(), "d1 v0 hypercall xen_version(17) 0 0 -> 262161"));
     hv_opts.hypercall_trace = false;
     harness_console_clear();
     call(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
@@ -601,6 +641,7 @@ static const struct unit_test tests[] = {
     { "vcpu_time_area", test_vcpu_time_area },
     { "dead_domain_refused", test_dead_domain_refused },
     { "arch_slots", test_arch_slots },
+    { "flags_at_dispatcher", test_flags_at_dispatcher },
     { "unknown_numbers", test_unknown_numbers },
     { "trace_logs_calls", test_trace_logs_calls },
     { "multicall_results", test_multicall_results },

@@ -51,7 +51,7 @@ static long resv(struct domain *as, unsigned int cmd, domid_t dom, xen_pfn_t *li
 
     set_xen_guest_handle(r.extent_start, list);
     harness_set_current(as);
-    return do_memory_op(cmd, (unsigned long)&r);
+    return do_memory_op(cmd, HANDLE(&r));
 }
 
 static void fill(xen_pfn_t *list, size_t n, xen_pfn_t v)
@@ -275,13 +275,13 @@ static void test_exchange_duplicate_input(void)
     set_xen_guest_handle(x.out.extent_start, out);
     harness_set_current(d);
     before = hv_frames.nr_free;
-    EXPECT_EQ(do_memory_op(XENMEM_exchange, (unsigned long)&x), -EINVAL);
+    EXPECT_EQ(do_memory_op(XENMEM_exchange, HANDLE(&x)), -EINVAL);
     EXPECT_EQ(x.nr_exchanged, 0);
     EXPECT_EQ(hv_frames.nr_free, before);
     EXPECT_EQ(fi(f[0])->owner, D);
     EXPECT_EQ(d->tot_pages, 2);
     in[1] = f[1];                                     /* two different frames: fine */
-    EXPECT_EQ(do_memory_op(XENMEM_exchange, (unsigned long)&x), 0);
+    EXPECT_EQ(do_memory_op(XENMEM_exchange, HANDLE(&x)), 0);
     EXPECT_EQ(x.nr_exchanged, 2);
     EXPECT_EQ(hv_frames.nr_free, before);
     EXPECT_EQ(d->tot_pages, 2);
@@ -347,24 +347,24 @@ static void test_domains_and_privilege(void)
     EXPECT_EQ(resv(d, XENMEM_increase_reservation, DOMID_SELF, list, 2, 0), 2);
     id = DOMID_SELF;
     harness_set_current(d);
-    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, (unsigned long)&id), 2);
-    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, (unsigned long)&id), 4);
+    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, HANDLE(&id)), 2);
+    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, HANDLE(&id)), 4);
     id = OTHER;
-    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, (unsigned long)&id), -EPERM);
-    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, (unsigned long)&id), -EPERM);
+    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, HANDLE(&id)), -EPERM);
+    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, HANDLE(&id)), -EPERM);
     id = NODOM;
-    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, (unsigned long)&id), -ESRCH);
+    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, HANDLE(&id)), -ESRCH);
     harness_set_current(d0);
     id = D;
-    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, (unsigned long)&id), 2);
-    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, (unsigned long)&id), 4);
+    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, HANDLE(&id)), 2);
+    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, HANDLE(&id)), 4);
     harness_set_current(d);
-    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, 0xffff800000000000UL), -EFAULT);
+    EXPECT_EQ(do_memory_op(XENMEM_current_reservation, HANDLE(0xffff800000000000UL)), -EFAULT);
     harness_fault_range(&id, sizeof(id), FAULT_READ);
-    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, (unsigned long)&id), -EFAULT);
+    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation, HANDLE(&id)), -EFAULT);
     harness_fault_clear();
     /* maximum_ram_page: the last frame of machine memory. */
-    EXPECT_EQ(do_memory_op(XENMEM_maximum_ram_page, 0), HARNESS_ARENA_PAGES - 1);
+    EXPECT_EQ(do_memory_op(XENMEM_maximum_ram_page, HANDLE(0)), HARNESS_ARENA_PAGES - 1);
 }
 
 static void test_faulting_pointers(void)
@@ -377,10 +377,10 @@ static void test_faulting_pointers(void)
     harness_set_current(d);
     /* Xen never errors here: a fault means 0 extents done. */
     /* The reservation struct itself. */
-    EXPECT_EQ(do_memory_op(XENMEM_increase_reservation, 0xffff800000000000UL), 0);
+    EXPECT_EQ(do_memory_op(XENMEM_increase_reservation, HANDLE(0xffff800000000000UL)), 0);
     harness_fault_range(&r, sizeof(r), FAULT_READ);
     set_xen_guest_handle(r.extent_start, list);
-    EXPECT_EQ(do_memory_op(XENMEM_populate_physmap, (unsigned long)&r), 0);
+    EXPECT_EQ(do_memory_op(XENMEM_populate_physmap, HANDLE(&r)), 0);
     harness_fault_clear();
     EXPECT_EQ(d->tot_pages, 0);
     /* The list: unreadable (decrease, populate) or unwritable (increase) at the first extent. */
@@ -413,7 +413,7 @@ static void test_memory_map(void)
     memset(e, 0xcc, sizeof(e));
     mm.nr_entries = 3;
     set_xen_guest_handle(mm.buffer, e);
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, (unsigned long)&mm), 0);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(&mm)), 0);
     EXPECT_EQ(mm.nr_entries, 1);
     EXPECT_EQ(e[0].addr, 0);
     EXPECT_EQ(e[0].size, 0x1234UL << PAGE_SHIFT);
@@ -421,22 +421,22 @@ static void test_memory_map(void)
     EXPECT_EQ(e[1].addr, 0xccccccccccccccccULL);      /* nothing past it */
     /* Room for exactly one. */
     mm.nr_entries = 1;
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, (unsigned long)&mm), 0);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(&mm)), 0);
     EXPECT_EQ(mm.nr_entries, 1);
     /* No room. */
     mm.nr_entries = 0;
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, (unsigned long)&mm), -EINVAL);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(&mm)), -EINVAL);
     EXPECT_EQ(mm.nr_entries, 0);
     /* Faults: the struct, the buffer, writing the count back. */
     mm.nr_entries = 1;
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, 0x800000000000UL), -EFAULT);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(0x800000000000UL)), -EFAULT);
     harness_fault_range(e, sizeof(e), FAULT_WRITE);
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, (unsigned long)&mm), -EFAULT);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(&mm)), -EFAULT);
     harness_fault_range(&mm, sizeof(mm), FAULT_WRITE);
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, (unsigned long)&mm), -EFAULT);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(&mm)), -EFAULT);
     harness_fault_clear();
     set_xen_guest_handle(mm.buffer, (void *)0xffff800000000000UL);
-    EXPECT_EQ(do_memory_op(XENMEM_memory_map, (unsigned long)&mm), -EFAULT);
+    EXPECT_EQ(do_memory_op(XENMEM_memory_map, HANDLE(&mm)), -EFAULT);
 }
 
 static void test_dispatch(void)
@@ -447,12 +447,12 @@ static void test_dispatch(void)
     d->max_pages = 9;
     harness_set_current(d);
     /* The bits above the sub-op are a continuation index: ignored for the sub-op. */
-    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation | (5UL << 6), (unsigned long)&id), 9);
+    EXPECT_EQ(do_memory_op(XENMEM_maximum_reservation | (5UL << 6), HANDLE(&id)), 9);
     /* Sub-ops common/ does not know go to the arch. */
-    EXPECT_EQ(do_memory_op(XENMEM_machphys_mfn_list, 0x1234), STUB_RET(__HYPERVISOR_memory_op));
+    EXPECT_EQ(do_memory_op(XENMEM_machphys_mfn_list, HANDLE(0x1234)), STUB_RET(__HYPERVISOR_memory_op));
     EXPECT_EQ(harness_stub_args[0], XENMEM_machphys_mfn_list);
     EXPECT_EQ(harness_stub_args[1], 0x1234);
-    EXPECT_EQ(do_memory_op(XENMEM_add_to_physmap | (1UL << 6), 7), STUB_RET(__HYPERVISOR_memory_op));
+    EXPECT_EQ(do_memory_op(XENMEM_add_to_physmap | (1UL << 6), HANDLE(7)), STUB_RET(__HYPERVISOR_memory_op));
     EXPECT_EQ(harness_stub_args[0], XENMEM_add_to_physmap);
 }
 

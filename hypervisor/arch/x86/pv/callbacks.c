@@ -14,17 +14,17 @@
 
 #define TRAP_TABLE_MAX 256                           /* entries read before giving up */
 
-long do_set_trap_table(unsigned long traps)
+long do_set_trap_table(guest_handle_t traps)
 {
     struct arch_vcpu *a = &current->arch;
     struct trap_info ti;
 
-    if (!traps) {
+    if (guest_handle_is_null(traps)) {
         memset(a->trap_ctxt, 0, sizeof(a->trap_ctxt));
         return 0;
     }
     for (unsigned int i = 0; i < TRAP_TABLE_MAX; i++) {
-        if (copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)))
+        if (copy_from_handle_offset(&ti, traps, i, sizeof(ti)))
             return -EFAULT;
         if (!ti.address)
             return 0;
@@ -65,18 +65,18 @@ static int register_callback(const struct callback_register *cb)
     }
 }
 
-long do_callback_op(unsigned long cmd, unsigned long arg)
+long do_callback_op(int cmd, guest_handle_t arg)
 {
     struct callback_register reg;
     struct callback_unregister unreg;
 
     switch (cmd) {
     case CALLBACKOP_register:
-        if (copy_from_guest(&reg, arg, sizeof(reg)))
+        if (copy_from_handle(&reg, arg, sizeof(reg)))
             return -EFAULT;
         return register_callback(&reg);
     case CALLBACKOP_unregister:
-        if (copy_from_guest(&unreg, arg, sizeof(unreg)))
+        if (copy_from_handle(&unreg, arg, sizeof(unreg)))
             return -EFAULT;
         if (unreg.type != CALLBACKTYPE_nmi)
             return -EINVAL;
@@ -130,7 +130,7 @@ static void load_user_gs_selector(u16 sel)
     swapgs();
 }
 
-long do_set_segment_base(unsigned long which, unsigned long base)
+long do_set_segment_base(unsigned int which, unsigned long base)
 {
     if (which != SEGBASE_GS_USER_SEL && !guest_va_canonical(base))
         return -EINVAL;
@@ -149,7 +149,7 @@ long do_set_segment_base(unsigned long which, unsigned long base)
     }
 }
 
-long do_fpu_taskswitch(unsigned long set)
+long do_fpu_taskswitch(int set)
 {
     current->arch.virt_ts = !!set;
     if (set)

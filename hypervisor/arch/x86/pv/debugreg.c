@@ -170,16 +170,22 @@ long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val)
     return 0;
 }
 
-long do_set_debugreg(unsigned long reg, unsigned long value)
+/* A negative reg is as far out of range as a large one. */
+static unsigned int dr_number(int reg)
 {
-    return pv_set_debugreg(current, reg > 7 ? 8 : (unsigned int)reg, value);
+    return (unsigned int)reg > 7 ? 8 : (unsigned int)reg;
 }
 
-long do_get_debugreg(unsigned long reg)
+long do_set_debugreg(int reg, unsigned long value)
+{
+    return pv_set_debugreg(current, dr_number(reg), value);
+}
+
+long do_get_debugreg(int reg)
 {
     unsigned long val;
 
-    if (pv_get_debugreg(current, reg > 7 ? 8 : (unsigned int)reg, &val))
+    if (pv_get_debugreg(current, dr_number(reg), &val))
         return -ENODEV;
     return (long)val;
 }

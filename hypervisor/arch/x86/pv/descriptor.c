@@ -70,7 +70,7 @@ static int load_frames(struct domain *d, const mfn_t *frames, unsigned int nr,
     return 0;
 }
 
-long do_set_gdt(unsigned long frame_list, unsigned long entries)
+long do_set_gdt(guest_handle_t frame_list, unsigned int entries)
 {
     struct vcpu *v = current;
     unsigned int nr = ALIGN_UP(entries, 512) / 512;
@@ -80,7 +80,7 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries)
 
     if (entries > HV_FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
-    if (copy_from_guest(frames, frame_list, nr * sizeof(mfn_t)))
+    if (copy_from_handle(frames, frame_list, nr * sizeof(mfn_t)))
         return -EFAULT;
     shadow = nr ? hv_alloc_pages(nr) : NULL;
     if (nr && !shadow)
@@ -124,7 +124,7 @@ static void update_shadows(struct domain *d, mfn_t mfn, unsigned int idx, u64 de
     }
 }
 
-long do_update_descriptor(unsigned long maddr, unsigned long desc)
+long do_update_descriptor(u64 maddr, u64 desc)
 {
     struct domain *d = current->domain;
     mfn_t mfn = maddr >> PAGE_SHIFT;

@@ -199,8 +199,8 @@ static int mmu_update_item(const struct batch *b, unsigned long item)
     return mmu_update_one(c->pt_owner, c->pgd, c->pg_owner, &req);
 }
 
-long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_ptr,
-                   unsigned long domid)
+long do_mmu_update(guest_handle_t reqs, unsigned int count, guest_handle_t done_ptr,
+                   unsigned int domid)
 {
     struct domain *pt_owner = current->domain, *pgd;
     unsigned int pt_dom = (domid >> 16) & 0xffff;
@@ -220,7 +220,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long done_p
     if (rc)
         return rc;
     ctx = (struct mmu_update_ctx){ pt_owner, pgd, pg_owner };
-    b = (struct batch){ __HYPERVISOR_mmu_update, reqs, count, done_ptr, domid,
+    b = (struct batch){ __HYPERVISOR_mmu_update, reqs.va, count, done_ptr.va, domid,
                         sizeof(struct mmu_update), mmu_update_item, &ctx };
     return batch_run(&b);
 }
@@ -372,8 +372,8 @@ static int mmuext_item(const struct batch *b, unsigned long item)
     return mmuext_one(b->ctx, &op);
 }
 
-long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr,
-                  unsigned long domid)
+long do_mmuext_op(guest_handle_t ops, unsigned int count, guest_handle_t done_ptr,
+                  unsigned int domid)
 {
     struct domain *d;
     struct batch b;
@@ -386,7 +386,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long done_ptr
         return -EINVAL;                              /* DOMID_IO/XEN: not PV domains */
     if (!may_act_on(d))
         return -EPERM;
-    b = (struct batch){ __HYPERVISOR_mmuext_op, ops, count, done_ptr, domid,
+    b = (struct batch){ __HYPERVISOR_mmuext_op, ops.va, count, done_ptr.va, domid,
                         sizeof(struct mmuext_op), mmuext_item, d };
     return batch_run(&b);
 }

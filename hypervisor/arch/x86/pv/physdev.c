@@ -9,13 +9,13 @@
 #include <hv/sched.h>
 #include <xen/physdev.h>
 
-long do_physdev_op(unsigned long cmd, unsigned long arg)
+long do_physdev_op(int cmd, guest_handle_t arg)
 {
     struct physdev_set_iopl iopl;
 
     switch (cmd) {
     case PHYSDEVOP_set_iopl:
-        if (copy_from_guest(&iopl, arg, sizeof(iopl)))
+        if (copy_from_handle(&iopl, arg, sizeof(iopl)))
             return -EFAULT;
         if (iopl.iopl > 3)
             return -EINVAL;

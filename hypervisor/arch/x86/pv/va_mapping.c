@@ -84,7 +84,7 @@ static long update_va_mapping_in(struct vcpu *v, unsigned long va, unsigned long
     return flush_after_update(d, va, flags);
 }
 
-long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long flags)
+long do_update_va_mapping(unsigned long va, u64 pte, unsigned long flags)
 {
     return update_va_mapping_in(current, va, pte, flags, current->domain->id);
 }
@@ -94,8 +94,8 @@ long do_update_va_mapping(unsigned long va, unsigned long pte, unsigned long fla
  * domain (pg_owner). Own numeric id or an unknown one = -ESRCH; mapping a frame
  * of a domain the caller has no rights on = -EPERM (Xen's xsm_update_va_mapping).
  */
-long do_update_va_mapping_otherdomain(unsigned long va, unsigned long pte,
-                                      unsigned long flags, unsigned long domid)
+long do_update_va_mapping_otherdomain(unsigned long va, u64 pte, unsigned long flags,
+                                      domid_t domid)
 {
     struct domain *pgd;
     domid_t pg_owner;
@@ -113,23 +113,23 @@ long do_update_va_mapping_otherdomain(unsigned long va, unsigned long pte,
  * of the M2P (the first frame of each chunk), at most max_extents of them; the
  * count goes back in max_extents. Our M2P is physically contiguous.
  */
-static long machphys_mfn_list(unsigned long arg)
+static long machphys_mfn_list(guest_handle_t arg)
 {
     struct xen_machphys_mfn_list ml;
     unsigned long pages = ALIGN_UP(hv_m2p_entries * sizeof(u64), PAGE_SIZE) >> PAGE_SHIFT;
     mfn_t first = hv_virt_to_mfn(hv_m2p);
     unsigned int i;
 
-    if (copy_from_guest(&ml, arg, sizeof(ml)))
+    if (copy_from_handle(&ml, arg, sizeof(ml)))
         return -EFAULT;
     for (i = 0; i < ml.max_extents && (unsigned long)i * 512 < pages; i++) {
         xen_pfn_t mfn = first + (unsigned long)i * 512;
 
-        if (copy_to_guest((unsigned long)ml.extent_start.p + i * sizeof(mfn), &mfn, sizeof(mfn)))
+        if (copy_to_handle_offset(guest_handle_from_field(ml.extent_start), i, &mfn, sizeof(mfn)))
             return -EFAULT;
     }
     ml.max_extents = i;
-    return copy_to_guest(arg, &ml, sizeof(ml));
+    return copy_to_handle(arg, &ml, sizeof(ml));
 }
 
 /*
@@ -138,11 +138,11 @@ static long machphys_mfn_list(unsigned long arg)
  * gets Xen's -EACCES (grant and status frames come by setup_table and
  * get_status_frames), after the checks Xen makes first.
  */
-static long add_to_physmap(unsigned long arg)
+static long add_to_physmap(guest_handle_t arg)
 {
     struct xen_add_to_physmap xatp;
 
-    if (copy_from_guest(&xatp, arg, sizeof(xatp)))
+    if (copy_from_handle(&xatp, arg, sizeof(xatp)))
         return -EFAULT;
     if (xatp.space == XENMAPSPACE_gmfn_foreign)
         return -ENOSYS;                              /* only through add_to_physmap_batch */
@@ -152,7 +152,7 @@ static long add_to_physmap(unsigned long arg)
 }
 
 /* The x86 memory_op sub-ops: where guests find the read-only M2P. */
-long arch_memory_op(unsigned long cmd, unsigned long arg)
+long arch_memory_op(unsigned long cmd, guest_handle_t arg)
 {
     struct xen_machphys_mapping m;
 
@@ -161,7 +161,7 @@ long arch_memory_op(unsigned long cmd, unsigned long arg)
         m.v_start = MACH2PHYS_VIRT_START;
         m.v_end = MACH2PHYS_VIRT_START + hv_m2p_entries * sizeof(unsigned long);
         m.max_mfn = hv_m2p_entries - 1;
-        return copy_to_guest(arg, &m, sizeof(m));
+        return copy_to_handle(arg, &m, sizeof(m));
     case XENMEM_machphys_mfn_list:
         return machphys_mfn_list(arg);
     case XENMEM_add_to_physmap:
