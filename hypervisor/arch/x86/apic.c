@@ -5,9 +5,12 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/time.h>
-#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/io.h>
+#include <asm/apic.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
 
 #define APIC_EOI     0x0b0
 #define APIC_SVR     0x0f0

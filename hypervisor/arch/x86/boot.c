@@ -3,8 +3,11 @@
 #include <hv/boot.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/processor.h>
+#include <asm/io.h>
+#include <asm/desc.h>
+#include <asm/apic.h>
+#include <asm/boot.h>
 
 static struct boot_info boot_info;
 

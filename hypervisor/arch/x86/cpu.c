@@ -5,9 +5,14 @@
  */
 #include <hv/lib.h>
 #include <hv/console.h>
-#include <asm/cpu.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/cpuid.h>
+#include <asm/io.h>
+#include <asm/desc.h>
+#include <asm/fpu.h>
+#include <asm/traps.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
 
 struct tss64 {
     u32 reserved0;

@@ -10,9 +10,11 @@
 #include <hv/sched.h>
 #include <hv/timer.h>
 #include <hv/time.h>
-#include <asm/cpu.h>
+#include <asm/processor.h>
+#include <asm/apic.h>
+#include <asm/traps.h>
+#include <asm/pv.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
 
 struct extable_entry { unsigned long insn, fixup; };
 extern const struct extable_entry __start_ex_table[], __stop_ex_table[];

@@ -48,6 +48,33 @@ int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
 void arch_release_vcpu_info(struct vcpu *v);
 
 
+/* Guest memory: returns the number of bytes NOT copied (0 on success); a
+ * fault stops the copy. Only hv/guest_access.h calls it, after its checks. */
+size_t arch_copy_raw(void *dst, const void *src, size_t len);
+
+/* Domain builder (arch/x86/pv/domain_build.c). */
+struct domain_spec;
+int pv_build_domain(struct domain *d, const struct domain_spec *spec);
+
+/*
+ * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).
+ * arch_grant_map says where the PTE went (*pte_maddr); arch_grant_unmap clears
+ * that entry if it still maps mfn in one of d's page tables, whichever address
+ * space is current (it also runs when d is torn down from another context).
+ * arch_grant_replace (GNTTABOP_unmap_and_replace) moves the PTE that maps
+ * new_addr in d's current tables into the grant's entry instead of clearing it.
+ * arch_cache_flush writes back (and invalidates) a frame's lines; -EOPNOTSUPP
+ * for what the CPU cannot do (x86: invalidate without write-back).
+ */
+int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
+                   struct domain *owner, bool readonly, u64 *pte_maddr);
+int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn);
+int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr);
+/* A device mapping's references (a PTE's, without the PTE): taken / dropped. */
+int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly);
+void arch_grant_dev_put(mfn_t mfn, bool readonly);
+int arch_cache_flush(mfn_t mfn, unsigned int offset, unsigned int len, bool clean, bool inval);
+
 /* Hypervisor-heap pages: zeroed, owned by the hypervisor, mapped in the direct map. */
 void *hv_alloc_pages(unsigned long count);
 void hv_free_pages(void *p, unsigned long count);
