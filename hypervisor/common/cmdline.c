@@ -8,6 +8,8 @@
  *   timeslice=MS        scheduler time slice (default 10)
  *   debug_mfn=MFN       log every reference change of one frame
  *   debug_panic=teardown  panic after the last domain is reaped (tests the test runner)
+ *   maxcpus=N           bring up at most N physical CPUs (default: every one the MADT lists)
+ *   smp_selftest        after bring-up, test the IPIs (call-function, TLB flush, reschedule)
  */
 #include <hv/errno.h>
 #include <hv/cmdline.h>
@@ -67,6 +69,18 @@ static void set_debug_panic(const char *v)
         hv_warn("cmdline: unknown debug_panic '%s'\n", v);
 }
 
+static void set_maxcpus(const char *v)
+{
+    u64 n = hv_parse_ulong(v, NULL);
+
+    if (n >= 1)
+        hv_opts.maxcpus = (unsigned int)MIN(n, 1000000UL);
+    else
+        hv_warn("cmdline: maxcpus=%s ignored (at least 1)\n", v);
+}
+
+static void set_smp_selftest(const char *v) { hv_opts.smp_selftest = !v || strcmp(v, "0"); }
+
 static void set_timeslice(const char *v)
 {
     u64 ms = v ? hv_parse_ulong(v, NULL) : 0;
@@ -85,6 +99,8 @@ static const struct option_desc options[] = {
     { "timeslice", set_timeslice },
     { "debug_mfn", set_debug_mfn },
     { "debug_panic", set_debug_panic },
+    { "maxcpus", set_maxcpus },
+    { "smp_selftest", set_smp_selftest },
 };
 
 static void parse_word(char *word)
@@ -98,7 +114,8 @@ static void parse_word(char *word)
     }
     for (unsigned int i = 0; i < ARRAY_SIZE(options); i++) {
         if (!strcmp(word, options[i].name)) {
-            if (value || options[i].set == set_trace || options[i].set == set_dom0)
+            if (value || options[i].set == set_trace || options[i].set == set_dom0 ||
+                options[i].set == set_smp_selftest)
                 options[i].set(value);
             return;
         }

@@ -12,6 +12,7 @@
 #include <hv/time.h>
 #include <asm/processor.h>
 #include <asm/apic.h>
+#include <asm/ipi.h>
 #include <asm/traps.h>
 #include <asm/pv.h>
 #include <asm/layout.h>
@@ -72,11 +73,14 @@ void hv_trap_entry(struct cpu_user_regs *regs)
         return;
     }
     if (vec >= 32) {
+        if (ipi_handle(vec))
+            return;
         if (vec != HV_SPURIOUS_VECTOR)
             apic_eoi();
         return;
     }
     if (vec == 2) {                                  /* the machine's, not the running guest's */
+        ipi_nmi_stop();                              /* another CPU panicked: stops here */
         hv_warn("NMI received (ignored)\n");
         return;
     }

@@ -6,6 +6,8 @@
 #define HV_ARCH_H
 
 #include <hv/types.h>
+#include <hv/cpumask.h>
+#include <hv/percpu.h>
 
 struct vcpu;
 struct domain;
@@ -18,6 +20,27 @@ __noreturn void arch_poweroff(int code);
 void arch_irq_disable(void);
 void arch_wait_for_interrupt(void);                /* enables interrupts, sleeps until one */
 __noreturn void arch_halt(void);
+
+/*
+ * Physical CPUs. arch_this_pcpu() is on every path that says `current`, so
+ * it is an inline of the arch's (asm/percpu.h); the host tests have one CPU.
+ */
+#ifdef HV_HOST_TEST
+extern struct pcpu host_test_pcpu;
+static inline struct pcpu *arch_this_pcpu(void) { return &host_test_pcpu; }
+static inline void arch_cpu_relax(void) { }
+#else
+#include <asm/arch_inline.h>           /* arch_this_pcpu(), arch_cpu_relax() */
+#endif
+static inline unsigned int smp_processor_id(void) { return arch_this_pcpu()->id; }
+cpumask_t arch_cpus_online(void);
+/* Runs fn(arg) on every online CPU in mask (this one directly) and waits for all. */
+void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg);
+/* Every TLB entry (global ones too) of the CPUs in mask, this one included. */
+void arch_flush_tlb_mask(const cpumask_t *mask);
+void arch_send_reschedule(unsigned int cpu);
+/* hv_panic: stops every other CPU (NMI) so that only the panic screen runs on. */
+void arch_panic_stop_others(void);
 
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);

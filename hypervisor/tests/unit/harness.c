@@ -277,6 +277,18 @@ __noreturn void arch_poweroff(int code)
     abort();
 }
 
+/* One physical CPU on the host: CPU 0, everything "on all CPUs" runs here. */
+struct pcpu host_test_pcpu;
+cpumask_t arch_cpus_online(void) { return cpumask_of(0); }
+void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
+{
+    if (cpumask_test(mask, 0))
+        fn(arg);
+}
+void arch_flush_tlb_mask(const cpumask_t *mask) { }
+void arch_send_reschedule(unsigned int cpu) { }
+void arch_panic_stop_others(void) { }
+
 __noreturn void arch_halt(void)
 {
     harness_halts++;

@@ -5,8 +5,10 @@
 #include <hv/types.h>
 
 struct vcpu;
+struct cpu_data;
 
-void cpu_init(void);
+void cpu_init(void);                         /* the boot CPU */
+void cpu_init_this(struct cpu_data *c);       /* any CPU, running on it */
 void cpu_set_kernel_stack(unsigned long rsp0);
 void cpu_load_guest_gdt(const u64 *ents, unsigned int n);
 void cpu_load_ldt(const u64 *ents, unsigned int n);
