@@ -601,6 +601,7 @@ int main(void)
     suite_grant();
     suite_grant_v2();
     suite_memory();
+    suite_smp();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();
