@@ -8,6 +8,7 @@
  *   timeslice=MS        scheduler time slice (default 10)
  *   debug_mfn=MFN       log every reference change of one frame
  *   debug_panic=teardown  panic after the last domain is reaped (tests the test runner)
+ *   debug_panic=ap      CPU 1 panics after bring-up (the NMI stop of the other CPUs)
  *   maxcpus=N           bring up at most N physical CPUs (default: every one the MADT lists)
  *   smp_selftest        after bring-up, test the IPIs (call-function, TLB flush, reschedule)
  */
@@ -65,6 +66,8 @@ static void set_debug_panic(const char *v)
 {
     if (!strcmp(v, "teardown"))
         hv_opts.debug_panic_teardown = true;
+    else if (!strcmp(v, "ap"))
+        hv_opts.debug_panic_ap = true;
     else
         hv_warn("cmdline: unknown debug_panic '%s'\n", v);
 }

@@ -174,11 +174,12 @@ static bool panic_claim(void)
 __noreturn void hv_panic(const char *fmt, ...)
 {
     va_list ap;
+    unsigned int running;
 
     arch_irq_disable();
     if (!panic_claim())
         arch_halt();
-    arch_panic_stop_others();
+    running = arch_panic_stop_others();
     hv_puts_raw("\n(HV) ****************************************\n", 47);
     va_start(ap, fmt);
     hv_vlog(LOG_ERR, fmt, ap);
@@ -188,6 +189,8 @@ __noreturn void hv_panic(const char *fmt, ...)
                smp_processor_id());
     else
         hv_err("current: idle on CPU %u\n", smp_processor_id());
+    if (running)
+        hv_err("%u other CPU(s) did not stop\n", running);
     arch_dump_registers();
     hypercall_dump_history();
     hv_puts_raw("(HV) PANIC: hypervisor halted\n", 30);

@@ -25,6 +25,8 @@ __noreturn void arch_start(u32 magic, unsigned long info)
     smp_boot_cpus();
     if (hv_opts.smp_selftest)
         smp_selftest();
+    if (hv_opts.debug_panic_ap)
+        smp_debug_panic_ap();
     hv_main(&boot_info);
 }
 

@@ -104,21 +104,23 @@ void arch_flush_tlb_mask(const cpumask_t *mask)
 }
 
 /* hv_panic: NMI to all the others (an NMI gets through their cli), then give them a moment. */
-void arch_panic_stop_others(void)
+unsigned int arch_panic_stop_others(void)
 {
+    unsigned int stopped = 0;
+
     if (hv_nr_cpus_online < 2)
-        return;
+        return 0;
     __atomic_store_n(&stop_requested, true, __ATOMIC_RELEASE);
     apic_send_icr(0, APIC_DM_NMI | APIC_LEVEL_ASSERT | APIC_DEST_ALLBUT);
     for (unsigned long spins = 0; spins < 100000000UL; spins++) {
-        unsigned int stopped = 0;
-
+        stopped = 0;
         for (unsigned int i = 0; i < HV_NR_CPUS && hv_cpu_data[i]; i++)
             stopped += __atomic_load_n(&hv_cpu_data[i]->stopped, __ATOMIC_ACQUIRE);
         if (stopped + 1 >= hv_nr_cpus_online)
-            return;
+            break;
         arch_cpu_relax();
     }
+    return hv_nr_cpus_online - 1 - MIN(stopped, hv_nr_cpus_online - 1);
 }
 
 /* An NMI while a panic is in progress: this CPU stops for good. */

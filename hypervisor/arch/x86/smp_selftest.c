@@ -164,6 +164,21 @@ static void test_resched(void)
     check(ok, "200 reschedule IPIs to every other CPU, each received");
 }
 
+static void planted_panic(void *unused)
+{
+    (void)unused;
+    hv_panic("debug_panic=ap: planted panic on CPU %u\n", smp_processor_id());
+}
+
+/* debug_panic=ap: CPU 1 panics while CPU 0 waits for it; the NMI must stop CPU 0. */
+void smp_debug_panic_ap(void)
+{
+    cpumask_t one = cpumask_of(1);
+
+    if (hv_nr_cpus_online > 1)
+        arch_on_cpus(&one, planted_panic, NULL);
+}
+
 void smp_selftest(void)
 {
     u64 t0 = hv_now();

@@ -39,8 +39,9 @@ void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg);
 /* Every TLB entry (global ones too) of the CPUs in mask, this one included. */
 void arch_flush_tlb_mask(const cpumask_t *mask);
 void arch_send_reschedule(unsigned int cpu);
-/* hv_panic: stops every other CPU (NMI) so that only the panic screen runs on. */
-void arch_panic_stop_others(void);
+/* hv_panic: stops every other CPU (NMI) so that only the panic screen runs on;
+ * returns how many did not confirm in time. */
+unsigned int arch_panic_stop_others(void);
 
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);

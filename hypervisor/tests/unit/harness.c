@@ -287,7 +287,7 @@ void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
 }
 void arch_flush_tlb_mask(const cpumask_t *mask) { }
 void arch_send_reschedule(unsigned int cpu) { }
-void arch_panic_stop_others(void) { }
+unsigned int arch_panic_stop_others(void) { return 0; }
 
 __noreturn void arch_halt(void)
 {

@@ -10,5 +10,6 @@ bool ipi_handle(unsigned int vector);        /* false: not an IPI vector */
 bool ipi_nmi_stop(void);                     /* stops this CPU if a panic asked; else false */
 void smp_boot_cpus(void);                    /* smpboot.c: the APs, up to maxcpus= */
 void smp_selftest(void);                     /* smp_selftest.c: smp_selftest on the command line */
+void smp_debug_panic_ap(void);               /* debug_panic=ap */
 
 #endif
