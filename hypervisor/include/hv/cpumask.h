@@ -39,7 +39,15 @@ static inline void cpumask_clear(cpumask_t *m, unsigned int cpu)
 }
 
 static inline bool cpumask_empty(const cpumask_t *m) { return !m->bits; }
-static inline unsigned int cpumask_weight(const cpumask_t *m) { return __builtin_popcountll(m->bits); }
+/* Counted by hand: __builtin_popcountll may call libgcc, which the hypervisor does not link. */
+static inline unsigned int cpumask_weight(const cpumask_t *m)
+{
+    unsigned int n = 0;
+
+    for (u64 b = m->bits; b; b &= b - 1)
+        n++;
+    return n;
+}
 
 static inline cpumask_t cpumask_and(const cpumask_t *a, const cpumask_t *b)
 {
