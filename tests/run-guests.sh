@@ -63,9 +63,12 @@ end_regex() {
   if [ $mode = xen ]; then echo "$XEN_END_RE"; else echo "$HV_END_RE"; fi
 }
 
+# Boot options of one test (tests.conf: smp=N, hv=WORD), set by run_test.
+boot_cpus=1 boot_hv_extra=""
+
 boot() {   # log timeout endre modules...
   local log=$1 tmo=$2 end=$3; shift 3
-  local args=() m
+  local args=(-c "$boot_cpus") m
   if [ $judge_only = 1 ]; then
     [ -f "$log" ] || { echo "no log $log to judge" >&2; return 2; }
     return 0
@@ -74,7 +77,7 @@ boot() {   # log timeout endre modules...
   if [ $mode = xen ]; then
     bash "$top/scripts/xen-ref.sh" "${args[@]}" -l "$log" -t "$tmo" -e "$end"
   else
-    nice -n 10 bash "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "$HV_CMDLINE" "${args[@]}" \
+    nice -n 10 bash "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "$HV_CMDLINE$boot_hv_extra" "${args[@]}" \
       -l "$log" -t "$tmo" -e "$end"
   fi
 }
@@ -106,6 +109,7 @@ judge_checks() {   # log ndoms checks...
           tr -d '\r' < "$log" | grep -Eq -- "$re" || echo "no shutdown report /$re/"
         done ;;
       grep=*) tr -d '\r' < "$log" | grep -Eq -- "${c#grep=}" || echo "no line /${c#grep=}/" ;;
+      smp=*|hv=*) ;;                              # boot options (run_test), not checks
       crashes=*)
         d=${c#crashes=}
         re="\\(HV\\) d$d shutdown: crash"
@@ -142,7 +146,16 @@ run_test() {   # name where timeout modules checks
   for m in "${mods[@]}"; do
     [ -f "${m%% *}" ] || { echo "FAIL: guests/$name: missing ${m%% *} (run make guests)"; return 1; }
   done
-  for c in "${checks[@]}"; do [[ $c == shutdown=* ]] && reason=${c#shutdown=}; done
+  boot_cpus=1 boot_hv_extra=""
+  for c in "${checks[@]}"; do
+    case $c in
+      shutdown=*) reason=${c#shutdown=} ;;
+      smp=*) boot_cpus=${c#smp=} ;;
+      hv=*) boot_hv_extra+=" ${c#hv=}" ;;
+    esac
+  done
+  if [ $mode = xen ] && [ -n "$boot_hv_extra" ]; then
+    echo "SKIP: guests/$name (options for our hypervisor: ours only)"; return 0; fi
   log=$results/$name.log
   boot "$log" "$tmo" "$(end_regex)" "${mods[@]}"; rc=$?
   add_why "$(boot_status_reason $rc "$tmo")"

@@ -4,11 +4,14 @@
 #   panic-after-final-line  `hello` booted with the hypervisor option debug_panic=teardown, which
 #                           panics after the clean "(HV) no domains left" line: runner says FAIL
 #   clean-boot-passes       the same boot without it: runner says PASS (it does not fail all)
+#   panic-on-ap             smp-2 (2 CPUs) with debug_panic=ap: CPU 1 panics while CPU 0 waits
+#                           for it; runner says FAIL, the screen names CPU 1, and CPU 0 stopped
+#                           (its NMI) without a "did not stop" line
 #   ours-*                  copies of the clean log, doctored, re-judged (--judge): cut after the
 #                           last DONE, final line deleted, frames leaked, no power-off, a panic
 #                           screen after power-off, one cut short: FAIL each; the copy as is: PASS
 #   xen-*                   the same for Xen's final states, on written-out Xen logs
-# Two short boots; everything else only judges logs.  Needs `make hypervisor guests`.
+# Three short boots; everything else only judges logs.  Needs `make hypervisor guests`.
 # Logs: build/test-results/runner-selftest/<check>/ (the runner's output in <check>.out).
 set -uo pipefail
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -64,6 +67,18 @@ if tr -d '\r' < "$log" | grep -Eq '^\(HV\) no domains left; frames free ([0-9]+)
   expect_verdict panic-after-final-line FAIL hello $rc 'hypervisor panic: .*debug_panic=teardown'
 else
   echo "FAIL: runner/panic-after-final-line: the planted panic did not follow a clean final line"
+  tail -n 12 "$log" | sed 's/^/    /'; status=1
+fi
+
+# --- a panic on an application processor: the NMI stops the others, the screen names the CPU ---
+runner panic-on-ap HV_CMDLINE="console=com1 loglvl=all debug_panic=ap" -- smp-2
+expect_verdict panic-on-ap FAIL smp-2 $? 'hypervisor panic: .*debug_panic=ap: planted panic on CPU 1'
+log=$res/panic-on-ap/smp-2.log
+if tr -d '\r' < "$log" | grep -qx '(HV) current: idle on CPU 1' &&
+   ! tr -d '\r' < "$log" | grep -q 'did not stop'; then
+  echo "PASS: runner/panic-on-ap-screen"
+else
+  echo "FAIL: runner/panic-on-ap-screen: no 'current: idle on CPU 1', or a CPU did not stop"
   tail -n 12 "$log" | sed 's/^/    /'; status=1
 fi
 

@@ -8,6 +8,9 @@
  *   timeslice=MS        scheduler time slice (default 10)
  *   debug_mfn=MFN       log every reference change of one frame
  *   debug_panic=teardown  panic after the last domain is reaped (tests the test runner)
+ *   debug_panic=ap      CPU 1 panics after bring-up (the NMI stop of the other CPUs)
+ *   maxcpus=N           bring up at most N physical CPUs (default: every one the MADT lists)
+ *   smp_selftest        after bring-up, test the IPIs (call-function, TLB flush, reschedule)
  */
 #include <hv/errno.h>
 #include <hv/cmdline.h>
@@ -63,9 +66,23 @@ static void set_debug_panic(const char *v)
 {
     if (!strcmp(v, "teardown"))
         hv_opts.debug_panic_teardown = true;
+    else if (!strcmp(v, "ap"))
+        hv_opts.debug_panic_ap = true;
     else
         hv_warn("cmdline: unknown debug_panic '%s'\n", v);
 }
+
+static void set_maxcpus(const char *v)
+{
+    u64 n = hv_parse_ulong(v, NULL);
+
+    if (n >= 1)
+        hv_opts.maxcpus = (unsigned int)MIN(n, 1000000UL);
+    else
+        hv_warn("cmdline: maxcpus=%s ignored (at least 1)\n", v);
+}
+
+static void set_smp_selftest(const char *v) { hv_opts.smp_selftest = !v || strcmp(v, "0"); }
 
 static void set_timeslice(const char *v)
 {
@@ -85,6 +102,8 @@ static const struct option_desc options[] = {
     { "timeslice", set_timeslice },
     { "debug_mfn", set_debug_mfn },
     { "debug_panic", set_debug_panic },
+    { "maxcpus", set_maxcpus },
+    { "smp_selftest", set_smp_selftest },
 };
 
 static void parse_word(char *word)
@@ -98,7 +117,8 @@ static void parse_word(char *word)
     }
     for (unsigned int i = 0; i < ARRAY_SIZE(options); i++) {
         if (!strcmp(word, options[i].name)) {
-            if (value || options[i].set == set_trace || options[i].set == set_dom0)
+            if (value || options[i].set == set_trace || options[i].set == set_dom0 ||
+                options[i].set == set_smp_selftest)
                 options[i].set(value);
             return;
         }

@@ -156,18 +156,41 @@ long do_console_io(unsigned int cmd, unsigned int count, guest_handle_t buf)
     }
 }
 
+/*
+ * One CPU owns the panic screen: the first to claim it. Another CPU that
+ * panics meanwhile just stops (the owner's NMI stops it anyway); the owner
+ * panicking again while it prints goes on printing, as before SMP.
+ */
+static int panic_cpu = -1;
+
+static bool panic_claim(void)
+{
+    int none = -1, me = (int)smp_processor_id();
+
+    return __atomic_compare_exchange_n(&panic_cpu, &none, me, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_ACQUIRE) || none == me;
+}
+
 __noreturn void hv_panic(const char *fmt, ...)
 {
     va_list ap;
+    unsigned int running;
 
+    arch_irq_disable();
+    if (!panic_claim())
+        arch_halt();
+    running = arch_panic_stop_others();
     hv_puts_raw("\n(HV) ****************************************\n", 47);
     va_start(ap, fmt);
     hv_vlog(LOG_ERR, fmt, ap);
     va_end(ap);
     if (current)
-        hv_err("current: d%u v%u\n", current->domain->id, current->id);
+        hv_err("current: d%u v%u on CPU %u\n", current->domain->id, current->id,
+               smp_processor_id());
     else
-        hv_err("current: idle\n");
+        hv_err("current: idle on CPU %u\n", smp_processor_id());
+    if (running)
+        hv_err("%u other CPU(s) did not stop\n", running);
     arch_dump_registers();
     hypercall_dump_history();
     hv_puts_raw("(HV) PANIC: hypervisor halted\n", 30);

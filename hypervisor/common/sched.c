@@ -11,8 +11,6 @@
 #include <hv/time.h>
 #include <hv/timer.h>
 
-struct vcpu *current;
-
 static struct vcpu *runq_head, *runq_tail;
 static bool need_resched;
 static struct hv_timer slice_timer;

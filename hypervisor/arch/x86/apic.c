@@ -5,13 +5,20 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/time.h>
-#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/io.h>
+#include <asm/apic.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
 
+#define APIC_ID      0x020
 #define APIC_EOI     0x0b0
 #define APIC_SVR     0x0f0
 #define APIC_LVT_TMR 0x320
+#define APIC_ICR_LO  0x300
+#define APIC_ICR_HI  0x310
+#define APIC_ICR_BUSY (1u << 12)                     /* delivery status: send pending */
 #define APIC_LINT0   0x350
 #define APIC_LINT1   0x360
 #define APIC_TMR_INIT 0x380
@@ -28,6 +35,50 @@ static void apic_write(u32 reg, u32 v) { apic[reg / 4] = v; }
 void apic_eoi(void)
 {
     apic_write(APIC_EOI, 0);
+}
+
+u32 apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+/*
+ * One interrupt command. The two ICR halves are written with interrupts
+ * off, so no handler on this CPU sends in between; an NMI that does
+ * (hv_panic) sends with a shorthand and no destination.
+ */
+void apic_send_icr(u32 dest_apic_id, u32 icr_lo)
+{
+    u64 flags;
+
+    asm volatile("pushfq; popq %0; cli" : "=r"(flags) :: "memory");
+    while (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY)
+        asm volatile("pause");
+    apic_write(APIC_ICR_HI, dest_apic_id << 24);
+    apic_write(APIC_ICR_LO, icr_lo);
+    while (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY)
+        asm volatile("pause");
+    if (flags & X86_EFLAGS_IF)
+        sti();
+}
+
+/* Every CPU's own LAPIC: on, spurious vector, LINTs masked, the timer one-shot and idle. */
+static void apic_setup_this(void)
+{
+    apic_write(APIC_SVR, 0x100 | HV_SPURIOUS_VECTOR);
+    apic_write(APIC_LINT0, APIC_MASKED);
+    apic_write(APIC_LINT1, APIC_MASKED);
+    apic_write(APIC_TMR_DIV, 0xb);                   /* divide by 1 */
+    apic_write(APIC_LVT_TMR, APIC_MASKED | HV_TIMER_VECTOR);
+}
+
+/* An application processor: same set-up; its timer stays unarmed (no guests there yet). */
+void apic_init_ap(void)
+{
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1UL << 11));
+    apic_setup_this();
+    apic_write(APIC_TMR_INIT, 0);
+    apic_write(APIC_LVT_TMR, HV_TIMER_VECTOR);
 }
 
 /*
@@ -118,11 +169,7 @@ void apic_init(void)
 
     wrmsr(MSR_APIC_BASE, base | (1UL << 11));
     apic = VA(base & PTE_ADDR_MASK);
-    apic_write(APIC_SVR, 0x100 | HV_SPURIOUS_VECTOR);
-    apic_write(APIC_LINT0, APIC_MASKED);
-    apic_write(APIC_LINT1, APIC_MASKED);
-    apic_write(APIC_TMR_DIV, 0xb);                   /* divide by 1 */
-    apic_write(APIC_LVT_TMR, APIC_MASKED | HV_TIMER_VECTOR);
+    apic_setup_this();
     calibrate(&tsc_hz, &apic_hz);
     apic_write(APIC_TMR_INIT, 0);
     apic_write(APIC_LVT_TMR, HV_TIMER_VECTOR);       /* one-shot */

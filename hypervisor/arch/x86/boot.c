@@ -3,21 +3,30 @@
 #include <hv/boot.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/processor.h>
+#include <asm/io.h>
+#include <asm/desc.h>
+#include <asm/apic.h>
+#include <asm/boot.h>
+#include <asm/ipi.h>
 
 static struct boot_info boot_info;
 
 __noreturn void arch_start(u32 magic, unsigned long info)
 {
+    cpu_init();                          /* first: `current` needs this CPU's GDT */
     serial_init();
     if (multiboot_parse(&boot_info, magic, info))
         hv_panic("boot: not started by a Multiboot loader (magic %x)\n", magic);
     hv_cmdline_parse(boot_info.cmdline);
     hv_info("pvhv hypervisor starting (%s), cmdline: '%s'\n", boot_info.loader, boot_info.cmdline);
-    cpu_init();
     mm_init(&boot_info);
     apic_init();
+    smp_boot_cpus();
+    if (hv_opts.smp_selftest)
+        smp_selftest();
+    if (hv_opts.debug_panic_ap)
+        smp_debug_panic_ap();
     hv_main(&boot_info);
 }
 

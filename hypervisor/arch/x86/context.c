@@ -9,10 +9,16 @@
 #include <hv/domain.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/desc.h>
+#include <asm/fpu.h>
+#include <asm/guest_load.h>
+#include <asm/boot.h>
+#include <asm/traps.h>
+#include <asm/pv.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
 
 static unsigned long idle_saved_rsp;
 

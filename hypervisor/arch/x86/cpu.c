@@ -5,19 +5,15 @@
  */
 #include <hv/lib.h>
 #include <hv/console.h>
-#include <asm/cpu.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/cpuid.h>
+#include <asm/io.h>
+#include <asm/desc.h>
+#include <asm/fpu.h>
+#include <asm/traps.h>
+#include <asm/percpu.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
-
-struct tss64 {
-    u32 reserved0;
-    u64 rsp[3];
-    u64 reserved1;
-    u64 ist[7];
-    u64 reserved2;
-    u16 reserved3;
-    u16 iomap_base;
-} __packed;
 
 struct idt_gate {
     u16 off_lo, sel;
@@ -31,18 +27,17 @@ struct desc_ptr {
     u64 base;
 } __packed;
 
-static u64 hv_gdt[HV_GDT_ENTRIES] __aligned(4096);
-static struct idt_gate hv_idt[256] __aligned(4096);
-static struct tss64 hv_tss __aligned(64);
-static u8 ist_stacks[4][8192] __aligned(16);
+static struct cpu_data cpu0_data;                   /* the boot CPU's; APs' are allocated */
+static struct idt_gate hv_idt[256] __aligned(4096);  /* shared by every CPU */
 static u32 xsave_size;
 static u64 xcr0;
 
 #define GDT_IDX(sel) ((sel) >> 3)
 
-static void gdt_init(void)
+static void gdt_init(struct cpu_data *c)
 {
-    u64 base = (u64)&hv_tss, limit = sizeof(hv_tss) - 1;
+    u64 *hv_gdt = c->gdt;
+    u64 base = (u64)&c->tss, limit = sizeof(c->tss) - 1;
 
     hv_gdt[GDT_IDX(HV_CS)]  = 0x00af9b000000ffffULL;   /* ring 0, 64-bit code */
     hv_gdt[GDT_IDX(HV_DS)]  = 0x00cf93000000ffffULL;   /* ring 0 data */
@@ -54,9 +49,9 @@ static void gdt_init(void)
     hv_gdt[GDT_IDX(HV_TSS_SEL) + 1] = base >> 32;
 }
 
-static void gdt_load(void)
+static void gdt_load(struct cpu_data *c)
 {
-    struct desc_ptr p = { sizeof(hv_gdt) - 1, (u64)hv_gdt };
+    struct desc_ptr p = { sizeof(c->gdt) - 1, (u64)c->gdt };
 
     asm volatile("lgdt %0" :: "m"(p));
     asm volatile("pushq %0; lea 1f(%%rip), %%rax; pushq %%rax; lretq; 1:"
@@ -76,10 +71,15 @@ static void idt_set(unsigned int vec, void *handler, u8 dpl, u8 ist)
     };
 }
 
-static void idt_init(void)
+static void idt_load(void)
 {
     struct desc_ptr p = { sizeof(hv_idt) - 1, (u64)hv_idt };
 
+    asm volatile("lidt %0" :: "m"(p));
+}
+
+static void idt_init(void)
+{
     for (unsigned int v = 0; v < 256; v++)
         idt_set(v, hv_vector_stubs + 16 * v, 0, 0);
     idt_set(3, hv_vector_stubs + 16 * 3, 3, 0);       /* int3 from guests is #BP */
@@ -89,31 +89,31 @@ static void idt_init(void)
     idt_set(8, hv_vector_stubs + 16 * 8, 0, 2);       /* #DF */
     idt_set(18, hv_vector_stubs + 16 * 18, 0, 3);     /* #MC */
     idt_set(1, hv_vector_stubs + 16 * 1, 0, 4);       /* #DB */
-    asm volatile("lidt %0" :: "m"(p));
 }
 
-static void tss_init(void)
+static void tss_init(struct cpu_data *c)
 {
-    for (unsigned int i = 0; i < ARRAY_SIZE(ist_stacks); i++)
-        hv_tss.ist[i] = (u64)&ist_stacks[i][sizeof(ist_stacks[i])];
-    hv_tss.iomap_base = sizeof(hv_tss);               /* no I/O bitmap: all ports denied */
+    for (unsigned int i = 0; i < HV_IST_STACKS; i++)
+        c->tss.ist[i] = (u64)&c->ist_stacks[i][HV_IST_STACK_SIZE];
+    c->tss.iomap_base = sizeof(c->tss);               /* no I/O bitmap: all ports denied */
 }
 
 /* Guest entries live below the reserved ones; only what changed is rewritten. */
 void cpu_load_guest_gdt(const u64 *ents, unsigned int n)
 {
-    static unsigned int loaded;
+    struct cpu_data *c = this_cpu_data();
 
     if (n)
-        memcpy(hv_gdt, ents, n * sizeof(u64));
-    if (loaded > n)
-        memset(hv_gdt + n, 0, (loaded - n) * sizeof(u64));
-    loaded = n;
+        memcpy(c->gdt, ents, n * sizeof(u64));
+    if (c->guest_gdt_loaded > n)
+        memset(c->gdt + n, 0, (c->guest_gdt_loaded - n) * sizeof(u64));
+    c->guest_gdt_loaded = n;
 }
 
 /* An LDT system descriptor in our GDT pointing at the hypervisor's copy. */
 void cpu_load_ldt(const u64 *ents, unsigned int n)
 {
+    u64 *hv_gdt = this_cpu_data()->gdt;
     u64 base = (u64)ents, limit = (u64)n * 8 - 1;
 
     if (!n) {
@@ -128,8 +128,8 @@ void cpu_load_ldt(const u64 *ents, unsigned int n)
 
 void cpu_set_kernel_stack(unsigned long rsp0)
 {
-    hv_tss.rsp[0] = rsp0;
-    hv_frame_top = rsp0;
+    this_cpu_data()->tss.rsp[0] = rsp0;
+    hv_frame_top = rsp0;                             /* CPU 0's: only it runs guests (docs/smp.md) */
 }
 
 static void syscall_init(void)
@@ -207,12 +207,22 @@ void fpu_save(void *area)
         asm volatile("fxsave64 (%0)" :: "r"(area) : "memory");
 }
 
+/* The boot CPU's descriptor tables, modes and FPU; the shared IDT. */
 void cpu_init(void)
 {
-    gdt_init();
-    tss_init();
-    gdt_load();
+    cpu0_data.pcpu.id = 0;
+    hv_cpu_data[0] = &cpu0_data;
     idt_init();
+    cpu_init_this(&cpu0_data);
+}
+
+/* Every CPU, on itself: its GDT, TSS and stacks, the shared IDT, MSRs, FPU. */
+void cpu_init_this(struct cpu_data *c)
+{
+    gdt_init(c);
+    tss_init(c);
+    gdt_load(c);
+    idt_load();
     syscall_init();
     features_init();
     fpu_init();

@@ -1,6 +1,6 @@
 /* TLB and cache flushes of the local CPU (see asm/flush.h). */
 #include <asm/flush.h>
-#include <asm/cpu.h>
+#include <asm/processor.h>
 
 #define CACHE_LINE 64                                /* CLFLUSH granularity on every x86-64 so far */
 

@@ -11,8 +11,9 @@
  * pv/ldt.c; CR3: page types) need no fixup and do not come here.
  */
 #include <hv/lib.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/msr.h>
+#include <asm/fpu.h>
+#include <asm/guest_load.h>
 
 /* One faulting instruction at label 1; its fixup clears `ok` and resumes at 2. */
 #define FIXUP_ENTRY                                                    \

@@ -9,7 +9,8 @@
 #include <hv/frame.h>
 #include <hv/lib.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
+#include <asm/page.h>
+#include <asm/boot.h>
 
 extern char _start[], _end[];
 extern u64 boot_l4[];

@@ -1,8 +1,8 @@
 /* 16550 UART on COM1, polled: the hypervisor console. */
 #include <hv/arch.h>
 #include <hv/cmdline.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/io.h>
+#include <asm/boot.h>
 
 #define COM1 0x3f8
 

@@ -10,9 +10,12 @@
 #include <hv/sched.h>
 #include <hv/timer.h>
 #include <hv/time.h>
-#include <asm/cpu.h>
+#include <asm/processor.h>
+#include <asm/apic.h>
+#include <asm/ipi.h>
+#include <asm/traps.h>
+#include <asm/pv.h>
 #include <asm/layout.h>
-#include <asm/x86.h>
 
 struct extable_entry { unsigned long insn, fixup; };
 extern const struct extable_entry __start_ex_table[], __stop_ex_table[];
@@ -70,11 +73,14 @@ void hv_trap_entry(struct cpu_user_regs *regs)
         return;
     }
     if (vec >= 32) {
+        if (ipi_handle(vec))
+            return;
         if (vec != HV_SPURIOUS_VECTOR)
             apic_eoi();
         return;
     }
     if (vec == 2) {                                  /* the machine's, not the running guest's */
+        ipi_nmi_stop();                              /* another CPU panicked: stops here */
         hv_warn("NMI received (ignored)\n");
         return;
     }

@@ -6,6 +6,8 @@
 #define HV_ARCH_H
 
 #include <hv/types.h>
+#include <hv/cpumask.h>
+#include <hv/percpu.h>
 
 struct vcpu;
 struct domain;
@@ -18,6 +20,28 @@ __noreturn void arch_poweroff(int code);
 void arch_irq_disable(void);
 void arch_wait_for_interrupt(void);                /* enables interrupts, sleeps until one */
 __noreturn void arch_halt(void);
+
+/*
+ * Physical CPUs. arch_this_pcpu() is on every path that says `current`, so
+ * it is an inline of the arch's (asm/percpu.h); the host tests have one CPU.
+ */
+#ifdef HV_HOST_TEST
+extern struct pcpu host_test_pcpu;
+static inline struct pcpu *arch_this_pcpu(void) { return &host_test_pcpu; }
+static inline void arch_cpu_relax(void) { }
+#else
+#include <asm/arch_inline.h>           /* arch_this_pcpu(), arch_cpu_relax() */
+#endif
+static inline unsigned int smp_processor_id(void) { return arch_this_pcpu()->id; }
+cpumask_t arch_cpus_online(void);
+/* Runs fn(arg) on every online CPU in mask (this one directly) and waits for all. */
+void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg);
+/* Every TLB entry (global ones too) of the CPUs in mask, this one included. */
+void arch_flush_tlb_mask(const cpumask_t *mask);
+void arch_send_reschedule(unsigned int cpu);
+/* hv_panic: stops every other CPU (NMI) so that only the panic screen runs on;
+ * returns how many did not confirm in time. */
+unsigned int arch_panic_stop_others(void);
 
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
@@ -47,6 +71,33 @@ bool arch_frame_may_be_written(mfn_t mfn);
 int  arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset);
 void arch_release_vcpu_info(struct vcpu *v);
 
+
+/* Guest memory: returns the number of bytes NOT copied (0 on success); a
+ * fault stops the copy. Only hv/guest_access.h calls it, after its checks. */
+size_t arch_copy_raw(void *dst, const void *src, size_t len);
+
+/* Domain builder (arch/x86/pv/domain_build.c). */
+struct domain_spec;
+int pv_build_domain(struct domain *d, const struct domain_spec *spec);
+
+/*
+ * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).
+ * arch_grant_map says where the PTE went (*pte_maddr); arch_grant_unmap clears
+ * that entry if it still maps mfn in one of d's page tables, whichever address
+ * space is current (it also runs when d is torn down from another context).
+ * arch_grant_replace (GNTTABOP_unmap_and_replace) moves the PTE that maps
+ * new_addr in d's current tables into the grant's entry instead of clearing it.
+ * arch_cache_flush writes back (and invalidates) a frame's lines; -EOPNOTSUPP
+ * for what the CPU cannot do (x86: invalidate without write-back).
+ */
+int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
+                   struct domain *owner, bool readonly, u64 *pte_maddr);
+int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn);
+int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr);
+/* A device mapping's references (a PTE's, without the PTE): taken / dropped. */
+int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly);
+void arch_grant_dev_put(mfn_t mfn, bool readonly);
+int arch_cache_flush(mfn_t mfn, unsigned int offset, unsigned int len, bool clean, bool inval);
 
 /* The direct map, below the hypervisor heap (common/heap.c). */
 void *hv_mfn_to_virt(mfn_t mfn);

@@ -39,8 +39,4 @@ struct domain_spec {
     u32 console_port;                  /* event channel of the PV console ring, 0: none */
 };
 
-/* Domain builder (arch/x86/pv/domain_build.c). */
-struct domain;
-int pv_build_domain(struct domain *d, const struct domain_spec *spec);
-
 #endif

@@ -12,6 +12,9 @@ struct hv_options {
     bool first_is_dom0;      /* the first module becomes the privileged domain 0 */
     unsigned int timeslice_ms;
     bool debug_panic_teardown; /* debug_panic=teardown: panic once the last domain is reaped */
+    bool debug_panic_ap;     /* debug_panic=ap: CPU 1 panics right after bring-up */
+    unsigned int maxcpus;    /* maxcpus=N: physical CPUs to bring up at most (0: all) */
+    bool smp_selftest;       /* smp_selftest: run the IPI self-test after bring-up */
 };
 
 extern struct hv_options hv_opts;

@@ -14,6 +14,7 @@
 #define HV_GRANT_H
 
 #include <hv/types.h>
+#include <hv/arch.h>
 #include <hv/xen.h>
 #include <xen/grant_table.h>
 
@@ -79,23 +80,6 @@ int  grant_populate_status(struct domain *d, unsigned int nr_frames);
 void grant_free_status(struct grant_table *gt);
 long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op);
 
-/*
- * Arch hooks: install / remove the host PTE of a grant mapping (takes / drops refs).
- * arch_grant_map says where the PTE went (*pte_maddr); arch_grant_unmap clears
- * that entry if it still maps mfn in one of d's page tables, whichever address
- * space is current (it also runs when d is torn down from another context).
- * arch_grant_replace (GNTTABOP_unmap_and_replace) moves the PTE that maps
- * new_addr in d's current tables into the grant's entry instead of clearing it.
- * arch_cache_flush writes back (and invalidates) a frame's lines; -EOPNOTSUPP
- * for what the CPU cannot do (x86: invalidate without write-back).
- */
-int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
-                   struct domain *owner, bool readonly, u64 *pte_maddr);
-int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn);
-int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr);
-/* A device mapping's references (a PTE's, without the PTE): taken / dropped. */
-int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly);
-void arch_grant_dev_put(mfn_t mfn, bool readonly);
-int arch_cache_flush(mfn_t mfn, unsigned int offset, unsigned int len, bool clean, bool inval);
+/* The arch hooks below grants (host mappings, cache flushes) are in hv/arch.h. */
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <hv/types.h>
 #include <hv/errno.h>
+#include <hv/arch.h>
 
 #define GUEST_HOLE_START 0xffff800000000000UL   /* HYPERVISOR_VIRT_START */
 #define GUEST_HOLE_END   0xffff880000000000UL   /* HYPERVISOR_VIRT_END */
@@ -39,9 +40,6 @@ static inline bool guest_range_ok(unsigned long va, size_t len)
         return false;                            /* spans the non-canonical gap */
     return last < GUEST_HOLE_START || va >= GUEST_HOLE_END;
 }
-
-/* Returns the number of bytes NOT copied (0 on success); arch-provided. */
-size_t arch_copy_raw(void *dst, const void *src, size_t len);
 
 static inline int copy_from_guest(void *dst, unsigned long guest_va, size_t len)
 {

@@ -3,10 +3,12 @@
 #define HV_SCHED_H
 
 #include <hv/types.h>
+#include <hv/arch.h>
 
 struct vcpu;
 
-extern struct vcpu *current;           /* the running vCPU; NULL while idle */
+/* The vCPU running on this physical CPU; NULL while it idles. An lvalue. */
+#define current (arch_this_pcpu()->curr)
 
 void sched_init(unsigned int timeslice_ms);
 void sched_add(struct vcpu *v);        /* makes v runnable */

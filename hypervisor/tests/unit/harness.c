@@ -256,6 +256,18 @@ __noreturn void arch_poweroff(int code)
     abort();
 }
 
+/* One physical CPU on the host: CPU 0, everything "on all CPUs" runs here. */
+struct pcpu host_test_pcpu;
+cpumask_t arch_cpus_online(void) { return cpumask_of(0); }
+void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
+{
+    if (cpumask_test(mask, 0))
+        fn(arg);
+}
+void arch_flush_tlb_mask(const cpumask_t *mask) { }
+void arch_send_reschedule(unsigned int cpu) { }
+unsigned int arch_panic_stop_others(void) { return 0; }
+
 __noreturn void arch_halt(void)
 {
     harness_halts++;
@@ -568,6 +580,7 @@ int main(void)
     suite_grant();
     suite_grant_v2();
     suite_memory();
+    suite_smp();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();

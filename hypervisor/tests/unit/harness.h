@@ -157,5 +157,6 @@ void suite_linear_pt(void);
 void suite_grant(void);
 void suite_grant_v2(void);
 void suite_memory(void);
+void suite_smp(void);
 
 #endif

@@ -119,6 +119,14 @@ static void test_flags_and_misc(void)
     hv_cmdline_parse("debug_panic=later debug_panic");
     CU_ASSERT(!hv_opts.debug_panic_teardown);
     CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(), "unknown debug_panic 'later'"));
+    hv_cmdline_parse("maxcpus=2 smp_selftest");
+    EXPECT_EQ(hv_opts.maxcpus, 2);
+    CU_ASSERT(hv_opts.smp_selftest);
+    hv_cmdline_parse("maxcpus=0 maxcpus=x maxcpus smp_selftest=0");
+    EXPECT_EQ(hv_opts.maxcpus, 2);                    /* at least 1: the others are ignored */
+    CU_ASSERT(!hv_opts.smp_selftest);
+    CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(), "maxcpus=0 ignored"));
+    hv_opts.maxcpus = 0;
 }
 
 static void test_unknown_words_ignored(void)

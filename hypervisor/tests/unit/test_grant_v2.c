@@ -10,7 +10,7 @@
 #include <hv/grant.h>
 #include <hv/sched.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
 
 #include "harness.h"
 

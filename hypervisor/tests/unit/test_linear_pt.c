@@ -7,7 +7,7 @@
 #include <hv/domain.h>
 #include <hv/frame.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
 
 #include "harness.h"
 

@@ -7,7 +7,7 @@
 #include <hv/timer.h>
 #include <xen/memory.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
 
 #include "harness.h"
 

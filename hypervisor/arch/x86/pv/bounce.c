@@ -9,8 +9,8 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
 
 /* Kernel <-> user: swap page tables and GS bases, as the guest's swapgs would. */
 void pv_toggle_guest_mode(struct vcpu *v)

@@ -9,8 +9,9 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/guest_load.h>
 
 #define TRAP_TABLE_MAX 256                           /* entries read before giving up */
 

@@ -11,8 +11,8 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
 
 #define DR7_GD             (1UL << 13)
 #define DR7_RESERVED_ZERO  ((1UL << 11) | (1UL << 12) | (1UL << 14) | (1UL << 15))

@@ -15,7 +15,7 @@
 #include <hv/sched.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/desc.h>
 
 #define DESC_P     (1ULL << 47)
 #define DESC_S     (1ULL << 44)

@@ -15,7 +15,8 @@
 #include <hv/lib.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
+#include <asm/boot.h>
 
 struct pv_layout {
     u64 v_start, v_end;

@@ -12,8 +12,12 @@
 #include <hv/guest_access.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/cpuid.h>
+#include <asm/fpu.h>
+#include <asm/guest_load.h>
+#include <asm/pv.h>
 #include "emulate.h"
 
 #define MSR_PAT        0x277

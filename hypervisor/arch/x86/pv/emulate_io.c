@@ -21,8 +21,9 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
 #include "emulate.h"
 
 #define STRING_IO_BATCH 1024                          /* elements per trap, then the guest re-executes */

@@ -15,7 +15,8 @@
 #include <hv/sched.h>
 #include <asm/flush.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
+#include <asm/pv.h>
 
 #define GRANT_PTE (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX)
 

@@ -11,9 +11,10 @@
 #include <hv/time.h>
 #include <hv/timer.h>
 #include <hv/guest_access.h>
-#include <asm/cpu.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include <asm/pv.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
 
 /*
  * A preempted hypercall resumes as the guest re-executes its SYSCALL (two

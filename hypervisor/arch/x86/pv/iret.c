@@ -17,8 +17,8 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
 
 long do_iret(void)
 {

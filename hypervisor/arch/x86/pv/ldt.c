@@ -15,7 +15,9 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
+#include <asm/desc.h>
+#include <asm/pv.h>
 
 #define LDT_MAX_ENTS 8192
 

@@ -12,9 +12,12 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+#include <asm/desc.h>
+#include <asm/boot.h>
+#include <asm/pv.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
 
 #define MMU_BATCH_MAX 4096                           /* requests per call */
 

@@ -33,7 +33,8 @@
  *  - a frame is freed only with no reference and no type left.
  */
 #include <asm/page_type.h>
-#include <asm/x86.h>
+#include <asm/page.h>
+#include <asm/boot.h>
 #include <hv/arch.h>
 #include <hv/bug.h>
 #include <hv/domain.h>

@@ -14,9 +14,9 @@
 #include <hv/guest_access.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/pv.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
 
 #define EFLAGS_CF 0x1UL
 #define EFLAGS_ZF 0x40UL

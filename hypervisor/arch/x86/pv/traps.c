@@ -8,8 +8,9 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
-#include <asm/x86.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+#include <asm/pv.h>
 
 #define PFEC_USER  (1u << 2)
 

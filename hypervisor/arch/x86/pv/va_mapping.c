@@ -10,9 +10,11 @@
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
-#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+#include <asm/boot.h>
+#include <asm/pv.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
 
 static u64 *table_of(u64 entry)
 {

@@ -8,7 +8,6 @@
 #include <hv/errno.h>
 #include <hv/lib.h>
 #include <asm/page_type.h>
-#include <asm/x86.h>
 
 int arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset)
 {

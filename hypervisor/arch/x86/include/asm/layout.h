@@ -14,6 +14,7 @@
 #define HV_L4_SLOT_FIRST    256
 #define HV_L4_SLOT_LAST     271
 #define HV_LOAD_PHYS        0x100000
+#define HV_TRAMPOLINE_PHYS  0x6000      /* APs start here in real mode (SIPI vector 6) */
 
 /* GDT: guest entries below 0xe000, the hypervisor's reserved ones above. */
 #define HV_CS               0xe008
@@ -28,6 +29,8 @@
 
 #define TRAP_SYSCALL_VECTOR  0x100       /* entry_vector for the SYSCALL path */
 #define HV_TIMER_VECTOR      0xf0
+#define HV_IPI_RESCHED_VECTOR 0xf1      /* another CPU asks this one to reschedule */
+#define HV_IPI_CALL_VECTOR   0xf2       /* run the pending call-function (ipi.c) */
 #define HV_SPURIOUS_VECTOR   0xff
 
 #ifndef __ASSEMBLY__

@@ -1,0 +1,219 @@
+/* SMP pure logic: the MADT parser (arch/x86/acpi_madt.c) and the CPU-mask helpers (hv/cpumask.h). */
+#include <hv/cpumask.h>
+#include <hv/errno.h>
+#include <asm/acpi.h>
+
+#include "harness.h"
+
+/* A MADT under construction: header, LAPIC address, flags, then entries. */
+struct madt_buf {
+    u8 b[2048];
+    size_t len;
+};
+
+static void madt_begin(struct madt_buf *m)
+{
+    memset(m, 0, sizeof(*m));
+    memcpy(m->b, "APIC", 4);
+    m->b[36] = 0x00; m->b[37] = 0x00; m->b[38] = 0xe0; m->b[39] = 0xfe;   /* 0xfee00000 */
+    m->len = 44;
+}
+
+static void madt_put(struct madt_buf *m, const u8 *e, size_t n)
+{
+    memcpy(m->b + m->len, e, n);
+    m->len += n;
+}
+
+static void madt_lapic(struct madt_buf *m, u8 acpi_id, u8 apic_id, u32 flags)
+{
+    u8 e[8] = { 0, 8, acpi_id, apic_id };
+
+    memcpy(e + 4, &flags, 4);
+    madt_put(m, e, sizeof(e));
+}
+
+static void madt_x2apic(struct madt_buf *m, u32 apic_id, u32 flags)
+{
+    u8 e[16] = { 9, 16 };
+
+    memcpy(e + 4, &apic_id, 4);
+    memcpy(e + 8, &flags, 4);
+    madt_put(m, e, sizeof(e));
+}
+
+/* Length and checksum, as a firmware would write them. */
+static const void *madt_end(struct madt_buf *m)
+{
+    u32 len = (u32)m->len;
+    u8 sum = 0;
+
+    memcpy(m->b + 4, &len, 4);
+    m->b[9] = 0;
+    for (size_t i = 0; i < m->len; i++)
+        sum += m->b[i];
+    m->b[9] = (u8)-sum;
+    return m->b;
+}
+
+static void test_madt_cpus_in_order(void)
+{
+    struct madt_buf m;
+    struct madt_cpus c;
+    u8 ioapic[12] = { 1, 12, 0, 0, 0, 0, 0xc0, 0xfe };
+
+    madt_begin(&m);
+    madt_lapic(&m, 0, 0, 1);
+    madt_put(&m, ioapic, sizeof(ioapic));             /* other entries are skipped */
+    madt_lapic(&m, 1, 4, 1);
+    madt_lapic(&m, 2, 2, 0);                          /* disabled: not a CPU to start */
+    madt_lapic(&m, 3, 6, 3);
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), 0);
+    EXPECT_EQ(c.nr, 3);
+    EXPECT_EQ(c.apic_id[0], 0);
+    EXPECT_EQ(c.apic_id[1], 4);
+    EXPECT_EQ(c.apic_id[2], 6);
+    EXPECT_EQ(c.lapic_base, 0xfee00000ULL);
+}
+
+static void test_madt_x2apic_and_duplicates(void)
+{
+    struct madt_buf m;
+    struct madt_cpus c;
+
+    madt_begin(&m);
+    madt_lapic(&m, 0, 1, 1);
+    madt_x2apic(&m, 1, 1);                            /* the same CPU listed again */
+    madt_x2apic(&m, 300, 1);                          /* only an x2APIC can have this id */
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), 0);
+    EXPECT_EQ(c.nr, 2);
+    EXPECT_EQ(c.apic_id[1], 300);
+}
+
+static void test_madt_too_many_cpus(void)
+{
+    struct madt_buf m;
+    struct madt_cpus c;
+
+    madt_begin(&m);
+    for (unsigned int i = 0; i < HV_NR_CPUS + 5; i++)
+        madt_x2apic(&m, i, 1);
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), 0);
+    EXPECT_EQ(c.nr, HV_NR_CPUS);
+    EXPECT_EQ(c.dropped, 5);
+}
+
+static void test_madt_rejects_broken_tables(void)
+{
+    struct madt_buf m;
+    struct madt_cpus c;
+
+    madt_begin(&m);
+    madt_lapic(&m, 0, 0, 1);
+    madt_end(&m);
+    m.b[9] ^= 1;                                      /* bad checksum */
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), -EINVAL);
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len - 1, &c), -EINVAL);   /* length beyond the buffer */
+    memcpy(m.b, "APIX", 4);
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), -EINVAL);   /* not a MADT */
+
+    madt_begin(&m);
+    madt_lapic(&m, 0, 0, 1);
+    m.b[m.len - 7] = 0;                               /* an entry of length 0 would loop */
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), -EINVAL);
+    madt_begin(&m);
+    madt_lapic(&m, 0, 0, 1);
+    m.b[m.len - 7] = 200;                             /* an entry past the table's end */
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), -EINVAL);
+    madt_begin(&m);
+    madt_lapic(&m, 0, 0, 1);
+    m.b[m.len - 7] = 4;                               /* a LAPIC entry too short for its flags */
+    m.len -= 4;
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), -EINVAL);
+    EXPECT_EQ(madt_parse(m.b, 10, &c), -EINVAL);      /* shorter than the header */
+}
+
+static void test_madt_lapic_override(void)
+{
+    struct madt_buf m;
+    struct madt_cpus c;
+    u8 ovr[12] = { 5, 12, 0, 0 };
+    u64 base = 0x123456789000ULL;
+
+    memcpy(ovr + 4, &base, 8);
+    madt_begin(&m);
+    madt_put(&m, ovr, sizeof(ovr));
+    madt_lapic(&m, 0, 0, 1);
+    madt_end(&m);
+    EXPECT_EQ(madt_parse(m.b, m.len, &c), 0);
+    EXPECT_EQ(c.lapic_base, base);
+    EXPECT_EQ(c.nr, 1);
+}
+
+static void test_cpumask_basics(void)
+{
+    cpumask_t m = cpumask_none(), all = cpumask_first_n(4), one = cpumask_of(2), r;
+    unsigned int cpu, seen = 0, n = 0;
+
+    CU_ASSERT(cpumask_empty(&m));
+    cpumask_set(&m, 0);
+    cpumask_set(&m, 63);
+    cpumask_set(&m, 64);                              /* out of range: ignored */
+    EXPECT_EQ(cpumask_weight(&m), 2);
+    CU_ASSERT(cpumask_test(&m, 63));
+    CU_ASSERT(!cpumask_test(&m, 64));
+    cpumask_clear(&m, 0);
+    EXPECT_EQ(cpumask_next(&m, 0), 63);
+    EXPECT_EQ(cpumask_next(&m, 64), HV_NR_CPUS);
+    EXPECT_EQ(cpumask_weight(&all), 4);
+    r = cpumask_first_n(HV_NR_CPUS);
+    EXPECT_EQ(cpumask_weight(&r), HV_NR_CPUS);
+    r = cpumask_andnot(&all, &one);
+    for_each_cpu(cpu, &r) {
+        seen |= 1u << cpu;
+        n++;
+    }
+    EXPECT_EQ(seen, 0xb);
+    EXPECT_EQ(n, 3);
+    r = cpumask_and(&all, &one);
+    EXPECT_EQ(cpumask_weight(&r), 1);
+    r = cpumask_or(&r, &m);
+    EXPECT_EQ(cpumask_weight(&r), 2);
+}
+
+static void test_cpumask_atomic(void)
+{
+    cpumask_t m = cpumask_none();
+
+    cpumask_set_atomic(&m, 5);
+    cpumask_set_atomic(&m, 7);
+    CU_ASSERT(cpumask_test_and_clear_atomic(&m, 5));
+    CU_ASSERT(!cpumask_test_and_clear_atomic(&m, 5)); /* only the first clear owns it */
+    CU_ASSERT(!cpumask_test_and_clear_atomic(&m, 99));
+    EXPECT_EQ(cpumask_read_atomic(&m).bits, 1ULL << 7);
+    cpumask_write_atomic(&m, cpumask_none());
+    CU_ASSERT(cpumask_empty(&m));
+}
+
+static const struct unit_test tests[] = {
+    { "madt_cpus_in_order", test_madt_cpus_in_order },
+    { "madt_x2apic_and_duplicates", test_madt_x2apic_and_duplicates },
+    { "madt_too_many_cpus", test_madt_too_many_cpus },
+    { "madt_rejects_broken_tables", test_madt_rejects_broken_tables },
+    { "madt_lapic_override", test_madt_lapic_override },
+    { "cpumask_basics", test_cpumask_basics },
+    { "cpumask_atomic", test_cpumask_atomic },
+};
+
+void suite_smp(void)
+{
+    ADD_SUITE("smp", tests);
+}
