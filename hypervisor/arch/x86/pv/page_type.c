@@ -236,7 +236,8 @@ static int table_devalidate(mfn_t mfn, bool preempt, unsigned int depth)
         }
         if (!f->validated)
             break;
-        if (preempt && level > 1 && f->validated != start && hypercall_preempt_check())
+        if (preempt && level > 1 && f->validated != start &&
+            (t[f->validated - 1] & _PAGE_PRESENT) && hypercall_preempt_check())
             return -ERESTART;
         unsigned int i = --f->validated;
 
@@ -261,8 +262,8 @@ static int validate_entries(mfn_t mfn, unsigned int level, struct domain *d, uns
         *at = i;
         if (level == 4 && pt_l4_slot_is_hv(i))
             continue;
-        if (preempt && level > 1 && i > from && hypercall_preempt_check())
-            return -ERESTART;
+        if (preempt && level > 1 && i > from && (t[i] & _PAGE_PRESENT) && hypercall_preempt_check())
+            return -ERESTART;                        /* a unit of work: one present entry */
         u64 e = pt_adjust_entry(t[i], level);
         int rc;
 
