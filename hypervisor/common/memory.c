@@ -73,7 +73,7 @@ static bool extent_owned(struct domain *d, mfn_t mfn, unsigned long n)
             return false;
         const struct frame_info *f = &hv_frames.info[mfn + i];
 
-        if (f->owner != d->id || (f->flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN | FRAME_F_PINNED)))
+        if (f->owner != d->id || (f->flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN | FRAME_F_PINNED | FRAME_F_PARTIAL)))
             return false;
     }
     return true;

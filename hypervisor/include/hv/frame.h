@@ -17,6 +17,8 @@
 #define FRAME_F_PINNED    0x2u      /* the guest pinned this page table (mmuext_op PIN_Lx) */
 #define FRAME_F_ORPHAN    0x4u      /* owner is gone; freed when the last reference drops */
 #define FRAME_F_IO        0x8u      /* not RAM (low 1 MiB, holes): Xen's DOMID_IO frames */
+#define FRAME_F_PARTIAL   0x10u     /* a page table whose (de)validation was preempted: see page_type.c */
+#define FRAME_F_PARTIAL_PTE 0x20u   /* ... whose entry `validated` points at a table left partial too */
 
 struct frame_info {
     u16 owner;
@@ -26,6 +28,8 @@ struct frame_info {
     s16 linear;                     /* page tables: > 0 linear entries held, < 0 linear uses by others */
     u32 count;                      /* references: mappings, base pointers, pins, grants */
     u32 type_count;                 /* references that need `type` */
+    u16 validated;                  /* FRAME_F_PARTIAL: entries [0, validated) hold their references */
+    u16 pad2;
 };
 
 struct frame_pool {

@@ -225,6 +225,9 @@ void arch_domain_destroy(struct domain *d)
     for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
         if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
             page_unpin(m, d);
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        if (info[m].owner == d->id && (info[m].flags & FRAME_F_PARTIAL))
+            page_partial_drop(m);                    /* a pin or release left half done */
     memset(harness_l1[d->id], 0, sizeof(harness_l1[d->id]));
     for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
         if (info[m].owner == d->id && !(info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))

@@ -5,6 +5,8 @@
 #include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/frame.h>
+#include <hv/sched.h>
+#include <hv/timer.h>
 #include <asm/page_type.h>
 #include <asm/page.h>
 
@@ -889,6 +891,149 @@ static void test_guest_frame_hold(void)
     EXPECT_UNREF(l1);
 }
 
+/* ------------------------------------------------- preemptible (de)validation */
+
+/*
+ * With a timer due every preempt check says yield: each call does one unit
+ * (an L1, or one entry of an L2-L4) and leaves the tree partial. A tree:
+ * l4 -> l3 -> l2a, l2b; l2a -> 3 L1s, l2b -> 2 L1s + the first again.
+ */
+static struct hv_timer due;
+static mfn_t t_l4, t_l3, t_l2[2], t_l1[5], t_data;
+
+static void nothing(void *data) { }
+
+static void preempt_on(bool on)
+{
+    if (on) {
+        harness_set_tsc(1000);
+        timer_init(&due, nothing, NULL);
+        timer_set(&due, 500);
+    } else {
+        timer_stop(&due);
+    }
+}
+
+static void build_tree(void)
+{
+    dom = harness_domain(DOM, 1, false);
+    harness_set_current(dom);
+    t_l4 = page(); t_l3 = page(); t_l2[0] = page(); t_l2[1] = page(); t_data = page();
+    for (int i = 0; i < 5; i++) {
+        t_l1[i] = page();
+        for (int j = 0; j < 8; j++)
+            tab(t_l1[i])[j] = pte(t_data, _PAGE_PRESENT);
+    }
+    for (int i = 0; i < 3; i++)
+        tab(t_l2[0])[i] = pte(t_l1[i], _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l2[1])[0] = pte(t_l1[3], _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l2[1])[1] = pte(t_l1[4], _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l2[1])[2] = pte(t_l1[0], _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l3)[0] = pte(t_l2[0], _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l3)[1] = pte(t_l2[1], _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l4)[0] = pte(t_l3, _PAGE_PRESENT | _PAGE_RW);
+    tab(t_l4)[1] = pte(t_l3, _PAGE_PRESENT | _PAGE_RW);
+}
+
+static void expect_tree_free(void)
+{
+    mfn_t all[] = { t_l4, t_l3, t_l2[0], t_l2[1], t_l1[0], t_l1[1], t_l1[2], t_l1[3], t_l1[4], t_data };
+
+    for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
+        EXPECT_UNREF(all[i]);
+        CU_ASSERT(!(fi(all[i])->flags & (FRAME_F_PARTIAL | FRAME_F_PARTIAL_PTE)));
+    }
+}
+
+/* The half-validated L4 refuses every other use; nothing it holds changes. */
+static void attack_partial(void)
+{
+    u32 count = fi(t_l4)->count;
+
+    CU_ASSERT(fi(t_l4)->flags & FRAME_F_PARTIAL);
+    EXPECT_EQ(fi(t_l4)->type, PGT_l4);
+    EXPECT_EQ(fi(t_l4)->type_count, 1);
+    EXPECT_EQ(page_get_type(t_l4, PGT_writable, dom), -EBUSY);
+    EXPECT_EQ(page_pin(t_l4, PGT_l3, dom), -EINVAL);
+    EXPECT_EQ(page_unpin(t_l4, dom), -EINVAL);
+    EXPECT_EQ(pt_mod_entry(t_l4, 5, 0, 4, dom, false), -EINVAL);
+    EXPECT_EQ(pt_mod_entry_preemptible(t_l3, 0, 0, 3, dom, DOM, false), -EINVAL);
+    EXPECT_EQ(fi(t_l4)->count, count);
+}
+
+static void test_preempted_pin_and_unpin(void)
+{
+    unsigned int calls = 1;
+    int rc;
+
+    build_tree();
+    preempt_on(true);
+    rc = page_pin_preemptible(t_l4, PGT_l4, dom);
+    EXPECT_EQ(rc, -ERESTART);
+    EXPECT_EQ(fi(t_l4)->count, 1);                   /* the partial state's own reference */
+    attack_partial();
+    for (; rc == -ERESTART && calls < 100; calls++)
+        rc = page_pin_preemptible(t_l4, PGT_l4, dom);
+    EXPECT_EQ(rc, 0);
+    CU_ASSERT(calls > 5);
+    CU_ASSERT(fi(t_l4)->flags & FRAME_F_PINNED);
+    EXPECT_EQ(fi(t_l4)->count, 1);  EXPECT_EQ(fi(t_l4)->type_count, 1);
+    EXPECT_EQ(fi(t_l3)->count, 2);  EXPECT_EQ(fi(t_l3)->type_count, 2);
+    EXPECT_EQ(fi(t_l1[0])->type_count, 2);
+    EXPECT_EQ(fi(t_data)->count, 5 * 8);
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT(!(fi(t_l2[i])->flags & FRAME_F_PARTIAL));
+
+    /* The release: the unpin is done, the rest pending in the vCPU until resumed. */
+    EXPECT_EQ(page_unpin_preemptible(t_l4, dom), 0);
+    EXPECT_EQ(current->arch.pt_release_pending, t_l4);
+    CU_ASSERT(fi(t_l4)->flags & FRAME_F_PARTIAL);
+    EXPECT_EQ(page_get_type(t_l4, PGT_writable, dom), -EBUSY);
+    for (calls = 0; page_release_resume(t_l4, dom) == -ERESTART && calls < 100; calls++)
+        ;
+    CU_ASSERT(calls > 3 && calls < 100);
+    current->arch.pt_release_pending = 0;
+    preempt_on(false);
+    expect_tree_free();
+}
+
+/* A bad entry found late: the error, and the release of what was taken is preemptible too. */
+static void test_preempted_pin_fails_late(void)
+{
+    int rc = -ERESTART;
+
+    build_tree();
+    tab(t_l1[4])[9] = pte(t_data, _PAGE_PRESENT | _PAGE_PWT);    /* no cache bits in an L1 */
+    preempt_on(true);
+    for (unsigned int calls = 0; rc == -ERESTART && calls < 100; calls++)
+        rc = page_pin_preemptible(t_l4, PGT_l4, dom);
+    EXPECT_EQ(rc, -EINVAL);
+    CU_ASSERT(!(fi(t_l4)->flags & FRAME_F_PINNED));
+    if (current->arch.pt_release_pending)
+        while (page_release_resume(current->arch.pt_release_pending, dom) == -ERESTART)
+            ;
+    current->arch.pt_release_pending = 0;
+    preempt_on(false);
+    tab(t_l1[4])[9] = 0;
+    expect_tree_free();
+    EXPECT_EQ(page_pin(t_l4, PGT_l4, dom), 0);      /* the same tree, fixed: fine */
+    EXPECT_EQ(page_unpin(t_l4, dom), 0);
+    expect_tree_free();
+}
+
+/* A domain that dies with a tree half validated gives every frame back. */
+static void test_partial_tree_at_death(void)
+{
+    build_tree();
+    preempt_on(true);
+    EXPECT_EQ(page_pin_preemptible(t_l4, PGT_l4, dom), -ERESTART);
+    EXPECT_EQ(page_pin_preemptible(t_l4, PGT_l4, dom), -ERESTART);
+    preempt_on(false);
+    CU_ASSERT(fi(t_l4)->flags & FRAME_F_PARTIAL);
+    harness_reap_all();
+    EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);
+}
+
 void suite_page_type(void)
 {
     static const struct unit_test tests[] = {
@@ -907,6 +1052,9 @@ void suite_page_type(void)
         { "release_frame", test_release_frame },
         { "get_foreign", test_get_foreign },
         { "guest_frame_hold", test_guest_frame_hold },
+        { "preempted_pin_and_unpin", test_preempted_pin_and_unpin },
+        { "preempted_pin_fails_late", test_preempted_pin_fails_late },
+        { "partial_tree_at_death", test_partial_tree_at_death },
     };
 
     ADD_SUITE("page_type", tests);

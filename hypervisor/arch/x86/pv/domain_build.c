@@ -264,6 +264,9 @@ void arch_domain_destroy(struct domain *d)
         if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
             page_unpin(m, d);
     for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        if (info[m].owner == d->id && (info[m].flags & FRAME_F_PARTIAL))
+            page_partial_drop(m);                    /* a pin or release left half done */
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
         if (info[m].owner == d->id && !(info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
             arch_release_frame(m);
     hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);

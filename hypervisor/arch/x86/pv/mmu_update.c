@@ -86,9 +86,47 @@ struct batch {
 };
 
 /*
+ * Before a batch does anything: a page-table release the vCPU's last item
+ * left partial is finished first (re-entering with the same arguments
+ * until it is), as Xen's old_guest_table. A batch that stopped on an error
+ * while such a release was pending returns that error here, once the
+ * release is done: (NULL, MMU_UPDATE_PREEMPTED, NULL, error), Xen's
+ * encoding. True when the hypercall ends here with *rc.
+ */
+static bool batch_preamble(unsigned long nr, unsigned long list, unsigned long count,
+                           unsigned long done_ptr, unsigned long domid, long *rc)
+{
+    struct vcpu *v = current;
+    mfn_t pending = v->arch.pt_release_pending;
+
+    if (pending && page_release_resume(pending, v->domain) == -ERESTART) {
+        *rc = hypercall_continue(nr, list, count, done_ptr, domid, 0);
+        return true;
+    }
+    v->arch.pt_release_pending = 0;
+    if (!list && count == MMU_UPDATE_PREEMPTED) {
+        *rc = (int)domid;
+        return true;
+    }
+    return false;
+}
+
+/* An item left a release partial: the batch goes on (or ends with rc) once it is done. */
+static long batch_release_first(const struct batch *b, unsigned int prior, unsigned int done, int rc)
+{
+    if (report_done(b->done_ptr, prior + done))
+        return -EFAULT;
+    if (rc)
+        return hypercall_continue(b->nr, 0, MMU_UPDATE_PREEMPTED, 0, (unsigned int)rc, 0);
+    return hypercall_continue(b->nr, b->list + done * b->item_size,
+                              (b->count - done) | MMU_UPDATE_PREEMPTED, b->done_ptr, b->domid, 0);
+}
+
+/*
  * Runs a batch from where a preempted call left it: item by item, yielding
- * (a continuation with the rest) when a timer is due; the total done goes
- * back through done_ptr.
+ * (a continuation with the rest) when a timer is due or an item was
+ * preempted itself (-ERESTART: it runs again); the total done goes back
+ * through done_ptr.
  */
 static long batch_run(struct batch *b)
 {
@@ -100,14 +138,18 @@ static long batch_run(struct batch *b)
     for (; done < b->count; done++) {
         unsigned long item = b->list + done * b->item_size;
 
-        if (done && hypercall_preempt_check()) {
+        if ((done && hypercall_preempt_check()) || rc == -ERESTART) {
             if (report_done(b->done_ptr, prior + done))
                 return -EFAULT;
             return hypercall_continue(b->nr, item, (b->count - done) | MMU_UPDATE_PREEMPTED,
                                       b->done_ptr, b->domid, 0);
         }
         rc = b->one(b, item);
-        if (rc)
+        if (unlikely(current->arch.pt_release_pending))
+            return batch_release_first(b, prior, done + !rc, rc);
+        if (rc == -ERESTART)
+            done--;                                  /* the same item again, in a continuation */
+        else if (rc)
             break;
     }
     if (report_done(b->done_ptr, prior + done))
@@ -139,8 +181,10 @@ static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool 
     if (rc)
         return rc;
     f = &hv_frames.info[mfn];
-    if (f->type_count && pgt_is_table(f->type))
-        rc = pt_mod_entry_foreign(mfn, idx, val, f->type - PGT_l1 + 1, d, pg_owner, preserve_ad);
+    if (f->flags & FRAME_F_PARTIAL)
+        rc = -EINVAL;                                /* a table half validated or released */
+    else if (f->type_count && pgt_is_table(f->type))
+        rc = pt_mod_entry_preemptible(mfn, idx, val, f->type - PGT_l1 + 1, d, pg_owner, preserve_ad);
     else
         rc = write_plain(mfn, idx, val, d);
     page_put(mfn);
@@ -210,8 +254,10 @@ long do_mmu_update(guest_handle_t reqs, unsigned int count, guest_handle_t done_
     struct mmu_update_ctx ctx;
     struct batch b;
     domid_t pg_owner;
-    int rc = 0;
+    long rc = 0;
 
+    if (batch_preamble(__HYPERVISOR_mmu_update, reqs.va, count, done_ptr.va, domid, &rc))
+        return rc;
     if (pt_dom) {
         pt_owner = domain_lookup((domid_t)(pt_dom - 1));
         if (!pt_owner || pt_owner->state == DOM_DYING)
@@ -236,12 +282,12 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     int rc = 0;
 
     if (mfn || !user)
-        rc = page_get_and_type(mfn, PGT_l4, v->domain);
+        rc = page_get_and_type_preemptible(mfn, PGT_l4, v->domain);
     if (rc)
         return rc;
     *slot = mfn;
     if (old)
-        page_put_and_type(old);
+        page_put_and_type_preemptible(old);
     if (v->arch.kernel_mode != user)
         write_cr3(pv_current_cr3_mfn(v) << PAGE_SHIFT);
     return 0;
@@ -272,13 +318,13 @@ static int pin(struct domain *d, unsigned int cmd, mfn_t mfn)
         [MMUEXT_PIN_L3_TABLE] = PGT_l3, [MMUEXT_PIN_L4_TABLE] = PGT_l4,
     };
 
-    int rc = page_pin(mfn, types[cmd], d);
+    int rc = page_pin_preemptible(mfn, types[cmd], d);
 
-    if (rc && frame_valid(&hv_frames, mfn))
+    if (rc && rc != -ERESTART && frame_valid(&hv_frames, mfn))
         hv_debug("d%u: pin L%u of mfn %lx failed %d (type %u count %u/%u flags %x)\n", d->id,
                  cmd + 1, mfn, rc, hv_frames.info[mfn].type, hv_frames.info[mfn].count,
                  hv_frames.info[mfn].type_count, hv_frames.info[mfn].flags);
-    if (rc && hv_loglvl >= LOG_DEBUG)
+    if (rc && rc != -ERESTART && hv_loglvl >= LOG_DEBUG)
         debug_who_maps(d, mfn);
     return rc;
 }
@@ -326,7 +372,7 @@ static int mmuext_one(struct domain *pgd, const struct mmuext_op *op)
     case MMUEXT_PIN_L3_TABLE: case MMUEXT_PIN_L4_TABLE:
         return pin(pgd, op->cmd, op->arg1.mfn);
     case MMUEXT_UNPIN_TABLE:
-        return page_unpin(op->arg1.mfn, pgd);
+        return page_unpin_preemptible(op->arg1.mfn, pgd);
     case MMUEXT_NEW_BASEPTR:
         return self ? new_baseptr(v, op->arg1.mfn, false) : -EPERM;
     case MMUEXT_NEW_USER_BASEPTR:
@@ -381,8 +427,11 @@ long do_mmuext_op(guest_handle_t ops, unsigned int count, guest_handle_t done_pt
     struct domain *d;
     struct batch b;
     domid_t pg_owner;
-    int rc = pv_pg_owner(domid, &d, &pg_owner);
+    long rc;
 
+    if (batch_preamble(__HYPERVISOR_mmuext_op, ops.va, count, done_ptr.va, domid, &rc))
+        return rc;
+    rc = pv_pg_owner(domid, &d, &pg_owner);
     if (rc)
         return rc;
     if (!d)

@@ -31,6 +31,29 @@
  *  - a frame has one type while type_count > 0, none (PGT_none) at 0;
  *  - no reference is dropped that was not taken (no count goes below 0);
  *  - a frame is freed only with no reference and no type left.
+ *
+ * Preemptible (de)validation, as Xen's PGT_partial (docs/preemption.md).
+ * Validating a table takes references down a whole tree and releasing its
+ * last type reference releases one: thousands of tables. In a hypercall
+ * (the *_preemptible calls) an L2-L4 table's loop stops between entries
+ * when hypercall_preempt_check() says so, and the table is left PARTIAL:
+ *  - PARTIAL => a table type (L2-L4; L1s are bounded work and never left
+ *    so), type_count == 1, and that type reference plus one general
+ *    reference belong to the partial state itself (partial_enter), not to
+ *    any user; so any number of chains may resume or abandon it;
+ *  - entries [0, validated) hold their references, the others none; both
+ *    directions resume from `validated`: validation up (any get of the same
+ *    type resumes it), release down (table_devalidate);
+ *  - PARTIAL_PTE => the entry at `validated` points at a table that this
+ *    table's work left partial too: a release finishes that one first (if
+ *    still partial), so releasing the top of a tree releases all of it;
+ *  - a partial table can take no other reference: no other type (writable
+ *    included), no pin, no base pointer, no linear use, no mmu_update of its
+ *    entries (-EINVAL), and memory_op cannot give it back; domain
+ *    destruction releases every partial table left (arch_domain_destroy);
+ *  - a release a hypercall leaves partial is recorded in the vCPU
+ *    (arch.pt_release_pending) and finished before that vCPU's next
+ *    mmu_update/mmuext_op does anything else (mmu_update.c).
  */
 #include <asm/page_type.h>
 #include <asm/page.h>
@@ -40,6 +63,8 @@
 #include <hv/domain.h>
 #include <hv/console.h>
 #include <hv/errno.h>
+#include <hv/hypercall.h>
+#include <hv/sched.h>
 
 #define L1_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE)     /* PSE = PAT in an L1 */
 #define LN_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
@@ -136,59 +161,177 @@ u64 pt_adjust_entry(u64 e, unsigned int level)
     return e | _PAGE_USER;
 }
 
-static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, domid_t pg_owner);
-static void entry_put(u64 e, unsigned int level, mfn_t table);
+static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, domid_t pg_owner,
+                     bool preempt);
+static int entry_put(u64 e, unsigned int level, mfn_t table, bool preempt);
 
-static void table_release(mfn_t mfn, unsigned int level, unsigned int upto)
+#define PARTIAL_DEPTH_MAX 8                          /* L4 -> linear L4 -> L3 -> L2: 4 at most */
+
+static bool is_partial(mfn_t mfn)
 {
-    u64 *t = hv_mfn_to_virt(mfn);
-
-    if (unlikely(mfn == frame_debug_mfn))
-        hv_info("releasing table %lx (L%u)\n", mfn, level);
-    if (unlikely(frame_debug_mfn != INVALID_MFN))
-        for (unsigned int i = 0; i < upto; i++)
-            if ((t[i] & _PAGE_PRESENT) && pte_mfn(t[i]) == frame_debug_mfn)
-                hv_info("releasing L%u %lx[%u] -> debug mfn\n", level, mfn, i);
-
-    for (unsigned int i = 0; i < upto; i++)
-        if (!(level == 4 && pt_l4_slot_is_hv(i)))
-            entry_put(t[i], level, mfn);
+    return frame_valid(&hv_frames, mfn) && (fi(mfn)->flags & FRAME_F_PARTIAL);
 }
 
-/* Validates every entry (taking its references); on failure undoes what it took. */
-static int table_validate(mfn_t mfn, unsigned int level, struct domain *d)
+static unsigned int table_level(const struct frame_info *f)
+{
+    return f->type - PGT_l1 + 1;
+}
+
+/* The type reference the table has (its first user's, or its last one's) becomes its own. */
+static void partial_enter(mfn_t mfn, unsigned int validated)
+{
+    struct frame_info *f = fi(mfn);
+
+    ASSERT(!(f->flags & FRAME_F_PARTIAL) && f->type_count == 1 && pgt_is_table(f->type));
+    f->flags |= FRAME_F_PARTIAL;
+    f->validated = validated;
+    f->count++;                                      /* the partial state's own reference */
+    TRACE_REF(mfn, "partial");
+}
+
+/* Validated: the type reference goes to the caller. Released: no type left. */
+static void partial_leave(mfn_t mfn, bool released)
+{
+    struct frame_info *f = fi(mfn);
+
+    ASSERT((f->flags & FRAME_F_PARTIAL) && f->type_count == 1 && !(f->flags & FRAME_F_PARTIAL_PTE));
+    ASSERT(f->validated == (released ? 0 : PTE_LEVEL_ENTRIES));
+    f->flags &= ~FRAME_F_PARTIAL;
+    f->validated = 0;
+    if (released) {
+        f->type_count = 0;
+        f->type = PGT_none;
+    }
+    page_put(mfn);
+}
+
+static int table_devalidate(mfn_t mfn, bool preempt, unsigned int depth);
+
+/* A table an entry left partial: finished unless somebody else did (or it is too deep). */
+static int finish_child(mfn_t child, bool preempt, unsigned int depth)
+{
+    if (!is_partial(child) || depth >= PARTIAL_DEPTH_MAX)
+        return 0;                                    /* too deep: domain destruction takes it */
+    return table_devalidate(child, preempt, depth + 1);
+}
+
+/*
+ * Releases a partial table's entries from `validated` down to 0 (a table
+ * one of them left partial first). 0: released, no type left; -ERESTART:
+ * preempted, still partial.
+ */
+static int table_devalidate(mfn_t mfn, bool preempt, unsigned int depth)
+{
+    struct frame_info *f = fi(mfn);
+    unsigned int level = table_level(f), start = f->validated;
+    u64 *t = hv_mfn_to_virt(mfn);
+
+    ASSERT(f->flags & FRAME_F_PARTIAL);
+    for (;;) {
+        if (f->flags & FRAME_F_PARTIAL_PTE) {
+            int rc = finish_child(pte_mfn(t[f->validated]), preempt, depth);
+
+            if (rc)
+                return rc;
+            f->flags &= ~FRAME_F_PARTIAL_PTE;
+        }
+        if (!f->validated)
+            break;
+        if (preempt && level > 1 && f->validated != start &&
+            (t[f->validated - 1] & _PAGE_PRESENT) && hypercall_preempt_check())
+            return -ERESTART;
+        unsigned int i = --f->validated;
+
+        if (level == 4 && pt_l4_slot_is_hv(i))
+            continue;
+        if (entry_put(t[i], level, mfn, preempt) == -ERESTART) {
+            f->flags |= FRAME_F_PARTIAL_PTE;         /* t[validated]'s target is partial now */
+            return -ERESTART;
+        }
+    }
+    partial_leave(mfn, true);
+    return 0;
+}
+
+/* Takes entries [from, 512); *at is where it stopped (preempted, or a bad entry). */
+static int validate_entries(mfn_t mfn, unsigned int level, struct domain *d, unsigned int from,
+                            unsigned int *at, bool preempt)
 {
     u64 *t = hv_mfn_to_virt(mfn);
 
-    for (unsigned int i = 0; i < PTE_LEVEL_ENTRIES; i++) {
+    for (unsigned int i = from; i < PTE_LEVEL_ENTRIES; i++) {
+        *at = i;
         if (level == 4 && pt_l4_slot_is_hv(i))
             continue;
+        if (preempt && level > 1 && i > from && (t[i] & _PAGE_PRESENT) && hypercall_preempt_check())
+            return -ERESTART;                        /* a unit of work: one present entry */
         u64 e = pt_adjust_entry(t[i], level);
         int rc;
 
         if (unlikely(pte_mfn(e) == frame_debug_mfn && (e & _PAGE_PRESENT)))
             hv_info("validating L%u %lx[%u] -> debug mfn\n", level, mfn, i);
-        rc = entry_get(e, level, mfn, d, d->id);
-
-        if (rc) {
-            table_release(mfn, level, i);
+        rc = entry_get(e, level, mfn, d, d->id, preempt);
+        if (rc)
             return rc;
-        }
         t[i] = e;
     }
-    if (level == 4) {
-        for (unsigned int i = 256; i <= 271; i++)
-            t[i] = 0;                               /* guest junk never reaches the CPU */
-        mm_install_hv_slots(t);
-    }
+    *at = PTE_LEVEL_ENTRIES;
     return 0;
 }
 
-int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
+/* The entry at `at` points at the next level down, which its validation left partial. */
+static bool child_left_partial(mfn_t mfn, unsigned int level, unsigned int at)
+{
+    u64 e = ((u64 *)hv_mfn_to_virt(mfn))[at];
+
+    return level > 1 && at < PTE_LEVEL_ENTRIES && (e & _PAGE_PRESENT) && pte_mfn(e) != mfn &&
+           is_partial(pte_mfn(e)) && fi(pte_mfn(e))->type == PGT_l1 + level - 2;
+}
+
+/*
+ * Validates a table (type set, type_count 1) from where it stands: 0, or
+ * `validated` of a partial one. 0: every entry holds, the type reference
+ * is the caller's. -ERESTART: left partial. A bad entry: undone at once
+ * without preemption; else left partial for the top caller to release
+ * preemptibly (release_left_partial).
+ */
+static int table_validate(mfn_t mfn, struct domain *d, bool preempt)
 {
     struct frame_info *f = fi(mfn);
+    unsigned int level = table_level(f), at;
     int rc;
 
+    f->flags &= ~FRAME_F_PARTIAL_PTE;                /* entry_get resumes that child */
+    rc = validate_entries(mfn, level, d, (f->flags & FRAME_F_PARTIAL) ? f->validated : 0, &at, preempt);
+    if (!rc) {
+        if (level == 4) {
+            for (unsigned int i = 256; i <= 271; i++)
+                ((u64 *)hv_mfn_to_virt(mfn))[i] = 0; /* guest junk never reaches the CPU */
+            mm_install_hv_slots(hv_mfn_to_virt(mfn));
+        }
+        if (f->flags & FRAME_F_PARTIAL) {
+            f->validated = PTE_LEVEL_ENTRIES;
+            partial_leave(mfn, false);
+        }
+        return 0;
+    }
+    if (f->flags & FRAME_F_PARTIAL)
+        f->validated = at;
+    else
+        partial_enter(mfn, at);
+    if (child_left_partial(mfn, level, at))
+        f->flags |= FRAME_F_PARTIAL_PTE;
+    if (rc != -ERESTART && !preempt)
+        table_devalidate(mfn, false, 0);
+    return rc;
+}
+
+static int get_type(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
+{
+    struct frame_info *f = fi(mfn);
+
+    if ((f->flags & FRAME_F_PARTIAL) && f->type == type)
+        return table_validate(mfn, d, preempt);      /* resumed; the type reference is ours */
     if (f->type_count && f->type != type)
         return type == PGT_writable ? -EBUSY : -EINVAL;
     if (type != PGT_writable && (f->flags & FRAME_F_XENHEAP))
@@ -200,12 +343,8 @@ int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
     if (f->type_count == 0 && pgt_is_table(type)) {
         f->type = type;                             /* blocks writable maps while validating */
         f->type_count = 1;
-        rc = table_validate(mfn, type - PGT_l1 + 1, d);
-        f->type_count = 0;
-        if (rc) {
-            f->type = PGT_none;
-            return rc;
-        }
+        TRACE_REF(mfn, "get_type");
+        return table_validate(mfn, d, preempt);
     }
     f->type = type;
     f->type_count++;
@@ -213,36 +352,107 @@ int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
     return 0;
 }
 
-void page_put_type(mfn_t mfn)
+static int put_type(mfn_t mfn, bool preempt)
 {
     struct frame_info *f = fi(mfn);
 
-    ASSERT(f->type_count > 0 && f->type != PGT_none);
-    if (f->type_count == 0)
-        return;
+    ASSERT(f->type_count > 0 && f->type != PGT_none && !(f->flags & FRAME_F_PARTIAL));
+    if (f->type_count == 0 || (f->flags & FRAME_F_PARTIAL))
+        return 0;
     TRACE_REF(mfn, "put_type");
-    if (f->type_count == 1 && pgt_is_table(f->type))
-        table_release(mfn, f->type - PGT_l1 + 1, PTE_LEVEL_ENTRIES);
+    if (f->type_count == 1 && pgt_is_table(f->type)) {
+        partial_enter(mfn, PTE_LEVEL_ENTRIES);      /* the last user's reference becomes its own */
+        return table_devalidate(mfn, preempt, 0);
+    }
     if (--f->type_count == 0)
         f->type = PGT_none;
+    return 0;
 }
 
-int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
+static int get_and_type(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
 {
     int rc = page_get(mfn, d);
 
     if (rc)
         return rc;
-    rc = page_get_type(mfn, type, d);
+    rc = get_type(mfn, type, d, preempt);
     if (rc)
         page_put(mfn);
     return rc;
+}
+
+int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    return get_type(mfn, type, d, false);
+}
+
+void page_put_type(mfn_t mfn)
+{
+    put_type(mfn, false);
+}
+
+int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    return get_and_type(mfn, type, d, false);
 }
 
 void page_put_and_type(mfn_t mfn)
 {
     page_put_type(mfn);
     page_put(mfn);
+}
+
+/*
+ * A release this hypercall left partial: recorded in the vCPU, finished
+ * before it does anything else (mmu_update.c). One at a time: a second
+ * (never expected), or another domain's table (a privileged caller's), is
+ * finished at once.
+ */
+static void defer_release(mfn_t mfn)
+{
+    mfn_t *pending = &current->arch.pt_release_pending;
+
+    if ((*pending && *pending != mfn) || fi(mfn)->owner != current->domain->id)
+        table_devalidate(mfn, false, 0);
+    else
+        *pending = mfn;
+}
+
+/* A failed preemptible get may leave d's table of `type` partial: released preemptibly. */
+static void release_left_partial(mfn_t mfn, enum frame_type type, const struct domain *d)
+{
+    if (is_partial(mfn) && fi(mfn)->owner == d->id && fi(mfn)->type == type &&
+        table_devalidate(mfn, true, 0) == -ERESTART)
+        defer_release(mfn);
+}
+
+int page_get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    int rc = get_and_type(mfn, type, d, true);
+
+    if (rc && rc != -ERESTART)
+        release_left_partial(mfn, type, d);
+    return rc;
+}
+
+void page_put_and_type_preemptible(mfn_t mfn)
+{
+    if (put_type(mfn, true) == -ERESTART)
+        defer_release(mfn);
+    page_put(mfn);
+}
+
+int page_release_resume(mfn_t mfn, const struct domain *d)
+{
+    if (!is_partial(mfn) || fi(mfn)->owner != d->id)
+        return 0;                                    /* done meanwhile (or reused: not ours) */
+    return table_devalidate(mfn, true, 0);
+}
+
+void page_partial_drop(mfn_t mfn)
+{
+    if (is_partial(mfn))
+        table_devalidate(mfn, false, 0);
 }
 
 /*
@@ -272,6 +482,7 @@ static bool linear_get(u64 e, unsigned int level, mfn_t table, struct domain *d)
         return false;
     t = fi(target);
     if (pt->linear < 0 || pt->linear == LINEAR_MAX || t->linear > 0 || t->linear == -LINEAR_MAX ||
+        (t->flags & FRAME_F_PARTIAL) ||
         !t->type_count || t->type != PGT_l1 + level - 1 || t->type_count >= PGT_COUNT_MAX) {
         page_put(target);
         return false;
@@ -295,7 +506,8 @@ static bool entry_is_linear(mfn_t target, mfn_t table)
  * `pg_owner` (the caller's foreign domain, checked by the caller; d->id
  * otherwise, or DOMID_IO/DOMID_XEN which own no RAM here).
  */
-static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, domid_t pg_owner)
+static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, domid_t pg_owner,
+                     bool preempt)
 {
     mfn_t target = pte_mfn(e);
     int rc;
@@ -318,7 +530,7 @@ static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, d
             page_put(target);
         return rc;
     }
-    rc = page_get_and_type(target, PGT_l1 + level - 2, d);
+    rc = get_and_type(target, PGT_l1 + level - 2, d, preempt);
     if (rc == -EINVAL && frame_valid(&hv_frames, target) && linear_get(e, level, table, d))
         rc = 0;
     return rc;
@@ -327,43 +539,40 @@ static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, d
 /* Only for L1 entries (grant mappings): no linear entries there. */
 void pt_entry_put(u64 e, unsigned int level)
 {
-    entry_put(e, level, INVALID_MFN);
+    entry_put(e, level, INVALID_MFN, false);
 }
 
-static void entry_put(u64 e, unsigned int level, mfn_t table)
+/* -ERESTART: the target's release was preempted, it is left partial. */
+static int entry_put(u64 e, unsigned int level, mfn_t table, bool preempt)
 {
     mfn_t target = pte_mfn(e);
+    int rc = 0;
 
     if (!(e & _PAGE_PRESENT) || !frame_valid(&hv_frames, target))
-        return;
+        return 0;
     if (level > 1) {
         pt_tlb_flush_needed = true;
         if (target == table)
-            return;                                 /* a self-map took nothing */
+            return 0;                               /* a self-map took nothing */
         if (entry_is_linear(target, table)) {
             fi(table)->linear--;
             fi(target)->linear++;
         }
     }
     if (level > 1 || ((e & _PAGE_RW) && !(fi(target)->flags & FRAME_F_XENHEAP)))
-        page_put_type(target);
+        rc = put_type(target, preempt);
     page_put(target);
+    return rc;
 }
 
-int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
-                 struct domain *d, bool preserve_ad)
-{
-    return pt_mod_entry_foreign(table, idx, val, level, d, d->id, preserve_ad);
-}
-
-int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int level,
-                         struct domain *d, domid_t pg_owner, bool preserve_ad)
+static int mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                     struct domain *d, domid_t pg_owner, bool preserve_ad, bool preempt)
 {
     u64 *slot = (u64 *)hv_mfn_to_virt(table) + idx;
     u64 old = *slot;
     int rc;
 
-    if (level == 4 && pt_l4_slot_is_hv(idx))
+    if ((level == 4 && pt_l4_slot_is_hv(idx)) || (fi(table)->flags & FRAME_F_PARTIAL))
         return -EINVAL;
     val = pt_adjust_entry(val, level);
     if (preserve_ad)
@@ -372,18 +581,41 @@ int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int le
                  (pte_mfn(old) == frame_debug_mfn && (old & _PAGE_PRESENT))))
         hv_info("mod L%u %lx[%u]: %lx -> %lx (table type %u/%u)\n", level, table, idx,
                 (unsigned long)old, (unsigned long)val, fi(table)->type, fi(table)->type_count);
-    rc = entry_get(val, level, table, d, level == 1 ? pg_owner : d->id);
-    if (rc)
+    rc = entry_get(val, level, table, d, level == 1 ? pg_owner : d->id, preempt);
+    if (rc) {
+        if (preempt && rc != -ERESTART && level > 1 && (val & _PAGE_PRESENT))
+            release_left_partial(pte_mfn(val), PGT_l1 + level - 2, d);
         return rc;
+    }
     *slot = val;
-    entry_put(old, level, table);
+    if (entry_put(old, level, table, preempt) == -ERESTART)
+        defer_release(pte_mfn(old));
     return 0;
+}
+
+int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                 struct domain *d, bool preserve_ad)
+{
+    return mod_entry(table, idx, val, level, d, d->id, preserve_ad, false);
+}
+
+int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                         struct domain *d, domid_t pg_owner, bool preserve_ad)
+{
+    return mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, false);
+}
+
+int pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                             struct domain *d, domid_t pg_owner, bool preserve_ad)
+{
+    return mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, true);
 }
 
 bool arch_release_frame(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
 
+    ASSERT(!(f->flags & FRAME_F_PARTIAL));
     arch_m2p_set(mfn, ~0UL);
     if (f->count) {
         f->flags |= FRAME_F_ORPHAN;                 /* still mapped (a grant): later */
@@ -397,7 +629,7 @@ bool arch_release_frame(mfn_t mfn)
     return true;
 }
 
-int page_pin(mfn_t mfn, enum frame_type type, struct domain *d)
+static int pin(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
 {
     int rc;
 
@@ -405,19 +637,27 @@ int page_pin(mfn_t mfn, enum frame_type type, struct domain *d)
         return -EINVAL;
     if (fi(mfn)->flags & FRAME_F_PINNED)
         return -EINVAL;
-    rc = page_get_and_type(mfn, type, d);
+    rc = preempt ? page_get_and_type_preemptible(mfn, type, d) : page_get_and_type(mfn, type, d);
     if (rc)
         return rc;
     fi(mfn)->flags |= FRAME_F_PINNED;
     return 0;
 }
 
-int page_unpin(mfn_t mfn, struct domain *d)
+static int unpin(mfn_t mfn, struct domain *d, bool preempt)
 {
     if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id ||
         !(fi(mfn)->flags & FRAME_F_PINNED))
         return -EINVAL;
     fi(mfn)->flags &= ~FRAME_F_PINNED;
-    page_put_and_type(mfn);
+    if (preempt)
+        page_put_and_type_preemptible(mfn);
+    else
+        page_put_and_type(mfn);
     return 0;
 }
+
+int page_pin(mfn_t mfn, enum frame_type type, struct domain *d) { return pin(mfn, type, d, false); }
+int page_unpin(mfn_t mfn, struct domain *d) { return unpin(mfn, d, false); }
+int page_pin_preemptible(mfn_t mfn, enum frame_type type, struct domain *d) { return pin(mfn, type, d, true); }
+int page_unpin_preemptible(mfn_t mfn, struct domain *d) { return unpin(mfn, d, true); }

@@ -56,6 +56,23 @@ extern bool pt_tlb_flush_needed;
 int  page_pin(mfn_t mfn, enum frame_type type, struct domain *d);
 int  page_unpin(mfn_t mfn, struct domain *d);
 
+/*
+ * In a hypercall: the same, preemptible (see the partial state in page_type.c).
+ * A get returns -ERESTART when preempted (the table is left partial, a
+ * continuation re-runs it); a put or a failed get may leave a release
+ * partial in current->arch.pt_release_pending, which the caller finishes
+ * with page_release_resume (0: done, -ERESTART: not yet) before going on.
+ */
+int  page_get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain *d);
+void page_put_and_type_preemptible(mfn_t mfn);
+int  page_pin_preemptible(mfn_t mfn, enum frame_type type, struct domain *d);
+int  page_unpin_preemptible(mfn_t mfn, struct domain *d);
+int  pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                              struct domain *d, domid_t pg_owner, bool preserve_ad);
+int  page_release_resume(mfn_t mfn, const struct domain *d);
+/* Domain destruction: releases a partial table at once. */
+void page_partial_drop(mfn_t mfn);
+
 static inline bool pgt_is_table(enum frame_type t)
 {
     return t >= PGT_l1 && t <= PGT_l4;

@@ -11,6 +11,7 @@ struct arch_vcpu {
     unsigned long saved_rsp;           /* hypervisor rsp while switched out */
     bool kernel_mode;                  /* guest kernel (true) or guest user mode */
     mfn_t cr3_kernel, cr3_user;        /* guest page-table bases (0 = none) */
+    mfn_t pt_release_pending;          /* a table release a hypercall left partial (0 = none) */
     unsigned long kernel_ss, kernel_sp;
     struct trap_info trap_ctxt[256];   /* virtual IDT */
     unsigned long event_callback;
