@@ -50,43 +50,69 @@ static unsigned int nargs_of(unsigned long nr)
     return nr < HC_NR_SLOTS && hypercall_info[nr].name ? hypercall_info[nr].nargs : 5;
 }
 
-static void record(unsigned long nr, const unsigned long args[5], long ret)
+static __cold void trace_call(const struct hypercall_record *r, const unsigned long args[5])
+{
+    char text[5 * 17 + 1];
+
+    hv_info("d%u v%u hypercall %s(%u)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(r->nr), r->nr,
+            format_args(text, sizeof(text), r->nargs, args), r->ret);
+}
+
+static __hot_path void record(unsigned long nr, const unsigned long args[5], long ret)
 {
     struct hypercall_record *r = &history[history_next++ % HC_HISTORY];
-    char text[5 * 17 + 1];
 
     r->domid = current ? current->domain->id : 0xffff;
     r->vcpu = current ? current->id : 0;
     r->nr = (u32)nr;
     r->nargs = (u8)nargs_of(nr);
-    for (int i = 0; i < 5; i++)
-        r->args[i] = args[i];
+    /* Unrolled: on every hypercall, and a loop costs a block per pass under TCG. */
+    r->args[0] = args[0];
+    r->args[1] = args[1];
+    r->args[2] = args[2];
+    r->args[3] = args[3];
+    r->args[4] = args[4];
     r->ret = ret;
-    if (hv_opts.hypercall_trace)
-        hv_info("d%u v%u hypercall %s(%lu)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(nr), nr,
-                format_args(text, sizeof(text), r->nargs, args), ret);
+    if (unlikely(hv_opts.hypercall_trace))
+        trace_call(r, args);
+}
+
+/* An unprivileged caller of a privileged-only hypercall: -EPERM, after the
+ * argument checks Xen makes first for some of them. */
+static __cold long privilege_refusal(const struct hypercall_info *h, unsigned long nr,
+                                     const unsigned long args[5])
+{
+    long rc = (h->flags & HCF_CHECKS_FIRST) ? hypercall_checks_before_privilege(nr, args) : 0;
+
+    return rc ? rc : -EPERM;
 }
 
 /* The dispatcher's own refusals, in Xen's order; 0 lets the handler run. */
 static long refusal(const struct hypercall_info *h, unsigned long nr, const unsigned long args[5],
                     bool from_multicall)
 {
-    long rc;
-
     if (from_multicall && !(h->flags & HCF_MULTICALL))
         return -EINVAL;                              /* no nested multicall, no iret */
     /* Defence in depth: a domain that is shutting down has no grant table
      * or event channels any more, and none of its vCPUs may run. */
     if (current && current->domain->state != DOM_ACTIVE)
         return -ESRCH;
-    if ((h->flags & HCF_PRIVILEGED) && !(current && current->domain->privileged)) {
-        rc = (h->flags & HCF_CHECKS_FIRST) ? hypercall_checks_before_privilege(nr, args) : 0;
-        return rc ? rc : -EPERM;
-    }
+    if ((h->flags & HCF_PRIVILEGED) && !(current && current->domain->privileged))
+        return privilege_refusal(h, nr, args);
     return 0;
 }
 
-long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall)
+/*
+ * The generated switch, out of the hot page: with a converting call per
+ * hypercall it is larger than the rest of the hot path together, and its
+ * calls leave the page anyway (each one ends in a tail call to a handler).
+ */
+static __attribute__((noinline)) long call_handler(unsigned long nr, const unsigned long args[5])
+{
+    return hypercall_call(nr, args);
+}
+
+__hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall)
 {
     const struct hypercall_info *h;
     long ret;
@@ -105,7 +131,7 @@ long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from
         return ret;
     }
     hc_stats.calls[nr]++;
-    ret = hypercall_call(nr, args);
+    ret = call_handler(nr, args);
     record(nr, args, ret);
     return ret;
 }

@@ -77,7 +77,7 @@ void sched_wake(struct vcpu *v)
     need_resched = true;                             /* let the woken vCPU run soon */
 }
 
-bool sched_need_resched(void)
+__hot_path bool sched_need_resched(void)
 {
     return need_resched;
 }

@@ -73,6 +73,12 @@ ENTRY(hv_vector_stubs)
     .set vec, vec + 1
     .endr
 
+/*
+ * The paths every hypercall, guest exception and return take live in
+ * .text.hot_path, one page with the C code they call (__hot_path): under
+ * QEMU TCG only jumps inside a page are chained (docs/performance.md).
+ */
+    .section .text.hot_path, "ax"
 ENTRY(hv_entry_common)
     SAVE_ALL
     cld
@@ -85,6 +91,7 @@ hv_entry_dispatch:
     add     $8, %rsp
     iretq
 
+    .text
 /*
  * An exception on an IST stack. The IST is what makes #DB safe when it is
  * raised on the first instruction of hv_syscall_entry, where rsp is still
@@ -107,6 +114,7 @@ ENTRY(hv_ist_entry)
     rep movsq
     jmp     hv_entry_dispatch
 
+    .section .text.hot_path, "ax"
 /*
  * SYSCALL: interrupts are off (SFMASK), rsp is still the guest's. Switch to
  * the current vCPU's frame and build the same frame an interrupt would.
@@ -145,6 +153,7 @@ ENTRY(hv_iret_to_guest)
     mov     32(%rsp), %rsp                 /* guest rsp (frame: vector, rip, cs, rflags, rsp) */
     sysretq
 
+    .text
 /* A new vCPU's first run: arch_switch_stack "returns" here with rsp at its frame. */
 ENTRY(hv_vcpu_first_entry)
     jmp     hv_return_to_guest
@@ -172,12 +181,44 @@ ENTRY(arch_switch_stack)
 
 /*
  * size_t arch_copy_raw(void *dst, const void *src, size_t len): returns the
- * bytes left uncopied. Quadwords first (bounce frames and hypercall
- * arguments are mostly whole quadwords), then the tail; a page fault in
- * either loop resumes at its fixup (exception table) with the count left.
+ * bytes left uncopied (0: all copied). Up to 10 whole quadwords (bounce and
+ * iret frames, hypercall arguments) take the short path: a computed jump
+ * into a straight run of moves, because under QEMU TCG `rep movsq` runs one
+ * translated block per quadword (docs/performance.md); a fault there
+ * reports all `len` bytes as left (callers test for zero). Everything else:
+ * quadwords, then the tail; a page fault in either loop resumes at its
+ * fixup (exception table) with the count left.
  */
+    .section .text.hot_path, "ax"
 ENTRY(arch_copy_raw)
-    mov     %rdx, %rcx
+    cmp     $80, %rdx
+    ja      5f
+    test    $7, %dl
+    jnz     5f
+    add     %rdx, %rsi                     /* both at their ends: the run */
+    add     %rdx, %rdi                     /* copies at -8k for k = n .. 1 */
+    lea     7f(%rip), %rax
+    sub     %rdx, %rax                     /* each move pair is 8 bytes: n pairs back */
+    jmp     *%rax
+6:
+    .irp k, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1
+10: mov     -8*\k(%rsi), %r8              /* 4 bytes each (disp8) */
+    .section __ex_table, "a"
+    .quad 10b, 8f
+    .previous
+10: mov     %r8, -8*\k(%rdi)
+    .section __ex_table, "a"
+    .quad 10b, 8f
+    .previous
+    .endr
+7:  xor     %eax, %eax
+    ret
+    .if (7b - 6b) != 80
+    .error "arch_copy_raw: the move run must be 8 bytes a quadword"
+    .endif
+8:  mov     %rdx, %rax                     /* a fault on the short path */
+    ret
+5:  mov     %rdx, %rcx
     shr     $3, %rcx
 1:  rep movsq
     mov     %rdx, %rcx
@@ -193,6 +234,7 @@ ENTRY(arch_copy_raw)
     .quad 1b, 4b
     .quad 2b, 3b
     .previous
+    .text
 
     .section .bss
     .align 8

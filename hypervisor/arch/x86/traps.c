@@ -63,7 +63,7 @@ static void hypervisor_fault(struct cpu_user_regs *regs)
              regs->error_code, regs->rip, read_cr2());
 }
 
-void hv_trap_entry(struct cpu_user_regs *regs)
+__hot_path void hv_trap_entry(struct cpu_user_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
 

@@ -27,6 +27,15 @@ typedef int32_t  s32;
 #define __aligned(n)       __attribute__((aligned(n)))
 #define __noreturn         __attribute__((noreturn))
 #define __printf(a, b)     __attribute__((format(printf, a, b)))
+/*
+ * Code on every hypercall, exception bounce or return to a guest: linked
+ * together into one page (hypervisor.lds). Under QEMU TCG a direct call or
+ * jump to another page cannot be chained and costs a hash lookup; inside
+ * one page it is chained. docs/performance.md.
+ */
+#define __hot_path         __attribute__((section(".text.hot_path")))
+/* Rare branches of hot-path code: out of line, so the hot page stays small. */
+#define __cold             __attribute__((cold, noinline))
 #define container_of(p, type, member) \
     ((type *)((char *)(p) - offsetof(type, member)))
 

@@ -31,7 +31,7 @@ static unsigned long frame_iopl(const struct vcpu *v)
 }
 
 /* Builds the frame and points the vCPU at `handler`; false if the guest stack is bad. */
-static bool create_bounce_frame(struct vcpu *v, unsigned long handler, bool mask_events,
+static __hot_path bool create_bounce_frame(struct vcpu *v, unsigned long handler, bool mask_events,
                                 bool has_error, u32 error_code)
 {
     struct cpu_user_regs *regs = v->arch.regs;
@@ -69,7 +69,7 @@ static bool create_bounce_frame(struct vcpu *v, unsigned long handler, bool mask
     return true;
 }
 
-int pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 error_code)
+__hot_path int pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 error_code)
 {
     const struct trap_info *ti = &v->arch.trap_ctxt[vector & 0xff];
 
@@ -90,7 +90,7 @@ int pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 erro
 }
 
 /* On every return to the guest: an unmasked pending upcall enters the event callback. */
-void pv_deliver_events(struct vcpu *v)
+__hot_path void pv_deliver_events(struct vcpu *v)
 {
     struct vcpu_info *vi = v->vcpu_info;
 

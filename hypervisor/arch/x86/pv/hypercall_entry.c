@@ -38,7 +38,7 @@ static void apply_continuation(struct vcpu *v, struct cpu_user_regs *regs)
     timer_run_due(hv_now());
 }
 
-void hv_syscall(struct cpu_user_regs *regs)
+__hot_path void hv_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
     unsigned long args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
@@ -67,7 +67,7 @@ static bool sysret_possible(const struct cpu_user_regs *regs)
  * that may no longer run, then event delivery. (Timers run in the timer
  * interrupt itself.) Returns true when SYSRET can be used.
  */
-bool hv_prepare_return(struct cpu_user_regs *regs)
+__hot_path bool hv_prepare_return(struct cpu_user_regs *regs)
 {
     /* Delivering an event can crash the domain (an unusable kernel stack):
      * then this vCPU must not go back to the guest, so check again. */

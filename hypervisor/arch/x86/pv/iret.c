@@ -20,7 +20,7 @@
 #include <asm/processor.h>
 #include <asm/pv.h>
 
-long do_iret(void)
+__hot_path long do_iret(void)
 {
     struct vcpu *v = current;
     struct cpu_user_regs *regs = v->arch.regs;

@@ -69,7 +69,7 @@ static void device_not_available(struct vcpu *v)
     }
 }
 
-void pv_handle_exception(struct cpu_user_regs *regs)
+__hot_path void pv_handle_exception(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
     unsigned int vec = regs->entry_vector;
