@@ -716,7 +716,7 @@ static void test_destroy_granter(void)
     map_three(h, f);
     harness_set_current(NULL);
     domain_shutdown(g, SHUTDOWN_poweroff);
-    domain_reap();
+    harness_reap();
     CU_ASSERT_PTR_NULL(hv_domains[G]);
     EXPECT_EQ(fi(f[0])->owner, G);                    /* orphaned, not freed */
     CU_ASSERT(fi(f[0])->flags & FRAME_F_ORPHAN);
@@ -775,7 +775,7 @@ static void test_grant_frames_outlive_mappings(void)
     CU_ASSERT(fi(frames[0])->owner != FRAME_OWNER_FREE);
     EXPECT_EQ(fi(frames[0])->count, 1);
     EXPECT_EQ(fi(frames[1])->owner, FRAME_OWNER_FREE);  /* frame 1 was not mapped */
-    domain_reap();
+    harness_reap();
     EXPECT_EQ(fi(frames[0])->owner, FRAME_OWNER_FREE);  /* the L1 went, and the frame with it */
     /* shared_info is still mapped by m: orphaned until m lets it go. */
     CU_ASSERT(fi(si)->owner != FRAME_OWNER_FREE);
