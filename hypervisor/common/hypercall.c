@@ -88,14 +88,10 @@ static inline __attribute__((always_inline)) void record(const struct vcpu *v, u
         trace_call(r, args);
 }
 
-/* An unknown number, as Xen: counted, -ENOSYS, and recorded only when traced. */
-static __cold long unknown_hypercall(const struct vcpu *v, unsigned long nr,
-                                     const unsigned long args[5])
+/* An unknown number with the trace on: in the history too. */
+static __cold void record_unknown(const struct vcpu *v, unsigned long nr, const unsigned long args[5])
 {
-    hc_stats.unknown++;
-    if (unlikely(hv_opts.hypercall_trace))
-        record(v, nr, args, -ENOSYS);
-    return -ENOSYS;
+    record(v, nr, args, -ENOSYS);
 }
 
 /* An unprivileged caller of a privileged-only hypercall: -EPERM, after the
@@ -156,8 +152,13 @@ __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5]
     const struct hypercall_info *h;
     long ret;
 
-    if (unlikely(nr >= HC_NR_SLOTS || !hypercall_info[nr].name))
-        return unknown_hypercall(v, nr, args);
+    /* Unknown numbers first and cheaply, as Xen: counted, and only traced. */
+    if (unlikely(nr >= HC_NR_SLOTS || !hypercall_info[nr].name)) {
+        hc_stats.unknown++;
+        if (unlikely(hv_opts.hypercall_trace))
+            record_unknown(v, nr, args);
+        return -ENOSYS;
+    }
     h = &hypercall_info[nr];
     if (unlikely(!v || may_refuse(v, h, from_multicall))) {
         ret = refused(v, h, nr, args, from_multicall);
