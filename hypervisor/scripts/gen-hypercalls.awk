@@ -73,7 +73,7 @@ function parse_arg(n, i, text,    k, type) {
     nf = split(trim(substr($0, rparen + 1)), fl, /[ \t]+/)
     flags[n] = ""
     for (k = 1; k <= nf; k++) {
-        if (fl[k] !~ /^(multicall|preemptible|privileged|privileged_after_checks)$/)
+        if (fl[k] !~ /^(multicall|preemptible|privileged|privileged_after_checks|hot)$/)
             fail("unknown flag '" fl[k] "'")
         flags[n] = flags[n] (flags[n] == "" ? "" : " ") fl[k]
     }
@@ -150,8 +150,8 @@ function gen_table(    n) {
     print " * so the dispatcher calls through this table with the type each entry has."
     print " */"
     for (n = 1; n <= count; n++)
-        printf "static long hc_%s(const unsigned long a[5]) { return %s; }\n", hname[n],
-               c_call("do_" hname[n], n, "a")
+        printf "static %slong hc_%s(const unsigned long a[5]) { return %s; }\n",
+               has(n, "hot") ? "__hot_path " : "", hname[n], c_call("do_" hname[n], n, "a")
     print ""
     print "static hypercall_thunk_t *const hypercall_thunks[HC_NR_SLOTS] = {"
     for (n = 1; n <= count; n++)
@@ -204,9 +204,17 @@ function doc_args(n,    k, s, t) {
     return s
 }
 
+# The ABI flags: `hot` only places code.
+function doc_flags(n,    f) {
+    f = " " flags[n] " "
+    gsub(/ hot /, " ", f)
+    f = trim(f)
+    return f == "" ? "-" : f
+}
+
 function gen_doc(    n) {
     for (n = 1; n <= count; n++)
-        printf "| %s | %s | %s |\n", hname[n], doc_args(n), flags[n] == "" ? "-" : flags[n]
+        printf "| %s | %s | %s |\n", hname[n], doc_args(n), doc_flags(n)
 }
 
 END {
