@@ -79,9 +79,13 @@ ENTRY(hv_vector_stubs)
  * QEMU TCG only jumps inside a page are chained (docs/performance.md).
  */
     .section .text.hot_path, "ax"
-    /* Aligned: unaligned, its address shared a jump-cache entry with a
-     * return address on the trap bounce's path (docs/performance.md). */
-    .align 16
+    /*
+     * Aligned where no other lookup target of the hypercall, unknown
+     * hypercall and trap bounce paths shares its jump-cache entry
+     * (bench/tcg-count.py's "jc collisions"; docs/performance.md). Which
+     * addresses collide moves with every change to this page: recount.
+     */
+    .align 64
 ENTRY(hv_entry_common)
     SAVE_ALL
     cld

@@ -11,6 +11,7 @@
 #include <hv/sched.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <asm/guest_quads.h>
 
 /* Kernel <-> user: swap page tables and GS bases, as the guest's swapgs would. */
 void pv_toggle_guest_mode(struct vcpu *v)
@@ -65,7 +66,11 @@ static __hot_path bool create_bounce_frame(struct vcpu *v, unsigned long handler
     f[0] = regs->rcx;
     f[1] = regs->r11;
     sp = (sp & ~15UL) - n * sizeof(unsigned long);
-    if (copy_to_guest(sp, f, n * sizeof(unsigned long)))
+    /* Inline copies (asm/guest_quads.h): the top seven quadwords, then the
+     * lowest one (rcx) of a frame with an error code. */
+    if (!guest_range_ok(sp, n * sizeof(unsigned long)) ||
+        !copy_quads_checked((void *)(sp + (n - 7) * sizeof(unsigned long)), frame + 2, 7) ||
+        (has_error && !copy_quads_checked((void *)sp, frame + 1, 1)))
         return false;
     regs->rsp = sp;
     regs->rip = handler;
