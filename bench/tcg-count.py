@@ -13,7 +13,9 @@ a rare timer interrupt does not count): executed blocks, guest instructions
 hypervisor, ours or Xen's, the rest the guest), instructions TCG runs as a
 helper call that ends or exits the block (SYSCALL, SYSRET, IRETQ, MSR and CR
 accesses, ...), instructions that flush QEMU's softmmu TLB, page changes
-between consecutive blocks, and translations made inside the window.
+between consecutive blocks, lookups (blocks reached through QEMU's jump
+cache even with chaining) and jump-cache collisions among their targets,
+and translations made inside the window.
 """
 import re
 import socket
