@@ -13,7 +13,9 @@ a rare timer interrupt does not count): executed blocks, guest instructions
 hypervisor, ours or Xen's, the rest the guest), instructions TCG runs as a
 helper call that ends or exits the block (SYSCALL, SYSRET, IRETQ, MSR and CR
 accesses, ...), instructions that flush QEMU's softmmu TLB, page changes
-between consecutive blocks, and translations made inside the window.
+between consecutive blocks, lookups (blocks reached through QEMU's jump
+cache even with chaining) and jump-cache collisions among their targets,
+and translations made inside the window.
 """
 import re
 import socket
@@ -100,6 +102,39 @@ def load_translations(path):
     return blocks
 
 
+# A block's last instruction that leaves through QEMU's jump-cache lookup
+# (helper_lookup_tb_ptr or the main loop) even when chaining is on.
+LOOKUP_EXIT = re.compile(r'^(?:ret[qlw]?|jmp[ql]?\s+\*|call[ql]?\s+\*|syscall|sysret[ql]?|iret[qlw]?|'
+                         r'int3?\b|into|ud2|hlt|sti|lretq?)')
+
+
+def jmp_cache_index(pc):
+    """QEMU 7.2's tb_jmp_cache_hash_func (include/exec/tb-hash.h), 4096 entries."""
+    tmp = pc ^ (pc >> 6)
+    return ((tmp >> 6) & 0xfc0) | (tmp & 0x3f)
+
+
+def lookup_targets(seq, blocks):
+    """Blocks reached through a jump-cache lookup: after a return, an indirect
+    jump or call, an exit to the main loop (SYSCALL, IRETQ, an exception...),
+    or from another page (direct jumps across pages are never chained)."""
+    out = []
+    for a, b in zip(seq, seq[1:]):
+        last = blocks.get(a, [(0, '')])[-1][1]
+        if a >> 12 != b >> 12 or LOOKUP_EXIT.match(last):
+            out.append(b)
+    return out
+
+
+def collisions(targets):
+    """Distinct lookup targets sharing a jump-cache entry with another one:
+    each evicts the other, so each lookup of them misses every iteration."""
+    by_index = {}
+    for pc in set(targets):
+        by_index.setdefault(jmp_cache_index(pc), set()).add(pc)
+    return sum(len(pcs) for pcs in by_index.values() if len(pcs) > 1)
+
+
 def iteration_stats(seq, blocks):
     events = [pc for pc in seq if isinstance(pc, tuple)]
     seq = [pc for pc in seq if not isinstance(pc, tuple)]
@@ -111,6 +146,8 @@ def iteration_stats(seq, blocks):
         'helpers': sum(1 for _, t in insns if HELPER.match(t)),
         'tlb flushes': sum(1 for _, t in insns if TLB_FLUSH.match(t)),
         'page changes': pages,
+        'lookups': len(lookup_targets(seq, blocks)),
+        'jc collisions': collisions(lookup_targets(seq, blocks)),
         'code writes': sum(1 for e in events if e[0] == 'memory_notdirty_write_access'),
         'mmio': sum(1 for e in events if e[0] != 'memory_notdirty_write_access'),
     }

@@ -9,7 +9,8 @@
 # operation's function and prints per iteration: translated blocks, guest
 # instructions (hypervisor / guest), the instructions QEMU runs as helpers
 # or that flush its TLB, page changes between consecutive blocks (each one a
-# hash lookup even with chaining), translations inside the window (code
+# hash lookup even with chaining), lookups through the jump cache and
+# collisions among their targets, translations inside the window (code
 # invalidated, e.g. by a write to its page), and one iteration's blocks.
 # Timing plays no part: the counts are the same on a loaded machine.
 # Logs: build/bench/trace/<side>-<figure>.{log,qemu}.

@@ -19,7 +19,7 @@
 #include <hv/time.h>
 #include <hv/timer.h>
 
-/* hypercall_info[] and hypercall_call(): generated from hv/hypercall-defs. */
+/* hypercall_info[] and hypercall_thunks[]: generated from hv/hypercall-defs. */
 #include "hypercall-table.h"
 
 struct hypercall_stats hc_stats;
@@ -55,18 +55,29 @@ static __cold void trace_call(const struct hypercall_record *r, const unsigned l
     char text[5 * 17 + 1];
 
     hv_info("d%u v%u hypercall %s(%u)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(r->nr), r->nr,
-            format_args(text, sizeof(text), r->nargs, args), r->ret);
+            format_args(text, sizeof(text), nargs_of(r->nr), args), r->ret);
 }
 
-static __hot_path void record(unsigned long nr, const unsigned long args[5], long ret)
+/*
+ * The history ring, on every hypercall. Inlined into the dispatcher, the
+ * caller's vCPU passed in (one `current` per hypercall: each is an SGDT and
+ * two loads), the argument count left to the reader (nargs_of) and the
+ * copy unrolled: under TCG every branch or loop pass is one more
+ * translated block (docs/performance.md).
+ */
+static inline __attribute__((always_inline)) void record(const struct vcpu *v, unsigned long nr,
+                                                         const unsigned long args[5], long ret)
 {
     struct hypercall_record *r = &history[history_next++ % HC_HISTORY];
 
-    r->domid = current ? current->domain->id : 0xffff;
-    r->vcpu = current ? current->id : 0;
+    if (likely(v)) {
+        r->domid = v->domain->id;
+        r->vcpu = (u16)v->id;
+    } else {
+        r->domid = 0xffff;
+        r->vcpu = 0;
+    }
     r->nr = (u32)nr;
-    r->nargs = (u8)nargs_of(nr);
-    /* Unrolled: on every hypercall, and a loop costs a block per pass under TCG. */
     r->args[0] = args[0];
     r->args[1] = args[1];
     r->args[2] = args[2];
@@ -75,6 +86,12 @@ static __hot_path void record(unsigned long nr, const unsigned long args[5], lon
     r->ret = ret;
     if (unlikely(hv_opts.hypercall_trace))
         trace_call(r, args);
+}
+
+/* An unknown number with the trace on: in the history too. */
+static __cold void record_unknown(const struct vcpu *v, unsigned long nr, const unsigned long args[5])
+{
+    record(v, nr, args, -ENOSYS);
 }
 
 /* An unprivileged caller of a privileged-only hypercall: -EPERM, after the
@@ -88,32 +105,50 @@ static __cold long privilege_refusal(const struct hypercall_info *h, unsigned lo
 }
 
 /* The dispatcher's own refusals, in Xen's order; 0 lets the handler run. */
-static long refusal(const struct hypercall_info *h, unsigned long nr, const unsigned long args[5],
-                    bool from_multicall)
+static long refusal(const struct vcpu *v, const struct hypercall_info *h, unsigned long nr,
+                    const unsigned long args[5], bool from_multicall)
 {
     if (from_multicall && !(h->flags & HCF_MULTICALL))
         return -EINVAL;                              /* no nested multicall, no iret */
     /* Defence in depth: a domain that is shutting down has no grant table
      * or event channels any more, and none of its vCPUs may run. */
-    if (current && current->domain->state != DOM_ACTIVE)
+    if (v && v->domain->state != DOM_ACTIVE)
         return -ESRCH;
-    if ((h->flags & HCF_PRIVILEGED) && !(current && current->domain->privileged))
+    if ((h->flags & HCF_PRIVILEGED) && !(v && v->domain->privileged))
         return privilege_refusal(h, nr, args);
     return 0;
 }
 
 /*
- * The generated switch, out of the hot page: with a converting call per
- * hypercall it is larger than the rest of the hot path together, and its
- * calls leave the page anyway (each one ends in a tail call to a handler).
+ * refusal(), recorded when it refuses. Out of line, so out of the hot
+ * page: a plain hypercall never gets here, only multicall entries and
+ * privileged-only hypercalls (may_refuse).
  */
-static __attribute__((noinline)) long call_handler(unsigned long nr, const unsigned long args[5])
+static __attribute__((noinline)) long refused(const struct vcpu *v, const struct hypercall_info *h,
+                                              unsigned long nr, const unsigned long args[5],
+                                              bool from_multicall)
 {
-    return hypercall_call(nr, args);
+    long ret = refusal(v, h, nr, args, from_multicall);
+
+    if (ret)
+        record(v, nr, args, ret);
+    return ret;
+}
+
+/*
+ * Whether refusal() has anything to check: one test on the common path.
+ * Bitwise | and & on purpose: each && or || is a branch, and under TCG
+ * each branch ends a translated block.
+ */
+static inline bool may_refuse(const struct vcpu *v, const struct hypercall_info *h,
+                              bool from_multicall)
+{
+    return from_multicall | (v->domain->state != DOM_ACTIVE) | !!(h->flags & HCF_PRIVILEGED);
 }
 
 __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall)
 {
+    const struct vcpu *v = current;
     const struct hypercall_info *h;
     long ret;
 
@@ -121,18 +156,20 @@ __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5]
     if (unlikely(nr >= HC_NR_SLOTS || !hypercall_info[nr].name)) {
         hc_stats.unknown++;
         if (unlikely(hv_opts.hypercall_trace))
-            record(nr, args, -ENOSYS);
+            record_unknown(v, nr, args);
         return -ENOSYS;
     }
     h = &hypercall_info[nr];
-    ret = refusal(h, nr, args, from_multicall);
-    if (unlikely(ret)) {
-        record(nr, args, ret);
-        return ret;
+    if (unlikely(!v || may_refuse(v, h, from_multicall))) {
+        ret = refused(v, h, nr, args, from_multicall);
+        if (ret)
+            return ret;
     }
     hc_stats.calls[nr]++;
-    ret = call_handler(nr, args);
-    record(nr, args, ret);
+    /* The generated thunks live outside the hot page (hypercall-table.h):
+     * the call leaves the page for the handler anyway. */
+    ret = hypercall_thunks[nr](args);
+    record(v, nr, args, ret);
     return ret;
 }
 
@@ -172,7 +209,7 @@ void hypercall_dump_history(void)
         if (r->domid == 0 && r->nr == 0 && r->ret == 0)
             continue;
         hv_err("  d%u v%u %s(%u)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(r->nr), r->nr,
-               format_args(text, sizeof(text), r->nargs, r->args), r->ret);
+               format_args(text, sizeof(text), nargs_of(r->nr), r->args), r->ret);
     }
 }
 

@@ -12,14 +12,14 @@
 #include <hv/timer.h>
 
 static struct vcpu *runq_head, *runq_tail;
-static bool need_resched;
+bool sched_resched_pending;          /* hv/sched.h: read inline on every return */
 static struct hv_timer slice_timer;
 static u64 slice_ns;
 
 static void slice_expired(void *unused)
 {
     (void)unused;
-    need_resched = true;
+    sched_resched_pending = true;
 }
 
 void sched_init(unsigned int timeslice_ms)
@@ -60,7 +60,7 @@ void sched_add(struct vcpu *v)
     v->state = VCPU_RUNNABLE;
     runq_push(v);
     if (!current)
-        need_resched = true;
+        sched_resched_pending = true;
 }
 
 void sched_block(struct vcpu *v)
@@ -74,17 +74,12 @@ void sched_wake(struct vcpu *v)
     if (v->state != VCPU_BLOCKED)
         return;
     sched_add(v);
-    need_resched = true;                             /* let the woken vCPU run soon */
-}
-
-__hot_path bool sched_need_resched(void)
-{
-    return need_resched;
+    sched_resched_pending = true;               /* let the woken vCPU run soon */
 }
 
 void sched_set_need_resched(void)
 {
-    need_resched = true;
+    sched_resched_pending = true;
 }
 
 /* Head of the queue; a still-runnable current goes to the back first. */
@@ -107,7 +102,7 @@ struct vcpu *sched_pick_next(void)
 
 void sched_yield(void)
 {
-    need_resched = true;
+    sched_resched_pending = true;
 }
 
 /*
@@ -144,7 +139,7 @@ void schedule(void)
 {
     struct vcpu *prev = current, *next = sched_pick_next();
 
-    need_resched = false;
+    sched_resched_pending = false;
     if (next)
         timer_set(&slice_timer, hv_now() + slice_ns);
     else

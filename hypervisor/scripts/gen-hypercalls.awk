@@ -2,7 +2,7 @@
 #   awk -v mode=MODE -f scripts/gen-hypercalls.awk include/hv/hypercall-defs
 # MODE:
 #   protos  the handler prototypes (hv/hypercall-protos.h)
-#   table   names, argument counts and flags, and the typed call switch
+#   table   names, argument counts and flags, and the table of typed thunks
 #           (hypercall-table.h, included by common/hypercall.c only)
 #   stubs   unit-test stubs recording their arguments; -v skip="do_a do_b"
 #           leaves out the handlers the host build defines itself
@@ -73,7 +73,7 @@ function parse_arg(n, i, text,    k, type) {
     nf = split(trim(substr($0, rparen + 1)), fl, /[ \t]+/)
     flags[n] = ""
     for (k = 1; k <= nf; k++) {
-        if (fl[k] !~ /^(multicall|preemptible|privileged|privileged_after_checks)$/)
+        if (fl[k] !~ /^(multicall|preemptible|privileged|privileged_after_checks|hot)$/)
             fail("unknown flag '" fl[k] "'")
         flags[n] = flags[n] (flags[n] == "" ? "" : " ") fl[k]
     }
@@ -144,15 +144,19 @@ function gen_table(    n) {
         printf "    [__HYPERVISOR_%s] = { \"%s\", %d, %s },\n", hname[n], hname[n], nargs[n], c_flags(n)
     print "};"
     print ""
-    print "/* Each handler called with its arguments converted to their declared types. */"
-    print "static inline long hypercall_call(unsigned long nr, const unsigned long a[5])"
-    print "{"
-    print "    switch (nr) {"
+    print "/*"
+    print " * One thunk per handler, each calling it with its arguments converted to"
+    print " * their declared types: all thunks have the one type hypercall_thunk_t,"
+    print " * so the dispatcher calls through this table with the type each entry has."
+    print " */"
     for (n = 1; n <= count; n++)
-        printf "    case __HYPERVISOR_%s: return %s;\n", hname[n], c_call("do_" hname[n], n, "a")
-    print "    default: return -ENOSYS;"
-    print "    }"
-    print "}"
+        printf "static %slong hc_%s(const unsigned long a[5]) { return %s; }\n",
+               has(n, "hot") ? "__hot_path " : "", hname[n], c_call("do_" hname[n], n, "a")
+    print ""
+    print "static hypercall_thunk_t *const hypercall_thunks[HC_NR_SLOTS] = {"
+    for (n = 1; n <= count; n++)
+        printf "    [__HYPERVISOR_%s] = hc_%s,\n", hname[n], hname[n]
+    print "};"
     print ""
     print "/* For HCF_CHECKS_FIRST: the error Xen gives an unprivileged caller before -EPERM. */"
     print "static inline long hypercall_checks_before_privilege(unsigned long nr, const unsigned long a[5])"
@@ -200,9 +204,17 @@ function doc_args(n,    k, s, t) {
     return s
 }
 
+# The ABI flags: `hot` only places code.
+function doc_flags(n,    f) {
+    f = " " flags[n] " "
+    gsub(/ hot /, " ", f)
+    f = trim(f)
+    return f == "" ? "-" : f
+}
+
 function gen_doc(    n) {
     for (n = 1; n <= count; n++)
-        printf "| %s | %s | %s |\n", hname[n], doc_args(n), flags[n] == "" ? "-" : flags[n]
+        printf "| %s | %s | %s |\n", hname[n], doc_args(n), doc_flags(n)
 }
 
 END {

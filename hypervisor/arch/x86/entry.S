@@ -79,6 +79,13 @@ ENTRY(hv_vector_stubs)
  * QEMU TCG only jumps inside a page are chained (docs/performance.md).
  */
     .section .text.hot_path, "ax"
+    /*
+     * Aligned where no other lookup target of the hypercall, unknown
+     * hypercall and trap bounce paths shares its jump-cache entry
+     * (bench/tcg-count.py's "jc collisions"; docs/performance.md). Which
+     * addresses collide moves with every change to this page: recount.
+     */
+    .align 64
 ENTRY(hv_entry_common)
     SAVE_ALL
     cld
@@ -181,7 +188,7 @@ ENTRY(arch_switch_stack)
 
 /*
  * size_t arch_copy_raw(void *dst, const void *src, size_t len): returns the
- * bytes left uncopied (0: all copied). Up to 10 whole quadwords (bounce and
+ * bytes left uncopied (0: all copied). Up to 15 whole quadwords (bounce and
  * iret frames, hypercall arguments) take the short path: a computed jump
  * into a straight run of moves, because under QEMU TCG `rep movsq` runs one
  * translated block per quadword (docs/performance.md); a fault there
@@ -191,9 +198,7 @@ ENTRY(arch_switch_stack)
  */
     .section .text.hot_path, "ax"
 ENTRY(arch_copy_raw)
-    cmp     $80, %rdx
-    ja      5f
-    test    $7, %dl
+    test    $~0x78, %rdx                   /* one test: a multiple of 8, at most 120 */
     jnz     5f
     add     %rdx, %rsi                     /* both at their ends: the run */
     add     %rdx, %rdi                     /* copies at -8k for k = n .. 1 */
@@ -201,7 +206,7 @@ ENTRY(arch_copy_raw)
     sub     %rdx, %rax                     /* each move pair is 8 bytes: n pairs back */
     jmp     *%rax
 6:
-    .irp k, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1
+    .irp k, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1
 10: mov     -8*\k(%rsi), %r8              /* 4 bytes each (disp8) */
     .section __ex_table, "a"
     .quad 10b, 8f
@@ -213,7 +218,7 @@ ENTRY(arch_copy_raw)
     .endr
 7:  xor     %eax, %eax
     ret
-    .if (7b - 6b) != 80
+    .if (7b - 6b) != 120
     .error "arch_copy_raw: the move run must be 8 bytes a quadword"
     .endif
 8:  mov     %rdx, %rax                     /* a fault on the short path */

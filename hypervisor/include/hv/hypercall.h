@@ -26,6 +26,10 @@ struct hypercall_info {
     u8 flags;                          /* HCF_* */
 };
 
+/* The dispatcher's view of a handler: a generated thunk converting the
+ * registers to the handler's declared argument types (hypercall-table.h). */
+typedef long hypercall_thunk_t(const unsigned long a[5]);
+
 struct hypercall_stats {
     u64 calls[HC_NR_SLOTS];
     u64 unknown;                       /* numbers with no handler */
@@ -33,8 +37,7 @@ struct hypercall_stats {
 
 struct hypercall_record {              /* for the panic screen */
     u16 domid, vcpu;
-    u32 nr;
-    u8 nargs;
+    u32 nr;                            /* its argument count: hypercall_info[nr] */
     unsigned long args[5];
     long ret;
 };

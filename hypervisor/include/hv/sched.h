@@ -18,7 +18,14 @@ void sched_wake(struct vcpu *v);
 void sched_yield(void);
 /* Picks the next vCPU and switches to it (or to idle); returns when `current` runs again. */
 void schedule(void);
-bool sched_need_resched(void);
+/* Set when another vCPU (or idle) should run; read on every return to a
+ * guest, so inline: a call and its return cost two jump-cache lookups
+ * under TCG (docs/performance.md). */
+extern bool sched_resched_pending;
+static inline bool sched_need_resched(void)
+{
+    return sched_resched_pending;
+}
 void sched_set_need_resched(void);
 struct vcpu *sched_pick_next(void);
 void vcpu_runstate_publish(struct vcpu *v);

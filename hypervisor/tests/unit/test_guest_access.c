@@ -38,6 +38,51 @@ static void test_range_ok_table(void)
     }
 }
 
+/* The check as it was first written, one condition at a time: the branch-free
+ * guest_range_ok must agree with it at and around every boundary. */
+static bool range_ok_reference(unsigned long va, size_t len)
+{
+    unsigned long last = va + len - 1;
+    bool va_canon = ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
+    bool last_canon = ((long)last >> 47) == 0 || ((long)last >> 47) == -1;
+
+    if (len == 0)
+        return true;
+    if (last < va || !va_canon || !last_canon)
+        return false;
+    if ((va < 0x800000000000UL) != (last < 0x800000000000UL))
+        return false;
+    return last < GUEST_HOLE_START || va >= GUEST_HOLE_END;
+}
+
+static void test_range_ok_matches_reference(void)
+{
+    static const unsigned long edges[] = {
+        0, 0x800000000000UL, 0xffff800000000000UL, 0xffff880000000000UL, 0x1000UL,
+        0xffffffff80000000UL, 0x0000900000000000UL,
+    };
+    unsigned long points[ARRAY_SIZE(edges) * 5];
+    size_t n = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(edges); i++)
+        for (long d = -2; d <= 2; d++)
+            points[n++] = edges[i] + (unsigned long)d;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            unsigned long va = points[i], len = points[j] - points[i] + 1;   /* up to points[j] */
+
+            if (guest_range_ok(va, len) != range_ok_reference(va, len) ||
+                guest_range_ok(va, points[j]) != range_ok_reference(va, points[j])) {
+                char msg[96];
+
+                snprintf(msg, sizeof(msg), "%#lx, last %#lx / len %#lx", va, points[j], points[j]);
+                FAIL_MSG(msg);
+                return;
+            }
+        }
+    }
+}
+
 static void test_bad_ranges_not_copied(void)
 {
     static const unsigned long bad[] = {
@@ -121,6 +166,7 @@ static void test_handles(void)
 static const struct unit_test tests[] = {
     { "handles", test_handles },
     { "range_ok_table", test_range_ok_table },
+    { "range_ok_matches_reference", test_range_ok_matches_reference },
     { "bad_ranges_not_copied", test_bad_ranges_not_copied },
     { "copies", test_copies },
     { "faulting_copy", test_faulting_copy },

@@ -6,6 +6,11 @@
  * mode=crash: the next hypercall would read through NULL;
  * mode=fake:  a fake grant_table mapped at VA 0 (query_size);
  * mode=fake2: the same, setup_table (frames would leak).
+ * mode=unmapped: as crash, with rsp canonical but unmapped: the bounce
+ *             frame's copy faults in the hypervisor and its exception-table
+ *             fixup fails the copy (asm/guest_quads.h).
+ * mode=iret:  the same rsp, and the first hypercall is iret: reading its
+ *             frame faults the same way (do_iret).
  * Expected: "(HV) d1 shutdown: crash" and no line from this guest after it.
  */
 #include "mm.h"
@@ -47,13 +52,17 @@ void test_main(void)
     qs.dom = DOMID_SELF;
     qs.nr_frames = 0xdead;
     info("mode=%s: crashing the domain through event delivery, then query_size", mode);
-    /* rsp in the hypervisor hole: the bounce frame cannot be written. */
+    /* rsp in the hypervisor hole, or canonical but unmapped: the bounce
+     * frame cannot be written. */
+    bool unmapped = !strcmp(mode, "unmapped") || !strcmp(mode, "iret");
+    unsigned long bad_sp = unmapped ? 0x00007f0000100000UL : 0xffff800000100000UL;
+    unsigned long first = !strcmp(mode, "iret") ? __HYPERVISOR_iret : __HYPERVISOR_xen_version;
     asm volatile(
         "mov %%rsp, %%r12\n\t"
-        "movabs $0xffff800000100000, %%rsp\n\t"
+        "mov %[bad_sp], %%rsp\n\t"
         "movb $1, 0(%[vi])\n\t"                    /* evtchn_upcall_pending */
         "movb $0, 1(%[vi])\n\t"                    /* evtchn_upcall_mask */
-        "mov $%c[xv], %%eax\n\t"
+        "mov %[first], %%rax\n\t"
         "xor %%edi, %%edi\n\t"
         "xor %%esi, %%esi\n\t"
         "syscall\n\t"                              /* return: deliver -> crash -> still returns */
@@ -66,9 +75,9 @@ void test_main(void)
         "mov %%r12, %%rsp\n\t"
         "mov %%r13, %[r1]\n\t"
         : [r1] "=r"(r1)
-        : [vi] "r"(vcpu0), [xv] "i"(__HYPERVISOR_xen_version), [gt] "i"(__HYPERVISOR_grant_table_op),
+        : [vi] "r"(vcpu0), [gt] "i"(__HYPERVISOR_grant_table_op),
           [qsz] "r"(setup ? GNTTABOP_setup_table : GNTTABOP_query_size),
-          [qs] "r"(setup ? (void *)&st : (void *)&qs)
+          [qs] "r"(setup ? (void *)&st : (void *)&qs), [bad_sp] "m"(bad_sp), [first] "m"(first)
         : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "memory");
     r2 = qs.nr_frames;
     info("still running after the crash: query_size rc %ld nr_frames %#lx status %d", (long)r1, r2, qs.status);

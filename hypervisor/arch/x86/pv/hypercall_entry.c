@@ -53,21 +53,35 @@ __hot_path void hv_syscall(struct cpu_user_regs *regs)
         apply_continuation(v, regs);
 }
 
-/* SYSRET restores exactly this frame: the usual case after a hypercall. */
+/*
+ * SYSRET restores exactly this frame: the usual case after a hypercall.
+ * Bitwise & on purpose: each && would be a branch, and under TCG each
+ * branch ends a translated block (seven blocks before, one now).
+ */
 static bool sysret_possible(const struct cpu_user_regs *regs)
 {
-    return regs->rcx == regs->rip && regs->r11 == regs->rflags &&
-           regs->cs == FLAT_KERNEL_CS && regs->ss == FLAT_KERNEL_SS &&
-           guest_va_canonical(regs->rip) && (regs->rflags & X86_EFLAGS_IF) &&
+    return (regs->rcx == regs->rip) & (regs->r11 == regs->rflags) &
+           (regs->cs == FLAT_KERNEL_CS) & (regs->ss == FLAT_KERNEL_SS) &
+           guest_va_canonical(regs->rip) & !!(regs->rflags & X86_EFLAGS_IF) &
            !(regs->rflags & (X86_EFLAGS_VM | X86_EFLAGS_RF));
 }
 
 /*
- * Runs with interrupts off on the way out: a pending reschedule, a vCPU
- * that may no longer run, then event delivery. (Timers run in the timer
- * interrupt itself.) Returns true when SYSRET can be used.
+ * Whether anything is to be done before v goes back to its guest: a
+ * reschedule, a vCPU that may no longer run, an event to deliver (the
+ * callback is checked on the slow path), a deferred TLB flush. One test,
+ * inline, on every return; bitwise | for the same reason as above.
  */
-__hot_path bool hv_prepare_return(struct cpu_user_regs *regs)
+static inline bool return_work_pending(const struct vcpu *v)
+{
+    const struct vcpu_info *vi = v->vcpu_info;
+
+    return (v->state != VCPU_RUNNABLE) | sched_need_resched() |
+           (vi->evtchn_upcall_pending & !vi->evtchn_upcall_mask) | pt_tlb_flush_needed;
+}
+
+/* The work return_work_pending() found; out of line, out of the hot page. */
+static __attribute__((noinline)) void return_work(void)
 {
     /* Delivering an event can crash the domain (an unusable kernel stack):
      * then this vCPU must not go back to the guest, so check again. */
@@ -80,5 +94,16 @@ __hot_path bool hv_prepare_return(struct cpu_user_regs *regs)
         pt_tlb_flush_needed = false;
         write_cr3(read_cr3());
     }
+}
+
+/*
+ * Runs with interrupts off on the way out: a pending reschedule, a vCPU
+ * that may no longer run, then event delivery. (Timers run in the timer
+ * interrupt itself.) Returns true when SYSRET can be used.
+ */
+__hot_path bool hv_prepare_return(struct cpu_user_regs *regs)
+{
+    if (unlikely(return_work_pending(current)))
+        return_work();
     return sysret_possible(regs);
 }

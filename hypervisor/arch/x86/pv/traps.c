@@ -69,11 +69,21 @@ static void device_not_available(struct vcpu *v)
     }
 }
 
+/* The guest exceptions (vec < 32) the switch below looks at first. */
+#define HV_OWN_EXCEPTIONS ((1u << 1) | (1u << 2) | (1u << 6) | (1u << 7) | (1u << 8) | \
+                           (1u << 13) | (1u << 14) | (1u << 18))
+
 __hot_path void pv_handle_exception(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
     unsigned int vec = regs->entry_vector;
 
+    /* Most vectors go straight to the guest: one test, not the switch's
+     * bounds check and indirect jump (a lookup under TCG). */
+    if (!((1u << vec) & HV_OWN_EXCEPTIONS)) {
+        pv_inject_trap(v, vec, vector_has_error_code(vec), regs->error_code);
+        return;
+    }
     switch (vec) {
     case 6:
         if (pv_emulate_forced_cpuid(regs))           /* from kernel and user mode, as Xen */
