@@ -10,14 +10,18 @@
  *    make Linux believe it runs on EFI);
  *  - firmware_info KBD_SHIFT_FLAGS: index 0 gives no flags, as a BIOS boot
  *    with no key held;
- *  - every other command -ENOSYS (Linux tolerates it: settime64 falls back
- *    to settime32, get_cpuinfo leaves the APIC id unknown, enter_acpi_sleep
- *    ends in SCHEDOP_shutdown, set_processor_pminfo hides MWAIT).
+ *  - settime64 / settime32: the wallclock every domain reads in shared_info
+ *    (an error would make Linux retry at every clock tick);
+ *  - every other command -ENOSYS (Linux tolerates it: get_cpuinfo leaves
+ *    the APIC id unknown, enter_acpi_sleep ends in SCHEDOP_shutdown,
+ *    set_processor_pminfo hides MWAIT).
  */
 #define __XEN_TOOLS__ 1                              /* platform.h wants it for some structs */
 #include <hv/hypercall.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
+#include <hv/domain.h>
+#include <hv/time.h>
 #include <xen/platform.h>
 
 static long platform_copy_in(struct xen_platform_op *op, guest_handle_t u_op)
@@ -57,6 +61,18 @@ static long firmware_info(struct xen_platform_op *op, guest_handle_t u_op)
     }
 }
 
+/* settime64 / settime32: every domain's shared_info gets the new wallclock. */
+static long settime(u64 secs, u32 nsecs, u64 system_time)
+{
+    if (nsecs >= 1000000000u)
+        return -EINVAL;
+    time_set_wallclock(secs, nsecs, system_time);
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
+        if (hv_domains[i] && hv_domains[i]->vcpus[0])
+            time_update_wallclock(hv_domains[i]->vcpus[0]);
+    return 0;
+}
+
 /* Privileged callers only: the dispatcher refused the others. */
 long do_platform_op(guest_handle_t u_op)
 {
@@ -68,6 +84,12 @@ long do_platform_op(guest_handle_t u_op)
     switch (op.cmd) {
     case XENPF_firmware_info:
         return firmware_info(&op, u_op);
+    case XENPF_settime64:
+        if (op.u.settime64.mbz)
+            return -EINVAL;
+        return settime(op.u.settime64.secs, op.u.settime64.nsecs, op.u.settime64.system_time);
+    case XENPF_settime32:
+        return settime(op.u.settime32.secs, op.u.settime32.nsecs, op.u.settime32.system_time);
     default:
         return -ENOSYS;
     }
