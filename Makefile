@@ -71,7 +71,7 @@ test-linux: hypervisor linux-image
 	@bash scripts/test-suite.sh linux bash tests/run-linux.sh
 
 # The stock kernel as dom0 (issue 13, step 1); not in `make test` yet (docs/dom0.md).
-test-dom0: hypervisor linux-image
+test-dom0: hypervisor guests linux-image
 	@bash scripts/test-suite.sh dom0 bash tests/run-dom0.sh
 
 # Builds the kernel itself, so that a build failure is a FAIL line.

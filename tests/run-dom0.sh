@@ -7,7 +7,10 @@
 #     port I/O) and prints "N passed, N failed";
 #  2. then its shell answers a command typed on QEMU's serial line (console_io
 #     read + VIRQ_CONSOLE), and `poweroff` typed the same way ends dom0;
-#  3. the hypervisor reaches its clean final state ("no domains left", power-off).
+#  3. next to it, a boot-time domU (tests/guests/dom0-ops-hostile, d1) is refused
+#     every dom0-only operation and finishes its checks, while dom0 keeps running
+#     (and keeps the serial input: the domU's console ring gets none);
+#  4. the hypervisor reaches its clean final state ("no domains left", power-off).
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,14 +18,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/final-state.sh"
 hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
+domu=$top/build/guests/dom0-ops-hostile.elf
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
 KARGS="console=hvc0 loglevel=4 pvtest=dom0"
 status=0
 
-for f in "$hv" "$k" "$ird"; do
-  [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor linux-image)"; exit 1; }
+for f in "$hv" "$k" "$ird" "$domu"; do
+  [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
 done
 
 show_tail() { echo "    --- last lines of $1 ---"; tail -n 30 "$1" | tr -d '\r' | sed 's/^/    /'; }
@@ -37,7 +41,7 @@ python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list"
 tpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
-    -M "$k $KARGS" -M "$ird initrd" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
 echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
@@ -52,6 +56,12 @@ if tr -d '\r' < "$log" | grep -q '^(d0) typed-42'; then
   echo "PASS: dom0/console-keyboard-input"
 else
   echo "FAIL: dom0/console-keyboard-input: the typed command got no answer"; show_tail "$log"; status=1
+fi
+if tr -d '\r' < "$log" | grep -q '^(d1) DONE: dom0-ops-hostile: [1-9][0-9]* passed, 0 failed' &&
+   grep -q '(HV) d1 shutdown: poweroff' "$log"; then
+  echo "PASS: dom0/domU-refused-next-to-dom0"
+else
+  echo "FAIL: dom0/domU-refused-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d1) FAIL' | sed 's/^/    /'; status=1
 fi
 if grep -q '(HV) d0 shutdown: poweroff' "$log"; then
   echo "PASS: dom0/poweroff-reported"
