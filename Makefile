@@ -12,6 +12,7 @@ export TOP BUILD
 
 help:
 	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
+	@echo "make run DOM0=1       the same with the stock kernel as dom0 (q35), a shell on the serial line"
 	@echo "make test             every test; ends with 'N passed, N failed'"
 	@echo "make test-unit        CUnit tests of the hypervisor's common code, on the host"
 	@echo "make test-runner      the test runner fails broken boots (a planted panic, cut logs)"
