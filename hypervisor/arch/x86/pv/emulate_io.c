@@ -86,11 +86,14 @@ static int string_io_one(struct vcpu *v, bool ins, unsigned long va, unsigned in
 
     if (va >= 0x800000000000UL && va < GUEST_HOLE_END)
         return EMUL_GP;                             /* Xen's __addr_ok: the hole and non-canonical */
-    if (ins)
-        pv_ioport_read(v->domain, port, size, &data);
+    /* ins: the destination is probed before the port is read, so a fault loses no data. */
     rc = ins ? copy_to_guest(va, &data, size) : copy_from_guest(&data, va, size);
     if (rc) {
         pv_emul_page_fault(v, va, ins ? PFEC_WRITE_ACCESS : 0);
+        return EMUL_INJECTED;
+    }
+    if (ins && pv_ioport_read(v->domain, port, size, &data) && copy_to_guest(va, &data, size)) {
+        pv_emul_page_fault(v, va, PFEC_WRITE_ACCESS);
         return EMUL_INJECTED;
     }
     if (!ins)
