@@ -4,7 +4,8 @@
 #  1. dom0 boots with console=hvc0 and the busybox initramfs; /init runs
 #     tests/linux/dom0-checks.sh (xenfs control_d, /sys/hypervisor, the host
 #     e820, ACPI through identity-mapped firmware memory, PCI enumeration by
-#     port I/O) and prints "N passed, N failed";
+#     port I/O; /dev/port reaching the ACPI PM timer but not COM1) and prints
+#     "N passed, N failed";
 #  2. then its shell answers a command typed on QEMU's serial line (console_io
 #     read + VIRQ_CONSOLE), and `poweroff` typed the same way ends dom0;
 #  3. next to it, a boot-time domU (tests/guests/dom0-ops-hostile, d1) is refused
@@ -40,6 +41,7 @@ rm -f "$log"
 start=$(date +%s)
 # The keys go in once the shell has started (after the checks' summary). Not on its
 # prompt: console_io output reaches the log a whole line at a time, and a prompt has no newline.
+# shellcheck disable=SC2016
 python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list" \
     'echo typed-$((6*7))\npoweroff\n' "$TMO" > "$res/type-keys.out" 2>&1 &   # connected until QEMU ends
 tpid=$!
