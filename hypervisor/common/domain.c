@@ -168,6 +168,7 @@ void domain_crash(struct domain *d, const char *why)
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
+/* After arch_domain_relinquish: every frame and table of the domain is back. */
 static void domain_free(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -182,14 +183,18 @@ static void domain_free(struct domain *d)
     hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
 }
 
-void domain_reap(void)
+bool domain_reap(void)
 {
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++) {
         struct domain *d = hv_domains[i];
 
-        if (d && d->state == DOM_SHUTDOWN && (!current || current->domain != d))
-            domain_free(d);
+        if (!d || d->state != DOM_SHUTDOWN || (current && current->domain == d))
+            continue;
+        if (arch_domain_relinquish(d) == -ERESTART)
+            return true;                             /* the rest after the guests and timers due */
+        domain_free(d);
     }
+    return false;
 }
 
 unsigned int domain_count_alive(void)

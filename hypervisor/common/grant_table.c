@@ -551,9 +551,23 @@ static long op_count(unsigned int cmd, unsigned long count)
     return (long)count;
 }
 
-#define GNTTAB_BATCH_MAX 512                         /* ops per call */
+/* The batches: any count, preemptible between two ops (the others are one op). */
+static bool op_is_batch(unsigned int cmd)
+{
+    return cmd == GNTTABOP_map_grant_ref || cmd == GNTTABOP_unmap_grant_ref ||
+           cmd == GNTTABOP_unmap_and_replace || cmd == GNTTABOP_copy ||
+           cmd == GNTTABOP_cache_flush;
+}
+
 #define GNTTAB_CMD_BITS  12                          /* Xen's GNTTABOP_CONTINUATION_ARG_SHIFT */
 
+/*
+ * A batch of any length, as Xen: before every op but the first, a
+ * preemption check; when it says yield, the call continues with the array
+ * pointer advanced past the ops done and the count reduced by them (Xen's
+ * encoding: inside a multicall the entry is rewritten so). An op is one
+ * grant, one copy of at most a page, or one cache flush: bounded.
+ */
 long do_grant_table_op(unsigned int cmd_arg, guest_handle_t uop, unsigned int count)
 {
     struct domain *d = current->domain;
@@ -562,19 +576,23 @@ long do_grant_table_op(unsigned int cmd_arg, guest_handle_t uop, unsigned int co
     union gnttab_op_buf b;
     long n;
 
+    if ((int)count < 0)
+        return -EINVAL;                              /* Xen: the count is an int */
     /* Xen takes cmd as 32 bits; the bits above the command are cache_flush's progress. */
     if (((unsigned int)cmd_arg >> GNTTAB_CMD_BITS) && cmd != GNTTABOP_cache_flush)
         return -EINVAL;
     if (!size)
         return -ENOSYS;
-    if (count > GNTTAB_BATCH_MAX)
-        return -EINVAL;
     if ((n = op_count(cmd, count)) < 0)
         return n;
+    if (op_is_batch(cmd) && !guest_handle_okay(uop, n, size))
+        return -EFAULT;                              /* the whole array, before any op (Xen) */
     for (long i = 0; i < n; i++) {
         unsigned long addr = uop.va + i * size;
         long rc;
 
+        if (i && op_is_batch(cmd) && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_grant_table_op, cmd, addr, n - i, 0, 0);
         if (copy_from_guest(&b, addr, size))
             return -EFAULT;
         rc = run_op(d, cmd, &b);

@@ -97,8 +97,9 @@ static __noreturn void idle_loop(mfn_t baseline_free)
 {
     for (;;) {
         arch_irq_disable();
-        domain_reap();
-        if (!domain_count_alive()) {
+        bool reaping = domain_reap();                /* unfinished: no sleep, go on after */
+
+        if (!reaping && !domain_count_alive()) {
             hv_info("no domains left; frames free %lu (at boot %lu)\n",
                     hv_frames.nr_free, baseline_free);
             hv_info("hypercall counts:\n");
@@ -110,7 +111,7 @@ static __noreturn void idle_loop(mfn_t baseline_free)
         timer_run_due(hv_now());
         if (sched_need_resched())
             schedule();
-        else
+        else if (!reaping)
             arch_wait_for_interrupt();
     }
 }

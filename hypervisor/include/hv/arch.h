@@ -45,7 +45,9 @@ unsigned int arch_panic_stop_others(void);
 
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
-void arch_domain_destroy(struct domain *d);
+/* A dead domain's frames and tables back, a bounded step per call: -ERESTART until done. */
+int  arch_domain_relinquish(struct domain *d);
+void arch_domain_destroy(struct domain *d);        /* after relinquish: what is left */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
 void arch_dump_registers(void);
 

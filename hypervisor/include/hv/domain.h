@@ -70,6 +70,9 @@ struct domain {
     evtchn_port_t cons_port;
     bool cons_mid_line;
     char cmdline[HV_CMDLINE_MAX];
+    /* Destruction in bounded steps (arch_domain_relinquish): where it stands. */
+    unsigned int relinquish_stage;
+    unsigned long relinquish_cursor;
 };
 
 extern struct domain *hv_domains[HV_MAX_DOMAINS];
@@ -80,8 +83,12 @@ struct domain *domain_lookup(domid_t id);
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
-/* Frees what dying domains still hold; runs where no dying vCPU is current. */
-void domain_reap(void);
+/*
+ * Frees what dying domains still hold, in bounded steps; runs where no
+ * dying vCPU is current. True: a destruction stopped unfinished (a guest is
+ * runnable or a timer due): call again after running them.
+ */
+bool domain_reap(void);
 unsigned int domain_count_alive(void);
 const char *domain_shutdown_reason_name(unsigned int reason);
 

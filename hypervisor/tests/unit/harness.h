@@ -109,6 +109,7 @@ int harness_init(void);
 unsigned int harness_bad_frees(void);
 
 /* Shuts down and frees every domain, drains timers and the run queue. */
+void harness_reap(void);
 void harness_reap_all(void);
 /* Dispatches like a guest would: continuations are followed to the end. */
 long harness_hypercall(unsigned long nr, const unsigned long args[5]);

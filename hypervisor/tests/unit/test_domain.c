@@ -92,10 +92,10 @@ static void test_shutdown_and_reap(void)
 
     /* Not reaped while it is current; reaped from idle. */
     current = d->vcpus[0];
-    domain_reap();
+    harness_reap();
     CU_ASSERT_PTR_EQUAL(hv_domains[7], d);
     current = NULL;
-    domain_reap();
+    harness_reap();
     CU_ASSERT_PTR_NULL(hv_domains[7]);
     CU_ASSERT_PTR_EQUAL(hv_domains[8], other);
     EXPECT_EQ(harness_arch.vcpu_destroy, 3);
@@ -120,7 +120,7 @@ static void test_create_out_of_memory(void)
         }
         if (d) {
             domain_shutdown(d, SHUTDOWN_poweroff);
-            domain_reap();
+            harness_reap();
         }
         CU_ASSERT_PTR_NULL(hv_domains[1]);
         EXPECT_EQ(hv_frames.nr_free, left);
@@ -152,7 +152,7 @@ static void test_many_domains_return_frames(void)
             harness_domain(id, 2, id == 0);
         for (domid_t id = 0; id < 16; id++)
             domain_shutdown(hv_domains[id], SHUTDOWN_poweroff);
-        domain_reap();
+        harness_reap();
         EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);
     }
 }

@@ -492,11 +492,11 @@ static void test_domain_destroy_closes_everything(void)
     /* A dying domain is not found, so cannot be bound to. */
     struct evtchn_bind_interdomain bi = { .remote_dom = 1, .remote_port = p1 };
     CU_ASSERT_EQUAL(evtchn_bind_interdomain(d2, &bi), -ESRCH);
-    domain_reap();
+    harness_reap();
     CU_ASSERT_PTR_NULL(hv_domains[1]);
     domain_shutdown(d2, SHUTDOWN_poweroff);
     domain_shutdown(d3, SHUTDOWN_poweroff);
-    domain_reap();
+    harness_reap();
     EXPECT_EQ(hv_frames.nr_free, before);
 }
 

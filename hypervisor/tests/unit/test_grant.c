@@ -7,7 +7,9 @@
 #include <hv/domain.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
+#include <hv/hypercall.h>
 #include <hv/sched.h>
+#include <hv/timer.h>
 #include <asm/page_type.h>
 #include <asm/page.h>
 
@@ -716,7 +718,7 @@ static void test_destroy_granter(void)
     map_three(h, f);
     harness_set_current(NULL);
     domain_shutdown(g, SHUTDOWN_poweroff);
-    domain_reap();
+    harness_reap();
     CU_ASSERT_PTR_NULL(hv_domains[G]);
     EXPECT_EQ(fi(f[0])->owner, G);                    /* orphaned, not freed */
     CU_ASSERT(fi(f[0])->flags & FRAME_F_ORPHAN);
@@ -775,7 +777,7 @@ static void test_grant_frames_outlive_mappings(void)
     CU_ASSERT(fi(frames[0])->owner != FRAME_OWNER_FREE);
     EXPECT_EQ(fi(frames[0])->count, 1);
     EXPECT_EQ(fi(frames[1])->owner, FRAME_OWNER_FREE);  /* frame 1 was not mapped */
-    domain_reap();
+    harness_reap();
     EXPECT_EQ(fi(frames[0])->owner, FRAME_OWNER_FREE);  /* the L1 went, and the frame with it */
     /* shared_info is still mapped by m: orphaned until m lets it go. */
     CU_ASSERT(fi(si)->owner != FRAME_OWNER_FREE);
@@ -805,19 +807,23 @@ static void test_hypercall_edge(void)
     EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size | (1UL << 12), HANDLE(&q), 1), -EINVAL);
     EXPECT_EQ(q.status, 0);
     EXPECT_EQ(gnttab_regs(GNTTABOP_query_size | (1UL << 32), &q, 1), 0);
-    /* Count: one struct for query_size and setup_table (Xen); batches up to 512. */
+    /* Count: one struct for query_size and setup_table (Xen); batches of any length (an int). */
     EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, HANDLE(&q), 2), -EINVAL);
     EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, HANDLE(&q), 0), -EINVAL);
     EXPECT_EQ(do_grant_table_op(GNTTABOP_setup_table, HANDLE(&q), 2), -EINVAL);
     EXPECT_EQ(q.status, 0);                           /* nothing done */
     for (int i = 0; i < 513; i++)
         many[i] = (struct gnttab_unmap_grant_ref){ .handle = 0xffff, .status = 99 };
-    EXPECT_EQ(do_grant_table_op(GNTTABOP_unmap_grant_ref, HANDLE(many), 513), -EINVAL);
     EXPECT_EQ(gnttab_regs(GNTTABOP_unmap_grant_ref, many, ~0UL), -EINVAL);
+    EXPECT_EQ(gnttab_regs(GNTTABOP_unmap_grant_ref, many, 0x80000000UL), -EINVAL);
+    /* An array that leaves guest space: -EFAULT before any op (Xen's guest_handle_okay). */
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_unmap_grant_ref, HANDLE(0x7fffffff0000UL), 0x10000), -EFAULT);
     EXPECT_EQ(many[0].status, 99);                    /* nothing done */
     EXPECT_EQ(do_grant_table_op(GNTTABOP_unmap_grant_ref, HANDLE(many), 512), 0);
     EXPECT_EQ(many[511].status, GNTST_bad_handle);
     EXPECT_EQ(many[512].status, 99);
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_unmap_grant_ref, HANDLE(many), 513), 0);
+    EXPECT_EQ(many[512].status, GNTST_bad_handle);
     EXPECT_EQ(do_grant_table_op(GNTTABOP_unmap_grant_ref, HANDLE(0xffff800000000000UL), 0), 0);  /* nothing */
     /* Faulting pointers, reading and writing. */
     EXPECT_EQ(do_grant_table_op(GNTTABOP_query_size, HANDLE(0xffff800000000000UL), 1), -EFAULT);
@@ -843,6 +849,69 @@ static void test_hypercall_edge(void)
     EXPECT_EQ(gv.version, 1);
 }
 
+/*
+ * Batches are preemptible between ops: with a timer due every check says
+ * yield, so each (re-)execution does one op and continues with the array
+ * advanced and the count reduced (Xen's encoding); the results are those
+ * of an uninterrupted call, in a multicall too.
+ */
+static void nothing(void *data) { }
+
+static void test_preempted_batch(void)
+{
+    static struct gnttab_map_grant_ref maps[40];
+    static struct gnttab_unmap_grant_ref un[40];
+    struct multicall_entry mc[2];
+    struct hv_timer due;
+    unsigned long args[5], before;
+
+    pair();
+    harness_set_current(m);
+    grant(g, 1, M, frame_of(g), GTF_permit_access);
+    for (int i = 0; i < 40; i++)
+        maps[i] = (struct gnttab_map_grant_ref){ .host_addr = VA(i + 1), .flags = GNTMAP_host_map,
+                                                 .ref = i % 2 ? 9999 : 1, .dom = G, .status = 99 };
+    harness_set_tsc(1000);
+    timer_init(&due, nothing, NULL);
+    timer_set(&due, 500);
+    /* The continuation's arguments: the op after the first, 39 left. */
+    EXPECT_EQ(do_grant_table_op(GNTTABOP_map_grant_ref, HANDLE(maps), 40), -ERESTART);
+    CU_ASSERT(current->cont.pending);
+    EXPECT_EQ(current->cont.nr, __HYPERVISOR_grant_table_op);
+    EXPECT_EQ(current->cont.args[0], GNTTABOP_map_grant_ref);
+    EXPECT_EQ(current->cont.args[1], (unsigned long)&maps[1]);
+    EXPECT_EQ(current->cont.args[2], 39);
+    EXPECT_EQ(maps[0].status, GNTST_okay);
+    EXPECT_EQ(maps[1].status, 99);                    /* not yet */
+    current->cont.pending = false;
+    args[0] = GNTTABOP_map_grant_ref;
+    args[1] = (unsigned long)&maps[1];
+    args[2] = 39;
+    before = harness_restarts;
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_grant_table_op, args), 0);
+    EXPECT_EQ(harness_restarts - before, 38);
+    for (int i = 0; i < 40; i++)
+        EXPECT_EQ(maps[i].status, i % 2 ? GNTST_bad_gntref : GNTST_okay);
+    /* The unmaps, as two entries of one multicall (20 + 20): each continued in place. */
+    for (int i = 0; i < 40; i++)
+        un[i] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(i + 1),
+                                                 .handle = i % 2 ? 0xffff : maps[i].handle, .status = 99 };
+    for (int k = 0; k < 2; k++)
+        mc[k] = (struct multicall_entry){ .op = __HYPERVISOR_grant_table_op,
+            .args = { GNTTABOP_unmap_grant_ref, (unsigned long)&un[20 * k], 20 }, .result = 99 };
+    args[0] = (unsigned long)mc;
+    args[1] = 2;
+    before = harness_restarts;
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_multicall, args), 0);
+    CU_ASSERT(harness_restarts - before >= 38);
+    EXPECT_EQ(mc[0].result, 0);
+    EXPECT_EQ(mc[1].result, 0);
+    for (int i = 0; i < 40; i++)
+        EXPECT_EQ(un[i].status, i % 2 ? GNTST_bad_handle : GNTST_okay);
+    EXPECT_EQ(in_use(g, 1), 0);
+    timer_stop(&due);
+}
+
 void suite_grant(void)
 {
     static const struct unit_test tests[] = {
@@ -857,6 +926,7 @@ void suite_grant(void)
         { "destroy_granter", test_destroy_granter },
         { "grant_frames_outlive_mappings", test_grant_frames_outlive_mappings },
         { "hypercall_edge", test_hypercall_edge },
+        { "preempted_batch", test_preempted_batch },
     };
 
     ADD_SUITE("grant", tests);

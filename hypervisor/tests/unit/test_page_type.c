@@ -1034,6 +1034,56 @@ static void test_partial_tree_at_death(void)
     EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);
 }
 
+/* Frames DOM owns, orphans aside: a frame leaves it only by being freed. */
+static unsigned long frames_owned(void)
+{
+    unsigned long n = 0;
+
+    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
+        n += fi(m)->owner == DOM && !(fi(m)->flags & FRAME_F_ORPHAN);
+    return n;
+}
+
+/*
+ * Destruction in bounded steps (arch_domain_relinquish): a domain with a
+ * pinned tree, the same tree as its base pointer, one pin left half done
+ * and hundreds of frames dies while a timer is due. Every reap does a
+ * bounded step and stops; meanwhile the domain stays and a frame stops
+ * being its own only by going back to the free pool; in the end all do.
+ */
+static void test_destruction_in_steps(void)
+{
+    unsigned long free0, owned0, steps = 0;
+    mfn_t half = page(), extra;
+
+    build_tree();
+    for (unsigned int i = 0; i < 600; i++)
+        extra = page();
+    tab(half)[0] = pte(t_l3, _PAGE_PRESENT | _PAGE_RW);
+    tab(half)[1] = pte(t_l3, _PAGE_PRESENT | _PAGE_RW);
+    EXPECT_EQ(page_pin(t_l4, PGT_l4, dom), 0);
+    EXPECT_EQ(page_get_and_type(t_l4, PGT_l4, dom), 0);
+    current->arch.cr3_kernel = t_l4;
+    preempt_on(true);
+    EXPECT_EQ(page_pin_preemptible(half, PGT_l4, dom), -ERESTART);
+    CU_ASSERT(fi(half)->flags & FRAME_F_PARTIAL);
+    domain_shutdown(dom, SHUTDOWN_crash);
+    current = NULL;
+    free0 = hv_frames.nr_free;
+    owned0 = frames_owned();
+    CU_ASSERT(owned0 > 600);
+    while (domain_reap() && steps < 10000) {
+        steps++;
+        CU_ASSERT_PTR_EQUAL(hv_domains[DOM], dom);
+        EXPECT_EQ(hv_frames.nr_free, free0 + (owned0 - frames_owned()));
+    }
+    CU_ASSERT(steps >= 5 && steps < 10000);
+    CU_ASSERT_PTR_NULL(hv_domains[DOM]);
+    preempt_on(false);
+    EXPECT_EQ(fi(extra)->owner, FRAME_OWNER_FREE);
+    EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);
+}
+
 void suite_page_type(void)
 {
     static const struct unit_test tests[] = {
@@ -1055,6 +1105,7 @@ void suite_page_type(void)
         { "preempted_pin_and_unpin", test_preempted_pin_and_unpin },
         { "preempted_pin_fails_late", test_preempted_pin_fails_late },
         { "partial_tree_at_death", test_partial_tree_at_death },
+        { "destruction_in_steps", test_destruction_in_steps },
     };
 
     ADD_SUITE("page_type", tests);

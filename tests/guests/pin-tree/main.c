@@ -20,7 +20,8 @@
  * `attacks=` (default 8): how many preempted pin steps are attacked (0: none,
  * for a latency measurement: a refused pin is logged at loglvl=all with a
  * scan of the domain's frames). `die=1`: shut down in the middle of a pin (the hypervisor must release
- * the half-validated tree: its frame check at the end).
+ * the half-validated tree: its frame check at the end); `die=2`: shut down with the whole tree
+ * pinned (destruction releases all of it, in bounded steps: pin-tree-die-big in tests.conf).
  */
 #include "mm.h"
 
@@ -37,7 +38,7 @@ static unsigned int ntables, nl2;
 static volatile enum phase phase;
 static volatile bool ticking;
 static volatile unsigned long mid_pin, mid_unpin, wrong;
-static bool die;
+static unsigned long die;
 static unsigned long attacks;
 static evtchn_port_t timer_port;
 
@@ -79,9 +80,10 @@ static void upcall(struct cpu_regs *regs)
 
     if (!cont)
         return;
-    if (phase == PINNING && (regs->rsi & ~PREEMPTED) == 1 && mid_pin++ < attacks) {
-        attack_partial_pin();
-        if (die && mid_pin == 3) {
+    if (phase == PINNING && (regs->rsi & ~PREEMPTED) == 1) {
+        if (mid_pin++ < attacks)
+            attack_partial_pin();
+        if (die == 1 && mid_pin == 3) {
             info("shutting down with the tree half validated");
             test_done();
         }
@@ -158,6 +160,10 @@ static void round_trip(unsigned int r)
     if (!check_eq(rc, 0, "pin of the whole tree"))
         return;
     tree_works();
+    if (die == 2) {
+        info("shutting down with the whole tree pinned");
+        test_done();
+    }
     t0 = pvclock_ns();
     phase = UNPINNING;
     rc = mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(pool[0]));

@@ -10,7 +10,9 @@
  *   0x70-0x71              the CMOS clock (read for the wallclock)
  *   0x3f8-0x3ff            COM1, the hypervisor's console (dom0 gets it as hvc0)
  *   0x4d0-0x4d1            the ELCR (the hypervisor will own interrupt routing)
- *   0xf4-0xf7              QEMU's isa-debug-exit, the hypervisor's power-off
+ *   0x604-0x605            ACPI PM1a control on QEMU's pc and q35: the hypervisor's
+ *                          power-off (S5); dom0 must ask the hypervisor (Xen denies it too)
+ *   0xf4-0xf7              QEMU's isa-debug-exit, the hypervisor's last-resort power-off
  * PCI configuration (0xcf8/0xcfc) goes through: the hypervisor does not use it.
  */
 #include <asm/io.h>
@@ -20,7 +22,7 @@
 
 static const struct { u16 first, last; } hv_ports[] = {
     { 0x20, 0x23 }, { 0xa0, 0xa1 }, { 0x40, 0x43 }, { 0x61, 0x61 }, { 0x70, 0x71 },
-    { 0x3f8, 0x3ff }, { 0x4d0, 0x4d1 }, { 0xf4, 0xf7 },
+    { 0x3f8, 0x3ff }, { 0x4d0, 0x4d1 }, { 0x604, 0x605 }, { 0xf4, 0xf7 },
 };
 
 static bool port_permitted(const struct domain *d, unsigned int port, unsigned int size)

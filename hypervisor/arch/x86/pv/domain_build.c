@@ -258,24 +258,9 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
     return 0;
 }
 
-/*
- * Every frame goes back: pinned tables are unpinned (which releases what
- * they reference), then each frame is freed, or, if another domain still
- * holds a reference (a grant mapping), freed when that reference drops.
- */
+/* The domain's frames are back already (arch_domain_relinquish, in steps). */
 void arch_domain_destroy(struct domain *d)
 {
-    struct frame_info *info = hv_frames.info;
-
-    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
-        if (info[m].owner == d->id && (info[m].flags & FRAME_F_PINNED))
-            page_unpin(m, d);
-    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
-        if (info[m].owner == d->id && (info[m].flags & FRAME_F_PARTIAL))
-            page_partial_drop(m);                    /* a pin or release left half done */
-    for (mfn_t m = 0; m < hv_frames.nr_frames; m++)
-        if (info[m].owner == d->id && !(info[m].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
-            arch_release_frame(m);
     hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
     d->p2m = NULL;
 }

@@ -52,7 +52,8 @@
  *  - a partial table can take no other reference: no other type (writable
  *    included), no pin, no base pointer, no linear use, no mmu_update of its
  *    entries (-EINVAL), and memory_op cannot give it back; domain
- *    destruction releases every partial table left (arch_domain_destroy);
+ *    destruction releases every partial table left, preemptibly too
+ *    (domain_relinquish.c);
  *  - a release a hypercall leaves partial is recorded in the vCPU
  *    (arch.pt_release_pending) and finished before that vCPU's next
  *    mmu_update/mmuext_op does anything else (mmu_update.c).
@@ -458,10 +459,30 @@ int page_release_resume(mfn_t mfn, const struct domain *d)
     return table_devalidate(mfn, true, 0);
 }
 
-void page_partial_drop(mfn_t mfn)
+/*
+ * Domain destruction (domain_relinquish.c, from the idle loop, no vCPU of
+ * the domain current): a put that may release a tree, preemptible. A
+ * release left partial stays so; page_partial_release carries it on.
+ */
+int page_put_and_type_relinquish(mfn_t mfn)
 {
-    if (is_partial(mfn))
-        table_devalidate(mfn, false, 0);
+    int rc = put_type(mfn, true);
+
+    page_put(mfn);
+    return rc;
+}
+
+int page_unpin_relinquish(mfn_t mfn)
+{
+    if (!(fi(mfn)->flags & FRAME_F_PINNED))
+        return 0;
+    fi(mfn)->flags &= ~FRAME_F_PINNED;
+    return page_put_and_type_relinquish(mfn);
+}
+
+int page_partial_release(mfn_t mfn)
+{
+    return is_partial(mfn) ? table_devalidate(mfn, true, 0) : 0;
 }
 
 /*

@@ -70,8 +70,14 @@ int  page_unpin_preemptible(mfn_t mfn, struct domain *d);
 int  pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                               struct domain *d, domid_t pg_owner, bool preserve_ad);
 int  page_release_resume(mfn_t mfn, const struct domain *d);
-/* Domain destruction: releases a partial table at once. */
-void page_partial_drop(mfn_t mfn);
+/*
+ * Domain destruction in steps (domain_relinquish.c): the same releases,
+ * preemptible, outside any hypercall. -ERESTART: the table is left partial
+ * (its own references kept), page_partial_release carries it on later.
+ */
+int  page_put_and_type_relinquish(mfn_t mfn);
+int  page_unpin_relinquish(mfn_t mfn);             /* 0 if not pinned */
+int  page_partial_release(mfn_t mfn);              /* 0 if not partial */
 
 static inline bool pgt_is_table(enum frame_type t)
 {
