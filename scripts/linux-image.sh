@@ -3,7 +3,8 @@
 # Linux guest, in build/linux/ (cached; rerun is cheap).
 #   build/linux/vmlinux    the kernel of linux-image-amd64's current package,
 #                          unpacked from its bzImage by `pvctl kernel-extract`
-#   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh}, guestcheck
+#   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh,dom0-checks.sh},
+#                          guestcheck, the front ends and xenfs
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -41,7 +42,7 @@ cp "$out/guestcheck" "$ir/bin/guestcheck"
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)
 [ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
-for m in xen-blkfront xen-netfront; do
+for m in xen-blkfront xen-netfront xenfs; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
@@ -49,6 +50,7 @@ cp "$out/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$ir/li
 depmod -b "$ir" "$kver"
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
+cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"
 # /init is a plain shell, not an init daemon: poweroff/reboot act at once.
 printf '%s\n' 'PS1="pvhv-guest:\w# "' "alias poweroff='poweroff -f'" "alias reboot='reboot -f'" \
   "alias halt='poweroff -f'" > "$ir/etc/profile"

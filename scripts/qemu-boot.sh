@@ -12,6 +12,7 @@
 #       124 timeout, 3 QEMU exited before the marker, else QEMU's failure code.
 # KVM is used when /dev/kvm is usable, TCG otherwise. Extra QEMU arguments come
 # from $QEMU_EXTRA, e.g. QEMU_EXTRA="-d int,guest_errors,cpu_reset -D qemu.log" or "-s -S".
+# The machine is $QEMU_MACHINE (default pc; the dom0 runner uses q35).
 set -uo pipefail
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
@@ -44,7 +45,7 @@ for m in "${mods[@]}"; do
   initrd+="${initrd:+,}${m//,/,,}"     # QEMU wants commas inside module args doubled
 done
 
-cmd=(qemu-system-x86_64 -machine pc "${accel[@]}" -smp "$cpus" -m "$mem"
+cmd=(qemu-system-x86_64 -machine "${QEMU_MACHINE:-pc}" "${accel[@]}" -smp "$cpus" -m "$mem"
      -display none -no-reboot -nodefaults
      -device isa-debug-exit,iobase=0xf4,iosize=0x04
      -kernel "$kernel")

@@ -9,11 +9,17 @@
 #                Debian kernel with its initramfs; anything else is build/guests/<guest>.elf
 #                (default: linux, an interactive shell)
 #   QEMU_EXTRA   extra QEMU arguments, e.g. "-s -S" to wait for gdb on :1234
+#   DOM0=1       the first guest (default: linux) is the privileged dom0 (dom0=1
+#                dom0_mem=512M, QEMU q35; docs/dom0.md): its shell is on the serial line
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 hv=$top/build/hypervisor/hypervisor.bin
 cmdline=${HV_CMDLINE:-"console=com1 loglvl=info"}
 guests=${RUN_GUESTS:-"linux"}
+if [ "${DOM0:-0}" = 1 ]; then
+  cmdline="$cmdline dom0=1 dom0_mem=512M"
+  export QEMU_MACHINE=${QEMU_MACHINE:-q35}
+fi
 
 [ -f "$hv" ] || { echo "run: $hv missing; run 'make hypervisor'" >&2; exit 1; }
 args=()

@@ -127,7 +127,7 @@ void hv_console_guest_write(struct domain *d, const char *buf, size_t len)
     }
 }
 
-/* console_io: CONSOLEIO_write prints; CONSOLEIO_read has no input for domUs yet. */
+/* console_io: CONSOLEIO_write prints; CONSOLEIO_read (privileged) takes serial input (console_input.c). */
 long do_console_io(unsigned int cmd, unsigned int count, guest_handle_t buf)
 {
     char chunk[128];
@@ -150,7 +150,7 @@ long do_console_io(unsigned int cmd, unsigned int count, guest_handle_t buf)
     case CONSOLEIO_read:
         if (!current->domain->privileged)
             return -EPERM;
-        return 0;
+        return console_input_read(count, buf);
     default:
         return -ENOSYS;
     }

@@ -56,6 +56,8 @@ static void console_ring_notify(struct domain *d)
 
 static struct domain *input_focus(void)
 {
+    if (console_input_active())
+        return NULL;                                 /* the privileged domain's (console_input.c) */
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         if (hv_domains[i] && hv_domains[i]->state == DOM_ACTIVE && hv_domains[i]->cons)
             return hv_domains[i];

@@ -74,13 +74,19 @@ static mfn_t search(struct frame_pool *p, mfn_t from, mfn_t to, mfn_t count, mfn
 
 mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
 {
+    return frame_alloc_below(p, count, align, owner, p->nr_frames);
+}
+
+mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit)
+{
     mfn_t first;
 
     if (count == 0 || count > p->nr_free || align == 0 || (align & (align - 1)))
         return INVALID_MFN;
-    first = search(p, p->hint, p->nr_frames, count, align);
+    limit = MIN(limit, p->nr_frames);
+    first = p->hint < limit ? search(p, p->hint, limit, count, align) : INVALID_MFN;
     if (first == INVALID_MFN)
-        first = search(p, 0, p->nr_frames, count, align);
+        first = search(p, 0, limit, count, align);
     if (first == INVALID_MFN)
         return INVALID_MFN;
     for (mfn_t i = first; i < first + count; i++) {

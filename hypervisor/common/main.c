@@ -73,7 +73,8 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
         return;
     }
     split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &mem);
-    int port = console_ring_attach(d);
+    /* Dom0's console is console_io on the serial line (console_input.c); a domU's is a ring. */
+    int port = privileged ? 0 : console_ring_attach(d);
 
     spec = (struct domain_spec){
         .kernel = hv_mfn_to_virt(m->start >> PAGE_SHIFT), .kernel_len = m->end - m->start,
@@ -86,6 +87,8 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
         domain_shutdown(d, SHUTDOWN_crash);
         return;
     }
+    if (privileged)
+        console_input_start(d);
     time_update_wallclock(d->vcpus[0]);
     sched_add(d->vcpus[0]);
 }

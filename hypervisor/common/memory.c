@@ -159,6 +159,16 @@ static bool exchangeable(struct domain *d, mfn_t mfn, unsigned long n)
     return true;
 }
 
+/* The first frame an exchange's output may not use: its address-bits limit. */
+static mfn_t out_limit(const struct xen_memory_exchange *x)
+{
+    unsigned int bits = XENMEMF_get_address_bits(x->out.mem_flags);
+
+    if (!bits || bits >= 52 + PAGE_SHIFT)
+        return INVALID_MFN;                          /* no limit */
+    return bits <= PAGE_SHIFT ? 0 : 1UL << (bits - PAGE_SHIFT);
+}
+
 /* A chunk's inputs: ours, unreferenced, aligned, and each listed once (the
  * same frame twice would be given back twice, for twice the output). */
 static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long n,
@@ -179,7 +189,8 @@ static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long
  * receive out.nr_extents fresh ones of the same total size. Argument checks in
  * Xen's order (-EPERM order, -EINVAL sizes, -EFAULT arrays (XSA-212), -ESRCH
  * domain); then chunk by chunk, all inputs of a chunk checked before any goes.
- * Our RAM is below 4 GiB, so any address-bits request is met.
+ * The outputs lie below out.address_bits (XENMEMF_get_address_bits; 0: no
+ * limit): swiotlb-xen asks 18 bits first and widens one bit per -ENOMEM.
  */
 static long memory_exchange(guest_handle_t arg)
 {
@@ -255,7 +266,7 @@ static long memory_exchange(guest_handle_t arg)
             break;
         }
         for (i = 0; i < out_per; i++) {
-            out[i] = frame_alloc(&hv_frames, out_pages, out_pages, d->id);
+            out[i] = frame_alloc_below(&hv_frames, out_pages, out_pages, d->id, out_limit(&x));
             if (out[i] == INVALID_MFN)
                 break;
             memset(hv_mfn_to_virt(out[i]), 0, out_pages * PAGE_SIZE);

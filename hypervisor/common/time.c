@@ -11,6 +11,7 @@
 
 static struct time_scale tsc_scale;
 static u64 tsc_at_boot, tsc_hz, boot_wallclock;
+static u32 boot_wallclock_nsec;                      /* set by the privileged domain (XENPF_settime) */
 
 void time_scale_from_hz(u64 hz, struct time_scale *ts)
 {
@@ -102,7 +103,21 @@ void time_update_wallclock(struct vcpu *v)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     s->wc_sec = (u32)boot_wallclock;
     s->wc_sec_hi = (u32)(boot_wallclock >> 32);
-    s->wc_nsec = 0;
+    s->wc_nsec = boot_wallclock_nsec;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     s->wc_version++;
+}
+
+/*
+ * XENPF_settime (dom0's NTP-disciplined clock, every 11 minutes): the
+ * wallclock at system time 0 becomes (secs, nsecs) - system_time, for
+ * every domain (the caller refreshes their shared_info).
+ */
+void time_set_wallclock(u64 secs, u32 nsecs, u64 system_time)
+{
+    u64 ns = secs * 1000000000ULL + nsecs;
+
+    ns = ns > system_time ? ns - system_time : 0;
+    boot_wallclock = ns / 1000000000ULL;
+    boot_wallclock_nsec = (u32)(ns % 1000000000ULL);
 }

@@ -3,6 +3,7 @@
 #include <hv/console.h>
 #include <hv/lib.h>
 #include <asm/layout.h>
+#include <asm/e820.h>
 
 #define MB1_BOOT_MAGIC 0x2BADB002
 #define MB2_BOOT_MAGIC 0x36d76289
@@ -52,6 +53,7 @@ static void parse_mb1(struct boot_info *bi, const struct mb1_info *mi)
         while (p < end) {
             const struct mb1_mmap *e = VA(p);
 
+            e820_host_record(e->addr, e->len, e->type);
             if (e->type == 1)
                 add_ram(bi, e->addr, e->len);
             p += e->size + 4;
@@ -81,6 +83,8 @@ static void parse_mb2_tag(struct boot_info *bi, const struct mb2_tag *t)
 
         for (; p + sizeof(struct mb2_mmap_entry) <= end; p += mm->entry_size) {
             const struct mb2_mmap_entry *e = (const void *)p;
+
+            e820_host_record(e->addr, e->len, e->type);
             if (e->type == 1)
                 add_ram(bi, e->addr, e->len);
         }

@@ -35,6 +35,14 @@ int  console_ring_attach(struct domain *d);  /* binds the port; returns it or -e
 int  console_ring_map(struct domain *d, mfn_t ring);   /* serves the ring in frame `ring` */
 void console_ring_detach(struct domain *d);
 
+/*
+ * Serial input for the privileged domain's console_io (common/console_input.c):
+ * polled, VIRQ_CONSOLE when there is some, handed over by CONSOLEIO_read.
+ */
+void console_input_start(struct domain *d);
+bool console_input_active(void);             /* a privileged domain takes the serial input */
+/* console_input_read(count, buf), CONSOLEIO_read's work, is in hv/hypercall.h. */
+
 /* Sets the level from "err", "warning", "info", "debug" or "all". */
 int hv_console_set_loglvl(const char *name);
 

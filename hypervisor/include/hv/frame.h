@@ -51,6 +51,8 @@ void frame_pool_reserve_range(struct frame_pool *p, mfn_t first, mfn_t count);
 
 /* Allocates `count` contiguous frames aligned to `align` frames; INVALID_MFN if none. */
 mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner);
+/* The same, every frame below `limit` (a device's DMA reach: XENMEM_exchange's address_bits). */
+mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit);
 /* Frees frames; returns -EINVAL for frames that are not allocated. */
 int frame_free(struct frame_pool *p, mfn_t first, mfn_t count);
 

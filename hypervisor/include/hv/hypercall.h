@@ -70,6 +70,8 @@ void hypercall_dump_stats(void);
 #include <hv/hypercall-protos.h>
 
 /* The memory_op sub-ops common/memory.c leaves to the arch. */
+/* CONSOLEIO_read for the privileged domain (common/console_input.c): bytes given. */
+long console_input_read(unsigned int count, guest_handle_t to);
 long arch_memory_op(unsigned long cmd, guest_handle_t arg);
 
 #endif

@@ -25,6 +25,8 @@ void time_update_vcpu_info(struct vcpu_time_info *ti);
  * memory_area) for its user-space vDSO; needs v's address space loaded. */
 void vcpu_time_publish(struct vcpu *v);
 void time_update_wallclock(struct vcpu *v);
+/* The wallclock at system time 0 from a time read at system_time (XENPF_settime). */
+void time_set_wallclock(u64 secs, u32 nsecs, u64 system_time);
 u64  time_tsc_hz(void);
 
 #endif

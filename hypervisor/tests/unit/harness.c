@@ -587,6 +587,7 @@ int main(void)
     suite_cmdline();
     suite_domain();
     suite_page_type();
+    suite_iomem();
     suite_linear_pt();
     suite_grant();
     suite_grant_v2();

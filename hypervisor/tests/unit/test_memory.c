@@ -287,6 +287,40 @@ static void test_exchange_duplicate_input(void)
     EXPECT_EQ(d->tot_pages, 2);
 }
 
+/* XENMEM_exchange below out.address_bits: nothing that low is free, -ENOMEM and nothing moves. */
+static void test_exchange_address_bits(void)
+{
+    xen_pfn_t f[2], out[1] = { 0 };
+    struct xen_memory_exchange x = {
+        .in = { .nr_extents = 2, .extent_order = 0, .domid = DOMID_SELF },
+        .out = { .nr_extents = 1, .extent_order = 1, .domid = DOMID_SELF,
+                 .mem_flags = XENMEMF_address_bits(PAGE_SHIFT + 1) },   /* frames 0 and 1 */
+    };
+    mfn_t before, low;
+
+    d = harness_domain(D, 1, false);
+    d->max_pages = 2;
+    EXPECT_EQ(resv(d, XENMEM_increase_reservation, DOMID_SELF, f, 2, 0), 2);
+    low = frame_alloc_below(&hv_frames, 2, 1, FRAME_OWNER_HV, 2);   /* frames 0-1 taken, if free */
+    set_xen_guest_handle(x.in.extent_start, f);
+    set_xen_guest_handle(x.out.extent_start, out);
+    harness_set_current(d);
+    before = hv_frames.nr_free;
+    EXPECT_EQ(do_memory_op(XENMEM_exchange, HANDLE(&x)), -ENOMEM);
+    EXPECT_EQ(x.nr_exchanged, 0);                     /* all or nothing: swiotlb-xen BUG()s else */
+    EXPECT_EQ(hv_frames.nr_free, before);
+    EXPECT_EQ(fi(f[0])->owner, D);
+    EXPECT_EQ(fi(f[1])->owner, D);
+    if (low != INVALID_MFN)
+        EXPECT_EQ(frame_free(&hv_frames, low, 2), 0);
+    x.out.mem_flags = XENMEMF_address_bits(PAGE_SHIFT + 40);
+    EXPECT_EQ(do_memory_op(XENMEM_exchange, HANDLE(&x)), 0);
+    EXPECT_EQ(x.nr_exchanged, 2);
+    EXPECT_EQ(out[0] & 1, 0);                         /* order-1 extent: aligned */
+    EXPECT_EQ(fi(out[0])->owner, D);
+    EXPECT_EQ(fi(out[0] + 1)->owner, D);
+}
+
 static void test_populate_physmap(void)
 {
     xen_pfn_t list[4] = { 0x10, 0x20, 0x30, 0x40 };
@@ -512,6 +546,7 @@ void suite_memory(void)
         { "decrease_refused", test_decrease_refused },
         { "decrease_mapped", test_decrease_mapped },
         { "exchange_duplicate_input", test_exchange_duplicate_input },
+        { "exchange_address_bits", test_exchange_address_bits },
         { "populate_physmap", test_populate_physmap },
         { "domains_and_privilege", test_domains_and_privilege },
         { "faulting_pointers", test_faulting_pointers },

@@ -150,9 +150,16 @@ static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t b
     si->nr_pages = nr_pages;
     si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
     si->flags = d->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
-    si->store_mfn = base + l->xenstore;
-    si->console.domU.mfn = base + l->console;
-    si->console.domU.evtchn = spec->console_port;
+    if (!d->privileged) {
+        si->store_mfn = base + l->xenstore;
+        si->console.domU.mfn = base + l->console;
+        si->console.domU.evtchn = spec->console_port;
+    }
+    /*
+     * The initial domain: store 0/0 makes its xenbus local (it will host
+     * xenstored); console.dom0 info_off/info_size 0 = no VGA information
+     * (Linux then assumes a VGA text console: dom0 needs console=hvc0).
+     */
     si->pt_base = l->v_start + (l->pt << PAGE_SHIFT);
     si->nr_pt_frames = l->nr_pt;
     si->mfn_list = l->v_start + (l->p2m << PAGE_SHIFT);

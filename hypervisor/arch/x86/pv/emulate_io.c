@@ -7,7 +7,9 @@
  *    PHYSDEVOP_set_iopl, or with architectural_iopl by the IOPL field of
  *    the RFLAGS an iret hypercall restores). Otherwise: #GP(0). There is no
  *    I/O bitmap (PHYSDEVOP_set_iobitmap is not offered).
- *  - in/out/ins/outs: no domain owns a port, so every read gives all ones
+ *  - in/out/ins/outs: the privileged domain reaches the real ports except
+ *    the hypervisor's own (dom0_ioport.c); for every other domain, and for
+ *    those ports, every read gives all ones
  *    and every write is dropped (what Xen does for ports a domain may not
  *    touch; Xen's emulated PIT/RTC ports 0x42/0x43/0x61/0x70/0x71 and
  *    PCI 0xcf8/0xcfc read as all ones here too). String forms go through
@@ -42,20 +44,26 @@ static unsigned int io_size(const struct emul_insn *in)
     return (in->op[0] & 1) ? (in->opsize16 ? 2 : 4) : 1;
 }
 
-/* in: a port nobody owns reads as all ones; a 32-bit result zero-extends. */
+/* in: a port the domain may not use reads as all ones; a 32-bit result zero-extends. */
 static int emulate_in_out(struct cpu_user_regs *regs, struct emul_insn *in)
 {
     unsigned int size = io_size(in);
     bool imm = (in->op[0] & 0xf8) == 0xe0;
     bool is_in = !(in->op[0] & 2);
+    unsigned int port = imm ? in->op[1] : (u16)regs->rdx;
+    unsigned long mask = (1UL << (size * 8)) - 1;
+    u32 val = 0xffffffffu;
 
-    in->bpmatch = pv_io_breakpoints(current, imm ? in->op[1] : (u16)regs->rdx, size);
+    in->bpmatch = pv_io_breakpoints(current, port, size);
 
     if (is_in) {
+        pv_ioport_read(current->domain, port, size, &val);
         if (size == 4)
-            regs->rax = 0xffffffffUL;
+            regs->rax = val;
         else
-            regs->rax |= (1UL << (size * 8)) - 1;
+            regs->rax = (regs->rax & ~mask) | (val & mask);
+    } else {
+        pv_ioport_write(current->domain, port, size, (u32)(regs->rax & mask));
     }
     return imm ? 2 : 1;
 }
@@ -69,19 +77,27 @@ static unsigned long seg_base(int seg)
     return 0;
 }
 
-/* One element of ins (store all ones at es:rdi) or outs (load ds:rsi, dropped). */
-static int string_io_one(struct vcpu *v, bool ins, unsigned long va, unsigned int size)
+/* One element of ins (the port, or all ones, to es:rdi) or outs (ds:rsi to the port, or dropped). */
+static int string_io_one(struct vcpu *v, bool ins, unsigned long va, unsigned int port,
+                         unsigned int size)
 {
     u32 data = 0xffffffffu;
     int rc;
 
     if (va >= 0x800000000000UL && va < GUEST_HOLE_END)
         return EMUL_GP;                             /* Xen's __addr_ok: the hole and non-canonical */
+    /* ins: the destination is probed before the port is read, so a fault loses no data. */
     rc = ins ? copy_to_guest(va, &data, size) : copy_from_guest(&data, va, size);
     if (rc) {
         pv_emul_page_fault(v, va, ins ? PFEC_WRITE_ACCESS : 0);
         return EMUL_INJECTED;
     }
+    if (ins && pv_ioport_read(v->domain, port, size, &data) && copy_to_guest(va, &data, size)) {
+        pv_emul_page_fault(v, va, PFEC_WRITE_ACCESS);
+        return EMUL_INJECTED;
+    }
+    if (!ins)
+        pv_ioport_write(v->domain, port, size, data);
     return 1;
 }
 
@@ -106,7 +122,7 @@ static int emulate_string_io(struct cpu_user_regs *regs, struct emul_insn *in)
 
         if (done == STRING_IO_BATCH || (done && in->bpmatch))
             return EMUL_AGAIN;
-        rc = string_io_one(current, ins, base + (*ptr & mask), size);
+        rc = string_io_one(current, ins, base + (*ptr & mask), (u16)regs->rdx, size);
         if (rc <= 0)
             return rc;
         *ptr = (*ptr + step) & mask;

@@ -8,10 +8,12 @@
  *
  * Rules (Xen's, tested in tests/unit/test_page_type.c and tests/guests/mmu-hostile):
  *  - an entry may point only at frames the domain owns;
- *  - L1 entries: no cache-attribute bits (PWT/PCD/PAT); writable ones take a
+ *  - L1 entries: no cache-attribute bits (PWT/PCD/PAT) unless the domain has I/O
+ *    rights (the privileged one); writable ones take a
  *    `writable` type reference (-EBUSY if the frame is a table). Xen's error codes:
  *    a frame that is not RAM (I/O: low 1 MiB, holes, past the frame table) = -EPERM
- *    (no domain has I/O-memory rights yet), except INVALID_MFN = -EINVAL; RAM that
+ *    unless the privileged domain may map it (iomem.c: then no reference at all),
+ *    INVALID_MFN = -EINVAL; RAM that
  *    is not the page owner's (hypervisor, free, another domain's) = -EBUSY;
  *  - L2-L4 entries: no PSE (no superpages), no PWT/PCD/GLOBAL; the target must
  *    validate as the next level down, else -EINVAL, unless it is a linear
@@ -57,6 +59,7 @@
  *    mmu_update/mmuext_op does anything else (mmu_update.c).
  */
 #include <asm/page_type.h>
+#include <asm/iomem.h>
 #include <asm/page.h>
 #include <asm/boot.h>
 #include <hv/arch.h>
@@ -71,6 +74,12 @@
 #define LN_DISALLOW  (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define MFN_INVALID_PTE (PTE_ADDR_MASK >> PAGE_SHIFT)        /* all address bits set */
 #define LINEAR_MAX   0x7fff                                  /* frame_info.linear is an s16 */
+
+/* Cache attributes only for a domain with I/O rights (Xen's l1_disallow_mask). */
+static u64 l1_disallow(const struct domain *d)
+{
+    return iomem_cache_attrs_allowed(d) ? 0 : L1_DISALLOW;
+}
 
 static struct frame_info *fi(mfn_t mfn)
 {
@@ -535,11 +544,11 @@ static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, d
 
     if (!(e & _PAGE_PRESENT))
         return 0;
-    if (e & (level == 1 ? L1_DISALLOW : LN_DISALLOW))
+    if (e & (level == 1 ? l1_disallow(d) : LN_DISALLOW))
         return -EINVAL;
     if (level == 1) {
-        if (frame_is_io(target))                    /* no I/O-memory rights for anyone yet */
-            return target == MFN_INVALID_PTE ? -EINVAL : -EPERM;
+        if (frame_is_io(target))                    /* I/O rights: the privileged domain's (iomem.c) */
+            return target == MFN_INVALID_PTE ? -EINVAL : iomem_map_permitted(d, target);
         if (page_get_foreign(target, pg_owner))
             return -EBUSY;                          /* RAM that is not the page owner's */
         if (!(e & _PAGE_RW))
@@ -571,6 +580,8 @@ static int entry_put(u64 e, unsigned int level, mfn_t table, bool preempt)
 
     if (!(e & _PAGE_PRESENT) || !frame_valid(&hv_frames, target))
         return 0;
+    if (level == 1 && frame_is_io(target))
+        return 0;                                   /* an I/O frame took no reference */
     if (level > 1) {
         pt_tlb_flush_needed = true;
         if (target == table)

@@ -14,6 +14,7 @@
 #include <asm/processor.h>
 #include <asm/boot.h>
 #include <asm/pv.h>
+#include <asm/e820.h>
 #include <asm/page_type.h>
 
 static u64 *table_of(u64 entry)
@@ -168,6 +169,8 @@ long arch_memory_op(unsigned long cmd, guest_handle_t arg)
         return machphys_mfn_list(arg);
     case XENMEM_add_to_physmap:
         return add_to_physmap(arg);
+    case XENMEM_machine_memory_map:
+        return pv_machine_memory_map(arg);
     default:
         return -ENOSYS;
     }

@@ -31,4 +31,8 @@ long pv_get_debugreg(const struct vcpu *v, unsigned int reg, unsigned long *val)
 unsigned int pv_io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int len);
 void pv_debug_in_hypervisor(struct cpu_user_regs *regs);
 
+/* Port I/O of the privileged domain (dom0_ioport.c): true if the port was really accessed. */
+bool pv_ioport_read(const struct domain *d, unsigned int port, unsigned int size, u32 *val);
+bool pv_ioport_write(const struct domain *d, unsigned int port, unsigned int size, u32 val);
+
 #endif

@@ -1,0 +1,44 @@
+# Checks of the stock kernel as the initial domain (pvtest=dom0, tests/run-dom0.sh);
+# every line is "PASS: dom0/x" or "FAIL: dom0/x: why", then "N passed, N failed".
+pass=0; fail=0
+ok()  { echo "PASS: dom0/$1"; pass=$((pass+1)); }
+bad() { echo "FAIL: dom0/$1: $2"; fail=$((fail+1)); }
+
+# xenfs: its capabilities file says control_d only in the initial domain
+modprobe xenfs 2>/dev/null
+mkdir -p /proc/xen
+mount -t xenfs xenfs /proc/xen 2>/dev/null
+caps=$(cat /proc/xen/capabilities 2>/dev/null)
+[ "$caps" = "control_d" ] && ok xenfs-control_d || bad xenfs-control_d "capabilities '$caps'"
+
+# /sys/hypervisor: type and version as Debian's Xen tools read them
+t=$(cat /sys/hypervisor/type 2>/dev/null)
+[ "$t" = "xen" ] && ok sys-hypervisor-type || bad sys-hypervisor-type "type '$t'"
+v="$(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
+[ "$v" = "4.17" ] && ok sys-hypervisor-version || bad sys-hypervisor-version "version '$v'"
+c=$(cat /sys/hypervisor/properties/capabilities 2>/dev/null)
+case "$c" in *xen-3.0-x86_64*) ok sys-hypervisor-capabilities ;; *) bad sys-hypervisor-capabilities "'$c'" ;; esac
+
+# The kernel took the host memory map (XENMEM_machine_memory_map): only the
+# initial domain prints reserved host ranges; a domU has one usable range.
+n=$(dmesg | grep -c 'Xen: \[mem .*\] reserved')
+[ "$n" -ge 1 ] && ok host-e820 || bad host-e820 "no reserved host range in the Xen e820 lines"
+
+# ACPI tables found through identity-mapped firmware memory (the RSDP in the ISA hole)
+dmesg | grep -q 'ACPI: RSDP 0x' && ok acpi-rsdp-mapped || bad acpi-rsdp-mapped "no RSDP line"
+
+# Port I/O reaches the real PCI configuration space (0xcf8/0xcfc): devices are listed
+np=$(ls /sys/bus/pci/devices 2>/dev/null | wc -l)
+[ "$np" -ge 1 ] && ok pci-enumerated || bad pci-enumerated "no PCI device"
+
+# Port I/O through /dev/port (each byte an emulated inb): a port dom0 may use reaches the
+# hardware (the ACPI PM timer's low byte at 0x608 on q35 keeps changing), one the hypervisor
+# keeps (COM1's line status at 0x3fd) reads as all ones.
+inb() { dd if=/dev/port bs=1 skip=$(($1)) count=1 2>/dev/null | od -An -tx1 | tr -d ' '; }
+a=$(inb 0x608); b=$(inb 0x608); c=$(inb 0x608)
+[ -n "$a" ] && { [ "$a" != "$b" ] || [ "$b" != "$c" ]; } && ok port-io-reaches-hardware \
+  || bad port-io-reaches-hardware "PM timer 0x608 reads '$a' '$b' '$c'"
+l=$(inb 0x3fd)
+[ "$l" = "ff" ] && ok port-io-hv-port-refused || bad port-io-hv-port-refused "COM1 LSR reads '$l'"
+
+echo "$pass passed, $fail failed"

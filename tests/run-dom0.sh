@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# run-dom0.sh: the stock Debian kernel as the initial domain (dom0=1) on our hypervisor,
+# on QEMU q35 (docs/dom0.md). Not in the default `make test` set yet (issue 13, step 1).
+#  1. dom0 boots with console=hvc0 and the busybox initramfs; /init runs
+#     tests/linux/dom0-checks.sh (xenfs control_d, /sys/hypervisor, the host
+#     e820, ACPI through identity-mapped firmware memory, PCI enumeration by
+#     port I/O; /dev/port reaching the ACPI PM timer but not COM1) and prints
+#     "N passed, N failed";
+#  2. then its shell answers a command typed on QEMU's serial line (console_io
+#     read + VIRQ_CONSOLE), and `poweroff` typed the same way ends dom0;
+#  3. next to it, a boot-time domU (tests/guests/dom0-ops-hostile, d1) is refused
+#     every dom0-only operation and finishes its checks, while dom0 keeps running
+#     (and keeps the serial input: the domU's console ring gets none);
+#  4. the hypervisor reaches its clean final state ("no domains left", power-off).
+# Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/final-state.sh
+. "$top/tests/final-state.sh"
+hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
+k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
+domu=$top/build/guests/dom0-ops-hostile.elf
+res=$top/build/test-results/dom0; mkdir -p "$res"
+DOM0_MEM=${DOM0_MEM:-512M}
+TMO=${TMO:-400}
+KARGS="console=hvc0 loglevel=4 pvtest=dom0"
+status=0
+
+for f in "$hv" "$k" "$ird" "$domu"; do
+  [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
+done
+
+# Whether the log (CRs dropped) has a line matching the ERE. grep -c reads to the end:
+# `tr | grep -q` under pipefail fails at random when grep stops early and tr gets SIGPIPE.
+log_has() { tr -d '\r' < "$log" | grep -Ec -- "$1" > /dev/null; }
+
+show_tail() { echo "    --- last lines of $1 ---"; tail -n 30 "$1" | tr -d '\r' | sed 's/^/    /'; }
+
+log=$res/boot.log; sock=$res/boot.sock
+rm -f "$log"
+start=$(date +%s)
+# The keys go in once the shell has started (after the checks' summary). Not on its
+# prompt: console_io output reaches the log a whole line at a time, and a prompt has no newline.
+# shellcheck disable=SC2016
+python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list" \
+    'echo typed-$((6*7))\npoweroff\n' "$TMO" > "$res/type-keys.out" 2>&1 &   # connected until QEMU ends
+tpid=$!
+QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
+    -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
+    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+rc=$?
+kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
+echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
+
+sed -n 's/^(d0) \(PASS\|FAIL\): /\1: /p' "$log" | tr -d '\r'
+if log_has '^\(d0\) [1-9][0-9]* passed, 0 failed'; then
+  echo "PASS: dom0/checks-complete"
+else
+  echo "FAIL: dom0/checks-complete: no clean summary line"; show_tail "$log"; status=1
+fi
+if log_has '^\(d0\) typed-42'; then
+  echo "PASS: dom0/console-keyboard-input"
+else
+  echo "FAIL: dom0/console-keyboard-input: the typed command got no answer"; show_tail "$log"; status=1
+fi
+if log_has '^\(d1\) DONE: dom0-ops-hostile: [1-9][0-9]* passed, 0 failed' &&
+   log_has '\(HV\) d1 shutdown: poweroff'; then
+  echo "PASS: dom0/domU-refused-next-to-dom0"
+else
+  echo "FAIL: dom0/domU-refused-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d1) FAIL' | sed 's/^/    /'; status=1
+fi
+if log_has '\(HV\) d0 shutdown: poweroff'; then
+  echo "PASS: dom0/poweroff-reported"
+else
+  echo "FAIL: dom0/poweroff-reported"; status=1
+fi
+why=$(hv_boot_verdict "$log" "$rc" "$TMO")
+if [ -z "$why" ]; then echo "PASS: dom0/final-state"
+else echo "FAIL: dom0/final-state: $why"; show_tail "$log"; status=1; fi
+exit $status
