@@ -20,7 +20,7 @@ help:
 	@echo "make test-xenstore    xenstore-lite unit, integration, differential and fuzz tests"
 	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
 	@echo "make test-linux-patched  build Linux 6.1 with guest-kernel-patches/ and boot it"
-	@echo "make test-dom0        the stock Debian kernel as dom0 on q35 (not in make test yet)"
+	@echo "make test-dom0        the stock Debian kernel as dom0 on q35"
 	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
@@ -71,7 +71,7 @@ test-xenstore: setup
 test-linux: hypervisor linux-image
 	@bash scripts/test-suite.sh linux bash tests/run-linux.sh
 
-# The stock kernel as dom0 (issue 13, step 1); not in `make test` yet (docs/dom0.md).
+# The stock kernel as dom0 (issue 13, step 1; docs/dom0.md).
 test-dom0: hypervisor guests linux-image
 	@bash scripts/test-suite.sh dom0 bash tests/run-dom0.sh
 
