@@ -36,21 +36,21 @@ panic_message() {   # log stars_re
 # Why a boot of our hypervisor did not end in its clean final state; nothing if it did.
 hv_final_state() {   # log
   local log=$1 line
-  if tr -d '\r' < "$log" | grep -Eq -- "$HV_PANIC_RE"; then
+  if tr -d '\r' < "$log" | grep -Ec -- "$HV_PANIC_RE" >/dev/null; then
     echo "hypervisor panic: $(panic_message "$log" '^\(HV\) \*{40}')"; return; fi
   line=$(tr -d '\r' < "$log" | grep -E '^\(HV\) no domains left; frames free' | tail -1)
   if [ -z "$line" ]; then echo "no final '(HV) no domains left' line"; return; fi
-  echo "$line" | grep -Eq 'frames free ([0-9]+) \(at boot \1\)$' || echo "frames leaked: ${line#*; }"
-  tr -d '\r' < "$log" | grep -Eq '^\(HV\) powering off' ||
+  echo "$line" | grep -Ec 'frames free ([0-9]+) \(at boot \1\)$' >/dev/null || echo "frames leaked: ${line#*; }"
+  tr -d '\r' < "$log" | grep -Ec '^\(HV\) powering off' >/dev/null ||
     echo "no '(HV) powering off' after '(HV) no domains left'"
 }
 
 # Why a boot of the real Xen did not end with dom0's shutdown for that reason; nothing if it did.
 xen_final_state() {   # log reason
   local want; want=$(xen_shutdown_re "${2:-poweroff}")
-  if tr -d '\r' < "$1" | grep -Eq -- "$XEN_PANIC_RE"; then
+  if tr -d '\r' < "$1" | grep -Ec -- "$XEN_PANIC_RE" >/dev/null; then
     echo "Xen panic: $(panic_message "$1" '^\(XEN\) Panic on CPU')"; return; fi
-  tr -d '\r' < "$1" | grep -Eq -- "^\(XEN\) $want" || echo "no final '(XEN) $want' line"
+  tr -d '\r' < "$1" | grep -Ec -- "^\(XEN\) $want" >/dev/null || echo "no final '(XEN) $want' line"
 }
 
 # What a boot's exit status says, for qemu-boot.sh's 124 (timeout) and 3 (QEMU gone early).

@@ -108,7 +108,7 @@ tpid=$!
     -m 1024 -l "$log" -s "$sock" -t 300 -e "$HV_END_RE" > /dev/null
 rc=$?
 wait $tpid
-if tr -d '\r' < "$log" | grep -q '^(d1) typed-42' && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
+if tr -d '\r' < "$log" | grep -c '^(d1) typed-42' >/dev/null && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
   echo "PASS: linux/console-keyboard-input"
 else
   echo "FAIL: linux/console-keyboard-input"; show_tail "$log"; status=1

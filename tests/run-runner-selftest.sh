@@ -63,7 +63,7 @@ upto_last() {
 runner panic-after-final-line HV_CMDLINE="console=com1 loglvl=all debug_panic=teardown" -- hello
 rc=$?
 log=$res/panic-after-final-line/hello.log
-if tr -d '\r' < "$log" | grep -Eq '^\(HV\) no domains left; frames free ([0-9]+) \(at boot \1\)$'; then
+if tr -d '\r' < "$log" | grep -Ec '^\(HV\) no domains left; frames free ([0-9]+) \(at boot \1\)$' >/dev/null; then
   expect_verdict panic-after-final-line FAIL hello $rc 'hypervisor panic: .*debug_panic=teardown'
 else
   echo "FAIL: runner/panic-after-final-line: the planted panic did not follow a clean final line"
@@ -74,8 +74,8 @@ fi
 runner panic-on-ap HV_CMDLINE="console=com1 loglvl=all debug_panic=ap" -- smp-2
 expect_verdict panic-on-ap FAIL smp-2 $? 'hypervisor panic: .*debug_panic=ap: planted panic on CPU 1'
 log=$res/panic-on-ap/smp-2.log
-if tr -d '\r' < "$log" | grep -qx '(HV) current: idle on CPU 1' &&
-   ! tr -d '\r' < "$log" | grep -q 'did not stop'; then
+if tr -d '\r' < "$log" | grep -cx '(HV) current: idle on CPU 1' >/dev/null &&
+   ! tr -d '\r' < "$log" | grep -c 'did not stop' >/dev/null; then
   echo "PASS: runner/panic-on-ap-screen"
 else
   echo "FAIL: runner/panic-on-ap-screen: no 'current: idle on CPU 1', or a CPU did not stop"
