@@ -196,6 +196,18 @@ unsigned int lock_check_nr_held(void)
     return arch_this_pcpu()->nr_held;
 }
 
+void lock_check_none_held(void)
+{
+    const struct pcpu *c = arch_this_pcpu();
+
+    if (unlikely(c->nr_held)) {
+        const struct lock_dbg *top = c->held[c->nr_held - 1];
+
+        lock_check_reset();
+        hv_panic("lock order: guest memory accessed while holding %s\n", top->name);
+    }
+}
+
 void lock_check_reset(void)
 {
     arch_this_pcpu()->nr_held = 0;

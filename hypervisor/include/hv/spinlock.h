@@ -82,6 +82,9 @@ void lock_check_acquired(const struct lock_dbg *l);  /* pushes (trylock: no orde
 void lock_check_release(const struct lock_dbg *l);
 bool lock_check_held(const struct lock_dbg *l);
 unsigned int lock_check_nr_held(void);
+/* Guest accesses (hv/guest_access.h): panics if this CPU holds a lock.
+ * Out of line: it is on the hot path's copies. */
+void lock_check_none_held(void);
 /* The panic path (and a test that caught a panic) forgets what was held. */
 void lock_check_reset(void);
 #else
@@ -89,6 +92,7 @@ static inline void lock_check_acquire(const struct lock_dbg *l) { (void)l; }
 static inline void lock_check_acquired(const struct lock_dbg *l) { (void)l; }
 static inline void lock_check_release(const struct lock_dbg *l) { (void)l; }
 static inline unsigned int lock_check_nr_held(void) { return 0; }
+static inline void lock_check_none_held(void) { }
 static inline void lock_check_reset(void) { }
 #endif
 
