@@ -64,6 +64,7 @@ static struct domain *create_locked(domid_t id, bool privileged)
         return NULL;
     d->id = id;
     d->privileged = privileged;
+    spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
     d->state = DOM_ACTIVE;
     d->shared_info = hv_alloc_pages(1);
     if (!d->shared_info || evtchn_domain_init(d) || grant_table_init(d)) {
