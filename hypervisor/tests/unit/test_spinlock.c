@@ -330,6 +330,28 @@ static void test_too_deep_panics(void)
     console_has("more than 8 locks held");
 }
 
+static void copy_in(void *arg)
+{
+    u64 v;
+
+    (void)copy_from_handle(&v, HANDLE(arg), sizeof(v));
+}
+
+/* A hypercall accessor under a lock panics; with no lock it copies. */
+static void test_guest_access_under_lock_panics(void)
+{
+    spinlock_t ev = SPINLOCK_INIT(LOCK_RANK_EVENT, "event_lock");
+    u64 src = 42, dst = 0;
+
+    CU_ASSERT(!panics(copy_in, &src));
+    spin_lock(&ev);
+    CU_ASSERT(panics(copy_in, &src));
+    console_has("lock order: guest memory accessed while holding event_lock");
+    spin_lock_init(&ev, LOCK_RANK_EVENT, "event_lock");
+    EXPECT_EQ(copy_from_handle(&dst, HANDLE(&src), sizeof(dst)), 0);
+    EXPECT_EQ(dst, 42);
+}
+
 static const struct unit_test lock_tests[] = {
     { "lock_unlock", test_lock_unlock },
     { "ticket_wrap", test_ticket_wrap },
@@ -347,6 +369,7 @@ static const struct unit_test order_tests[] = {
     { "trylock_out_of_order", test_trylock_out_of_order },
     { "release_unheld_panics", test_release_unheld_panics },
     { "too_deep_panics", test_too_deep_panics },
+    { "guest_access_under_lock_panics", test_guest_access_under_lock_panics },
 };
 
 void suite_spinlock(void)
