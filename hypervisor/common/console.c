@@ -11,6 +11,8 @@
 #include <hv/sched.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
+#include <hv/spinlock.h>
+#include <hv/bug.h>
 
 enum hv_loglvl hv_loglvl = LOG_INFO;
 
@@ -31,6 +33,34 @@ int hv_console_set_loglvl(const char *name)
     return -EINVAL;
 }
 
+/*
+ * console_lock: every CPU may print; one line (and the line-owner state)
+ * goes out whole. Innermost in the lock order, so anyone may log. Taken
+ * with interrupts off (the idle loop's interrupt handlers may print).
+ * hv_panic forces it: the panicking CPU may hold it already, or another
+ * CPU stopped by the panic's NMI may.
+ */
+static spinlock_t console_lock = SPINLOCK_INIT(LOCK_RANK_CONSOLE, "console_lock");
+static unsigned long console_flags;                 /* the holder's, for the unlock */
+
+void hv_console_lock(void)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+
+    console_flags = flags;
+}
+
+void hv_console_unlock(void)
+{
+    spin_unlock_irqrestore(&console_lock, console_flags);
+}
+
+static void console_force_unlock(void)
+{
+    lock_check_reset();
+    spin_lock_init(&console_lock, LOCK_RANK_CONSOLE, "console_lock");
+}
+
 void hv_puts_raw(const char *s, size_t len)
 {
     arch_console_write(s, len);
@@ -46,6 +76,7 @@ static int line_owner = -1;                          /* domid with a partial lin
 
 void hv_console_claim_line(int owner)
 {
+    ASSERT(spin_is_locked_by_me(&console_lock));
     if (line_owner < 0 || line_owner == owner)
         return;
     hv_puts_raw("\n", 1);
@@ -69,8 +100,10 @@ void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap)
     memcpy(line, "(HV) ", 5);
     n = hv_vsnprintf(line + 5, sizeof(line) - 5, fmt, ap);
     n = MIN(n + 5, (int)sizeof(line) - 1);
+    hv_console_lock();
     hv_console_claim_line(-2);
     hv_puts_raw(line, n);
+    hv_console_unlock();
 }
 
 void hv_log(enum hv_loglvl lvl, const char *fmt, ...)
@@ -90,11 +123,13 @@ void hv_console_guest_flush(struct domain *d)
     if (!d->console_len)
         return;
     n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
+    hv_console_lock();
     hv_console_claim_line(-2);
     hv_puts_raw(prefix, n);
     hv_puts_raw(d->console_line, d->console_len);
     if (d->console_line[d->console_len - 1] != '\n')
         hv_puts_raw("\n", 1);
+    hv_console_unlock();
     d->console_len = 0;
 }
 
@@ -180,6 +215,7 @@ __noreturn void hv_panic(const char *fmt, ...)
     if (!panic_claim())
         arch_halt();
     running = arch_panic_stop_others();
+    console_force_unlock();                         /* the others are stopped: the screen is ours */
     hv_puts_raw("\n(HV) ****************************************\n", 47);
     va_start(ap, fmt);
     hv_vlog(LOG_ERR, fmt, ap);

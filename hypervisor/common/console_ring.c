@@ -27,6 +27,7 @@ static void emit(struct domain *d, char c)
     c = hv_console_guest_char(c);
     if (!c)
         return;
+    hv_console_lock();
     hv_console_claim_line(d->id);
     if (!d->cons_mid_line) {
         int n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
@@ -36,6 +37,7 @@ static void emit(struct domain *d, char c)
     hv_puts_raw(&c, 1);
     d->cons_mid_line = c != '\n';
     hv_console_set_line_owner(d->cons_mid_line ? (int)d->id : -1);
+    hv_console_unlock();
 }
 
 static void console_ring_notify(struct domain *d)
@@ -113,7 +115,9 @@ int console_ring_map(struct domain *d, mfn_t ring)
 
 void console_ring_detach(struct domain *d)
 {
+    hv_console_lock();
     hv_console_claim_line(-2);                       /* ends d's partial line, if any */
+    hv_console_unlock();
     if (d->cons)
         arch_guest_frame_release(d->cons_mfn);
     d->cons = NULL;

@@ -13,8 +13,13 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
+#include <hv/spinlock.h>
 
 struct domain *hv_domains[HV_MAX_DOMAINS];
+/* The domain list and id allocation (docs/smp.md rank 1). Lookups read
+ * under it; they take no reference yet (phase 2b), so a looked-up domain
+ * stays valid only because reaping runs on the one CPU that runs guests. */
+static rwlock_t domlist_lock = RWLOCK_INIT(LOCK_RANK_DOMLIST, "domlist_lock");
 
 static const char *const shutdown_names[] = {
     [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
@@ -31,9 +36,16 @@ const char *domain_shutdown_reason_name(unsigned int reason)
 
 struct domain *domain_lookup(domid_t id)
 {
-    if (id >= HV_MAX_DOMAINS || !hv_domains[id] || hv_domains[id]->state != DOM_ACTIVE)
+    struct domain *d;
+
+    if (id >= HV_MAX_DOMAINS)
         return NULL;
-    return hv_domains[id];
+    read_lock(&domlist_lock);
+    d = hv_domains[id];
+    if (d && d->state != DOM_ACTIVE)
+        d = NULL;
+    read_unlock(&domlist_lock);
+    return d;
 }
 
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
@@ -41,7 +53,7 @@ struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
     return id == DOMID_SELF ? caller : domain_lookup(id);
 }
 
-struct domain *domain_create(domid_t id, bool privileged)
+static struct domain *create_locked(domid_t id, bool privileged)
 {
     struct domain *d;
 
@@ -52,6 +64,7 @@ struct domain *domain_create(domid_t id, bool privileged)
         return NULL;
     d->id = id;
     d->privileged = privileged;
+    spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
     d->state = DOM_ACTIVE;
     d->shared_info = hv_alloc_pages(1);
     if (!d->shared_info || evtchn_domain_init(d) || grant_table_init(d)) {
@@ -67,6 +80,17 @@ struct domain *domain_create(domid_t id, bool privileged)
     for (unsigned int i = 0; i < ARRAY_SIZE(d->shared_info->vcpu_info); i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     hv_domains[id] = d;
+    return d;
+}
+
+/* Under the write lock throughout: the id is checked and taken at once. */
+struct domain *domain_create(domid_t id, bool privileged)
+{
+    struct domain *d;
+
+    write_lock(&domlist_lock);
+    d = create_locked(id, privileged);
+    write_unlock(&domlist_lock);
     return d;
 }
 
@@ -179,7 +203,9 @@ static void domain_free(struct domain *d)
     }
     arch_domain_destroy(d);
     arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
+    write_lock(&domlist_lock);
     hv_domains[d->id] = NULL;
+    write_unlock(&domlist_lock);
     hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
 }
 

@@ -6,6 +6,7 @@
 #include <hv/frame.h>
 #include <hv/errno.h>
 #include <hv/lib.h>
+#include <hv/bug.h>
 
 struct frame_pool hv_frames;
 mfn_t frame_debug_mfn = INVALID_MFN;
@@ -21,6 +22,7 @@ void frame_pool_init(struct frame_pool *p, u64 *bitmap, struct frame_info *info,
     p->nr_frames = nr;
     p->nr_free = 0;
     p->hint = 0;
+    spin_lock_init(&p->lock, LOCK_RANK_HEAP, "heap_lock");
     memset(bitmap, 0xff, ALIGN_UP(nr, 64) / 8);
     for (mfn_t i = 0; i < nr; i++)
         info[i] = (struct frame_info){ .owner = FRAME_OWNER_RESERVED };
@@ -72,16 +74,12 @@ static mfn_t search(struct frame_pool *p, mfn_t from, mfn_t to, mfn_t count, mfn
     return INVALID_MFN;
 }
 
-mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
-{
-    return frame_alloc_below(p, count, align, owner, p->nr_frames);
-}
-
-mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit)
+static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit)
 {
     mfn_t first;
 
-    if (count == 0 || count > p->nr_free || align == 0 || (align & (align - 1)))
+    ASSERT(spin_is_locked_by_me(&p->lock));
+    if (count > p->nr_free)
         return INVALID_MFN;
     limit = MIN(limit, p->nr_frames);
     first = p->hint < limit ? search(p, p->hint, limit, count, align) : INVALID_MFN;
@@ -98,12 +96,27 @@ mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owne
     return first;
 }
 
-/* Only allocated frames come back: a free frame (double free) or a
- * reserved one (the image, a module, a hole) is refused, all or nothing. */
-int frame_free(struct frame_pool *p, mfn_t first, mfn_t count)
+/* Frames below `limit` only: dom0's DMA buffers must sit under an address width. */
+mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit)
 {
-    if (first >= p->nr_frames || count > p->nr_frames - first)
-        return -EINVAL;
+    mfn_t first;
+
+    if (count == 0 || align == 0 || (align & (align - 1)))
+        return INVALID_MFN;
+    spin_lock(&p->lock);
+    first = alloc_locked(p, count, align, owner, limit);
+    spin_unlock(&p->lock);
+    return first;
+}
+
+mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
+{
+    return frame_alloc_below(p, count, align, owner, p->nr_frames);
+}
+
+static int free_locked(struct frame_pool *p, mfn_t first, mfn_t count)
+{
+    ASSERT(spin_is_locked_by_me(&p->lock));
     for (mfn_t i = first; i < first + count; i++)
         if (!bit_test(p->bitmap, i) || p->info[i].owner == FRAME_OWNER_FREE ||
             p->info[i].owner == FRAME_OWNER_RESERVED)
@@ -114,4 +127,18 @@ int frame_free(struct frame_pool *p, mfn_t first, mfn_t count)
     }
     p->nr_free += count;
     return 0;
+}
+
+/* Only allocated frames come back: a free frame (double free) or a
+ * reserved one (the image, a module, a hole) is refused, all or nothing. */
+int frame_free(struct frame_pool *p, mfn_t first, mfn_t count)
+{
+    int rc;
+
+    if (first >= p->nr_frames || count > p->nr_frames - first)
+        return -EINVAL;
+    spin_lock(&p->lock);
+    rc = free_locked(p, first, count);
+    spin_unlock(&p->lock);
+    return rc;
 }

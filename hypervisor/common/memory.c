@@ -54,15 +54,16 @@ static mfn_t alloc_extent(struct domain *d, unsigned int order, unsigned long gp
     unsigned long n = 1UL << order;
     mfn_t mfn;
 
-    if (d->tot_pages + n > d->max_pages)
-        return INVALID_MFN;
-    mfn = frame_alloc(&hv_frames, n, n, d->id);
+    spin_lock(&d->page_alloc_lock);                  /* two vCPUs must not both pass the check */
+    mfn = d->tot_pages + n > d->max_pages ? INVALID_MFN : frame_alloc(&hv_frames, n, n, d->id);
+    if (mfn != INVALID_MFN)
+        __atomic_fetch_add(&d->tot_pages, n, __ATOMIC_RELAXED);
+    spin_unlock(&d->page_alloc_lock);
     if (mfn == INVALID_MFN)
         return INVALID_MFN;
     memset(hv_mfn_to_virt(mfn), 0, n * PAGE_SIZE);
     for (unsigned long i = 0; i < n; i++)
         arch_m2p_set(mfn + i, gpfn == ~0UL ? ~0UL : gpfn + i);
-    d->tot_pages += n;
     return mfn;
 }
 
@@ -88,7 +89,8 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
     /* A frame still mapped stays charged until its last reference goes:
      * else mapping and giving back frames in a loop beats max_pages. */
     for (unsigned long i = 0; i < n; i++)
-        d->tot_pages -= arch_release_frame(mfn + i);
+        __atomic_fetch_sub(&d->tot_pages, (unsigned long)arch_release_frame(mfn + i),
+                           __ATOMIC_RELAXED);
     return 0;
 }
 

@@ -2,6 +2,10 @@
  * Round-robin scheduler for one physical CPU: a FIFO of runnable vCPUs, a
  * time slice enforced by a software timer, blocking until an event, and
  * yield. The idle context (current == NULL) runs when nothing is runnable.
+ *
+ * runq_lock guards the queue and the vCPUs' on_runq/runq_next/state
+ * (CPU 0's queue: phase 2b makes it per CPU). Taken with interrupts off (a
+ * timer or an event may wake a vCPU), never held across the context switch.
  */
 #include <hv/errno.h>
 #include <hv/sched.h>
@@ -10,7 +14,10 @@
 #include <hv/guest_access.h>
 #include <hv/time.h>
 #include <hv/timer.h>
+#include <hv/spinlock.h>
+#include <hv/bug.h>
 
+static spinlock_t runq_lock = SPINLOCK_INIT(LOCK_RANK_RUNQ, "runq_lock");
 static struct vcpu *runq_head, *runq_tail;
 bool sched_resched_pending;          /* hv/sched.h: read inline on every return */
 static struct hv_timer slice_timer;
@@ -30,6 +37,7 @@ void sched_init(unsigned int timeslice_ms)
 
 static void runq_push(struct vcpu *v)
 {
+    ASSERT(spin_is_locked_by_me(&runq_lock));
     if (v->on_runq)
         return;
     v->on_runq = true;
@@ -41,8 +49,9 @@ static void runq_push(struct vcpu *v)
     runq_tail = v;
 }
 
-void sched_remove(struct vcpu *v)
+static void runq_remove(struct vcpu *v)
 {
+    ASSERT(spin_is_locked_by_me(&runq_lock));
     for (struct vcpu **pp = &runq_head, *prev = NULL; *pp; prev = *pp, pp = &(*pp)->runq_next) {
         if (*pp == v) {
             *pp = v->runq_next;
@@ -55,7 +64,15 @@ void sched_remove(struct vcpu *v)
     v->runq_next = NULL;
 }
 
-void sched_add(struct vcpu *v)
+void sched_remove(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    runq_remove(v);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+static void add_locked(struct vcpu *v)
 {
     v->state = VCPU_RUNNABLE;
     runq_push(v);
@@ -63,18 +80,32 @@ void sched_add(struct vcpu *v)
         sched_resched_pending = true;
 }
 
+void sched_add(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    add_locked(v);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
 void sched_block(struct vcpu *v)
 {
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
     v->state = VCPU_BLOCKED;
-    sched_remove(v);
+    runq_remove(v);
+    spin_unlock_irqrestore(&runq_lock, flags);
 }
 
 void sched_wake(struct vcpu *v)
 {
-    if (v->state != VCPU_BLOCKED)
-        return;
-    sched_add(v);
-    sched_resched_pending = true;               /* let the woken vCPU run soon */
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_BLOCKED) {
+        add_locked(v);
+        sched_resched_pending = true;               /* let the woken vCPU run soon */
+    }
+    spin_unlock_irqrestore(&runq_lock, flags);
 }
 
 void sched_set_need_resched(void)
@@ -85,6 +116,7 @@ void sched_set_need_resched(void)
 /* Head of the queue; a still-runnable current goes to the back first. */
 struct vcpu *sched_pick_next(void)
 {
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
     struct vcpu *next;
 
     if (current && current->state == VCPU_RUNNABLE && !current->on_runq)
@@ -97,6 +129,7 @@ struct vcpu *sched_pick_next(void)
         next->on_runq = false;
         next->runq_next = NULL;
     }
+    spin_unlock_irqrestore(&runq_lock, flags);
     return next;
 }
 

@@ -7,7 +7,8 @@
  * One call-function is in flight at a time (call_lock). Everything in the
  * hypervisor runs with interrupts off, so a CPU that waits for the lock,
  * or for its targets, keeps serving a request aimed at itself meanwhile:
- * two CPUs calling each other cannot deadlock.
+ * two CPUs calling each other cannot deadlock. Every lock's spin loop
+ * serves it too (hv/spinlock.h), so fn must take no lock.
  */
 #include <hv/arch.h>
 #include <hv/sched.h>
@@ -43,8 +44,9 @@ void arch_send_reschedule(unsigned int cpu)
         send_ipi(cpu, HV_IPI_RESCHED_VECTOR);
 }
 
-/* Runs the call in flight if this CPU is one of its targets. */
-static void call_serve(void)
+/* Runs the call in flight if this CPU is one of its targets (also from
+ * every lock's spin loop: arch_spin_wait_serve). */
+void ipi_serve_pending_call(void)
 {
     unsigned int me = smp_processor_id();
     cpumask_t pending = cpumask_read_atomic(&call.pending);
@@ -58,7 +60,7 @@ static void call_serve(void)
 static void call_lock(void)
 {
     while (__atomic_exchange_n(&call.locked, true, __ATOMIC_ACQUIRE)) {
-        call_serve();
+        ipi_serve_pending_call();
         arch_cpu_relax();
     }
 }
@@ -148,7 +150,7 @@ bool ipi_handle(unsigned int vector)
     case HV_IPI_CALL_VECTOR:
         apic_eoi();
         c->ipis_received[IPI_CALL]++;
-        call_serve();
+        ipi_serve_pending_call();
         return true;
     default:
         return false;

@@ -26,12 +26,34 @@ __noreturn void arch_halt(void);
  * it is an inline of the arch's (asm/percpu.h); the host tests have one CPU.
  */
 #ifdef HV_HOST_TEST
-extern struct pcpu host_test_pcpu;
+/* Per host thread: the lock tests run threads as "CPUs" (ids they set). */
+extern __thread struct pcpu host_test_pcpu;
 static inline struct pcpu *arch_this_pcpu(void) { return &host_test_pcpu; }
-static inline void arch_cpu_relax(void) { }
+static inline void arch_cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline unsigned long arch_irq_save(void) { return 0; }
+static inline void arch_irq_restore(unsigned long flags) { (void)flags; }
+/* No call-function IPIs on the host; the lock tests' threads outnumber the
+ * cores, so a waiter gives its core to the thread whose ticket is next. */
+void harness_spin_wait(void);
+static inline void arch_spin_wait_serve(void) { harness_spin_wait(); }
 #else
-#include <asm/arch_inline.h>           /* arch_this_pcpu(), arch_cpu_relax() */
+/* arch_this_pcpu(), arch_cpu_relax(), arch_irq_save/restore(), arch_spin_wait_serve() */
+#include <asm/arch_inline.h>
 #endif
+
+/*
+ * Atomics for the lock primitives (hv/spinlock.h) and lock-free counts. The
+ * compiler's __atomic builtins give the locked x86 instructions (xadd,
+ * xchg, cmpxchg) both in the hypervisor and on the host, so one definition
+ * serves both; an arch without them would put its own here.
+ */
+#define arch_fetch_add(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#define arch_xchg(p, v)       __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+/* True when *p was old and is now new; else old is updated to what *p held. */
+#define arch_cmpxchg(p, oldp, new_) \
+    __atomic_compare_exchange_n((p), (oldp), (new_), false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#define arch_load_acquire(p)  __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define arch_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 static inline unsigned int smp_processor_id(void) { return arch_this_pcpu()->id; }
 cpumask_t arch_cpus_online(void);
 /* Runs fn(arg) on every online CPU in mask (this one directly) and waits for all. */

@@ -12,6 +12,9 @@ void hv_log(enum hv_loglvl lvl, const char *fmt, ...) __printf(2, 3);
 void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap);
 void hv_puts_raw(const char *s, size_t len);
 /* Ends another writer's partial line before `owner` (a domid, or -2 for whole lines) writes. */
+/* console_lock (common/console.c): around a group of hv_puts_raw and the line-owner calls. */
+void hv_console_lock(void);
+void hv_console_unlock(void);
 void hv_console_claim_line(int owner);
 void hv_console_set_line_owner(int owner);
 

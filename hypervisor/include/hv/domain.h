@@ -6,6 +6,7 @@
 #include <hv/xen.h>
 #include <hv/timer.h>
 #include <hv/event.h>
+#include <hv/spinlock.h>
 #include <asm/vcpu.h>
 
 #define HV_MAX_DOMAINS  64
@@ -61,6 +62,10 @@ struct domain {
     unsigned long vm_assist;
     mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */
     unsigned long nr_pages;            /* memory given at build time */
+    /* page_alloc_lock: the check-and-charge of tot_pages against max_pages
+     * (common/memory.c). Every change of tot_pages is atomic, so a release
+     * (here, or a frame's last put in page_type.c) needs no lock. */
+    spinlock_t page_alloc_lock;
     unsigned long tot_pages;           /* frames the domain owns now (memory_op) */
     unsigned long max_pages;           /* limit for increase_reservation / populate_physmap */
     char console_line[256];            /* partial console_io line, see console.c */

@@ -7,6 +7,7 @@
 #define HV_FRAME_H
 
 #include <hv/types.h>
+#include <hv/spinlock.h>
 
 #define FRAME_OWNER_FREE  0xffffu   /* on the free list */
 #define FRAME_OWNER_HV    0xfffeu   /* hypervisor heap and tables (allocated) */
@@ -38,6 +39,7 @@ struct frame_pool {
     mfn_t nr_frames;                /* frames tracked: [0, nr_frames) */
     mfn_t nr_free;
     mfn_t hint;                     /* where the next search starts */
+    spinlock_t lock;                /* heap_lock: bitmap, nr_free, hint, owner of free frames */
 };
 
 extern struct frame_pool hv_frames;

@@ -11,6 +11,13 @@
  * read and written only through copy_from_handle()/copy_to_handle(). The
  * plain va forms remain for addresses that are not hypercall arguments
  * (instruction emulation, bounce frames).
+ *
+ * No lock is held across a guest access (docs/smp.md): a copy may fault
+ * and, once guests run on several CPUs, wait on their page tables. Debug
+ * builds check it in the hypercall accessors (the copy_*_handle forms
+ * below); the plain va forms stay unchecked because they are inlined in
+ * the hot-path page, which has no room left (docs/performance.md).
+ * Handlers copy in, lock, act, unlock, copy out.
  */
 #ifndef HV_GUEST_ACCESS_H
 #define HV_GUEST_ACCESS_H
@@ -18,6 +25,7 @@
 #include <hv/types.h>
 #include <hv/errno.h>
 #include <hv/arch.h>
+#include <hv/spinlock.h>
 
 #define GUEST_HOLE_START 0xffff800000000000UL   /* HYPERVISOR_VIRT_START */
 #define GUEST_HOLE_END   0xffff880000000000UL   /* HYPERVISOR_VIRT_END */
@@ -82,11 +90,13 @@ static inline guest_handle_t guest_handle_add_offset(guest_handle_t h, unsigned 
 
 static inline int copy_from_handle(void *dst, guest_handle_t h, size_t len)
 {
+    lock_check_none_held();
     return copy_from_guest(dst, h.va, len);
 }
 
 static inline int copy_to_handle(guest_handle_t h, const void *src, size_t len)
 {
+    lock_check_none_held();
     return copy_to_guest(h.va, src, len);
 }
 
@@ -97,6 +107,7 @@ static inline int copy_from_handle_offset(void *dst, guest_handle_t h, unsigned 
 {
     unsigned long off;
 
+    lock_check_none_held();
     if (__builtin_mul_overflow(idx, size, &off) || h.va + off < h.va)
         return -EFAULT;
     return copy_from_guest(dst, h.va + off, size);
@@ -107,6 +118,7 @@ static inline int copy_to_handle_offset(guest_handle_t h, unsigned long idx, con
 {
     unsigned long off;
 
+    lock_check_none_held();
     if (__builtin_mul_overflow(idx, size, &off) || h.va + off < h.va)
         return -EFAULT;
     return copy_to_guest(h.va + off, src, size);

@@ -6,10 +6,23 @@
 #define HV_PERCPU_H
 
 struct vcpu;
+struct lock_dbg;
+
+/* Debug builds and the host tests check the lock order (hv/spinlock.h). */
+#if defined(HV_DEBUG) || defined(HV_HOST_TEST)
+#define HV_LOCK_DEBUG 1
+#endif
+
+/* Locks one CPU holds at once, at most: deeper nesting is a bug (it panics). */
+#define HV_LOCKS_HELD_MAX 8
 
 struct pcpu {
     struct vcpu *curr;                 /* the running vCPU; NULL while idle (`current`) */
     unsigned int id;                   /* 0 = the boot CPU, then in MADT order */
+#ifdef HV_LOCK_DEBUG
+    unsigned int nr_held;              /* the lock-order checker's stack (common/spinlock.c) */
+    const struct lock_dbg *held[HV_LOCKS_HELD_MAX];
+#endif
 };
 
 #endif

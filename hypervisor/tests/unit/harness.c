@@ -16,7 +16,11 @@
 #include <hv/boot.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <hv/domain.h>
+#include <hv/spinlock.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
 #include <hv/guest_access.h>
@@ -252,8 +256,15 @@ __noreturn void arch_poweroff(int code)
     abort();
 }
 
-/* One physical CPU on the host: CPU 0, everything "on all CPUs" runs here. */
-struct pcpu host_test_pcpu;
+/* One physical CPU on the host: CPU 0, everything "on all CPUs" runs here.
+ * Per thread: the lock suite's threads are "CPUs" with ids of their own. */
+__thread struct pcpu host_test_pcpu;
+
+/* hv/sched.h has its own sched_yield: the host's, by its system call. */
+void harness_spin_wait(void)
+{
+    syscall(SYS_sched_yield);
+}
 cpumask_t arch_cpus_online(void) { return cpumask_of(0); }
 void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
 {
@@ -491,6 +502,8 @@ void harness_teardown(void)
     harness_reap_all();
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
         CU_ASSERT_PTR_NULL(hv_domains[i]);
+    EXPECT_EQ(lock_check_nr_held(), 0);              /* every lock given back */
+    lock_check_reset();
     CU_ASSERT_EQUAL(timer_next_deadline(), ~0ULL);
     CU_ASSERT_EQUAL(heap_bad_frees, 0);
     EXPECT_EQ(hv_frames.nr_free, harness_baseline_free);  /* no frame leaked */
@@ -593,6 +606,8 @@ int main(void)
     suite_grant_v2();
     suite_memory();
     suite_smp();
+    suite_spinlock();
+    suite_lock_order();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();

@@ -160,5 +160,7 @@ void suite_grant(void);
 void suite_grant_v2(void);
 void suite_memory(void);
 void suite_smp(void);
+void suite_spinlock(void);
+void suite_lock_order(void);
 
 #endif

@@ -157,8 +157,8 @@ void page_put(mfn_t mfn)
         f->type_count = 0;
         f->linear = 0;
         frame_free(&hv_frames, mfn, 1);             /* given back while still in use */
-        if (owner && owner->tot_pages)
-            owner->tot_pages--;                      /* charged until now */
+        if (owner && owner->tot_pages)               /* charged until now; atomic: no lock */
+            __atomic_fetch_sub(&owner->tot_pages, 1, __ATOMIC_RELAXED);
     }
 }
 
