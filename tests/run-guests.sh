@@ -18,7 +18,7 @@
 # ($RESULTS overrides the directory).
 set -uo pipefail
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-conf=$top/tests/guests/tests.conf
+conf=${GUESTS_CONF:-$top/tests/guests/tests.conf}
 guests=$top/build/guests
 hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 HV_CMDLINE=${HV_CMDLINE:-"console=com1 loglvl=all"}
@@ -126,6 +126,19 @@ add_why() {
   while IFS= read -r r; do [ -n "$r" ] && why+="${why:+; }$r"; done <<<"$1"
 }
 
+# Under TCG a guest's clock is the host's: when the host does not run QEMU for
+# a while, the guest sees a late wake-up that no hypervisor could avoid. A
+# failure made only of late wake-ups (a timer check's bound) gets one more
+# boot; a real regression is late both times. The first log is kept.
+only_late_wakeups() {   # why
+  local r
+  while IFS= read -r r; do
+    [ "$(grep -o 'FAIL: ' <<<"$r" | wc -l)" = 1 ] || return 1
+    [[ $r =~ within\ late_ms|after\ the\ deadline\ \(allowed|SCHEDOP_block\ wake\ time ]] || return 1
+  done < <(sed 's/; /\n/g' <<<"$1")
+  return 0
+}
+
 run_test() {   # name where timeout modules checks
   local name=$1 where=$2 tmo=$3 mods=() checks=() m reason="" log rc why="" i guest
   IFS=';' read -ra raw <<<"$4"
@@ -167,6 +180,11 @@ run_test() {   # name where timeout modules checks
   add_why "$(judge_checks "$log" ${#mods[@]} "${checks[@]}")"
   add_why "$(judge_final "$log" "$reason")"
   if [ -z "$why" ]; then echo "PASS: guests/$name"; return 0; fi
+  if only_late_wakeups "$why" && [ -z "${RETRIED:-}" ]; then
+    mv "$log" "${log%.log}.first.log"
+    echo "RETRY: guests/$name: only late wake-ups ($why); load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs; once more"
+    RETRIED=1 run_test "$@"; return
+  fi
   echo "FAIL: guests/$name: $why"
   tail -n 30 "$log" | tr -d '\r' | sed 's/^/    /'
   return 1
