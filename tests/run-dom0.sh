@@ -82,6 +82,11 @@ if [ "$(dd if="$disk" bs=512 skip=4096 count=1 2>/dev/null | head -c 26)" = "pvh
 else
   echo "FAIL: dom0/ahci-disk-write-reached-host: block 4096 of the image does not hold dom0's bytes"; status=1
 fi
+if log_has "\\(HV\\) irq: d0's PIRQ EOI bitmap is frame [0-9a-f]+"; then
+  echo "PASS: dom0/pirq-eoi-bitmap-registered"
+else
+  echo "FAIL: dom0/pirq-eoi-bitmap-registered: no PHYSDEVOP_pirq_eoi_gmfn_v2 from dom0"; status=1
+fi
 if log_has '^\(d0\) typed-42'; then
   echo "PASS: dom0/console-keyboard-input"
 else

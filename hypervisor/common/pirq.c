@@ -11,8 +11,9 @@
  *  - edge: raised at every interrupt, nothing masked; more interrupts
  *    before the EOI coalesce in the pending port, and PIRQ_STORM_LIMIT of
  *    them mask the line until the EOI (the storm rule).
- * irq_status_query says needs_eoi for every line, as Xen does, so Linux
- * EOIs both kinds.
+ * irq_status_query says needs_eoi for every line, as Xen does, and the
+ * pirq_eoi_gmfn_v2 page has the bit of every bound line set, so Linux EOIs
+ * both kinds.
  *
  * One lock (rank PIRQ: taken under a domain's event lock, never under the
  * scheduler's or timer locks) covers the table; the
@@ -43,6 +44,15 @@ struct pirq_line {
 static struct pirq_line lines[HV_MAX_GSIS];
 static spinlock_t pirq_lock = SPINLOCK_INIT(LOCK_RANK_PIRQ, "pirq_lock");
 
+/*
+ * PHYSDEVOP_pirq_eoi_gmfn_v2: a page of the owner's where bit p says "PIRQ p
+ * needs PHYSDEVOP_eoi". Held (reference, writable type) while registered;
+ * every bound line has its bit set (every line needs its EOI here), unbound
+ * ones clear. Bits change atomically: the guest reads them at any time.
+ */
+static u64 *eoi_map;
+static domid_t eoi_map_owner;
+
 static unsigned int nr_lines(void)
 {
     return MIN(arch_irq_nr_gsis(), (unsigned int)HV_MAX_GSIS);
@@ -56,6 +66,45 @@ static struct pirq_line *line_of(struct domain *d, int pirq)
     if (!lines[pirq].mapped || lines[pirq].owner != d->id)
         return NULL;
     return &lines[pirq];
+}
+
+static void eoi_map_set(const struct domain *d, unsigned int pirq, bool needs_eoi)
+{
+    u64 bit = 1ULL << (pirq % 64);
+
+    if (!eoi_map || eoi_map_owner != d->id)
+        return;
+    if (needs_eoi)
+        __atomic_fetch_or(&eoi_map[pirq / 64], bit, __ATOMIC_RELEASE);
+    else
+        __atomic_fetch_and(&eoi_map[pirq / 64], ~bit, __ATOMIC_RELEASE);
+}
+
+/* -EBUSY if a page is registered already (as Xen), -EINVAL for a frame d cannot give. */
+int pirq_set_eoi_map(struct domain *d, mfn_t mfn)
+{
+    void *page = arch_guest_frame_hold(d, mfn);
+    unsigned long flags;
+    int rc = 0;
+
+    if (!page)
+        return -EINVAL;
+    flags = spin_lock_irqsave(&pirq_lock);
+    if (eoi_map) {
+        rc = -EBUSY;
+    } else {
+        eoi_map = page;
+        eoi_map_owner = d->id;
+        for (unsigned int gsi = 0; gsi < nr_lines(); gsi++)
+            if (lines[gsi].bound && lines[gsi].owner == d->id)
+                eoi_map_set(d, gsi, true);
+    }
+    spin_unlock_irqrestore(&pirq_lock, flags);
+    if (rc)
+        arch_guest_frame_release(mfn);
+    else
+        hv_info("irq: d%u's PIRQ EOI bitmap is frame %lx\n", d->id, mfn);
+    return rc;
 }
 
 static void set_mask(unsigned int gsi, struct pirq_line *l, bool masked)
@@ -167,6 +216,7 @@ int pirq_bind(struct domain *d, int pirq, evtchn_port_t port)
         rc = -EEXIST;
     } else {
         l->bound = true;
+        eoi_map_set(d, (unsigned int)pirq, true);
         l->port = port;
         l->in_flight = false;
         l->unacked = 0;
@@ -184,6 +234,7 @@ void pirq_unbind(struct domain *d, int pirq, evtchn_port_t port)
     if (l && l->bound && l->port == port) {
         set_mask((unsigned int)pirq, l, true);
         l->bound = false;
+        eoi_map_set(d, (unsigned int)pirq, false);
         l->port = 0;
         l->in_flight = false;
     }
@@ -193,6 +244,10 @@ void pirq_unbind(struct domain *d, int pirq, evtchn_port_t port)
 void pirq_domain_destroy(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&pirq_lock);
+    u64 *map = eoi_map_owner == d->id ? eoi_map : NULL;
+
+    if (map)
+        eoi_map = NULL;
 
     for (unsigned int gsi = 0; gsi < nr_lines(); gsi++) {
         if (!lines[gsi].mapped || lines[gsi].owner != d->id)
@@ -201,6 +256,8 @@ void pirq_domain_destroy(struct domain *d)
         lines[gsi] = (struct pirq_line){ .masked = true };
     }
     spin_unlock_irqrestore(&pirq_lock, flags);
+    if (map)
+        arch_guest_frame_release(hv_virt_to_mfn(map));
 }
 
 /* The table's half of an interrupt: mask as the rules say; the port to raise, or 0. */

@@ -26,6 +26,8 @@ int  pirq_unmap(struct domain *d, int pirq);
 int  pirq_setup_gsi(struct domain *d, int gsi, bool level, bool active_low);
 int  pirq_status_query(struct domain *d, int pirq, u32 *flags);
 int  pirq_eoi(struct domain *d, int pirq);
+/* PHYSDEVOP_pirq_eoi_gmfn_v2: d's frame becomes the "needs EOI" bitmap. */
+int  pirq_set_eoi_map(struct domain *d, mfn_t mfn);
 /* The event side (event_pirq.c): the port is d's, already in state ECS_PIRQ. */
 int  pirq_bind(struct domain *d, int pirq, evtchn_port_t port);
 void pirq_unbind(struct domain *d, int pirq, evtchn_port_t port);

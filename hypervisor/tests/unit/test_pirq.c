@@ -6,6 +6,7 @@
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/event.h>
+#include <hv/frame.h>
 #include <hv/irq.h>
 #include <asm/io_apic.h>
 #include <xen/physdev.h>
@@ -151,6 +152,33 @@ static void test_domain_destroy_frees_lines(void)
     EXPECT_EQ(pirq_map_gsi(d, 21, -1, &pirq), 0);         /* free for the next owner */
 }
 
+/* PHYSDEVOP_pirq_eoi_gmfn_v2: bound lines' bits set, unbound ones clear; one page; held, then released. */
+static void test_eoi_map(void)
+{
+    struct domain *d = dom0(), *u = harness_domain(1, 1, true);
+    mfn_t m = frame_alloc(&hv_frames, 1, 1, d->id), theirs = frame_alloc(&hv_frames, 1, 1, u->id);
+    u64 *map;
+    evtchn_port_t port;
+
+    CU_ASSERT_FATAL(m != INVALID_MFN && theirs != INVALID_MFN);
+    map = hv_mfn_to_virt(m);
+    memset(map, 0, PAGE_SIZE);
+    map_and_bind(d, 18);
+    EXPECT_EQ(pirq_set_eoi_map(d, theirs), -EINVAL);      /* not d's frame */
+    EXPECT_EQ(pirq_set_eoi_map(d, m), 0);
+    CU_ASSERT_TRUE(map[0] & (1ULL << 18));                /* bound before: set at registration */
+    EXPECT_EQ(pirq_set_eoi_map(d, m), -EBUSY);
+    port = map_and_bind(d, 19);
+    CU_ASSERT_TRUE(map[0] & (1ULL << 19));
+    EXPECT_EQ(evtchn_close(d, port), 0);
+    CU_ASSERT_FALSE(map[0] & (1ULL << 19));
+    CU_ASSERT_FALSE(map[0] & ~(1ULL << 18));
+    domain_shutdown(d, SHUTDOWN_poweroff);               /* the page is given back */
+    d = harness_domain(2, 1, true);
+    m = frame_alloc(&hv_frames, 1, 1, d->id);
+    EXPECT_EQ(pirq_set_eoi_map(d, m), 0);                 /* free for the next owner */
+}
+
 static void test_no_ioapic(void)
 {
     struct domain *d = dom0();
@@ -189,6 +217,7 @@ static const struct unit_test tests[] = {
     { "errors", test_errors },
     { "close_masks_and_unbinds", test_close_masks_and_unbinds },
     { "domain_destroy_frees_lines", test_domain_destroy_frees_lines },
+    { "eoi_map", test_eoi_map },
     { "no_ioapic", test_no_ioapic },
     { "rte_encoding", test_rte_encoding },
 };

@@ -137,6 +137,16 @@ static long apic_read(guest_handle_t arg)
     return rc;
 }
 
+/* The frame is a machine frame (a PV guest's gmfn); v1's auto-unmask is not offered. */
+static long pirq_eoi_gmfn_v2(guest_handle_t arg)
+{
+    struct physdev_pirq_eoi_gmfn op;
+
+    if (copy_from_handle(&op, arg, sizeof(op)))
+        return -EFAULT;
+    return pirq_set_eoi_map(current->domain, op.gmfn);
+}
+
 long pv_physdev_op_privileged(int cmd, guest_handle_t arg)
 {
     if (!op_is_privileged(cmd))
@@ -153,11 +163,12 @@ long pv_physdev_op_privileged(int cmd, guest_handle_t arg)
     case PHYSDEVOP_free_irq_vector:  return 0;
     case PHYSDEVOP_apic_read:        return apic_read(arg);
     case PHYSDEVOP_apic_write:       return -EPERM;
+    case PHYSDEVOP_pirq_eoi_gmfn_v2: return pirq_eoi_gmfn_v2(arg);
     case PHYSDEVOP_manage_pci_add: case PHYSDEVOP_manage_pci_remove:
     case PHYSDEVOP_manage_pci_add_ext: case PHYSDEVOP_pci_device_add:
     case PHYSDEVOP_pci_device_remove: case PHYSDEVOP_pci_mmcfg_reserved:
         return 0;                                    /* nothing to record without MSI */
     default:
-        return -ENOSYS;                              /* pirq_eoi_gmfn, MSI restore, dbgp: not yet */
+        return -ENOSYS;                              /* eoi_gmfn v1, MSI restore, dbgp: not yet */
     }
 }
