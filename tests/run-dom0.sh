@@ -12,11 +12,12 @@
 #     d2) are refused every dom0-only operation (d2: every PHYSDEVOP and bind_pirq)
 #     and finish their checks, while dom0 keeps running (and keeps the serial
 #     input: the domUs' console rings get none);
-#  The AHCI disk: the runner makes a 4 MiB image from a fixed seed; dom0's ahci
-#  driver reads it (sha256 compared with the host's) on an INTx line delivered as a
-#  PIRQ event (/proc/interrupts: xen-pirq, count > 0), the ACPI SCI is bound the
-#  same way, and a block dom0 writes and syncs is found in the image afterwards.
 #  4. the hypervisor reaches its clean final state ("no domains left", power-off).
+#  Interrupts and the AHCI disk: the runner makes a 4 MiB image from a fixed seed;
+#  dom0's ahci driver reads it (sha256 compared with the host's) on an INTx line
+#  delivered as a PIRQ event (/proc/interrupts: xen-pirq, count > 0), the ACPI SCI
+#  is bound the same way, dom0 registers its PIRQ EOI bitmap, and a block dom0
+#  writes and syncs is found in the image after QEMU ends.
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
