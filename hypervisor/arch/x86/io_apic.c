@@ -64,8 +64,8 @@ static void ioapic_add(const struct madt_ioapic *m)
 {
     struct ioapic *a = &ioapics[nr_ioapics];
 
-    if (m->addr & 0xfff || m->addr < 0xfec00000u)
-        return;                                      /* not where the direct map's UC GiB is */
+    if (m->addr & 0xfff || m->addr < 0xc0000000u)
+        return;                                      /* outside the direct map's uncached top GiB */
     a->base = m->addr;
     a->mmio = VA(m->addr);
     a->gsi_base = m->gsi_base;
