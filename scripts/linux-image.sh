@@ -4,7 +4,7 @@
 #   build/linux/vmlinux    the kernel of linux-image-amd64's current package,
 #                          unpacked from its bzImage by `pvctl kernel-extract`
 #   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh,dom0-checks.sh},
-#                          guestcheck, the front ends and xenfs
+#                          guestcheck, the front ends, xenfs, and ahci/sd_mod (dom0's disk)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -42,7 +42,7 @@ cp "$out/guestcheck" "$ir/bin/guestcheck"
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)
 [ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
-for m in xen-blkfront xen-netfront xenfs; do
+for m in xen-blkfront xen-netfront xenfs ahci sd_mod; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done

@@ -11,6 +11,8 @@
 #   QEMU_EXTRA   extra QEMU arguments, e.g. "-s -S" to wait for gdb on :1234
 #   DOM0=1       the first guest (default: linux) is the privileged dom0 (dom0=1
 #                dom0_mem=512M, QEMU q35; docs/dom0.md): its shell is on the serial line
+#   DOM0_DISK    with DOM0=1: a raw disk image on q35's AHCI (port 0); in dom0
+#                `modprobe ahci sd_mod` gives /dev/sda on an INTx line (xen-pirq)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 hv=$top/build/hypervisor/hypervisor.bin
@@ -19,6 +21,10 @@ guests=${RUN_GUESTS:-"linux"}
 if [ "${DOM0:-0}" = 1 ]; then
   cmdline="$cmdline dom0=1 dom0_mem=512M"
   export QEMU_MACHINE=${QEMU_MACHINE:-q35}
+  if [ -n "${DOM0_DISK:-}" ]; then
+    [ -f "$DOM0_DISK" ] || { echo "run: no disk image $DOM0_DISK" >&2; exit 1; }
+    export QEMU_EXTRA="${QEMU_EXTRA:-} -drive if=none,id=d0,file=$DOM0_DISK,format=raw -device ide-hd,drive=d0,bus=ide.0"
+  fi
 fi
 
 [ -f "$hv" ] || { echo "run: $hv missing; run 'make hypervisor'" >&2; exit 1; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run-dom0.sh: the stock Debian kernel as the initial domain (dom0=1) on our hypervisor,
-# on QEMU q35 (docs/dom0.md). Not in the default `make test` set yet (issue 13, step 1).
+# on QEMU q35 (docs/dom0.md). In `make test` (test-dom0).
 #  1. dom0 boots with console=hvc0 and the busybox initramfs; /init runs
 #     tests/linux/dom0-checks.sh (xenfs control_d, /sys/hypervisor, the host
 #     e820, ACPI through identity-mapped firmware memory, PCI enumeration by
@@ -8,10 +8,16 @@
 #     "N passed, N failed";
 #  2. then its shell answers a command typed on QEMU's serial line (console_io
 #     read + VIRQ_CONSOLE), and `poweroff` typed the same way ends dom0;
-#  3. next to it, a boot-time domU (tests/guests/dom0-ops-hostile, d1) is refused
-#     every dom0-only operation and finishes its checks, while dom0 keeps running
-#     (and keeps the serial input: the domU's console ring gets none);
+#  3. next to it, boot-time domUs (tests/guests/dom0-ops-hostile d1, physdev-hostile
+#     d2) are refused every dom0-only operation (d2: every PHYSDEVOP and bind_pirq)
+#     and finish their checks, while dom0 keeps running (and keeps the serial
+#     input: the domUs' console rings get none);
 #  4. the hypervisor reaches its clean final state ("no domains left", power-off).
+#  Interrupts and the AHCI disk: the runner makes a 4 MiB image from a fixed seed;
+#  dom0's ahci driver reads it (sha256 compared with the host's) on an INTx line
+#  delivered as a PIRQ event (/proc/interrupts: xen-pirq, count > 0), the ACPI SCI
+#  is bound the same way, dom0 registers its PIRQ EOI bitmap, and a block dom0
+#  writes and syncs is found in the image after QEMU ends.
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,13 +26,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 domu=$top/build/guests/dom0-ops-hostile.elf
+domu2=$top/build/guests/physdev-hostile.elf
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
 KARGS="console=hvc0 loglevel=4 pvtest=dom0"
 status=0
 
-for f in "$hv" "$k" "$ird" "$domu"; do
+for f in "$hv" "$k" "$ird" "$domu" "$domu2"; do
   [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
 done
 
@@ -35,6 +42,12 @@ done
 log_has() { tr -d '\r' < "$log" | grep -Ec -- "$1" > /dev/null; }
 
 show_tail() { echo "    --- last lines of $1 ---"; tail -n 30 "$1" | tr -d '\r' | sed 's/^/    /'; }
+
+# The AHCI disk: 4 MiB from a fixed seed, on q35's built-in ich9-ahci (port 0).
+disk=$res/disk.img
+python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(13).randbytes(4 << 20))' > "$disk"
+disk_sha=$(sha256sum "$disk" | cut -d' ' -f1)
+export QEMU_EXTRA="${QEMU_EXTRA:-} -drive if=none,id=d0,file=$disk,format=raw -device ide-hd,drive=d0,bus=ide.0"
 
 log=$res/boot.log; sock=$res/boot.sock
 rm -f "$log"
@@ -47,7 +60,7 @@ python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list"
 tpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
-    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$domu2" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
 echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
@@ -57,6 +70,23 @@ if log_has '^\(d0\) [1-9][0-9]* passed, 0 failed'; then
   echo "PASS: dom0/checks-complete"
 else
   echo "FAIL: dom0/checks-complete: no clean summary line"; show_tail "$log"; status=1
+fi
+tr -d '\r' < "$log" | sed -n 's/^(d0) interrupts: */    \/proc\/interrupts: /p'
+if log_has "^\\(d0\\) disk-sha256: $disk_sha\$"; then
+  echo "PASS: dom0/ahci-disk-read-matches-host"
+else
+  echo "FAIL: dom0/ahci-disk-read-matches-host: host $disk_sha, dom0 '$(tr -d '\r' < "$log" | sed -n 's/^(d0) disk-sha256: //p')'"
+  status=1
+fi
+if [ "$(dd if="$disk" bs=512 skip=4096 count=1 2>/dev/null | head -c 26)" = "pvhv-dom0-wrote-this-block" ]; then
+  echo "PASS: dom0/ahci-disk-write-reached-host"
+else
+  echo "FAIL: dom0/ahci-disk-write-reached-host: block 4096 of the image does not hold dom0's bytes"; status=1
+fi
+if log_has "\\(HV\\) irq: d0's PIRQ EOI bitmap is frame [0-9a-f]+"; then
+  echo "PASS: dom0/pirq-eoi-bitmap-registered"
+else
+  echo "FAIL: dom0/pirq-eoi-bitmap-registered: no PHYSDEVOP_pirq_eoi_gmfn_v2 from dom0"; status=1
 fi
 if log_has '^\(d0\) typed-42'; then
   echo "PASS: dom0/console-keyboard-input"
@@ -68,6 +98,12 @@ if log_has '^\(d1\) DONE: dom0-ops-hostile: [1-9][0-9]* passed, 0 failed' &&
   echo "PASS: dom0/domU-refused-next-to-dom0"
 else
   echo "FAIL: dom0/domU-refused-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d1) FAIL' | sed 's/^/    /'; status=1
+fi
+if log_has '^\(d2\) DONE: physdev-hostile: [1-9][0-9]* passed, 0 failed' &&
+   log_has '\(HV\) d2 shutdown: poweroff'; then
+  echo "PASS: dom0/physdev-refused-to-domU-next-to-dom0"
+else
+  echo "FAIL: dom0/physdev-refused-to-domU-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d2) FAIL' | sed 's/^/    /'; status=1
 fi
 if log_has '\(HV\) d0 shutdown: poweroff'; then
   echo "PASS: dom0/poweroff-reported"

@@ -8,6 +8,7 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/event.h>
+#include <hv/irq.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
 #include <hv/lib.h>
@@ -179,6 +180,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     domain_stop_vcpus(d);
     console_ring_detach(d);
     evtchn_domain_destroy(d);
+    pirq_domain_destroy(d);                          /* its lines masked, unmapped */
     grant_table_destroy(d);
 }
 

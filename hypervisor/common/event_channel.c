@@ -214,6 +214,16 @@ int evtchn_bind_service(struct domain *d, evtchn_service_fn fn)
     return (int)port;
 }
 
+int evtchn_bind_new(struct domain *d, struct evtchn c)
+{
+    evtchn_port_t port = get_free_port(d);
+
+    if (!port)
+        return -ENOSPC;
+    bind_port(d, port, c);
+    return (int)port;
+}
+
 int evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 {
     evtchn_port_t port;
@@ -253,6 +263,8 @@ static void close_port(struct domain *d, evtchn_port_t port)
     }
     if (c->state == ECS_HYPERVISOR)
         service_fn[d->id] = NULL;
+    if (c->state == ECS_PIRQ)
+        evtchn_pirq_closed(d, c, port);
     d->evtchn_ops->clear_pending(d, port);
     *c = (struct evtchn){ .state = ECS_FREE, .last_vcpu = c->last_vcpu,
                           .last_priority = c->last_priority };
@@ -326,6 +338,10 @@ int evtchn_status(struct domain *d, struct evtchn_status *op)
         op->u.virq = c->virq;
         break;
     case ECS_IPI: op->status = EVTCHNSTAT_ipi; break;
+    case ECS_PIRQ:
+        op->status = EVTCHNSTAT_pirq;
+        op->u.pirq = c->pirq;
+        break;
     case ECS_HYPERVISOR:
         op->status = EVTCHNSTAT_interdomain;
         op->u.interdomain.dom = DOMID_XEN;
@@ -352,7 +368,7 @@ int evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
     if (op->vcpu >= HV_MAX_VCPUS || !d->vcpus[op->vcpu])
         return -ENOENT;
     c = chn(d, op->port);
-    if (c->state != ECS_UNBOUND && c->state != ECS_INTERDOMAIN)
+    if (c->state != ECS_UNBOUND && c->state != ECS_INTERDOMAIN && c->state != ECS_PIRQ)
         return -EINVAL;
     c->notify_vcpu = (u8)op->vcpu;
     return 0;
@@ -408,6 +424,7 @@ static const struct evtchn_subop evtchn_subops[] = {
     [EVTCHNOP_bind_interdomain] = { sizeof(struct evtchn_bind_interdomain), true, run_bind_interdomain },
     [EVTCHNOP_bind_virq]        = { sizeof(struct evtchn_bind_virq), true, run_bind_virq },
     [EVTCHNOP_bind_ipi]         = { sizeof(struct evtchn_bind_ipi), true, run_bind_ipi },
+    [EVTCHNOP_bind_pirq]        = { sizeof(struct evtchn_bind_pirq), true, evtchn_bind_pirq },
     [EVTCHNOP_close]            = { sizeof(struct evtchn_close), false, run_close },
     [EVTCHNOP_send]             = { sizeof(struct evtchn_send), false, run_send },
     [EVTCHNOP_status]           = { sizeof(struct evtchn_status), true, run_status },

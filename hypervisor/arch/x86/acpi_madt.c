@@ -1,5 +1,6 @@
 /*
- * The MADT (ACPI "APIC" table): which local APICs exist and are enabled.
+ * The MADT (ACPI "APIC" table): which local APICs exist and are enabled,
+ * and (madt_parse_irqs) the I/O APICs and the ISA interrupt overrides.
  * Pure logic over a table in memory, so it compiles on the host and the
  * unit tests feed it hand-made and broken tables (tests/unit/test_madt.c).
  * Finding the table (RSDP, RSDT/XSDT) is smpboot.c's.
@@ -10,6 +11,8 @@
 
 #define MADT_HEADER_LEN   44           /* SDT header + LAPIC address + flags */
 #define MADT_LAPIC        0
+#define MADT_IOAPIC       1
+#define MADT_ISO          2           /* interrupt source override */
 #define MADT_LAPIC_ADDR   5
 #define MADT_X2APIC       9
 #define MADT_ENABLED      1u           /* flags bit 0; online-capable (bit 1) is hotplug: later */
@@ -65,22 +68,65 @@ static bool madt_entry(const u8 *e, unsigned int elen, struct madt_cpus *out)
     }
 }
 
-int madt_parse(const void *table, size_t len, struct madt_cpus *out)
+/* Checks the table and calls fn on every entry; -EINVAL if anything is malformed. */
+static int madt_walk(const void *table, size_t len, bool (*fn)(const u8 *e, unsigned int elen, void *out),
+                     void *out)
 {
     const struct acpi_sdt_header *h = table;
     const u8 *p = table;
 
-    memset(out, 0, sizeof(*out));
     if (len < MADT_HEADER_LEN || memcmp(h->signature, "APIC", 4) || h->length < MADT_HEADER_LEN ||
         h->length > len || !acpi_checksum_ok(table, h->length))
         return -EINVAL;
-    out->lapic_base = get_u32(p + 36);
     for (size_t off = MADT_HEADER_LEN; off < h->length;) {
         unsigned int elen = off + 2 <= h->length ? p[off + 1] : 0;
 
-        if (elen < 2 || off + elen > h->length || !madt_entry(p + off, elen, out))
+        if (elen < 2 || off + elen > h->length || !fn(p + off, elen, out))
             return -EINVAL;
         off += elen;
     }
     return 0;
+}
+
+static bool madt_cpu_entry(const u8 *e, unsigned int elen, void *out)
+{
+    return madt_entry(e, elen, out);
+}
+
+int madt_parse(const void *table, size_t len, struct madt_cpus *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (len >= MADT_HEADER_LEN)
+        out->lapic_base = get_u32((const u8 *)table + 36);
+    return madt_walk(table, len, madt_cpu_entry, out);
+}
+
+/* I/O APIC: id, its MMIO base, its first GSI. Override: ISA irq -> GSI, MPS flags. */
+static bool madt_irq_entry(const u8 *e, unsigned int elen, void *p)
+{
+    struct madt_irqs *out = p;
+
+    if (e[0] == MADT_IOAPIC) {
+        if (elen < 12)
+            return false;
+        if (out->nr_ioapics < MADT_MAX_IOAPICS)
+            out->ioapic[out->nr_ioapics++] = (struct madt_ioapic){
+                .id = e[2], .addr = get_u32(e + 4), .gsi_base = get_u32(e + 8) };
+        return true;
+    }
+    if (e[0] == MADT_ISO) {
+        if (elen < 10)
+            return false;
+        if (e[3] < 16)                               /* bus 0 (ISA) source irqs only */
+            out->isa[e[3]] = (struct madt_override){
+                .present = true, .gsi = get_u32(e + 4), .flags = (u16)(e[8] | e[9] << 8) };
+        return true;
+    }
+    return true;
+}
+
+int madt_parse_irqs(const void *table, size_t len, struct madt_irqs *out)
+{
+    memset(out, 0, sizeof(*out));
+    return madt_walk(table, len, madt_irq_entry, out);
 }

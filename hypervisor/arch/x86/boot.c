@@ -9,6 +9,7 @@
 #include <asm/apic.h>
 #include <asm/boot.h>
 #include <asm/ipi.h>
+#include <asm/irq.h>
 
 static struct boot_info boot_info;
 
@@ -23,6 +24,7 @@ __noreturn void arch_start(u32 magic, unsigned long info)
     mm_init(&boot_info);
     apic_init();
     smp_boot_cpus();
+    irq_init();                          /* I/O APICs masked; device vectors to this CPU */
     if (hv_opts.smp_selftest)
         smp_selftest();
     if (hv_opts.debug_panic_ap)

@@ -75,7 +75,7 @@ static const struct acpi_sdt_header *sdt_at(u64 pa)
     return acpi_checksum_ok(h, h->length) ? h : NULL;
 }
 
-static const struct acpi_sdt_header *madt_find(void)
+const struct acpi_sdt_header *acpi_find_madt(void)
 {
     const struct acpi_rsdp *r = rsdp_find();
     const struct acpi_sdt_header *root;
@@ -196,7 +196,7 @@ static unsigned int cpus_wanted(unsigned int found)
 
 void smp_boot_cpus(void)
 {
-    const struct acpi_sdt_header *madt = madt_find();
+    const struct acpi_sdt_header *madt = acpi_find_madt();
     struct madt_cpus cpus;
     u32 me = apic_id();
 

@@ -13,6 +13,7 @@
 #include <asm/processor.h>
 #include <asm/apic.h>
 #include <asm/ipi.h>
+#include <asm/irq.h>
 #include <asm/traps.h>
 #include <asm/pv.h>
 #include <asm/layout.h>
@@ -80,7 +81,7 @@ __hot_path void hv_trap_entry(struct cpu_user_regs *regs)
         return;
     }
     if (vec >= 32) {
-        if (ipi_handle(vec))
+        if (ipi_handle(vec) || irq_handle_vector(vec))
             return;
         if (vec != HV_SPURIOUS_VECTOR)
             apic_eoi();

@@ -65,6 +65,17 @@ void arch_send_reschedule(unsigned int cpu);
  * returns how many did not confirm in time. */
 unsigned int arch_panic_stop_others(void);
 
+/*
+ * Device interrupt lines (x86: I/O APIC pins, arch/x86/irq.c), numbered as
+ * GSIs; common/pirq.c owns which domain has which line. A line is
+ * programmed masked; only pirq.c unmasks it.
+ */
+unsigned int arch_irq_nr_gsis(void);               /* 0: no device interrupts */
+bool arch_irq_gsi_reserved(unsigned int gsi);      /* the hypervisor's own (timer, its UART) */
+bool arch_irq_gsi_level(unsigned int gsi);
+void arch_irq_gsi_configure(unsigned int gsi, bool level, bool active_low);
+void arch_irq_gsi_mask(unsigned int gsi, bool masked);
+
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* A dead domain's frames and tables back, a bounded step per call: -ERESTART until done. */

@@ -18,12 +18,16 @@ enum evtchn_state {
     ECS_VIRQ,
     ECS_IPI,
     ECS_HYPERVISOR,                    /* the other end is a hypervisor service (PV console) */
+    ECS_PIRQ,                          /* a physical interrupt line (common/event_pirq.c) */
 };
 
 struct evtchn {
     u8 state;                          /* enum evtchn_state */
     u8 notify_vcpu;
-    u16 virq;                          /* ECS_VIRQ */
+    union {
+        u16 virq;                      /* ECS_VIRQ */
+        u16 pirq;                      /* ECS_PIRQ */
+    };
     domid_t remote_dom;                /* ECS_UNBOUND, ECS_INTERDOMAIN */
     u8 priority;                       /* FIFO queue (0 highest .. 15) */
     bool fifo_pending;                 /* raised while no event-array page covered it */
@@ -80,6 +84,11 @@ int evtchn_set_priority(struct domain *d, struct evtchn_set_priority *op);
 int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op);
 int evtchn_fifo_expand_array(struct domain *d, const struct evtchn_expand_array *op);
 void evtchn_fifo_destroy(struct domain *d);
+/* Binds a free port of d in the state c gives; returns the port or -ENOSPC. */
+int evtchn_bind_new(struct domain *d, struct evtchn c);
+/* EVTCHNOP_bind_pirq (common/event_pirq.c); closing the port unbinds the line. */
+int evtchn_bind_pirq(struct domain *d, void *bind_pirq);
+void evtchn_pirq_closed(struct domain *d, const struct evtchn *c, evtchn_port_t port);
 /* Binds a free port of d to a hypervisor service; returns the port or -errno. */
 int evtchn_bind_service(struct domain *d, evtchn_service_fn fn);
 

@@ -32,6 +32,8 @@ enum lock_rank {
     LOCK_RANK_HEAP,                    /* heap_lock: the frame allocator */
     LOCK_RANK_RUNQ,                    /* per-CPU run queue */
     LOCK_RANK_TIMER,                   /* per-CPU software-timer list */
+    LOCK_RANK_PIRQ,                    /* pirq_lock: GSI -> PIRQ -> port (pirq.c); under an event lock */
+    LOCK_RANK_IOAPIC,                  /* ioapic_lock: I/O APIC index/data registers */
     LOCK_RANK_CONSOLE,                 /* console output: innermost, anyone may print */
 };
 

@@ -273,6 +273,20 @@ void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
 }
 void arch_flush_tlb_mask(const cpumask_t *mask) { }
 void arch_send_reschedule(unsigned int cpu) { }
+
+/* Device interrupt lines: a fake I/O APIC whose pins the pirq suite inspects. */
+struct harness_gsi harness_gsi[HARNESS_NR_GSIS];
+unsigned int harness_nr_gsis = HARNESS_NR_GSIS;
+unsigned int arch_irq_nr_gsis(void) { return harness_nr_gsis; }
+bool arch_irq_gsi_reserved(unsigned int gsi) { return gsi == HARNESS_RESERVED_GSI; }
+bool arch_irq_gsi_level(unsigned int gsi) { return gsi < HARNESS_NR_GSIS && harness_gsi[gsi].level; }
+void arch_irq_gsi_configure(unsigned int gsi, bool level, bool active_low)
+{
+    harness_gsi[gsi].level = level;
+    harness_gsi[gsi].active_low = active_low;
+    harness_gsi[gsi].configures++;
+}
+void arch_irq_gsi_mask(unsigned int gsi, bool masked) { harness_gsi[gsi].masked = masked; }
 unsigned int arch_panic_stop_others(void) { return 0; }
 
 __noreturn void arch_halt(void)
@@ -443,6 +457,9 @@ void harness_setup(void)
     hv_opts = default_opts;
     hv_loglvl = default_loglvl;
     harness_baseline_free = hv_frames.nr_free;
+    harness_nr_gsis = HARNESS_NR_GSIS;
+    for (unsigned int g = 0; g < HARNESS_NR_GSIS; g++)
+        harness_gsi[g] = (struct harness_gsi){ .level = g >= 16, .active_low = g >= 16, .masked = true };
 }
 
 /*
@@ -608,6 +625,7 @@ int main(void)
     suite_smp();
     suite_spinlock();
     suite_lock_order();
+    suite_pirq();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();

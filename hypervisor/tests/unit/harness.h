@@ -162,5 +162,16 @@ void suite_memory(void);
 void suite_smp(void);
 void suite_spinlock(void);
 void suite_lock_order(void);
+void suite_pirq(void);
+
+/* The fake I/O APIC behind the arch_irq_gsi_* hooks (pirq suite). */
+#define HARNESS_NR_GSIS 24
+#define HARNESS_RESERVED_GSI 2
+struct harness_gsi {
+    bool level, active_low, masked;
+    unsigned int configures;
+};
+extern struct harness_gsi harness_gsi[HARNESS_NR_GSIS];
+extern unsigned int harness_nr_gsis;
 
 #endif

@@ -519,8 +519,11 @@ static void test_hypercall_edge(void)
     snd.port = 9;
     CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_send, HANDLE(&snd)), -EINVAL);
 
+    struct evtchn_bind_pirq bp = { .pirq = 9 };
+    EXPECT_EQ(do_event_channel_op(EVTCHNOP_bind_pirq, HANDLE(&bp)), -EPERM);   /* a domU */
+
     static const unsigned long bad_cmds[] = {
-        EVTCHNOP_bind_pirq, EVTCHNOP_reset, 64, ~0UL,
+        EVTCHNOP_reset, 64, ~0UL,
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad_cmds); i++)
         EXPECT_EQ(do_event_channel_op(bad_cmds[i], HANDLE(&au)), -ENOSYS);

@@ -203,7 +203,50 @@ static void test_cpumask_atomic(void)
     CU_ASSERT(cpumask_empty(&m));
 }
 
+/* The I/O APICs and ISA overrides (madt_parse_irqs), as QEMU's q35 lists them, and bad entries. */
+static void test_madt_irqs(void)
+{
+    struct madt_buf m;
+    struct madt_irqs irqs;
+    u8 ioapic[12] = { 1, 12, 0, 0, 0x00, 0x00, 0xc0, 0xfe, 0, 0, 0, 0 };
+    u8 ioapic2[12] = { 1, 12, 1, 0, 0x00, 0x10, 0xc0, 0xfe, 24, 0, 0, 0 };
+    u8 iso_timer[10] = { 2, 10, 0, 0, 2, 0, 0, 0, 0, 0 };          /* IRQ0 -> GSI 2 */
+    u8 iso_sci[10] = { 2, 10, 0, 9, 9, 0, 0, 0, 0x0d, 0 };          /* IRQ9: level, high */
+    u8 iso_bad[9] = { 2, 9, 0, 5, 5, 0, 0, 0, 0 };                   /* too short */
+
+    madt_begin(&m);
+    madt_lapic(&m, 0, 0, 1);
+    madt_put(&m, ioapic, sizeof(ioapic));
+    madt_put(&m, ioapic2, sizeof(ioapic2));
+    madt_put(&m, iso_timer, sizeof(iso_timer));
+    madt_put(&m, iso_sci, sizeof(iso_sci));
+    madt_end(&m);
+    EXPECT_EQ(madt_parse_irqs(m.b, m.len, &irqs), 0);
+    EXPECT_EQ(irqs.nr_ioapics, 2);
+    EXPECT_EQ(irqs.ioapic[0].addr, 0xfec00000u);
+    EXPECT_EQ(irqs.ioapic[0].gsi_base, 0);
+    EXPECT_EQ(irqs.ioapic[1].id, 1);
+    EXPECT_EQ(irqs.ioapic[1].addr, 0xfec01000u);
+    EXPECT_EQ(irqs.ioapic[1].gsi_base, 24);
+    CU_ASSERT_TRUE(irqs.isa[0].present);
+    EXPECT_EQ(irqs.isa[0].gsi, 2);
+    CU_ASSERT_TRUE(irqs.isa[9].present);
+    EXPECT_EQ(irqs.isa[9].flags, 0x0d);
+    CU_ASSERT_FALSE(irqs.isa[4].present);
+
+    madt_begin(&m);
+    madt_put(&m, iso_bad, sizeof(iso_bad));
+    madt_end(&m);
+    EXPECT_EQ(madt_parse_irqs(m.b, m.len, &irqs), -EINVAL);
+    ioapic[1] = 11;                                   /* an I/O APIC entry too short */
+    madt_begin(&m);
+    madt_put(&m, ioapic, 11);
+    madt_end(&m);
+    EXPECT_EQ(madt_parse_irqs(m.b, m.len, &irqs), -EINVAL);
+}
+
 static const struct unit_test tests[] = {
+    { "madt_irqs", test_madt_irqs },
     { "madt_cpus_in_order", test_madt_cpus_in_order },
     { "madt_x2apic_and_duplicates", test_madt_x2apic_and_duplicates },
     { "madt_too_many_cpus", test_madt_too_many_cpus },

@@ -57,7 +57,12 @@ static void hypervisor_leaves(u32 leaf, u32 r[4])
     }
 }
 
-static void guest_cpuid(u32 leaf, u32 sub, u32 r[4])
+/*
+ * The privileged domain sees the APIC bit, as Xen's PV policy shows the
+ * hardware domain: without it Linux skips the MADT's I/O APICs, stays in
+ * PIC mode and never binds the ACPI SCI or a PCI line as a PIRQ.
+ */
+static void guest_cpuid(u32 leaf, u32 sub, u32 r[4], bool privileged)
 {
     if (leaf >= 0x40000000 && leaf < 0x40010000) {
         hypervisor_leaves(leaf, r);
@@ -68,6 +73,8 @@ static void guest_cpuid(u32 leaf, u32 sub, u32 r[4])
     case 1:
         r[2] = (r[2] & ~L1_ECX_HIDE) | BIT(31);      /* hypervisor present */
         r[3] &= ~L1_EDX_HIDE;
+        if (privileged)
+            r[3] |= BIT(9);                          /* APIC */
         break;
     case 7:
         if (sub == 0) {
@@ -150,7 +157,7 @@ bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs)
     }
     if (memcmp(insn + 5, forced_prefix + 5, 2))
         return false;
-    guest_cpuid((u32)regs->rax, (u32)regs->rcx, r);
+    guest_cpuid((u32)regs->rax, (u32)regs->rcx, r, v->domain->privileged);
     hv_debug("d%u cpuid %x/%x -> %x %x %x %x\n", v->domain->id, (u32)regs->rax,
              (u32)regs->rcx, r[0], r[1], r[2], r[3]);
     regs->rax = r[0];

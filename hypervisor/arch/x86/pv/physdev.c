@@ -1,12 +1,14 @@
 /*
- * physdev_op for a domU: the virtual IOPL (so that port probes are emulated
- * rather than faulting) and nothing else; a domU owns no devices.
+ * physdev_op: the virtual IOPL (so that port probes are emulated rather
+ * than faulting), for every domain; the rest is the privileged domain's
+ * (physdev_dom0.c) and refuses a domU, which owns no devices.
  */
 #include <hv/domain.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
+#include <asm/physdev.h>
 #include <xen/physdev.h>
 
 long do_physdev_op(int cmd, guest_handle_t arg)
@@ -22,6 +24,6 @@ long do_physdev_op(int cmd, guest_handle_t arg)
         current->arch.iopl = iopl.iopl;
         return 0;
     default:
-        return -ENOSYS;
+        return pv_physdev_op_privileged(cmd, arg);
     }
 }
