@@ -11,6 +11,8 @@
 #  3. next to it, a boot-time domU (tests/guests/dom0-ops-hostile, d1) is refused
 #     every dom0-only operation and finishes its checks, while dom0 keeps running
 #     (and keeps the serial input: the domU's console ring gets none);
+#     a second one (tests/guests/dom0-peer, d2) is the peer of dom0's xenlib-check
+#     (privcmd hypercall and foreign mappings, gntdev, evtchn through Debian's libraries);
 #  4. the hypervisor reaches its clean final state ("no domains left", power-off).
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
@@ -20,13 +22,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 domu=$top/build/guests/dom0-ops-hostile.elf
+peer=$top/build/guests/dom0-peer.elf        # d2: dom0's xenlib-check maps and signals it
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
 KARGS="console=hvc0 loglevel=4 pvtest=dom0"
 status=0
 
-for f in "$hv" "$k" "$ird" "$domu"; do
+for f in "$hv" "$k" "$ird" "$domu" "$peer"; do
   [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
 done
 
@@ -35,6 +38,17 @@ done
 log_has() { tr -d '\r' < "$log" | grep -Ec -- "$1" > /dev/null; }
 
 show_tail() { echo "    --- last lines of $1 ---"; tail -n 30 "$1" | tr -d '\r' | sed 's/^/    /'; }
+
+# Dom0's Xen interfaces for user space (privcmd, evtchn, gntdev through Debian's libraries,
+# tests/dom0/xenlib-check.c): dom0's summary and its peer domU's (tests/guests/dom0-peer, d2).
+check_xenlib() {
+  if log_has '^\(d0\) xenlib-check: [1-9][0-9]* passed, 0 failed' &&
+     log_has '^\(d2\) DONE: dom0-peer: [1-9][0-9]* passed, 0 failed' && log_has '\(HV\) d2 shutdown: poweroff'; then
+    echo "PASS: dom0/xenlib-with-peer-domU"
+  else
+    echo "FAIL: dom0/xenlib-with-peer-domU"; tr -d '\r' < "$log" | grep -E '^\((d2|d0)\) (FAIL|xenlib)' | sed 's/^/    /'; status=1
+  fi
+}
 
 log=$res/boot.log; sock=$res/boot.sock
 rm -f "$log"
@@ -47,7 +61,7 @@ python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list"
 tpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
-    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
 echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
@@ -69,6 +83,7 @@ if log_has '^\(d1\) DONE: dom0-ops-hostile: [1-9][0-9]* passed, 0 failed' &&
 else
   echo "FAIL: dom0/domU-refused-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d1) FAIL' | sed 's/^/    /'; status=1
 fi
+check_xenlib
 if log_has '\(HV\) d0 shutdown: poweroff'; then
   echo "PASS: dom0/poweroff-reported"
 else

@@ -41,4 +41,25 @@ a=$(inb 0x608); b=$(inb 0x608); c=$(inb 0x608)
 l=$(inb 0x3fd)
 [ "$l" = "ff" ] && ok port-io-hv-port-refused || bad port-io-hv-port-refused "COM1 LSR reads '$l'"
 
+# --- Xen interfaces for user space (privcmd, evtchn, gntdev) -------------------------------
+# /sys/hypervisor/uuid without xenstored: XENVER_guest_handle, all zeros for dom0 as on Xen.
+# tests/dom0/xenlib-check.c then goes through Debian's libxencall/libxenforeignmemory/
+# libxenevtchn/libxengnttab with the boot-time domU dom0-peer (d2); its PASS/FAIL lines count here.
+xenlib_checks() {
+  local u out
+  u=$(cat /sys/hypervisor/uuid 2>/dev/null)
+  [ "$u" = "00000000-0000-0000-0000-000000000000" ] && ok sys-hypervisor-uuid || bad sys-hypervisor-uuid "'$u'"
+  for m in xen-privcmd xen-evtchn xen-gntdev; do modprobe "$m" 2>/dev/null; done
+  [ -c /dev/xen/privcmd ] && [ -c /dev/xen/evtchn ] && [ -c /dev/xen/gntdev ] && ok dev-xen-nodes \
+    || bad dev-xen-nodes "$(ls /dev/xen 2>&1 | tr '\n' ' ')"
+  out=/tmp/xenlib-check.out
+  timeout 150 /bin/xenlib-check > "$out" 2>&1
+  echo "xenlib-check exit $?"
+  cat "$out"
+  pass=$((pass + $(grep -c '^PASS: ' "$out")))
+  fail=$((fail + $(grep -c '^FAIL: ' "$out")))
+  grep -q '^xenlib-check: [1-9][0-9]* passed, 0 failed' "$out" || { fail=$((fail+1)); echo "FAIL: dom0/xenlib-summary"; }
+}
+xenlib_checks
+
 echo "$pass passed, $fail failed"

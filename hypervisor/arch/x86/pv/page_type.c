@@ -532,9 +532,10 @@ static bool entry_is_linear(mfn_t target, mfn_t table)
 
 /*
  * Whose I/O rights a frame that is not RAM needs (Xen's get_page_from_l1e):
- * the foreign domain the caller names, not the caller. Dom0 mapping "a frame
- * of domU" that is really MMIO is refused (-EPERM) like the domU itself;
- * DOMID_IO (and DOMID_XEN, which owns no MMIO here) revert to the table's owner.
+ * the foreign domain the caller names, and the table's owner too. Dom0
+ * mapping "a frame of domU" that is really MMIO is refused (-EPERM) like the
+ * domU itself; DOMID_IO (and DOMID_XEN, which owns no MMIO here) revert to
+ * the table's owner.
  */
 static int io_map_permitted(const struct domain *d, domid_t pg_owner, mfn_t target)
 {
@@ -542,7 +543,9 @@ static int io_map_permitted(const struct domain *d, domid_t pg_owner, mfn_t targ
 
     if (pg_owner != d->id && pg_owner < HV_MAX_DOMAINS)
         who = hv_domains[pg_owner];
-    return who ? iomem_map_permitted(who, target) : -EPERM;
+    if (!who || iomem_map_permitted(who, target))
+        return -EPERM;
+    return who == d ? 0 : iomem_map_permitted(d, target);
 }
 
 /*
