@@ -13,6 +13,8 @@
 #     (and keeps the serial input: the domU's console ring gets none);
 #     a second one (tests/guests/dom0-peer, d2) is the peer of dom0's xenlib-check
 #     (privcmd hypercall and foreign mappings, gntdev, evtchn through Debian's libraries);
+#     a third (tests/guests/foreign-map-hostile, d3) is refused foreign mappings of dom0's
+#     and d2's frames and acquire_resource;
 #  4. the hypervisor reaches its clean final state ("no domains left", power-off).
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
@@ -23,13 +25,14 @@ hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 domu=$top/build/guests/dom0-ops-hostile.elf
 peer=$top/build/guests/dom0-peer.elf        # d2: dom0's xenlib-check maps and signals it
+fhost=$top/build/guests/foreign-map-hostile.elf   # d3: privcmd's hypercalls against dom0 and d2
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
 KARGS="console=hvc0 loglevel=4 pvtest=dom0"
 status=0
 
-for f in "$hv" "$k" "$ird" "$domu" "$peer"; do
+for f in "$hv" "$k" "$ird" "$domu" "$peer" "$fhost"; do
   [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
 done
 
@@ -48,6 +51,11 @@ check_xenlib() {
   else
     echo "FAIL: dom0/xenlib-with-peer-domU"; tr -d '\r' < "$log" | grep -E '^\((d2|d0)\) (FAIL|xenlib)' | sed 's/^/    /'; status=1
   fi
+  if log_has '^\(d3\) DONE: foreign-map-hostile: [1-9][0-9]* passed, 0 failed' && log_has '\(HV\) d3 shutdown: poweroff'; then
+    echo "PASS: dom0/domU-foreign-maps-refused"
+  else
+    echo "FAIL: dom0/domU-foreign-maps-refused"; tr -d '\r' < "$log" | grep '^(d3) FAIL' | sed 's/^/    /'; status=1
+  fi
 }
 
 log=$res/boot.log; sock=$res/boot.sock
@@ -61,7 +69,8 @@ python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list"
 tpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
-    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" \
+    -M "$fhost domid=3 other=2 dom0=1" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
 echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
