@@ -13,6 +13,7 @@
 #define PEER_REF   8
 #define PEER_MAGIC 0x6f666e692d726570ULL            /* "per-info", written last */
 #define PEER_REPLY 0x0d0d0d0d600d600dULL            /* dom0 writes it through its grant mapping */
+#define PEER_ACK   0xacacacac00000001ULL            /* the domU, before its event back to dom0 */
 #define PEER_MARKER(i) (0x6d61726b00000000ULL | (uint64_t)(i))
 #define PEER_FAR_MFN 0xfffff00ULL                   /* past any RAM QEMU gives: not RAM */
 
@@ -23,5 +24,6 @@ struct peer_info {
     uint32_t port;         /* the domU's unbound port, remote domain 0 */
     uint32_t pad;
     uint64_t reply;        /* dom0: PEER_REPLY */
+    uint64_t ack;          /* the domU: PEER_ACK (dom0's bind may bring a spurious event) */
 };
 #endif

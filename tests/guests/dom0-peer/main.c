@@ -95,6 +95,8 @@ void test_main(void)
     flags = gt[PEER_REF].flags;
     check((flags & (GTF_reading | GTF_writing)) == (GTF_reading | GTF_writing),
           "dom0's mapping shows as GTF_reading|GTF_writing", "flags %#x", flags);
+    info.ack = PEER_ACK;
+    barrier();
     check_eq(evtchn_send(port), 0, "notify dom0 back");
     if (!wait_n(2, "dom0 unmapped the grant and notified"))
         return;
