@@ -25,5 +25,7 @@ struct peer_info {
     uint32_t pad;
     uint64_t reply;        /* dom0: PEER_REPLY */
     uint64_t ack;          /* the domU: PEER_ACK (dom0's bind may bring a spurious event) */
+    uint64_t rw_mfn;       /* a frame of the domU dom0 maps read-write and writes PEER_REPLY to */
+    uint64_t l4_mfn;       /* the domU's top-level page table: readable, never writable */
 };
 #endif

@@ -128,6 +128,25 @@ static void check_foreign(const volatile struct peer_info *info)
         check(err[2] == -EPERM, "foreign-batch-not-ram-eperm", "err %d, want %d", err[2], -EPERM);
         xenforeignmemory_unmap(fm, m, 3);
     }
+    m = xenforeignmemory_map(fm, PEER_DOMID, PROT_READ | PROT_WRITE, 1, (xen_pfn_t *)&info->rw_mfn, NULL);
+    if (check(m != NULL, "foreign-map-read-write", "%s", strerror(errno))) {
+        m[3] = PEER_REPLY;                           /* the peer checks it after our event */
+        xenforeignmemory_unmap(fm, m, 1);
+    }
+    arr[1] = info->l4_mfn;
+    err[0] = err[1] = 1;
+    m = xenforeignmemory_map(fm, PEER_DOMID, PROT_READ, 2, arr, err);
+    check(m != NULL && err[0] == 0 && err[1] == 0, "foreign-map-page-table-read-only", "err %d %d",
+          err[0], err[1]);
+    if (m)
+        xenforeignmemory_unmap(fm, m, 2);
+    err[0] = err[1] = 1;
+    m = xenforeignmemory_map(fm, PEER_DOMID, PROT_READ | PROT_WRITE, 2, arr, err);
+    check(m != NULL && err[0] == 0 && err[1] == -EBUSY, "foreign-map-page-table-writable-ebusy",
+          "err %d %d", err[0], err[1]);
+    if (m)
+        xenforeignmemory_unmap(fm, m, 2);
+    arr[1] = info->gone_mfn;
     errno = 0;
     m = xenforeignmemory_map(fm, PEER_DOMID, PROT_READ, 1, &arr[1], NULL);
     check(m == NULL && errno == EBUSY, "foreign-map-without-err-array-fails", "%p errno %d", (void *)m, errno);

@@ -2,7 +2,9 @@
  * dom0-peer: the boot-time domU that dom0's user-space check
  * (tests/dom0/xenlib-check.c, through Debian's libxenforeignmemory,
  * libxengnttab and libxenevtchn) works with. Ours only: it needs dom0.
- *  - fills a marker frame dom0 maps by MFN (privcmd MMAPBATCH_V2);
+ *  - fills a marker frame dom0 maps by MFN (privcmd MMAPBATCH_V2), offers
+ *    one it writes through a read-write foreign mapping, and names its L4
+ *    (dom0 may map it read-only, never writable);
  *  - gives one frame back (decrease_reservation): dom0 must be refused it;
  *  - grants its info page (tests/dom0/peer.h) read-write to dom0 as
  *    PEER_REF and offers an unbound event channel to dom0;
@@ -24,6 +26,7 @@ static union { struct peer_info i; uint8_t page[PAGE_SIZE]; } info_page __aligne
 #define info (*(volatile struct peer_info *)&info_page.i)   /* the whole page is granted */
 static uint64_t marker[512] __aligned(PAGE_SIZE);
 static uint8_t given_back[PAGE_SIZE] __aligned(PAGE_SIZE);
+static volatile uint64_t written[512] __aligned(PAGE_SIZE);   /* dom0 writes word 3 */
 static volatile grant_entry_v1_t *gt;
 static volatile unsigned long got;
 
@@ -53,6 +56,8 @@ static bool publish(evtchn_port_t *port)
     evtchn_set_handler(*port, on_event, NULL);
     info.marker_mfn = virt_to_mfn(marker);
     info.gone_mfn = gone;
+    info.rw_mfn = virt_to_mfn((const void *)written);
+    info.l4_mfn = virt_to_mfn(boot_l4());
     info.port = *port;
     gt[PEER_REF].domid = 0;
     gt[PEER_REF].frame = (uint32_t)virt_to_mfn((const void *)&info);
@@ -92,6 +97,10 @@ void test_main(void)
         return;
     check(info.reply == PEER_REPLY, "dom0 wrote its reply through its grant mapping", "%#lx",
           (unsigned long)info.reply);
+    check(written[3] == PEER_REPLY, "dom0 wrote into our frame through a read-write foreign mapping",
+          "%#lx", (unsigned long)written[3]);
+    check(*l1e_of((const void *)written) & PTE_RW, "that frame is still writable here too", "entry %#lx",
+          (unsigned long)*l1e_of((const void *)written));
     flags = gt[PEER_REF].flags;
     check((flags & (GTF_reading | GTF_writing)) == (GTF_reading | GTF_writing),
           "dom0's mapping shows as GTF_reading|GTF_writing", "flags %#x", flags);
