@@ -27,5 +27,6 @@ struct peer_info {
     uint64_t ack;          /* the domU: PEER_ACK (dom0's bind may bring a spurious event) */
     uint64_t rw_mfn;       /* a frame of the domU dom0 maps read-write and writes PEER_REPLY to */
     uint64_t l4_mfn;       /* the domU's top-level page table: readable, never writable */
+    uint64_t copied;       /* dom0: PEER_REPLY by a grant copy (gntdev GRANT_COPY) */
 };
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,6 +23,7 @@
 #include <xen/xen.h>
 #include <xen/version.h>
 #include <xen/memory.h>
+#include <xen/grant_table.h>
 #include "peer.h"
 
 #define WAIT_S 60
@@ -102,6 +104,24 @@ static int marker_ok(const volatile uint64_t *m)
         if (m[i] != PEER_MARKER(i))
             return 0;
     return 1;
+}
+
+/* gntdev GRANT_COPY (GNTTABOP_copy): the magic out of the peer's page, the reply into it. */
+static void check_grant_copy(xengnttab_handle *xg)
+{
+    uint64_t got = 0, reply = PEER_REPLY;
+    xengnttab_grant_copy_segment_t seg[2] = {
+        { .source.foreign = { PEER_REF, offsetof(struct peer_info, magic), PEER_DOMID },
+          .dest.virt = &got, .len = 8, .flags = GNTCOPY_source_gref, .status = 1 },
+        { .source.virt = &reply, .dest.foreign = { PEER_REF, offsetof(struct peer_info, copied), PEER_DOMID },
+          .len = 8, .flags = GNTCOPY_dest_gref, .status = 1 },
+    };
+    int rc = xengnttab_grant_copy(xg, 2, seg);
+
+    check(rc == 0 && seg[0].status == GNTST_okay && got == PEER_MAGIC, "gnttab-copy-from-grant",
+          "rc %d status %d got %#lx", rc, seg[0].status, (unsigned long)got);
+    check(rc == 0 && seg[1].status == GNTST_okay, "gnttab-copy-to-grant", "rc %d status %d", rc,
+          seg[1].status);
 }
 
 /* MMAPBATCH_V2: the peer's marker frame, per-frame errors for bad ones, a domain that is not there. */
@@ -221,6 +241,7 @@ int main(void)
               PEER_REF, WAIT_S)) {
         info->reply = PEER_REPLY;                    /* the peer checks it after our event */
         check_foreign(info);
+        check_grant_copy(xg);
         if (xe)
             check_evtchn(xe, info, &local);
         check(xengnttab_unmap(xg, (void *)info, 1) == 0, "gnttab-unmap", "%s", strerror(errno));

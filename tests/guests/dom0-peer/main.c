@@ -97,6 +97,8 @@ void test_main(void)
         return;
     check(info.reply == PEER_REPLY, "dom0 wrote its reply through its grant mapping", "%#lx",
           (unsigned long)info.reply);
+    check(info.copied == PEER_REPLY, "dom0's grant copy into our page arrived", "%#lx",
+          (unsigned long)info.copied);
     check(written[3] == PEER_REPLY, "dom0 wrote into our frame through a read-write foreign mapping",
           "%#lx", (unsigned long)written[3]);
     check(*l1e_of((const void *)written) & PTE_RW, "that frame is still writable here too", "entry %#lx",
