@@ -50,7 +50,7 @@ ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// 
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)
 [ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
-for m in xen-blkfront xen-netfront xenfs xen-privcmd xen-evtchn xen-gntdev; do
+for m in xen-blkfront xen-netfront xenfs xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done

@@ -28,5 +28,7 @@ struct peer_info {
     uint64_t rw_mfn;       /* a frame of the domU dom0 maps read-write and writes PEER_REPLY to */
     uint64_t l4_mfn;       /* the domU's top-level page table: readable, never writable */
     uint64_t copied;       /* dom0: PEER_REPLY by a grant copy (gntdev GRANT_COPY) */
+    uint32_t dom0_ref;     /* dom0: its own page granted to the domU (gntalloc), word 0 PEER_REPLY */
+    uint32_t pad2;
 };
 #endif

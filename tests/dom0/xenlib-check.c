@@ -1,8 +1,9 @@
 /*
  * xenlib-check: dom0's Xen interfaces for user space, through Debian's
  * stable libraries exactly as a toolstack or back end uses them
- * (libxencall1, libxenforeignmemory1, libxenevtchn1, libxengnttab1; the
- * stock kernel's xen-privcmd, xen-evtchn and xen-gntdev drivers below them).
+ * (libxencall1, libxenforeignmemory1, libxenevtchn1, libxengnttab1 with its
+ * gntshr half; the stock kernel's xen-privcmd, xen-evtchn, xen-gntdev and
+ * xen-gntalloc drivers below them).
  * Its peer is the boot-time domU dom0-peer (peer.h). Prints one
  * "PASS: dom0/xenlib-<check>" or "FAIL: dom0/xenlib-<check>: why" a check,
  * then "xenlib-check: N passed, M failed"; exit status 0 only with no failure.
@@ -104,6 +105,19 @@ static int marker_ok(const volatile uint64_t *m)
         if (m[i] != PEER_MARKER(i))
             return 0;
     return 1;
+}
+
+/* gntalloc: a page of dom0's own, granted to the peer (dom0's grant table grows if it must). */
+static void *share_page(xengntshr_handle *xs, volatile struct peer_info *info)
+{
+    uint32_t ref = 0;
+    uint64_t *p = xs ? xengntshr_share_pages(xs, PEER_DOMID, 1, &ref, 0) : NULL;
+
+    if (!check(p != NULL, "gntshr-share-page", "%s", strerror(errno)))
+        return NULL;
+    p[0] = PEER_REPLY;
+    info->dom0_ref = ref;
+    return p;
 }
 
 /* gntdev GRANT_COPY (GNTTABOP_copy): the magic out of the peer's page, the reply into it. */
@@ -231,6 +245,8 @@ int main(void)
     xenevtchn_handle *xe = xenevtchn_open(NULL, 0);
     volatile struct peer_info *info = NULL;
     evtchn_port_t local = 0;
+    xengntshr_handle *xs = xengntshr_open(NULL, 0);
+    void *shared = NULL;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     check_xencall();
@@ -242,8 +258,11 @@ int main(void)
         info->reply = PEER_REPLY;                    /* the peer checks it after our event */
         check_foreign(info);
         check_grant_copy(xg);
+        shared = share_page(xs, info);
         if (xe)
             check_evtchn(xe, info, &local);
+        if (shared)
+            check(xengntshr_unshare(xs, shared, 1) == 0, "gntshr-unshare", "%s", strerror(errno));
         check(xengnttab_unmap(xg, (void *)info, 1) == 0, "gnttab-unmap", "%s", strerror(errno));
         if (local)
             check(xenevtchn_notify(xe, local) == 0, "evtchn-notify-unmapped", "%s", strerror(errno));

@@ -49,8 +49,8 @@ xenlib_checks() {
   local u out w0 w1
   u=$(cat /sys/hypervisor/uuid 2>/dev/null)
   [ "$u" = "00000000-0000-0000-0000-000000000000" ] && ok sys-hypervisor-uuid || bad sys-hypervisor-uuid "'$u'"
-  for m in xen-privcmd xen-evtchn xen-gntdev; do modprobe "$m" 2>/dev/null; done
-  [ -c /dev/xen/privcmd ] && [ -c /dev/xen/evtchn ] && [ -c /dev/xen/gntdev ] && ok dev-xen-nodes \
+  for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do modprobe "$m" 2>/dev/null; done
+  [ -c /dev/xen/privcmd ] && [ -c /dev/xen/evtchn ] && [ -c /dev/xen/gntdev ] && [ -c /dev/xen/gntalloc ] && ok dev-xen-nodes \
     || bad dev-xen-nodes "$(ls /dev/xen 2>&1 | tr '\n' ' ')"
   out=/tmp/xenlib-check.out
   w0=$(dmesg | grep -cE 'WARNING:|BUG:|Oops|general protection')

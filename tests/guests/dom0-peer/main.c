@@ -84,6 +84,20 @@ static void check_marker(void)
     check(ok, "the marker frame dom0 mapped read-only is intact", "changed");
 }
 
+/* Dom0's own page, granted to us through its gntalloc device: mapped read-only, read, unmapped. */
+static void check_dom0_grant(void)
+{
+    static uint64_t window[512] __aligned(PAGE_SIZE);
+    grant_handle_t h = 0;
+
+    if (!check_eq(gnt_map(0, info.dom0_ref, (uint64_t)window, GNTMAP_host_map | GNTMAP_readonly, &h, NULL),
+                  GNTST_okay, "map dom0's grant (gntalloc) read-only"))
+        return;
+    check(window[0] == PEER_REPLY, "dom0's granted page holds its reply", "%#lx", (unsigned long)window[0]);
+    check_eq(gnt_unmap((uint64_t)window, 0, h), GNTST_okay, "unmap dom0's grant");
+    check_eq(remap_own_page(window, PTE_RW_ACC), 0, "window page our own again");
+}
+
 void test_main(void)
 {
     evtchn_port_t port;
@@ -106,6 +120,7 @@ void test_main(void)
     flags = gt[PEER_REF].flags;
     check((flags & (GTF_reading | GTF_writing)) == (GTF_reading | GTF_writing),
           "dom0's mapping shows as GTF_reading|GTF_writing", "flags %#x", flags);
+    check_dom0_grant();
     info.ack = PEER_ACK;
     barrier();
     check_eq(evtchn_send(port), 0, "notify dom0 back");
