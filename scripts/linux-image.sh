@@ -4,7 +4,9 @@
 #   build/linux/vmlinux    the kernel of linux-image-amd64's current package,
 #                          unpacked from its bzImage by `pvctl kernel-extract`
 #   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh,dom0-checks.sh},
-#                          guestcheck, the front ends, xenfs, and ahci/sd_mod (dom0's disk)
+#                          guestcheck, the front ends, xenfs, ahci/sd_mod (dom0's disk),
+#                          dom0's privcmd/evtchn/gntdev drivers and xenlib-check with the
+#                          Xen libraries it links
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -38,11 +40,18 @@ rm -rf "$ir"; mkdir -p "$ir"/{bin,sbin,proc,sys,dev,tmp,etc,root}
 cp /bin/busybox "$ir/bin/busybox"
 for a in $("$ir/bin/busybox" --list); do [ -e "$ir/bin/$a" ] || ln -s busybox "$ir/bin/$a"; done
 cp "$out/guestcheck" "$ir/bin/guestcheck"
+# dom0's user-space check against Debian's stable Xen libraries (tests/dom0/xenlib-check.c),
+# dynamically linked as a toolstack is: it and the shared objects ldd names go in.
+gcc -O2 -Wall -Wextra -Werror -o "$out/xenlib-check" "$top/tests/dom0/xenlib-check.c" \
+    -lxencall -lxenforeignmemory -lxenevtchn -lxengnttab
+cp "$out/xenlib-check" "$ir/bin/xenlib-check"
+ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
 # The kernel modules a PV guest needs (its front ends), with their dependencies,
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)
 [ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
-for m in xen-blkfront xen-netfront xenfs ahci sd_mod; do
+for m in xen-blkfront xen-netfront xenfs ahci sd_mod xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done

@@ -7,6 +7,7 @@ PKGS=(
   build-essential gcc make binutils      # hypervisor, guests, tools
   qemu-system-x86                        # the machine we boot in
   libxen-dev                             # Xen public headers: the ABI definition
+  libxencall1 libxenforeignmemory1 libxenevtchn1 libxengnttab1   # dom0's xenlib-check links them
   libcunit1-dev                          # unit tests
   libelf-dev liblzma-dev                 # pvctl's kernel loader (ELF notes, xz bzImage payload)
   xenstore-utils libxenstore4            # real xenstore clients

@@ -8,10 +8,15 @@
 #     "N passed, N failed";
 #  2. then its shell answers a command typed on QEMU's serial line (console_io
 #     read + VIRQ_CONSOLE), and `poweroff` typed the same way ends dom0;
-#  3. next to it, boot-time domUs (tests/guests/dom0-ops-hostile d1, physdev-hostile
-#     d2) are refused every dom0-only operation (d2: every PHYSDEVOP and bind_pirq)
-#     and finish their checks, while dom0 keeps running (and keeps the serial
-#     input: the domUs' console rings get none);
+#  3. next to it, a boot-time domU (tests/guests/dom0-ops-hostile, d1) is refused
+#     every dom0-only operation and finishes its checks, while dom0 keeps running
+#     (and keeps the serial input: the domU's console ring gets none);
+#     a second one (tests/guests/dom0-peer, d2) is the peer of dom0's xenlib-check
+#     (privcmd hypercall and foreign mappings, gntdev, evtchn through Debian's libraries);
+#     a third (tests/guests/foreign-map-hostile, d3) is refused foreign mappings of dom0's
+#     and d2's frames and acquire_resource;
+#     a fourth (tests/guests/physdev-hostile, d4) is refused every PHYSDEVOP and
+#     bind_pirq;
 #  4. the hypervisor reaches its clean final state ("no domains left", power-off).
 #  Interrupts and the AHCI disk: the runner makes a 4 MiB image from a fixed seed;
 #  dom0's ahci driver reads it (sha256 compared with the host's) on an INTx line
@@ -26,14 +31,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 hv=${HV_IMAGE:-$top/build/hypervisor/hypervisor.bin}
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 domu=$top/build/guests/dom0-ops-hostile.elf
-domu2=$top/build/guests/physdev-hostile.elf
+domu2=$top/build/guests/physdev-hostile.elf   # d4: every PHYSDEVOP and bind_pirq refused
+peer=$top/build/guests/dom0-peer.elf        # d2: dom0's xenlib-check maps and signals it
+fhost=$top/build/guests/foreign-map-hostile.elf   # d3: privcmd's hypercalls against dom0 and d2
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
 KARGS="console=hvc0 loglevel=4 pvtest=dom0"
 status=0
 
-for f in "$hv" "$k" "$ird" "$domu" "$domu2"; do
+for f in "$hv" "$k" "$ird" "$domu" "$peer" "$fhost" "$domu2"; do
   [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
 done
 
@@ -49,6 +56,22 @@ python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(13).randby
 disk_sha=$(sha256sum "$disk" | cut -d' ' -f1)
 export QEMU_EXTRA="${QEMU_EXTRA:-} -drive if=none,id=d0,file=$disk,format=raw -device ide-hd,drive=d0,bus=ide.0"
 
+# Dom0's Xen interfaces for user space (privcmd, evtchn, gntdev through Debian's libraries,
+# tests/dom0/xenlib-check.c): dom0's summary and its peer domU's (tests/guests/dom0-peer, d2).
+check_xenlib() {
+  if log_has '^\(d0\) xenlib-check: [1-9][0-9]* passed, 0 failed' &&
+     log_has '^\(d2\) DONE: dom0-peer: [1-9][0-9]* passed, 0 failed' && log_has '\(HV\) d2 shutdown: poweroff'; then
+    echo "PASS: dom0/xenlib-with-peer-domU"
+  else
+    echo "FAIL: dom0/xenlib-with-peer-domU"; tr -d '\r' < "$log" | grep -E '^\((d2|d0)\) (FAIL|xenlib)' | sed 's/^/    /'; status=1
+  fi
+  if log_has '^\(d3\) DONE: foreign-map-hostile: [1-9][0-9]* passed, 0 failed' && log_has '\(HV\) d3 shutdown: poweroff'; then
+    echo "PASS: dom0/domU-foreign-maps-refused"
+  else
+    echo "FAIL: dom0/domU-foreign-maps-refused"; tr -d '\r' < "$log" | grep '^(d3) FAIL' | sed 's/^/    /'; status=1
+  fi
+}
+
 log=$res/boot.log; sock=$res/boot.sock
 rm -f "$log"
 start=$(date +%s)
@@ -60,7 +83,8 @@ python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list"
 tpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
-    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$domu2" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" \
+    -M "$fhost domid=3 other=2 dom0=1" -M "$domu2" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
 echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
@@ -99,12 +123,13 @@ if log_has '^\(d1\) DONE: dom0-ops-hostile: [1-9][0-9]* passed, 0 failed' &&
 else
   echo "FAIL: dom0/domU-refused-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d1) FAIL' | sed 's/^/    /'; status=1
 fi
-if log_has '^\(d2\) DONE: physdev-hostile: [1-9][0-9]* passed, 0 failed' &&
-   log_has '\(HV\) d2 shutdown: poweroff'; then
+if log_has '^\(d4\) DONE: physdev-hostile: [1-9][0-9]* passed, 0 failed' &&
+   log_has '\(HV\) d4 shutdown: poweroff'; then
   echo "PASS: dom0/physdev-refused-to-domU-next-to-dom0"
 else
-  echo "FAIL: dom0/physdev-refused-to-domU-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d2) FAIL' | sed 's/^/    /'; status=1
+  echo "FAIL: dom0/physdev-refused-to-domU-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d4) FAIL' | sed 's/^/    /'; status=1
 fi
+check_xenlib
 if log_has '\(HV\) d0 shutdown: poweroff'; then
   echo "PASS: dom0/poweroff-reported"
 else

@@ -200,7 +200,7 @@ static s16 map_take(struct domain *d, struct domain *rd, const struct gnttab_map
     if (dev && arch_grant_dev_get(frame, rd, ro))
         return GNTST_general_error;
     if ((op->flags & GNTMAP_host_map) &&
-        arch_grant_map(d, op->host_addr, op->flags & GNTMAP_contains_pte, frame, rd, ro, pte_maddr)) {
+        arch_grant_map(d, op->host_addr, op->flags, frame, rd, ro, pte_maddr)) {
         if (dev)
             arch_grant_dev_put(frame, ro);
         return GNTST_general_error;

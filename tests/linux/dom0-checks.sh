@@ -65,4 +65,30 @@ else
   bad ahci-disk-present "no /dev/sda: $(dmesg | grep -iE 'ahci|ata[0-9]' | tail -3 | tr '\n' ' ')"
 fi
 
+# --- Xen interfaces for user space (privcmd, evtchn, gntdev) -------------------------------
+# /sys/hypervisor/uuid without xenstored: XENVER_guest_handle, all zeros for dom0 as on Xen.
+# tests/dom0/xenlib-check.c then goes through Debian's libxencall/libxenforeignmemory/
+# libxenevtchn/libxengnttab with the boot-time domU dom0-peer (d2); its PASS/FAIL lines count here.
+xenlib_checks() {
+  local u out w0 w1
+  u=$(cat /sys/hypervisor/uuid 2>/dev/null)
+  [ "$u" = "00000000-0000-0000-0000-000000000000" ] && ok sys-hypervisor-uuid || bad sys-hypervisor-uuid "'$u'"
+  for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do modprobe "$m" 2>/dev/null; done
+  [ -c /dev/xen/privcmd ] && [ -c /dev/xen/evtchn ] && [ -c /dev/xen/gntdev ] && [ -c /dev/xen/gntalloc ] && ok dev-xen-nodes \
+    || bad dev-xen-nodes "$(ls /dev/xen 2>&1 | tr '\n' ' ')"
+  out=/tmp/xenlib-check.out
+  w0=$(dmesg | grep -cE 'WARNING:|BUG:|Oops|general protection')
+  timeout 150 /bin/xenlib-check > "$out" 2>&1
+  echo "xenlib-check exit $?"
+  cat "$out"
+  pass=$((pass + $(grep -c '^PASS: ' "$out")))
+  fail=$((fail + $(grep -c '^FAIL: ' "$out")))
+  grep -q '^xenlib-check: [1-9][0-9]* passed, 0 failed' "$out" || { fail=$((fail+1)); echo "FAIL: dom0/xenlib-summary"; }
+  # The drivers' own consistency checks (gntdev's p2m WARNs, privcmd) stayed quiet.
+  w1=$(dmesg | grep -cE 'WARNING:|BUG:|Oops|general protection')
+  [ "$w1" = "$w0" ] && ok xenlib-no-kernel-warnings \
+    || { bad xenlib-no-kernel-warnings "$((w1 - w0)) new"; dmesg | grep -E -A12 'WARNING:|BUG:|Oops' | tail -40; }
+}
+xenlib_checks
+
 echo "$pass passed, $fail failed"

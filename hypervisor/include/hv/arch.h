@@ -117,7 +117,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec);
 
 /*
  * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).
- * arch_grant_map says where the PTE went (*pte_maddr); arch_grant_unmap clears
+ * arch_grant_map takes the op's GNTMAP_* flags (contains_pte, the guest_avail
+ * bits) and says where the PTE went (*pte_maddr); arch_grant_unmap clears
  * that entry if it still maps mfn in one of d's page tables, whichever address
  * space is current (it also runs when d is torn down from another context).
  * arch_grant_replace (GNTTABOP_unmap_and_replace) moves the PTE that maps
@@ -125,7 +126,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec);
  * arch_cache_flush writes back (and invalidates) a frame's lines; -EOPNOTSUPP
  * for what the CPU cannot do (x86: invalidate without write-back).
  */
-int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
+int arch_grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
                    struct domain *owner, bool readonly, u64 *pte_maddr);
 int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn);
 int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr);

@@ -516,8 +516,9 @@ static void test_unmap_and_replace(void)
     EXPECT_EQ(replace_as(m, h, VA(1), 0), GNTST_bad_handle);
     /* new_addr 0 just unmaps; a contains_pte mapping cannot take a new_addr. */
     u64 maddr = harness_pte_maddr(m, VA(5));
-    EXPECT_EQ(map_as(m, G, 8, GNTMAP_host_map | GNTMAP_contains_pte | GNTMAP_readonly, maddr, &hp, NULL),
-              GNTST_okay);
+    EXPECT_EQ(map_as(m, G, 8, GNTMAP_host_map | GNTMAP_contains_pte | GNTMAP_readonly |
+                     (1u << _GNTMAP_guest_avail0), maddr, &hp, NULL), GNTST_okay);
+    EXPECT_EQ(*harness_pte(m, VA(5)) & 0xe00, 0x200);  /* guest_avail0 = PTE bit 9 (Linux's special) */
     EXPECT_EQ(replace_as(m, hp, maddr, VA(1)), GNTST_general_error);
     EXPECT_EQ(*pa >> PAGE_SHIFT & 0xffffffffffUL, spare);
     EXPECT_EQ(replace_as(m, hp, maddr, 0), GNTST_okay);

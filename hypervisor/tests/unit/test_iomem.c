@@ -118,6 +118,33 @@ static void test_domu_refused(void)
     io_frame_free(io);
 }
 
+/*
+ * Dom0 naming a domU as the page owner (privcmd's foreign mappings): the
+ * domU's own frame maps, with a reference on it; an I/O frame needs the
+ * domU's I/O rights (-EPERM, as Xen), RAM the domU does not own is -EBUSY.
+ */
+static void test_dom0_foreign_owner(void)
+{
+    struct domain *d0 = harness_domain(DOM0, 1, true);
+    mfn_t io = io_frame(), theirs = frame_of(DOMU), mine = frame_of(DOM0), l1;
+
+    harness_domain(DOMU, 1, false);
+    l1 = l1_of(d0);
+    EXPECT_EQ(pt_mod_entry_foreign(l1, 3, pte(io, _PAGE_PRESENT), 1, d0, DOMU, false), -EPERM);
+    EXPECT_EQ(pt_mod_entry_foreign(l1, 3, pte(mine, _PAGE_PRESENT), 1, d0, DOMU, false), -EBUSY);
+    EXPECT_EQ(pt_mod_entry_foreign(l1, 3, pte(theirs, RW), 1, d0, DOMU, false), 0);
+    EXPECT_EQ(fi(theirs)->count, 1);
+    EXPECT_EQ(fi(theirs)->type_count, 1);
+    EXPECT_EQ(pt_mod_entry(l1, 3, 0, 1, d0, false), 0);   /* the reference on the domU's page goes */
+    EXPECT_EQ(fi(theirs)->count, 0);
+    EXPECT_EQ(fi(theirs)->type_count, 0);
+    EXPECT_EQ(pt_mod_entry_foreign(l1, 3, pte(io, _PAGE_PRESENT), 1, d0, DOM0, false), 0);
+    page_put_and_type(l1);
+    frame_free(&hv_frames, theirs, 1);
+    frame_free(&hv_frames, mine, 1);
+    io_frame_free(io);
+}
+
 void suite_iomem(void)
 {
     static const struct unit_test tests[] = {
@@ -125,6 +152,7 @@ void suite_iomem(void)
         { "dom0_refused_hv_mmio", test_dom0_refused_hv_mmio },
         { "dom0_refused_others_ram", test_dom0_refused_others_ram },
         { "domu_refused", test_domu_refused },
+        { "dom0_foreign_owner", test_dom0_foreign_owner },
     };
 
     ADD_SUITE("iomem", tests);

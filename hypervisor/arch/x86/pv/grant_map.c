@@ -63,9 +63,20 @@ static u64 slot_maddr(const u64 *slot)
     return ((u64)hv_virt_to_mfn(slot) << PAGE_SHIFT) | ((unsigned long)slot & ~PAGE_MASK);
 }
 
-int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn,
+/*
+ * The PTE bits 9-11 the CPU ignores carry the op's GNTMAP_guest_avail bits,
+ * as Xen: Linux's gntdev asks for bit 9, its _PAGE_SPECIAL, so that the mm
+ * never takes the foreign frame for one of dom0's own pages.
+ */
+static u64 grant_avail_bits(u32 gnt_flags)
+{
+    return ((u64)(gnt_flags >> _GNTMAP_guest_avail0) << 9) & 0xe00;
+}
+
+int arch_grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
                    struct domain *owner, bool readonly, u64 *pte_maddr)
 {
+    bool contains_pte = gnt_flags & GNTMAP_contains_pte;
     u64 *slot = grant_slot(d, host_addr, contains_pte), old;
 
     if (!slot || page_get_foreign(mfn, owner->id))
@@ -79,7 +90,7 @@ int arch_grant_map(struct domain *d, u64 host_addr, bool contains_pte, mfn_t mfn
         return -EBUSY;                               /* never a writable page table */
     }
     old = *slot;
-    *slot = (mfn << PAGE_SHIFT) | GRANT_PTE | (readonly ? 0 : _PAGE_RW);
+    *slot = (mfn << PAGE_SHIFT) | GRANT_PTE | (readonly ? 0 : _PAGE_RW) | grant_avail_bits(gnt_flags);
     pt_entry_put(old, 1);
     flush(host_addr, contains_pte);
     *pte_maddr = slot_maddr(slot);

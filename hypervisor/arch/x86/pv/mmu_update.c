@@ -212,6 +212,7 @@ static int mmu_update_one(struct domain *pt_owner, struct domain *pgd, domid_t p
     switch (req->ptr & 7) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
+    case MMU_PT_UPDATE_NO_TRANSLATE:                 /* PV frames are untranslated anyway */
         /* Xen's xsm_mmu_update: DOMID_IO is not checked here, it simply owns no RAM. */
         if ((pg_owner != DOMID_IO && !(pgd && may_act_on(pgd)) && !current->domain->privileged) ||
             !may_act_on(pt_owner))
@@ -266,8 +267,17 @@ long do_mmu_update(guest_handle_t reqs, unsigned int count, guest_handle_t done_
             return -EINVAL;
     }
     rc = pv_pg_owner(domid, &pgd, &pg_owner);
-    if (rc)
+    if (rc) {
+        /*
+         * As Xen, *done is written even now (0 more done): Linux's
+         * xen_remap_pfn keeps its previous value otherwise, and would
+         * report the entries after a failed one as mapped.
+         */
+        unsigned long left = count;
+
+        report_done(done_ptr.va, batch_resume(&left, done_ptr.va));
         return rc;
+    }
     ctx = (struct mmu_update_ctx){ pt_owner, pgd, pg_owner };
     b = (struct batch){ __HYPERVISOR_mmu_update, reqs.va, count, done_ptr.va, domid,
                         sizeof(struct mmu_update), mmu_update_item, &ctx };

@@ -531,6 +531,24 @@ static bool entry_is_linear(mfn_t target, mfn_t table)
 }
 
 /*
+ * Whose I/O rights a frame that is not RAM needs (Xen's get_page_from_l1e):
+ * the foreign domain the caller names, and the table's owner too. Dom0
+ * mapping "a frame of domU" that is really MMIO is refused (-EPERM) like the
+ * domU itself; DOMID_IO (and DOMID_XEN, which owns no MMIO here) revert to
+ * the table's owner.
+ */
+static int io_map_permitted(const struct domain *d, domid_t pg_owner, mfn_t target)
+{
+    const struct domain *who = d;
+
+    if (pg_owner != d->id && pg_owner < HV_MAX_DOMAINS)
+        who = hv_domains[pg_owner];
+    if (!who || iomem_map_permitted(who, target))
+        return -EPERM;
+    return who == d ? 0 : iomem_map_permitted(d, target);
+}
+
+/*
  * References an entry at `level` of `table` needs: a page (+writable type)
  * or a lower table (or a linear one). An L1 entry may map a frame of
  * `pg_owner` (the caller's foreign domain, checked by the caller; d->id
@@ -548,7 +566,7 @@ static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, d
         return -EINVAL;
     if (level == 1) {
         if (frame_is_io(target))                    /* I/O rights: the privileged domain's (iomem.c) */
-            return target == MFN_INVALID_PTE ? -EINVAL : iomem_map_permitted(d, target);
+            return target == MFN_INVALID_PTE ? -EINVAL : io_map_permitted(d, pg_owner, target);
         if (page_get_foreign(target, pg_owner))
             return -EBUSY;                          /* RAM that is not the page owner's */
         if (!(e & _PAGE_RW))
