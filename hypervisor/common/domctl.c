@@ -116,6 +116,7 @@ static long domctl_max_vcpus(struct domain *d, unsigned int max)
     for (unsigned int i = 0; i < max; i++)
         if (!d->vcpus[i] && !vcpu_create(d, i))
             return -ENOMEM;
+    time_update_wallclock(d->vcpus[0]);              /* as the boot builder: shared_info's clock */
     return 0;
 }
 
