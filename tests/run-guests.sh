@@ -104,12 +104,12 @@ judge_checks() {   # log ndoms checks...
   for c in "$@"; do
     case $c in
       shutdown=*)
-        for ((d = FIRST_DOMID; d < FIRST_DOMID + n; d++)); do
+        for ((d = test_first_domid; d < test_first_domid + n; d++)); do
           re=$(shutdown_re "$d" "${c#shutdown=}")
           tr -d '\r' < "$log" | grep -Ec -- "$re" >/dev/null || echo "no shutdown report /$re/"
         done ;;
       grep=*) tr -d '\r' < "$log" | grep -Ec -- "${c#grep=}" >/dev/null || echo "no line /${c#grep=}/" ;;
-      smp=*|hv=*) ;;                              # boot options (run_test), not checks
+      smp=*|hv=*|dom0) ;;                         # boot options (run_test), not checks
       crashes=*)
         d=${c#crashes=}
         re="\\(HV\\) d$d shutdown: crash"
@@ -159,12 +159,13 @@ run_test() {   # name where timeout modules checks
   for m in "${mods[@]}"; do
     [ -f "${m%% *}" ] || { echo "FAIL: guests/$name: missing ${m%% *} (run make guests)"; return 1; }
   done
-  boot_cpus=1 boot_hv_extra=""
+  boot_cpus=1 boot_hv_extra="" test_first_domid=$FIRST_DOMID
   for c in "${checks[@]}"; do
     case $c in
       shutdown=*) reason=${c#shutdown=} ;;
       smp=*) boot_cpus=${c#smp=} ;;
       hv=*) boot_hv_extra+=" ${c#hv=}" ;;
+      dom0) boot_hv_extra+=" dom0=1"; test_first_domid=0 ;;   # module 1 is domain 0
     esac
   done
   if [ $mode = xen ] && [ -n "$boot_hv_extra" ]; then
@@ -174,8 +175,8 @@ run_test() {   # name where timeout modules checks
   add_why "$(boot_status_reason $rc "$tmo")"
   for ((i = 0; i < ${#mods[@]}; i++)); do
     guest=$(basename "${mods[i]%% *}" .elf)
-    [[ " ${checks[*]} " == *" crashes=$((FIRST_DOMID + i)) "* ]] && continue
-    add_why "$(judge_domain "$log" $((FIRST_DOMID + i)) "$guest")"
+    [[ " ${checks[*]} " == *" crashes=$((test_first_domid + i)) "* ]] && continue
+    add_why "$(judge_domain "$log" $((test_first_domid + i)) "$guest")"
   done
   add_why "$(judge_checks "$log" ${#mods[@]} "${checks[@]}")"
   add_why "$(judge_final "$log" "$reason")"

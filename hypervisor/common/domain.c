@@ -54,6 +54,18 @@ struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
     return id == DOMID_SELF ? caller : domain_lookup(id);
 }
 
+struct domain *domain_lookup_any(domid_t id)
+{
+    struct domain *d;
+
+    if (id >= HV_MAX_DOMAINS)
+        return NULL;
+    read_lock(&domlist_lock);
+    d = hv_domains[id];
+    read_unlock(&domlist_lock);
+    return d;
+}
+
 static struct domain *create_locked(domid_t id, bool privileged)
 {
     struct domain *d;
@@ -182,6 +194,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     evtchn_domain_destroy(d);
     pirq_domain_destroy(d);                          /* its lines masked, unmapped */
     grant_table_destroy(d);
+    domain_notify_controller();
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -209,6 +222,39 @@ static void domain_free(struct domain *d)
     hv_domains[d->id] = NULL;
     write_unlock(&domlist_lock);
     hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
+    domain_notify_controller();
+}
+
+int domain_destroy_step(struct domain *d)
+{
+    if (arch_domain_relinquish(d) == -ERESTART)
+        return -ERESTART;
+    domain_free(d);
+    return 0;
+}
+
+static struct domain *controller(void)
+{
+    for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
+        if (hv_domains[i] && hv_domains[i]->privileged && hv_domains[i]->state == DOM_ACTIVE)
+            return hv_domains[i];
+    return NULL;
+}
+
+void domain_notify_controller(void)
+{
+    struct domain *c = controller();
+
+    if (c && c->vcpus[0])
+        evtchn_send_virq(c->vcpus[0], VIRQ_DOM_EXC);
+}
+
+/* A domain the toolstack made is its to destroy, unless the toolstack is gone. */
+static bool reap_now(const struct domain *d)
+{
+    if (!d || d->state != DOM_SHUTDOWN || (current && current->domain == d))
+        return false;
+    return !d->controlled || !controller();
 }
 
 bool domain_reap(void)
@@ -216,11 +262,10 @@ bool domain_reap(void)
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++) {
         struct domain *d = hv_domains[i];
 
-        if (!d || d->state != DOM_SHUTDOWN || (current && current->domain == d))
+        if (!reap_now(d))
             continue;
-        if (arch_domain_relinquish(d) == -ERESTART)
+        if (domain_destroy_step(d) == -ERESTART)
             return true;                             /* the rest after the guests and timers due */
-        domain_free(d);
     }
     return false;
 }

@@ -72,9 +72,17 @@ void sched_remove(struct vcpu *v)
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
+/* A vCPU of a domain the controller paused is runnable but off the queue. */
+static bool vcpu_paused(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->domain->pause_count, __ATOMIC_RELAXED) != 0;
+}
+
 static void add_locked(struct vcpu *v)
 {
     v->state = VCPU_RUNNABLE;
+    if (vcpu_paused(v))
+        return;
     runq_push(v);
     if (!current)
         sched_resched_pending = true;
@@ -108,6 +116,18 @@ void sched_wake(struct vcpu *v)
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
+/* After the domain's pause count went to 0: a runnable vCPU queues again. */
+void sched_unpause(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_RUNNABLE && !vcpu_paused(v)) {
+        runq_push(v);
+        sched_resched_pending = true;
+    }
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
 void sched_set_need_resched(void)
 {
     sched_resched_pending = true;
@@ -119,7 +139,7 @@ struct vcpu *sched_pick_next(void)
     unsigned long flags = spin_lock_irqsave(&runq_lock);
     struct vcpu *next;
 
-    if (current && current->state == VCPU_RUNNABLE && !current->on_runq)
+    if (current && current->state == VCPU_RUNNABLE && !current->on_runq && !vcpu_paused(current))
         runq_push(current);
     next = runq_head;
     if (next) {

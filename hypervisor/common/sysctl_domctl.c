@@ -6,12 +6,14 @@
  * only then the caller's privilege (-EPERM). The privilege is checked by the
  * dispatcher (privileged_after_checks in hv/hypercall-defs): for a caller
  * that is not privileged it runs *_checks_before_privilege() and answers
- * their error or -EPERM; the handlers run for privileged callers only, and
- * give -ENOSYS for what we do not offer.
+ * their error or -EPERM; the handlers run for privileged callers only. The
+ * sub-ops themselves are in sysctl.c and domctl.c (-ENOSYS for what we do
+ * not offer).
  */
 #define __XEN_TOOLS__ 1                              /* sysctl.h and domctl.h are tools-only */
 #include <hv/hypercall.h>
 #include <hv/domain.h>
+#include <hv/domctl.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
@@ -41,7 +43,7 @@ long do_sysctl(guest_handle_t u_op)
     struct xen_sysctl op;
     long rc = sysctl_copy_in(&op, u_op);
 
-    return rc ? rc : -ENOSYS;
+    return rc ? rc : sysctl_op(&op, u_op);
 }
 
 /*
@@ -72,8 +74,8 @@ static long domctl_copy_in(struct xen_domctl *op, guest_handle_t u_op)
         return -EFAULT;
     if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
-    if (domctl_needs_domain(op) && !domain_lookup(op->domain))
-        return -ESRCH;                               /* by id: DOMID_SELF is not one */
+    if (domctl_needs_domain(op) && !domain_lookup_any(op->domain))
+        return -ESRCH;                               /* by id: DOMID_SELF is not one; a dying one is */
     return 0;
 }
 
@@ -90,5 +92,5 @@ long do_domctl(guest_handle_t u_op)
     struct xen_domctl op;
     long rc = domctl_copy_in(&op, u_op);
 
-    return rc ? rc : -ENOSYS;
+    return rc ? rc : domctl_op(&op, u_op);
 }

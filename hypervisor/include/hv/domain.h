@@ -75,6 +75,14 @@ struct domain {
     evtchn_port_t cons_port;
     bool cons_mid_line;
     char cmdline[HV_CMDLINE_MAX];
+    /* The toolstack's (common/domctl.c, domain_control.c). A domain created
+     * by domctl stays after its shutdown, for the toolstack to read its
+     * reason, until destroydomain; pause_count is the controller's pauses
+     * (created paused: 1), a vCPU runs only while it is 0. */
+    bool controlled;
+    bool dying;                        /* destroydomain under way */
+    unsigned int max_vcpus;            /* createdomain's; max_vcpus makes them */
+    unsigned int pause_count;
     /* Destruction in bounded steps (arch_domain_relinquish): where it stands. */
     unsigned int relinquish_stage;
     unsigned long relinquish_cursor;
@@ -86,6 +94,15 @@ struct domain *domain_create(domid_t id, bool privileged);
 struct domain *domain_lookup(domid_t id);
 /* Resolves DOMID_SELF against the caller. */
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
+/* Any domain the id names, shut down or dying too (domctl, as Xen's lookups). */
+struct domain *domain_lookup_any(domid_t id);
+/*
+ * One bounded step of a shut-down domain's destruction; 0 when it is
+ * freed (d is gone), -ERESTART when there is more (call again).
+ */
+int domain_destroy_step(struct domain *d);
+/* Tells the privileged domain (VIRQ_DOM_EXC) that a domain shut down or died. */
+void domain_notify_controller(void);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
 /*

@@ -16,6 +16,9 @@ void sched_remove(struct vcpu *v);     /* takes v off the run queue */
 void sched_block(struct vcpu *v);      /* v sleeps until sched_wake */
 void sched_wake(struct vcpu *v);
 void sched_yield(void);
+/* Pausing is the domain's pause_count (domain_control.c): a paused vCPU is
+ * taken off with sched_remove; sched_unpause queues it again if runnable. */
+void sched_unpause(struct vcpu *v);
 /* Picks the next vCPU and switches to it (or to idle); returns when `current` runs again. */
 void schedule(void);
 /* Set when another vCPU (or idle) should run; read on every return to a

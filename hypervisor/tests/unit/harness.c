@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <hv/domain.h>
+#include <hv/domctl.h>
 #include <hv/spinlock.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
@@ -213,6 +214,33 @@ void arch_vcpu_destroy(struct vcpu *v)
     harness_arch.vcpu_destroy++;
     hv_free_pages(v->arch.stack, 1);
     v->arch.stack = NULL;
+}
+
+/*
+ * The PV vCPU context (arch/x86/pv/vcpu_context.c): the real checks
+ * (vcpu_context_check.c, compiled as is), then only the base pointer is
+ * taken; the harness's vCPUs have no register frame.
+ */
+int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    int rc = pv_vcpu_context_check(v->domain, c);
+
+    if (rc)
+        return rc;
+    if (v->arch.cr3_kernel || v->state != VCPU_DOWN)
+        return -EEXIST;
+    if (page_get_and_type(c->ctrlreg[3] >> PAGE_SHIFT, PGT_l4, v->domain))
+        return -EINVAL;
+    v->arch.cr3_kernel = c->ctrlreg[3] >> PAGE_SHIFT;
+    if (c->flags & VGCF_online)
+        sched_add(v);
+    return 0;
+}
+
+void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
+{
+    c->flags = VGCF_in_kernel | (v->state != VCPU_DOWN ? VGCF_online : 0);
+    c->ctrlreg[3] = v->arch.cr3_kernel << PAGE_SHIFT;
 }
 
 /* Descriptor pages: the harness's vCPUs load no GDT or LDT. */
@@ -610,6 +638,7 @@ int main(void)
     suite_frame();
     suite_evtchn();
     suite_evtchn_fifo();
+    suite_domctl();
     suite_elf();
     suite_guest_access();
     suite_hypercall();

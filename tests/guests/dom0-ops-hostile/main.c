@@ -8,11 +8,13 @@
  *    an L1 entry naming an I/O frame (the ISA hole) -EPERM;
  *  - port I/O with the virtual IOPL never reaches the hardware: PCI
  *    configuration through 0xcf8/0xcfc reads all ones, where the real
- *    host bridge answers its vendor id.
+ *    host bridge answers its vendor id;
+ *  - every domctl and sysctl sub-op the toolstack uses (docs/toolstack.md),
+ *    on itself by id, -EPERM; with peer=<domid> (a domain that exists),
+ *    populate_physmap into it gives nothing and alloc_unbound for it -EPERM.
  * Ours only: on Xen the guest would be dom0.
  */
-#include "guest.h"
-#include "hypercall.h"
+#include "ctl.h"                                     /* first: __XEN_TOOLS__ */
 #include "mm.h"
 #include <xen/platform.h>
 #include <xen/physdev.h>
@@ -90,6 +92,57 @@ static void test_port_io(void)
     hc_physdev_op(PHYSDEVOP_set_iopl, &s);
 }
 
+/* Each on our own id (it exists, so -ESRCH cannot come first): -EPERM. */
+static void test_control_ops(void)
+{
+    static const uint32_t domctls[] = {
+        XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
+        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
+        XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext, XEN_DOMCTL_max_vcpus,
+        XEN_DOMCTL_set_address_size, XEN_DOMCTL_get_address_size,
+    };
+    static const uint32_t sysctls[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist };
+    static struct xen_domctl d;
+    static struct xen_sysctl s;
+    static xen_pfn_t frame = 0;
+    domid_t peer = (domid_t)cmdline_ulong("peer", 0);
+    struct xen_memory_reservation r = { .nr_extents = 1, .domid = peer };
+    struct evtchn_alloc_unbound au = { .dom = peer, .remote_dom = DOMID_SELF };
+    unsigned int refused = 0;
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(domctls); i++) {
+        memset(&d, 0, sizeof(d));
+        d.cmd = domctls[i];
+        d.domain = (domid_t)own_domid();
+        long rc = ctl_domctl(&d);
+
+        refused += rc == -EPERM;
+        if (rc != -EPERM)
+            fail("domctl from a domU = -EPERM", "cmd %u: %ld", domctls[i], rc);
+    }
+    check_eq(refused, ARRAY_SIZE(domctls), "every toolstack domctl from a domU = -EPERM");
+    refused = 0;
+    for (unsigned int i = 0; i < ARRAY_SIZE(sysctls); i++) {
+        memset(&s, 0, sizeof(s));
+        s.cmd = sysctls[i];
+        long rc = ctl_sysctl(&s);
+
+        refused += rc == -EPERM;
+        if (rc != -EPERM)
+            fail("sysctl from a domU = -EPERM", "cmd %u: %ld", sysctls[i], rc);
+    }
+    check_eq(refused, ARRAY_SIZE(sysctls), "physinfo and getdomaininfolist from a domU = -EPERM");
+    if (!peer) {
+        info("no peer= domain: the checks on another domain's memory and ports are skipped");
+        return;
+    }
+    set_xen_guest_handle(r.extent_start, &frame);
+    check_eq(hc_memory_op(XENMEM_populate_physmap, &r), 0,
+             "populate_physmap into another domain from a domU gives nothing");
+    check_eq(hc_event_channel_op(EVTCHNOP_alloc_unbound, &au), -EPERM,
+             "alloc_unbound for another domain from a domU = -EPERM");
+}
+
 void test_main(void)
 {
     if (!check(!(start_info->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)), "runs as a domU",
@@ -100,4 +153,5 @@ void test_main(void)
     test_machine_memory_map();
     test_mappings();
     test_port_io();
+    test_control_ops();
 }

@@ -1,0 +1,260 @@
+/*
+ * domctl sub-ops for the privileged domain, after Xen's order of checks
+ * (sysctl_domctl.c: copy-in, interface version, the target domain, then the
+ * caller's privilege). What each one checks follows Xen 4.17's
+ * common/domctl.c and arch/x86/domctl.c; what we do not offer yet answers
+ * -ENOSYS. docs/toolstack.md lists them.
+ */
+#define __XEN_TOOLS__ 1                              /* domctl.h is tools-only */
+#include <hv/domctl.h>
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/errno.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include <hv/spinlock.h>
+#include <hv/console.h>
+#include <hv/time.h>
+#include <xen/domctl.h>
+
+#define SHUTDOWN_CODE_NONE 255                       /* Xen's u8 SHUTDOWN_CODE_INVALID */
+#define GRANT_VERSION_MAX  2
+
+/* Xen's getdomaininfo: blocked only if every online vCPU is, running if one is. */
+void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    u32 flags = XEN_DOMINF_blocked, code = SHUTDOWN_CODE_NONE;
+
+    memset(info, 0, sizeof(*info));
+    info->domain = d->id;
+    info->max_vcpu_id = XEN_INVALID_MAX_VCPU_ID;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+
+        if (!v)
+            continue;
+        info->cpu_time += v->runstate.time[RUNSTATE_running] +
+                          (v == current ? hv_now() - v->runstate.state_entry_time : 0);
+        info->max_vcpu_id = i;
+        if (v->state == VCPU_DOWN)
+            continue;
+        info->nr_online_vcpus++;
+        if (v->state != VCPU_BLOCKED)
+            flags &= ~XEN_DOMINF_blocked;
+        if (v == current)
+            flags |= XEN_DOMINF_running;
+    }
+    if (d->state != DOM_ACTIVE)
+        code = d->shutdown_reason & XEN_DOMINF_shutdownmask;
+    info->flags = (info->nr_online_vcpus ? flags : 0) | (d->dying ? XEN_DOMINF_dying : 0) |
+                  (d->state != DOM_ACTIVE ? XEN_DOMINF_shutdown : 0) |
+                  (d->pause_count ? XEN_DOMINF_paused : 0) | code << XEN_DOMINF_shutdownshift;
+    info->tot_pages = d->tot_pages;
+    info->max_pages = d->max_pages;
+    info->shared_info_frame = d->shared_info_mfn;
+    info->gpaddr_bits = 52;
+}
+
+/* Xen's sanitise_domain_config, for what a PV-only hypervisor without an IOMMU offers. */
+static int createdomain_config_check(const struct xen_domctl_createdomain *c)
+{
+    const u32 known = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_s3_integrity |
+                      XEN_DOMCTL_CDF_oos_off | XEN_DOMCTL_CDF_xs_domain | XEN_DOMCTL_CDF_iommu |
+                      XEN_DOMCTL_CDF_nested_virt | XEN_DOMCTL_CDF_vpmu;
+
+    if ((c->flags & ~known) || (c->grant_opts & ~XEN_DOMCTL_GRANT_version_mask))
+        return -EINVAL;
+    if (c->max_vcpus < 1 || c->max_vcpus > HV_MAX_VCPUS)
+        return -EINVAL;
+    if (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_nested_virt))
+        return -EINVAL;                              /* PV only; HAP and nesting are HVM's */
+    if ((c->flags & (XEN_DOMCTL_CDF_iommu | XEN_DOMCTL_CDF_vpmu)) || c->iommu_opts ||
+        c->vmtrace_size)
+        return -EINVAL;                              /* no IOMMU, vPMU or vmtrace here */
+    if (XEN_DOMCTL_GRANT_version(c->grant_opts) > GRANT_VERSION_MAX)
+        return -EINVAL;
+    if (c->arch.emulation_flags & ~XEN_X86_EMU_PIT)
+        return -EINVAL;                              /* a PV domain emulates nothing else */
+    return 0;
+}
+
+/* domid 0 or a reserved one: pick a free id; a given one must be free (-EEXIST). */
+static long domctl_createdomain(struct xen_domctl *op)
+{
+    domid_t id = op->domain;
+    struct domain *d;
+    int rc = createdomain_config_check(&op->u.createdomain);
+
+    if (rc)
+        return rc;
+    if (id > 0 && id < DOMID_FIRST_RESERVED) {
+        if (domain_lookup_any(id))
+            return -EEXIST;
+        if (id >= HV_MAX_DOMAINS)
+            return -EINVAL;                          /* ours: the domain table's size */
+    } else if (!(id = domain_pick_free_id())) {
+        return -ENOMEM;
+    }
+    d = domain_create(id, false);
+    if (!d)
+        return domain_lookup_any(id) ? -EEXIST : -ENOMEM;
+    d->controlled = true;
+    d->max_vcpus = op->u.createdomain.max_vcpus;
+    d->pause_count = 1;                              /* created paused, as Xen */
+    op->domain = id;
+    hv_info("d%u created by d%u (%u vCPUs)\n", id, current->domain->id, d->max_vcpus);
+    return 0;
+}
+
+/* As Xen: the count must be createdomain's; the vCPUs are made here, down. */
+static long domctl_max_vcpus(struct domain *d, unsigned int max)
+{
+    if (d == current->domain || max != d->max_vcpus || d->state != DOM_ACTIVE)
+        return -EINVAL;
+    for (unsigned int i = 0; i < max; i++)
+        if (!d->vcpus[i] && !vcpu_create(d, i))
+            return -ENOMEM;
+    time_update_wallclock(d->vcpus[0]);              /* as the boot builder: shared_info's clock */
+    return 0;
+}
+
+/* As Xen: no check against tot_pages; above the new limit nothing more is given. */
+static long domctl_max_mem(struct domain *d, u64 max_memkb)
+{
+    u64 pages = max_memkb >> (PAGE_SHIFT - 10);
+
+    spin_lock(&d->page_alloc_lock);
+    d->max_pages = pages > ~0UL ? ~0UL : (unsigned long)pages;
+    spin_unlock(&d->page_alloc_lock);
+    return 0;
+}
+
+/* An existing domain, else (Xen's rule, how toolstacks list) the next one at or above the id. */
+static long domctl_getdomaininfo(struct xen_domctl *op)
+{
+    struct domain *d = domain_lookup_any(op->domain);
+
+    if (!d && op->domain >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    if (!d)
+        d = domain_first_at_or_above(op->domain);
+    if (!d)
+        return -ESRCH;
+    domain_get_info(d, &op->u.getdomaininfo);
+    op->domain = d->id;
+    return 0;
+}
+
+static struct vcpu *ctl_vcpu(struct domain *d, unsigned int id)
+{
+    return id < d->max_vcpus && id < HV_MAX_VCPUS ? d->vcpus[id] : NULL;
+}
+
+#define CTXT_PAGES (ALIGN_UP(sizeof(struct vcpu_guest_context), PAGE_SIZE) / PAGE_SIZE)
+
+/* PV only: the context is checked as the boot builder's (pv_vcpu_context_check). */
+static long domctl_setvcpucontext(struct domain *d, const struct xen_domctl_vcpucontext *vc)
+{
+    struct vcpu *v = ctl_vcpu(d, vc->vcpu);
+    struct vcpu_guest_context *c;
+    long rc;
+
+    if (d == current->domain || !v || d->state != DOM_ACTIVE)
+        return -EINVAL;
+    if (guest_handle_is_null(guest_handle_from_field(vc->ctxt)))
+        return -EOPNOTSUPP;                          /* vcpu_reset: not yet */
+    c = hv_alloc_pages(CTXT_PAGES);
+    if (!c)
+        return -ENOMEM;
+    rc = copy_from_handle(c, guest_handle_from_field(vc->ctxt), sizeof(*c)) ? -EFAULT : 0;
+    if (!rc)
+        rc = arch_set_vcpu_context(v, c);
+    hv_free_pages(c, CTXT_PAGES);
+    return rc;
+}
+
+static long domctl_getvcpucontext(struct domain *d, const struct xen_domctl_vcpucontext *vc)
+{
+    struct vcpu *v = ctl_vcpu(d, vc->vcpu);
+    struct vcpu_guest_context *c;
+    long rc;
+
+    if (!v || v == current)
+        return -EINVAL;
+    if (!v->arch.cr3_kernel)
+        return -ENODATA;                             /* never initialised */
+    c = hv_alloc_pages(CTXT_PAGES);
+    if (!c)
+        return -ENOMEM;
+    memset(c, 0, sizeof(*c));
+    arch_get_vcpu_context(v, c);
+    rc = copy_to_handle(guest_handle_from_field(vc->ctxt), c, sizeof(*c)) ? -EFAULT : 0;
+    hv_free_pages(c, CTXT_PAGES);
+    return rc;
+}
+
+/* A preempted destroy continues with the same argument, as Xen's. */
+static long domctl_destroydomain(struct domain *d, guest_handle_t u_op)
+{
+    int rc = domain_kill(d);
+
+    if (rc == -ERESTART)
+        return hypercall_continue(__HYPERVISOR_domctl, u_op.va, 0, 0, 0, 0);
+    return rc;
+}
+
+/* Sub-ops on an existing domain (looked up before the privilege check). */
+static long domctl_on_domain(struct xen_domctl *op, struct domain *d, guest_handle_t u_op,
+                             bool *copyback)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_max_vcpus:
+        return domctl_max_vcpus(d, op->u.max_vcpus.max);
+    case XEN_DOMCTL_max_mem:
+        return domctl_max_mem(d, op->u.max_mem.max_memkb);
+    case XEN_DOMCTL_pausedomain:
+        return d == current->domain ? -EINVAL : domain_pause_by_controller(d);
+    case XEN_DOMCTL_unpausedomain:
+        return domain_unpause_by_controller(d);
+    case XEN_DOMCTL_destroydomain:
+        return domctl_destroydomain(d, u_op);
+    case XEN_DOMCTL_setvcpucontext:
+        return domctl_setvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_getvcpucontext:
+        *copyback = true;
+        return domctl_getvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_set_address_size:
+        return op->u.address_size.size == 64 ? 0 : -EINVAL;   /* no 32-bit PV */
+    case XEN_DOMCTL_get_address_size:
+        op->u.address_size.size = 64;
+        *copyback = true;
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long domctl_op(struct xen_domctl *op, guest_handle_t u_op)
+{
+    bool copyback = false;
+    long rc;
+
+    switch (op->cmd) {
+    case XEN_DOMCTL_createdomain:
+        rc = domctl_createdomain(op);
+        copyback = !rc;
+        break;
+    case XEN_DOMCTL_getdomaininfo:
+        rc = domctl_getdomaininfo(op);
+        copyback = !rc;
+        break;
+    default:
+        rc = domctl_on_domain(op, domain_lookup_any(op->domain), u_op, &copyback);
+        break;
+    }
+    if (copyback && copy_to_handle(u_op, op, sizeof(*op)))
+        return -EFAULT;
+    return rc;
+}

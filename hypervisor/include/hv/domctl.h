@@ -1,0 +1,42 @@
+/*
+ * The toolstack's control operations (common/domctl.c, sysctl.c,
+ * domain_control.c): what a privileged domain does to other domains.
+ */
+#ifndef HV_DOMCTL_H
+#define HV_DOMCTL_H
+
+#include <hv/types.h>
+#include <hv/xen.h>
+#include <hv/guest_access.h>
+
+struct domain;
+struct vcpu;
+struct xen_domctl;
+struct xen_sysctl;
+struct xen_domctl_getdomaininfo;
+struct vcpu_guest_context;
+
+/* The sub-ops, for a privileged caller after Xen's checks (sysctl_domctl.c). */
+long domctl_op(struct xen_domctl *op, guest_handle_t u_op);
+long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op);
+
+/* getdomaininfo's record of d, as Xen fills it (domctl.c). */
+void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *info);
+
+/* domain_control.c */
+#define DOMAIN_PAUSE_MAX 255                          /* Xen's bound on the controller's count */
+int domain_pause_by_controller(struct domain *d);    /* -EOVERFLOW past DOMAIN_PAUSE_MAX */
+int domain_unpause_by_controller(struct domain *d);  /* -EINVAL when not paused */
+/* The first domain whose id is at least `id`, shut down and dying ones too; NULL: none. */
+struct domain *domain_first_at_or_above(domid_t id);
+/* A free id for createdomain, round-robin from the last one given; 0: none free. */
+domid_t domain_pick_free_id(void);
+/* destroydomain: kills d and releases what it holds in bounded steps (-ERESTART: more). */
+int domain_kill(struct domain *d);
+
+/* The PV vCPU context (arch: pv/vcpu_context.c, its checks pv/vcpu_context_check.c). */
+int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
+void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
+int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * The toolstack's control ABI (common/domctl.c, sysctl.c, domain_control.c,
+ * arch/x86/pv/vcpu_context_check.c): getdomaininfo's "next domain at or
+ * above the id" rule, createdomain's ids and checks, the controller's pause
+ * count, the checks on a vCPU context, destroydomain to the last frame.
+ */
+#define __XEN_TOOLS__ 1
+#include <hv/arch.h>
+#include <hv/domain.h>
+#include <hv/domctl.h>
+#include <hv/frame.h>
+#include <hv/hypercall.h>
+#include <hv/sched.h>
+#include <asm/page_type.h>
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
+
+#include "harness.h"
+
+static struct xen_domctl dc;
+
+static long domctl(u32 cmd, domid_t dom)
+{
+    unsigned long args[5] = { (unsigned long)&dc };
+
+    dc.cmd = cmd;
+    dc.domain = dom;
+    dc.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    return harness_hypercall(__HYPERVISOR_domctl, args);
+}
+
+static long create(domid_t want, u32 max_vcpus)
+{
+    memset(&dc, 0, sizeof(dc));
+    dc.u.createdomain.max_vcpus = max_vcpus;
+    return domctl(XEN_DOMCTL_createdomain, want);
+}
+
+/* A toolstack-made domain: created, its vCPUs made. */
+static struct domain *made(domid_t want)
+{
+    CU_ASSERT_EQUAL_FATAL(create(want, 1), 0);
+    dc.u.max_vcpus.max = 1;
+    CU_ASSERT_EQUAL_FATAL(domctl(XEN_DOMCTL_max_vcpus, want), 0);
+    return hv_domains[want];
+}
+
+static void test_getdomaininfo_next(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true);
+    struct xen_sysctl sc = { .cmd = XEN_SYSCTL_getdomaininfolist,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    struct xen_domctl_getdomaininfo list[4];
+
+    harness_domain(3, 1, false);
+    harness_domain(7, 1, false);
+    harness_set_current(d0);
+    sched_add(d0->vcpus[0]);                                /* online */
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 3), 0);
+    EXPECT_EQ(dc.domain, 3);
+    EXPECT_EQ(dc.u.getdomaininfo.domain, 3);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 4), 0);     /* none: the next one up */
+    EXPECT_EQ(dc.domain, 7);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 1), 0);
+    EXPECT_EQ(dc.domain, 3);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 8), -ESRCH);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, DOMID_FIRST_RESERVED), -EINVAL);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, DOMID_SELF), -EINVAL);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 0), 0);     /* the caller: running */
+    CU_ASSERT(dc.u.getdomaininfo.flags & XEN_DOMINF_running);
+    EXPECT_EQ(dc.u.getdomaininfo.flags >> XEN_DOMINF_shutdownshift, 255);  /* no reason yet */
+    sc.u.getdomaininfolist.first_domain = 1;
+    sc.u.getdomaininfolist.max_domains = 4;
+    set_xen_guest_handle(sc.u.getdomaininfolist.buffer, list);
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, (unsigned long[5]){ (unsigned long)&sc }), 0);
+    EXPECT_EQ(sc.u.getdomaininfolist.num_domains, 2);
+    EXPECT_EQ(list[0].domain, 3);
+    EXPECT_EQ(list[1].domain, 7);
+    sc.u.getdomaininfolist.max_domains = 1;
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, (unsigned long[5]){ (unsigned long)&sc }), 0);
+    EXPECT_EQ(sc.u.getdomaininfolist.num_domains, 1);
+}
+
+static void test_createdomain(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d;
+
+    harness_domain(1, 1, false);
+    harness_set_current(d0);
+    EXPECT_EQ(create(1, 1), -EEXIST);                       /* a given id must be free */
+    EXPECT_EQ(create(0, 0), -EINVAL);                       /* no vCPU */
+    EXPECT_EQ(create(0, HV_MAX_VCPUS + 1), -EINVAL);
+    dc.u.createdomain.max_vcpus = 1;
+    dc.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    EXPECT_EQ(domctl(XEN_DOMCTL_createdomain, 0), -EINVAL); /* PV only */
+    dc.u.createdomain.flags = 1u << 30;
+    EXPECT_EQ(domctl(XEN_DOMCTL_createdomain, 0), -EINVAL); /* unknown flag */
+    EXPECT_EQ(create(0, 2), 0);                             /* 0: pick one */
+    CU_ASSERT(dc.domain > 1 && dc.domain < HV_MAX_DOMAINS);
+    d = hv_domains[dc.domain];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT(d->controlled);
+    EXPECT_EQ(d->pause_count, 1);                           /* created paused */
+    dc.u.max_vcpus.max = 1;
+    EXPECT_EQ(domctl(XEN_DOMCTL_max_vcpus, d->id), -EINVAL);  /* not createdomain's */
+    dc.u.max_vcpus.max = 2;
+    EXPECT_EQ(domctl(XEN_DOMCTL_max_vcpus, d->id), 0);
+    CU_ASSERT_PTR_NOT_NULL(d->vcpus[1]);
+    dc.u.max_mem.max_memkb = 8192;
+    EXPECT_EQ(domctl(XEN_DOMCTL_max_mem, d->id), 0);
+    EXPECT_EQ(d->max_pages, 2048);
+    dc.u.address_size.size = 32;
+    EXPECT_EQ(domctl(XEN_DOMCTL_set_address_size, d->id), -EINVAL);
+    dc.u.address_size.size = 64;
+    EXPECT_EQ(domctl(XEN_DOMCTL_set_address_size, d->id), 0);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, d->id), 0);
+    EXPECT_EQ(dc.u.getdomaininfo.flags & XEN_DOMINF_paused, XEN_DOMINF_paused);
+    EXPECT_EQ(dc.u.getdomaininfo.nr_online_vcpus, 0);      /* down until a context */
+    EXPECT_EQ(dc.u.getdomaininfo.max_vcpu_id, 1);
+    EXPECT_EQ(dc.u.getdomaininfo.max_pages, 2048);
+    /* A shut-down domain of the toolstack's stays, with its reason, until destroyed. */
+    domain_shutdown(d, SHUTDOWN_reboot);
+    harness_reap();
+    CU_ASSERT_PTR_EQUAL(hv_domains[d->id], d);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, d->id), 0);
+    CU_ASSERT(dc.u.getdomaininfo.flags & XEN_DOMINF_shutdown);
+    EXPECT_EQ(dc.u.getdomaininfo.flags >> XEN_DOMINF_shutdownshift, SHUTDOWN_reboot);
+}
+
+static void test_pause_counts(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d;
+
+    harness_set_current(d0);
+    d = made(4);
+    EXPECT_EQ(domctl(XEN_DOMCTL_pausedomain, 0), -EINVAL);  /* not itself */
+    sched_add(d->vcpus[0]);                                 /* runnable, but paused */
+    CU_ASSERT(!d->vcpus[0]->on_runq);
+    EXPECT_EQ(domctl(XEN_DOMCTL_pausedomain, 4), 0);
+    EXPECT_EQ(d->pause_count, 2);
+    EXPECT_EQ(domctl(XEN_DOMCTL_unpausedomain, 4), 0);
+    CU_ASSERT(!d->vcpus[0]->on_runq);                       /* still once paused */
+    EXPECT_EQ(domctl(XEN_DOMCTL_unpausedomain, 4), 0);
+    CU_ASSERT(d->vcpus[0]->on_runq);                        /* queued at 0 */
+    EXPECT_EQ(domctl(XEN_DOMCTL_unpausedomain, 4), -EINVAL);  /* not paused */
+    for (unsigned int i = 0; i < DOMAIN_PAUSE_MAX; i++)
+        EXPECT_EQ(domctl(XEN_DOMCTL_pausedomain, 4), 0);
+    CU_ASSERT(!d->vcpus[0]->on_runq);
+    EXPECT_EQ(domctl(XEN_DOMCTL_pausedomain, 4), -EOVERFLOW);
+    EXPECT_EQ(d->pause_count, DOMAIN_PAUSE_MAX);
+}
+
+/* A zeroed L4 of d with the hypervisor's slots, pinned by d. */
+static mfn_t pinned_l4(struct domain *d)
+{
+    mfn_t l4 = frame_alloc(&hv_frames, 1, 1, d->id);
+
+    CU_ASSERT_FATAL(l4 != INVALID_MFN);
+    memset(hv_mfn_to_virt(l4), 0, PAGE_SIZE);
+    mm_install_hv_slots(hv_mfn_to_virt(l4));
+    CU_ASSERT_EQUAL_FATAL(page_pin(l4, PGT_l4, d), 0);
+    return l4;
+}
+
+static struct vcpu_guest_context ctxt;
+
+static long setctxt(domid_t dom)
+{
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.vcpucontext.vcpu = 0;
+    set_xen_guest_handle(dc.u.vcpucontext.ctxt, &ctxt);
+    return domctl(XEN_DOMCTL_setvcpucontext, dom);
+}
+
+static void good_context(mfn_t l4)
+{
+    memset(&ctxt, 0, sizeof(ctxt));
+    ctxt.flags = VGCF_in_kernel | VGCF_online;
+    ctxt.user_regs.cs = FLAT_KERNEL_CS;
+    ctxt.user_regs.ss = FLAT_KERNEL_SS;
+    ctxt.user_regs.rip = 0xffffffff80001000UL;
+    ctxt.kernel_ss = FLAT_KERNEL_SS;
+    ctxt.ctrlreg[3] = l4 << PAGE_SHIFT;
+}
+
+static void test_context_checks(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d, *other;
+    mfn_t l4, foreign, unpinned;
+
+    harness_set_current(d0);
+    d = made(5);
+    other = made(6);
+    l4 = pinned_l4(d);
+    foreign = pinned_l4(other);
+    unpinned = frame_alloc(&hv_frames, 1, 1, d->id);
+    good_context(l4);
+    ctxt.flags = VGCF_online;
+    EXPECT_EQ(setctxt(5), -EINVAL);                         /* user mode start */
+    good_context(l4);
+    ctxt.user_regs.rip = 0x0000800000000000UL;
+    EXPECT_EQ(setctxt(5), -EINVAL);                         /* non-canonical */
+    good_context(l4);
+    ctxt.trap_ctxt[14].address = 0xffff7fffffffffffUL;
+    EXPECT_EQ(setctxt(5), -EINVAL);
+    good_context(l4);
+    ctxt.user_regs.cs = 0xe008;                             /* the hypervisor's */
+    EXPECT_EQ(setctxt(5), -EINVAL);
+    good_context(l4);
+    ctxt.user_regs.ds = 0xe010;                             /* RPL 0 */
+    EXPECT_EQ(setctxt(5), -EINVAL);
+    good_context(l4);
+    ctxt.gdt_ents = 16;
+    EXPECT_EQ(setctxt(5), -EINVAL);
+    good_context(foreign);
+    EXPECT_EQ(setctxt(5), -EINVAL);                         /* another domain's L4 */
+    good_context(unpinned);
+    EXPECT_EQ(setctxt(5), -EINVAL);                         /* not a pinned L4 */
+    good_context(hv_frames.nr_frames + 5);
+    EXPECT_EQ(setctxt(5), -EINVAL);                         /* no such frame */
+    good_context(l4);
+    set_xen_guest_handle(dc.u.vcpucontext.ctxt, NULL);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getvcpucontext, 5), -ENODATA);   /* never set */
+    EXPECT_EQ(setctxt(0), -EINVAL);                         /* the caller itself */
+    EXPECT_EQ(setctxt(5), 0);
+    EXPECT_EQ(d->vcpus[0]->arch.cr3_kernel, l4);
+    EXPECT_EQ(d->vcpus[0]->state, VCPU_RUNNABLE);            /* online, still paused */
+    CU_ASSERT(!d->vcpus[0]->on_runq);
+    EXPECT_EQ(setctxt(5), -EEXIST);                         /* once */
+    memset(&ctxt, 0, sizeof(ctxt));
+    EXPECT_EQ(domctl(XEN_DOMCTL_getvcpucontext, 5), 0);
+    EXPECT_EQ(ctxt.ctrlreg[3], l4 << PAGE_SHIFT);
+    CU_ASSERT(ctxt.flags & VGCF_online);
+}
+
+static void test_destroy(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d;
+    mfn_t before = hv_frames.nr_free;
+
+    harness_set_current(d0);
+    d = made(9);
+    pinned_l4(d);
+    dc.u.max_mem.max_memkb = 1024;
+    EXPECT_EQ(domctl(XEN_DOMCTL_max_mem, 9), 0);
+    CU_ASSERT(frame_alloc(&hv_frames, 200, 1, d->id) != INVALID_MFN);
+    d->tot_pages = 200;
+    EXPECT_EQ(domctl(XEN_DOMCTL_destroydomain, 0), -EINVAL);    /* not itself */
+    EXPECT_EQ(domctl(XEN_DOMCTL_destroydomain, 9), 0);
+    CU_ASSERT_PTR_NULL(hv_domains[9]);
+    EXPECT_EQ(hv_frames.nr_free, before);                   /* every frame back */
+    EXPECT_EQ(domctl(XEN_DOMCTL_destroydomain, 9), -ESRCH);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 9), -ESRCH);
+}
+
+static const struct unit_test tests[] = {
+    { "getdomaininfo_next", test_getdomaininfo_next },
+    { "createdomain", test_createdomain },
+    { "pause_counts", test_pause_counts },
+    { "context_checks", test_context_checks },
+    { "destroy", test_destroy },
+};
+
+void suite_domctl(void)
+{
+    ADD_SUITE("domctl", tests);
+}
