@@ -3,6 +3,7 @@
  * the console), crash, and reap. Reaping frees the vCPU stacks, so it runs
  * from the idle context, never on a stack it frees.
  */
+#include <hv/bug.h>
 #include <hv/errno.h>
 #include <hv/domain.h>
 #include <hv/arch.h>
@@ -17,8 +18,9 @@
 
 struct domain *hv_domains[HV_MAX_DOMAINS];
 /* The domain list and id allocation (docs/smp.md rank 1). Lookups read
- * under it; they take no reference yet (phase 2b), so a looked-up domain
- * stays valid only because reaping runs on the one CPU that runs guests. */
+ * under it and take a reference there; the reaper frees a domain only once
+ * it has claimed it with no reference held (reap_claim), so a looked-up
+ * domain stays valid until its put_domain. */
 static rwlock_t domlist_lock = RWLOCK_INIT(LOCK_RANK_DOMLIST, "domlist_lock");
 
 static const char *const shutdown_names[] = {
@@ -34,6 +36,25 @@ const char *domain_shutdown_reason_name(unsigned int reason)
     return "unknown";
 }
 
+/* Refused once the reaper set DOMAIN_DESTROYED (it did so with none held). */
+bool get_domain(struct domain *d)
+{
+    u32 old = arch_load_acquire(&d->refcnt);
+
+    do {
+        if (old & DOMAIN_DESTROYED)
+            return false;
+    } while (!arch_cmpxchg(&d->refcnt, &old, old + 1));
+    return true;
+}
+
+void put_domain(struct domain *d)
+{
+    u32 old = arch_fetch_add(&d->refcnt, -1u);
+
+    BUG_ON(!(old & ~DOMAIN_DESTROYED));              /* a put without its get */
+}
+
 struct domain *domain_lookup(domid_t id)
 {
     struct domain *d;
@@ -42,7 +63,7 @@ struct domain *domain_lookup(domid_t id)
         return NULL;
     read_lock(&domlist_lock);
     d = hv_domains[id];
-    if (d && d->state != DOM_ACTIVE)
+    if (d && (d->state != DOM_ACTIVE || !get_domain(d)))
         d = NULL;
     read_unlock(&domlist_lock);
     return d;
@@ -50,7 +71,9 @@ struct domain *domain_lookup(domid_t id)
 
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
 {
-    return id == DOMID_SELF ? caller : domain_lookup(id);
+    if (id != DOMID_SELF)
+        return domain_lookup(id);
+    return get_domain(caller) ? caller : NULL;
 }
 
 static struct domain *create_locked(domid_t id, bool privileged)
@@ -209,18 +232,63 @@ static void domain_free(struct domain *d)
     hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
 }
 
+/*
+ * A reference lives for one hypercall at most: one still held long after
+ * shutdown is a missed put_domain. Debug builds (and the unit tests) panic
+ * on it; a release build says so once and leaves the domain unfreed.
+ */
+static bool reap_wait(struct domain *d)
+{
+    u64 now = hv_now();
+
+    if (d->reap_reported)
+        return false;                                /* given up on: do not spin on it */
+    if (!d->reap_wait_since) {
+        d->reap_wait_since = now ? now : 1;
+        return true;
+    }
+    if (now < d->reap_wait_since + DOMAIN_REF_WAIT_NS)
+        return true;
+    d->reap_reported = true;
+#if defined(HV_DEBUG) || defined(HV_HOST_TEST)
+    hv_panic("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain)\n",
+             d->id, arch_load_acquire(&d->refcnt), (unsigned long)((now - d->reap_wait_since) / 1000000));
+#else
+    hv_warn("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain); "
+            "not freed\n", d->id, arch_load_acquire(&d->refcnt),
+            (unsigned long)((now - d->reap_wait_since) / 1000000));
+#endif
+    return false;
+}
+
+/* Claims d for destruction: only with no reference held, and then no new one is given. */
+static bool reap_claim(struct domain *d)
+{
+    u32 none = 0;
+
+    if (arch_load_acquire(&d->refcnt) == DOMAIN_DESTROYED)
+        return true;                                 /* claimed on an earlier pass */
+    return arch_cmpxchg(&d->refcnt, &none, DOMAIN_DESTROYED);
+}
+
 bool domain_reap(void)
 {
+    bool unfinished = false;
+
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++) {
         struct domain *d = hv_domains[i];
 
         if (!d || d->state != DOM_SHUTDOWN || (current && current->domain == d))
             continue;
+        if (!reap_claim(d)) {
+            unfinished |= reap_wait(d);              /* references held: come back */
+            continue;
+        }
         if (arch_domain_relinquish(d) == -ERESTART)
             return true;                             /* the rest after the guests and timers due */
         domain_free(d);
     }
-    return false;
+    return unfinished;
 }
 
 unsigned int domain_count_alive(void)

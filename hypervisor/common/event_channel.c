@@ -132,13 +132,10 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq)
  * caller controls (-EPERM); the remote domain need not exist yet, since a
  * toolstack offers ports to domains it is still building.
  */
-int evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
+static int alloc_unbound_in(struct domain *d, struct domain *ld, struct evtchn_alloc_unbound *op)
 {
-    struct domain *ld = domain_lookup_by_caller(op->dom, d);
     evtchn_port_t port;
 
-    if (!ld)
-        return -ESRCH;
     if (ld != d && !d->privileged)
         return -EPERM;
     port = get_free_port(ld);
@@ -150,14 +147,24 @@ int evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
     return 0;
 }
 
-int evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *op)
+int evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 {
-    struct domain *rd = domain_lookup_by_caller(op->remote_dom, d);
+    struct domain *ld = domain_lookup_by_caller(op->dom, d);
+    int rc;
+
+    if (!ld)
+        return -ESRCH;
+    rc = alloc_unbound_in(d, ld, op);
+    put_domain(ld);
+    return rc;
+}
+
+static int bind_interdomain_to(struct domain *d, struct domain *rd,
+                               struct evtchn_bind_interdomain *op)
+{
     evtchn_port_t lport, rport = op->remote_port;
     struct evtchn *rchn;
 
-    if (!rd)
-        return -ESRCH;
     if (!port_valid(rd, rport))
         return -EINVAL;
     rchn = chn(rd, rport);
@@ -173,6 +180,18 @@ int evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *op
     op->local_port = lport;
     evtchn_set_pending(d, lport);                    /* as Xen: the binder gets a first event */
     return 0;
+}
+
+int evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *op)
+{
+    struct domain *rd = domain_lookup_by_caller(op->remote_dom, d);
+    int rc;
+
+    if (!rd)
+        return -ESRCH;
+    rc = bind_interdomain_to(d, rd, op);
+    put_domain(rd);
+    return rc;
 }
 
 int evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *op)
@@ -296,13 +315,10 @@ int evtchn_send(struct domain *d, evtchn_port_t port)
     }
 }
 
-int evtchn_status(struct domain *d, struct evtchn_status *op)
+static int status_of(struct domain *d, struct domain *sd, struct evtchn_status *op)
 {
-    struct domain *sd = domain_lookup_by_caller(op->dom, d);
     struct evtchn *c;
 
-    if (!sd)
-        return -ESRCH;
     if (sd != d && !d->privileged)
         return -EPERM;
     if (!port_valid(sd, op->port))
@@ -333,6 +349,18 @@ int evtchn_status(struct domain *d, struct evtchn_status *op)
         break;
     }
     return 0;
+}
+
+int evtchn_status(struct domain *d, struct evtchn_status *op)
+{
+    struct domain *sd = domain_lookup_by_caller(op->dom, d);
+    int rc;
+
+    if (!sd)
+        return -ESRCH;
+    rc = status_of(d, sd, op);
+    put_domain(sd);
+    return rc;
 }
 
 int evtchn_unmask(struct domain *d, evtchn_port_t port)

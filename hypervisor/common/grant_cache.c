@@ -26,19 +26,21 @@ static bool grant_mapped_by(const struct domain *owner, const struct domain *d, 
     return false;
 }
 
+/* With a reference (put_domain), or NULL. */
 static struct domain *owner_domain(mfn_t mfn)
 {
     domid_t id = hv_frames.info[mfn].owner;
 
     if (id >= HV_MAX_DOMAINS || (hv_frames.info[mfn].flags & FRAME_F_ORPHAN))
         return NULL;
-    return hv_domains[id];
+    return domain_lookup(id);
 }
 
 long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op)
 {
     mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
     struct domain *owner;
+    long rc;
 
     if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
         op->offset + op->length > PAGE_SIZE || (op->op & ~CACHE_OPS))
@@ -49,9 +51,13 @@ long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op)
         return -EINVAL;
     owner = owner_domain(mfn);
     if (!owner || !owner->grant_table)
-        return -EPERM;
-    if (owner != d && !grant_mapped_by(owner, d, mfn))
-        return -EINVAL;
-    return arch_cache_flush(mfn, op->offset, op->length, op->op & GNTTAB_CACHE_CLEAN,
-                            op->op & GNTTAB_CACHE_INVAL);
+        rc = -EPERM;
+    else if (owner != d && !grant_mapped_by(owner, d, mfn))
+        rc = -EINVAL;
+    else
+        rc = arch_cache_flush(mfn, op->offset, op->length, op->op & GNTTAB_CACHE_CLEAN,
+                              op->op & GNTTAB_CACHE_INVAL);
+    if (owner)
+        put_domain(owner);
+    return rc;
 }

@@ -208,21 +208,16 @@ static s16 map_take(struct domain *d, struct domain *rd, const struct gnttab_map
     return GNTST_okay;
 }
 
-static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+static s16 map_granted(struct domain *d, struct domain *rd, struct gnttab_map_grant_ref *op)
 {
     bool ro = op->flags & GNTMAP_readonly, host = op->flags & GNTMAP_host_map,
          dev = op->flags & GNTMAP_device_map;
-    struct domain *rd;
     struct grant_active *a;
     u64 pte_maddr = 0;
     long frame;
     int h;
     s16 rc;
 
-    if (!host && !dev)
-        return GNTST_bad_gntref;                     /* Xen: nothing to pin */
-    if (!(rd = domain_lookup_by_caller(op->dom, d)))
-        return GNTST_bad_domain;
     frame = check_grant(rd, op->ref, d->id, ro);
     if (frame < 0)
         return (s16)frame;
@@ -254,6 +249,21 @@ static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     op->handle = (grant_handle_t)h;
     op->dev_bus_addr = (u64)frame << PAGE_SHIFT;     /* machine address: no IOMMU, bus = machine */
     return GNTST_okay;
+}
+
+/* The granter is held by a reference for the whole map. */
+static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+{
+    struct domain *rd;
+    s16 rc;
+
+    if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+        return GNTST_bad_gntref;                     /* Xen: nothing to pin */
+    if (!(rd = domain_lookup_by_caller(op->dom, d)))
+        return GNTST_bad_domain;
+    rc = map_granted(d, rd, op);
+    put_domain(rd);
+    return rc;
 }
 
 /* One half of a mapping went: the granter's count and flags follow. */
@@ -369,13 +379,9 @@ static s16 replace_one(struct domain *d, struct gnttab_unmap_and_replace *op)
 }
 
 /* Resolves one side of a copy to a frame the caller may read (or write). */
-static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is_gref,
-                      bool write, mfn_t *mfn)
+static s16 copy_frame_of(struct domain *d, struct domain *od, const struct gnttab_copy_ptr *p,
+                         bool is_gref, bool write, mfn_t *mfn)
 {
-    struct domain *od = domain_lookup_by_caller(p->domid, d);
-
-    if (!od)
-        return GNTST_bad_domain;
     if (is_gref) {
         long frame = check_grant(od, p->u.ref, d->id, !write);
 
@@ -395,21 +401,41 @@ static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is
     return GNTST_okay;
 }
 
+/* One side's domain, with a reference held until the copy is done (*od). */
+static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is_gref,
+                      bool write, mfn_t *mfn, struct domain **od)
+{
+    s16 rc;
+
+    if (!(*od = domain_lookup_by_caller(p->domid, d)))
+        return GNTST_bad_domain;
+    rc = copy_frame_of(d, *od, p, is_gref, write, mfn);
+    if (rc != GNTST_okay) {
+        put_domain(*od);
+        *od = NULL;
+    }
+    return rc;
+}
+
 static s16 copy_one(struct domain *d, struct gnttab_copy *op)
 {
+    struct domain *sd = NULL, *dd = NULL;
     mfn_t src, dst;
     s16 rc;
 
     if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
         return GNTST_bad_copy_arg;
-    rc = copy_frame(d, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+    rc = copy_frame(d, &op->source, op->flags & GNTCOPY_source_gref, false, &src, &sd);
     if (rc == GNTST_okay)
-        rc = copy_frame(d, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
-    if (rc != GNTST_okay)
-        return rc;
-    memmove((u8 *)hv_mfn_to_virt(dst) + op->dest.offset,
-            (u8 *)hv_mfn_to_virt(src) + op->source.offset, op->len);
-    return GNTST_okay;
+        rc = copy_frame(d, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst, &dd);
+    if (rc == GNTST_okay)
+        memmove((u8 *)hv_mfn_to_virt(dst) + op->dest.offset,
+                (u8 *)hv_mfn_to_virt(src) + op->source.offset, op->len);
+    if (dd)
+        put_domain(dd);
+    if (sd)
+        put_domain(sd);
+    return rc;
 }
 
 /*
@@ -417,7 +443,8 @@ static s16 copy_one(struct domain *d, struct gnttab_copy *op)
  * list starting outside guest space = -EFAULT (Xen's guest_handle_okay: on
  * 64-bit PV it checks where the list starts only), then the domain
  * (bad_domain, or permission_denied for another's without privilege).
- * *td is NULL when the op stops here, with this return value.
+ * *td is NULL when the op stops here, with this return value; else it
+ * holds a reference (put_domain).
  */
 long grant_list_target(struct domain *d, domid_t dom, unsigned long list, s16 *status,
                        struct domain **td)
@@ -428,6 +455,8 @@ long grant_list_target(struct domain *d, domid_t dom, unsigned long list, s16 *s
     *td = domain_lookup_by_caller(dom, d);
     if (!*td || (*td != d && !d->privileged)) {
         *status = *td ? GNTST_permission_denied : GNTST_bad_domain;
+        if (*td)
+            put_domain(*td);
         *td = NULL;
     }
     return 0;
@@ -440,16 +469,22 @@ static long setup_table(struct domain *d, struct gnttab_setup_table *op)
     struct grant_table *gt;
     long rc = grant_list_target(d, op->dom, (unsigned long)op->frame_list.p, &op->status, &td);
 
+    xen_pfn_t mfns[GNTTAB_MAX_FRAMES];
+
     if (!td)
         return rc;
     gt = td->grant_table;
     if (grant_grow(td, op->nr_frames)) {
         op->status = GNTST_general_error;
+        put_domain(td);
         return 0;
     }
+    for (unsigned int i = 0; i < op->nr_frames; i++)
+        mfns[i] = hv_virt_to_mfn(gt->shared[i]);
+    put_domain(td);
     op->status = GNTST_okay;
     for (unsigned int i = 0; i < op->nr_frames; i++) {
-        xen_pfn_t mfn = hv_virt_to_mfn(gt->shared[i]);
+        xen_pfn_t mfn = mfns[i];
 
         if (copy_to_guest((unsigned long)op->frame_list.p + i * sizeof(mfn), &mfn, sizeof(mfn)))
             op->status = GNTST_bad_virt_addr;
@@ -463,11 +498,14 @@ static void query_size(struct domain *d, struct gnttab_query_size *op)
 
     if (!td || (td != d && !d->privileged)) {
         op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
+        if (td)
+            put_domain(td);
         return;
     }
     op->nr_frames = td->grant_table->nr_frames;
     op->max_nr_frames = GNTTAB_MAX_FRAMES;
     op->status = GNTST_okay;
+    put_domain(td);
 }
 
 void grant_table_destroy(struct domain *d)

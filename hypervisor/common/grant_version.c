@@ -166,12 +166,16 @@ long grant_get_version(struct domain *d, struct gnttab_get_version *op)
 {
     struct domain *td = domain_lookup_by_caller(op->dom, d);
 
+    long rc = 0;
+
     if (!td)
         return -ESRCH;
     if (td != d && !d->privileged)
-        return -EPERM;
-    op->version = td->grant_table->version;
-    return 0;
+        rc = -EPERM;
+    else
+        op->version = td->grant_table->version;
+    put_domain(td);
+    return rc;
 }
 
 /*
@@ -186,16 +190,22 @@ long grant_get_status_frames(struct domain *d, struct gnttab_get_status_frames *
     struct grant_table *gt;
     long rc = grant_list_target(d, op->dom, (unsigned long)op->frame_list.p, &op->status, &td);
 
+    u64 mfns[GNTTAB_MAX_STATUS_FRAMES];
+
     if (!td)
         return rc;
     gt = td->grant_table;
     if (op->nr_frames > gt->nr_status_frames) {
         op->status = GNTST_general_error;
+        put_domain(td);
         return 0;
     }
+    for (unsigned int i = 0; i < op->nr_frames; i++)
+        mfns[i] = hv_virt_to_mfn(gt->status[i]);
+    put_domain(td);
     op->status = GNTST_okay;
     for (unsigned int i = 0; i < op->nr_frames; i++) {
-        u64 mfn = hv_virt_to_mfn(gt->status[i]);
+        u64 mfn = mfns[i];
 
         if (copy_to_guest((unsigned long)op->frame_list.p + i * sizeof(mfn), &mfn, sizeof(mfn))) {
             op->status = GNTST_bad_virt_addr;

@@ -49,6 +49,11 @@ struct domain {
     domid_t id;
     bool privileged;
     enum domain_state state;
+    /* References (get_domain/put_domain): every domain_lookup takes one.
+     * DOMAIN_DESTROYED: the reaper claimed it with none held; no new ones. */
+    u32 refcnt;
+    u64 reap_wait_since;               /* when the reaper first found references held, 0: not yet */
+    bool reap_reported;                /* the reaper said so (a missed put_domain?) */
     unsigned int shutdown_reason;
     struct shared_info *shared_info;   /* hypervisor mapping of the page */
     mfn_t shared_info_mfn;
@@ -82,10 +87,24 @@ struct domain {
 
 extern struct domain *hv_domains[HV_MAX_DOMAINS];
 
+#define DOMAIN_DESTROYED 0x80000000u
+
 struct domain *domain_create(domid_t id, bool privileged);
+/*
+ * A live (DOM_ACTIVE) domain by id, with a reference taken under
+ * domlist_lock: the caller must put_domain() it. NULL: none, or dying.
+ */
 struct domain *domain_lookup(domid_t id);
-/* Resolves DOMID_SELF against the caller. */
+/* Resolves DOMID_SELF against the caller; takes a reference either way. */
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
+/* A reference on a domain the caller knows is not freed (it holds one, or
+ * a lock that keeps it); false once the reaper claimed it. */
+bool get_domain(struct domain *d);
+void put_domain(struct domain *d);
+/* How long the reaper waits for a dying domain's references before it
+ * reports them (debug builds: panics): a reference is held for one
+ * hypercall at most, so a count that does not drop is a missed put. */
+#define DOMAIN_REF_WAIT_NS  2000000000ULL
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
 /*
