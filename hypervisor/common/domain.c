@@ -69,6 +69,20 @@ struct domain *domain_lookup(domid_t id)
     return d;
 }
 
+struct domain *domain_lookup_any(domid_t id)
+{
+    struct domain *d;
+
+    if (id >= HV_MAX_DOMAINS)
+        return NULL;
+    read_lock(&domlist_lock);
+    d = hv_domains[id];
+    if (d && !get_domain(d))
+        d = NULL;
+    read_unlock(&domlist_lock);
+    return d;
+}
+
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
 {
     if (id != DOMID_SELF)
@@ -88,6 +102,10 @@ static struct domain *create_locked(domid_t id, bool privileged)
     d->id = id;
     d->privileged = privileged;
     spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
+    spin_lock_init_keyed(&d->event_lock, LOCK_RANK_EVENT, "event_lock", id);
+    for (unsigned int i = 0; i < EVTCHN_PORT_LOCKS; i++)
+        spin_lock_init_keyed(&d->evtchn_port_lock[i], LOCK_RANK_EVTCHN_PORT, "evtchn_port_lock",
+                             id * EVTCHN_PORT_LOCKS + i);
     d->state = DOM_ACTIVE;
     d->shared_info = hv_alloc_pages(1);
     if (!d->shared_info || evtchn_domain_init(d) || grant_table_init(d)) {
@@ -160,6 +178,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->id = id;
     v->state = VCPU_DOWN;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
+    spin_lock_init_keyed(&v->evtchn_queue_lock, LOCK_RANK_EVTCHN_QUEUE, "evtchn_queue_lock", id);
     v->runstate.state = RUNSTATE_running;            /* vCPUs are created to run */
     v->runstate.state_entry_time = hv_now();
     timer_init(&v->singleshot_timer, vcpu_singleshot_fire, v);
@@ -202,7 +221,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     domain_stop_vcpus(d);
     console_ring_detach(d);
     evtchn_domain_destroy(d);
-    grant_table_destroy(d);
+    grant_table_release(d);
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -225,6 +244,7 @@ static void domain_free(struct domain *d)
         hv_free_pages(d->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     }
     arch_domain_destroy(d);
+    grant_table_destroy(d);
     arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
     write_lock(&domlist_lock);
     hv_domains[d->id] = NULL;

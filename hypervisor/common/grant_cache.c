@@ -14,16 +14,18 @@
 #define CACHE_OPS (GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL)
 
 /* Xen's grant_map_exists: a ref of owner's table that d maps, with that frame. */
-static bool grant_mapped_by(const struct domain *owner, const struct domain *d, mfn_t mfn)
+static bool grant_mapped_by(struct domain *owner, const struct domain *d, mfn_t mfn)
 {
-    const struct grant_table *gt = owner->grant_table;
-    unsigned int n = grant_nr_entries(gt);
+    struct grant_table *gt = grant_table_lock_read(owner);
+    bool found = false;
 
-    for (grant_ref_t ref = 0; ref < n; ref++)
-        if (grant_ref_active(&gt->active[ref]) && gt->active[ref].domid == d->id &&
-            gt->active[ref].frame == mfn)
-            return true;
-    return false;
+    if (!gt)
+        return false;
+    for (grant_ref_t ref = 0; ref < grant_nr_entries(gt) && !found; ref++)
+        found = grant_ref_active(&gt->active[ref]) && gt->active[ref].domid == d->id &&
+                gt->active[ref].frame == mfn;
+    read_unlock(&gt->lock);
+    return found;
 }
 
 /* With a reference (put_domain), or NULL. */
@@ -50,7 +52,7 @@ long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op)
     if (!frame_valid(&hv_frames, mfn))
         return -EINVAL;
     owner = owner_domain(mfn);
-    if (!owner || !owner->grant_table)
+    if (!owner || !owner->grant_table || owner->grant_table->dead)
         rc = -EPERM;
     else if (owner != d && !grant_mapped_by(owner, d, mfn))
         rc = -EINVAL;

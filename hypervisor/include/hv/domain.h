@@ -13,6 +13,8 @@
 #define HV_MAX_VCPUS    8
 #define EVTCHN_MAX      EVTCHN_2L_NR_CHANNELS  /* 2-level ABI: 4096 ports (FIFO: EVTCHN_MAX_PORTS) */
 #define HV_CMDLINE_MAX  1024
+/* Port locks: striped, port % EVTCHN_PORT_LOCKS (docs/smp.md, rank 4). */
+#define EVTCHN_PORT_LOCKS 64
 
 enum vcpu_state { VCPU_DOWN, VCPU_RUNNABLE, VCPU_BLOCKED };
 enum domain_state { DOM_ACTIVE, DOM_SHUTDOWN, DOM_DYING };
@@ -26,6 +28,7 @@ struct vcpu {
     struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
     evtchn_port_t virq_to_port[NR_VIRQS];
     struct evtchn_fifo_vcpu evtchn_fifo;
+    spinlock_t evtchn_queue_lock;      /* its FIFO queues' tails, inside a port lock (rank 5) */
     struct hv_timer singleshot_timer;
     struct hv_timer periodic_timer;
     struct hv_timer poll_timer;        /* SCHEDOP_poll timeout */
@@ -59,6 +62,12 @@ struct domain {
     mfn_t shared_info_mfn;
     struct vcpu *vcpus[HV_MAX_VCPUS];
     unsigned int nr_vcpus;
+    /* event_lock: port allocation, binding, closing, the ABI switch, the
+     * teardown (rank 3, keyed by id). A port's lock (its stripe): its state
+     * while it is raised, unmasked or closed (rank 4). */
+    spinlock_t event_lock;
+    spinlock_t evtchn_port_lock[EVTCHN_PORT_LOCKS];
+    bool evtchn_closing;               /* teardown began: no new binds (under event_lock) */
     struct evtchn **evtchn;            /* buckets of EVTCHNS_PER_BUCKET ports, NULL: none yet */
     evtchn_port_t evtchn_valid;        /* ports [0, evtchn_valid) have a bucket */
     const struct evtchn_port_ops *evtchn_ops;          /* 2-level until EVTCHNOP_init_control */
@@ -95,6 +104,9 @@ struct domain *domain_create(domid_t id, bool privileged);
  * domlist_lock: the caller must put_domain() it. NULL: none, or dying.
  */
 struct domain *domain_lookup(domid_t id);
+/* By id in any state but freed (a dying granter's mappings are still
+ * undone), with a reference; NULL: no such domain, or claimed by the reaper. */
+struct domain *domain_lookup_any(domid_t id);
 /* Resolves DOMID_SELF against the caller; takes a reference either way. */
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
 /* A reference on a domain the caller knows is not freed (it holds one, or

@@ -83,6 +83,12 @@ void evtchn_fifo_destroy(struct domain *d);
 /* Binds a free port of d to a hypervisor service; returns the port or -errno. */
 int evtchn_bind_service(struct domain *d, evtchn_service_fn fn);
 
+/* A port's lock (its stripe; interrupts off, flags returned), and waiting
+ * out every holder of d's port locks (docs/smp.md). */
+unsigned long evtchn_lock_port(struct domain *d, evtchn_port_t port);
+void evtchn_unlock_port(struct domain *d, evtchn_port_t port, unsigned long flags);
+void evtchn_quiesce_ports(struct domain *d);
+
 /* Ports the domain has bucket space for (bound or not). */
 bool evtchn_port_valid(const struct domain *d, evtchn_port_t port);
 /* The port's bookkeeping; port must be valid. */
