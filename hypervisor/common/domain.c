@@ -291,6 +291,22 @@ static bool reap_claim(struct domain *d)
     return arch_cmpxchg(&d->refcnt, &none, DOMAIN_DESTROYED);
 }
 
+/*
+ * One bounded step of giving d's frames back, under d->page_alloc_lock:
+ * its frames change owner and tot_pages drops, which is what the lock
+ * guards (nothing else can reach d now: claimed, no reference is left,
+ * but the rule holds for every owner change). heap_lock nests inside.
+ */
+static int relinquish_step(struct domain *d)
+{
+    int rc;
+
+    spin_lock(&d->page_alloc_lock);
+    rc = arch_domain_relinquish(d);
+    spin_unlock(&d->page_alloc_lock);
+    return rc;
+}
+
 bool domain_reap(void)
 {
     bool unfinished = false;
@@ -304,7 +320,7 @@ bool domain_reap(void)
             unfinished |= reap_wait(d);              /* references held: come back */
             continue;
         }
-        if (arch_domain_relinquish(d) == -ERESTART)
+        if (relinquish_step(d) == -ERESTART)
             return true;                             /* the rest after the guests and timers due */
         domain_free(d);
     }
