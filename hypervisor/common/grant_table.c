@@ -506,21 +506,50 @@ static s16 replace_one(struct domain *d, struct gnttab_unmap_and_replace *op)
     return with_mapping(d, op->handle, replace_record, op);
 }
 
-/* The frame a grant names, checked under the granter's gt->lock (read). */
+/*
+ * The frame a grant names, checked under the granter's gt->lock (read),
+ * and held (a reference; for writing, a writable type) under the entry's
+ * active lock, where maps and unmaps of that ref change its counts too:
+ * frame counts are plain words until they become cmpxchg loops (docs/smp.md).
+ */
 static s16 copy_gref_frame(struct domain *d, struct domain *od, grant_ref_t ref, bool write,
                            mfn_t *mfn)
 {
     struct grant_table *rgt = grant_table_lock_read(od);
     long frame;
+    s16 rc = GNTST_okay;
 
     if (!rgt)
         return GNTST_bad_domain;
     frame = check_grant(od, ref, d->id, !write);
+    if (frame < 0) {
+        rc = (s16)frame;
+    } else if (write && !arch_frame_may_be_written(frame)) {
+        rc = GNTST_general_error;                    /* never write into page tables */
+    } else {
+        spin_lock(active_lock(rgt, ref));
+        if (arch_grant_dev_get(frame, od, !write))
+            rc = GNTST_general_error;
+        spin_unlock(active_lock(rgt, ref));
+    }
     read_unlock(&rgt->lock);
-    if (frame < 0)
-        return (s16)frame;
     *mfn = frame;
-    return GNTST_okay;
+    return rc;
+}
+
+/* Lets go of a copy's frame, under the same locks it was taken with. */
+static void copy_put_frame(struct domain *od, const struct gnttab_copy_ptr *p, bool is_gref,
+                           bool write, mfn_t mfn)
+{
+    struct grant_table *rgt = is_gref ? grant_table_lock_read(od) : NULL;
+
+    if (rgt)
+        spin_lock(active_lock(rgt, p->u.ref));
+    arch_grant_dev_put(mfn, !write);
+    if (rgt) {
+        spin_unlock(active_lock(rgt, p->u.ref));
+        read_unlock(&rgt->lock);
+    }
 }
 
 /*
@@ -532,19 +561,14 @@ static s16 copy_gref_frame(struct domain *d, struct domain *od, grant_ref_t ref,
 static s16 copy_frame_of(struct domain *d, struct domain *od, const struct gnttab_copy_ptr *p,
                          bool is_gref, bool write, mfn_t *mfn)
 {
-    s16 rc;
-
-    if (is_gref) {
-        if ((rc = copy_gref_frame(d, od, p->u.ref, write, mfn)) != GNTST_okay)
-            return rc;
-    } else {
-        if (od != d && !d->privileged)
-            return GNTST_permission_denied;
-        if (!frame_valid(&hv_frames, p->u.gmfn) || hv_frames.info[p->u.gmfn].owner != od->id ||
-            (hv_frames.info[p->u.gmfn].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
-            return GNTST_bad_page;
-        *mfn = p->u.gmfn;
-    }
+    if (is_gref)
+        return copy_gref_frame(d, od, p->u.ref, write, mfn);
+    if (od != d && !d->privileged)
+        return GNTST_permission_denied;
+    if (!frame_valid(&hv_frames, p->u.gmfn) || hv_frames.info[p->u.gmfn].owner != od->id ||
+        (hv_frames.info[p->u.gmfn].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
+        return GNTST_bad_page;
+    *mfn = p->u.gmfn;
     if (write && !arch_frame_may_be_written(*mfn))
         return GNTST_general_error;                  /* never write into page tables (Xen: no writable type) */
     if (arch_grant_dev_get(*mfn, od, !write))
@@ -583,11 +607,11 @@ static s16 copy_one(struct domain *d, struct gnttab_copy *op)
         memmove((u8 *)hv_mfn_to_virt(dst) + op->dest.offset,
                 (u8 *)hv_mfn_to_virt(src) + op->source.offset, op->len);
     if (dd) {
-        arch_grant_dev_put(dst, false);
+        copy_put_frame(dd, &op->dest, op->flags & GNTCOPY_dest_gref, true, dst);
         put_domain(dd);
     }
     if (sd) {
-        arch_grant_dev_put(src, true);
+        copy_put_frame(sd, &op->source, op->flags & GNTCOPY_source_gref, false, src);
         put_domain(sd);
     }
     return rc;
