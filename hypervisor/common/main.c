@@ -93,6 +93,22 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
     sched_add(d->vcpus[0]);
 }
 
+/*
+ * One pass of every CPU's idle loop: due timers, then a vCPU if one is
+ * ready here or queued on another CPU (schedule pulls it), else sleep until
+ * an interrupt (the timer, a reschedule IPI) unless `busy`.
+ */
+static void idle_step(bool busy)
+{
+    timer_run_due(hv_now());
+    if (sched_need_resched() || sched_work_elsewhere())
+        schedule();
+    else if (!busy)
+        arch_wait_for_interrupt();
+}
+
+/* CPU 0 also reaps dead domains and powers off when none is left
+ * (a domain's shutdown on another CPU wakes it: domain.c). */
 static __noreturn void idle_loop(mfn_t baseline_free)
 {
     for (;;) {
@@ -104,15 +120,20 @@ static __noreturn void idle_loop(mfn_t baseline_free)
                     hv_frames.nr_free, baseline_free);
             hv_info("hypercall counts:\n");
             hypercall_dump_stats();
+            sched_dump_stats();
             if (hv_opts.debug_panic_teardown)
                 hv_panic("debug_panic=teardown: planted panic after the last domain was reaped\n");
             arch_poweroff(0);
         }
-        timer_run_due(hv_now());
-        if (sched_need_resched())
-            schedule();
-        else if (!reaping)
-            arch_wait_for_interrupt();
+        idle_step(reaping);
+    }
+}
+
+__noreturn void hv_ap_main(void)
+{
+    for (;;) {
+        arch_irq_disable();
+        idle_step(false);
     }
 }
 

@@ -19,8 +19,7 @@
 #include <asm/pv.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
-
-static unsigned long idle_saved_rsp;
+#include <asm/percpu.h>
 
 static unsigned long frame_top(const struct vcpu *v)
 {
@@ -121,8 +120,9 @@ static void load_guest_state(struct vcpu *v)
 
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
-    unsigned long *save = prev ? &prev->arch.saved_rsp : &idle_saved_rsp;
-    unsigned long load = next ? next->arch.saved_rsp : idle_saved_rsp;
+    unsigned long *idle_rsp = &this_cpu_data()->idle_saved_rsp;   /* idle never moves */
+    unsigned long *save = prev ? &prev->arch.saved_rsp : idle_rsp;
+    unsigned long load = next ? next->arch.saved_rsp : *idle_rsp;
 
     if (prev && prev->domain->state == DOM_ACTIVE)
         save_guest_state(prev);

@@ -187,6 +187,7 @@ ENTRY(hv_syscall_stubs)
 
 /* A new vCPU's first run: arch_switch_stack "returns" here with rsp at its frame. */
 ENTRY(hv_vcpu_first_entry)
+    call    sched_switch_done              /* the vCPU this CPU left may run elsewhere now */
     jmp     hv_return_to_guest
 
 /*

@@ -56,10 +56,14 @@ static inline void arch_spin_wait_serve(void) { harness_spin_wait(); }
 #define arch_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 static inline unsigned int smp_processor_id(void) { return arch_this_pcpu()->id; }
 cpumask_t arch_cpus_online(void);
+/* CPU n's common per-CPU data; NULL if there is no such CPU. */
+struct pcpu *arch_pcpu(unsigned int cpu);
 /* Runs fn(arg) on every online CPU in mask (this one directly) and waits for all. */
 void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg);
 /* Every TLB entry (global ones too) of the CPUs in mask, this one included. */
 void arch_flush_tlb_mask(const cpumask_t *mask);
+/* Interrupts another CPU, which then looks at its resched_pending flag and
+ * its vCPU's pending events; nothing for this CPU. */
 void arch_send_reschedule(unsigned int cpu);
 /* hv_panic: stops every other CPU (NMI) so that only the panic screen runs on;
  * returns how many did not confirm in time. */

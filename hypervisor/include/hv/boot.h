@@ -27,6 +27,8 @@ struct boot_info {
 
 /* Common start-of-day after the arch set-up: builds domains, runs the scheduler. */
 __noreturn void hv_main(struct boot_info *bi);
+/* An application processor, once up: its idle loop (common/main.c). */
+__noreturn void hv_ap_main(void);
 
 /* What one domain is built from: a kernel module, maybe an initrd module. */
 struct domain_spec {

@@ -7,6 +7,7 @@
 #include <hv/timer.h>
 #include <hv/event.h>
 #include <hv/spinlock.h>
+#include <hv/cpumask.h>
 #include <asm/vcpu.h>
 
 #define HV_MAX_DOMAINS  64
@@ -25,6 +26,9 @@ struct vcpu {
     enum vcpu_state state;
     bool on_runq;
     struct vcpu *runq_next;
+    unsigned int processor;            /* the CPU whose queue it is on, or that runs it */
+    bool is_running;                   /* its context is on a CPU (until saved: sched.c) */
+    cpumask_t ran_on;                  /* every CPU it ran on (statistics) */
     struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
     evtchn_port_t virq_to_port[NR_VIRQS];
     struct evtchn_fifo_vcpu evtchn_fifo;

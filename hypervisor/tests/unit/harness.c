@@ -294,6 +294,7 @@ void harness_spin_wait(void)
     syscall(SYS_sched_yield);
 }
 cpumask_t arch_cpus_online(void) { return cpumask_of(0); }
+struct pcpu *arch_pcpu(unsigned int cpu) { return cpu == 0 ? &host_test_pcpu : NULL; }
 void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
 {
     if (cpumask_test(mask, 0))
