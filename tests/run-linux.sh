@@ -8,6 +8,7 @@
 #     its checks; each shutdown must be reported with its reason.
 # Every boot must also end in the hypervisor's clean final state (tests/final-state.sh: no
 # panic anywhere, "(HV) no domains left" with every frame back, power-off): linux/<boot>/final-state.
+# LINUX_SMP=N: QEMU with N CPUs (default 1).
 # Logs: build/test-results/linux/*.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,7 @@ boot_timed() {   # log timeout modules...
   local args=() m
   for m in "$@"; do args+=(-M "$m"); done
   rm -f "$log" "$log.host-start" "$log.host-end"
-  "$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" "${args[@]}" -m 1024 \
+  "$top/scripts/qemu-boot.sh" -c "${LINUX_SMP:-1}" -k "$hv" -a "console=com1 loglvl=info" "${args[@]}" -m 1024 \
       -l "$log" -t "$tmo" -e "$HV_END_RE" > /dev/null &
   local qpid=$! seen_s=0 seen_e=0
   while kill -0 $qpid 2>/dev/null; do
@@ -104,7 +105,7 @@ log=$res/console-input.log; sock=$res/console-input.sock
 rm -f "$log"
 python3 "$top/tests/linux/type-keys.py" "$sock" "$log" 'pvhv-guest:/# ' 'echo typed-$((6*7))\npoweroff\n' &
 tpid=$!
-"$top/scripts/qemu-boot.sh" -k "$hv" -a "console=com1 loglvl=info" -M "$k $KARGS" -M "$ird initrd" \
+"$top/scripts/qemu-boot.sh" -c "${LINUX_SMP:-1}" -k "$hv" -a "console=com1 loglvl=info" -M "$k $KARGS" -M "$ird initrd" \
     -m 1024 -l "$log" -s "$sock" -t 300 -e "$HV_END_RE" > /dev/null
 rc=$?
 wait $tpid
