@@ -95,15 +95,17 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
 
 /*
  * One pass of every CPU's idle loop: due timers, then a vCPU if one is
- * ready here or queued on another CPU (schedule pulls it), else sleep until
- * an interrupt (the timer, a reschedule IPI) unless `busy`.
+ * ready here or queued on another CPU (schedule pulls it, if it may), then
+ * sleep until an interrupt (the timer, a reschedule IPI) unless `busy` or
+ * told to reschedule: a queued vCPU that may not move (docs/smp.md) must
+ * not keep this CPU spinning.
  */
 static void idle_step(bool busy)
 {
     timer_run_due(hv_now());
     if (sched_need_resched() || sched_work_elsewhere())
         schedule();
-    else if (!busy)
+    if (!busy && !sched_need_resched())
         arch_wait_for_interrupt();
 }
 

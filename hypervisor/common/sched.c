@@ -231,14 +231,28 @@ static unsigned int least_loaded_cpu(void)
     return best;
 }
 
+/*
+ * The vCPUs of a domain with several stay on one CPU (vCPU 0's) and are
+ * never pulled: the TLB policy assumes that a domain's stale entries can
+ * only be on the CPU running it (docs/smp.md) until the per-domain
+ * dirty-CPU mask exists.
+ */
+static bool domain_on_one_cpu(const struct domain *d)
+{
+    return __atomic_load_n(&d->nr_vcpus, __ATOMIC_RELAXED) > 1;
+}
+
 /* A new (or re-initialised) vCPU: placed on the least loaded CPU. */
 void sched_add(struct vcpu *v)
 {
     unsigned long flags;
     struct sched_cpu *s;
+    struct vcpu *v0 = v->domain->vcpus[0];
 
     if (!v->on_runq && !v->is_running && v->state != VCPU_RUNNABLE)
-        __atomic_store_n(&v->processor, least_loaded_cpu(), __ATOMIC_RELEASE);
+        __atomic_store_n(&v->processor, v0 && v0 != v && domain_on_one_cpu(v->domain) ?
+                         __atomic_load_n(&v0->processor, __ATOMIC_ACQUIRE) : least_loaded_cpu(),
+                         __ATOMIC_RELEASE);
     s = lock_vcpu(v, &flags);
     add_locked(s, v, false);
     spin_unlock_irqrestore(&s->lock, flags);
@@ -327,8 +341,9 @@ static struct vcpu *pull_one(void)
         return NULL;
     s = &sched_cpus[from];
     flags = spin_lock_irqsave(&s->lock);
-    for (v = s->head; v && __atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE); v = v->runq_next)
-        ;                                            /* not one still being saved there */
+    for (v = s->head; v; v = v->runq_next)           /* not one still being saved there */
+        if (!__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE) && !domain_on_one_cpu(v->domain))
+            break;
     if (v) {
         runq_remove(s, v);
         __atomic_store_n(&v->processor, me, __ATOMIC_RELEASE);
