@@ -125,7 +125,11 @@ boot_timed "$log" 600 "$k $KARGS pvtest=spin" "$ird initrd" "$k $KARGS pvtest=sp
 rc=$?
 c1=$(sed -n 's/^(d1) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
 c2=$(sed -n 's/^(d2) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
-if [ -n "$c1" ] && [ -n "$c2" ] && awk -v a="$c1" -v b="$c2" 'BEGIN { r = a < b ? a / b : b / a; exit !(r >= 0.75) }'; then
+# On two or more CPUs each guest has a CPU of its own: the counts then compare how the
+# host runs QEMU's vCPU threads, not our scheduler (tests.conf cpu-spin-* measure that).
+if [ "${LINUX_SMP:-1}" -gt 1 ]; then
+  echo "SKIP: linux/fair-share (LINUX_SMP=$LINUX_SMP: d1 $c1, d2 $c2 iterations, each on its own CPU)"
+elif [ -n "$c1" ] && [ -n "$c2" ] && awk -v a="$c1" -v b="$c2" 'BEGIN { r = a < b ? a / b : b / a; exit !(r >= 0.75) }'; then
   echo "PASS: linux/fair-share (d1 $c1, d2 $c2 iterations)"
 else
   echo "FAIL: linux/fair-share: d1 '$c1' vs d2 '$c2' iterations"; show_tail "$log"; status=1
