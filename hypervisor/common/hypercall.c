@@ -78,7 +78,7 @@ static __cold void trace_call(const struct hypercall_record *r, const unsigned l
 static inline __attribute__((always_inline)) void record(const struct vcpu *v, unsigned long nr,
                                                          const unsigned long args[5], long ret)
 {
-    unsigned int cpu = arch_this_pcpu()->id;
+    unsigned int cpu = likely(v) ? v->processor : arch_this_pcpu()->id;   /* v runs here */
     struct hypercall_record *r = &history[cpu].ring[history[cpu].next++ % HC_HISTORY];
 
     if (likely(v)) {
