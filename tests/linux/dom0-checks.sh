@@ -47,7 +47,7 @@ grep -E 'xen-pirq.*acpi' /proc/interrupts | sed 's/^ */interrupts: /'
 grep -qE 'xen-pirq.*acpi' /proc/interrupts && ok acpi-sci-bound \
   || bad acpi-sci-bound "no acpi line on xen-pirq in /proc/interrupts: $(dmesg | grep -i 'SCI' | head -2)"
 
-# The AHCI disk with ahci's own driver on its INTx line (MSI is refused): the runner
+# The AHCI disk with ahci's own driver on its MSI (map_pirq MSI_SEG): the runner
 # made the image, checks the sha256 printed here and the block written below.
 modprobe ahci 2>/dev/null; modprobe sd_mod 2>/dev/null
 i=0; while [ ! -b /dev/sda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
@@ -59,6 +59,8 @@ if [ -b /dev/sda ]; then
   n=$(echo "$line" | awk '{ s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }')
   [ -n "$line" ] && [ "${n:-0}" -gt 0 ] && ok ahci-irq-on-pirq \
     || bad ahci-irq-on-pirq "ahci's line '$line'"
+  # The ahci driver asks for MSI first: its line is an MSI PIRQ (chip xen-pirq, handler "msi").
+  echo "$line" | grep -qE 'xen-pirq +-msi ' && ok ahci-irq-msi || bad ahci-irq-msi "ahci's line '$line'"
   printf 'pvhv-dom0-wrote-this-block' | dd of=/dev/sda bs=512 seek=4096 conv=notrunc,fsync 2>/dev/null \
     && sync && ok disk-write-synced || bad disk-write-synced "dd to /dev/sda failed"
 else
@@ -90,5 +92,41 @@ xenlib_checks() {
     || { bad xenlib-no-kernel-warnings "$((w1 - w0)) new"; dmesg | grep -E -A12 'WARNING:|BUG:|Oops' | tail -40; }
 }
 xenlib_checks
+
+# --- dom0's network card (virtio-net-pci, MSI-X; issue 13 step 3) --------------------------
+# pvhttp=PORT on the command line: the runner serves net.bin on the host, reached through
+# QEMU's user network as 10.0.2.2:PORT. DHCP (busybox udhcpc) configures eth0; dom0 prints
+# the file's sha256 for the runner to compare, and its interrupts are MSI-X PIRQs.
+net_checks() {
+  local port i line n
+  port=$(sed -n 's/.*pvhttp=\([0-9]*\).*/\1/p' /proc/cmdline)
+  [ -n "$port" ] || { bad net-configured "no pvhttp=PORT on the command line"; return; }
+  modprobe virtio_pci 2>/dev/null; modprobe virtio_net 2>/dev/null
+  i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  [ -e /sys/class/net/eth0 ] && ok net-nic-present \
+    || { bad net-nic-present "no eth0: $(dmesg | grep -iE 'virtio|eth' | tail -3 | tr '\n' ' ')"; return; }
+  ip link set lo up; ip link set eth0 up
+  printf '%s\n' '#!/bin/sh' '[ "$1" = bound ] || exit 0' \
+    'ip addr add "$ip/${mask:-24}" dev "$interface"' \
+    'for r in $router; do ip route add default via "$r"; break; done' > /tmp/udhcpc.sh
+  chmod +x /tmp/udhcpc.sh
+  if udhcpc -i eth0 -n -q -t 5 -T 2 -s /tmp/udhcpc.sh > /tmp/udhcpc.out 2>&1 &&
+     ip addr show eth0 | grep -q 'inet 10\.0\.2\.'; then
+    ok net-dhcp
+  else
+    bad net-dhcp "$(tr '\n' ' ' < /tmp/udhcpc.out)"; return
+  fi
+  if timeout 60 wget -q -O /tmp/net.bin "http://10.0.2.2:$port/net.bin"; then
+    ok net-http-fetch; echo "net-sha256: $(sha256sum /tmp/net.bin | cut -d' ' -f1)"
+  else
+    bad net-http-fetch "wget http://10.0.2.2:$port/net.bin failed"
+  fi
+  grep -E 'virtio' /proc/interrupts | sed 's/^ */interrupts: /'
+  line=$(grep -E 'xen-pirq +-msi-x .*virtio[0-9]*-(input|output)' /proc/interrupts | head -1)
+  n=$(echo "$line" | awk '{ s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }')
+  [ -n "$line" ] && [ "${n:-0}" -gt 0 ] && ok net-irq-msix || bad net-irq-msix "virtio's queue line '$line'"
+}
+net_checks
+# --- end of dom0's network card ---
 
 echo "$pass passed, $fail failed"
