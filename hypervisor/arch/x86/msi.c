@@ -9,12 +9,13 @@
  *
  * What keeps the message the hypervisor's: the domain's configuration
  * writes to an MSI capability's address, data and mask registers are
- * dropped (pci_conf.c asks msi_conf_write_protected). The MSI-X table is in
+ * dropped, and its control word keeps one message (pci_conf.c asks
+ * msi_conf_write_filter). The MSI-X table is in
  * a memory BAR the domain maps: it is NOT made read-only (Xen's
  * mmio_ro_ranges), see docs/dom0.md.
  *
  * Slots change under pirq_lock (every hook is called with it held) and the
- * configuration registers under pci_conf_lock; msi_conf_write_protected
+ * configuration registers under pci_conf_lock; msi_conf_write_filter
  * runs under pci_conf_lock only, so a slot's protected range is published
  * and withdrawn under pci_conf_lock too.
  */
@@ -158,14 +159,23 @@ void arch_msi_teardown(unsigned int slot)
     pci_conf_lock_drop(flags);
 }
 
-bool msi_conf_write_protected(u32 sbdf, unsigned int reg, unsigned int size)
+/*
+ * The domain's configuration write of size bytes at reg, against every MSI
+ * the hypervisor programmed: false if it must be dropped (it touches the
+ * address, data or mask bits); a write to the control word keeps its
+ * multiple-message-enable field 0, as more than one message would let the
+ * device raise the vectors next to its own.
+ */
+bool msi_conf_write_filter(u32 sbdf, unsigned int reg, unsigned int size, u32 *val)
 {
     for (unsigned int i = 0; i < HV_MAX_MSIS; i++) {
         const struct msi_slot *s = &slots[i];
 
-        if (s->active && !s->src.msix && s->src.sbdf == sbdf &&
-            conf_write_overlaps(reg, size, s->cap + 4, msi_owned_end(s->cap, s->ctrl)))
-            return true;
+        if (!s->active || s->src.msix || s->src.sbdf != sbdf)
+            continue;
+        if (conf_write_overlaps(reg, size, s->cap + 4, msi_owned_end(s->cap, s->ctrl)))
+            return false;
+        *val = msi_ctrl_write_sanitise(s->cap, reg, size, *val);
     }
-    return false;
+    return true;
 }

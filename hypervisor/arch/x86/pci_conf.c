@@ -8,8 +8,9 @@
  * hypervisor's own accesses can never come between the domain's two.
  *
  * The domain's writes to the registers of an MSI capability the hypervisor
- * programmed (its address, data and mask bits: msi.c) are dropped, as Xen's
- * pci_conf_write_intercept does: the message is the hypervisor's.
+ * programmed (its address, data and mask bits: msi.c) are dropped, and its
+ * control word keeps one message, as Xen's pci_conf_write_intercept does:
+ * the message is the hypervisor's.
  */
 #include <hv/spinlock.h>
 #include <asm/io.h>
@@ -127,7 +128,7 @@ bool pci_conf_guest_write(unsigned int port, unsigned int size, u32 val)
     if (!(guest_latch & PCI_CONF_ENABLE))
         return true;
     flags = pci_conf_lock_take();
-    if (!msi_conf_write_protected(sbdf, (guest_latch & 0xfc) | (port & 3), size)) {
+    if (msi_conf_write_filter(sbdf, (guest_latch & 0xfc) | (port & 3), size, &val)) {
         outl(PCI_CONF_ADDR, guest_latch);
         data_out(port & 3, size, val);
     }

@@ -332,6 +332,12 @@ static void test_msi_encoding(void)
     CU_ASSERT_TRUE(conf_write_overlaps(0x80, 8, 0x84, 0x8a));
     CU_ASSERT_TRUE(conf_write_overlaps(0x89, 1, 0x84, 0x8a));
     CU_ASSERT_FALSE(conf_write_overlaps(0x8a, 2, 0x84, 0x8a));
+    /* The control word at 0x82: multiple message enable (bits 4-6) stays 0. */
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x82, 2, 0x00f1), 0x0081u);
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x80, 4, 0x00f10005), 0x00810005u);
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x82, 1, 0xf1), 0x81u);
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x83, 1, 0x01), 0x01u);   /* the high byte: no field */
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x84, 4, 0x70), 0x70u);
     EXPECT_EQ(msix_table_address(0xfebd1000, 0x12, 0x2001), 0xfebd3000ULL);      /* 32-bit BAR */
     EXPECT_EQ(msix_table_address(0xfe000004, 0x1, 0x3000), 0x1fe003000ULL);     /* 64-bit BAR */
 }

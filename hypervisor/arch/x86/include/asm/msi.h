@@ -68,6 +68,21 @@ static inline bool conf_write_overlaps(unsigned int reg, unsigned int size, unsi
     return reg < end && reg + size > first;
 }
 
+/*
+ * A write of size bytes at reg with the value val, with the multiple
+ * message enable field of the MSI control word at cap + 2 (bits 4-6 of
+ * its low byte) forced to 0 where the write covers it.
+ */
+static inline u32 msi_ctrl_write_sanitise(unsigned int cap, unsigned int reg, unsigned int size,
+                                          u32 val)
+{
+    unsigned int low = cap + 2;                /* the control word's low byte */
+
+    if (reg > low || reg + size <= low)
+        return val;
+    return val & ~(MSI_CTRL_MME_MASK << ((low - reg) * 8));
+}
+
 /* The MSI-X table's address from its BAR (low, and high for a 64-bit BAR) and offset. */
 static inline u64 msix_table_address(u32 bar_lo, u32 bar_hi, u32 table_reg)
 {
@@ -78,6 +93,6 @@ static inline u64 msix_table_address(u32 bar_lo, u32 bar_hi, u32 table_reg)
     return base + (table_reg & ~MSIX_TABLE_BIR_MASK);
 }
 
-bool msi_conf_write_protected(u32 sbdf, unsigned int reg, unsigned int size);
+bool msi_conf_write_filter(u32 sbdf, unsigned int reg, unsigned int size, u32 *val);
 
 #endif
