@@ -125,6 +125,30 @@ net_checks() {
   line=$(grep -E 'xen-pirq +-msi-x .*virtio[0-9]*-(input|output)' /proc/interrupts | head -1)
   n=$(echo "$line" | awk '{ s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }')
   [ -n "$line" ] && [ "${n:-0}" -gt 0 ] && ok net-irq-msix || bad net-irq-msix "virtio's queue line '$line'"
+  net_rebind
+}
+
+# Unbinding the driver frees its vectors (EVTCHNOP_close, PHYSDEVOP_unmap_pirq); binding it
+# again maps them anew (the slots are reused) and the card works as before.
+net_rebind() {
+  local dev sum1 sum2
+  dev=$(basename "$(readlink -f /sys/class/net/eth0/device/..)")
+  sum1=$(sha256sum /tmp/net.bin 2>/dev/null | cut -d' ' -f1)
+  echo "$dev" > /sys/bus/pci/drivers/virtio-pci/unbind 2>/dev/null
+  if grep -qE 'msi-x +virtio' /proc/interrupts || [ -e /sys/class/net/eth0 ]; then
+    bad net-msix-unmapped "after unbinding $dev: $(grep -E 'virtio' /proc/interrupts | tr '\n' ' ')"; return
+  fi
+  ok net-msix-unmapped
+  echo "$dev" > /sys/bus/pci/drivers/virtio-pci/bind 2>/dev/null
+  i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  ip link set eth0 up 2>/dev/null
+  rm -f /tmp/net.bin
+  if udhcpc -i eth0 -n -q -t 5 -T 2 -s /tmp/udhcpc.sh > /tmp/udhcpc.out 2>&1 &&
+     timeout 60 wget -q -O /tmp/net.bin "http://10.0.2.2:$port/net.bin"; then
+    sum2=$(sha256sum /tmp/net.bin | cut -d' ' -f1)
+  fi
+  [ -n "$sum1" ] && [ "$sum2" = "$sum1" ] && ok net-msix-remapped-fetch \
+    || bad net-msix-remapped-fetch "after rebinding $dev: '$sum2' (first fetch '$sum1')"
 }
 net_checks
 # --- end of dom0's network card ---
