@@ -90,7 +90,7 @@ static long domctl_createdomain(struct xen_domctl *op)
     if (rc)
         return rc;
     if (id > 0 && id < DOMID_FIRST_RESERVED) {
-        if (domain_lookup_any(id))
+        if (domain_exists(id))
             return -EEXIST;
         if (id >= HV_MAX_DOMAINS)
             return -EINVAL;                          /* ours: the domain table's size */
@@ -99,7 +99,7 @@ static long domctl_createdomain(struct xen_domctl *op)
     }
     d = domain_create(id, false);
     if (!d)
-        return domain_lookup_any(id) ? -EEXIST : -ENOMEM;
+        return domain_exists(id) ? -EEXIST : -ENOMEM;
     d->controlled = true;
     d->max_vcpus = op->u.createdomain.max_vcpus;
     d->pause_count = 1;                              /* created paused, as Xen */
@@ -144,6 +144,7 @@ static long domctl_getdomaininfo(struct xen_domctl *op)
         return -ESRCH;
     domain_get_info(d, &op->u.getdomaininfo);
     op->domain = d->id;
+    put_domain(d);
     return 0;
 }
 
@@ -236,6 +237,26 @@ static long domctl_on_domain(struct xen_domctl *op, struct domain *d, guest_hand
     }
 }
 
+/*
+ * The sub-op runs with a reference on the domain it names. destroydomain's
+ * last step drops it with domain_put_destroyed, which frees the domain if
+ * that reference was the last one.
+ */
+static long domctl_on_lookup(struct xen_domctl *op, guest_handle_t u_op, bool *copyback)
+{
+    struct domain *d = domain_lookup_any(op->domain);
+    long rc;
+
+    if (!d)
+        return -ESRCH;                               /* gone since the check before privilege */
+    rc = domctl_on_domain(op, d, u_op, copyback);
+    if (op->cmd == XEN_DOMCTL_destroydomain && !rc)
+        domain_put_destroyed(d);
+    else
+        put_domain(d);
+    return rc;
+}
+
 long domctl_op(struct xen_domctl *op, guest_handle_t u_op)
 {
     bool copyback = false;
@@ -251,7 +272,7 @@ long domctl_op(struct xen_domctl *op, guest_handle_t u_op)
         copyback = !rc;
         break;
     default:
-        rc = domctl_on_domain(op, domain_lookup_any(op->domain), u_op, &copyback);
+        rc = domctl_on_lookup(op, u_op, &copyback);
         break;
     }
     if (copyback && copy_to_handle(u_op, op, sizeof(*op)))

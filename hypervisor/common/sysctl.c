@@ -44,14 +44,18 @@ static long getdomaininfolist(struct xen_sysctl_getdomaininfolist *l)
     unsigned int n = 0;
     long rc = 0;
 
-    for (struct domain *d = domain_first_at_or_above(l->first_domain);
-         d && n < l->max_domains; d = domain_first_at_or_above(d->id + 1)) {
+    for (domid_t next = l->first_domain; n < l->max_domains; n++) {
+        struct domain *d = domain_first_at_or_above(next);
+
+        if (!d)
+            break;
         domain_get_info(d, &info);
+        next = d->id + 1;
+        put_domain(d);
         if (copy_to_handle_offset(buf, n, &info, sizeof(info))) {
-            rc = -EFAULT;
+            rc = -EFAULT;                            /* copied with no reference held: it may fault */
             break;
         }
-        n++;
     }
     l->num_domains = n;
     return rc;

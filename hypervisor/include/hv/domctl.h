@@ -27,7 +27,8 @@ void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *in
 #define DOMAIN_PAUSE_MAX 255                          /* Xen's bound on the controller's count */
 int domain_pause_by_controller(struct domain *d);    /* -EOVERFLOW past DOMAIN_PAUSE_MAX */
 int domain_unpause_by_controller(struct domain *d);  /* -EINVAL when not paused */
-/* The first domain whose id is at least `id`, shut down and dying ones too; NULL: none. */
+/* The first domain whose id is at least `id`, shut down and dying ones too, with a
+ * reference (put_domain); NULL: none. */
 struct domain *domain_first_at_or_above(domid_t id);
 /* A free id for createdomain, round-robin from the last one given; 0: none free. */
 domid_t domain_pick_free_id(void);
