@@ -65,6 +65,7 @@ gcc -O2 -Wall -Wextra -Werror -o "$out/msi-check" "$top/tests/dom0/msi-check.c" 
 cp "$out/msi-check" "$ir/bin/msi-check"
 ldd "$out/msi-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+cp "$top/tests/linux/dom0-bench.sh" "$ir/dom0-bench.sh"     # make bench-dom0
 # --- end of dom0's MSI and network card ---
 cp "$out/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$ir/lib/modules/$kver/" 2>/dev/null || true
 depmod -b "$ir" "$kver"
