@@ -11,7 +11,7 @@
 # these are throughputs: a ratio above 1 means ours is faster.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-runs=${1:-${RUNS:-3}}
+runs=${1:-${RUNS:-9}}
 . "$top/bench/stats.sh"
 bench_check_runs "$runs"
 out=$top/build/bench/dom0; mkdir -p "$out"
