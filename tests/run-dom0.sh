@@ -25,7 +25,8 @@
 #  writes and syncs is found in the image after QEMU ends.
 #  The network card: virtio-net-pci (MSI-X) on QEMU's user network; dom0 takes an
 #  address by DHCP and fetches a file from an HTTP server the runner starts on the
-#  host (sha256 compared with the host's); its queues' interrupts are MSI-X PIRQs.
+#  host (sha256 compared with the host's); its queues' interrupts are MSI-X PIRQs;
+#  the runner fetches a file from a busybox httpd in dom0 through QEMU's hostfwd.
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,8 +78,29 @@ trap 'kill $http_pid 2>/dev/null' EXIT
 for _ in $(seq 50); do [ -s "$res/http.port" ] && break; sleep 0.1; done
 http_port=$(cat "$res/http.port" 2>/dev/null)
 [ -n "$http_port" ] || { echo "FAIL: dom0/setup: the HTTP server did not start"; cat "$res/http.log"; exit 1; }
-KARGS="$KARGS pvhttp=$http_port"
-export QEMU_EXTRA="$QEMU_EXTRA -netdev user,id=n0 -device virtio-net-pci,netdev=n0"
+# The reverse: QEMU forwards a free host port to dom0's busybox httpd (port 8080).
+fwd_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+KARGS="$KARGS pvhttp=$http_port pvhostfwd=$fwd_port"
+export QEMU_EXTRA="$QEMU_EXTRA -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$fwd_port-:8080 -device virtio-net-pci,netdev=n0"
+# Waits for dom0's "httpd-ready", fetches served.bin into $res, then tells dom0 (cgi-bin/done).
+fetch_from_dom0() {
+  exec python3 -c 'import sys, time, urllib.request
+log, port, out, tmo = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+end = time.time() + tmo
+while time.time() < end:
+    try:
+        if b"(d0) httpd-ready" in open(log, "rb").read():
+            break
+    except OSError:
+        pass
+    time.sleep(0.2)
+else:
+    sys.exit(1)
+base = "http://127.0.0.1:%s/" % port
+open(out, "wb").write(urllib.request.urlopen(base + "served.bin", timeout=60).read())
+urllib.request.urlopen(base + "cgi-bin/done", timeout=60).read()' "$1" "$fwd_port" "$res/served.bin" "$2"
+}
+rm -f "$res/served.bin"
 # --- end of dom0's network card ---
 
 # Dom0's Xen interfaces for user space (privcmd, evtchn, gntdev through Debian's libraries,
@@ -106,12 +128,15 @@ start=$(date +%s)
 python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list" \
     'echo typed-$((6*7))\npoweroff\n' "$TMO" > "$res/type-keys.out" 2>&1 &   # connected until QEMU ends
 tpid=$!
+fetch_from_dom0 "$log" "$TMO" > "$res/fetch-from-dom0.out" 2>&1 &   # dom0's network card, the reverse
+fpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
     -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" \
     -M "$fhost domid=3 other=2 dom0=1" -M "$domu2" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
+kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
 echo "dom0: boot, checks and shell took $(( $(date +%s) - start ))s" >&2
 
 sed -n 's/^(d0) \(PASS\|FAIL\): /\1: /p' "$log" | tr -d '\r'
@@ -132,6 +157,13 @@ if log_has "^\\(d0\\) net-sha256: $net_sha\$"; then
   echo "PASS: dom0/net-http-fetch-matches-host"
 else
   echo "FAIL: dom0/net-http-fetch-matches-host: host $net_sha, dom0 '$(tr -d '\r' < "$log" | sed -n 's/^(d0) net-sha256: //p')'"
+  status=1
+fi
+served=$(tr -d '\r' < "$log" | sed -n 's/^(d0) served-sha256: //p')
+if [ -n "$served" ] && [ -f "$res/served.bin" ] && [ "$(sha256sum "$res/served.bin" | cut -d' ' -f1)" = "$served" ]; then
+  echo "PASS: dom0/net-host-fetched-from-dom0"
+else
+  echo "FAIL: dom0/net-host-fetched-from-dom0: dom0 served '$served'; $(cat "$res/fetch-from-dom0.out" 2>/dev/null | tail -2)"
   status=1
 fi
 # --- end of dom0's network card ---

@@ -126,6 +126,27 @@ net_checks() {
   n=$(echo "$line" | awk '{ s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }')
   [ -n "$line" ] && [ "${n:-0}" -gt 0 ] && ok net-irq-msix || bad net-irq-msix "virtio's queue line '$line'"
   net_rebind
+  net_serve
+}
+
+# The reverse: a busybox httpd in dom0 on port 8080, which QEMU forwards from the host's
+# 127.0.0.1:PORT (pvhostfwd=PORT). The runner fetches served.bin and compares it with the
+# sha256 printed here, then asks /cgi-bin/done, which tells this script it is done.
+net_serve() {
+  local i
+  [ -n "$(sed -n 's/.*pvhostfwd=\([0-9]*\).*/\1/p' /proc/cmdline)" ] \
+    || { bad net-served-to-host "no pvhostfwd=PORT on the command line"; return; }
+  mkdir -p /tmp/www/cgi-bin
+  dd if=/dev/urandom of=/tmp/www/served.bin bs=64k count=16 2>/dev/null
+  printf '%s\n' '#!/bin/sh' 'touch /tmp/fetched' 'printf "Content-Type: text/plain\r\n\r\nok\n"' \
+    > /tmp/www/cgi-bin/done
+  chmod +x /tmp/www/cgi-bin/done
+  httpd -p 8080 -h /tmp/www || { bad net-served-to-host "httpd did not start"; return; }
+  echo "served-sha256: $(sha256sum /tmp/www/served.bin | cut -d' ' -f1)"
+  echo "httpd-ready"
+  i=0; while [ ! -e /tmp/fetched ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+  [ -e /tmp/fetched ] && ok net-served-to-host || bad net-served-to-host "nobody fetched within 60 s"
+  killall httpd 2>/dev/null
 }
 
 # Unbinding the driver frees its vectors (EVTCHNOP_close, PHYSDEVOP_unmap_pirq); binding it
