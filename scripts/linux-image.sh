@@ -6,7 +6,7 @@
 #   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh,dom0-checks.sh},
 #                          guestcheck, the front ends, xenfs, ahci/sd_mod (dom0's disk),
 #                          dom0's privcmd/evtchn/gntdev drivers and xenlib-check with the
-#                          Xen libraries it links
+#                          Xen libraries it links, virtio_net/virtio_pci (dom0's NIC), msi-check
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -55,6 +55,18 @@ for m in xen-blkfront xen-netfront xenfs ahci sd_mod xen-privcmd xen-evtchn xen-
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
+# --- dom0's MSI and network card (issue 13 step 3): virtio-net-pci (MSI-X) and its
+# dependencies; tests/dom0/msi-check.c (map_pirq's MSI errors through libxencall) ---
+for m in virtio_net virtio_pci; do
+  modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
+    while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
+done
+gcc -O2 -Wall -Wextra -Werror -o "$out/msi-check" "$top/tests/dom0/msi-check.c" -lxencall
+cp "$out/msi-check" "$ir/bin/msi-check"
+ldd "$out/msi-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+cp "$top/tests/linux/dom0-bench.sh" "$ir/dom0-bench.sh"     # make bench-dom0
+# --- end of dom0's MSI and network card ---
 cp "$out/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$ir/lib/modules/$kver/" 2>/dev/null || true
 depmod -b "$ir" "$kver"
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
