@@ -250,6 +250,10 @@ static bool process(struct xs_conn *c)
 	while (!c->dead && c->in_used - off >= HDR) {
 		memcpy(&m, c->in + off, HDR);
 		if (m.len > XENSTORE_PAYLOAD_MAX) {
+			xs_warn("conn %u (dom%u): request of %u bytes (max %u)",
+				c->id, c->who.id, m.len, XENSTORE_PAYLOAD_MAX);
+			if (c->ops->protocol_error)
+				c->ops->protocol_error(c);
 			xs_conn_kill(c, "oversized request");
 			return true;
 		}

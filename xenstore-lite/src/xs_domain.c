@@ -125,6 +125,21 @@ int xs_domain_set_special_perms(const char *name, struct xs_perms *p)
 	return 0;
 }
 
+struct xs_conn *xs_domain_conn(unsigned domid)
+{
+	struct xs_domain *d = dom_find(domid, false);
+
+	return d ? d->conn : NULL;
+}
+
+void xs_domain_attach_conn(unsigned domid, struct xs_conn *c)
+{
+	struct xs_domain *d = dom_find(domid, true);
+
+	if (d)
+		d->conn = c;
+}
+
 void xs_domain_conn_gone(struct xs_conn *c)
 {
 	for (struct xs_domain *d = domains; d; d = d->next)
