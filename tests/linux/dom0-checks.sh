@@ -128,15 +128,21 @@ xenstore_checks() {
     || bad xenstore-through-kernel-ring "'$(XENSTORED_PATH=/dev/xen/xenbus timeout 5 xenstore-read /tool/xs-kernel 2>&1)'"
   v=$(grep -c 'introduced' $xslog)
   [ "$v" -ge 3 ] && ok xenstore-boot-domUs-introduced || bad xenstore-boot-domUs-introduced "$v in the log"
-  grep -E 'ring mapped|introduced' $xslog | sed 's/^/xenstored: /'
+  grep -E 'ring mapped|introduced|gone|VIRQ' $xslog | sed 's/^/xenstored: /'
   xs_wait 90 xs_is /local/domain/5/data/xs-client-done 1 \
     && xs_is /local/domain/5/data/xs-client hello-from-d5 && ok xenstore-domU-wrote-on-its-ring \
     || bad xenstore-domU-wrote-on-its-ring "'$(timeout 5 xenstore-ls /local/domain/5 2>&1 | tr '\n' ' ')'"
+  # d5 ends after our acknowledgement: VIRQ_DOM_EXC, the daemon releases it (its ring
+  # unmapped, the nodes it owned removed); what dom0 owns stays for the toolstack.
+  timeout 5 xenstore-write /local/domain/5/data/dom0-ack 1
+  xs_wait 60 xs_log_has 'domain 5 is gone (VIRQ_DOM_EXC)' && ! timeout 5 xenstore-read /local/domain/5/data >/dev/null 2>&1 \
+    && xs_is /local/domain/5/name d5 && ok xenstore-dead-domU-released \
+    || bad xenstore-dead-domU-released "$(grep -E 'dom5|domain 5' $xslog | tail -3 | tr '\n' ' ')"
   xs_wait 60 xs_log_has '(dom6): closing: oversized request' && ok xenstore-hostile-length-dropped \
     || bad xenstore-hostile-length-dropped "$(grep -E 'dom6' $xslog | tail -3 | tr '\n' ' ')"
   xs_wait 60 xs_log_has '(dom7): bad request ring indexes' && ok xenstore-hostile-index-dropped \
     || bad xenstore-hostile-index-dropped "$(grep -E 'dom7' $xslog | tail -3 | tr '\n' ' ')"
-  grep -E '\((dom6|dom7)\)' $xslog | sed 's/^/xenstored: /'
+  grep -E '\((dom6|dom7)\)|is gone' $xslog | sed 's/^/xenstored: /'
   # ... and kept serving the rest: dom0 both ways, the domU's nodes.
   timeout 5 xenstore-write /tool/xs-after ok && xs_dev_is /tool/xs-after ok && xs_is /local/domain/5/name d5 \
     && [ -d "/proc/$(cat /var/run/xenstored.pid)" ] && ok xenstore-serves-after-hostile \

@@ -40,6 +40,11 @@ void xs_domain_attach_conn(unsigned domid, struct xs_conn *c);
 /* A domain's ring connection is going away. */
 void xs_domain_conn_gone(struct xs_conn *c);
 
+/* VIRQ_DOM_EXC: release every introduced domain that `gone` says has
+ * died, as RELEASE does (ring unmapped, the nodes it owned removed,
+ * @releaseDomain fired once). Returns how many. */
+unsigned xs_domain_release_gone(bool (*gone)(unsigned domid));
+
 int xs_do_introduce(struct xs_req *r);
 int xs_do_release(struct xs_req *r);
 int xs_do_is_introduced(struct xs_req *r);

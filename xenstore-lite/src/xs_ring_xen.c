@@ -25,6 +25,7 @@ static const struct xs_xen_ops *xo;
 static struct xs_poll evpoll = { .fd = -1 };
 static struct xen_ring *rings;
 static struct xen_ring dom0_ring = { .lport = -1 };
+static int dom_exc_lport = -1;
 
 static struct xen_ring *ring_by_port(int lport)
 {
@@ -116,7 +117,11 @@ void xs_ring_xen_events(void)
 	if (port < 0)
 		return;
 	xo->unmask(port); /* before reading the ring: a later event is kept */
-	if (c && !c->dead)
+	if (port == dom_exc_lport) {
+		/* Outside any request: send the @releaseDomain events now. */
+		if (xs_domain_release_gone(xo->domain_gone))
+			xs_conn_flush_dirty();
+	} else if (c && !c->dead)
 		xs_ring_kick(c);
 }
 
@@ -170,6 +175,9 @@ int xs_ring_xen_init(const struct xs_xen_ops *ops)
 	if ((err = xs_loop_add(&evpoll, EPOLLIN)))
 		return err;
 	xs_domain_set_backend(&backend);
+	/* As the C xenstored: without it dead domains are never noticed. */
+	if ((dom_exc_lport = xo->bind_dom_exc()) < 0)
+		xs_warn("cannot bind VIRQ_DOM_EXC: dead domains stay until RELEASE");
 	return dom0_connect();
 }
 
@@ -187,6 +195,9 @@ void xs_ring_xen_fini(void)
 	if (dom0_ring.page)
 		xo->dom0_unmap(dom0_ring.page);
 	dom0_ring = (struct xen_ring){ .lport = -1 };
+	if (dom_exc_lport >= 0)
+		xo->unbind(dom_exc_lport);
+	dom_exc_lport = -1;
 	if (evpoll.fd >= 0)
 		xs_loop_del(&evpoll);
 	evpoll.fd = -1;

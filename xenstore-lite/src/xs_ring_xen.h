@@ -6,7 +6,8 @@
  * through its reserved xenstore grant (GNTTAB_RESERVED_XENSTORE), or a
  * foreign mapping of the MFN the toolstack gave when the grant cannot be
  * mapped, and its port is bound with an interdomain event channel. Events
- * on the evtchn fd kick the ring's connection.
+ * on the evtchn fd kick the ring's connection. VIRQ_DOM_EXC (a domain
+ * shut down or died) releases the introduced domains that are gone.
  *
  * The Xen libraries sit behind struct xs_xen_ops (xs_ring_xen_libs.c for
  * the real ones) so that the logic here is unit-tested on a plain host.
@@ -32,6 +33,10 @@ struct xs_xen_ops {
 	/* Dom0's own store page and the kernel's port (xenbus_backend). */
 	void *(*dom0_page)(int *port);
 	void (*dom0_unmap)(void *page);
+	/* VIRQ_DOM_EXC bound as a local port (-1: none), and whether a
+	 * domain has died (no such domain, or dying: getdomaininfo). */
+	int (*bind_dom_exc)(void);
+	bool (*domain_gone)(unsigned domid);
 };
 
 /* The real libraries (libxenevtchn, libxengnttab, libxenforeignmemory). */

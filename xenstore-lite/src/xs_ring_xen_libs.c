@@ -3,6 +3,8 @@
  * libxenevtchn, libxengnttab and libxenforeignmemory, and the kernel's
  * /dev/xen/xenbus_backend for dom0's own ring.
  */
+/* The current Xen interface: domctl structures at the 4.17 version. */
+#define __XEN_TOOLS__ 1
 #include "xs_ring_xen.h"
 
 #include <errno.h>
@@ -10,9 +12,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <xencall.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xengnttab.h>
+#include <xen/domctl.h>
 #include <xen/grant_table.h>
 #include <xen/sys/xenbus_dev.h>
 
@@ -21,6 +25,7 @@
 static xenevtchn_handle *xce;
 static xengnttab_handle *xgt;
 static xenforeignmemory_handle *xfm;
+static xencall_handle *xcall;
 
 static void libs_close(void)
 {
@@ -30,7 +35,9 @@ static void libs_close(void)
 		xengnttab_close(xgt);
 	if (xce)
 		xenevtchn_close(xce);
-	xfm = NULL, xgt = NULL, xce = NULL;
+	if (xcall)
+		xencall_close(xcall);
+	xfm = NULL, xgt = NULL, xce = NULL, xcall = NULL;
 }
 
 /* The event channel is required; grants and foreign maps are tried at
@@ -45,6 +52,7 @@ static int libs_open(void)
 	      fcntl(xenevtchn_fd(xce), F_GETFL) | O_NONBLOCK);
 	xgt = xengnttab_open(NULL, 0);
 	xfm = xenforeignmemory_open(NULL, 0);
+	xcall = xencall_open(NULL, 0); /* getdomaininfo at VIRQ_DOM_EXC */
 	if (!xgt && !xfm) {
 		libs_close();
 		return ENODEV;
@@ -107,10 +115,38 @@ static void dom0_unmap(void *page)
 	munmap(page, 4096);
 }
 
+static int bind_dom_exc(void)
+{
+	return xcall ? (int)xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) : -1;
+}
+
+/* Gone: no such domain (getdomaininfo answers the next one, or ESRCH),
+ * or dying; what the C xenstored checks at VIRQ_DOM_EXC. A failed
+ * query says "not gone": a live domain must never lose its ring. */
+static bool domain_gone(unsigned domid)
+{
+	struct xen_domctl *dc = xencall_alloc_buffer(xcall, sizeof(*dc));
+	bool gone;
+	int rc;
+
+	if (!dc)
+		return false;
+	*dc = (struct xen_domctl){ .cmd = XEN_DOMCTL_getdomaininfo,
+				   .interface_version = XEN_DOMCTL_INTERFACE_VERSION,
+				   .domain = (domid_t)domid };
+	rc = xencall1(xcall, __HYPERVISOR_domctl, (uintptr_t)dc);
+	gone = rc ? errno == ESRCH
+		  : dc->u.getdomaininfo.domain != domid ||
+		    (dc->u.getdomaininfo.flags & XEN_DOMINF_dying);
+	xencall_free_buffer(xcall, dc);
+	return gone;
+}
+
 const struct xs_xen_ops xs_xen_libs = {
 	.open = libs_open, .close = libs_close, .evtchn_fd = ev_fd,
 	.bind = ev_bind, .unbind = ev_unbind, .notify = ev_notify,
 	.pending = ev_pending, .unmask = ev_unmask,
 	.map_grant = map_grant, .map_foreign = map_foreign, .unmap = unmap,
 	.dom0_page = dom0_page, .dom0_unmap = dom0_unmap,
+	.bind_dom_exc = bind_dom_exc, .domain_gone = domain_gone,
 };

@@ -4,7 +4,8 @@
  * store_evtchn unbound for dom0). Ours only: it needs dom0, which
  * introduces it at boot (xs-boot-introduce, tests/run-dom0.sh). Over the
  * ring it writes data/xs-client, reads it and its name back, is refused
- * dom0's nodes, and leaves the value for dom0's xenstore-read to check.
+ * dom0's nodes, and leaves the value for dom0's xenstore-read to check;
+ * it ends once dom0 acknowledged (dom0 then sees it released).
  */
 #include "xsring.h"
 
@@ -32,6 +33,21 @@ static void expect(uint32_t type, const char *a, const char *b, int want_type, c
     int t = req(type, a, b);
 
     check(t == want_type && !strcmp(reply, want), what, "reply type %d '%s'", t, reply);
+}
+
+/* Dom0 checks our value, then writes data/dom0-ack; we end after that
+ * (our end is what dom0's xenstored must notice next). */
+static bool wait_ack(void)
+{
+    uint64_t end = pvclock_ns() + WAIT_MS * 1000000ull;
+
+    while (pvclock_ns() < end) {
+        if (req(XS_READ, "data/dom0-ack", NULL) == XS_READ)
+            return !strcmp(reply, "1");
+        for (uint64_t t = pvclock_ns() + 50000000; pvclock_ns() < t;)
+            sched_yield();
+    }
+    return false;
 }
 
 void test_main(void)
@@ -62,4 +78,5 @@ void test_main(void)
     expect(XS_READ, "/local/domain/0/no-such-node", NULL, XS_ERROR, "EACCES",
            "READ below dom0's home: EACCES (existence not leaked)");
     expect(XS_WRITE, "data/xs-client-done", "1", XS_WRITE, "OK", "WRITE data/xs-client-done");
+    check(wait_ack(), "dom0 read our value and acknowledged in data/dom0-ack", "'%s'", reply);
 }

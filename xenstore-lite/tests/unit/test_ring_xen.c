@@ -18,7 +18,7 @@ static struct fake {
 	struct xenstore_domain_interface *dom0, *guest[MAX_DOM];
 	int next_lport, bound, unbound, notifies, grants, foreigns, unmaps;
 	int bind_dom[64], last_unmap_grant;
-	bool fail_grant, fail_bind;
+	bool fail_grant, fail_bind, gone[MAX_DOM];
 	int pending[16], npending;
 } f;
 
@@ -73,6 +73,8 @@ static void *f_dom0_page(int *port)
 }
 
 static void f_dom0_unmap(void *page) { (void)page; }
+static int f_bind_dom_exc(void) { return 99; }
+static bool f_domain_gone(unsigned domid) { return domid < MAX_DOM && f.gone[domid]; }
 
 static const struct xs_xen_ops fake_ops = {
 	.open = f_open, .close = f_close, .evtchn_fd = f_fd, .bind = f_bind,
@@ -80,6 +82,7 @@ static const struct xs_xen_ops fake_ops = {
 	.unmask = f_unmask, .map_grant = f_map_grant,
 	.map_foreign = f_map_foreign, .unmap = f_unmap,
 	.dom0_page = f_dom0_page, .dom0_unmap = f_dom0_unmap,
+	.bind_dom_exc = f_bind_dom_exc, .domain_gone = f_domain_gone,
 };
 
 static void start(void)
@@ -233,6 +236,38 @@ static void t_hostile_length(void)
 	stop();
 }
 
+/* VIRQ_DOM_EXC: the dead domain is released (ring unmapped, its nodes
+ * removed, @releaseDomain), the live one keeps its ring. */
+static void t_dom_exc_releases_dead(void)
+{
+	struct memconn *m;
+	struct reply *r;
+
+	start();
+	m = mc_new(0, true);
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_INTRODUCE, 0, "2|0|7|")), "OK");
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_INTRODUCE, 0, "3|0|7|")), "OK");
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_WRITE, 0, "/d2|x")), "OK");
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_SET_PERMS, 0, "/d2|n2|")), "OK");
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_WATCH, 0, "@releaseDomain|t|")), "OK");
+	while (mc_next(m, &(struct reply){ 0 }))
+		;					/* the initial event */
+	f.gone[2] = true;
+	f.pending[f.npending++] = 99;
+	xs_ring_xen_events();
+	CU_ASSERT_EQUAL(f.unbound, 1);
+	CU_ASSERT_EQUAL(f.unmaps, 1);
+	CU_ASSERT_PTR_NULL(xs_domain_conn(2));
+	CU_ASSERT_PTR_NOT_NULL(xs_domain_conn(3));
+	r = &(struct reply){ 0 };
+	CU_ASSERT_TRUE(mc_next(m, r));
+	CU_ASSERT_EQUAL(r->hdr.type, XS_WATCH_EVENT);
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_IS_DOMAIN_INTRODUCED, 0, "2|")), "F");
+	CU_ASSERT_STRING_EQUAL(mc_err(mc_op(m, XS_READ, 0, "/d2|")), "ENOENT");
+	mc_free(m);
+	stop();
+}
+
 void suite_ring_xen(void)
 {
 	static const struct unit_test tests[] = {
@@ -241,6 +276,7 @@ void suite_ring_xen(void)
 		{ "foreign_fallback", t_foreign_fallback },
 		{ "bind_failure_unmaps", t_bind_failure_unmaps },
 		{ "hostile_length", t_hostile_length },
+		{ "dom_exc_releases_dead", t_dom_exc_releases_dead },
 	};
 	ADD_SUITE("ring_xen", tests);
 }
