@@ -100,8 +100,11 @@ static void test_control_ops(void)
         XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
         XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext, XEN_DOMCTL_max_vcpus,
         XEN_DOMCTL_set_address_size, XEN_DOMCTL_get_address_size,
+        XEN_DOMCTL_setdomainhandle, XEN_DOMCTL_getvcpuinfo, XEN_DOMCTL_settimeoffset,
+        XEN_DOMCTL_getpageframeinfo3,
     };
-    static const uint32_t sysctls[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist };
+    static const uint32_t sysctls[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist,
+                                        XEN_SYSCTL_readconsole };
     static struct xen_domctl d;
     static struct xen_sysctl s;
     static xen_pfn_t frame = 0;
@@ -131,7 +134,7 @@ static void test_control_ops(void)
         if (rc != -EPERM)
             fail("sysctl from a domU = -EPERM", "cmd %u: %ld", sysctls[i], rc);
     }
-    check_eq(refused, ARRAY_SIZE(sysctls), "physinfo and getdomaininfolist from a domU = -EPERM");
+    check_eq(refused, ARRAY_SIZE(sysctls), "physinfo, getdomaininfolist and readconsole from a domU = -EPERM");
     if (!peer) {
         info("no peer= domain: the checks on another domain's memory and ports are skipped");
         return;
