@@ -61,7 +61,7 @@ depmod -b "$ir" "$kver"
 # --- dom0's xenstored (issue 14, docs/xenstore.md): xenstore-lite, Debian's xenstore-utils
 # (one multi-call binary; the tools are its names) and libxenstore, and xs-boot-introduce for
 # the boot-time domUs; tests/linux/dom0-xenstored.sh starts them from /init (dom0 only).
-# Only the shared objects ldd names are added (about 200 KiB with the binaries).
+# Only the shared objects ldd names are added (about 150 KiB with the binaries).
 xsl=$top/build/xenstore-lite/xenstore-lite
 [ -x "$xsl" ] || make -s -C "$top/xenstore-lite"
 gcc -O2 -Wall -Wextra -Werror -o "$out/xs-boot-introduce" "$top/tests/dom0/xs-boot-introduce.c" \
