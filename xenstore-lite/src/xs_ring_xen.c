@@ -60,8 +60,8 @@ static void *xen_map(void *ctx, unsigned domid, uint64_t mfn, unsigned port,
 		return NULL;
 	r->domid = domid;
 	if (!(r->page = map_ring(r, mfn))) {
-		xs_warn("dom%u: cannot map its ring (grant %d, mfn %llu)",
-			domid, 1, (unsigned long long)mfn);
+		xs_warn("dom%u: cannot map its ring (grant ref 1, mfn %llu)",
+			domid, (unsigned long long)mfn);
 		free(r);
 		return NULL;
 	}
