@@ -104,7 +104,7 @@ xs_is() { [ "$(timeout 5 xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 xs_log_has() { grep -q "$1" "$xslog" 2>/dev/null; }
 xs_dev_is() { [ "$(XENSTORED_PATH=/dev/xen/xenbus timeout 5 xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 xenstore_checks() {
-  local v
+  local v w i
   [ -S /var/run/xenstored/socket ] && [ -d "/proc/$(cat /var/run/xenstored.pid 2>/dev/null)" ] \
     && ok xenstored-running || bad xenstored-running "$(tail -3 $xslog 2>&1 | tr '\n' ' ')"
   xs_log_has "dom0: kernel's ring served" && ok xenstored-serves-kernel-ring \
@@ -116,8 +116,14 @@ xenstore_checks() {
   timeout 5 xenstore-rm /tool/xs-check && ! timeout 5 xenstore-read /tool/xs-check >/dev/null 2>&1 \
     && ok xenstore-rm || bad xenstore-rm "still there"
   rm -f /tmp/xs-watch.out
+  # The initial event, then one per write: write until the watcher has its two (it may
+  # register late on a loaded host).
   timeout 10 xenstore-watch -n 2 /tool/xs-watch > /tmp/xs-watch.out 2>&1 &
-  sleep 0.5; timeout 5 xenstore-write /tool/xs-watch fired; wait $!
+  w=$!; i=0
+  while kill -0 $w 2>/dev/null && [ $i -lt 16 ]; do
+    sleep 0.5; timeout 5 xenstore-write /tool/xs-watch fired; i=$((i+1))
+  done
+  wait $w
   [ "$(grep -c '^/tool/xs-watch' /tmp/xs-watch.out)" = 2 ] && ok xenstore-watch \
     || bad xenstore-watch "'$(tr '\n' '|' < /tmp/xs-watch.out)'"
   # The kernel's xenbus is up (XS_LOCAL probed): libxenstore through /dev/xen/xenbus goes
