@@ -92,6 +92,36 @@ static void test_port_io(void)
     hc_physdev_op(PHYSDEVOP_set_iopl, &s);
 }
 
+/*
+ * Every command number, offered or not (-ENOSYS comes only after the
+ * privilege check): a domU gets -EPERM for each, on its own id.
+ */
+static void test_every_command_number(void)
+{
+    static struct xen_domctl d;
+    static struct xen_sysctl s;
+    unsigned int wrong = 0, n;
+
+    for (n = 0; n < 128; n++) {
+        memset(&d, 0, sizeof(d));
+        d.cmd = n;
+        d.domain = (domid_t)own_domid();
+        long rc = ctl_domctl(&d);
+
+        if (rc != -EPERM && wrong++ < 4)
+            fail("domctl from a domU = -EPERM", "cmd %u: %ld", n, rc);
+    }
+    for (n = 0; n < 64; n++) {
+        memset(&s, 0, sizeof(s));
+        s.cmd = n;
+        long rc = ctl_sysctl(&s);
+
+        if (rc != -EPERM && wrong++ < 4)
+            fail("sysctl from a domU = -EPERM", "cmd %u: %ld", n, rc);
+    }
+    check_eq(wrong, 0, "domctl 0-127 and sysctl 0-63 from a domU = -EPERM, offered or not");
+}
+
 /* Each on our own id (it exists, so -ESRCH cannot come first): -EPERM. */
 static void test_control_ops(void)
 {
@@ -135,6 +165,7 @@ static void test_control_ops(void)
             fail("sysctl from a domU = -EPERM", "cmd %u: %ld", sysctls[i], rc);
     }
     check_eq(refused, ARRAY_SIZE(sysctls), "physinfo, getdomaininfolist and readconsole from a domU = -EPERM");
+    test_every_command_number();
     if (!peer) {
         info("no peer= domain: the checks on another domain's memory and ports are skipped");
         return;
