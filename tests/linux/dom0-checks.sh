@@ -146,7 +146,7 @@ xenstore_checks() {
     || bad xenstore-dead-domU-released "$(grep -E 'dom5|domain 5' $xslog | tail -3 | tr '\n' ' ')"
   xs_wait 60 xs_log_has '(dom6): closing: oversized request' && ok xenstore-hostile-length-dropped \
     || bad xenstore-hostile-length-dropped "$(grep -E 'dom6' $xslog | tail -3 | tr '\n' ' ')"
-  xs_wait 60 xs_log_has '(dom7): bad request ring indexes' && ok xenstore-hostile-index-dropped \
+  xs_wait 60 xs_log_has '(dom7): closing: bad ring indexes' && ok xenstore-hostile-index-dropped \
     || bad xenstore-hostile-index-dropped "$(grep -E 'dom7' $xslog | tail -3 | tr '\n' ' ')"
   grep -E '\((dom6|dom7)\)|is gone' $xslog | sed 's/^/xenstored: /'
   # ... and kept serving the rest: dom0 both ways, the domU's nodes.

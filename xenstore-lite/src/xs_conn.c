@@ -284,7 +284,9 @@ void xs_conn_input(struct xs_conn *c)
 	if (c->in_used < XS_IN_BUF)
 		n = c->ops->read(c, c->in + c->in_used, XS_IN_BUF - c->in_used);
 	if (n < 0) {
-		xs_conn_kill(c, c->in_used ? "truncated request" : "closed");
+		/* A ring read fails only on bad indexes (logged there). */
+		xs_conn_kill(c, c->fd < 0 ? "bad ring indexes"
+				: c->in_used ? "truncated request" : "closed");
 		return;
 	}
 	c->in_used += (uint32_t)n;
