@@ -45,7 +45,7 @@ xenstore: setup
 tools: setup
 	@$(MAKE) -s -C dom0-tools
 
-linux-image: tools
+linux-image: tools xenstore
 	@bash scripts/linux-image.sh
 
 linux-patched: setup

@@ -17,6 +17,10 @@
 #     and d2's frames and acquire_resource;
 #     a fourth (tests/guests/physdev-hostile, d4) is refused every PHYSDEVOP and
 #     bind_pirq;
+#     dom0's xenstored (xenstore-lite, started by tests/linux/dom0-xenstored.sh) serves
+#     xs-client (d5) on its ring, drops the two xs-hostile guests (d6, d7) alone, and
+#     the stock kernel as a domU (d8, pvtest=xs) reads its name and writes a key
+#     through its own xenbus; dom0-checks.sh's xenstore block checks dom0's side;
 #  4. the hypervisor reaches its clean final state ("no domains left", power-off).
 #  Interrupts and the AHCI disk: the runner makes a 4 MiB image from a fixed seed;
 #  dom0's ahci driver reads it (sha256 compared with the host's) on its MSI,
@@ -38,13 +42,16 @@ domu=$top/build/guests/dom0-ops-hostile.elf
 domu2=$top/build/guests/physdev-hostile.elf   # d4: every PHYSDEVOP and bind_pirq refused
 peer=$top/build/guests/dom0-peer.elf        # d2: dom0's xenlib-check maps and signals it
 fhost=$top/build/guests/foreign-map-hostile.elf   # d3: privcmd's hypercalls against dom0 and d2
+xsc=$top/build/guests/xs-client.elf         # d5: served by dom0's xenstored on its ring
+xsh=$top/build/guests/xs-hostile.elf        # d6, d7: break their rings (length, indexes)
+# d8: the stock kernel as a domU (pvtest=xs): its own xenbus on the ring dom0's xenstored serves
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
 KARGS="console=hvc0 loglevel=4 pvtest=dom0"
 status=0
 
-for f in "$hv" "$k" "$ird" "$domu" "$peer" "$fhost" "$domu2"; do
+for f in "$hv" "$k" "$ird" "$domu" "$peer" "$fhost" "$domu2" "$xsc" "$xsh"; do
   [ -f "$f" ] || { echo "FAIL: dom0/setup: missing $f (make hypervisor guests linux-image)"; exit 1; }
 done
 
@@ -119,6 +126,30 @@ check_xenlib() {
   fi
 }
 
+# Dom0's xenstored (xenstore-lite, tests/linux/dom0-xenstored.sh; dom0's own checks are in
+# dom0-checks.sh's xenstore block): the boot-time domUs on their rings end cleanly, the
+# hostile ones after the daemon flagged their ring (docs/xenstore.md).
+check_xenstore() {
+  local d
+  if log_has '^\(d5\) DONE: xs-client: [1-9][0-9]* passed, 0 failed' && log_has '\(HV\) d5 shutdown: poweroff'; then
+    echo "PASS: dom0/xenstore-domU-on-its-ring"
+  else
+    echo "FAIL: dom0/xenstore-domU-on-its-ring"; tr -d '\r' < "$log" | grep -E '^\(d5\) (FAIL|INFO)' | sed 's/^/    /'; status=1
+  fi
+  if log_has '^\(d8\) XS-NAME: d8$' && log_has '^\(d8\) XS-WROTE: data/from-linux' && log_has '\(HV\) d8 shutdown: poweroff'; then
+    echo "PASS: dom0/xenstore-linux-domU-xenbus"
+  else
+    echo "FAIL: dom0/xenstore-linux-domU-xenbus"; tr -d '\r' < "$log" | grep -E '^\(d8\) XS-' | sed 's/^/    /'; status=1
+  fi
+  for d in 6 7; do
+    if log_has "^\\(d$d\\) DONE: xs-hostile: [1-9][0-9]* passed, 0 failed" && log_has "\\(HV\\) d$d shutdown: poweroff"; then
+      echo "PASS: dom0/xenstore-hostile-ring-d$d-dropped"
+    else
+      echo "FAIL: dom0/xenstore-hostile-ring-d$d-dropped"; tr -d '\r' < "$log" | grep -E "^\\(d$d\\) (FAIL|INFO)" | sed 's/^/    /'; status=1
+    fi
+  done
+}
+
 log=$res/boot.log; sock=$res/boot.sock
 rm -f "$log"
 start=$(date +%s)
@@ -133,7 +164,8 @@ fpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
     -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" \
-    -M "$fhost domid=3 other=2 dom0=1" -M "$domu2" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$fhost domid=3 other=2 dom0=1" -M "$domu2" -M "$xsc" -M "$xsh mode=len" -M "$xsh mode=idx" \
+    -M "$k console=hvc0 loglevel=4 pvtest=xs pvhv.mem=128M" -M "$ird initrd" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 kill $tpid 2>/dev/null; wait $tpid 2>/dev/null
 kill $fpid 2>/dev/null; wait $fpid 2>/dev/null
@@ -195,6 +227,7 @@ else
   echo "FAIL: dom0/physdev-refused-to-domU-next-to-dom0"; tr -d '\r' < "$log" | grep '^(d4) FAIL' | sed 's/^/    /'; status=1
 fi
 check_xenlib
+check_xenstore
 if log_has '\(HV\) d0 shutdown: poweroff'; then
   echo "PASS: dom0/poweroff-reported"
 else

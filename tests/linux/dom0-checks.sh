@@ -192,5 +192,69 @@ msi_checks() {
 }
 msi_checks
 # --- end of MSI/MSI-X ---
+# --- xenstore: dom0's xenstored (issue 14; tests/linux/dom0-xenstored.sh started it) --------
+# Debian's xenstore-utils through the socket and through the kernel's ring (/dev/xen/xenbus),
+# then the boot-time domUs on their rings: xs-client (d5) wrote a key, the two xs-hostile
+# guests (d6, d7) broke their rings and were dropped alone.
+xslog=/var/log/xenstore-lite.log
+xs_wait() {   # xs_wait SECONDS COMMAND...: retry every 0.5 s
+  local n=$(($1 * 2)); shift
+  while ! "$@" 2>/dev/null; do n=$((n-1)); [ $n -gt 0 ] || return 1; sleep 0.5; done
+}
+xs_is() { [ "$(timeout 5 xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
+xs_log_has() { grep -q "$1" "$xslog" 2>/dev/null; }
+xs_dev_is() { [ "$(XENSTORED_PATH=/dev/xen/xenbus timeout 5 xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
+xenstore_checks() {
+  local v w i
+  [ -S /var/run/xenstored/socket ] && [ -d "/proc/$(cat /var/run/xenstored.pid 2>/dev/null)" ] \
+    && ok xenstored-running || bad xenstored-running "$(tail -3 $xslog 2>&1 | tr '\n' ' ')"
+  xs_log_has "dom0: kernel's ring served" && ok xenstored-serves-kernel-ring \
+    || bad xenstored-serves-kernel-ring "$(grep -i dom0 $xslog | tail -2 | tr '\n' ' ')"
+  timeout 5 xenstore-write /tool/xs-check hello-socket && xs_is /tool/xs-check hello-socket \
+    && ok xenstore-write-read-socket || bad xenstore-write-read-socket "read '$(timeout 5 xenstore-read /tool/xs-check 2>&1)'"
+  v=$(timeout 5 xenstore-ls /tool 2>&1)
+  case "$v" in *'xs-check = "hello-socket"'*) ok xenstore-ls ;; *) bad xenstore-ls "'$v'" ;; esac
+  timeout 5 xenstore-rm /tool/xs-check && ! timeout 5 xenstore-read /tool/xs-check >/dev/null 2>&1 \
+    && ok xenstore-rm || bad xenstore-rm "still there"
+  rm -f /tmp/xs-watch.out
+  # The initial event, then one per write: write until the watcher has its two (it may
+  # register late on a loaded host).
+  timeout 10 xenstore-watch -n 2 /tool/xs-watch > /tmp/xs-watch.out 2>&1 &
+  w=$!; i=0
+  while kill -0 $w 2>/dev/null && [ $i -lt 16 ]; do
+    sleep 0.5; timeout 5 xenstore-write /tool/xs-watch fired; i=$((i+1))
+  done
+  wait $w
+  [ "$(grep -c '^/tool/xs-watch' /tmp/xs-watch.out)" = 2 ] && ok xenstore-watch \
+    || bad xenstore-watch "'$(tr '\n' '|' < /tmp/xs-watch.out)'"
+  # The kernel's xenbus is up (XS_LOCAL probed): libxenstore through /dev/xen/xenbus goes
+  # over the kernel's own ring to the daemon, both ways.
+  XENSTORED_PATH=/dev/xen/xenbus timeout 5 xenstore-write /tool/xs-kernel hello-ring \
+    && xs_is /tool/xs-kernel hello-ring && timeout 5 xenstore-write /tool/xs-kernel2 back \
+    && xs_dev_is /tool/xs-kernel2 back && ok xenstore-through-kernel-ring \
+    || bad xenstore-through-kernel-ring "'$(XENSTORED_PATH=/dev/xen/xenbus timeout 5 xenstore-read /tool/xs-kernel 2>&1)'"
+  v=$(grep -c 'introduced' $xslog)
+  [ "$v" -ge 3 ] && ok xenstore-boot-domUs-introduced || bad xenstore-boot-domUs-introduced "$v in the log"
+  grep -E 'ring mapped|introduced|gone|VIRQ' $xslog | sed 's/^/xenstored: /'
+  xs_wait 90 xs_is /local/domain/5/data/xs-client-done 1 \
+    && xs_is /local/domain/5/data/xs-client hello-from-d5 && ok xenstore-domU-wrote-on-its-ring \
+    || bad xenstore-domU-wrote-on-its-ring "'$(timeout 5 xenstore-ls /local/domain/5 2>&1 | tr '\n' ' ')'"
+  # d5 ends after our acknowledgement: VIRQ_DOM_EXC, the daemon releases it (its ring
+  # unmapped, the nodes it owned removed); what dom0 owns stays for the toolstack.
+  timeout 5 xenstore-write /local/domain/5/data/dom0-ack 1
+  xs_wait 60 xs_log_has 'domain 5 is gone (VIRQ_DOM_EXC)' && ! timeout 5 xenstore-read /local/domain/5/data >/dev/null 2>&1 \
+    && xs_is /local/domain/5/name d5 && ok xenstore-dead-domU-released \
+    || bad xenstore-dead-domU-released "$(grep -E 'dom5|domain 5' $xslog | tail -3 | tr '\n' ' ')"
+  xs_wait 60 xs_log_has '(dom6): closing: oversized request' && ok xenstore-hostile-length-dropped \
+    || bad xenstore-hostile-length-dropped "$(grep -E 'dom6' $xslog | tail -3 | tr '\n' ' ')"
+  xs_wait 60 xs_log_has '(dom7): closing: bad ring indexes' && ok xenstore-hostile-index-dropped \
+    || bad xenstore-hostile-index-dropped "$(grep -E 'dom7' $xslog | tail -3 | tr '\n' ' ')"
+  grep -E '\((dom6|dom7)\)|is gone' $xslog | sed 's/^/xenstored: /'
+  # ... and kept serving the rest: dom0 both ways, the domU's nodes.
+  timeout 5 xenstore-write /tool/xs-after ok && xs_dev_is /tool/xs-after ok && xs_is /local/domain/5/name d5 \
+    && [ -d "/proc/$(cat /var/run/xenstored.pid)" ] && ok xenstore-serves-after-hostile \
+    || bad xenstore-serves-after-hostile "$(tail -3 $xslog | tr '\n' ' ')"
+}
+xenstore_checks
 
 echo "$pass passed, $fail failed"
