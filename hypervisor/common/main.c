@@ -9,6 +9,7 @@
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/event.h>
 #include <hv/frame.h>
 #include <hv/hypercall.h>
 #include <hv/lib.h>
@@ -61,6 +62,22 @@ static void split_args(const char *args, char *cmdline, size_t size, u64 *mem)
     cmdline[n ? n - 1 : 0] = '\0';
 }
 
+/*
+ * With a dom0, a boot-time domU gets what Xen's toolstack gives every domU:
+ * an unbound port for dom0's xenstored (the start_info store_evtchn, after
+ * the console's) and its store page granted to dom0 (domain_build.c). Dom0
+ * finds the port with EVTCHNOP_status (docs/xenstore.md). Without a dom0
+ * store_evtchn stays 0, as the guest tests expect.
+ */
+static u32 store_port_for_dom0(struct domain *d, bool privileged)
+{
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
+
+    if (privileged || !hv_opts.first_is_dom0 || evtchn_alloc_unbound(d, &au))
+        return 0;
+    return au.port;
+}
+
 static void create_domain(const struct boot_module *m, const struct boot_module *initrd,
                           domid_t id, bool privileged)
 {
@@ -82,6 +99,7 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
         .initrd_len = initrd ? initrd->end - initrd->start : 0,
         .cmdline = d->cmdline, .nr_pages = mem >> PAGE_SHIFT,
         .console_port = port > 0 ? (u32)port : 0,
+        .store_port = store_port_for_dom0(d, privileged),
     };
     if (pv_build_domain(d, &spec)) {
         domain_shutdown(d, SHUTDOWN_crash);

@@ -80,6 +80,24 @@ bool arch_irq_gsi_level(unsigned int gsi);
 void arch_irq_gsi_configure(unsigned int gsi, bool level, bool active_low);
 void arch_irq_gsi_mask(unsigned int gsi, bool masked);
 
+/*
+ * MSI and MSI-X (x86: arch/x86/msi.c). Slot s (0 .. HV_MAX_MSIS-1) is one
+ * message the hypervisor writes into a PCI device (its MSI capability or an
+ * MSI-X table entry); the device's interrupt then comes to pirq.c as
+ * HV_MAX_GSIS + s. Setup checks the device and writes the message masked
+ * (where the device can mask); errors as Xen's: -ENODEV no such device or
+ * capability, -EINVAL an MSI-X entry past the table, -ENXIO a table the
+ * hypervisor cannot reach. Teardown masks what can be masked.
+ */
+struct msi_source {
+    u32 sbdf;                          /* segment << 16 | bus << 8 | devfn */
+    bool msix;
+    u16 entry;                         /* MSI-X table entry (0 for MSI) */
+};
+int  arch_msi_setup(unsigned int slot, const struct msi_source *src);
+void arch_msi_teardown(unsigned int slot);
+void arch_msi_mask(unsigned int slot, bool masked);
+
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* A dead domain's frames and tables back, a bounded step per call: -ERESTART until done. */

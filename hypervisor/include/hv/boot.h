@@ -39,6 +39,7 @@ struct domain_spec {
     const char *cmdline;               /* the guest's, hypervisor options removed */
     unsigned long nr_pages;
     u32 console_port;                  /* event channel of the PV console ring, 0: none */
+    u32 store_port;                    /* unbound port for dom0's xenstored, 0: none */
 };
 
 #endif

@@ -101,6 +101,8 @@ struct domain {
     bool dying;                        /* destroydomain under way */
     bool relinquished;                 /* destroydomain gave every frame back; freed at the last put */
     unsigned int max_vcpus;            /* createdomain's; max_vcpus makes them */
+    u8 handle[16];                     /* the toolstack's id for it (a UUID): setdomainhandle */
+    s64 time_offset_seconds;           /* added to its wallclock: settimeoffset */
     unsigned int pause_count;
     /* Destruction in bounded steps (arch_domain_relinquish): where it stands. */
     unsigned int relinquish_stage;

@@ -37,6 +37,9 @@ int domain_kill(struct domain *d);
 
 /* The PV vCPU context (arch: pv/vcpu_context.c, its checks pv/vcpu_context_check.c). */
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
+/* The arch's own sub-ops (x86 PV: getpageframeinfo3); -ENOSYS for the others. */
+struct xen_domctl;
+long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
 int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c);
 

@@ -316,6 +316,23 @@ void arch_irq_gsi_configure(unsigned int gsi, bool level, bool active_low)
     harness_gsi[gsi].configures++;
 }
 void arch_irq_gsi_mask(unsigned int gsi, bool masked) { harness_gsi[gsi].masked = masked; }
+struct harness_msi harness_msi[HV_MAX_MSIS];
+int harness_msi_setup_rc;
+int arch_msi_setup(unsigned int slot, const struct msi_source *src)
+{
+    CU_ASSERT_FATAL(slot < HV_MAX_MSIS);
+    CU_ASSERT_FALSE(harness_msi[slot].active);        /* pirq.c never reuses a live slot */
+    if (harness_msi_setup_rc)
+        return harness_msi_setup_rc;
+    harness_msi[slot] = (struct harness_msi){ .active = true, .masked = true, .src = *src };
+    return 0;
+}
+void arch_msi_teardown(unsigned int slot) { harness_msi[slot] = (struct harness_msi){ 0 }; }
+void arch_msi_mask(unsigned int slot, bool masked)
+{
+    if (slot < HV_MAX_MSIS && harness_msi[slot].active)
+        harness_msi[slot].masked = masked;
+}
 unsigned int arch_panic_stop_others(void) { return 0; }
 
 __noreturn void arch_halt(void)
@@ -489,6 +506,7 @@ void harness_setup(void)
     harness_nr_gsis = HARNESS_NR_GSIS;
     for (unsigned int g = 0; g < HARNESS_NR_GSIS; g++)
         harness_gsi[g] = (struct harness_gsi){ .level = g >= 16, .active_low = g >= 16, .masked = true };
+    harness_msi_setup_rc = 0;
 }
 
 /*

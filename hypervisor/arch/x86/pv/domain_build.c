@@ -12,6 +12,7 @@
 #include <hv/domain.h>
 #include <hv/elf.h>
 #include <hv/frame.h>
+#include <hv/grant.h>
 #include <hv/lib.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
@@ -152,6 +153,7 @@ static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t b
     si->flags = d->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
     if (!d->privileged) {
         si->store_mfn = base + l->xenstore;
+        si->store_evtchn = spec->store_port;
         si->console.domU.mfn = base + l->console;
         si->console.domU.evtchn = spec->console_port;
     }
@@ -248,6 +250,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
     fill_start_info(d, &l, base, spec);
     if (spec->console_port && console_ring_map(d, base + l.console))
         return -EINVAL;
+    if (spec->store_port)                            /* dom0's xenstored maps it by grant */
+        grant_seed_reserved(d, GNTTAB_RESERVED_XENSTORE, 0, base + l.xenstore);
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
         fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
