@@ -31,6 +31,7 @@
 #  address by DHCP and fetches a file from an HTTP server the runner starts on the
 #  host (sha256 compared with the host's); its queues' interrupts are MSI-X PIRQs;
 #  the runner fetches a file from a busybox httpd in dom0 through QEMU's hostfwd.
+# DOM0_SMP=N: QEMU with N CPUs (default 1).
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -161,7 +162,7 @@ python3 "$top/tests/linux/type-keys.py" "$sock" "$log" "Enter 'help' for a list"
 tpid=$!
 fetch_from_dom0 "$log" "$TMO" > "$res/fetch-from-dom0.out" 2>&1 &   # dom0's network card, the reverse
 fpid=$!
-QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
+QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c "${DOM0_SMP:-1}" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
     -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" \
     -M "$fhost domid=3 other=2 dom0=1" -M "$domu2" -M "$xsc" -M "$xsh mode=len" -M "$xsh mode=idx" \
