@@ -37,6 +37,7 @@ struct domain_spec {
     const char *cmdline;               /* the guest's, hypervisor options removed */
     unsigned long nr_pages;
     u32 console_port;                  /* event channel of the PV console ring, 0: none */
+    bool hvm;                          /* an HVM guest (pvhv.hvm): hvm_build_domain */
 };
 
 #endif
