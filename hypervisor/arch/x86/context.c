@@ -147,28 +147,15 @@ static void load_guest_state(struct vcpu *v)
     cpu_set_kernel_stack(frame_top(v));
 }
 
-/*
- * Switching to an HVM vCPU: the guest's state is in its VMCB and loaded by
- * VMRUN/VMLOAD (hvm/svm_entry.S); here only its FPU, and the hypervisor's
- * own page tables while it runs in the host (VMRUN keeps this CR3 as the
- * host's).
- */
-static void hvm_load_host_state(struct vcpu *v)
-{
-    clts();
-    fpu_restore_safe(v->arch.fpu_area);
-    asm volatile("mov %0, %%cr3" :: "r"(PA(hv_idle_l4)) : "memory");
-}
-
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
     unsigned long *save = prev ? &prev->arch.saved_rsp : &idle_saved_rsp;
     unsigned long load = next ? next->arch.saved_rsp : idle_saved_rsp;
 
     if (prev && prev->domain->state == DOM_ACTIVE)
-        prev->arch.hvm ? fpu_save(prev->arch.fpu_area) : save_guest_state(prev);
+        prev->arch.hvm ? hvm_context_save(prev) : save_guest_state(prev);
     if (next && next->arch.hvm)
-        hvm_load_host_state(next);
+        hvm_context_load(next);
     else if (next)
         load_guest_state(next);
     else

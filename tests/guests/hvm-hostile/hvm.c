@@ -2,8 +2,9 @@
  * hvm-hostile: an HVM guest that tries what it must not. The SVM
  * instructions get #UD (no nested virtualization), XSETBV #UD, MSRs that
  * are not emulated (SVM's own among them) #GP, bad values for emulated
- * ones #GP; a storm over every I/O port reads all ones and is dropped.
- * The guest goes on after each, prints DONE, then touches unmapped
+ * ones #GP; a storm over every I/O port reads all ones and is dropped; a
+ * busy loop with interrupts off never exits by itself (the host's timer
+ * interrupt takes the CPU back: INTR exits). The guest goes on after each, prints DONE, then touches unmapped
  * guest-physical memory (the local APIC page: no device there yet), which
  * crashes it alone: the runner wants a bystander to finish next to it.
  */
@@ -60,8 +61,20 @@ static void port_storm(void)
     check(inw(0x3f8) == 0xffff && inl(0xcf8) == 0xffffffffu, "inw/inl: all ones");
 }
 
+/* About a second of TSC with interrupts off and no exit of its own. */
+static void busy_loop(void)
+{
+    uint64_t t0 = rdtsc();
+
+    while (rdtsc() - t0 < 3000000000ULL)
+        ;
+    /* Not a check of ours: the bystander's timer checks are (the runner judges them). */
+    printk("INFO: %s: a busy loop of 3e9 TSC cycles with interrupts off ended\n", hvm_guest_name);
+}
+
 void hvm_main(uint32_t mem_bytes)
 {
+    busy_loop();
     svm_instructions();
     bad_msrs();
     port_storm();
@@ -69,6 +82,6 @@ void hvm_main(uint32_t mem_bytes)
     done();
     printk("touching unmapped guest-physical fee00000 (no local APIC yet): expect a crash\n");
     (void)*(volatile uint32_t *)0xfee00000;
-    printk("FAIL: the unmapped read returned\n");
+    printk("FAIL: %s: the unmapped read returned\n", hvm_guest_name);
     hvm_shutdown(0);
 }

@@ -79,7 +79,7 @@ void check(bool ok, const char *fmt, ...)
 {
     va_list ap;
 
-    printk(ok ? "PASS: " : "FAIL: ");
+    printk(ok ? "PASS: %s: " : "FAIL: %s: ", hvm_guest_name);
     va_start(ap, fmt);
     vprintk(fmt, ap);
     va_end(ap);
@@ -110,7 +110,7 @@ void hvm_sleep_us(uint32_t us)
 
 void hvm_unexpected_fault(uint32_t vec, uint32_t eip)
 {
-    printk("FAIL: unexpected exception %u at %x\n", vec, eip);
+    printk("FAIL: %s: unexpected exception %u at %x\n", hvm_guest_name, vec, eip);
     done();
     hvm_shutdown(3);
 }

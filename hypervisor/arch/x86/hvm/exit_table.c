@@ -40,6 +40,19 @@ static const struct hvm_exit_desc exit_npf = { "NPF", HVM_EXIT_NPF };
 static const struct hvm_exit_desc exit_invalid = { "INVALID", HVM_EXIT_INVALID };
 static const struct hvm_exit_desc exit_unknown = { "unknown", HVM_EXIT_UNHANDLED };
 
+static const char *const kind_names[HVM_EXIT_KINDS] = {
+    [HVM_EXIT_UNHANDLED] = "unhandled", [HVM_EXIT_INTR] = "intr", [HVM_EXIT_NMI] = "nmi",
+    [HVM_EXIT_CPUID] = "cpuid", [HVM_EXIT_MSR] = "msr", [HVM_EXIT_IO] = "io",
+    [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_NPF] = "npf", [HVM_EXIT_UD] = "ud",
+    [HVM_EXIT_SKIP] = "skip", [HVM_EXIT_SHUTDOWN] = "shutdown",
+    [HVM_EXIT_TASK_SWITCH] = "task_switch", [HVM_EXIT_INVALID] = "invalid",
+};
+
+const char *hvm_exit_kind_name(enum hvm_exit_kind kind)
+{
+    return (unsigned int)kind < HVM_EXIT_KINDS ? kind_names[kind] : "?";
+}
+
 const struct hvm_exit_desc *hvm_exit_describe(u64 exitcode)
 {
     if (exitcode == SVM_EXIT_NPF)

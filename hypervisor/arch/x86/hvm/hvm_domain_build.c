@@ -101,12 +101,28 @@ int hvm_vcpu_init(struct vcpu *v)
     return 0;
 }
 
+/* One line of what the vCPU's exits were, by kind (the kinds that happened). */
+static void hvm_log_exits(const struct vcpu *v, const struct hvm_vcpu *h)
+{
+    char buf[256];
+    size_t n = 0;
+    u64 total = 0;
+
+    for (unsigned int k = 0; k < HVM_EXIT_KINDS; k++) {
+        total += h->exits[k];
+        if (h->exits[k] && n < sizeof(buf))
+            n += hv_snprintf(buf + n, sizeof(buf) - n, " %s %lu", hvm_exit_kind_name(k), h->exits[k]);
+    }
+    hv_info("d%u v%u: %lu exits:%s\n", v->domain->id, v->id, total, n ? buf : " none");
+}
+
 void hvm_vcpu_destroy(struct vcpu *v)
 {
     struct hvm_vcpu *h = v->arch.hvm;
 
     if (!h)
         return;
+    hvm_log_exits(v, h);
     hv_free_pages(h->vmcb, 1);
     hv_free_pages(h, 1);
     v->arch.hvm = NULL;

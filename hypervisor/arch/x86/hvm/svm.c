@@ -7,6 +7,7 @@
  * vCPU's return path would (context switch = switching stacks).
  */
 #include <hv/arch.h>
+#include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -16,6 +17,10 @@
 #include <asm/cpuid.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/fpu.h>
+#include <asm/guest_load.h>
+#include <asm/boot.h>
+#include <asm/layout.h>
 #include <asm/hvm.h>
 #include <asm/hvm_maps.h>
 
@@ -46,6 +51,8 @@ static const char *svm_absent_reason(void)
 {
     u32 a, b, c, d;
 
+    if (hv_opts.svm_off)
+        return "off: svm=0";
     cpuid_count(0x80000000, 0, &a, &b, &c, &d);
     if (a < 0x8000000a)
         return "no CPUID leaf 0x8000000A";
@@ -292,6 +299,34 @@ __noreturn void hvm_vcpu_loop(void)
         svm_run_once(v);
         svm_handle_exit(v);
     }
+}
+
+/*
+ * The context switch's part (context.c): an HVM guest's state is in its
+ * VMCB and moved by VMRUN/VMLOAD/VMSAVE; what is not is its FPU and DR0-3
+ * (MOV DR is not intercepted, so they are the guest's while it runs). On
+ * the way in, the hypervisor's own page tables: VMRUN keeps this CR3 as
+ * the host's.
+ */
+void hvm_context_save(struct vcpu *v)
+{
+    struct hvm_vcpu *h = v->arch.hvm;
+
+    fpu_save(v->arch.fpu_area);
+    asm volatile("mov %%db0, %0; mov %%db1, %1; mov %%db2, %2; mov %%db3, %3"
+                 : "=r"(h->dr[0]), "=r"(h->dr[1]), "=r"(h->dr[2]), "=r"(h->dr[3]));
+}
+
+void hvm_context_load(struct vcpu *v)
+{
+    const struct hvm_vcpu *h = v->arch.hvm;
+
+    write_cr3(PA(hv_idle_l4));
+    asm volatile("mov %0, %%db7" :: "r"(0x400UL));   /* a PV vCPU's breakpoints stay its own */
+    asm volatile("mov %0, %%db0; mov %1, %%db1; mov %2, %%db2; mov %3, %%db3"
+                 :: "r"(h->dr[0]), "r"(h->dr[1]), "r"(h->dr[2]), "r"(h->dr[3]));
+    clts();
+    fpu_restore_safe(v->arch.fpu_area);
 }
 
 void hvm_dump_registers(const struct vcpu *v)

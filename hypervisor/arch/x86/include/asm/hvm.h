@@ -30,6 +30,7 @@ struct hvm_vcpu {
     struct svm_gprs gprs;
     int last_cpu;                    /* where its VMCB last ran: another CPU flushes the ASID */
     bool wake_pending;               /* the wake timer fired: the next HLT does not block */
+    unsigned long dr[4];             /* DR0-3 while switched out (the guest writes them freely) */
     u64 exits[HVM_EXIT_KINDS];
 };
 
@@ -42,6 +43,9 @@ bool svm_has_nrips(void);
 /* The first run of an HVM vCPU's stack (arch_vcpu_init puts it there). */
 __noreturn __attribute__((visibility("hidden"))) void hvm_vcpu_loop(void);
 void hvm_dump_registers(const struct vcpu *v);
+/* The context switch's part (context.c): FPU, DR0-3, the host page tables. */
+void hvm_context_save(struct vcpu *v);
+void hvm_context_load(struct vcpu *v);
 
 /* Per vCPU / domain, from context.c and domain_build's teardown. */
 int  hvm_vcpu_init(struct vcpu *v);

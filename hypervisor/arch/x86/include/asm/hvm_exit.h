@@ -29,6 +29,8 @@ struct hvm_exit_desc {
     enum hvm_exit_kind kind;
 };
 
+/* A kind's short name (the exit counts' log line). */
+const char *hvm_exit_kind_name(enum hvm_exit_kind kind);
 /* Never NULL: unknown codes are "unknown", HVM_EXIT_UNHANDLED. */
 const struct hvm_exit_desc *hvm_exit_describe(u64 exitcode);
 
