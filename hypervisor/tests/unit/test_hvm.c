@@ -10,6 +10,7 @@
 #include <asm/svm.h>
 #include <asm/hvm_exit.h>
 #include <asm/hvm_maps.h>
+#include <asm/hvm_elf32.h>
 
 #include "harness.h"
 
@@ -129,6 +130,69 @@ static void test_iopm_bits(void)
     CU_ASSERT_TRUE(iopm_intercepts(map, 0xe9));
 }
 
+/* A two-segment image: code at 1 MiB (file bytes), bss after it (zero-filled by the caller). */
+struct test_image {
+    struct elf32_ehdr e;
+    struct elf32_phdr ph[2];
+    u8 code[16];
+} __attribute__((aligned(8)));
+
+static void image_init(struct test_image *im)
+{
+    memset(im, 0, sizeof(*im));
+    memcpy(im->e.ident, "\177ELF\1\1\1", 7);
+    im->e.type = 2;
+    im->e.machine = ELF32_EM_386;
+    im->e.entry = 0x100000;
+    im->e.phoff = offsetof(struct test_image, ph);
+    im->e.phentsize = sizeof(struct elf32_phdr);
+    im->e.phnum = 2;
+    im->ph[0] = (struct elf32_phdr){ .type = ELF32_PT_LOAD, .offset = offsetof(struct test_image, code),
+                                     .paddr = 0x100000, .filesz = 16, .memsz = 16 };
+    im->ph[1] = (struct elf32_phdr){ .type = ELF32_PT_LOAD, .paddr = 0x100010, .memsz = 0x1000 };
+    memset(im->code, 0xab, sizeof(im->code));
+}
+
+static const char *load(const struct test_image *im, size_t len, u8 *mem, u32 *entry)
+{
+    return elf32_load((const u8 *)im, len, mem, 2 << 20, entry);
+}
+
+/* A good image loads at its physical address; every malformed one is refused, nothing copied. */
+static void test_elf32_loader(void)
+{
+    static u8 mem[2 << 20];
+    struct test_image im;
+    u32 entry = 0;
+
+    image_init(&im);
+    CU_ASSERT_PTR_NULL(load(&im, sizeof(im), mem, &entry));
+    EXPECT_EQ(entry, 0x100000);
+    EXPECT_EQ(mem[0x100000], 0xab);
+    EXPECT_EQ(mem[0x10000f], 0xab);
+    memset(mem, 0, sizeof(mem));
+#define REFUSED(mutation) do {                                                  \
+        image_init(&im); mutation;                                              \
+        CU_ASSERT_PTR_NOT_NULL(load(&im, sizeof(im), mem, &entry));             \
+        EXPECT_EQ(mem[0x100000], 0);                                            \
+    } while (0)
+    REFUSED(im.e.ident[1] = 'X');                          /* not ELF */
+    REFUSED(im.e.ident[4] = 2);                            /* ELF64 */
+    REFUSED(im.e.machine = 62);                            /* x86-64 */
+    REFUSED(im.e.phentsize = 56);
+    REFUSED(im.e.phoff = sizeof(im) - 8);                  /* headers past the end */
+    REFUSED(im.e.phoff = 0xffffffffu);
+    REFUSED(im.e.phnum = 0xffff);
+    REFUSED(im.ph[0].filesz = 17);                         /* past the image's end */
+    REFUSED(im.ph[0].offset = 0xfffffff8u);                /* offset + filesz wraps */
+    REFUSED(im.ph[0].memsz = 8);                           /* filesz > memsz */
+    REFUSED(im.ph[1].paddr = (2 << 20) - 0x800);           /* the second segment past memory */
+    REFUSED(im.ph[1].paddr = 0xffffffffu; im.ph[1].memsz = 0xffffffffu);   /* no 32-bit wrap */
+    REFUSED(im.e.entry = 2 << 20);                         /* entry past memory */
+#undef REFUSED
+    CU_ASSERT_PTR_NOT_NULL(load(&im, sizeof(struct elf32_ehdr) - 1, mem, &entry));   /* truncated */
+}
+
 void suite_hvm(void)
 {
     static const struct unit_test tests[] = {
@@ -137,6 +201,7 @@ void suite_hvm(void)
         { "exit_table", test_exit_table },
         { "msrpm_bits", test_msrpm_bits },
         { "iopm_bits", test_iopm_bits },
+        { "elf32_loader", test_elf32_loader },
     };
 
     ADD_SUITE("hvm", tests);

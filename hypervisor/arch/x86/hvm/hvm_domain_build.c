@@ -19,59 +19,7 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/hvm.h>
-
-struct elf32_ehdr {
-    u8  ident[16];
-    u16 type, machine;
-    u32 version, entry, phoff, shoff, flags;
-    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf32_phdr {
-    u32 type, offset, vaddr, paddr, filesz, memsz, flags, align;
-};
-
-#define ELF32_PT_LOAD 1
-#define ELF32_EM_386  3
-
-static const char *elf32_check(const u8 *img, size_t len, const struct elf32_ehdr **out)
-{
-    const struct elf32_ehdr *e = (const void *)img;
-
-    if (len < sizeof(*e) || memcmp(img, "\177ELF", 4))
-        return "not an ELF image";
-    if (e->ident[4] != 1 || e->ident[5] != 1 || e->machine != ELF32_EM_386)
-        return "not a little-endian ELF32 i386 image (HVM guests are 32-bit)";
-    if (e->phentsize != sizeof(struct elf32_phdr) || e->phoff > len ||
-        (size_t)e->phnum * sizeof(struct elf32_phdr) > len - e->phoff)
-        return "program headers outside the image";
-    *out = e;
-    return NULL;
-}
-
-/* Copies each PT_LOAD to its physical address in mem (mem_len bytes, zeroed). */
-static const char *elf32_load(const u8 *img, size_t len, u8 *mem, u64 mem_len)
-{
-    const struct elf32_ehdr *e;
-    const char *why = elf32_check(img, len, &e);
-
-    if (why)
-        return why;
-    for (unsigned int i = 0; i < e->phnum; i++) {
-        const struct elf32_phdr *p = (const void *)(img + e->phoff) + i * sizeof(*p);
-
-        if (p->type != ELF32_PT_LOAD)
-            continue;
-        if (p->filesz > p->memsz || p->offset > len || p->filesz > len - p->offset)
-            return "a segment lies outside the image";
-        if ((u64)p->paddr + p->memsz > mem_len)
-            return "a segment lies outside the guest's memory";
-        memcpy(mem + p->paddr, img + p->offset, p->filesz);
-    }
-    if (e->entry >= mem_len)
-        return "the entry point lies outside the guest's memory";
-    return NULL;
-}
+#include <asm/hvm_elf32.h>
 
 _Static_assert(sizeof(struct hvm_vcpu) <= PAGE_SIZE, "hvm_vcpu: one page");
 _Static_assert(sizeof(struct hvm_domain) <= PAGE_SIZE, "hvm_domain: one page");
@@ -169,6 +117,7 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
     const char *why;
     struct vcpu *v;
     mfn_t base;
+    u32 entry;
 
     if (!svm_available()) {
         hv_err("d%u: HVM domain refused: no SVM with nested paging on this machine\n", d->id);
@@ -182,17 +131,17 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
         return -ENOMEM;
     memset(hv_mfn_to_virt(base), 0, spec->nr_pages << PAGE_SHIFT);
     why = elf32_load(spec->kernel, spec->kernel_len, hv_mfn_to_virt(base),
-                     spec->nr_pages << PAGE_SHIFT);
+                     spec->nr_pages << PAGE_SHIFT, &entry);
     if (why) {
         hv_err("d%u: cannot load HVM guest: %s\n", d->id, why);
         return -EINVAL;
     }
     if (!(v = vcpu_create(d, 0)))
         return -ENOMEM;
-    vmcb_set_entry(v->arch.hvm->vmcb, ((const struct elf32_ehdr *)spec->kernel)->entry);
+    vmcb_set_entry(v->arch.hvm->vmcb, entry);
     v->arch.hvm->gprs.rbx = spec->nr_pages << PAGE_SHIFT;
     hv_info("d%u: HVM guest (SVM, NPT), %lu MiB at mfn %lx, entry %x, %lu NPT tables\n", d->id,
-            spec->nr_pages >> 8, base, ((const struct elf32_ehdr *)spec->kernel)->entry,
+            spec->nr_pages >> 8, base, entry,
             d->hvm->npt.nr_tables);
     return 0;
 }
