@@ -114,6 +114,8 @@ void svm_cpu_init(void)
         svm_usable = true;
         hv_info("SVM enabled, nested paging (NPT)%s\n",
                 svm_has_nrips() ? ", next-RIP save" : "");
+    } else {
+        hv_info("cpu%u: SVM enabled\n", cpu);
     }
 }
 
