@@ -36,9 +36,9 @@ static bool module_is_initrd(const struct boot_module *m)
 
 /*
  * Copies the guest command line, taking out the options meant for the
- * hypervisor ("pvhv.mem=SIZE": this domain's memory).
+ * hypervisor ("pvhv.mem=SIZE": this domain's memory; "pvhv.hvm": an HVM guest).
  */
-static void split_args(const char *args, char *cmdline, size_t size, u64 *mem)
+static void split_args(const char *args, char *cmdline, size_t size, u64 *mem, bool *hvm)
 {
     size_t n = 0;
 
@@ -50,6 +50,8 @@ static void split_args(const char *args, char *cmdline, size_t size, u64 *mem)
             len++;
         if (!strncmp(w, "pvhv.mem=", 9))
             *mem = hv_parse_size(w + 9, NULL) ?: *mem;
+        else if (len == 8 && !strncmp(w, "pvhv.hvm", 8))
+            *hvm = true;
         else if (len && n + len + 1 < size) {
             memcpy(cmdline + n, w, len);
             n += len;
@@ -84,24 +86,31 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
     u64 mem = privileged ? hv_opts.dom0_mem : hv_opts.domu_mem;
     struct domain *d = domain_create(id, privileged);
     struct domain_spec spec;
+    bool hvm = false;
 
     if (!d) {
         hv_err("d%u: cannot create domain\n", id);
         return;
     }
-    split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &mem);
-    /* Dom0's console is console_io on the serial line (console_input.c); a domU's is a ring. */
-    int port = privileged ? 0 : console_ring_attach(d);
+    split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &mem, &hvm);
+    /* Dom0's console is console_io on the serial line (console_input.c); a domU's is a
+     * ring; an HVM guest's is its debug port (docs/hvm.md). */
+    int port = privileged || hvm ? 0 : console_ring_attach(d);
 
     spec = (struct domain_spec){
         .kernel = hv_mfn_to_virt(m->start >> PAGE_SHIFT), .kernel_len = m->end - m->start,
         .initrd = initrd ? hv_mfn_to_virt(initrd->start >> PAGE_SHIFT) : NULL,
         .initrd_len = initrd ? initrd->end - initrd->start : 0,
         .cmdline = d->cmdline, .nr_pages = mem >> PAGE_SHIFT,
-        .console_port = port > 0 ? (u32)port : 0,
-        .store_port = store_port_for_dom0(d, privileged),
+        .console_port = port > 0 ? (u32)port : 0, .hvm = hvm,
+        .store_port = hvm ? 0 : store_port_for_dom0(d, privileged),
     };
-    if (pv_build_domain(d, &spec)) {
+    if (hvm && privileged) {
+        hv_err("d%u: an HVM dom0 is not supported\n", id);
+        domain_shutdown(d, SHUTDOWN_crash);
+        return;
+    }
+    if (hvm ? hvm_build_domain(d, &spec) : pv_build_domain(d, &spec)) {
         domain_shutdown(d, SHUTDOWN_crash);
         return;
     }

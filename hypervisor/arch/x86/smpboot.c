@@ -19,6 +19,7 @@
 #include <asm/page.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/hvm.h>
 
 struct cpu_data *hv_cpu_data[HV_NR_CPUS];
 unsigned int hv_nr_cpus_found = 1, hv_nr_cpus_online = 1;
@@ -110,6 +111,7 @@ static __noreturn void ap_start(void)
     struct cpu_data *c = ap_booting;
 
     cpu_init_this(c);
+    svm_cpu_init();
     write_cr3(PA(hv_idle_l4));
     apic_init_ap();
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

@@ -136,6 +136,8 @@ size_t arch_copy_raw(void *dst, const void *src, size_t len);
 /* Domain builder (arch/x86/pv/domain_build.c). */
 struct domain_spec;
 int pv_build_domain(struct domain *d, const struct domain_spec *spec);
+/* An HVM domain (arch/x86/hvm/hvm_domain_build.c, docs/hvm.md); -ENODEV without SVM. */
+int hvm_build_domain(struct domain *d, const struct domain_spec *spec);
 
 /*
  * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).

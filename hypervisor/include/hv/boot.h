@@ -40,6 +40,7 @@ struct domain_spec {
     unsigned long nr_pages;
     u32 console_port;                  /* event channel of the PV console ring, 0: none */
     u32 store_port;                    /* unbound port for dom0's xenstored, 0: none */
+    bool hvm;                          /* an HVM guest (pvhv.hvm): hvm_build_domain */
 };
 
 #endif

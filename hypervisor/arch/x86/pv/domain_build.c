@@ -18,6 +18,7 @@
 #include <asm/page_type.h>
 #include <asm/page.h>
 #include <asm/boot.h>
+#include <asm/hvm.h>
 
 struct pv_layout {
     u64 v_start, v_end;
@@ -265,6 +266,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 /* The domain's frames are back already (arch_domain_relinquish, in steps). */
 void arch_domain_destroy(struct domain *d)
 {
+    hvm_domain_destroy(d);                           /* its nested page table (NULL-safe) */
     hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
     d->p2m = NULL;
 }
