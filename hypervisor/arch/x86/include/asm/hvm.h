@@ -10,6 +10,7 @@
 #include <asm/svm.h>
 #include <asm/npt.h>
 #include <asm/hvm_exit.h>
+#include <asm/hvm_vlapic.h>
 
 struct vcpu;
 struct domain;
@@ -18,10 +19,12 @@ struct domain;
 #define HVM_PORT_DEBUG      0xe9     /* bytes out: "(dN) ..." lines (Bochs / Xen's HVM debug port) */
 #define HVM_PORT_SHUTDOWN   0x510    /* 32-bit out: SHUTDOWN_* reason, the domain ends */
 #define HVM_PORT_WAKE_US    0x514    /* 32-bit out: wake a HLTed vCPU after this many microseconds */
+#define HVM_PORT_PM_TMR     0x1f48   /* the ACPI PM timer (Xen's FADT, public/hvm/ioreq.h V0) */
 
 struct hvm_domain {
     struct npt npt;
     unsigned long nr_pages;          /* guest-physical [0, nr_pages << 12) is RAM */
+    u64 pm_timer_base_ns;            /* the ACPI PM timer counts from here (io.c) */
 };
 
 struct hvm_vcpu {
@@ -32,6 +35,8 @@ struct hvm_vcpu {
     bool wake_pending;               /* the wake timer fired: the next HLT does not block */
     unsigned long dr[4];             /* DR0-3 while switched out (the guest writes them freely) */
     u64 exits[HVM_EXIT_KINDS];
+    u64 mmio_exits, irqs_injected;
+    struct vlapic vlapic;            /* its local APIC (vlapic.c) */
 };
 
 /* svm.c: per-CPU bring-up (after the heap is up: boot CPU in arch_start, APs in ap_start). */
@@ -65,5 +70,7 @@ void hvm_cpuid(const struct vcpu *v, u32 leaf, u32 sub, u32 out[4]);
 int  hvm_msr_read(struct vcpu *v, u32 msr, u64 *val);     /* -EINVAL: #GP */
 int  hvm_msr_write(struct vcpu *v, u32 msr, u64 val);
 void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
+/* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
+int  hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error);
 
 #endif
