@@ -44,7 +44,8 @@ static void bad_msrs(void)
 static bool device_port(uint32_t p)
 {
     return p == HVM_PORT_DEBUG || (p >= HVM_PORT_SHUTDOWN && p < HVM_PORT_SHUTDOWN + 16) ||
-           (p >= PM_TMR_PORT && p < PM_TMR_PORT + 4);   /* the ACPI PM timer reads time */
+           (p >= PM_TMR_PORT && p < PM_TMR_PORT + 4) ||   /* the ACPI PM timer reads time */
+           p == 0x70 || p == 0x71;                        /* the RTC: CMOS bytes */
 }
 
 static void port_storm(void)

@@ -2,7 +2,7 @@
  * Port I/O of an HVM guest. Every port exits (the I/O permission map is all
  * ones). Emulated: the debug port 0xe9 (bytes become the guest's console
  * lines, "(dN) ...", as on Xen) and the project's test device (a shutdown
- * port, a wake-up timer for HLT), and the ACPI PM timer. Any other port reads all ones and drops
+ * port, a wake-up timer for HLT), the ACPI PM timer, and the RTC (rtc.c). Any other port reads all ones and drops
  * writes, as on a bus with nothing there; no device model yet (docs/hvm.md).
  */
 #include <hv/console.h>
@@ -53,6 +53,10 @@ static void wake_port_write(struct vcpu *v, u32 us)
 
 void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 {
+    if (port == HVM_PORT_RTC_INDEX || port == HVM_PORT_RTC_DATA) {
+        hvm_rtc_io(v, port, in, val);                 /* byte registers: wider reads get zeros above */
+        return;
+    }
     if (in) {
         *val = port == HVM_PORT_DEBUG ? HVM_PORT_DEBUG :
                port == HVM_PORT_PM_TMR ? pm_timer_read(v) : 0xffffffffu;

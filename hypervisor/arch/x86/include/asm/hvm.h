@@ -20,11 +20,19 @@ struct domain;
 #define HVM_PORT_SHUTDOWN   0x510    /* 32-bit out: SHUTDOWN_* reason, the domain ends */
 #define HVM_PORT_WAKE_US    0x514    /* 32-bit out: wake a HLTed vCPU after this many microseconds */
 #define HVM_PORT_PM_TMR     0x1f48   /* the ACPI PM timer (Xen's FADT, public/hvm/ioreq.h V0) */
+#define HVM_PORT_RTC_INDEX  0x70     /* the RTC/CMOS (rtc.c): index, then data */
+#define HVM_PORT_RTC_DATA   0x71
+
+struct hvm_rtc {
+    u8 index;
+    u8 cmos[128];                    /* registers A-D and the CMOS RAM (time registers unused) */
+};
 
 struct hvm_domain {
     struct npt npt;
     unsigned long nr_pages;          /* guest-physical [0, nr_pages << 12) is RAM */
     u64 pm_timer_base_ns;            /* the ACPI PM timer counts from here (io.c) */
+    struct hvm_rtc rtc;
 };
 
 struct hvm_vcpu {
@@ -70,6 +78,9 @@ void hvm_cpuid(const struct vcpu *v, u32 leaf, u32 sub, u32 out[4]);
 int  hvm_msr_read(struct vcpu *v, u32 msr, u64 *val);     /* -EINVAL: #GP */
 int  hvm_msr_write(struct vcpu *v, u32 msr, u64 val);
 void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
+/* rtc.c: the RTC/CMOS ports. */
+void hvm_rtc_init(struct hvm_rtc *rtc);
+void hvm_rtc_io(struct vcpu *v, u16 port, bool in, u32 *val);
 /* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
 int  hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error);
 
