@@ -45,7 +45,8 @@ static bool device_port(uint32_t p)
 {
     return p == HVM_PORT_DEBUG || (p >= HVM_PORT_SHUTDOWN && p < HVM_PORT_SHUTDOWN + 16) ||
            (p >= PM_TMR_PORT && p < PM_TMR_PORT + 4) ||   /* the ACPI PM timer reads time */
-           p == 0x70 || p == 0x71;                        /* the RTC: CMOS bytes */
+           p == 0x70 || p == 0x71 ||                      /* the RTC: CMOS bytes */
+           (p & ~0x81) == 0x20 || (p >= 0x40 && p <= 0x43) || p == 0x61;   /* PIC pair, PIT */
 }
 
 static void port_storm(void)

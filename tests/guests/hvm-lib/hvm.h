@@ -17,6 +17,7 @@ extern volatile uint32_t fault_vec, fault_resume;
 extern volatile uint32_t irq_count[256];
 extern volatile uint32_t irq_last;
 extern volatile bool irq_auto_eoi;
+extern void (*volatile irq_hook)(uint32_t vec);   /* called first for every interrupt */
 
 /* The local APIC (xAPIC MMIO) and the ACPI PM timer (Xen's FADT: port 0x1f48, 3.579545 MHz). */
 #define LAPIC_BASE   0xfee00000u

@@ -15,12 +15,15 @@ extern char hvm_exc_stubs[], hvm_irq_stubs[];
 volatile uint32_t irq_count[256];
 volatile uint32_t irq_last;
 volatile bool irq_auto_eoi = true;
+void (*volatile irq_hook)(uint32_t vec);
 
 /* Every interrupt (vectors 32-255): counted; the local APIC's EOI unless the test does it. */
 void hvm_irq(uint32_t vec)
 {
     irq_count[vec & 0xff]++;
     irq_last = vec;
+    if (irq_hook)
+        irq_hook(vec);
     if (irq_auto_eoi)
         lapic_write(LAPIC_EOI, 0);
 }

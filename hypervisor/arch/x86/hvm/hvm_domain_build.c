@@ -74,6 +74,8 @@ void hvm_vcpu_destroy(struct vcpu *v)
     if (!h)
         return;
     hvm_log_exits(v, h);
+    if (v->id == 0)
+        vpit_destroy(v->domain);                      /* its timer points at vCPU 0 */
     vlapic_destroy(v);
     hv_free_pages(h->vmcb, 1);
     hv_free_pages(h, 1);
@@ -100,6 +102,7 @@ static int hvm_populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
     d->hvm->nr_pages = nr_pages;
     d->hvm->pm_timer_base_ns = hv_now();
     hvm_rtc_init(&d->hvm->rtc);
+    vpic_init(d->hvm);
     *base = frame_alloc(&hv_frames, nr_pages, 1, d->id);
     d->p2m = *base == INVALID_MFN ? NULL : hv_alloc_pages(p2m_pages);
     if (!d->p2m) {
@@ -145,6 +148,7 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
     if (!(v = vcpu_create(d, 0)))
         return -ENOMEM;
     vmcb_set_entry(v->arch.hvm->vmcb, entry);
+    vpit_init(v);                                     /* its timer wakes vCPU 0 */
     v->arch.hvm->gprs.rbx = spec->nr_pages << PAGE_SHIFT;
     hv_info("d%u: HVM guest (SVM, NPT), %lu MiB at mfn %lx, entry %x, %lu NPT tables\n", d->id,
             spec->nr_pages >> 8, base, entry,

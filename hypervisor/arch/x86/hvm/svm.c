@@ -200,9 +200,9 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
     }
     if (h->wake_pending)
         h->wake_pending = false;
-    else if (vlapic_pending(v) < 0) {
+    else if (!hvm_intr_pending(v)) {
         sched_block(v);                               /* until the wake timer or an interrupt */
-        if (vlapic_pending(v) >= 0)
+        if (hvm_intr_pending(v))
             sched_wake(v);                            /* one raised meanwhile (sched_block's rule) */
     }
 }

@@ -28,11 +28,40 @@ struct hvm_rtc {
     u8 cmos[128];                    /* registers A-D and the CMOS RAM (time registers unused) */
 };
 
+#define HVM_PORT_PIC_MASTER 0x20     /* the 8259 pair (vpic.c): command, data */
+#define HVM_PORT_PIC_SLAVE  0xa0
+#define HVM_PORT_PIT_CH0    0x40     /* the 8254 (vpit.c): counters 0-2, control */
+#define HVM_PORT_PIT_CONTROL 0x43
+#define HVM_PORT_SPEAKER    0x61     /* channel 2's gate and output */
+
+struct vpic_chip {
+    u8 irr, imr, isr, base, init_step;
+    bool need_icw4, single, auto_eoi, read_isr;
+};
+
+struct vpit_channel {
+    u64 start;                       /* system time of the last load */
+    u16 reload, latch;
+    u8 mode, access;
+    bool latched, read_hi, write_hi;
+};
+
+struct vpit {
+    struct vpit_channel ch[3];
+    u8 port61;
+    bool periodic, ready;
+    u32 pending;                     /* ticks posted by the timer, not yet an IRQ0 edge */
+    u64 period, next;
+    struct hv_timer timer;
+};
+
 struct hvm_domain {
     struct npt npt;
     unsigned long nr_pages;          /* guest-physical [0, nr_pages << 12) is RAM */
     u64 pm_timer_base_ns;            /* the ACPI PM timer counts from here (io.c) */
     struct hvm_rtc rtc;
+    struct vpic_chip pic[2];         /* master, slave */
+    struct vpit pit;
 };
 
 struct hvm_vcpu {
@@ -81,6 +110,18 @@ void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
 /* rtc.c: the RTC/CMOS ports. */
 void hvm_rtc_init(struct hvm_rtc *rtc);
 void hvm_rtc_io(struct vcpu *v, u16 port, bool in, u32 *val);
+/* vpic.c, vpit.c: the PIC pair and the PIT; their ports. */
+void vpic_init(struct hvm_domain *hd);
+void vpic_io(struct vcpu *v, u16 port, bool in, u32 *val);
+void vpic_raise(struct domain *d, unsigned int irq);
+int  vpic_pending(const struct vcpu *v);     /* the vector of an INTA now (LINT0 ExtINT), or -1 */
+void vpic_ack(struct vcpu *v);
+void vpit_init(struct vcpu *v);
+void vpit_destroy(struct domain *d);
+void vpit_io(struct vcpu *v, u16 port, bool in, u32 *val);
+void vpit_deliver(struct vcpu *v);           /* posted ticks -> an IRQ0 edge */
+/* intr.c: an interrupt the vCPU would take now (a HLT does not block). */
+bool hvm_intr_pending(struct vcpu *v);
 /* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
 int  hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error);
 
