@@ -2,7 +2,8 @@
  * A hostile guest of the emulated local APIC (docs/hvm.md): garbage
  * written to every register (dword and byte writes), the timer at its
  * shortest period with garbage vectors, a storm of random ICR writes
- * (INIT, SIPI, NMI, broadcasts, illegal vectors), reads of every offset;
+ * (INIT, SIPI, NMI, broadcasts, illegal vectors), reads of every offset,
+ * random IO-APIC register selects and values;
  * then the APIC still works (a self-IPI arrives) and so does the
  * hypervisor. Last, MMIO with an instruction the decoder does not take
  * (add [apic], eax): the domain is crashed alone, its PV bystander runs on.
@@ -83,12 +84,29 @@ static void icr_storm(void)
     check(irq_count[0x77] == 1, "after the storms a self-IPI still arrives (%u)", irq_count[0x77]);
 }
 
+/* Random IOREGSEL/IOWIN pairs, odd widths; then the IO-APIC still answers as it should. */
+static void ioapic_garbage(void)
+{
+    for (int i = 0; i < 5000; i++) {
+        *(volatile uint32_t *)IOAPIC_BASE = rnd();
+        *(volatile uint32_t *)(IOAPIC_BASE + 0x10) = rnd();
+        *(volatile uint8_t *)(IOAPIC_BASE + (rnd() & 0xfff)) = (uint8_t)rnd();
+        (void)*(volatile uint32_t *)(IOAPIC_BASE + (rnd() & 0xffc));
+    }
+    ioapic_write(0x10, 0xffffffff);
+    check(ioapic_read(1) == 0x170011 && ioapic_read(0x10) == 0x1afff,
+          "after 5000 random IO-APIC writes: version %x, an entry keeps its bits (%x)",
+          ioapic_read(1), ioapic_read(0x10));
+    ioapic_write(0x10, 0x10000);
+}
+
 void hvm_main(uint32_t mem_bytes)
 {
     lapic_write(LAPIC_SVR, 0x1ff);
     garbage_everywhere();
     timer_storm();
     icr_storm();
+    ioapic_garbage();
     done();
     printk("MMIO with an instruction the decoder refuses (add [apic], eax): expect a crash\n");
     __asm__ volatile("addl %%eax, %0" : "+m"(*(volatile uint32_t *)(LAPIC_BASE + LAPIC_TPR)) :: "memory");

@@ -39,6 +39,18 @@ extern void (*volatile irq_hook)(uint32_t vec);   /* called first for every inte
 #define PM_TMR_PORT  0x1f48
 #define PM_TMR_HZ    3579545u
 
+#define IOAPIC_BASE  0xfec00000u
+static inline uint32_t ioapic_read(uint32_t reg)
+{
+    *(volatile uint32_t *)IOAPIC_BASE = reg;
+    return *(volatile uint32_t *)(IOAPIC_BASE + 0x10);
+}
+static inline void ioapic_write(uint32_t reg, uint32_t v)
+{
+    *(volatile uint32_t *)IOAPIC_BASE = reg;
+    *(volatile uint32_t *)(IOAPIC_BASE + 0x10) = v;
+}
+
 static inline uint32_t lapic_read(uint32_t reg) { return *(volatile uint32_t *)(LAPIC_BASE + reg); }
 static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(LAPIC_BASE + reg) = v; }
 

@@ -17,6 +17,8 @@ static void pic_eoi(uint32_t vec)
 {
     if (vec == 0x20 && send_eoi)
         outb(0x20, 0x20);                            /* OCW2: non-specific EOI */
+    if (vec == 0x31)
+        lapic_write(LAPIC_EOI, 0);                   /* through the IO-APIC: the local APIC's EOI */
 }
 
 static void pm_wait(uint32_t ticks)
@@ -118,6 +120,37 @@ static void channel2_gate(void)
           "channel 2: OUT after %u PM ticks (10 ms = 35795)", dt);
 }
 
+/* The same IRQ0 through the IO-APIC's pin 2 (the ISA override), the PIC masked. */
+static void ioapic_route(void)
+{
+    uint32_t ver = ioapic_read(1), t0, dt;
+
+    check((ver & 0xff) == 0x11 && ((ver >> 16) & 0xff) == 23, "IO-APIC version 0x11, 24 pins (%x)", ver);
+    check(ioapic_read(0x14) == 0x10000, "pin 2 masked at reset");
+    outb(0x21, 0xff);
+    ioapic_write(0x15, 0);
+    ioapic_write(0x14, 0x31);                        /* fixed, edge, vector 0x31 */
+    irq_count[0x31] = irq_count[0x20] = 0;
+    outb(0x43, 0x34);
+    outb(0x40, 11932 & 0xff);
+    outb(0x40, 11932 >> 8);
+    t0 = inl(PM_TMR_PORT);
+    __asm__ volatile("sti" ::: "memory");
+    while (irq_count[0x31] < 11 && inl(PM_TMR_PORT) - t0 < 5 * PM_TMR_HZ)
+        ;
+    __asm__ volatile("cli" ::: "memory");
+    dt = inl(PM_TMR_PORT) - t0;
+    check(irq_count[0x31] >= 11 && irq_count[0x20] == 0 && dt >= 10 * 35795 * 9 / 10,
+          "IRQ0 on IO-APIC pin 2: %u in %u PM ticks, none by the masked PIC", irq_count[0x31], dt);
+    ioapic_write(0x14, 0x10031);
+    irq_count[0x31] = 0;
+    __asm__ volatile("sti" ::: "memory");
+    pm_wait(PM_TMR_HZ / 10);
+    __asm__ volatile("cli" ::: "memory");
+    check(irq_count[0x31] <= 1, "pin 2 masked: no more (%u)", irq_count[0x31]);
+    outb(0x43, 0x30);                                /* channel 0 stopped */
+}
+
 void hvm_main(uint32_t mem_bytes)
 {
     irq_hook = pic_eoi;
@@ -128,6 +161,7 @@ void hvm_main(uint32_t mem_bytes)
     irq0_rate();
     eoi_and_mask();
     channel2_gate();
+    ioapic_route();
     done();
     hvm_shutdown(0);
 }

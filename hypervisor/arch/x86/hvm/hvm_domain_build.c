@@ -103,6 +103,7 @@ static int hvm_populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
     d->hvm->pm_timer_base_ns = hv_now();
     hvm_rtc_init(&d->hvm->rtc);
     vpic_init(d->hvm);
+    vioapic_init(d->hvm);
     *base = frame_alloc(&hv_frames, nr_pages, 1, d->id);
     d->p2m = *base == INVALID_MFN ? NULL : hv_alloc_pages(p2m_pages);
     if (!d->p2m) {

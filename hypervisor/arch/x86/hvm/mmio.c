@@ -34,6 +34,7 @@ struct mmio_range {
 /* The devices the hypervisor emulates at guest-physical addresses. */
 static const struct mmio_range mmio_ranges[] = {
     { VLAPIC_BASE, VLAPIC_SIZE, "local APIC", vlapic_mmio_read, vlapic_mmio_write },
+    { VIOAPIC_BASE, VIOAPIC_SIZE, "IO-APIC", vioapic_mmio_read, vioapic_mmio_write },
 };
 
 static const struct mmio_range *mmio_find(u64 gpa)

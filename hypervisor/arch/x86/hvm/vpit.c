@@ -3,7 +3,7 @@
  * channel 2 gate and output), after the datasheet and Xen's i8254.c (no
  * code shared). Counters run at 1.193182 MHz from system time: a count is
  * computed, never ticked. Channel 0 in mode 2 or 3 raises IRQ0 on the PIC
- * every period (at least 100 us, as the local APIC's), in mode 0 once.
+ * (and pin 2 of the IO-APIC) every period (at least 100 us, as the local APIC's), in mode 0 once.
  * Access modes lobyte, hibyte, lobyte/hibyte; the counter latch command;
  * BCD counting and the read-back command are not emulated (ignored).
  *
@@ -171,8 +171,10 @@ void vpit_deliver(struct vcpu *v)
 {
     struct vpit *p = &v->domain->hvm->pit;
 
-    if (__atomic_exchange_n(&p->pending, 0, __ATOMIC_SEQ_CST))
+    if (__atomic_exchange_n(&p->pending, 0, __ATOMIC_SEQ_CST)) {
         vpic_raise(v->domain, 0);
+        vioapic_raise(v->domain, 2);                  /* ISA IRQ0 is GSI 2 (the MADT's override) */
+    }
 }
 
 void vpit_init(struct vcpu *v)

@@ -55,6 +55,15 @@ struct vpit {
     struct hv_timer timer;
 };
 
+#define VIOAPIC_BASE 0xfec00000ULL
+#define VIOAPIC_SIZE 0x1000
+#define VIOAPIC_PINS 24
+
+struct vioapic {
+    u32 ioregsel, id;
+    u64 redir[VIOAPIC_PINS];
+};
+
 struct hvm_domain {
     struct npt npt;
     unsigned long nr_pages;          /* guest-physical [0, nr_pages << 12) is RAM */
@@ -62,6 +71,7 @@ struct hvm_domain {
     struct hvm_rtc rtc;
     struct vpic_chip pic[2];         /* master, slave */
     struct vpit pit;
+    struct vioapic ioapic;
 };
 
 struct hvm_vcpu {
@@ -120,6 +130,10 @@ void vpit_init(struct vcpu *v);
 void vpit_destroy(struct domain *d);
 void vpit_io(struct vcpu *v, u16 port, bool in, u32 *val);
 void vpit_deliver(struct vcpu *v);           /* posted ticks -> an IRQ0 edge */
+void vioapic_init(struct hvm_domain *hd);
+void vioapic_raise(struct domain *d, unsigned int pin);
+int  vioapic_mmio_read(struct vcpu *v, u64 off, unsigned int size, u64 *val);
+int  vioapic_mmio_write(struct vcpu *v, u64 off, unsigned int size, u64 val);
 /* intr.c: an interrupt the vCPU would take now (a HLT does not block). */
 bool hvm_intr_pending(struct vcpu *v);
 /* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
