@@ -3,7 +3,7 @@
  * that a device claims (the table below, as data) is emulated. The
  * instruction's bytes come from SVM's decode assist (the VMCB's guest
  * instruction bytes) when the CPU gives them, else from the guest's memory
- * at CS:RIP; the decoder (insn_decode.c) never trusts them. The access is
+ * at CS:RIP through its page tables (guest_walk.c); the decoder (insn_decode.c) never trusts them. The access is
  * always the fault's address: the bytes only say which register, what
  * size and what operation.
  *
@@ -22,7 +22,6 @@
 #define EFER_LMA    (1ULL << 10)
 #define SEG_ATTR_L  (1u << 9)
 #define SEG_ATTR_DB (1u << 10)
-#define CR0_PG      (1ULL << 31)
 
 struct mmio_range {
     u64 base, size;
@@ -76,24 +75,11 @@ static enum insn_mode guest_mode(const struct vmcb *vmcb)
     return (vmcb->cs.attr & SEG_ATTR_DB) ? INSN_MODE_32 : INSN_MODE_16;
 }
 
-/* Guest RAM bytes at guest-physical gpa, up to len and the page's end; 0 past RAM. */
-static unsigned int copy_from_guest_phys(const struct domain *d, u64 gpa, u8 *buf, unsigned int len)
-{
-    u64 pfn = gpa >> PAGE_SHIFT;
-    unsigned int in_page = (unsigned int)(gpa & (PAGE_SIZE - 1)), n;
-
-    if (pfn >= d->hvm->nr_pages)
-        return 0;
-    n = MIN(len, (unsigned int)PAGE_SIZE - in_page);
-    memcpy(buf, (const u8 *)hv_mfn_to_virt(d->p2m[pfn]) + in_page, n);
-    return n;
-}
-
-/* The instruction's bytes: the decode assist's, else the guest's memory (paging off only). */
+/* The instruction's bytes: the decode assist's, else the guest's memory at CS:RIP, page by page. */
 static unsigned int fetch_insn(const struct vcpu *v, const struct vmcb *vmcb, enum insn_mode mode,
                                u8 *buf)
 {
-    u64 lin = vmcb->cs.base + vmcb->rip;
+    u64 lin = vmcb->cs.base + vmcb->rip, gpa;
     unsigned int n = 0, got;
 
     if (vmcb->insn_len) {
@@ -101,13 +87,16 @@ static unsigned int fetch_insn(const struct vcpu *v, const struct vmcb *vmcb, en
         memcpy(buf, vmcb->insn_bytes, n);
         return n;
     }
-    if (vmcb->cr0 & CR0_PG)
-        return 0;                                     /* guest page walks: not yet (docs/hvm.md) */
     if (mode != INSN_MODE_64)
         lin = (u32)lin;
-    while (n < INSN_MAX_LEN && (got = copy_from_guest_phys(v->domain, lin + n, buf + n,
-                                                           INSN_MAX_LEN - n)))
-        n += got;
+    while (n < INSN_MAX_LEN) {
+        u64 at = mode == INSN_MODE_64 ? lin + n : (u32)(lin + n);
+
+        if (hvm_linear_to_phys(v, at, &gpa) ||
+            !(got = hvm_copy_from_phys(v->domain, gpa, buf + n, INSN_MAX_LEN - n)))
+            break;
+        n += got;                                     /* to the page's end: the next one is walked */
+    }
     return n;
 }
 

@@ -136,6 +136,10 @@ int  vioapic_mmio_read(struct vcpu *v, u64 off, unsigned int size, u64 *val);
 int  vioapic_mmio_write(struct vcpu *v, u64 off, unsigned int size, u64 val);
 /* intr.c: an interrupt the vCPU would take now (a HLT does not block). */
 bool hvm_intr_pending(struct vcpu *v);
+/* guest_walk.c: guest RAM bytes at a guest-physical address (up to the page's end; 0 past RAM),
+ * and a linear address through the guest's page tables (-EFAULT: not mapped). */
+unsigned int hvm_copy_from_phys(const struct domain *d, u64 gpa, void *buf, unsigned int len);
+int hvm_linear_to_phys(const struct vcpu *v, u64 lin, u64 *gpa);
 /* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
 int  hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error);
 
