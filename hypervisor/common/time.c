@@ -110,6 +110,12 @@ void time_update_wallclock(struct vcpu *v)
     s->wc_version++;
 }
 
+/* The wallclock now, in ns since the epoch (the HVM RTC reads it). */
+u64 time_wallclock_now_ns(void)
+{
+    return boot_wallclock * 1000000000ULL + boot_wallclock_nsec + hv_now();
+}
+
 /*
  * XENPF_settime (dom0's NTP-disciplined clock, every 11 minutes): the
  * wallclock at system time 0 becomes (secs, nsecs) - system_time, for

@@ -28,5 +28,7 @@ void time_update_wallclock(struct vcpu *v);
 /* The wallclock at system time 0 from a time read at system_time (XENPF_settime). */
 void time_set_wallclock(u64 secs, u32 nsecs, u64 system_time);
 u64  time_tsc_hz(void);
+/* The wallclock now, ns since the epoch (the boot wallclock + system time). */
+u64  time_wallclock_now_ns(void);
 
 #endif

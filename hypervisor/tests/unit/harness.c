@@ -681,6 +681,7 @@ int main(void)
     suite_lock_order();
     suite_pirq();
     suite_hvm();
+    suite_hvm_insn();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();

@@ -159,6 +159,7 @@ void suite_domain(void);
 void suite_page_type(void);
 void suite_iomem(void);
 void suite_hvm(void);
+void suite_hvm_insn(void);
 void suite_linear_pt(void);
 void suite_grant(void);
 void suite_grant_v2(void);

@@ -40,6 +40,27 @@ hvm_exc_stubs:
     .set vec, vec + 1
     .endr
 
+/* Interrupt stubs for vectors 32-255, 16 bytes apart: hvm_irq(vector), then IRET. */
+    .align 16
+    .global hvm_irq_stubs
+hvm_irq_stubs:
+    .set vec, 32
+    .rept 224
+    .align 16
+    pushl   $vec
+    jmp     irq_common
+    .set vec, vec + 1
+    .endr
+
+irq_common:
+    pusha
+    pushl   32(%esp)                /* the vector */
+    call    hvm_irq
+    add     $4, %esp
+    popa
+    add     $4, %esp
+    iret
+
 /* A fault the test expects resumes at fault_resume; any other ends the guest (hvm.c). */
 exc_common:
     push    %eax

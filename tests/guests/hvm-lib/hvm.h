@@ -13,6 +13,47 @@
 
 extern volatile uint32_t fault_vec, fault_resume;
 
+/* Interrupts (vectors 32-255): counted by vector; EOI written unless irq_auto_eoi is cleared. */
+extern volatile uint32_t irq_count[256];
+extern volatile uint32_t irq_last;
+extern volatile bool irq_auto_eoi;
+extern void (*volatile irq_hook)(uint32_t vec);   /* called first for every interrupt */
+
+/* The local APIC (xAPIC MMIO) and the ACPI PM timer (Xen's FADT: port 0x1f48, 3.579545 MHz). */
+#define LAPIC_BASE   0xfee00000u
+#define LAPIC_ID     0x020
+#define LAPIC_VER    0x030
+#define LAPIC_TPR    0x080
+#define LAPIC_PPR    0x0a0
+#define LAPIC_EOI    0x0b0
+#define LAPIC_SVR    0x0f0
+#define LAPIC_ISR    0x100
+#define LAPIC_IRR    0x200
+#define LAPIC_ESR    0x280
+#define LAPIC_ICR    0x300
+#define LAPIC_ICR2   0x310
+#define LAPIC_LVTT   0x320
+#define LAPIC_TMICT  0x380
+#define LAPIC_TMCCT  0x390
+#define LAPIC_TDCR   0x3e0
+#define PM_TMR_PORT  0x1f48
+#define PM_TMR_HZ    3579545u
+
+#define IOAPIC_BASE  0xfec00000u
+static inline uint32_t ioapic_read(uint32_t reg)
+{
+    *(volatile uint32_t *)IOAPIC_BASE = reg;
+    return *(volatile uint32_t *)(IOAPIC_BASE + 0x10);
+}
+static inline void ioapic_write(uint32_t reg, uint32_t v)
+{
+    *(volatile uint32_t *)IOAPIC_BASE = reg;
+    *(volatile uint32_t *)(IOAPIC_BASE + 0x10) = v;
+}
+
+static inline uint32_t lapic_read(uint32_t reg) { return *(volatile uint32_t *)(LAPIC_BASE + reg); }
+static inline void lapic_write(uint32_t reg, uint32_t v) { *(volatile uint32_t *)(LAPIC_BASE + reg) = v; }
+
 void hvm_main(uint32_t mem_bytes);          /* each guest's */
 extern const char hvm_guest_name[];          /* each guest's: the DONE line's name */
 

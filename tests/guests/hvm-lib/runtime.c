@@ -10,15 +10,30 @@ struct idt_gate {
     uint16_t off_hi;
 } __attribute__((packed));
 
-static struct idt_gate idt[32];
-extern char hvm_exc_stubs[];
+static struct idt_gate idt[256];
+extern char hvm_exc_stubs[], hvm_irq_stubs[];
+volatile uint32_t irq_count[256];
+volatile uint32_t irq_last;
+volatile bool irq_auto_eoi = true;
+void (*volatile irq_hook)(uint32_t vec);
+
+/* Every interrupt (vectors 32-255): counted; the local APIC's EOI unless the test does it. */
+void hvm_irq(uint32_t vec)
+{
+    irq_count[vec & 0xff]++;
+    irq_last = vec;
+    if (irq_hook)
+        irq_hook(vec);
+    if (irq_auto_eoi)
+        lapic_write(LAPIC_EOI, 0);
+}
 
 void hvm_idt_init(void)
 {
     struct { uint16_t limit; uint32_t base; } __attribute__((packed)) desc = { sizeof(idt) - 1, (uint32_t)idt };
 
-    for (unsigned int i = 0; i < 32; i++) {
-        uint32_t a = (uint32_t)hvm_exc_stubs + 16 * i;
+    for (unsigned int i = 0; i < 256; i++) {
+        uint32_t a = i < 32 ? (uint32_t)hvm_exc_stubs + 16 * i : (uint32_t)hvm_irq_stubs + 16 * (i - 32);
 
         idt[i] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16) };
     }

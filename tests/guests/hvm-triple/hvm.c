@@ -12,7 +12,7 @@ void hvm_main(uint32_t mem_bytes)
     struct { uint16_t limit; uint32_t base; } __attribute__((packed)) empty = { 0, 0 }, cur;
 
     __asm__ volatile("sidt %0" : "=m"(cur));
-    check(cur.limit == 32 * 8 - 1 && cur.base, "sidt: our IDT (limit %x); now an empty one and int3", cur.limit);
+    check(cur.limit == 256 * 8 - 1 && cur.base, "sidt: our IDT (limit %x); now an empty one and int3", cur.limit);
     done();
     __asm__ volatile("lidt %0; int3" :: "m"(empty));
     printk("FAIL: %s: survived a triple fault\n", hvm_guest_name);

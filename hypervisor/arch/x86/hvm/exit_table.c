@@ -13,6 +13,7 @@
 static const struct hvm_exit_desc exit_table[EXIT_TABLE_SIZE] = {
     [SVM_EXIT_INTR]        = { "INTR", HVM_EXIT_INTR },
     [SVM_EXIT_NMI]         = { "NMI", HVM_EXIT_NMI },
+    [SVM_EXIT_VINTR]       = { "VINTR", HVM_EXIT_VINTR },
     [SVM_EXIT_CPUID]       = { "CPUID", HVM_EXIT_CPUID },
     [SVM_EXIT_INVD]        = { "INVD", HVM_EXIT_SKIP },
     [SVM_EXIT_HLT]         = { "HLT", HVM_EXIT_HLT },
@@ -46,6 +47,7 @@ static const char *const kind_names[HVM_EXIT_KINDS] = {
     [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_NPF] = "npf", [HVM_EXIT_UD] = "ud",
     [HVM_EXIT_SKIP] = "skip", [HVM_EXIT_SHUTDOWN] = "shutdown",
     [HVM_EXIT_TASK_SWITCH] = "task_switch", [HVM_EXIT_INVALID] = "invalid",
+    [HVM_EXIT_VINTR] = "vintr",
 };
 
 const char *hvm_exit_kind_name(enum hvm_exit_kind kind)

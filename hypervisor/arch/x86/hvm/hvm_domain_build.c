@@ -18,6 +18,7 @@
 #include <hv/frame.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <hv/time.h>
 #include <asm/hvm.h>
 #include <asm/hvm_elf32.h>
 
@@ -46,6 +47,7 @@ int hvm_vcpu_init(struct vcpu *v)
     /* HLT's wake-up (the test device's timer port); stopped with the domain's vCPUs. */
     timer_init(&v->singleshot_timer, hvm_wake, v);
     v->arch.hvm = h;
+    vlapic_init(v);
     return 0;
 }
 
@@ -61,7 +63,8 @@ static void hvm_log_exits(const struct vcpu *v, const struct hvm_vcpu *h)
         if (h->exits[k] && n < sizeof(buf))
             n += hv_snprintf(buf + n, sizeof(buf) - n, " %s %lu", hvm_exit_kind_name(k), h->exits[k]);
     }
-    hv_info("d%u v%u: %lu exits:%s\n", v->domain->id, v->id, total, n ? buf : " none");
+    hv_info("d%u v%u: %lu exits:%s; %lu MMIO, %lu interrupts injected\n", v->domain->id, v->id,
+            total, n ? buf : " none", h->mmio_exits, h->irqs_injected);
 }
 
 void hvm_vcpu_destroy(struct vcpu *v)
@@ -71,6 +74,9 @@ void hvm_vcpu_destroy(struct vcpu *v)
     if (!h)
         return;
     hvm_log_exits(v, h);
+    if (v->id == 0)
+        vpit_destroy(v->domain);                      /* its timer points at vCPU 0 */
+    vlapic_destroy(v);
     hv_free_pages(h->vmcb, 1);
     hv_free_pages(h, 1);
     v->arch.hvm = NULL;
@@ -94,6 +100,10 @@ static int hvm_populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
     if (!d->hvm || npt_init(&d->hvm->npt))
         return -ENOMEM;
     d->hvm->nr_pages = nr_pages;
+    d->hvm->pm_timer_base_ns = hv_now();
+    hvm_rtc_init(&d->hvm->rtc);
+    vpic_init(d->hvm);
+    vioapic_init(d->hvm);
     *base = frame_alloc(&hv_frames, nr_pages, 1, d->id);
     d->p2m = *base == INVALID_MFN ? NULL : hv_alloc_pages(p2m_pages);
     if (!d->p2m) {
@@ -139,6 +149,7 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
     if (!(v = vcpu_create(d, 0)))
         return -ENOMEM;
     vmcb_set_entry(v->arch.hvm->vmcb, entry);
+    vpit_init(v);                                     /* its timer wakes vCPU 0 */
     v->arch.hvm->gprs.rbx = spec->nr_pages << PAGE_SHIFT;
     hv_info("d%u: HVM guest (SVM, NPT), %lu MiB at mfn %lx, entry %x, %lu NPT tables\n", d->id,
             spec->nr_pages >> 8, base, entry,

@@ -2,7 +2,8 @@
  * Port I/O of an HVM guest. Every port exits (the I/O permission map is all
  * ones). Emulated: the debug port 0xe9 (bytes become the guest's console
  * lines, "(dN) ...", as on Xen) and the project's test device (a shutdown
- * port, a wake-up timer for HLT). Any other port reads all ones and drops
+ * port, a wake-up timer for HLT), the ACPI PM timer, the RTC (rtc.c), the PIC pair (vpic.c) and the PIT
+ * (vpit.c). Any other port reads all ones and drops
  * writes, as on a bus with nothing there; no device model yet (docs/hvm.md).
  */
 #include <hv/console.h>
@@ -15,6 +16,19 @@
 #include <asm/hvm.h>
 
 #define HVM_WAKE_MAX_US 10000000u   /* 10 s: a longer sleep is a guest bug */
+#define PM_TMR_HZ       3579545ULL  /* the ACPI PM timer's clock */
+#define NS_PER_SEC      1000000000ULL
+
+/*
+ * The ACPI PM timer (32 bits, TMR_VAL_EXT as in Xen's FADT): 3.579545 MHz
+ * since the domain was built, from system time, so it never goes back.
+ */
+static u32 pm_timer_read(const struct vcpu *v)
+{
+    u64 ns = hv_now() - v->domain->hvm->pm_timer_base_ns;
+
+    return (u32)((ns / NS_PER_SEC) * PM_TMR_HZ + (ns % NS_PER_SEC) * PM_TMR_HZ / NS_PER_SEC);
+}
 
 static void debug_port_write(struct vcpu *v, u32 val)
 {
@@ -40,8 +54,21 @@ static void wake_port_write(struct vcpu *v, u32 us)
 
 void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 {
+    if ((port & ~0x80) == HVM_PORT_PIC_MASTER || (port & ~0x80) == HVM_PORT_PIC_MASTER + 1) {
+        vpic_io(v, port, in, val);                    /* 0x20/0x21, 0xa0/0xa1 */
+        return;
+    }
+    if ((port >= HVM_PORT_PIT_CH0 && port <= HVM_PORT_PIT_CONTROL) || port == HVM_PORT_SPEAKER) {
+        vpit_io(v, port, in, val);
+        return;
+    }
+    if (port == HVM_PORT_RTC_INDEX || port == HVM_PORT_RTC_DATA) {
+        hvm_rtc_io(v, port, in, val);                 /* byte registers: wider reads get zeros above */
+        return;
+    }
     if (in) {
-        *val = port == HVM_PORT_DEBUG ? HVM_PORT_DEBUG : 0xffffffffu;
+        *val = port == HVM_PORT_DEBUG ? HVM_PORT_DEBUG :
+               port == HVM_PORT_PM_TMR ? pm_timer_read(v) : 0xffffffffu;
         return;
     }
     if (port == HVM_PORT_DEBUG)

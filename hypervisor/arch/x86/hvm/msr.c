@@ -17,6 +17,9 @@
 #define MSR_SYSENTER_ESP   0x175
 #define MSR_SYSENTER_EIP   0x176
 #define MSR_PAT            0x277
+#define MSR_APIC_BASE      0x1b
+#define APIC_BASE_BSP      (1ULL << 8)
+#define APIC_BASE_ENABLE   (1ULL << 11)
 #define EFER_LME           (1ULL << 8)
 #define EFER_LMA           (1ULL << 10)
 #define EFER_GUEST_BITS    (EFER_SCE | EFER_LME | EFER_NXE)
@@ -46,6 +49,12 @@ static u64 *vmcb_msr_slot(struct vmcb *vmcb, u32 msr)
     }
 }
 
+/* The local APIC is always enabled at its default base (vlapic.c); vCPU 0 is the BSP. */
+static u64 apic_base(const struct vcpu *v)
+{
+    return VLAPIC_BASE | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
+}
+
 int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
     struct vmcb *vmcb = v->arch.hvm->vmcb;
@@ -61,6 +70,10 @@ int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
     }
     if (msr == MSR_TSC) {
         *val = arch_read_tsc() + vmcb->tsc_offset;
+        return 0;
+    }
+    if (msr == MSR_APIC_BASE) {
+        *val = apic_base(v);
         return 0;
     }
     return -EINVAL;
@@ -92,6 +105,8 @@ int hvm_msr_write(struct vcpu *v, u32 msr, u64 val)
     struct vmcb *vmcb = v->arch.hvm->vmcb;
     u64 *slot = vmcb_msr_slot(vmcb, msr);
 
+    if (msr == MSR_APIC_BASE)                        /* the APIC stays on, in xAPIC mode, where it is */
+        return val == apic_base(v) ? 0 : -EINVAL;
     if (msr == MSR_EFER)
         return efer_write(vmcb, val);
     if (!slot)

@@ -200,12 +200,17 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
     }
     if (h->wake_pending)
         h->wake_pending = false;
-    else
-        sched_block(v);                               /* until the wake timer (or an event) */
+    else if (!hvm_intr_pending(v)) {
+        sched_block(v);                               /* until the wake timer or an interrupt */
+        if (hvm_intr_pending(v))
+            sched_wake(v);                            /* one raised meanwhile (sched_block's rule) */
+    }
 }
 
 static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
 {
+    if (hvm_mmio_access(v, vmcb->exitinfo2, vmcb->exitinfo1) != -ENOENT)
+        return;                                       /* a device's: emulated (or the domain crashed) */
     hv_warn("d%u v%u: nested page fault at guest-physical %lx (error %lx) rip %lx: "
             "nothing is mapped there\n", v->domain->id, v->id, vmcb->exitinfo2,
             vmcb->exitinfo1, vmcb->rip);
@@ -257,6 +262,7 @@ static const hvm_exit_fn exit_handlers[HVM_EXIT_KINDS] = {
     [HVM_EXIT_SHUTDOWN]    = exit_shutdown,
     [HVM_EXIT_TASK_SWITCH] = exit_task_switch,
     [HVM_EXIT_INVALID]     = exit_invalid,
+    [HVM_EXIT_VINTR]       = exit_nothing,            /* hvm_intr_assist injects next */
 };
 
 static void svm_handle_exit(struct vcpu *v)
@@ -298,6 +304,7 @@ __noreturn void hvm_vcpu_loop(void)
             hvm_crash(v, "this CPU has no SVM");
             continue;
         }
+        hvm_intr_assist(v);
         svm_run_once(v);
         svm_handle_exit(v);
     }

@@ -10,6 +10,7 @@
 #include <asm/svm.h>
 #include <asm/npt.h>
 #include <asm/hvm_exit.h>
+#include <asm/hvm_vlapic.h>
 
 struct vcpu;
 struct domain;
@@ -18,10 +19,59 @@ struct domain;
 #define HVM_PORT_DEBUG      0xe9     /* bytes out: "(dN) ..." lines (Bochs / Xen's HVM debug port) */
 #define HVM_PORT_SHUTDOWN   0x510    /* 32-bit out: SHUTDOWN_* reason, the domain ends */
 #define HVM_PORT_WAKE_US    0x514    /* 32-bit out: wake a HLTed vCPU after this many microseconds */
+#define HVM_PORT_PM_TMR     0x1f48   /* the ACPI PM timer (Xen's FADT, public/hvm/ioreq.h V0) */
+#define HVM_PORT_RTC_INDEX  0x70     /* the RTC/CMOS (rtc.c): index, then data */
+#define HVM_PORT_RTC_DATA   0x71
+
+struct hvm_rtc {
+    u8 index;
+    u8 cmos[128];                    /* registers A-D and the CMOS RAM (time registers unused) */
+};
+
+#define HVM_PORT_PIC_MASTER 0x20     /* the 8259 pair (vpic.c): command, data */
+#define HVM_PORT_PIC_SLAVE  0xa0
+#define HVM_PORT_PIT_CH0    0x40     /* the 8254 (vpit.c): counters 0-2, control */
+#define HVM_PORT_PIT_CONTROL 0x43
+#define HVM_PORT_SPEAKER    0x61     /* channel 2's gate and output */
+
+struct vpic_chip {
+    u8 irr, imr, isr, base, init_step;
+    bool need_icw4, single, auto_eoi, read_isr;
+};
+
+struct vpit_channel {
+    u64 start;                       /* system time of the last load */
+    u16 reload, latch;
+    u8 mode, access;
+    bool latched, read_hi, write_hi;
+};
+
+struct vpit {
+    struct vpit_channel ch[3];
+    u8 port61;
+    bool periodic, ready;
+    u32 pending;                     /* ticks posted by the timer, not yet an IRQ0 edge */
+    u64 period, next;
+    struct hv_timer timer;
+};
+
+#define VIOAPIC_BASE 0xfec00000ULL
+#define VIOAPIC_SIZE 0x1000
+#define VIOAPIC_PINS 24
+
+struct vioapic {
+    u32 ioregsel, id;
+    u64 redir[VIOAPIC_PINS];
+};
 
 struct hvm_domain {
     struct npt npt;
     unsigned long nr_pages;          /* guest-physical [0, nr_pages << 12) is RAM */
+    u64 pm_timer_base_ns;            /* the ACPI PM timer counts from here (io.c) */
+    struct hvm_rtc rtc;
+    struct vpic_chip pic[2];         /* master, slave */
+    struct vpit pit;
+    struct vioapic ioapic;
 };
 
 struct hvm_vcpu {
@@ -32,6 +82,8 @@ struct hvm_vcpu {
     bool wake_pending;               /* the wake timer fired: the next HLT does not block */
     unsigned long dr[4];             /* DR0-3 while switched out (the guest writes them freely) */
     u64 exits[HVM_EXIT_KINDS];
+    u64 mmio_exits, irqs_injected;
+    struct vlapic vlapic;            /* its local APIC (vlapic.c) */
 };
 
 /* svm.c: per-CPU bring-up (after the heap is up: boot CPU in arch_start, APs in ap_start). */
@@ -65,5 +117,30 @@ void hvm_cpuid(const struct vcpu *v, u32 leaf, u32 sub, u32 out[4]);
 int  hvm_msr_read(struct vcpu *v, u32 msr, u64 *val);     /* -EINVAL: #GP */
 int  hvm_msr_write(struct vcpu *v, u32 msr, u64 val);
 void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
+/* rtc.c: the RTC/CMOS ports. */
+void hvm_rtc_init(struct hvm_rtc *rtc);
+void hvm_rtc_io(struct vcpu *v, u16 port, bool in, u32 *val);
+/* vpic.c, vpit.c: the PIC pair and the PIT; their ports. */
+void vpic_init(struct hvm_domain *hd);
+void vpic_io(struct vcpu *v, u16 port, bool in, u32 *val);
+void vpic_raise(struct domain *d, unsigned int irq);
+int  vpic_pending(const struct vcpu *v);     /* the vector of an INTA now (LINT0 ExtINT), or -1 */
+void vpic_ack(struct vcpu *v);
+void vpit_init(struct vcpu *v);
+void vpit_destroy(struct domain *d);
+void vpit_io(struct vcpu *v, u16 port, bool in, u32 *val);
+void vpit_deliver(struct vcpu *v);           /* posted ticks -> an IRQ0 edge */
+void vioapic_init(struct hvm_domain *hd);
+void vioapic_raise(struct domain *d, unsigned int pin);
+int  vioapic_mmio_read(struct vcpu *v, u64 off, unsigned int size, u64 *val);
+int  vioapic_mmio_write(struct vcpu *v, u64 off, unsigned int size, u64 val);
+/* intr.c: an interrupt the vCPU would take now (a HLT does not block). */
+bool hvm_intr_pending(struct vcpu *v);
+/* guest_walk.c: guest RAM bytes at a guest-physical address (up to the page's end; 0 past RAM),
+ * and a linear address through the guest's page tables (-EFAULT: not mapped). */
+unsigned int hvm_copy_from_phys(const struct domain *d, u64 gpa, void *buf, unsigned int len);
+int hvm_linear_to_phys(const struct vcpu *v, u64 lin, u64 *gpa);
+/* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
+int  hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error);
 
 #endif

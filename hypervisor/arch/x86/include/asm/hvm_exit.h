@@ -21,6 +21,7 @@ enum hvm_exit_kind {
     HVM_EXIT_SHUTDOWN,         /* triple fault */
     HVM_EXIT_TASK_SWITCH,      /* not emulated: crash */
     HVM_EXIT_INVALID,          /* VMRUN refused the VMCB */
+    HVM_EXIT_VINTR,            /* the interrupt window opened: the assist injects (intr.c) */
     HVM_EXIT_KINDS
 };
 

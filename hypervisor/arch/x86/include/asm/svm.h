@@ -24,6 +24,7 @@
 #define SVM_INTERCEPT_NMI       (1u << 1)
 #define SVM_INTERCEPT_SMI       (1u << 2)
 #define SVM_INTERCEPT_INIT      (1u << 3)
+#define SVM_INTERCEPT_VINTR     (1u << 4)
 #define SVM_INTERCEPT_CPUID     (1u << 18)
 #define SVM_INTERCEPT_INVD      (1u << 22)
 #define SVM_INTERCEPT_HLT       (1u << 24)
@@ -52,6 +53,7 @@
 #define SVM_EXIT_NMI         0x061
 #define SVM_EXIT_SMI         0x062
 #define SVM_EXIT_INIT        0x063
+#define SVM_EXIT_VINTR       0x064
 #define SVM_EXIT_CPUID       0x072
 #define SVM_EXIT_INVD        0x076
 #define SVM_EXIT_HLT         0x078
@@ -79,6 +81,7 @@
 /* EVENTINJ / EXITINTINFO */
 #define SVM_EVENT_VALID      (1u << 31)
 #define SVM_EVENT_ERR_VALID  (1u << 11)
+#define SVM_EVENT_TYPE_INTR  (0u << 8)
 #define SVM_EVENT_TYPE_EXCP  (3u << 8)
 
 /* IOIO EXITINFO1 */
