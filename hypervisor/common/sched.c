@@ -188,6 +188,29 @@ void sched_stop(struct vcpu *v)
     sleep_sync(v);
 }
 
+static void runstate_change(struct vcpu *v, int state);
+
+/*
+ * VCPUOP_down: v down and off its queue; if it runs on another CPU, that
+ * CPU is told to reschedule, without waiting for it (the caller holds its
+ * domain's lock). Its context stays as it is for the next sched_add.
+ */
+void sched_down(struct vcpu *v)
+{
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+    bool elsewhere = v != current && v->is_running;
+
+    v->state = VCPU_DOWN;
+    runq_remove(s, v);
+    if (v != current && !v->is_running && v->runstate.state == RUNSTATE_runnable)
+        runstate_change(v, RUNSTATE_offline);        /* as Xen (a blocked one stays blocked); a
+                                                      * running one changes as it leaves */
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (elsewhere)
+        raise_resched(v->processor);
+}
+
 /* Runnable on its queue; its CPU reschedules if idle (or when told to). */
 static void add_locked(struct sched_cpu *s, struct vcpu *v, bool preempt)
 {
@@ -469,8 +492,10 @@ void schedule(void)
                               prev->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
         vcpu_runstate_publish(prev);
     }
-    if (next)
+    if (next) {
         switch_in(next);
+        runstate_change(next, RUNSTATE_running);     /* here: a new vCPU's first entry does not come back below */
+    }
     arch_this_pcpu()->switched_from = prev;
     current = next;
     if (next) {
@@ -482,7 +507,6 @@ void schedule(void)
      * on another CPU. */
     sched_switch_done();
     if (current) {
-        runstate_change(current, RUNSTATE_running);
         vcpu_runstate_publish(current);
         vcpu_time_publish(current);
     }

@@ -14,6 +14,7 @@ void sched_init(unsigned int timeslice_ms);
 void sched_add(struct vcpu *v);        /* makes v runnable */
 void sched_remove(struct vcpu *v);     /* takes v off the run queue (and off its CPU) */
 void sched_stop(struct vcpu *v);       /* v down: off the queue and off its CPU */
+void sched_down(struct vcpu *v);       /* VCPUOP_down: off the queue; its CPU told, not waited for */
 void sched_block(struct vcpu *v);      /* v sleeps until sched_wake */
 void sched_wake(struct vcpu *v);
 void sched_yield(void);

@@ -237,6 +237,26 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     return 0;
 }
 
+bool arch_vcpu_initialised(const struct vcpu *v)
+{
+    return v->arch.cr3_kernel != 0;
+}
+
+/* VCPUOP_initialise: the guest's checks, then the base pointer as above (no GDT here). */
+int arch_initialise_vcpu(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    int rc = pv_vcpu_context_check_guest(v->domain, c);
+
+    if (rc)
+        return rc;
+    if (v->arch.cr3_kernel || v->state != VCPU_DOWN)
+        return -EEXIST;
+    if (page_get_and_type(c->ctrlreg[3] >> PAGE_SHIFT, PGT_l4, v->domain))
+        return -EINVAL;
+    v->arch.cr3_kernel = c->ctrlreg[3] >> PAGE_SHIFT;
+    return 0;
+}
+
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
 {
     c->flags = VGCF_in_kernel | (v->state != VCPU_DOWN ? VGCF_online : 0);
