@@ -104,6 +104,8 @@ static int set_context(struct vcpu *v, const struct vcpu_guest_context *c, bool 
     }
     set_gprs(v->arch.regs, &c->user_regs);
     set_entry_points(&v->arch, c);
+    if (guest)                                       /* as Xen: the virtual IOPL (Linux: ring 1) */
+        v->arch.iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
     v->arch.kernel_mode = true;
     v->vcpu_info->evtchn_upcall_mask = 1;            /* as at boot: the guest unmasks */
     return 0;
