@@ -6,6 +6,8 @@
 #     the host clock; then powers off.
 #  2. two guests: one crashes on purpose (sysrq c) while the other finishes
 #     its checks; each shutdown must be reported with its reason.
+#  6. a guest with LINUX_VCPUS vCPUs (default 2; pvhv.vcpus=N): the checks with every
+#     CPU online, CPU 1 offline and back (VCPUOP_down/up), a task on it.
 # Every boot must also end in the hypervisor's clean final state (tests/final-state.sh: no
 # panic anywhere, "(HV) no domains left" with every frame back, power-off): linux/<boot>/final-state.
 # LINUX_SMP=N: QEMU with N CPUs (default 1).
@@ -135,4 +137,17 @@ else
   echo "FAIL: linux/fair-share: d1 '$c1' vs d2 '$c2' iterations"; show_tail "$log"; status=1
 fi
 final_state fair-share "$log" $rc 600
+
+# --- 6. a guest with several vCPUs: brought up with VCPUOP_initialise/up, CPU hotplug ---
+nv=${LINUX_VCPUS:-2}
+log=$res/vcpus.log
+boot_timed "$log" 600 "$k $KARGS pvtest=checks pvtest.cpus=$nv pvhv.vcpus=$nv" "$ird initrd"; rc=$?
+sed -n 's/^(d1) \(PASS\|FAIL\): linux\/\(cpu\|task\)/\1: linux\/vcpus\/\2/p' "$log" | tr -d '\r'
+if grep -q '^(d1) [1-9][0-9]* passed, 0 failed' "$log" && grep -q '^(d1) PASS: linux/cpus-online' "$log" \
+   && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
+  echo "PASS: linux/vcpus-$nv-checks"
+else
+  echo "FAIL: linux/vcpus-$nv-checks"; show_tail "$log"; status=1
+fi
+final_state vcpus "$log" $rc 600
 exit $status
