@@ -174,9 +174,9 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
 static void idle_step(bool busy)
 {
     timer_run_due(hv_now());
-    if (sched_need_resched() || sched_work_elsewhere())
+    if (sched_need_resched() || sched_work_here() || sched_work_elsewhere())
         schedule();
-    if (!busy && !sched_need_resched())
+    if (!busy && !sched_need_resched() && !sched_work_here())
         arch_wait_for_interrupt();
 }
 

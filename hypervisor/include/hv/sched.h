@@ -34,6 +34,8 @@ void sched_set_need_resched(void);
 struct vcpu *sched_pick_next(void);
 /* Another CPU has a queued vCPU (the idle loop then schedules: it pulls one). */
 bool sched_work_elsewhere(void);
+/* This CPU's own queue has a vCPU (the idle loop runs it rather than halt). */
+bool sched_work_here(void);
 /* After a context switch, on the CPU the previous vCPU left (also a new
  * vCPU's first entry): that vCPU may now be loaded elsewhere. */
 void sched_switch_done(void);

@@ -320,7 +320,13 @@ void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
     if (cpumask_test(mask, 0))
         fn(arg);
 }
-void arch_flush_tlb_mask(const cpumask_t *mask) { }
+cpumask_t harness_flushed;                  /* the CPUs flushed by IPI so far (tlb_mask tests) */
+unsigned int harness_flush_ipis;
+void arch_flush_tlb_mask(const cpumask_t *mask)
+{
+    harness_flushed = cpumask_or(&harness_flushed, mask);
+    harness_flush_ipis++;
+}
 void arch_send_reschedule(unsigned int cpu) { }
 
 /* Device interrupt lines: a fake I/O APIC whose pins the pirq suite inspects. */
