@@ -50,7 +50,7 @@ xsh=$top/build/guests/xs-hostile.elf        # d6, d7: break their rings (length,
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
-KARGS="console=hvc0 loglevel=4 pvtest=dom0"
+KARGS="console=hvc0 loglevel=4 pvtest=dom0 pvtest.cpus=${DOM0_VCPUS:-1}"
 status=0
 
 for f in "$hv" "$k" "$ird" "$domu" "$peer" "$fhost" "$domu2" "$xsc" "$xsh"; do
