@@ -31,7 +31,8 @@
 #  address by DHCP and fetches a file from an HTTP server the runner starts on the
 #  host (sha256 compared with the host's); its queues' interrupts are MSI-X PIRQs;
 #  the runner fetches a file from a busybox httpd in dom0 through QEMU's hostfwd.
-# DOM0_SMP=N: QEMU with N CPUs (default 1).
+# DOM0_SMP=N: QEMU with N CPUs (default 1). DOM0_VCPUS=N: dom0 gets N vCPUs (dom0_max_vcpus=N,
+# default 1; they share one CPU unless the hypervisor has vcpu_spread=1, docs/smp.md).
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,7 +50,7 @@ xsh=$top/build/guests/xs-hostile.elf        # d6, d7: break their rings (length,
 res=$top/build/test-results/dom0; mkdir -p "$res"
 DOM0_MEM=${DOM0_MEM:-512M}
 TMO=${TMO:-400}
-KARGS="console=hvc0 loglevel=4 pvtest=dom0"
+KARGS="console=hvc0 loglevel=4 pvtest=dom0 pvtest.cpus=${DOM0_VCPUS:-1}"
 status=0
 
 for f in "$hv" "$k" "$ird" "$domu" "$peer" "$fhost" "$domu2" "$xsc" "$xsh"; do
@@ -163,7 +164,7 @@ tpid=$!
 fetch_from_dom0 "$log" "$TMO" > "$res/fetch-from-dom0.out" 2>&1 &   # dom0's network card, the reverse
 fpid=$!
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c "${DOM0_SMP:-1}" -k "$hv" \
-    -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM" \
+    -a "console=com1 loglvl=info dom0=1 dom0_mem=$DOM0_MEM dom0_max_vcpus=${DOM0_VCPUS:-1}" \
     -M "$k $KARGS" -M "$ird initrd" -M "$domu" -M "$peer" \
     -M "$fhost domid=3 other=2 dom0=1" -M "$domu2" -M "$xsc" -M "$xsh mode=len" -M "$xsh mode=idx" \
     -M "$k console=hvc0 loglevel=4 pvtest=xs pvhv.mem=128M" -M "$ird initrd" -m 1024 -l "$log" -s "$sock" -t "$TMO" -e "$HV_END_RE" > /dev/null

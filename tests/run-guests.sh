@@ -65,7 +65,7 @@ end_regex() {
 }
 
 # Boot options of one test (tests.conf: smp=N, hv=WORD), set by run_test.
-boot_cpus=1 boot_hv_extra=""
+boot_cpus=1 boot_hv_extra="" boot_xen_extra=""
 
 boot() {   # log timeout endre modules...
   local log=$1 tmo=$2 end=$3; shift 3
@@ -76,7 +76,8 @@ boot() {   # log timeout endre modules...
   fi
   for m in "$@"; do args+=(-M "$m"); done
   if [ $mode = xen ]; then
-    bash "$top/scripts/xen-ref.sh" "${args[@]}" -l "$log" -t "$tmo" -e "$end"
+    XEN_EXTRA_ARGS="${XEN_EXTRA_ARGS:-}$boot_xen_extra" \
+      bash "$top/scripts/xen-ref.sh" "${args[@]}" -l "$log" -t "$tmo" -e "$end"
   else
     nice -n 10 bash "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "$HV_CMDLINE$boot_hv_extra" "${args[@]}" \
       -l "$log" -t "$tmo" -e "$end"
@@ -110,7 +111,7 @@ judge_checks() {   # log ndoms checks...
           tr -d '\r' < "$log" | grep -Ec -- "$re" >/dev/null || echo "no shutdown report /$re/"
         done ;;
       grep=*) tr -d '\r' < "$log" | grep -Ec -- "${c#grep=}" >/dev/null || echo "no line /${c#grep=}/" ;;
-      smp=*|hv=*|dom0) ;;                         # boot options (run_test), not checks
+      smp=*|hv=*|dom0|xen_vcpus=*) ;;             # boot options (run_test), not checks
       crashes=*)
         d=${c#crashes=}
         re="\\(HV\\) d$d shutdown: crash"
@@ -160,12 +161,13 @@ run_test() {   # name where timeout modules checks
   for m in "${mods[@]}"; do
     [ -f "${m%% *}" ] || { echo "FAIL: guests/$name: missing ${m%% *} (run make guests)"; return 1; }
   done
-  boot_cpus=${GUESTS_SMP:-1} boot_hv_extra="" test_first_domid=$FIRST_DOMID
+  boot_cpus=${GUESTS_SMP:-1} boot_hv_extra="" boot_xen_extra="" test_first_domid=$FIRST_DOMID
   for c in "${checks[@]}"; do
     case $c in
       shutdown=*) reason=${c#shutdown=} ;;
       smp=*) boot_cpus=${c#smp=} ;;
       hv=*) boot_hv_extra+=" ${c#hv=}" ;;
+      xen_vcpus=*) boot_xen_extra+=" dom0_max_vcpus=${c#xen_vcpus=}" ;;   # the guest is Xen's dom0
       dom0) boot_hv_extra+=" dom0=1"; test_first_domid=0 ;;   # module 1 is domain 0
     esac
   done

@@ -6,6 +6,10 @@
 #     the host clock; then powers off.
 #  2. two guests: one crashes on purpose (sysrq c) while the other finishes
 #     its checks; each shutdown must be reported with its reason.
+#  6. a guest with LINUX_VCPUS vCPUs (default 2; pvhv.vcpus=N): the checks with every
+#     CPU online, CPU 1 offline and back (VCPUOP_down/up), a task on it.
+#     LINUX_VCPU_HV=WORDS: extra hypervisor options for that boot (e.g. vcpu_spread=1:
+#     the vCPUs on several CPUs at once, not the default yet: docs/smp.md "Guest vCPUs").
 # Every boot must also end in the hypervisor's clean final state (tests/final-state.sh: no
 # panic anywhere, "(HV) no domains left" with every frame back, power-off): linux/<boot>/final-state.
 # LINUX_SMP=N: QEMU with N CPUs (default 1).
@@ -41,7 +45,7 @@ boot_timed() {   # log timeout modules...
   local args=() m
   for m in "$@"; do args+=(-M "$m"); done
   rm -f "$log" "$log.host-start" "$log.host-end"
-  "$top/scripts/qemu-boot.sh" -c "${LINUX_SMP:-1}" -k "$hv" -a "console=com1 loglvl=info" "${args[@]}" -m 1024 \
+  "$top/scripts/qemu-boot.sh" -c "${LINUX_SMP:-1}" -k "$hv" -a "console=com1 loglvl=info${BOOT_HV_EXTRA:-}" "${args[@]}" -m 1024 \
       -l "$log" -t "$tmo" -e "$HV_END_RE" > /dev/null &
   local qpid=$! seen_s=0 seen_e=0
   while kill -0 $qpid 2>/dev/null; do
@@ -135,4 +139,18 @@ else
   echo "FAIL: linux/fair-share: d1 '$c1' vs d2 '$c2' iterations"; show_tail "$log"; status=1
 fi
 final_state fair-share "$log" $rc 600
+
+# --- 6. a guest with several vCPUs: brought up with VCPUOP_initialise/up, CPU hotplug ---
+nv=${LINUX_VCPUS:-2}
+log=$res/vcpus.log
+BOOT_HV_EXTRA="${LINUX_VCPU_HV:+ $LINUX_VCPU_HV}" \
+  boot_timed "$log" 600 "$k $KARGS pvtest=checks pvtest.cpus=$nv pvhv.vcpus=$nv" "$ird initrd"; rc=$?
+sed -n 's/^(d1) \(PASS\|FAIL\): linux\/\(cpu\|task\)/\1: linux\/vcpus\/\2/p' "$log" | tr -d '\r'
+if grep -q '^(d1) [1-9][0-9]* passed, 0 failed' "$log" && grep -q '^(d1) PASS: linux/cpus-online' "$log" \
+   && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
+  echo "PASS: linux/vcpus-$nv-checks"
+else
+  echo "FAIL: linux/vcpus-$nv-checks"; show_tail "$log"; status=1
+fi
+final_state vcpus "$log" $rc 600
 exit $status

@@ -4,6 +4,10 @@
  *   dom0_mem=SIZE       memory of the privileged domain (with dom0=1)
  *   domu_mem=SIZE       memory of every other domain (default 32M)
  *   dom0=1              the first module becomes privileged domain 0
+ *   dom0_max_vcpus=N    vCPUs of the privileged domain (default 1; vCPU 0 up, the rest
+ *                       down until the guest's VCPUOP_up); a domU's: pvhv.vcpus=N
+ *   vcpu_spread=1       a domain's vCPUs may run on several CPUs at once (default: on
+ *                       vCPU 0's CPU; docs/smp.md "Guest vCPUs" says why)
  *   hypercall_trace     log every hypercall, its arguments and result
  *   timeslice=MS        scheduler time slice (default 10)
  *   debug_mfn=MFN       log every reference change of one frame
@@ -16,6 +20,7 @@
 #include <hv/errno.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
+#include <hv/domain.h>
 #include <hv/frame.h>
 #include <hv/lib.h>
 
@@ -24,6 +29,7 @@ struct hv_options hv_opts = {
     .dom0_mem = 64UL << 20,
     .domu_mem = 32UL << 20,
     .timeslice_ms = 10,
+    .dom0_max_vcpus = 1,
 };
 
 struct option_desc {
@@ -83,7 +89,18 @@ static void set_maxcpus(const char *v)
         hv_warn("cmdline: maxcpus=%s ignored (at least 1)\n", v);
 }
 
+static void set_dom0_max_vcpus(const char *v)
+{
+    u64 n = hv_parse_ulong(v, NULL);
+
+    if (n >= 1 && n <= HV_MAX_VCPUS)
+        hv_opts.dom0_max_vcpus = (unsigned int)n;
+    else
+        hv_warn("cmdline: dom0_max_vcpus=%s ignored (1..%u)\n", v, HV_MAX_VCPUS);
+}
+
 static void set_smp_selftest(const char *v) { hv_opts.smp_selftest = !v || strcmp(v, "0"); }
+static void set_vcpu_spread(const char *v) { hv_opts.vcpu_spread = !v || strcmp(v, "0"); }
 static void set_svm(const char *v) { hv_opts.svm_off = v && !strcmp(v, "0"); }
 
 static void set_timeslice(const char *v)
@@ -105,6 +122,8 @@ static const struct option_desc options[] = {
     { "debug_mfn", set_debug_mfn },
     { "debug_panic", set_debug_panic },
     { "maxcpus", set_maxcpus },
+    { "dom0_max_vcpus", set_dom0_max_vcpus },
+    { "vcpu_spread", set_vcpu_spread },
     { "smp_selftest", set_smp_selftest },
     { "svm", set_svm },
 };
@@ -121,7 +140,7 @@ static void parse_word(char *word)
     for (unsigned int i = 0; i < ARRAY_SIZE(options); i++) {
         if (!strcmp(word, options[i].name)) {
             if (value || options[i].set == set_trace || options[i].set == set_dom0 ||
-                options[i].set == set_smp_selftest)
+                options[i].set == set_smp_selftest || options[i].set == set_vcpu_spread)
                 options[i].set(value);
             return;
         }

@@ -115,6 +115,7 @@ static struct domain *create_locked(domid_t id, bool privileged)
         return NULL;
     d->id = id;
     d->privileged = privileged;
+    spin_lock_init_keyed(&d->domain_lock, LOCK_RANK_DOMAIN, "domain_lock", id);
     spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
     spin_lock_init_keyed(&d->event_lock, LOCK_RANK_EVENT, "event_lock", id);
     for (unsigned int i = 0; i < EVTCHN_PORT_LOCKS; i++)
@@ -193,7 +194,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->state = VCPU_DOWN;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     spin_lock_init_keyed(&v->evtchn_queue_lock, LOCK_RANK_EVTCHN_QUEUE, "evtchn_queue_lock", id);
-    v->runstate.state = RUNSTATE_running;            /* vCPUs are created to run */
+    v->runstate.state = RUNSTATE_offline;            /* down; running once first switched in */
     v->runstate.state_entry_time = hv_now();
     timer_init(&v->singleshot_timer, vcpu_singleshot_fire, v);
     timer_init(&v->periodic_timer, vcpu_periodic_fire, v);

@@ -34,11 +34,28 @@ static bool module_is_initrd(const struct boot_module *m)
     return !strncmp(a, "initrd", 6) && (a[6] == '\0' || a[6] == ' ');
 }
 
+/* What a boot module's arguments ask of the hypervisor for its domain. */
+struct module_opts {
+    u64 mem;                           /* "pvhv.mem=SIZE" */
+    bool hvm;                          /* "pvhv.hvm" */
+    unsigned int vcpus;                /* "pvhv.vcpus=N" (1..HV_MAX_VCPUS) */
+};
+
+static void module_opt_vcpus(const char *v, struct module_opts *o)
+{
+    unsigned long n = hv_parse_ulong(v, NULL);
+
+    if (n >= 1 && n <= HV_MAX_VCPUS)
+        o->vcpus = (unsigned int)n;
+    else
+        hv_warn("pvhv.vcpus=%lu ignored (1..%u)\n", n, HV_MAX_VCPUS);
+}
+
 /*
  * Copies the guest command line, taking out the options meant for the
- * hypervisor ("pvhv.mem=SIZE": this domain's memory; "pvhv.hvm": an HVM guest).
+ * hypervisor (struct module_opts).
  */
-static void split_args(const char *args, char *cmdline, size_t size, u64 *mem, bool *hvm)
+static void split_args(const char *args, char *cmdline, size_t size, struct module_opts *o)
 {
     size_t n = 0;
 
@@ -49,9 +66,11 @@ static void split_args(const char *args, char *cmdline, size_t size, u64 *mem, b
         while (w[len] && w[len] != ' ')
             len++;
         if (!strncmp(w, "pvhv.mem=", 9))
-            *mem = hv_parse_size(w + 9, NULL) ?: *mem;
+            o->mem = hv_parse_size(w + 9, NULL) ?: o->mem;
+        else if (!strncmp(w, "pvhv.vcpus=", 11))
+            module_opt_vcpus(w + 11, o);
         else if (len == 8 && !strncmp(w, "pvhv.hvm", 8))
-            *hvm = true;
+            o->hvm = true;
         else if (len && n + len + 1 < size) {
             memcpy(cmdline + n, w, len);
             n += len;
@@ -62,6 +81,23 @@ static void split_args(const char *args, char *cmdline, size_t size, u64 *mem, b
             args++;
     }
     cmdline[n ? n - 1 : 0] = '\0';
+}
+
+/*
+ * The vCPUs after vCPU 0, down (as Xen's builder: the guest starts them
+ * with VCPUOP_initialise and VCPUOP_up), their events masked.
+ */
+static int create_more_vcpus(struct domain *d, unsigned int n)
+{
+    d->max_vcpus = n;
+    for (unsigned int i = 1; i < n; i++) {
+        struct vcpu *v = vcpu_create(d, i);
+
+        if (!v)
+            return -ENOMEM;
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    }
+    return 0;
 }
 
 /*
@@ -83,16 +119,19 @@ static u32 store_port_for_dom0(struct domain *d, bool privileged)
 static void create_domain(const struct boot_module *m, const struct boot_module *initrd,
                           domid_t id, bool privileged)
 {
-    u64 mem = privileged ? hv_opts.dom0_mem : hv_opts.domu_mem;
+    struct module_opts o = {
+        .mem = privileged ? hv_opts.dom0_mem : hv_opts.domu_mem,
+        .vcpus = privileged ? hv_opts.dom0_max_vcpus : 1,
+    };
     struct domain *d = domain_create(id, privileged);
     struct domain_spec spec;
-    bool hvm = false;
 
     if (!d) {
         hv_err("d%u: cannot create domain\n", id);
         return;
     }
-    split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &mem, &hvm);
+    split_args(module_args(m->string), d->cmdline, sizeof(d->cmdline), &o);
+    bool hvm = o.hvm;
     /* Dom0's console is console_io on the serial line (console_input.c); a domU's is a
      * ring; an HVM guest's is its debug port (docs/hvm.md). */
     int port = privileged || hvm ? 0 : console_ring_attach(d);
@@ -101,7 +140,7 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
         .kernel = hv_mfn_to_virt(m->start >> PAGE_SHIFT), .kernel_len = m->end - m->start,
         .initrd = initrd ? hv_mfn_to_virt(initrd->start >> PAGE_SHIFT) : NULL,
         .initrd_len = initrd ? initrd->end - initrd->start : 0,
-        .cmdline = d->cmdline, .nr_pages = mem >> PAGE_SHIFT,
+        .cmdline = d->cmdline, .nr_pages = o.mem >> PAGE_SHIFT,
         .console_port = port > 0 ? (u32)port : 0, .hvm = hvm,
         .store_port = hvm ? 0 : store_port_for_dom0(d, privileged),
     };
@@ -110,7 +149,12 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
         domain_shutdown(d, SHUTDOWN_crash);
         return;
     }
-    if (hvm ? hvm_build_domain(d, &spec) : pv_build_domain(d, &spec)) {
+    if (hvm && o.vcpus > 1) {
+        hv_warn("d%u: an HVM guest has one vCPU here; pvhv.vcpus ignored\n", id);
+        o.vcpus = 1;
+    }
+    if (hvm ? hvm_build_domain(d, &spec) : pv_build_domain(d, &spec) ||
+              create_more_vcpus(d, o.vcpus)) {
         domain_shutdown(d, SHUTDOWN_crash);
         return;
     }
@@ -130,9 +174,9 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
 static void idle_step(bool busy)
 {
     timer_run_due(hv_now());
-    if (sched_need_resched() || sched_work_elsewhere())
+    if (sched_need_resched() || sched_work_here() || sched_work_elsewhere())
         schedule();
-    if (!busy && !sched_need_resched())
+    if (!busy && !sched_need_resched() && !sched_work_here())
         arch_wait_for_interrupt();
 }
 

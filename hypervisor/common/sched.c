@@ -28,6 +28,7 @@
 #include <hv/timer.h>
 #include <hv/spinlock.h>
 #include <hv/bug.h>
+#include <hv/cmdline.h>
 
 struct sched_cpu {
     spinlock_t lock;
@@ -188,6 +189,29 @@ void sched_stop(struct vcpu *v)
     sleep_sync(v);
 }
 
+static void runstate_change(struct vcpu *v, int state);
+
+/*
+ * VCPUOP_down: v down and off its queue; if it runs on another CPU, that
+ * CPU is told to reschedule, without waiting for it (the caller holds its
+ * domain's lock). Its context stays as it is for the next sched_add.
+ */
+void sched_down(struct vcpu *v)
+{
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+    bool elsewhere = v != current && v->is_running;
+
+    v->state = VCPU_DOWN;
+    runq_remove(s, v);
+    if (v != current && !v->is_running && v->runstate.state == RUNSTATE_runnable)
+        runstate_change(v, RUNSTATE_offline);        /* as Xen (a blocked one stays blocked); a
+                                                      * running one changes as it leaves */
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (elsewhere)
+        raise_resched(v->processor);
+}
+
 /* Runnable on its queue; its CPU reschedules if idle (or when told to). */
 static void add_locked(struct sched_cpu *s, struct vcpu *v, bool preempt)
 {
@@ -195,6 +219,9 @@ static void add_locked(struct sched_cpu *s, struct vcpu *v, bool preempt)
     if (vcpu_paused(v))
         return;
     runq_push(s, v);
+    /* Against an idle loop that has just looked at its queue: it sets curr
+     * NULL, then looks (sched_work_here), we push, then look at curr. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (preempt || cpu_is_idle(v->processor))
         raise_resched(v->processor);
 }
@@ -233,13 +260,14 @@ static unsigned int least_loaded_cpu(void)
 
 /*
  * The vCPUs of a domain with several stay on one CPU (vCPU 0's) and are
- * never pulled: the TLB policy assumes that a domain's stale entries can
- * only be on the CPU running it (docs/smp.md) until the per-domain
- * dirty-CPU mask exists.
+ * never pulled, unless vcpu_spread=1: TLB flushes follow the domain's
+ * dirty-CPU mask (hv/tlb_mask.h), but page types and counts are still
+ * plain words, which a domain's own vCPUs could race on from two CPUs
+ * (docs/smp.md "Guest vCPUs").
  */
 static bool domain_on_one_cpu(const struct domain *d)
 {
-    return __atomic_load_n(&d->nr_vcpus, __ATOMIC_RELAXED) > 1;
+    return !hv_opts.vcpu_spread && __atomic_load_n(&d->nr_vcpus, __ATOMIC_RELAXED) > 1;
 }
 
 /* A new (or re-initialised) vCPU: placed on the least loaded CPU. */
@@ -321,6 +349,17 @@ static unsigned int busiest_other_cpu(void)
         }
     }
     return best;
+}
+
+/*
+ * Whether this CPU's own queue has a vCPU: one may have been queued while
+ * this CPU was still switching away from its last vCPU (not idle yet, so
+ * not told).
+ */
+bool sched_work_here(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(&this_sched()->nr_queued, __ATOMIC_RELAXED) != 0;
 }
 
 /* Whether another CPU has a queued vCPU this idle CPU could pull (unlocked look). */
@@ -454,10 +493,13 @@ static void switch_in(struct vcpu *next)
 
 void schedule(void)
 {
-    struct vcpu *prev = current, *next = sched_pick_next();
+    struct vcpu *prev = current, *next;
     struct sched_cpu *s = this_sched();
 
-    arch_this_pcpu()->resched_pending = false;
+    /* Cleared before the pick: a wake-up from another CPU after the pick
+     * must find the flag set again (the queue lock orders the two). */
+    __atomic_store_n(&arch_this_pcpu()->resched_pending, false, __ATOMIC_SEQ_CST);
+    next = sched_pick_next();
     if (next)
         timer_set(&s->slice_timer, hv_now() + slice_ns);
     else
@@ -469,8 +511,10 @@ void schedule(void)
                               prev->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
         vcpu_runstate_publish(prev);
     }
-    if (next)
+    if (next) {
         switch_in(next);
+        runstate_change(next, RUNSTATE_running);     /* here: a new vCPU's first entry does not come back below */
+    }
     arch_this_pcpu()->switched_from = prev;
     current = next;
     if (next) {
@@ -482,7 +526,6 @@ void schedule(void)
      * on another CPU. */
     sched_switch_done();
     if (current) {
-        runstate_change(current, RUNSTATE_running);
         vcpu_runstate_publish(current);
         vcpu_time_publish(current);
     }

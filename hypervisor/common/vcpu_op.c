@@ -1,7 +1,8 @@
 /*
  * vcpu_op: a vCPU's own timers (singleshot, periodic), its runstate, and the
  * areas it registers for the hypervisor to keep up to date (vcpu_info, the
- * runstate and the vDSO time copy).
+ * runstate and the vDSO time copy). Starting and stopping vCPUs:
+ * vcpu_updown.c.
  */
 #include <hv/errno.h>
 #include <hv/hypercall.h>
@@ -11,6 +12,7 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
+#include <hv/vcpu_updown.h>
 
 static long vcpu_singleshot(struct vcpu *v, guest_handle_t arg)
 {
@@ -89,6 +91,8 @@ static long vcpu_register_info(struct vcpu *v, guest_handle_t arg)
         return -EFAULT;
     if (info.rsvd)
         return -EINVAL;
+    if (v != current && v->state != VCPU_DOWN)
+        return -EINVAL;                              /* as Xen: its own, or a down vCPU's */
     return arch_register_vcpu_info(v, info.mfn, info.offset);
 }
 
@@ -100,6 +104,12 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, guest_handle_t arg)
     if (vcpuid >= HV_MAX_VCPUS || !(v = d->vcpus[vcpuid]))
         return -ENOENT;
     switch (cmd) {
+    case VCPUOP_initialise:
+        return vcpu_op_initialise(v, arg);
+    case VCPUOP_up:
+        return vcpu_op_up(v);
+    case VCPUOP_down:
+        return vcpu_op_down(v);
     case VCPUOP_is_up:
         return v->state != VCPU_DOWN;
     case VCPUOP_set_singleshot_timer:

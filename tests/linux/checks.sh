@@ -23,6 +23,24 @@ else
   bad meminfo "MemTotal ${total} kB for ${want} MiB"
 fi
 
+# vCPUs (pvtest.cpus=N next to the hypervisor's pvhv.vcpus=N): every one online; with two or
+# more, CPU 1 goes offline (VCPUOP_down) and comes back (VCPUOP_up), then runs a task.
+cpus=$(sed -n 's/.*pvtest.cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$cpus" ]; then
+  want=0; [ "$cpus" -gt 1 ] && want="0-$((cpus - 1))"
+  on=$(cat /sys/devices/system/cpu/online)
+  [ "$on" = "$want" ] && ok cpus-online || bad cpus-online "online '$on', want '$want'"
+  if [ "$cpus" -gt 1 ]; then
+    c1=/sys/devices/system/cpu/cpu1/online
+    echo 0 > $c1; off=$(cat $c1); on=$(cat /sys/devices/system/cpu/online)
+    [ "$off" = 0 ] && [ "$on" != "$want" ] && ok cpu1-offline || bad cpu1-offline "cpu1 '$off', online '$on'"
+    echo 1 > $c1; back=$(cat $c1); on=$(cat /sys/devices/system/cpu/online)
+    [ "$back" = 1 ] && [ "$on" = "$want" ] && ok cpu1-online-again || bad cpu1-online-again "cpu1 '$back', online '$on'"
+    r=$(taskset -c 1 sh -c 'echo $((6 * 7))' 2>&1)
+    [ "$r" = 42 ] && ok task-on-cpu1 || bad task-on-cpu1 "'$r'"
+  fi
+fi
+
 # parallel workload: gzip and md5sum of 4 MiB each, 3 at once
 for i in 1 2 3; do (gzip -c /tmp/a | gunzip -c | md5sum > /tmp/sum$i) & done
 wait

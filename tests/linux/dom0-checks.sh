@@ -11,6 +11,14 @@ mount -t xenfs xenfs /proc/xen 2>/dev/null
 caps=$(cat /proc/xen/capabilities 2>/dev/null)
 [ "$caps" = "control_d" ] && ok xenfs-control_d || bad xenfs-control_d "capabilities '$caps'"
 
+# vCPUs (pvtest.cpus=N, run-dom0.sh gives the hypervisor dom0_max_vcpus=N): every one online
+cpus=$(sed -n 's/.*pvtest.cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+if [ -n "$cpus" ]; then
+  want=0; [ "$cpus" -gt 1 ] && want="0-$((cpus - 1))"
+  on=$(cat /sys/devices/system/cpu/online)
+  [ "$on" = "$want" ] && ok cpus-online || bad cpus-online "online '$on', want '$want'"
+fi
+
 # /sys/hypervisor: type and version as Debian's Xen tools read them
 t=$(cat /sys/hypervisor/type 2>/dev/null)
 [ "$t" = "xen" ] && ok sys-hypervisor-type || bad sys-hypervisor-type "type '$t'"

@@ -7,6 +7,7 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/tlb_mask.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <asm/msr.h>
@@ -152,13 +153,21 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
     unsigned long *save = prev ? &prev->arch.saved_rsp : idle_rsp;
     unsigned long load = next ? next->arch.saved_rsp : *idle_rsp;
 
+    unsigned int cpu = smp_processor_id();
+    struct domain *pd = prev && !prev->arch.hvm ? prev->domain : NULL;
+    struct domain *nd = next && !next->arch.hvm ? next->domain : NULL;
+
     if (prev && prev->domain->state == DOM_ACTIVE)
         prev->arch.hvm ? hvm_context_save(prev) : save_guest_state(prev);
+    if (nd)
+        tlb_dirty_enter(nd, cpu);                    /* before its tables are loaded */
     if (next && next->arch.hvm)
         hvm_context_load(next);
     else if (next)
         load_guest_state(next);
     else
         asm volatile("mov %0, %%cr3" :: "r"(PA(hv_idle_l4)) : "memory");
+    if (pd && pd != nd)
+        tlb_dirty_leave(pd, cpu);                    /* its entries went with the CR3 load */
     arch_switch_stack(save, load);
 }

@@ -15,6 +15,8 @@ struct hv_options {
     bool debug_panic_ap;     /* debug_panic=ap: CPU 1 panics right after bring-up */
     unsigned int maxcpus;    /* maxcpus=N: physical CPUs to bring up at most (0: all) */
     bool smp_selftest;       /* smp_selftest: run the IPI self-test after bring-up */
+    unsigned int dom0_max_vcpus; /* dom0_max_vcpus=N: the privileged domain's vCPUs (default 1) */
+    bool vcpu_spread;        /* vcpu_spread=1: a domain's vCPUs may run on several CPUs at once */
     bool svm_off;            /* svm=0: SVM left off, HVM domains refused */
 };
 

@@ -67,6 +67,11 @@ struct domain {
     mfn_t shared_info_mfn;
     struct vcpu *vcpus[HV_MAX_VCPUS];
     unsigned int nr_vcpus;
+    /* domain_lock: a vCPU's first context, up and down (common/vcpu_updown.c;
+     * rank 2, keyed by id). */
+    spinlock_t domain_lock;
+    /* The CPUs that may hold its TLB entries (hv/tlb_mask.h); atomic bit operations. */
+    cpumask_t dirty_cpumask;
     /* event_lock: port allocation, binding, closing, the ABI switch, the
      * teardown (rank 3, keyed by id). A port's lock (its stripe): its state
      * while it is raised, unmasked or closed (rank 4). */

@@ -42,5 +42,16 @@ struct xen_domctl;
 long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
 int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c);
+/*
+ * VCPUOP_initialise: a guest gives one of its down vCPUs its first context.
+ * The checks are pv_vcpu_context_check's, relaxed as Xen's fixups
+ * (pv_vcpu_context_check_guest: kernel selectors of its own GDT, GDT
+ * frames, which are then loaded as set_gdt's). -EEXIST: it has one.
+ */
+int arch_initialise_vcpu(struct vcpu *v, const struct vcpu_guest_context *c);
+int pv_vcpu_context_check_guest(const struct domain *d, const struct vcpu_guest_context *c);
+/* Whether a vCPU has a context (the builder's, setvcpucontext's or VCPUOP_initialise's). */
+bool arch_vcpu_initialised(const struct vcpu *v);
+#define PV_CTX_GDT_ENTRIES_MAX 7168                  /* Xen's FIRST_RESERVED_GDT_ENTRY */
 
 #endif

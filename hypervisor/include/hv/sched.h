@@ -14,6 +14,7 @@ void sched_init(unsigned int timeslice_ms);
 void sched_add(struct vcpu *v);        /* makes v runnable */
 void sched_remove(struct vcpu *v);     /* takes v off the run queue (and off its CPU) */
 void sched_stop(struct vcpu *v);       /* v down: off the queue and off its CPU */
+void sched_down(struct vcpu *v);       /* VCPUOP_down: off the queue; its CPU told, not waited for */
 void sched_block(struct vcpu *v);      /* v sleeps until sched_wake */
 void sched_wake(struct vcpu *v);
 void sched_yield(void);
@@ -33,6 +34,8 @@ void sched_set_need_resched(void);
 struct vcpu *sched_pick_next(void);
 /* Another CPU has a queued vCPU (the idle loop then schedules: it pulls one). */
 bool sched_work_elsewhere(void);
+/* This CPU's own queue has a vCPU (the idle loop runs it rather than halt). */
+bool sched_work_here(void);
 /* After a context switch, on the CPU the previous vCPU left (also a new
  * vCPU's first entry): that vCPU may now be loaded elsewhere. */
 void sched_switch_done(void);

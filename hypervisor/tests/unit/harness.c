@@ -237,6 +237,26 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     return 0;
 }
 
+bool arch_vcpu_initialised(const struct vcpu *v)
+{
+    return v->arch.cr3_kernel != 0;
+}
+
+/* VCPUOP_initialise: the guest's checks, then the base pointer as above (no GDT here). */
+int arch_initialise_vcpu(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    int rc = pv_vcpu_context_check_guest(v->domain, c);
+
+    if (rc)
+        return rc;
+    if (v->arch.cr3_kernel || v->state != VCPU_DOWN)
+        return -EEXIST;
+    if (page_get_and_type(c->ctrlreg[3] >> PAGE_SHIFT, PGT_l4, v->domain))
+        return -EINVAL;
+    v->arch.cr3_kernel = c->ctrlreg[3] >> PAGE_SHIFT;
+    return 0;
+}
+
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
 {
     c->flags = VGCF_in_kernel | (v->state != VCPU_DOWN ? VGCF_online : 0);
@@ -300,7 +320,13 @@ void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
     if (cpumask_test(mask, 0))
         fn(arg);
 }
-void arch_flush_tlb_mask(const cpumask_t *mask) { }
+cpumask_t harness_flushed;                  /* the CPUs flushed by IPI so far (tlb_mask tests) */
+unsigned int harness_flush_ipis;
+void arch_flush_tlb_mask(const cpumask_t *mask)
+{
+    harness_flushed = cpumask_or(&harness_flushed, mask);
+    harness_flush_ipis++;
+}
 void arch_send_reschedule(unsigned int cpu) { }
 
 /* Device interrupt lines: a fake I/O APIC whose pins the pirq suite inspects. */

@@ -102,6 +102,9 @@ extern unsigned long harness_stub_args[5];
 struct domain *harness_domain(domid_t id, unsigned int nr_vcpus, bool privileged);
 /* Makes vCPU 0 of d (or nothing, for NULL) the current one. */
 void harness_set_current(struct domain *d);
+/* arch_flush_tlb_mask's record: the union of the masks it was given, and how often. */
+extern cpumask_t harness_flushed;
+extern unsigned int harness_flush_ipis;
 /* hv_frames.nr_free at the start of the test. */
 extern mfn_t harness_baseline_free;
 

@@ -536,10 +536,30 @@ static void test_vcpu_op(void)
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0), 0);
     EXPECT_EQ(timer_next_deadline(), ~0ULL);
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, (unsigned long)&rs), 0);
-    EXPECT_EQ(rs.state, RUNSTATE_running);
-    CU_ASSERT(rs.state_entry_time <= 1000);              /* when it began running, not now */
+    EXPECT_EQ(rs.state, RUNSTATE_offline);               /* created down, never switched in here */
+    CU_ASSERT(rs.state_entry_time <= 1000);              /* when it entered the state, not now */
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, 0xffff800000000000UL), -EFAULT);
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, 99, 0, 0), -ENOSYS);
+}
+
+/* VCPUOP_up/down (vcpu_updown.c): no context, out of range, and the last vCPU going down. */
+static void test_vcpu_up_down(void)
+{
+    struct domain *d = harness_domain(1, 2, false);
+
+    harness_set_current(d);
+    d->vcpus[0]->state = VCPU_RUNNABLE;
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0), -EINVAL);      /* no context yet */
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_up, 2, 0), -ENOENT);
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_down, 2, 0), -ENOENT);
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, 0xffff800000000000UL), -EFAULT);
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_down, 1, 0), 0);          /* down already: fine */
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 1, 0), 0);
+    EXPECT_EQ(d->state, DOM_ACTIVE);
+    /* vCPU 0 is the last one up: downing it powers the domain off, as Xen. */
+    EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_down, 0, 0), 0);
+    EXPECT_EQ(d->state, DOM_SHUTDOWN);
+    EXPECT_EQ(d->shutdown_reason, SHUTDOWN_poweroff);
 }
 
 /* The review's livelock: a period of 2^64 - 1 wrapped now + period into the past. */
@@ -657,6 +677,7 @@ static const struct unit_test tests[] = {
     { "sched_op_poll", test_sched_op_poll },
     { "set_timer_op_fires_virq", test_set_timer_op_fires_virq },
     { "vcpu_op", test_vcpu_op },
+    { "vcpu_up_down", test_vcpu_up_down },
     { "console_ring", test_console_ring },
     { "timer_bounds", test_timer_bounds },
 };

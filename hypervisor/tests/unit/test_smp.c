@@ -1,5 +1,7 @@
 /* SMP pure logic: the MADT parser (arch/x86/acpi_madt.c) and the CPU-mask helpers (hv/cpumask.h). */
 #include <hv/cpumask.h>
+#include <hv/domain.h>
+#include <hv/tlb_mask.h>
 #include <hv/errno.h>
 #include <asm/acpi.h>
 
@@ -245,6 +247,69 @@ static void test_madt_irqs(void)
     EXPECT_EQ(madt_parse_irqs(m.b, m.len, &irqs), -EINVAL);
 }
 
+/* The dirty-CPU mask: set and cleared per CPU, the vCPUs' CPUs for *_MULTI, the flushes. */
+static void test_tlb_dirty_mask(void)
+{
+    struct domain *d = harness_domain(1, 3, false);
+
+    CU_ASSERT(cpumask_empty(&d->dirty_cpumask));
+    tlb_dirty_enter(d, 0);
+    tlb_dirty_enter(d, 2);
+    tlb_dirty_enter(d, 2);                            /* twice: still one bit */
+    EXPECT_EQ(d->dirty_cpumask.bits, 0x5);
+    tlb_dirty_leave(d, 2);
+    tlb_dirty_leave(d, 7);                            /* never in it: nothing */
+    EXPECT_EQ(d->dirty_cpumask.bits, 0x1);
+    d->vcpus[0]->processor = 0;
+    d->vcpus[1]->processor = 2;
+    d->vcpus[2]->processor = 3;
+    tlb_dirty_enter(d, 2);
+    tlb_dirty_enter(d, 3);
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 0x2).bits, 0x4);   /* vCPU 1: CPU 2 */
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 0x5).bits, 0x9);   /* vCPUs 0 and 2: CPUs 0, 3 */
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 0x7).bits, 0xd);
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 0).bits, 0);
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 1ULL << 5).bits, 0);   /* no such vCPU */
+    EXPECT_EQ(tlb_mask_of_vcpus(d, ~0ULL).bits, 0xd);
+    tlb_dirty_leave(d, 3);                            /* CPU 3 ran another domain since */
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 0x5).bits, 0x1);
+    d->vcpus[1]->processor = 5;                       /* moved, not yet loaded there */
+    EXPECT_EQ(tlb_mask_of_vcpus(d, 0x2).bits, 0);
+}
+
+static void test_tlb_flushes(void)
+{
+    struct domain *d = harness_domain(1, 2, false);
+    cpumask_t m = { 0x1 };
+
+    harness_flushed = cpumask_none();
+    harness_flush_ipis = 0;
+    CU_ASSERT(tlb_flush_others(&m));                  /* this CPU only: no IPI, flush here */
+    EXPECT_EQ(harness_flush_ipis, 0);
+    m.bits = 0x6;
+    CU_ASSERT(!tlb_flush_others(&m));                 /* others only */
+    EXPECT_EQ(harness_flushed.bits, 0x6);
+    m.bits = 0x9;
+    harness_flushed = cpumask_none();
+    CU_ASSERT(tlb_flush_others(&m));                  /* both: the IPI never includes us */
+    EXPECT_EQ(harness_flushed.bits, 0x8);
+    harness_flushed = cpumask_none();
+    harness_flush_ipis = 0;
+    host_test_pcpu.tlb_flush_pending = false;
+    tlb_dirty_enter(d, 0);
+    tlb_flush_domain_stale(d);                        /* runs only here: a local flush later */
+    CU_ASSERT(host_test_pcpu.tlb_flush_pending);
+    EXPECT_EQ(harness_flush_ipis, 0);
+    tlb_dirty_enter(d, 4);
+    tlb_flush_domain_stale(d);                        /* and on CPU 4: flushed now */
+    EXPECT_EQ(harness_flushed.bits, 0x10);
+    host_test_pcpu.tlb_flush_pending = false;
+    tlb_flush_domain_stale(NULL);                     /* no domain: this CPU only */
+    CU_ASSERT(host_test_pcpu.tlb_flush_pending);
+    EXPECT_EQ(harness_flush_ipis, 1);
+    host_test_pcpu.tlb_flush_pending = false;
+}
+
 static const struct unit_test tests[] = {
     { "madt_irqs", test_madt_irqs },
     { "madt_cpus_in_order", test_madt_cpus_in_order },
@@ -254,6 +319,8 @@ static const struct unit_test tests[] = {
     { "madt_lapic_override", test_madt_lapic_override },
     { "cpumask_basics", test_cpumask_basics },
     { "cpumask_atomic", test_cpumask_atomic },
+    { "tlb_dirty_mask", test_tlb_dirty_mask },
+    { "tlb_flushes", test_tlb_flushes },
 };
 
 void suite_smp(void)

@@ -70,18 +70,18 @@ static int load_frames(struct domain *d, const mfn_t *frames, unsigned int nr,
     return 0;
 }
 
-long do_set_gdt(guest_handle_t frame_list, unsigned int entries)
+/*
+ * The GDT of v (current, or one not running: VCPUOP_initialise) from the
+ * guest's frames, each typed as descriptor page and every entry checked.
+ */
+int pv_gdt_install(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 {
-    struct vcpu *v = current;
     unsigned int nr = ALIGN_UP(entries, 512) / 512;
-    mfn_t frames[GDT_MAX_FRAMES];
     u64 *shadow;
     int rc;
 
     if (entries > HV_FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
-    if (copy_from_handle(frames, frame_list, nr * sizeof(mfn_t)))
-        return -EFAULT;
     shadow = nr ? hv_alloc_pages(nr) : NULL;
     if (nr && !shadow)
         return -ENOMEM;
@@ -95,8 +95,21 @@ long do_set_gdt(guest_handle_t frame_list, unsigned int entries)
     v->arch.gdt_ents = entries;
     v->arch.gdt_nr_frames = nr;
     memcpy(v->arch.gdt_frames, frames, nr * sizeof(mfn_t));
-    cpu_load_guest_gdt(shadow, entries);
+    if (v == current)
+        cpu_load_guest_gdt(shadow, entries);
     return 0;
+}
+
+long do_set_gdt(guest_handle_t frame_list, unsigned int entries)
+{
+    unsigned int nr = ALIGN_UP(entries, 512) / 512;
+    mfn_t frames[GDT_MAX_FRAMES];
+
+    if (entries > HV_FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    if (copy_from_handle(frames, frame_list, nr * sizeof(mfn_t)))
+        return -EFAULT;
+    return pv_gdt_install(current, frames, entries);
 }
 
 /* Keeps every vCPU's validated copy in step with a changed descriptor. */

@@ -7,6 +7,7 @@
 #include <hv/arch.h>
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/tlb_mask.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
@@ -353,14 +354,61 @@ static int pin(struct domain *d, unsigned int cmd, mfn_t mfn)
     return rc;
 }
 
-/* Xen's vcpumask_to_pcpumask: the mask is read (one word per 64 vCPUs) even on one pCPU. */
-int pv_read_vcpumask(struct domain *d, unsigned long ptr)
+/*
+ * Xen's vcpumask_to_pcpumask: the mask is read (one word per 64 vCPUs);
+ * *vcpus gets the first word (HV_MAX_VCPUS fits it).
+ */
+int pv_read_vcpumask(struct domain *d, unsigned long ptr, u64 *vcpus)
 {
     unsigned long word;
 
-    for (unsigned int bias = 0; bias < d->nr_vcpus; bias += 64)
+    *vcpus = 0;
+    for (unsigned int bias = 0; bias < d->nr_vcpus; bias += 64) {
         if (copy_from_guest(&word, ptr + bias / 8, sizeof(word)))
             return -EFAULT;
+        if (!bias)
+            *vcpus = word;
+    }
+    return 0;
+}
+
+/*
+ * A guest's flush of the CPUs in m: the others by IPI (everything), this
+ * one locally (one page, or every non-global entry).
+ */
+void pv_flush_tlb_cpus(const cpumask_t *m, bool one_page, unsigned long va)
+{
+    if (!tlb_flush_others(m))
+        return;
+    if (one_page)
+        invlpg(va);
+    else
+        write_cr3(read_cr3());
+}
+
+/* TLB_FLUSH_* / INVLPG_*: LOCAL this CPU, ALL every CPU d may be on, MULTI the named vCPUs'. */
+static int mmuext_flush(struct domain *d, const struct mmuext_op *op)
+{
+    bool one = op->cmd == MMUEXT_INVLPG_LOCAL || op->cmd == MMUEXT_INVLPG_ALL ||
+               op->cmd == MMUEXT_INVLPG_MULTI;
+    unsigned long va = op->arg1.linear_addr;
+    cpumask_t m = cpumask_of(smp_processor_id());
+    u64 vcpus;
+
+    if (one && op->cmd != MMUEXT_INVLPG_MULTI && !guest_va_canonical(va))
+        return -EINVAL;
+    if (op->cmd == MMUEXT_TLB_FLUSH_MULTI || op->cmd == MMUEXT_INVLPG_MULTI) {
+        if (pv_read_vcpumask(d, (unsigned long)op->arg2.vcpumask.p, &vcpus))
+            return -EINVAL;
+        if (one && !guest_va_canonical(va))
+            return 0;                                /* as before: nothing to drop */
+        m = tlb_mask_of_vcpus(d, vcpus);
+    } else if (op->cmd == MMUEXT_TLB_FLUSH_ALL || op->cmd == MMUEXT_INVLPG_ALL) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        m = cpumask_read_atomic(&d->dirty_cpumask);
+        cpumask_set(&m, smp_processor_id());
+    }
+    pv_flush_tlb_cpus(&m, one, va);
     return 0;
 }
 
@@ -402,27 +450,9 @@ static int mmuext_one(struct domain *pgd, const struct mmuext_op *op)
     case MMUEXT_NEW_USER_BASEPTR:
         return self ? new_baseptr(v, op->arg1.mfn, true) : -EPERM;
     case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_INVLPG_MULTI:
-        if (!self)
-            return -EPERM;
-        if (pv_read_vcpumask(pgd, (unsigned long)op->arg2.vcpumask.p))
-            return -EINVAL;
-        if (op->cmd == MMUEXT_TLB_FLUSH_MULTI)
-            write_cr3(read_cr3());
-        else if (guest_va_canonical(op->arg1.linear_addr))
-            invlpg(op->arg1.linear_addr);
-        return 0;
     case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_ALL:
-        if (!self)
-            return -EPERM;
-        write_cr3(read_cr3());                       /* one pCPU: local is everything */
-        return 0;
     case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_ALL:
-        if (!self)
-            return -EPERM;
-        if (!guest_va_canonical(op->arg1.linear_addr))
-            return -EINVAL;
-        invlpg(op->arg1.linear_addr);
-        return 0;
+        return self ? mmuext_flush(pgd, op) : -EPERM;
     case MMUEXT_SET_LDT:
         return self ? pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents) : -EPERM;
     case MMUEXT_CLEAR_PAGE:

@@ -65,6 +65,7 @@
 #include <hv/arch.h>
 #include <hv/bug.h>
 #include <hv/domain.h>
+#include <hv/tlb_mask.h>
 #include <hv/console.h>
 #include <hv/errno.h>
 #include <hv/hypercall.h>
@@ -106,11 +107,9 @@ static mfn_t pte_mfn(u64 e)
  * more: an L2-L4 entry went away (XSA-286), a frame became a table or
  * descriptor page, or a frame left the guest (freed, or a grant unmapped).
  */
-/* pt_tlb_flush_needed is this CPU's. Every CPU reloads CR3 when it
- * switches vCPUs, and a domain has one vCPU, which runs on one CPU at a
- * time: stale entries of its are only on the CPU running it, which made
- * the change (another domain changes its tables only while it is paused).
- * Guests with several vCPUs need the per-domain dirty-CPU mask (docs/smp.md). */
+/* pt_tlb_flush_needed is this CPU's; the other CPUs that may hold the
+ * domain's entries (its dirty-CPU mask, hv/tlb_mask.h) are flushed at once
+ * by tlb_flush_domain_stale (docs/smp.md "TLB"). */
 
 /* Not RAM: what Xen gives DOMID_IO (the low 1 MiB, holes, anything past the frame table). */
 bool frame_is_io(mfn_t mfn)
@@ -156,7 +155,7 @@ void page_put(mfn_t mfn)
         ASSERT(f->type_count == 0);
         struct domain *owner = f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL;
 
-        pt_tlb_flush_needed = true;
+        tlb_flush_domain_stale(owner);
         f->flags = 0;
         f->type_count = 0;
         f->linear = 0;
@@ -353,7 +352,7 @@ static int get_type(mfn_t mfn, enum frame_type type, struct domain *d, bool pree
     if (f->type_count >= PGT_COUNT_MAX)
         return -EINVAL;
     if (f->type_count == 0 && type != PGT_writable)
-        pt_tlb_flush_needed = true;                 /* stale writable TLB entries must go */
+        tlb_flush_domain_stale(d);                  /* stale writable TLB entries must go */
     if (f->type_count == 0 && pgt_is_table(type)) {
         f->type = type;                             /* blocks writable maps while validating */
         f->type_count = 1;
@@ -605,7 +604,7 @@ static int entry_put(u64 e, unsigned int level, mfn_t table, bool preempt)
     if (level == 1 && frame_is_io(target))
         return 0;                                   /* an I/O frame took no reference */
     if (level > 1) {
-        pt_tlb_flush_needed = true;
+        tlb_flush_domain_stale(current ? current->domain : NULL);   /* XSA-286 */
         if (target == table)
             return 0;                               /* a self-map took nothing */
         if (entry_is_linear(target, table)) {
@@ -675,10 +674,10 @@ bool arch_release_frame(mfn_t mfn)
         f->flags |= FRAME_F_ORPHAN;                 /* still mapped (a grant): later */
         return false;
     }
+    tlb_flush_domain_stale(f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL);
     f->type_count = 0;
     f->linear = 0;
-    f->flags = 0;
-    pt_tlb_flush_needed = true;                      /* it may go to another domain next */
+    f->flags = 0;                                    /* it may go to another domain next */
     frame_free(&hv_frames, mfn, 1);
     return true;
 }

@@ -5,6 +5,7 @@
  */
 #include <hv/arch.h>
 #include <hv/domain.h>
+#include <hv/tlb_mask.h>
 #include <hv/errno.h>
 #include <hv/frame.h>
 #include <hv/guest_access.h>
@@ -54,15 +55,21 @@ mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot)
 static long flush_after_update(struct domain *d, unsigned long va, unsigned long flags)
 {
     unsigned long mask = flags & ~(unsigned long)UVMF_FLUSHTYPE_MASK;
+    cpumask_t m = cpumask_of(smp_processor_id());
+    u64 vcpus;
 
     if (!(flags & UVMF_FLUSHTYPE_MASK))
         return 0;
-    if (mask != UVMF_LOCAL && mask != UVMF_ALL && pv_read_vcpumask(d, mask))
-        return -EFAULT;
-    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
-        invlpg(va);
-    else
-        write_cr3(read_cr3());
+    if (mask == UVMF_ALL) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        m = cpumask_read_atomic(&d->dirty_cpumask);
+        cpumask_set(&m, smp_processor_id());
+    } else if (mask != UVMF_LOCAL) {
+        if (pv_read_vcpumask(d, mask, &vcpus))
+            return -EFAULT;
+        m = tlb_mask_of_vcpus(d, vcpus);
+    }
+    pv_flush_tlb_cpus(&m, (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG, va);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <hv/errno.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <asm/desc.h>
 #include <asm/page_type.h>
 #include <asm/processor.h>
 
@@ -71,24 +72,62 @@ static int take_base_pointers(struct vcpu *v, const struct vcpu_guest_context *c
     return 0;
 }
 
-int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
+static void put_base_pointers(struct vcpu *v)
 {
-    int rc = v->arch.hvm ? -EOPNOTSUPP : pv_vcpu_context_check(v->domain, c);   /* HVM: docs/hvm.md */
+    page_put_and_type(v->arch.cr3_kernel);
+    if (v->arch.cr3_user)
+        page_put_and_type(v->arch.cr3_user);
+    v->arch.cr3_kernel = v->arch.cr3_user = 0;
+}
 
-    if (rc)
-        return rc;
-    if (v->arch.cr3_kernel || v->state != VCPU_DOWN)
+bool arch_vcpu_initialised(const struct vcpu *v)
+{
+    return v->arch.cr3_kernel != 0;
+}
+
+/* The checked context into a vCPU that has none yet; its GDT (guest) loaded. */
+static int set_context(struct vcpu *v, const struct vcpu_guest_context *c, bool guest)
+{
+    int rc;
+
+    if (arch_vcpu_initialised(v) || v->state != VCPU_DOWN)
         return -EEXIST;                              /* a context once, before it runs */
     rc = take_base_pointers(v, c);
     if (rc)
         return -EINVAL;
+    if (guest && c->gdt_ents) {
+        rc = pv_gdt_install(v, (const mfn_t *)c->gdt_frames, c->gdt_ents);
+        if (rc) {
+            put_base_pointers(v);
+            return rc;
+        }
+    }
     set_gprs(v->arch.regs, &c->user_regs);
     set_entry_points(&v->arch, c);
+    if (guest)                                       /* as Xen: the virtual IOPL (Linux: ring 1) */
+        v->arch.iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
     v->arch.kernel_mode = true;
     v->vcpu_info->evtchn_upcall_mask = 1;            /* as at boot: the guest unmasks */
-    if (c->flags & VGCF_online)
-        sched_add(v);                                /* queued once its domain is unpaused */
     return 0;
+}
+
+int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    int rc = v->arch.hvm ? -EOPNOTSUPP : pv_vcpu_context_check(v->domain, c);   /* HVM: docs/hvm.md */
+
+    if (!rc)
+        rc = set_context(v, c, false);
+    if (!rc && (c->flags & VGCF_online))
+        sched_add(v);                                /* queued once its domain is unpaused */
+    return rc;
+}
+
+/* Checked before anything of v changes; the caller holds its domain's domain_lock. */
+int arch_initialise_vcpu(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    int rc = v->arch.hvm ? -EOPNOTSUPP : pv_vcpu_context_check_guest(v->domain, c);
+
+    return rc ? rc : set_context(v, c, true);
 }
 
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)

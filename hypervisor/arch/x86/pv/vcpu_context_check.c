@@ -9,6 +9,13 @@
  * flat kernel code and stack selectors, no GDT or LDT frames (the guest
  * loads its own with set_gdt/SET_LDT), no debug registers; and CR3 must be
  * an L4 the domain pinned (Xen also validates an unpinned one here).
+ *
+ * A guest starting its own vCPU (VCPUOP_initialise, Linux's
+ * cpu_initialize_context) gets the same checks with two relaxations, as
+ * Xen's fixups: its kernel code and stack selectors may name its own GDT
+ * (non-null; Xen ORs in RPL 3, we start the vCPU on the flat ones, which
+ * the guest's 64-bit descriptors equal), and it may give GDT frames
+ * (checked as set_gdt's when they are loaded: pv_gdt_install).
  */
 #include <hv/domctl.h>
 #include <hv/domain.h>
@@ -51,13 +58,20 @@ static bool addresses_canonical(const struct vcpu_guest_context *c)
     return true;
 }
 
+/* A kernel code or stack selector a guest gives: Xen's flat one, or (guest) a non-null one. */
+static bool kernel_selector_ok(u16 sel, u16 flat, bool guest)
+{
+    return sel == flat || (guest && (sel & ~3) != 0);
+}
+
 /* Data selectors: null or RPL 3 (loading them is fault-safe: guest_load.c). */
-static bool selectors_ok(const struct vcpu_guest_context *c)
+static bool selectors_ok(const struct vcpu_guest_context *c, bool guest)
 {
     const u16 data[] = { c->user_regs.ds, c->user_regs.es, c->user_regs.fs, c->user_regs.gs };
 
-    if (c->user_regs.cs != FLAT_KERNEL_CS || c->user_regs.ss != FLAT_KERNEL_SS ||
-        c->kernel_ss != FLAT_KERNEL_SS)
+    if (!kernel_selector_ok(c->user_regs.cs, FLAT_KERNEL_CS, guest) ||
+        !kernel_selector_ok(c->user_regs.ss, FLAT_KERNEL_SS, guest) ||
+        !kernel_selector_ok(c->kernel_ss, FLAT_KERNEL_SS, guest))
         return false;
     for (unsigned int i = 0; i < ARRAY_SIZE(data); i++)
         if (data[i] && (data[i] & 3) != 3)
@@ -65,9 +79,12 @@ static bool selectors_ok(const struct vcpu_guest_context *c)
     return true;
 }
 
-static bool no_descriptor_tables_or_debug(const struct vcpu_guest_context *c)
+/* GDT frames only from a guest (at most set_gdt's entries), no LDT, no debug registers. */
+static bool descriptor_tables_and_debug_ok(const struct vcpu_guest_context *c, bool guest)
 {
-    if (c->ldt_ents || c->ldt_base || c->gdt_ents)
+    if (c->ldt_ents || c->ldt_base)
+        return false;
+    if (c->gdt_ents && (!guest || c->gdt_ents > PV_CTX_GDT_ENTRIES_MAX))
         return false;
     for (unsigned int i = 0; i < ARRAY_SIZE(c->debugreg); i++)
         if (c->debugreg[i])
@@ -75,17 +92,27 @@ static bool no_descriptor_tables_or_debug(const struct vcpu_guest_context *c)
     return true;
 }
 
-int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c)
+static int context_check(const struct domain *d, const struct vcpu_guest_context *c, bool guest)
 {
     unsigned long user_cr3 = c->ctrlreg[1];
 
     if (!(c->flags & VGCF_in_kernel))
         return -EINVAL;
-    if (!addresses_canonical(c) || !selectors_ok(c) || !no_descriptor_tables_or_debug(c))
+    if (!addresses_canonical(c) || !selectors_ok(c, guest) || !descriptor_tables_and_debug_ok(c, guest))
         return -EINVAL;
     if (!pinned_l4_of(d, cr3_mfn(c->ctrlreg[3])))
         return -EINVAL;
     if (user_cr3 && !pinned_l4_of(d, cr3_mfn(user_cr3)))
         return -EINVAL;
     return 0;
+}
+
+int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c)
+{
+    return context_check(d, c, false);
+}
+
+int pv_vcpu_context_check_guest(const struct domain *d, const struct vcpu_guest_context *c)
+{
+    return context_check(d, c, true);
 }

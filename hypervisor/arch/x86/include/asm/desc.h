@@ -14,6 +14,7 @@ void cpu_load_guest_gdt(const u64 *ents, unsigned int n);
 void cpu_load_ldt(const u64 *ents, unsigned int n);
 bool pv_check_descriptor(u64 *desc);
 void pv_gdt_free(struct vcpu *v);
+int pv_gdt_install(struct vcpu *v, const mfn_t *frames, unsigned int entries);
 void pv_ldt_free(struct vcpu *v);
 int  pv_set_ldt(struct vcpu *v, unsigned long base, unsigned long nr_ents);
 

@@ -3,6 +3,7 @@
 #define ASM_PV_H
 
 #include <hv/types.h>
+#include <hv/cpumask.h>
 #include <hv/xen.h>
 
 struct vcpu;
@@ -20,7 +21,8 @@ mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot);
 /* The foreign domain of an MMU hypercall (Xen's get_pg_owner); *pd NULL for DOMID_IO/XEN. */
 int  pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner);
 /* Reads a guest vCPU bitmap like Xen's vcpumask_to_pcpumask: -EFAULT if it cannot. */
-int  pv_read_vcpumask(struct domain *d, unsigned long ptr);
+int  pv_read_vcpumask(struct domain *d, unsigned long ptr, u64 *vcpus);
+void pv_flush_tlb_cpus(const cpumask_t *m, bool one_page, unsigned long va);
 bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr);
 void pv_domain_release_frames(struct domain *d);
 unsigned long pv_read_dr6(void);
