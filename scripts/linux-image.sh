@@ -6,7 +6,8 @@
 #   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh,dom0-checks.sh},
 #                          guestcheck, the front ends, xenfs, ahci/sd_mod (dom0's disk),
 #                          dom0's privcmd/evtchn/gntdev drivers and xenlib-check with the
-#                          Xen libraries it links
+#                          Xen libraries it links; pvctl, the toolstack test guest and
+#                          its configs (the pvctl block below)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -47,6 +48,20 @@ gcc -O2 -Wall -Wextra -Werror -o "$out/xenlib-check" "$top/tests/dom0/xenlib-che
 cp "$out/xenlib-check" "$ir/bin/xenlib-check"
 ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# --- pvctl, the toolstack (docs/toolstack.md; tests/run-toolstack.sh) ----------------------
+# pvctl with the shared objects ldd names, the test guest it builds, its configs in
+# /etc/pvctl and the bad inputs tests/linux/toolstack-checks.sh feeds it.
+[ -f "$top/build/guests/toolstack-guest.elf" ] || make -s -C "$top/tests/guests" TOP="$top"
+strip -o "$ir/bin/pvctl" "$pvctl"
+ldd "$pvctl" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+mkdir -p "$ir/etc/pvctl"
+strip --strip-debug -o "$ir/etc/pvctl/toolstack-guest.elf" "$top/build/guests/toolstack-guest.elf"
+cp "$top"/tests/linux/pvctl/{test,example}.cfg "$ir/etc/pvctl/"
+python3 "$top/tests/linux/pvctl/bad-inputs.py" "$ir/etc/pvctl" "$top/build/guests/toolstack-guest.elf"
+cp "$top"/tests/linux/pvctl/{syntax,unknown-key}.cfg "$ir/etc/pvctl/bad/"
+cp "$top/tests/linux/toolstack-checks.sh" "$ir/toolstack-checks.sh"
+# --- end of the pvctl block ----------------------------------------------------------------
 # The kernel modules a PV guest needs (its front ends), with their dependencies,
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)

@@ -1,0 +1,121 @@
+/*
+ * cmd_create.c: `pvctl create CFG [key=value...] [-p]`. Everything that can
+ * be refused without a domain is checked first (the config, a duplicate
+ * name, the kernel and ramdisk files, the memory); the builder destroys its
+ * domain if a later step fails, so a refused create leaves nothing behind.
+ */
+#include "pvctl.h"
+#include "build.h"
+#include "config.h"
+#include "kernel.h"
+#include "names.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int read_config(struct pv_config *c, int argc, char **argv, int *paused)
+{
+    struct pvctl_buf f;
+    char err[512], why[200], *text;
+    int rc;
+
+    config_init(c);
+    rc = pvctl_read_file(argv[0], &f);
+    if (rc) {
+        fprintf(stderr, "pvctl: config %s: %s\n", argv[0], strerror(rc == -EINVAL ? ENODATA : -rc));
+        return -1;
+    }
+    text = realloc(f.data, f.len + 1);
+    if (!text) {
+        free(f.data);
+        return -1;
+    }
+    text[f.len] = 0;
+    rc = config_parse(c, text, argv[0], err, sizeof(err));
+    free(text);
+    for (int i = 1; !rc && i < argc; i++) {
+        if (!strcmp(argv[i], "-p"))
+            *paused = 1;
+        else
+            rc = config_override(c, argv[i], err, sizeof(err));
+    }
+    if (!rc && config_check(c, why, sizeof(why))) {
+        snprintf(err, sizeof(err), "%.200s: %s", argv[0], why);
+        rc = -EINVAL;
+    }
+    if (rc)
+        fprintf(stderr, "pvctl: config error: %s\n", err);
+    return rc ? -1 : 0;
+}
+
+static int load_images(const struct pv_config *c, struct build_spec *s)
+{
+    int rc;
+
+    if (pvctl_load_kernel(c->kernel, &s->kernel))
+        return -1;
+    if (!c->ramdisk[0])
+        return 0;
+    rc = pvctl_read_file(c->ramdisk, &s->initrd);
+    if (rc) {
+        fprintf(stderr, "pvctl: ramdisk %s: %s\n", c->ramdisk, strerror(rc == -EINVAL ? ENODATA : -rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* The domain exists and is built: name it, tell xenstored, start it. */
+static int finish(const struct pv_config *c, const struct build_result *r, int paused)
+{
+    int rc = names_set(r->dom, c->name);
+
+    if (rc) {
+        fprintf(stderr, "pvctl: create: recording the name in %s: %s\n", names_where(), strerror(-rc));
+        return -1;
+    }
+    if (names_have_xenstore() && (rc = names_introduce(r->dom, r->store_mfn, r->store_port)))
+        fprintf(stderr, "pvctl: create: warning: xenstored refused the introduction: %s\n",
+                strerror(-rc));
+    if (!paused && (rc = ctl_simple(XEN_DOMCTL_unpausedomain, r->dom))) {
+        fprintf(stderr, "pvctl: create: unpause: %s\n", strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_create(int argc, char **argv)
+{
+    struct build_spec s = { 0 };
+    struct build_result r;
+    struct pv_config c;
+    int paused = 0, rc = 1;
+    domid_t other;
+
+    if (argc < 1 || argv[0][0] == '-')
+        return 2;
+    if (read_config(&c, argc, argv, &paused) || pvctl_open_control())
+        return 1;
+    if (!pvctl_find_name(c.name, &other)) {
+        fprintf(stderr, "pvctl: create: a domain named '%s' exists already (id %u)\n", c.name, other);
+        return 1;
+    }
+    if (load_images(&c, &s))
+        goto out;
+    s.cmdline = config_cmdline(&c);
+    s.memory_mb = c.memory_mb;
+    s.vcpus = c.vcpus;
+    if (pv_build(&s, &r))
+        goto out;
+    if (finish(&c, &r, paused)) {
+        names_remove(r.dom);
+        ctl_simple(XEN_DOMCTL_destroydomain, r.dom);
+        goto out;
+    }
+    printf("pvctl: created domain '%s' (id %u)%s\n", c.name, r.dom, paused ? ", paused" : "");
+    rc = 0;
+out:
+    free(s.kernel.data);
+    free(s.initrd.data);
+    return rc;
+}

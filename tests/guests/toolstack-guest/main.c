@@ -1,0 +1,58 @@
+/*
+ * toolstack-guest: the domain `pvctl create` builds in tests/run-toolstack.sh
+ * (it is not booted by the hypervisor, so it is not in tests.conf). It checks
+ * what the dom0 builder gave it: start_info's magic, nr_pages = expect_mb=
+ * MiB, the xenstore and console pages and ports, the initrd (it starts with
+ * "PVCTL-RAMDISK" when ramdisk= is given) and the command line. Then, by
+ * mode=:
+ *   poweroff  prints its DONE line and powers off (the default);
+ *   crash     powers off with SHUTDOWN_crash;
+ *   spin      prints a marker and spins forever, so that its CPU time shows
+ *             whether it runs (pause/unpause) until it is destroyed.
+ */
+#include "guest.h"
+#include "hypercall.h"
+
+const char test_name[] = "toolstack-guest";
+
+static void check_start_info(void)
+{
+    long mb = cmdline_int("expect_mb", 0);
+    char want[32];
+
+    check(!memcmp(start_info->magic, "xen-3.0-x86_64", 15), "start_info magic", "'%.32s'",
+          start_info->magic);
+    check(!mb || start_info->nr_pages == (unsigned long)mb * 256, "nr_pages = memory=",
+          "nr_pages %lu, memory %ld MiB", start_info->nr_pages, mb);
+    check(start_info->store_mfn && start_info->store_evtchn, "xenstore page and port",
+          "mfn %#lx port %u", start_info->store_mfn, start_info->store_evtchn);
+    check(start_info->console.domU.mfn && start_info->console.domU.evtchn &&
+          start_info->console.domU.evtchn != start_info->store_evtchn, "console page and port",
+          "mfn %#lx port %u", start_info->console.domU.mfn, start_info->console.domU.evtchn);
+    check(!(start_info->flags & SIF_PRIVILEGED), "not privileged", "flags %#x", start_info->flags);
+    if (cmdline_str("ramdisk", want, sizeof(want)))
+        check(start_info->mod_start && start_info->mod_len >= 13 &&
+              !memcmp((const void *)start_info->mod_start, "PVCTL-RAMDISK", 13),
+              "the initrd is loaded", "mod_start %#lx len %lu", start_info->mod_start,
+              start_info->mod_len);
+}
+
+void test_main(void)
+{
+    char mode[16] = "poweroff", name[32] = "?";
+
+    cmdline_str("mode", mode, sizeof(mode));
+    cmdline_str("name", name, sizeof(name));
+    printf("TOOLSTACK-GUEST: %s built by pvctl, mode %s\n", name, mode);
+    check_start_info();
+    if (!strcmp(mode, "crash")) {
+        printf("DONE: %s: %u passed, %u failed (crashing on purpose)\n", test_name, tests_passed,
+               tests_failed);
+        shutdown(SHUTDOWN_crash);
+    }
+    if (!strcmp(mode, "spin")) {
+        printf("TOOLSTACK-GUEST: %s spinning\n", name);
+        for (volatile unsigned long n = 0;; n++)
+            ;
+    }
+}
