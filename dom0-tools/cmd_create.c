@@ -13,6 +13,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
 
 static int read_config(struct pv_config *c, int argc, char **argv, int *paused)
 {
@@ -90,6 +99,7 @@ int cmd_create(int argc, char **argv)
     struct build_result r;
     struct pv_config c;
     int paused = 0, rc = 1;
+    double t0 = now_ms(), t_build;
     domid_t other;
 
     if (argc < 1 || argv[0][0] == '-')
@@ -105,14 +115,17 @@ int cmd_create(int argc, char **argv)
     s.cmdline = config_cmdline(&c);
     s.memory_mb = c.memory_mb;
     s.vcpus = c.vcpus;
+    t_build = now_ms();
     if (pv_build(&s, &r))
         goto out;
+    t_build = now_ms() - t_build;
     if (finish(&c, &r, paused)) {
         names_remove(r.dom);
         ctl_simple(XEN_DOMCTL_destroydomain, r.dom);
         goto out;
     }
-    printf("pvctl: created domain '%s' (id %u)%s\n", c.name, r.dom, paused ? ", paused" : "");
+    printf("pvctl: created domain '%s' (id %u)%s in %.1f ms (the builder's hypercalls %.1f ms)\n",
+           c.name, r.dom, paused ? ", paused" : "", now_ms() - t0, t_build);
     rc = 0;
 out:
     free(s.kernel.data);

@@ -61,6 +61,10 @@ cp "$top"/tests/linux/pvctl/{test,example}.cfg "$ir/etc/pvctl/"
 python3 "$top/tests/linux/pvctl/bad-inputs.py" "$ir/etc/pvctl" "$top/build/guests/toolstack-guest.elf"
 cp "$top"/tests/linux/pvctl/{syntax,unknown-key}.cfg "$ir/etc/pvctl/bad/"
 cp "$top/tests/linux/toolstack-checks.sh" "$ir/toolstack-checks.sh"
+# xenstore-lite (libc only) so that the checks can also keep names in a xenstored on its
+# Unix socket; left alone if another block installed it already.
+[ -f "$top/build/xenstore-lite/xenstore-lite" ] || make -s -C "$top/xenstore-lite" TOP="$top"
+[ -e "$ir/bin/xenstore-lite" ] || strip -o "$ir/bin/xenstore-lite" "$top/build/xenstore-lite/xenstore-lite"
 # --- end of the pvctl block ----------------------------------------------------------------
 # The kernel modules a PV guest needs (its front ends), with their dependencies,
 # from the same kernel package.

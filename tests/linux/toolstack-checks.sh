@@ -106,16 +106,42 @@ pvctl pause nosuch 2> $ERR; grep -q "no domain 'nosuch'" $ERR && ok unknown-doma
 pvctl destroy 0 2> $ERR; grep -q "dom0 cannot destroy itself" $ERR && ok destroy-dom0-refused || bad destroy-dom0-refused "$(cat $ERR)"
 
 # 5. create -> destroy, many times: every page comes back.
-N=${TOOLSTACK_CYCLES:-50}; i=0; errs=0; t0=$(uptime_cs)
+N=${TOOLSTACK_CYCLES:-50}; i=0; errs=0; t0=$(uptime_cs); rm -f /tmp/cycles.out
 while [ $i -lt $N ]; do
-  pvctl create "$CFG" name=cyc -p > /dev/null 2>$ERR || { errs=$((errs+1)); cat $ERR; }
+  pvctl create "$CFG" name=cyc -p >> /tmp/cycles.out 2>$ERR || { errs=$((errs+1)); cat $ERR; }
   pvctl destroy cyc 2>$ERR || { errs=$((errs+1)); cat $ERR; }
   i=$((i+1))
 done
 t1=$(uptime_cs)
 echo "toolstack: $N create+destroy cycles in $(( (t1 - t0) * 10 )) ms ($(( (t1 - t0) * 10 / N )) ms each, TCG)"
+# min / median / max of pvctl create's own time and of its builder's hypercalls (ms)
+stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%s / %s / %s", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
+echo "toolstack: create (paused) ms min/median/max: $(sed -n 's/.* in \([0-9.]*\) ms .*/\1/p' /tmp/cycles.out | stats)," \
+     "builder $(sed -n 's/.*hypercalls \([0-9.]*\) ms.*/\1/p' /tmp/cycles.out | stats)"
 [ $errs = 0 ] && ok "create-destroy-${N}-cycles" || bad "create-destroy-${N}-cycles" "$errs errors"
 [ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok cycles-free-pages-back \
   || bad cycles-free-pages-back "$(free_pages), baseline $base; $(ndomains) domains"
+
+# 6. Names in xenstore: with a xenstored on its Unix socket (xenstore-lite, socket only:
+# it serves no ring here), pvctl keeps names in /local/domain/N/name instead of files.
+if command -v xenstore-lite > /dev/null; then
+  mkdir -p /run/xenstored
+  xenstore-lite -N -s /run/xenstored/socket -L /tmp/xenstored.log & xspid=$!
+  i=0; while [ ! -S /run/xenstored/socket ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+  [ "$(pvctl info | sed -n 's/^name_store *: //p')" = xenstore ] && ok names-store-is-xenstore \
+    || bad names-store-is-xenstore "$(pvctl info | tail -1)"
+  pvctl create "$CFG" name=xs1 -p > /tmp/create.out 2>&1 && pvctl list | grep -qE '^xs1 +[0-9]+ +8 ' \
+    && ok xenstore-create-named || bad xenstore-create-named "$(cat /tmp/create.out; pvctl list)"
+  grep warning /tmp/create.out | sed 's/^/    /'
+  want_doms=2; want_free=$(free_pages)
+  refused xenstore-duplicate-name "a domain named 'xs1' exists already" "$CFG" name=xs1
+  pvctl destroy xs1 && [ -z "$(field xs1 domid)" ] && [ "$(free_pages)" = "$base" ] \
+    && ok xenstore-destroy-named || bad xenstore-destroy-named "$(pvctl list)"
+  kill $xspid; wait $xspid 2>/dev/null; rm -f /run/xenstored/socket
+  [ "$(pvctl info | sed -n 's/^name_store *: //p')" = /run/pvctl/names ] && ok names-store-back-to-files \
+    || bad names-store-back-to-files "$(pvctl info | tail -1)"
+else
+  bad names-in-xenstore "no xenstore-lite in the initramfs"
+fi
 
 echo "$pass passed, $fail failed"
