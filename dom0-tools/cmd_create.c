@@ -83,6 +83,10 @@ static int finish(const struct pv_config *c, const struct build_result *r, int p
         fprintf(stderr, "pvctl: create: recording the name in %s: %s\n", names_where(), strerror(-rc));
         return -1;
     }
+    if ((rc = names_set_console(r->dom, r->console_mfn, r->console_port))) {
+        fprintf(stderr, "pvctl: create: recording the console: %s\n", strerror(-rc));
+        return -1;
+    }
     if (names_have_xenstore() && (rc = names_introduce(r->dom, r->store_mfn, r->store_port)))
         fprintf(stderr, "pvctl: create: warning: xenstored refused the introduction: %s\n",
                 strerror(-rc));

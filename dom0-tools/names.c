@@ -148,6 +148,68 @@ void names_remove(uint16_t dom)
     }
     file_of(dom, path, sizeof(path));
     unlink(path);
+    snprintf(path, sizeof(path), NAMES_DIR "/%u.console", dom);
+    unlink(path);
+}
+
+static int xs_write_num(uint16_t dom, const char *leaf, unsigned long v)
+{
+    char path[80], val[24];
+
+    xs_path(dom, leaf, path, sizeof(path));
+    snprintf(val, sizeof(val), "%lu", v);
+    return xs_write(xs, XBT_NULL, path, val, (unsigned int)strlen(val)) ? 0 : -errno;
+}
+
+int names_set_console(uint16_t dom, unsigned long mfn, unsigned int port)
+{
+    char path[64];
+    FILE *f;
+
+    if (xs)
+        return xs_write_num(dom, "console/ring-ref", mfn) ?: xs_write_num(dom, "console/port", port);
+    snprintf(path, sizeof(path), NAMES_DIR "/%u.console", dom);
+    f = fopen(path, "w");
+    if (!f)
+        return -errno;
+    fprintf(f, "%lu %u\n", mfn, port);
+    return fclose(f) ? -EIO : 0;
+}
+
+static int xs_read_num(uint16_t dom, const char *leaf, unsigned long *v)
+{
+    char path[80], *s;
+    unsigned int n;
+
+    xs_path(dom, leaf, path, sizeof(path));
+    s = xs_read(xs, XBT_NULL, path, &n);
+    if (!s)
+        return -ENOENT;
+    *v = strtoul(s, NULL, 10);
+    free(s);
+    return 0;
+}
+
+int names_get_console(uint16_t dom, unsigned long *mfn, unsigned int *port)
+{
+    unsigned long p = 0;
+    char path[64];
+    FILE *f;
+    int ok;
+
+    if (xs) {
+        if (xs_read_num(dom, "console/ring-ref", mfn) || xs_read_num(dom, "console/port", &p))
+            return -ENOENT;
+        *port = (unsigned int)p;
+        return 0;
+    }
+    snprintf(path, sizeof(path), NAMES_DIR "/%u.console", dom);
+    f = fopen(path, "r");
+    if (!f)
+        return -ENOENT;
+    ok = fscanf(f, "%lu %u", mfn, port) == 2;
+    fclose(f);
+    return ok ? 0 : -ENOENT;
 }
 
 int names_introduce(uint16_t dom, unsigned long store_mfn, unsigned int store_port)

@@ -26,6 +26,9 @@ static const struct pvctl_cmd commands[] = {
     { "shutdown", "DOM [-R]", "ask a domain to power off (-R: reboot) through xenstore", cmd_shutdown,
       "Writes control/shutdown in the domain's xenstore directory, as xl does; a guest\n"
       "without xenbus does not hear it, and without a xenstored it cannot be asked.\n" },
+    { "console", "[-l] DOM", "attach to a domain's PV console ring (Ctrl-] detaches)", cmd_console,
+      "  -l   log: copy the guest's output to stdout, read no input, and end when the\n"
+      "       domain has shut down or is gone\n" },
     { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },

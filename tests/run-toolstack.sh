@@ -49,6 +49,7 @@ fi
 expect guest-start-of-day-checked '^\(d[1-9][0-9]*\) DONE: toolstack-guest: [1-9][0-9]* passed, 0 failed$'
 expect guest-saw-its-ramdisk '^\(d[1-9][0-9]*\) PASS: toolstack-guest: the initrd is loaded'
 expect spinning-guest-ran '^\(d[1-9][0-9]*\) TOOLSTACK-GUEST: spin spinning'
+expect console-guest-consumed '^\(d[1-9][0-9]*\) PASS: toolstack-guest: the console back end consumed the ring'
 expect crash-guest-crashed '\(HV\) d[1-9][0-9]* shutdown: crash'
 if log_has '^\(d[1-9][0-9]*\) FAIL'; then
   echo "FAIL: toolstack/guests-no-failures"; tr -d '\r' < "$log" | grep -E '^\(d[1-9][0-9]*\) FAIL' | sed 's/^/    /'; status=1

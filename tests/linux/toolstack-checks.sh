@@ -31,7 +31,7 @@ base=$(free_pages)
 echo "toolstack: names kept in $(pvctl info | sed -n 's/^name_store *: //p'), free pages $base"
 
 # --help on every command
-for c in create list info pause unpause destroy shutdown kernel-extract kernel-info; do
+for c in create list info pause unpause destroy shutdown console kernel-extract kernel-info; do
   pvctl "$c" --help > /tmp/help 2>&1 && grep -q "^usage: pvctl $c" /tmp/help || { bad help-$c "$(cat /tmp/help)"; continue; }
 done
 [ "$fail" = 0 ] && ok help-every-command
@@ -73,6 +73,20 @@ if wait_state crasher c 60 && [ "$(field crasher shutdown_reason)" = 3 ]; then o
 else bad crash-reported "$(pvctl list)"; fi
 pvctl destroy crasher
 [ "$(free_pages)" = "$base" ] && ok free-pages-back-after-runs || bad free-pages-back-after-runs "$(free_pages), baseline $base"
+
+# 3b. The console ring's back end: pvctl console -l copies what the guest writes to its
+# ring, and ends by itself once the guest has shut down.
+pvctl create "$CFG" name=ringer extra="mode=ring name=ringer" -p > /dev/null 2>&1
+pvctl console -l ringer > /tmp/ring.out 2>&1 & cpid=$!
+sleep 0.5; pvctl unpause ringer
+i=0; while kill -0 $cpid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+if kill -0 $cpid 2>/dev/null; then bad console-log-ends "still running after 30 s"; kill $cpid
+else ok console-log-ends; fi
+n=$(grep -c '^RING: line [123] from ringer' /tmp/ring.out)
+[ "$n" = 3 ] && ok console-ring-output || bad console-ring-output "$n lines: $(head -c 300 /tmp/ring.out)"
+[ "$(field ringer shutdown_reason)" = 0 ] && ok console-guest-done || bad console-guest-done "$(pvctl list)"
+pvctl destroy ringer
+pvctl console nosuch 2> $ERR; grep -q "no domain 'nosuch'" $ERR && ok console-unknown-domain || bad console-unknown-domain "$(cat $ERR)"
 
 # 4. Bad input: a clear message, no domain, no page left behind.
 refused() {   # name, expected message (ERE), pvctl create arguments...

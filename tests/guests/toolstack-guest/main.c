@@ -8,10 +8,15 @@
  *   poweroff  prints its DONE line and powers off (the default);
  *   crash     powers off with SHUTDOWN_crash;
  *   spin      prints a marker and spins forever, so that its CPU time shows
- *             whether it runs (pause/unpause) until it is destroyed.
+ *             whether it runs (pause/unpause) until it is destroyed;
+ *   ring      writes lines into its PV console ring and waits (10 s at most)
+ *             for the back end (`pvctl console`) to consume them, then powers
+ *             off.
  */
 #include "guest.h"
 #include "hypercall.h"
+#include "mm.h"
+#include <xen/io/console.h>
 
 const char test_name[] = "toolstack-guest";
 
@@ -37,6 +42,31 @@ static void check_start_info(void)
               start_info->mod_len);
 }
 
+/* Lines into the console ring (the page pvctl gave, mapped in the bootstrap region). */
+static void ring_test(const char *name)
+{
+    struct xencons_interface *r =
+        (struct xencons_interface *)(VIRT_BASE + M2P[start_info->console.domU.mfn] * PAGE_SIZE);
+    evtchn_port_t port = start_info->console.domU.evtchn;
+    char line[64];
+    unsigned int waited = 0;
+
+    for (int i = 1; i <= 3; i++) {
+        int n = snprintf(line, sizeof(line), "RING: line %d from %s\n", i, name);
+        XENCONS_RING_IDX prod = r->out_prod;
+
+        for (int k = 0; k < n; k++)
+            r->out[MASK_XENCONS_IDX(prod++, r->out)] = line[k];
+        barrier();
+        r->out_prod = prod;
+        evtchn_send(port);
+    }
+    while (r->out_cons != r->out_prod && waited++ < 1000)
+        udelay_spin(10000);
+    check(r->out_cons == r->out_prod, "the console back end consumed the ring",
+          "cons %u prod %u after 10 s", r->out_cons, r->out_prod);
+}
+
 void test_main(void)
 {
     char mode[16] = "poweroff", name[32] = "?";
@@ -50,6 +80,8 @@ void test_main(void)
                tests_failed);
         shutdown(SHUTDOWN_crash);
     }
+    if (!strcmp(mode, "ring"))
+        ring_test(name);
     if (!strcmp(mode, "spin")) {
         printf("TOOLSTACK-GUEST: %s spinning\n", name);
         for (volatile unsigned long n = 0;; n++)
