@@ -158,7 +158,13 @@ static void write_start_info(struct build_ctx *c)
     si->shared_info = c->shared_info_mfn << PV_PAGE_SHIFT;
     si->flags = 0;
     si->store_mfn = c->r->store_mfn;
-    si->store_evtchn = c->r->store_port;
+    /*
+     * Without a xenstored, port 0: Linux then treats xenstore as local and
+     * waits for one (XS_LOCAL), as with the hypervisor's boot-time domUs;
+     * with a port it would probe its devices at boot and wait for a reply
+     * that never comes.
+     */
+    si->store_evtchn = c->s->xenstored ? c->r->store_port : 0;
     si->console.domU.mfn = c->r->console_mfn;
     si->console.domU.evtchn = c->r->console_port;
     si->pt_base = l->v_start + (l->pt << PV_PAGE_SHIFT);

@@ -16,6 +16,7 @@ struct build_spec {
     const char *cmdline;
     uint64_t memory_mb;
     uint32_t vcpus;
+    int xenstored;                    /* a xenstored will serve the guest's ring */
 };
 
 struct build_result {

@@ -119,6 +119,7 @@ int cmd_create(int argc, char **argv)
     s.cmdline = config_cmdline(&c);
     s.memory_mb = c.memory_mb;
     s.vcpus = c.vcpus;
+    s.xenstored = names_have_xenstore();
     t_build = now_ms();
     if (pv_build(&s, &r))
         goto out;

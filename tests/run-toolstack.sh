@@ -3,7 +3,8 @@
 # (test-toolstack). Boots the stock Debian kernel as dom0 on q35, as run-dom0.sh does,
 # with pvtest=toolstack: dom0's /init runs tests/linux/toolstack-checks.sh, which
 # creates test guests (tests/guests/toolstack-guest) from /etc/pvctl/test.cfg, lists,
-# pauses, unpauses and destroys them, feeds pvctl bad input (each refused with its
+# pauses, unpauses and destroys them, serves a guest's console ring (pvctl console),
+# boots the stock Debian kernel as a domU to its /init marker, feeds pvctl bad input (each refused with its
 # message, nothing left behind), runs create->destroy cycles with free memory back at
 # the baseline, prints "N passed, N failed" and powers off. The runner checks that
 # summary, the guests' own lines on the serial log (their start-of-day checks, the
@@ -28,12 +29,21 @@ expect() {   # name, ERE the log must have
   if log_has "$2"; then echo "PASS: toolstack/$1"; else echo "FAIL: toolstack/$1: no line /$2/"; status=1; fi
 }
 
+# Dom0's initramfs plus a second gzip'd cpio archive (Linux unpacks concatenated ones) holding
+# the stock kernel's bzImage and the guest initramfs, for pvctl to boot a Linux domU.
+extra=$res/extra; rm -rf "$extra"; mkdir -p "$extra/etc/pvctl/linux"
+kimg=$(ls "$top"/build/linux/root/boot/vmlinuz-* 2>/dev/null | head -1)
+[ -n "$kimg" ] || { echo "FAIL: toolstack/setup: no bzImage in build/linux/root/boot (make linux-image)"; exit 1; }
+cp "$kimg" "$extra/etc/pvctl/linux/vmlinuz"; cp "$ird" "$extra/etc/pvctl/linux/initrd.gz"
+(cd "$extra" && find . | cpio -o -H newc --quiet | gzip -1) > "$res/extra.cpio.gz"
+cat "$ird" "$res/extra.cpio.gz" > "$res/initrd.gz"; rm -rf "$res/extra.cpio.gz" "$extra"
+
 log=$res/boot.log
 rm -f "$log"
 start=$(date +%s)
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
-    -M "$k console=hvc0 loglevel=4 pvtest=toolstack" -M "$ird initrd" \
+    -M "$k console=hvc0 loglevel=4 pvtest=toolstack" -M "$res/initrd.gz initrd" \
     -m 1024 -l "$log" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 echo "toolstack: boot and checks took $(( $(date +%s) - start ))s" >&2

@@ -88,6 +88,28 @@ n=$(grep -c '^RING: line [123] from ringer' /tmp/ring.out)
 pvctl destroy ringer
 pvctl console nosuch 2> $ERR; grep -q "no domain 'nosuch'" $ERR && ok console-unknown-domain || bad console-unknown-domain "$(cat $ERR)"
 
+# 3c. A Linux domU: the stock Debian bzImage (xz, unpacked by pvctl) and the guest
+# initramfs; its console ring logged by pvctl console -l until it powers off at /init.
+if [ -f /etc/pvctl/linux/vmlinuz ]; then
+  printf '%s\n' 'name = "linux1"' 'kernel = "/etc/pvctl/linux/vmlinuz"' \
+    'ramdisk = "/etc/pvctl/linux/initrd.gz"' 'memory = 128' 'extra = "console=hvc0 pvtest=marker"' > /tmp/linux.cfg
+  t0=$(uptime_cs)
+  pvctl create /tmp/linux.cfg -p > /tmp/create.out 2>&1 && ok linux-create || bad linux-create "$(cat /tmp/create.out)"
+  cat /tmp/create.out
+  pvctl console -l linux1 > /tmp/linux.out 2>&1 & cpid=$!
+  sleep 0.5; pvctl unpause linux1
+  i=0; while kill -0 $cpid 2>/dev/null && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done
+  kill $cpid 2>/dev/null
+  echo "toolstack: Linux domU: create to its end $(( ($(uptime_cs) - t0) * 10 )) ms"
+  sed 's/^/    linux1: /' /tmp/linux.out | tail -n 15
+  grep -q 'INIT-MARKER' /tmp/linux.out && ok linux-domU-reached-init || bad linux-domU-reached-init "$(pvctl list linux1)"
+  pvctl list linux1
+  pvctl destroy linux1
+  [ "$(free_pages)" = "$base" ] && ok linux-free-pages-back || bad linux-free-pages-back "$(free_pages), baseline $base"
+else
+  bad linux-domU "no /etc/pvctl/linux/vmlinuz"
+fi
+
 # 4. Bad input: a clear message, no domain, no page left behind.
 refused() {   # name, expected message (ERE), pvctl create arguments...
   n=$1; want=$2; shift 2
