@@ -103,6 +103,7 @@ void hv_vlog(enum hv_loglvl lvl, const char *fmt, va_list ap)
     hv_console_lock();
     hv_console_claim_line(-2);
     hv_puts_raw(line, n);
+    console_history_record(line, n);
     hv_console_unlock();
 }
 

@@ -26,11 +26,16 @@ static int input_domid = -1;                         /* the privileged domain ta
 static char buf[INPUT_BUF_SIZE];
 static unsigned int buf_prod, buf_cons;              /* free-running; prod - cons = bytes held */
 
+/* With a reference (put_domain), or NULL. */
 static struct domain *input_domain(void)
 {
     struct domain *d = input_domid >= 0 ? domain_lookup((domid_t)input_domid) : NULL;
 
-    return d && d->state == DOM_ACTIVE && d->vcpus[0] ? d : NULL;
+    if (d && !d->vcpus[0]) {
+        put_domain(d);
+        d = NULL;
+    }
+    return d;
 }
 
 static void input_poll(void *unused)
@@ -50,6 +55,7 @@ static void input_poll(void *unused)
     }
     if (any || buf_prod != buf_cons)
         evtchn_send_virq(d->vcpus[0], VIRQ_CONSOLE);
+    put_domain(d);
     timer_set(&poll_timer, hv_now() + INPUT_POLL_NS);
 }
 
@@ -63,7 +69,11 @@ void console_input_start(struct domain *d)
 
 bool console_input_active(void)
 {
-    return input_domain() != NULL;
+    struct domain *d = input_domain();
+
+    if (d)
+        put_domain(d);
+    return d != NULL;
 }
 
 /* CONSOLEIO_read: up to count bytes; returns how many (0: nothing typed). */

@@ -3,6 +3,7 @@
  * the console), crash, and reap. Reaping frees the vCPU stacks, so it runs
  * from the idle context, never on a stack it frees.
  */
+#include <hv/bug.h>
 #include <hv/errno.h>
 #include <hv/domain.h>
 #include <hv/arch.h>
@@ -18,8 +19,9 @@
 
 struct domain *hv_domains[HV_MAX_DOMAINS];
 /* The domain list and id allocation (docs/smp.md rank 1). Lookups read
- * under it; they take no reference yet (phase 2b), so a looked-up domain
- * stays valid only because reaping runs on the one CPU that runs guests. */
+ * under it and take a reference there; the reaper frees a domain only once
+ * it has claimed it with no reference held (reap_claim), so a looked-up
+ * domain stays valid until its put_domain. */
 static rwlock_t domlist_lock = RWLOCK_INIT(LOCK_RANK_DOMLIST, "domlist_lock");
 
 static const char *const shutdown_names[] = {
@@ -35,6 +37,25 @@ const char *domain_shutdown_reason_name(unsigned int reason)
     return "unknown";
 }
 
+/* Refused once the reaper set DOMAIN_DESTROYED (it did so with none held). */
+bool get_domain(struct domain *d)
+{
+    u32 old = arch_load_acquire(&d->refcnt);
+
+    do {
+        if (old & DOMAIN_DESTROYED)
+            return false;
+    } while (!arch_cmpxchg(&d->refcnt, &old, old + 1));
+    return true;
+}
+
+void put_domain(struct domain *d)
+{
+    u32 old = arch_fetch_add(&d->refcnt, -1u);
+
+    BUG_ON(!(old & ~DOMAIN_DESTROYED));              /* a put without its get */
+}
+
 struct domain *domain_lookup(domid_t id)
 {
     struct domain *d;
@@ -43,15 +64,10 @@ struct domain *domain_lookup(domid_t id)
         return NULL;
     read_lock(&domlist_lock);
     d = hv_domains[id];
-    if (d && d->state != DOM_ACTIVE)
+    if (d && (d->state != DOM_ACTIVE || !get_domain(d)))
         d = NULL;
     read_unlock(&domlist_lock);
     return d;
-}
-
-struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
-{
-    return id == DOMID_SELF ? caller : domain_lookup(id);
 }
 
 struct domain *domain_lookup_any(domid_t id)
@@ -62,8 +78,30 @@ struct domain *domain_lookup_any(domid_t id)
         return NULL;
     read_lock(&domlist_lock);
     d = hv_domains[id];
+    if (d && !get_domain(d))
+        d = NULL;
     read_unlock(&domlist_lock);
     return d;
+}
+
+/* Whether the id is taken, in any state (no reference: the answer may go stale). */
+bool domain_exists(domid_t id)
+{
+    bool taken;
+
+    if (id >= HV_MAX_DOMAINS)
+        return false;
+    read_lock(&domlist_lock);
+    taken = hv_domains[id] != NULL;
+    read_unlock(&domlist_lock);
+    return taken;
+}
+
+struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
+{
+    if (id != DOMID_SELF)
+        return domain_lookup(id);
+    return get_domain(caller) ? caller : NULL;
 }
 
 static struct domain *create_locked(domid_t id, bool privileged)
@@ -78,6 +116,10 @@ static struct domain *create_locked(domid_t id, bool privileged)
     d->id = id;
     d->privileged = privileged;
     spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
+    spin_lock_init_keyed(&d->event_lock, LOCK_RANK_EVENT, "event_lock", id);
+    for (unsigned int i = 0; i < EVTCHN_PORT_LOCKS; i++)
+        spin_lock_init_keyed(&d->evtchn_port_lock[i], LOCK_RANK_EVTCHN_PORT, "evtchn_port_lock",
+                             id * EVTCHN_PORT_LOCKS + i);
     d->state = DOM_ACTIVE;
     d->shared_info = hv_alloc_pages(1);
     if (!d->shared_info || evtchn_domain_init(d) || grant_table_init(d)) {
@@ -150,6 +192,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->id = id;
     v->state = VCPU_DOWN;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
+    spin_lock_init_keyed(&v->evtchn_queue_lock, LOCK_RANK_EVTCHN_QUEUE, "evtchn_queue_lock", id);
     v->runstate.state = RUNSTATE_running;            /* vCPUs are created to run */
     v->runstate.state_entry_time = hv_now();
     timer_init(&v->singleshot_timer, vcpu_singleshot_fire, v);
@@ -193,7 +236,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     console_ring_detach(d);
     evtchn_domain_destroy(d);
     pirq_domain_destroy(d);                          /* its lines masked, unmapped */
-    grant_table_destroy(d);
+    grant_table_release(d);
     domain_notify_controller();
 }
 
@@ -217,6 +260,7 @@ static void domain_free(struct domain *d)
         hv_free_pages(d->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     }
     arch_domain_destroy(d);
+    grant_table_destroy(d);
     arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
     write_lock(&domlist_lock);
     hv_domains[d->id] = NULL;
@@ -225,13 +269,6 @@ static void domain_free(struct domain *d)
     domain_notify_controller();
 }
 
-int domain_destroy_step(struct domain *d)
-{
-    if (arch_domain_relinquish(d) == -ERESTART)
-        return -ERESTART;
-    domain_free(d);
-    return 0;
-}
 
 static struct domain *controller(void)
 {
@@ -254,20 +291,116 @@ static bool reap_now(const struct domain *d)
 {
     if (!d || d->state != DOM_SHUTDOWN || (current && current->domain == d))
         return false;
+    if (d->relinquished)
+        return true;                                 /* destroyed; its last reference is gone or going */
     return !d->controlled || !controller();
+}
+
+/*
+ * A reference lives for one hypercall at most: one still held long after
+ * shutdown is a missed put_domain. Debug builds (and the unit tests) panic
+ * on it; a release build says so once and leaves the domain unfreed.
+ */
+static bool reap_wait(struct domain *d)
+{
+    u64 now = hv_now();
+
+    if (d->reap_reported)
+        return false;                                /* given up on: do not spin on it */
+    if (!d->reap_wait_since) {
+        d->reap_wait_since = now ? now : 1;
+        return true;
+    }
+    if (now < d->reap_wait_since + DOMAIN_REF_WAIT_NS)
+        return true;
+    d->reap_reported = true;
+#if defined(HV_DEBUG) || defined(HV_HOST_TEST)
+    hv_panic("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain)\n",
+             d->id, arch_load_acquire(&d->refcnt), (unsigned long)((now - d->reap_wait_since) / 1000000));
+#else
+    hv_warn("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain); "
+            "not freed\n", d->id, arch_load_acquire(&d->refcnt),
+            (unsigned long)((now - d->reap_wait_since) / 1000000));
+#endif
+    return false;
+}
+
+/* Claims d for destruction: only with no reference held, and then no new one is given. */
+static bool reap_claim(struct domain *d)
+{
+    u32 none = 0;
+
+    if (arch_load_acquire(&d->refcnt) == DOMAIN_DESTROYED)
+        return true;                                 /* claimed on an earlier pass */
+    return arch_cmpxchg(&d->refcnt, &none, DOMAIN_DESTROYED);
+}
+
+/*
+ * One bounded step of giving d's frames back, under d->page_alloc_lock:
+ * its frames change owner and tot_pages drops, which is what the lock
+ * guards (nothing else can reach d now: claimed, no reference is left,
+ * but the rule holds for every owner change). heap_lock nests inside.
+ */
+static int relinquish_step(struct domain *d)
+{
+    int rc;
+
+    spin_lock(&d->page_alloc_lock);
+    rc = arch_domain_relinquish(d);
+    spin_unlock(&d->page_alloc_lock);
+    return rc;
+}
+
+/*
+ * One bounded step of destroydomain's release, with the caller's reference
+ * held: the frames go back as Xen's domain_relinquish_resources gives them
+ * (other CPUs may still hold references; those keep the struct, not the
+ * memory). The struct goes with the last reference: domain_put_destroyed.
+ */
+int domain_destroy_step(struct domain *d)
+{
+    if (relinquish_step(d) == -ERESTART)
+        return -ERESTART;
+    d->relinquished = true;
+    return 0;
+}
+
+/*
+ * Drops the destroyer's reference on a relinquished domain and frees it
+ * at once if that was the last one (refcnt 1 -> claimed), so destroydomain
+ * returns with the domain gone; otherwise the reaper frees it once the
+ * other holders have put theirs. Runs on the reaper's CPU (CPU 0) today:
+ * a reaper on another CPU must not race this claim (docs/smp.md).
+ */
+void domain_put_destroyed(struct domain *d)
+{
+    u32 one = 1;
+
+    if (arch_cmpxchg(&d->refcnt, &one, DOMAIN_DESTROYED)) {
+        domain_free(d);
+        return;
+    }
+    put_domain(d);
 }
 
 bool domain_reap(void)
 {
+    bool unfinished = false;
+
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++) {
         struct domain *d = hv_domains[i];
 
         if (!reap_now(d))
             continue;
-        if (domain_destroy_step(d) == -ERESTART)
+        if (!reap_claim(d)) {
+            unfinished |= reap_wait(d);              /* references held: come back */
+            continue;
+        }
+        if (relinquish_step(d) == -ERESTART)
             return true;                             /* the rest after the guests and timers due */
+        domain_free(d);
     }
-    return false;
+    return unfinished;
 }
 
 unsigned int domain_count_alive(void)

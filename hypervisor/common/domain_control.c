@@ -36,6 +36,7 @@ int domain_unpause_by_controller(struct domain *d)
     return 0;
 }
 
+/* With a reference: the caller must put_domain() it. */
 struct domain *domain_first_at_or_above(domid_t id)
 {
     for (unsigned int i = id; i < HV_MAX_DOMAINS; i++) {
@@ -55,7 +56,7 @@ domid_t domain_pick_free_id(void)
     for (unsigned int n = 1; n < HV_MAX_DOMAINS; n++) {
         domid_t id = (domid_t)(1 + (rover + n - 1) % (HV_MAX_DOMAINS - 1));
 
-        if (!domain_lookup_any(id)) {
+        if (!domain_exists(id)) {
             rover = id;
             return id;
         }

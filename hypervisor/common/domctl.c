@@ -51,6 +51,7 @@ void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *in
     info->flags = (info->nr_online_vcpus ? flags : 0) | (d->dying ? XEN_DOMINF_dying : 0) |
                   (d->state != DOM_ACTIVE ? XEN_DOMINF_shutdown : 0) |
                   (d->pause_count ? XEN_DOMINF_paused : 0) | code << XEN_DOMINF_shutdownshift;
+    memcpy(info->handle, d->handle, sizeof(info->handle));
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
     info->shared_info_frame = d->shared_info_mfn;
@@ -90,7 +91,7 @@ static long domctl_createdomain(struct xen_domctl *op)
     if (rc)
         return rc;
     if (id > 0 && id < DOMID_FIRST_RESERVED) {
-        if (domain_lookup_any(id))
+        if (domain_exists(id))
             return -EEXIST;
         if (id >= HV_MAX_DOMAINS)
             return -EINVAL;                          /* ours: the domain table's size */
@@ -99,7 +100,7 @@ static long domctl_createdomain(struct xen_domctl *op)
     }
     d = domain_create(id, false);
     if (!d)
-        return domain_lookup_any(id) ? -EEXIST : -ENOMEM;
+        return domain_exists(id) ? -EEXIST : -ENOMEM;
     d->controlled = true;
     d->max_vcpus = op->u.createdomain.max_vcpus;
     d->pause_count = 1;                              /* created paused, as Xen */
@@ -144,6 +145,7 @@ static long domctl_getdomaininfo(struct xen_domctl *op)
         return -ESRCH;
     domain_get_info(d, &op->u.getdomaininfo);
     op->domain = d->id;
+    put_domain(d);
     return 0;
 }
 
@@ -195,6 +197,36 @@ static long domctl_getvcpucontext(struct domain *d, const struct xen_domctl_vcpu
     return rc;
 }
 
+/*
+ * As Xen: -EINVAL past max_vcpus, -ESRCH for a vCPU max_vcpus has not made.
+ * A domain built at boot has no createdomain count: its vCPUs are its max.
+ */
+static long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *vi)
+{
+    const struct vcpu *v;
+
+    if (vi->vcpu >= MAX(d->max_vcpus, d->nr_vcpus) || vi->vcpu >= HV_MAX_VCPUS)
+        return -EINVAL;
+    if (!(v = d->vcpus[vi->vcpu]))
+        return -ESRCH;
+    vi->online = v->state != VCPU_DOWN;
+    vi->blocked = v->state == VCPU_BLOCKED;
+    vi->running = v == current;
+    vi->cpu_time = v->runstate.time[RUNSTATE_running] +
+                   (v == current ? hv_now() - v->runstate.state_entry_time : 0);
+    vi->cpu = 0;                                     /* guests run on CPU 0 (docs/smp.md) */
+    return 0;
+}
+
+/* As Xen's domain_set_time_offset: the domain's wallclock moves by it at once. */
+static long domctl_settimeoffset(struct domain *d, s64 seconds)
+{
+    d->time_offset_seconds = seconds;
+    if (d->vcpus[0])
+        time_update_wallclock(d->vcpus[0]);
+    return 0;
+}
+
 /* A preempted destroy continues with the same argument, as Xen's. */
 static long domctl_destroydomain(struct domain *d, guest_handle_t u_op)
 {
@@ -231,9 +263,37 @@ static long domctl_on_domain(struct xen_domctl *op, struct domain *d, guest_hand
         op->u.address_size.size = 64;
         *copyback = true;
         return 0;
+    case XEN_DOMCTL_setdomainhandle:
+        memcpy(d->handle, op->u.setdomainhandle.handle, sizeof(d->handle));
+        return 0;
+    case XEN_DOMCTL_getvcpuinfo:
+        *copyback = true;
+        return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
+    case XEN_DOMCTL_settimeoffset:
+        return domctl_settimeoffset(d, op->u.settimeoffset.time_offset_seconds);
     default:
-        return -ENOSYS;
+        return arch_do_domctl(op, d, copyback);
     }
+}
+
+/*
+ * The sub-op runs with a reference on the domain it names. destroydomain's
+ * last step drops it with domain_put_destroyed, which frees the domain if
+ * that reference was the last one.
+ */
+static long domctl_on_lookup(struct xen_domctl *op, guest_handle_t u_op, bool *copyback)
+{
+    struct domain *d = domain_lookup_any(op->domain);
+    long rc;
+
+    if (!d)
+        return -ESRCH;                               /* gone since the check before privilege */
+    rc = domctl_on_domain(op, d, u_op, copyback);
+    if (op->cmd == XEN_DOMCTL_destroydomain && !rc)
+        domain_put_destroyed(d);
+    else
+        put_domain(d);
+    return rc;
 }
 
 long domctl_op(struct xen_domctl *op, guest_handle_t u_op)
@@ -251,7 +311,7 @@ long domctl_op(struct xen_domctl *op, guest_handle_t u_op)
         copyback = !rc;
         break;
     default:
-        rc = domctl_on_domain(op, domain_lookup_any(op->domain), u_op, &copyback);
+        rc = domctl_on_lookup(op, u_op, &copyback);
         break;
     }
     if (copyback && copy_to_handle(u_op, op, sizeof(*op)))

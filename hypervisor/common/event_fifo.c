@@ -11,6 +11,11 @@
  * clearing LINKED as it goes; BUSY keeps it from unmasking a tail while we
  * relink it. Every guest page stays held (arch_guest_frame_hold) until the
  * domain's event channels are torn down.
+ *
+ * Locks: raising and unmasking run under a port lock (event_channel.c);
+ * a vCPU's queue tails and a port's last queue change under the vCPU's
+ * evtchn_queue_lock (the old and the new queue's, lower vCPU id first).
+ * Set-up (init_control, expand_array) runs under d->event_lock.
  */
 #include <hv/event.h>
 #include <hv/arch.h>
@@ -28,11 +33,12 @@ struct evtchn_fifo_domain {
 };
 _Static_assert(sizeof(struct evtchn_fifo_domain) <= PAGE_SIZE, "one page");
 
+/* Pages are only appended (under event_lock): nr_pages is published after its page. */
 static event_word_t *word_of(const struct domain *d, evtchn_port_t port)
 {
-    const struct evtchn_fifo_domain *f = d->evtchn_fifo;
+    const struct evtchn_fifo_domain *f = __atomic_load_n(&d->evtchn_fifo, __ATOMIC_ACQUIRE);
 
-    if (!f || port >= f->nr_pages * WORDS_PER_PAGE)
+    if (!f || port >= __atomic_load_n(&f->nr_pages, __ATOMIC_ACQUIRE) * WORDS_PER_PAGE)
         return NULL;
     return &f->array[port / WORDS_PER_PAGE][port % WORDS_PER_PAGE];
 }
@@ -91,11 +97,29 @@ static bool set_link(event_word_t *tail, evtchn_port_t port)
     return true;
 }
 
+/*
+ * Takes the queue locks of the port's last queue and of v (one lock when
+ * they are v's); returns the last queue's vCPU, stable while they are held.
+ */
+static struct vcpu *lock_queues(struct domain *d, struct vcpu *v, struct evtchn *c)
+{
+    for (;;) {
+        u8 last = __atomic_load_n(&c->last_vcpu, __ATOMIC_ACQUIRE);
+        struct vcpu *old_v = d->vcpus[last % HV_MAX_VCPUS];
+        spinlock_t *old_l = old_v ? &old_v->evtchn_queue_lock : &v->evtchn_queue_lock;
+
+        spin_lock_pair(old_l, &v->evtchn_queue_lock);
+        if (__atomic_load_n(&c->last_vcpu, __ATOMIC_ACQUIRE) == last)
+            return old_v;
+        spin_unlock_pair(old_l, &v->evtchn_queue_lock);  /* moved meanwhile: again */
+    }
+}
+
 /* Appends a port that was just marked LINKED to v's queue of its priority. */
 static void link_event(struct domain *d, struct vcpu *v, struct evtchn *c, evtchn_port_t port)
 {
     struct evtchn_fifo_vcpu *f = &v->evtchn_fifo;
-    struct vcpu *old_v = d->vcpus[c->last_vcpu % HV_MAX_VCPUS];
+    struct vcpu *old_v = lock_queues(d, v, c);
     unsigned int prio = c->priority;
     event_word_t *tail_word;
     bool linked = false;
@@ -111,6 +135,8 @@ static void link_event(struct domain *d, struct vcpu *v, struct evtchn *c, evtch
     if (!linked)
         __atomic_store_n(&f->control_block->head[prio], port, __ATOMIC_SEQ_CST);
     f->tail[prio] = port;
+    spin_unlock_pair(old_v ? &old_v->evtchn_queue_lock : &v->evtchn_queue_lock,
+                     &v->evtchn_queue_lock);
     if (!linked && !word_test_and_set(&f->control_block->ready, prio))
         evtchn_mark_upcall(v);
 }
@@ -123,7 +149,7 @@ static void fifo_set_pending(struct domain *d, evtchn_port_t port)
     bool was_pending;
 
     if (!w) {
-        c->fifo_pending = true;                      /* raised again when its page arrives */
+        __atomic_store_n(&c->fifo_pending, true, __ATOMIC_RELAXED);   /* raised again when its page arrives */
         return;
     }
     was_pending = word_test_and_set(w, EVTCHN_FIFO_PENDING);
@@ -202,17 +228,24 @@ static int map_control_block(struct vcpu *v, u64 gfn, unsigned int offset)
     return 0;
 }
 
-/* 2-level -> FIFO: pending ports are kept (raised when their array page
- * arrives, there is none yet), every port gets the default priority. */
+/*
+ * 2-level -> FIFO: pending ports are kept (raised when their array page
+ * arrives, there is none yet), every port gets the default priority. The
+ * ABI switches first; once every sender that still used 2-level is done
+ * (quiesce), its pending bits are final. A FIFO raise meanwhile only sets
+ * fifo_pending (no array page yet), which is never cleared here.
+ */
 static void switch_ports(struct domain *d)
 {
+    __atomic_store_n(&d->evtchn_ops, &evtchn_port_ops_fifo, __ATOMIC_RELEASE);
+    evtchn_quiesce_ports(d);
     for (evtchn_port_t p = 1; p < d->evtchn_valid; p++) {
         struct evtchn *c = evtchn_from_port(d, p);
 
-        c->fifo_pending = evtchn_port_ops_2l.is_pending(d, p);
+        if (evtchn_port_ops_2l.is_pending(d, p))
+            __atomic_store_n(&c->fifo_pending, true, __ATOMIC_RELAXED);
         c->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     }
-    d->evtchn_ops = &evtchn_port_ops_fifo;
 }
 
 int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
@@ -227,15 +260,16 @@ int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
         return -EINVAL;
     if (d->evtchn_fifo)
         return map_control_block(v, op->control_gfn, op->offset);
-    d->evtchn_fifo = hv_alloc_pages(1);
-    if (!d->evtchn_fifo)
+    struct evtchn_fifo_domain *f = hv_alloc_pages(1);
+
+    if (!f)
         return -ENOMEM;
     rc = map_control_block(v, op->control_gfn, op->offset);
     if (rc) {
-        hv_free_pages(d->evtchn_fifo, 1);            /* still 2-level, as before the call */
-        d->evtchn_fifo = NULL;
+        hv_free_pages(f, 1);                         /* still 2-level, as before the call */
         return rc;
     }
+    __atomic_store_n(&d->evtchn_fifo, f, __ATOMIC_RELEASE);
     switch_ports(d);
     hv_info("d%u: FIFO event channels\n", d->id);
     return 0;
@@ -246,11 +280,13 @@ static void reraise_ports(struct domain *d, evtchn_port_t first)
 {
     for (evtchn_port_t p = first; p < first + WORDS_PER_PAGE && evtchn_port_valid(d, p); p++) {
         struct evtchn *c = evtchn_from_port(d, p);
+        unsigned long flags = evtchn_lock_port(d, p);
 
         if (c->fifo_pending) {
             c->fifo_pending = false;
             fifo_set_pending(d, p);
         }
+        evtchn_unlock_port(d, p, flags);
     }
 }
 
@@ -266,7 +302,8 @@ int evtchn_fifo_expand_array(struct domain *d, const struct evtchn_expand_array 
     page = arch_guest_frame_hold(d, op->array_gfn);
     if (!page)
         return -EINVAL;
-    f->array[f->nr_pages++] = page;
+    f->array[f->nr_pages] = page;
+    __atomic_store_n(&f->nr_pages, f->nr_pages + 1, __ATOMIC_RELEASE);
     reraise_ports(d, (f->nr_pages - 1) * WORDS_PER_PAGE);
     return 0;
 }

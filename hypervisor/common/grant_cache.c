@@ -14,31 +14,35 @@
 #define CACHE_OPS (GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL)
 
 /* Xen's grant_map_exists: a ref of owner's table that d maps, with that frame. */
-static bool grant_mapped_by(const struct domain *owner, const struct domain *d, mfn_t mfn)
+static bool grant_mapped_by(struct domain *owner, const struct domain *d, mfn_t mfn)
 {
-    const struct grant_table *gt = owner->grant_table;
-    unsigned int n = grant_nr_entries(gt);
+    struct grant_table *gt = grant_table_lock_read(owner);
+    bool found = false;
 
-    for (grant_ref_t ref = 0; ref < n; ref++)
-        if (grant_ref_active(&gt->active[ref]) && gt->active[ref].domid == d->id &&
-            gt->active[ref].frame == mfn)
-            return true;
-    return false;
+    if (!gt)
+        return false;
+    for (grant_ref_t ref = 0; ref < grant_nr_entries(gt) && !found; ref++)
+        found = grant_ref_active(&gt->active[ref]) && gt->active[ref].domid == d->id &&
+                gt->active[ref].frame == mfn;
+    read_unlock(&gt->lock);
+    return found;
 }
 
+/* With a reference (put_domain), or NULL. */
 static struct domain *owner_domain(mfn_t mfn)
 {
     domid_t id = hv_frames.info[mfn].owner;
 
     if (id >= HV_MAX_DOMAINS || (hv_frames.info[mfn].flags & FRAME_F_ORPHAN))
         return NULL;
-    return hv_domains[id];
+    return domain_lookup(id);
 }
 
 long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op)
 {
     mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
     struct domain *owner;
+    long rc;
 
     if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
         op->offset + op->length > PAGE_SIZE || (op->op & ~CACHE_OPS))
@@ -48,10 +52,14 @@ long grant_cache_flush(struct domain *d, const struct gnttab_cache_flush *op)
     if (!frame_valid(&hv_frames, mfn))
         return -EINVAL;
     owner = owner_domain(mfn);
-    if (!owner || !owner->grant_table)
-        return -EPERM;
-    if (owner != d && !grant_mapped_by(owner, d, mfn))
-        return -EINVAL;
-    return arch_cache_flush(mfn, op->offset, op->length, op->op & GNTTAB_CACHE_CLEAN,
-                            op->op & GNTTAB_CACHE_INVAL);
+    if (!owner || !owner->grant_table || owner->grant_table->dead)
+        rc = -EPERM;
+    else if (owner != d && !grant_mapped_by(owner, d, mfn))
+        rc = -EINVAL;
+    else
+        rc = arch_cache_flush(mfn, op->offset, op->length, op->op & GNTTAB_CACHE_CLEAN,
+                              op->op & GNTTAB_CACHE_INVAL);
+    if (owner)
+        put_domain(owner);
+    return rc;
 }

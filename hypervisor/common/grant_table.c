@@ -14,6 +14,12 @@
  *  - each in-use maptrack entry holds exactly the pins it counted (host
  *    and/or device), and drops each once;
  *  - GTF_reading/GTF_writing are set exactly while a pin of that kind exists.
+ *
+ * Locks (hv/grant.h, docs/smp.md): a map holds the granter's gt->lock for
+ * read, the entry's active lock, then the mapper's maptrack lock; an unmap
+ * takes the same three, in that order, after reading its record; the size
+ * and version change under gt->lock for write. Guest arrays are copied in
+ * and out by the hypercall edge, with no lock held.
  */
 #include <hv/grant.h>
 #include <hv/hypercall.h>
@@ -74,6 +80,8 @@ static u16 *in_use_word(struct grant_table *gt, grant_ref_t ref)
 }
 
 /* Every domain starts with one shared frame, as in Xen (query_size says nr_frames >= 1). */
+_Static_assert(sizeof(struct grant_table) <= PAGE_SIZE, "one page");
+
 int grant_table_init(struct domain *d)
 {
     static u64 generations;
@@ -81,13 +89,36 @@ int grant_table_init(struct domain *d)
 
     if (!gt)
         return -ENOMEM;
-    gt->generation = ++generations;
+    rwlock_init(&gt->lock, LOCK_RANK_GRANT, "grant_table_lock");
+    for (unsigned int i = 0; i < GNTTAB_ACTIVE_LOCKS; i++)
+        spin_lock_init(&gt->active_lock[i], LOCK_RANK_GRANT_ACTIVE, "grant_active_lock");
+    spin_lock_init(&gt->maptrack_lock, LOCK_RANK_MAPTRACK, "maptrack_lock");
+    gt->generation = arch_fetch_add(&generations, 1) + 1;
     gt->version = 1;
     gt->maptrack = hv_alloc_pages(MAPTRACK_PAGES);
     d->grant_table = gt;
     if (!gt->maptrack)
         return -ENOMEM;
     return grant_grow(d, 1);
+}
+
+struct grant_table *grant_table_lock_read(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return NULL;
+    read_lock(&gt->lock);
+    if (gt->dead) {
+        read_unlock(&gt->lock);
+        return NULL;
+    }
+    return gt;
+}
+
+static spinlock_t *active_lock(struct grant_table *gt, grant_ref_t ref)
+{
+    return &gt->active_lock[ref % GNTTAB_ACTIVE_LOCKS];
 }
 
 void *grant_alloc_shared_page(struct domain *d)
@@ -118,7 +149,8 @@ static int grow_active(struct grant_table *gt, unsigned int nr)
     return 0;
 }
 
-/* Grows the shared table to `nr` frames: hypervisor pages shared with d. */
+/* Grows the shared table to `nr` frames: hypervisor pages shared with d.
+ * Under gt->lock for write (or before anybody else can see the table). */
 int grant_grow(struct domain *d, unsigned int nr)
 {
     struct grant_table *gt = d->grant_table;
@@ -175,12 +207,27 @@ static long check_grant(struct domain *rd, grant_ref_t ref, domid_t mapper, bool
     return (long)e.frame;
 }
 
+/* Reserves a free record of the mapper's table; -1: none, or the table is dead. */
 static int maptrack_get(struct grant_table *gt)
 {
-    for (int h = 0; h < GNTTAB_MAPTRACK_MAX; h++)
-        if (!gt->maptrack[h].in_use)
-            return h;
-    return -1;
+    int found = -1;
+
+    spin_lock(&gt->maptrack_lock);
+    for (int h = 0; !gt->dead && h < GNTTAB_MAPTRACK_MAX; h++)
+        if (!gt->maptrack[h].in_use && !gt->maptrack[h].reserved) {
+            gt->maptrack[h].reserved = true;
+            found = h;
+            break;
+        }
+    spin_unlock(&gt->maptrack_lock);
+    return found;
+}
+
+static void maptrack_put(struct grant_table *gt, int h)
+{
+    spin_lock(&gt->maptrack_lock);
+    gt->maptrack[h].reserved = false;
+    spin_unlock(&gt->maptrack_lock);
 }
 
 /* The pin count a mapping of this kind adds to (Xen's GNTPIN_hstr/hstw/devr/devw). */
@@ -208,41 +255,38 @@ static s16 map_take(struct domain *d, struct domain *rd, const struct gnttab_map
     return GNTST_okay;
 }
 
-static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+/* Under the granter's gt->lock (read) and the entry's active lock. */
+static s16 map_active(struct domain *d, struct domain *rd, struct gnttab_map_grant_ref *op,
+                      long frame)
 {
     bool ro = op->flags & GNTMAP_readonly, host = op->flags & GNTMAP_host_map,
          dev = op->flags & GNTMAP_device_map;
-    struct domain *rd;
-    struct grant_active *a;
+    struct grant_table *gt = d->grant_table;
+    struct grant_active *a = &rd->grant_table->active[op->ref];
     u64 pte_maddr = 0;
-    long frame;
     int h;
     s16 rc;
 
-    if (!host && !dev)
-        return GNTST_bad_gntref;                     /* Xen: nothing to pin */
-    if (!(rd = domain_lookup_by_caller(op->dom, d)))
-        return GNTST_bad_domain;
-    frame = check_grant(rd, op->ref, d->id, ro);
-    if (frame < 0)
-        return (s16)frame;
-    a = &rd->grant_table->active[op->ref];
     if (grant_ref_active(a)) {
         if (a->domid != d->id)
             return GNTST_general_error;              /* pinned by another domain */
         frame = a->frame;                            /* as Xen: the frame of the first pin */
     }
-    if ((h = maptrack_get(d->grant_table)) < 0)
-        return GNTST_no_space;
     if ((host && *pin_count(a, false, ro) == 0xffff) || (dev && *pin_count(a, true, ro) == 0xffff))
         return GNTST_no_space;                       /* the count would wrap */
-    if ((rc = map_take(d, rd, op, frame, &pte_maddr)) != GNTST_okay)
+    if ((h = maptrack_get(gt)) < 0)
+        return GNTST_no_space;
+    if ((rc = map_take(d, rd, op, frame, &pte_maddr)) != GNTST_okay) {
+        maptrack_put(gt, h);
         return rc;
-    d->grant_table->maptrack[h] = (struct grant_mapping){
+    }
+    spin_lock(&gt->maptrack_lock);
+    gt->maptrack[h] = (struct grant_mapping){
         .in_use = true, .host = host, .device = dev, .readonly = ro,
         .contains_pte = op->flags & GNTMAP_contains_pte, .granter = rd->id, .ref = op->ref,
         .mfn = (mfn_t)frame, .host_addr = op->host_addr, .pte_maddr = pte_maddr,
         .granter_gen = rd->grant_table->generation };
+    spin_unlock(&gt->maptrack_lock);
     if (!grant_ref_active(a))
         *a = (struct grant_active){ .domid = d->id, .frame = (mfn_t)frame };
     ASSERT(a->domid == d->id && a->frame == (mfn_t)frame);
@@ -256,21 +300,54 @@ static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     return GNTST_okay;
 }
 
-/* One half of a mapping went: the granter's count and flags follow. */
-static void drop_pin(struct grant_mapping *m, bool device)
+static s16 map_granted(struct domain *d, struct domain *rd, struct gnttab_map_grant_ref *op)
 {
-    struct domain *rd = m->granter < HV_MAX_DOMAINS ? hv_domains[m->granter] : NULL;
+    struct grant_table *rgt = grant_table_lock_read(rd);
+    long frame;
+    s16 rc;
+
+    if (!rgt)
+        return GNTST_bad_domain;                     /* torn down meanwhile */
+    frame = check_grant(rd, op->ref, d->id, op->flags & GNTMAP_readonly);
+    if (frame < 0) {
+        rc = (s16)frame;
+    } else {
+        spin_lock(active_lock(rgt, op->ref));
+        rc = map_active(d, rd, op, frame);
+        spin_unlock(active_lock(rgt, op->ref));
+    }
+    read_unlock(&rgt->lock);
+    return rc;
+}
+
+/* The granter is held by a reference for the whole map. */
+static s16 map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+{
+    struct domain *rd;
+    s16 rc;
+
+    if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+        return GNTST_bad_gntref;                     /* Xen: nothing to pin */
+    if (!(rd = domain_lookup_by_caller(op->dom, d)))
+        return GNTST_bad_domain;
+    rc = map_granted(d, rd, op);
+    put_domain(rd);
+    return rc;
+}
+
+/* One half of a mapping went: the granter's count and flags follow (rgt:
+ * the table it was made from, locked with the entry; NULL: that table is gone). */
+static void drop_pin(struct grant_table *rgt, struct grant_mapping *m, bool device)
+{
     u16 *count;
 
-    /* Only the table the mapping was made from: a new domain may have the granter's id. */
-    if (!rd || !rd->grant_table || rd->grant_table->generation != m->granter_gen ||
-        m->ref >= grant_nr_entries(rd->grant_table))
+    if (!rgt)
         return;
-    count = pin_count(&rd->grant_table->active[m->ref], device, m->readonly);
+    count = pin_count(&rgt->active[m->ref], device, m->readonly);
     ASSERT(*count > 0);
     if (*count)
         (*count)--;
-    set_in_use_flags(rd->grant_table, m->ref);
+    set_in_use_flags(rgt, m->ref);
 }
 
 static void release_if_done(struct grant_mapping *m)
@@ -279,83 +356,139 @@ static void release_if_done(struct grant_mapping *m)
         m->in_use = false;
 }
 
-static s16 unmap_host(struct domain *d, struct grant_mapping *m)
+static s16 unmap_host(struct domain *d, struct grant_mapping *m, struct grant_table *rgt)
 {
     if (arch_grant_unmap(d, m->pte_maddr, m->mfn))
         return GNTST_general_error;
     m->host = false;
-    drop_pin(m, false);
+    drop_pin(rgt, m, false);
     return GNTST_okay;
 }
 
-static void unmap_device(struct grant_mapping *m)
+static void unmap_device(struct grant_mapping *m, struct grant_table *rgt)
 {
     arch_grant_dev_put(m->mfn, m->readonly);
     m->device = false;
-    drop_pin(m, true);
+    drop_pin(rgt, m, true);
+}
+
+typedef s16 (*mapping_fn)(struct domain *d, struct grant_mapping *m, struct grant_table *rgt,
+                          void *arg);
+
+/* The granter's table the record was made from, read-locked with the entry's lock; NULL: gone. */
+static struct grant_table *lock_granter(struct domain *rd, const struct grant_mapping *snap)
+{
+    struct grant_table *rgt = rd ? grant_table_lock_read(rd) : NULL;
+
+    /* Only the table the mapping was made from: a new domain may have the granter's id. */
+    if (rgt && (rgt->generation != snap->granter_gen || snap->ref >= grant_nr_entries(rgt))) {
+        read_unlock(&rgt->lock);
+        rgt = NULL;
+    }
+    if (rgt)
+        spin_lock(active_lock(rgt, snap->ref));
+    return rgt;
 }
 
 /*
- * Drops every record: the PTE (unless it cannot be cleared, when d rewired
+ * Runs fn on d's record h with the locks a map takes, in its order: the
+ * granter's gt->lock (read) and active lock, then d's maptrack lock. The
+ * record is read first to find the granter, and checked again once locked.
+ */
+static s16 with_mapping(struct domain *d, grant_handle_t h, mapping_fn fn, void *arg)
+{
+    struct grant_table *gt = d->grant_table, *rgt;
+    struct grant_mapping snap, *m;
+    struct domain *rd;
+    s16 rc;
+
+    if (h >= GNTTAB_MAPTRACK_MAX || !gt->maptrack)
+        return GNTST_bad_handle;
+    spin_lock(&gt->maptrack_lock);
+    snap = gt->maptrack[h];
+    spin_unlock(&gt->maptrack_lock);
+    if (!snap.in_use)
+        return GNTST_bad_handle;
+    rd = domain_lookup_any(snap.granter);
+    rgt = lock_granter(rd, &snap);
+    spin_lock(&gt->maptrack_lock);
+    m = &gt->maptrack[h];
+    if (!m->in_use || m->granter != snap.granter || m->ref != snap.ref ||
+        m->granter_gen != snap.granter_gen)
+        rc = GNTST_bad_handle;                       /* undone meanwhile */
+    else
+        rc = fn(d, m, rgt, arg);
+    spin_unlock(&gt->maptrack_lock);
+    if (rgt) {
+        spin_unlock(active_lock(rgt, snap.ref));
+        read_unlock(&rgt->lock);
+    }
+    if (rd)
+        put_domain(rd);
+    return rc;
+}
+
+/*
+ * Drops a record: the PTE (unless it cannot be cleared, when d rewired
  * that L1 meanwhile: it keeps its own references and goes with d's tables)
  * and the device references; the granter's counts and flags must not stay behind.
  */
+static s16 drop_record(struct domain *d, struct grant_mapping *m, struct grant_table *rgt, void *arg)
+{
+    (void)arg;
+    if (m->host && unmap_host(d, m, rgt) != GNTST_okay) {
+        m->host = false;
+        drop_pin(rgt, m, false);
+    }
+    if (m->device)
+        unmap_device(m, rgt);
+    m->in_use = false;
+    return GNTST_okay;
+}
+
 static void unmap_all(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
 
-    for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++) {
-        struct grant_mapping *m = &gt->maptrack[h];
-
-        if (m->in_use && m->host && unmap_host(d, m) != GNTST_okay) {
-            m->host = false;
-            drop_pin(m, false);
-        }
-        if (m->in_use && m->device)
-            unmap_device(m);
-        m->in_use = false;
-    }
-}
-
-static struct grant_mapping *mapping_of(struct domain *d, grant_handle_t handle)
-{
-    if (handle >= GNTTAB_MAPTRACK_MAX || !d->grant_table->maptrack[handle].in_use)
-        return NULL;
-    return &d->grant_table->maptrack[handle];
+    for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++)
+        if (gt->maptrack[h].in_use)
+            with_mapping(d, (grant_handle_t)h, drop_record, NULL);
 }
 
 /*
  * As Xen: host_addr undoes the host mapping (0: leave it), dev_bus_addr the
  * device mapping (0: leave it; another address: bad_dev_addr).
  */
-static s16 unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
+static s16 unmap_record(struct domain *d, struct grant_mapping *m, struct grant_table *rgt, void *arg)
 {
-    struct grant_mapping *m = mapping_of(d, op->handle);
+    struct gnttab_unmap_grant_ref *op = arg;
     s16 rc;
 
-    if (!m)
-        return GNTST_bad_handle;
     if (op->dev_bus_addr && m->device && op->dev_bus_addr != (u64)m->mfn << PAGE_SHIFT)
         return GNTST_bad_dev_addr;
     if (op->host_addr && m->host) {
         if (op->host_addr != m->host_addr)
             return GNTST_general_error;
-        if ((rc = unmap_host(d, m)) != GNTST_okay)
+        if ((rc = unmap_host(d, m, rgt)) != GNTST_okay)
             return rc;
     }
     if (op->dev_bus_addr && m->device)
-        unmap_device(m);
+        unmap_device(m, rgt);
     release_if_done(m);
     return GNTST_okay;
 }
 
-/* GNTTABOP_unmap_and_replace: the host mapping only; new_addr's PTE takes its place. */
-static s16 replace_one(struct domain *d, struct gnttab_unmap_and_replace *op)
+static s16 unmap_one(struct domain *d, struct gnttab_unmap_grant_ref *op)
 {
-    struct grant_mapping *m = mapping_of(d, op->handle);
+    return with_mapping(d, op->handle, unmap_record, op);
+}
 
-    if (!m)
-        return GNTST_bad_handle;
+/* GNTTABOP_unmap_and_replace: the host mapping only; new_addr's PTE takes its place. */
+static s16 replace_record(struct domain *d, struct grant_mapping *m, struct grant_table *rgt,
+                          void *arg)
+{
+    struct gnttab_unmap_and_replace *op = arg;
+
     if (!op->host_addr || !m->host)
         return GNTST_okay;                           /* Xen: nothing asked of this mapping */
     if (op->host_addr != m->host_addr || (op->new_addr && m->contains_pte))
@@ -363,53 +496,125 @@ static s16 replace_one(struct domain *d, struct gnttab_unmap_and_replace *op)
     if (arch_grant_replace(d, m->pte_maddr, m->mfn, op->new_addr))
         return GNTST_general_error;
     m->host = false;
-    drop_pin(m, false);
+    drop_pin(rgt, m, false);
     release_if_done(m);
     return GNTST_okay;
 }
 
-/* Resolves one side of a copy to a frame the caller may read (or write). */
-static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is_gref,
-                      bool write, mfn_t *mfn)
+static s16 replace_one(struct domain *d, struct gnttab_unmap_and_replace *op)
 {
-    struct domain *od = domain_lookup_by_caller(p->domid, d);
+    return with_mapping(d, op->handle, replace_record, op);
+}
 
-    if (!od)
+/*
+ * The frame a grant names, checked under the granter's gt->lock (read),
+ * and held (a reference; for writing, a writable type) under the entry's
+ * active lock, where maps and unmaps of that ref change its counts too:
+ * frame counts are plain words until they become cmpxchg loops (docs/smp.md).
+ */
+static s16 copy_gref_frame(struct domain *d, struct domain *od, grant_ref_t ref, bool write,
+                           mfn_t *mfn)
+{
+    struct grant_table *rgt = grant_table_lock_read(od);
+    long frame;
+    s16 rc = GNTST_okay;
+
+    if (!rgt)
         return GNTST_bad_domain;
-    if (is_gref) {
-        long frame = check_grant(od, p->u.ref, d->id, !write);
-
-        if (frame < 0)
-            return (s16)frame;
-        *mfn = frame;
+    frame = check_grant(od, ref, d->id, !write);
+    if (frame < 0) {
+        rc = (s16)frame;
+    } else if (write && !arch_frame_may_be_written(frame)) {
+        rc = GNTST_general_error;                    /* never write into page tables */
     } else {
-        if (od != d && !d->privileged)
-            return GNTST_permission_denied;
-        if (!frame_valid(&hv_frames, p->u.gmfn) || hv_frames.info[p->u.gmfn].owner != od->id ||
-            (hv_frames.info[p->u.gmfn].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
-            return GNTST_bad_page;
-        *mfn = p->u.gmfn;
+        spin_lock(active_lock(rgt, ref));
+        if (arch_grant_dev_get(frame, od, !write))
+            rc = GNTST_general_error;
+        spin_unlock(active_lock(rgt, ref));
     }
+    read_unlock(&rgt->lock);
+    *mfn = frame;
+    return rc;
+}
+
+/* Lets go of a copy's frame, under the same locks it was taken with. */
+static void copy_put_frame(struct domain *od, const struct gnttab_copy_ptr *p, bool is_gref,
+                           bool write, mfn_t mfn)
+{
+    struct grant_table *rgt = is_gref ? grant_table_lock_read(od) : NULL;
+
+    if (rgt)
+        spin_lock(active_lock(rgt, p->u.ref));
+    arch_grant_dev_put(mfn, !write);
+    if (rgt) {
+        spin_unlock(active_lock(rgt, p->u.ref));
+        read_unlock(&rgt->lock);
+    }
+}
+
+/*
+ * Resolves one side of a copy to a frame the caller may read (or write),
+ * and holds it for the copy: a reference, and a writable type for the
+ * destination (arch_grant_dev_get, as a device mapping holds it; put with
+ * arch_grant_dev_put), so it is neither freed nor made a page table meanwhile.
+ */
+static s16 copy_frame_of(struct domain *d, struct domain *od, const struct gnttab_copy_ptr *p,
+                         bool is_gref, bool write, mfn_t *mfn)
+{
+    if (is_gref)
+        return copy_gref_frame(d, od, p->u.ref, write, mfn);
+    if (od != d && !d->privileged)
+        return GNTST_permission_denied;
+    if (!frame_valid(&hv_frames, p->u.gmfn) || hv_frames.info[p->u.gmfn].owner != od->id ||
+        (hv_frames.info[p->u.gmfn].flags & (FRAME_F_XENHEAP | FRAME_F_ORPHAN)))
+        return GNTST_bad_page;
+    *mfn = p->u.gmfn;
     if (write && !arch_frame_may_be_written(*mfn))
         return GNTST_general_error;                  /* never write into page tables (Xen: no writable type) */
+    if (arch_grant_dev_get(*mfn, od, !write))
+        return GNTST_general_error;                  /* it went (or changed type) meanwhile */
     return GNTST_okay;
+}
+
+/* One side's domain, with a reference held until the copy is done (*od). */
+static s16 copy_frame(struct domain *d, const struct gnttab_copy_ptr *p, bool is_gref,
+                      bool write, mfn_t *mfn, struct domain **od)
+{
+    s16 rc;
+
+    if (!(*od = domain_lookup_by_caller(p->domid, d)))
+        return GNTST_bad_domain;
+    rc = copy_frame_of(d, *od, p, is_gref, write, mfn);
+    if (rc != GNTST_okay) {
+        put_domain(*od);
+        *od = NULL;
+    }
+    return rc;
 }
 
 static s16 copy_one(struct domain *d, struct gnttab_copy *op)
 {
+    struct domain *sd = NULL, *dd = NULL;
     mfn_t src, dst;
     s16 rc;
 
     if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
         return GNTST_bad_copy_arg;
-    rc = copy_frame(d, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+    rc = copy_frame(d, &op->source, op->flags & GNTCOPY_source_gref, false, &src, &sd);
     if (rc == GNTST_okay)
-        rc = copy_frame(d, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
-    if (rc != GNTST_okay)
-        return rc;
-    memmove((u8 *)hv_mfn_to_virt(dst) + op->dest.offset,
-            (u8 *)hv_mfn_to_virt(src) + op->source.offset, op->len);
-    return GNTST_okay;
+        rc = copy_frame(d, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst, &dd);
+    if (rc == GNTST_okay)
+        memmove((u8 *)hv_mfn_to_virt(dst) + op->dest.offset,
+                (u8 *)hv_mfn_to_virt(src) + op->source.offset, op->len);
+    if (dd) {
+        copy_put_frame(dd, &op->dest, op->flags & GNTCOPY_dest_gref, true, dst);
+        put_domain(dd);
+    }
+    if (sd) {
+        copy_put_frame(sd, &op->source, op->flags & GNTCOPY_source_gref, false, src);
+        put_domain(sd);
+    }
+    return rc;
 }
 
 /*
@@ -417,7 +622,8 @@ static s16 copy_one(struct domain *d, struct gnttab_copy *op)
  * list starting outside guest space = -EFAULT (Xen's guest_handle_okay: on
  * 64-bit PV it checks where the list starts only), then the domain
  * (bad_domain, or permission_denied for another's without privilege).
- * *td is NULL when the op stops here, with this return value.
+ * *td is NULL when the op stops here, with this return value; else it
+ * holds a reference (put_domain).
  */
 long grant_list_target(struct domain *d, domid_t dom, unsigned long list, s16 *status,
                        struct domain **td)
@@ -428,6 +634,8 @@ long grant_list_target(struct domain *d, domid_t dom, unsigned long list, s16 *s
     *td = domain_lookup_by_caller(dom, d);
     if (!*td || (*td != d && !d->privileged)) {
         *status = *td ? GNTST_permission_denied : GNTST_bad_domain;
+        if (*td)
+            put_domain(*td);
         *td = NULL;
     }
     return 0;
@@ -440,16 +648,25 @@ static long setup_table(struct domain *d, struct gnttab_setup_table *op)
     struct grant_table *gt;
     long rc = grant_list_target(d, op->dom, (unsigned long)op->frame_list.p, &op->status, &td);
 
+    xen_pfn_t mfns[GNTTAB_MAX_FRAMES];
+
     if (!td)
         return rc;
     gt = td->grant_table;
-    if (grant_grow(td, op->nr_frames)) {
+    write_lock(&gt->lock);
+    if (gt->dead || grant_grow(td, op->nr_frames)) {
+        write_unlock(&gt->lock);
         op->status = GNTST_general_error;
+        put_domain(td);
         return 0;
     }
+    for (unsigned int i = 0; i < op->nr_frames; i++)
+        mfns[i] = hv_virt_to_mfn(gt->shared[i]);
+    write_unlock(&gt->lock);
+    put_domain(td);
     op->status = GNTST_okay;
     for (unsigned int i = 0; i < op->nr_frames; i++) {
-        xen_pfn_t mfn = hv_virt_to_mfn(gt->shared[i]);
+        xen_pfn_t mfn = mfns[i];
 
         if (copy_to_guest((unsigned long)op->frame_list.p + i * sizeof(mfn), &mfn, sizeof(mfn)))
             op->status = GNTST_bad_virt_addr;
@@ -463,27 +680,60 @@ static void query_size(struct domain *d, struct gnttab_query_size *op)
 
     if (!td || (td != d && !d->privileged)) {
         op->status = td ? GNTST_permission_denied : GNTST_bad_domain;
+        if (td)
+            put_domain(td);
         return;
     }
-    op->nr_frames = td->grant_table->nr_frames;
+    struct grant_table *gt = grant_table_lock_read(td);
+
+    if (gt) {
+        op->nr_frames = gt->nr_frames;
+        read_unlock(&gt->lock);
+    }
     op->max_nr_frames = GNTTAB_MAX_FRAMES;
-    op->status = GNTST_okay;
+    op->status = gt ? GNTST_okay : GNTST_bad_domain;
+    put_domain(td);
 }
 
-void grant_table_destroy(struct domain *d)
+/*
+ * Shutdown: no map into or from d's table any more (dead, set under both
+ * locks a map checks), then d's own mappings of others undone, each with
+ * its granter's locks, then the table emptied. The struct stays: another
+ * CPU holding a reference on d may still take its lock (and finds it dead).
+ */
+void grant_table_release(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
 
-    if (!gt)
+    if (!gt || gt->dead)
         return;
+    write_lock(&gt->lock);
+    spin_lock(&gt->maptrack_lock);
+    gt->dead = true;
+    spin_unlock(&gt->maptrack_lock);
+    write_unlock(&gt->lock);
     unmap_all(d);
+    write_lock(&gt->lock);
     /* d's own tables (or a grantee's) may still map them: freed with the last reference. */
     for (unsigned int i = 0; i < gt->nr_frames; i++)
         arch_release_frame(hv_virt_to_mfn(gt->shared[i]));
+    gt->nr_frames = 0;
     grant_free_status(gt);
     hv_free_pages(gt->active, gt->active_pages);
+    gt->active = NULL;
+    gt->active_pages = 0;
     hv_free_pages(gt->maptrack, MAPTRACK_PAGES);
-    hv_free_pages(gt, 1);
+    gt->maptrack = NULL;
+    write_unlock(&gt->lock);
+}
+
+/* When the domain is freed (no reference on it is left): the struct too. */
+void grant_table_destroy(struct domain *d)
+{
+    if (!d->grant_table)
+        return;
+    grant_table_release(d);
+    hv_free_pages(d->grant_table, 1);
     d->grant_table = NULL;
 }
 

@@ -149,16 +149,22 @@ static long switch_version(struct domain *d, unsigned int to)
     return 0;
 }
 
-/* The version in force is written back whatever happened, as Xen does. */
+/* The version in force is written back whatever happened, as Xen does.
+ * Under gt->lock for write: no map, unmap or copy sees the switch half done. */
 long grant_set_version(struct domain *d, struct gnttab_set_version *op)
 {
+    struct grant_table *gt = d->grant_table;
     long rc = 0;
 
+    write_lock(&gt->lock);
     if (op->version != 1 && op->version != 2)
         rc = -EINVAL;
-    else if (op->version != d->grant_table->version)
+    else if (gt->dead)
+        rc = -ESRCH;
+    else if (op->version != gt->version)
         rc = switch_version(d, op->version);
-    op->version = d->grant_table->version;
+    op->version = gt->version;
+    write_unlock(&gt->lock);
     return rc;
 }
 
@@ -166,12 +172,22 @@ long grant_get_version(struct domain *d, struct gnttab_get_version *op)
 {
     struct domain *td = domain_lookup_by_caller(op->dom, d);
 
+    long rc = 0;
+
+    struct grant_table *gt;
+
     if (!td)
         return -ESRCH;
     if (td != d && !d->privileged)
-        return -EPERM;
-    op->version = td->grant_table->version;
-    return 0;
+        rc = -EPERM;
+    else if (!(gt = grant_table_lock_read(td)))
+        rc = -ESRCH;
+    else {
+        op->version = gt->version;
+        read_unlock(&gt->lock);
+    }
+    put_domain(td);
+    return rc;
 }
 
 /*
@@ -186,16 +202,25 @@ long grant_get_status_frames(struct domain *d, struct gnttab_get_status_frames *
     struct grant_table *gt;
     long rc = grant_list_target(d, op->dom, (unsigned long)op->frame_list.p, &op->status, &td);
 
+    u64 mfns[GNTTAB_MAX_STATUS_FRAMES];
+
     if (!td)
         return rc;
-    gt = td->grant_table;
-    if (op->nr_frames > gt->nr_status_frames) {
+    gt = grant_table_lock_read(td);
+    if (!gt || op->nr_frames > gt->nr_status_frames) {
+        if (gt)
+            read_unlock(&gt->lock);
         op->status = GNTST_general_error;
+        put_domain(td);
         return 0;
     }
+    for (unsigned int i = 0; i < op->nr_frames; i++)
+        mfns[i] = hv_virt_to_mfn(gt->status[i]);
+    read_unlock(&gt->lock);
+    put_domain(td);
     op->status = GNTST_okay;
     for (unsigned int i = 0; i < op->nr_frames; i++) {
-        u64 mfn = hv_virt_to_mfn(gt->status[i]);
+        u64 mfn = mfns[i];
 
         if (copy_to_guest((unsigned long)op->frame_list.p + i * sizeof(mfn), &mfn, sizeof(mfn))) {
             op->status = GNTST_bad_virt_addr;

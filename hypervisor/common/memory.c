@@ -24,12 +24,15 @@ struct e820entry_hv {
     u32 type;
 } __packed;
 
+/* With a reference (put_domain), or NULL. */
 static struct domain *memop_domain(domid_t id)
 {
     struct domain *d = domain_lookup_by_caller(id, current->domain);
 
-    if (d && d != current->domain && !current->domain->privileged)
+    if (d && d != current->domain && !current->domain->privileged) {
+        put_domain(d);
         return NULL;
+    }
     return d;
 }
 
@@ -37,6 +40,7 @@ static long reservation(guest_handle_t arg, bool maximum)
 {
     domid_t id;
     struct domain *d;
+    long rc;
 
     if (copy_from_handle(&id, arg, sizeof(id)))
         return -EFAULT;
@@ -44,8 +48,11 @@ static long reservation(guest_handle_t arg, bool maximum)
     if (!d)
         return -ESRCH;
     if (d != current->domain && !current->domain->privileged)
-        return -EPERM;
-    return (long)(maximum ? d->max_pages : d->tot_pages);
+        rc = -EPERM;
+    else
+        rc = (long)(maximum ? d->max_pages : d->tot_pages);
+    put_domain(d);
+    return rc;
 }
 
 /* One extent of 2^order fresh frames; gpfn == ~0 leaves the M2P invalid. */
@@ -138,15 +145,18 @@ static long reservation_op(unsigned long full_cmd, guest_handle_t arg)
          !guest_handle_okay(guest_handle_from_field(r.extent_start), r.nr_extents,
                             sizeof(xen_pfn_t))))
         return 0;
-    if (!(d = memop_domain(r.domid)) || start > r.nr_extents)
+    if (start > r.nr_extents || !(d = memop_domain(r.domid)))
         return 0;
     for (i = start; i < r.nr_extents; i++) {
-        if (i > start && hypercall_preempt_check())
+        if (i > start && hypercall_preempt_check()) {
+            put_domain(d);
             return hypercall_continue(__HYPERVISOR_memory_op,
                                       cmd | (i << MEMOP_EXTENT_SHIFT_HV), arg.va, 0, 0, 0);
+        }
         if (!reservation_one(d, cmd, &r, i))
             break;
     }
+    put_domain(d);
     return (long)i;
 }
 
@@ -187,6 +197,96 @@ static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long
 }
 
 /*
+ * One chunk's handover, under d->page_alloc_lock: the inputs are checked
+ * (d's, untyped, unreferenced) and given back and the outputs charged in
+ * one step, so a second vCPU cannot hand the same frames over meanwhile.
+ * The frame allocator's heap_lock nests inside (rank 10 after 9).
+ */
+static long exchange_handover(struct domain *d, const struct xen_memory_exchange *x,
+                              const xen_pfn_t *in, xen_pfn_t *out,
+                              unsigned long in_per, unsigned long out_per)
+{
+    unsigned long in_pages = 1UL << x->in.extent_order, out_pages = 1UL << x->out.extent_order;
+    unsigned long i;
+    long rc = 0;
+
+    spin_lock(&d->page_alloc_lock);
+    if (!chunk_inputs_ok(d, in, in_per, in_pages)) {
+        rc = -EINVAL;                                /* Xen: steal_page fails */
+        goto unlock;
+    }
+    for (i = 0; i < out_per; i++) {
+        out[i] = frame_alloc_below(&hv_frames, out_pages, out_pages, d->id, out_limit(x));
+        if (out[i] == INVALID_MFN)
+            break;
+        memset(hv_mfn_to_virt(out[i]), 0, out_pages * PAGE_SIZE);
+    }
+    if (i < out_per) {
+        while (i--)
+            frame_free(&hv_frames, out[i], out_pages);
+        rc = -ENOMEM;
+        goto unlock;
+    }
+    for (i = 0; i < in_per; i++)
+        for (unsigned long k = 0; k < in_pages; k++)
+            arch_release_frame(in[i] + k);
+unlock:
+    spin_unlock(&d->page_alloc_lock);
+    return rc;
+}
+
+/* Copy in, hand over under the lock, copy out: no lock across a guest access. */
+static long exchange_chunk(struct domain *d, struct xen_memory_exchange *x, unsigned long chunk,
+                           unsigned long in_per, unsigned long out_per, xen_pfn_t *in, xen_pfn_t *out)
+{
+    unsigned long out_pages = 1UL << x->out.extent_order;
+    long rc;
+
+    if (copy_from_handle(in, guest_handle_add_offset(guest_handle_from_field(x->in.extent_start),
+                                                     chunk * in_per * sizeof(xen_pfn_t)),
+                         in_per * sizeof(xen_pfn_t)))
+        return -EFAULT;
+    if ((rc = exchange_handover(d, x, in, out, in_per, out_per)))
+        return rc;
+    for (unsigned long i = 0; i < out_per; i++) {
+        for (unsigned long k = 0; k < out_pages; k++)
+            arch_m2p_set(out[i] + k, ~0UL);
+        if (copy_to_handle_offset(guest_handle_from_field(x->out.extent_start),
+                                  chunk * out_per + i, &out[i], sizeof(out[i])))
+            rc = -EFAULT;                            /* the exchange stands, as in Xen */
+    }
+    x->nr_exchanged = (chunk + 1) * in_per;
+    return rc;
+}
+
+/* The chunks from nr_exchanged on; a preempted call continues from there. */
+static long exchange_chunks(struct domain *d, struct xen_memory_exchange *x, guest_handle_t arg,
+                            unsigned long in_per, unsigned long out_per)
+{
+    guest_handle_t done_field = guest_handle_add_offset(arg, offsetof(struct xen_memory_exchange,
+                                                                      nr_exchanged));
+    unsigned long chunks = x->in.nr_extents / in_per, first = x->nr_exchanged / in_per;
+    xen_pfn_t *buf;                                  /* in[512], out[512]: this call's own */
+    long rc = 0;
+
+    if (in_per > 512 || out_per > 512)
+        return -EINVAL;
+    if (!(buf = hv_alloc_pages(2)))
+        return -ENOMEM;
+    for (unsigned long c = first; c < chunks && !rc; c++) {
+        /* Preempted: the guest's nr_exchanged says where to go on. */
+        if (c > first && hypercall_preempt_check()) {
+            rc = copy_to_handle(done_field, &x->nr_exchanged, sizeof(x->nr_exchanged)) ? -EFAULT :
+                 hypercall_continue(__HYPERVISOR_memory_op, XENMEM_exchange, arg.va, 0, 0, 0);
+            break;
+        }
+        rc = exchange_chunk(d, x, c, in_per, out_per, buf, buf + 512);
+    }
+    hv_free_pages(buf, 2);
+    return rc;
+}
+
+/*
  * XENMEM_exchange (Xen's memory_exchange): give back in.nr_extents extents,
  * receive out.nr_extents fresh ones of the same total size. Argument checks in
  * Xen's order (-EPERM order, -EINVAL sizes, -EFAULT arrays (XSA-212), -ESRCH
@@ -199,7 +299,7 @@ static long memory_exchange(guest_handle_t arg)
     guest_handle_t done_field = guest_handle_add_offset(arg, offsetof(struct xen_memory_exchange,
                                                                       nr_exchanged));
     struct xen_memory_exchange x;
-    unsigned long in_per, out_per, chunks, first, done_chunks;
+    unsigned long in_per, out_per;
     struct domain *d;
     long rc = 0;
 
@@ -236,63 +336,11 @@ static long memory_exchange(guest_handle_t arg)
         rc = -ESRCH;
         goto out;
     }
-    if (d != current->domain && !current->domain->privileged) {
+    if (d != current->domain && !current->domain->privileged)
         rc = -EPERM;
-        goto out;
-    }
-    chunks = x.in.nr_extents / in_per;
-    first = x.nr_exchanged / in_per;
-    for (done_chunks = first; done_chunks < chunks; done_chunks++) {
-        unsigned long in_pages = 1UL << x.in.extent_order, out_pages = 1UL << x.out.extent_order;
-        static xen_pfn_t in[512], out[512];          /* one pCPU, no blocking in here */
-        unsigned long i;
-
-        /* Preempted: the guest's nr_exchanged says where to go on. */
-        if (done_chunks > first && hypercall_preempt_check()) {
-            if (copy_to_handle(done_field, &x.nr_exchanged, sizeof(x.nr_exchanged)))
-                return -EFAULT;
-            return hypercall_continue(__HYPERVISOR_memory_op, XENMEM_exchange, arg.va, 0, 0, 0);
-        }
-        if (in_per > 512 || out_per > 512) {
-            rc = -EINVAL;
-            break;
-        }
-        if (copy_from_handle(in, guest_handle_add_offset(guest_handle_from_field(x.in.extent_start),
-                                                         done_chunks * in_per * sizeof(xen_pfn_t)),
-                             in_per * sizeof(xen_pfn_t))) {
-            rc = -EFAULT;
-            break;
-        }
-        if (!chunk_inputs_ok(d, in, in_per, in_pages)) {
-            rc = -EINVAL;                            /* Xen: steal_page fails */
-            break;
-        }
-        for (i = 0; i < out_per; i++) {
-            out[i] = frame_alloc_below(&hv_frames, out_pages, out_pages, d->id, out_limit(&x));
-            if (out[i] == INVALID_MFN)
-                break;
-            memset(hv_mfn_to_virt(out[i]), 0, out_pages * PAGE_SIZE);
-        }
-        if (i < out_per) {
-            while (i--)
-                frame_free(&hv_frames, out[i], out_pages);
-            rc = -ENOMEM;
-            break;
-        }
-        for (i = 0; i < in_per; i++)
-            for (unsigned long k = 0; k < in_pages; k++)
-                arch_release_frame(in[i] + k);
-        for (i = 0; i < out_per; i++) {
-            for (unsigned long k = 0; k < out_pages; k++)
-                arch_m2p_set(out[i] + k, ~0UL);
-            if (copy_to_handle_offset(guest_handle_from_field(x.out.extent_start),
-                                      done_chunks * out_per + i, &out[i], sizeof(out[i])))
-                rc = -EFAULT;                        /* the exchange stands, as in Xen */
-        }
-        x.nr_exchanged = (done_chunks + 1) * in_per;
-        if (rc)
-            break;
-    }
+    else
+        rc = exchange_chunks(d, &x, arg, in_per, out_per);
+    put_domain(d);
 out:
     if (copy_to_handle(done_field, &x.nr_exchanged, sizeof(x.nr_exchanged)))
         rc = -EFAULT;
@@ -328,6 +376,7 @@ static long acquire_resource(guest_handle_t arg)
 {
     struct xen_mem_acquire_resource x;
     struct domain *d;
+    long rc;
 
     if (copy_from_handle(&x, arg, sizeof(x)))
         return -EFAULT;
@@ -336,9 +385,11 @@ static long acquire_resource(guest_handle_t arg)
     d = domain_lookup(x.domid);
     if (!d)
         return -ESRCH;
-    if (d == current->domain || !current->domain->privileged)
-        return -EPERM;                               /* Xen: remote domain; XSM_DM_PRIV */
-    return -EOPNOTSUPP;
+    rc = d == current->domain || !current->domain->privileged
+         ? -EPERM                                    /* Xen: remote domain; XSM_DM_PRIV */
+         : -EOPNOTSUPP;
+    put_domain(d);
+    return rc;
 }
 
 long do_memory_op(unsigned long cmd, guest_handle_t arg)

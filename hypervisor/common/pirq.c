@@ -294,11 +294,16 @@ void pirq_interrupt(unsigned int gsi)
     spin_unlock_irqrestore(&pirq_lock, flags);
     if (!port || owner >= HV_MAX_DOMAINS)
         return;
+    /*
+     * No reference (interrupt context may not take domlist_lock): the owner
+     * unbinds its lines at shutdown, long before it is freed, and interrupts
+     * and the reaper both run on CPU 0 today (docs/smp.md). The port may
+     * have been closed since pirq_lock was dropped: it is checked again
+     * under its own lock.
+     */
     d = hv_domains[owner];
-    /* The port may have been closed since the lock was dropped: raise it only if still a PIRQ's. */
-    if (d && d->id == owner && d->state == DOM_ACTIVE && evtchn_port_valid(d, port) &&
-        evtchn_from_port(d, port)->state == ECS_PIRQ && evtchn_from_port(d, port)->pirq == gsi)
-        evtchn_set_pending(d, port);
+    if (d && d->id == owner)
+        evtchn_raise_pirq(d, port, gsi);
 }
 
 bool pirq_line_info(unsigned int gsi, struct pirq_line_info *out)

@@ -1,11 +1,13 @@
 /*
  * sysctl sub-ops for the privileged domain, after Xen's checks
- * (sysctl_domctl.c): the host as a toolstack sees it (physinfo) and the
- * list of domains (getdomaininfolist). What we do not offer answers -ENOSYS.
+ * (sysctl_domctl.c): the host as a toolstack sees it (physinfo), the
+ * list of domains (getdomaininfolist) and the hypervisor's console history
+ * (readconsole, common/console_history.c). What we do not offer answers -ENOSYS.
  */
 #define __XEN_TOOLS__ 1                              /* sysctl.h and domctl.h are tools-only */
 #include <hv/domctl.h>
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/cpumask.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -44,14 +46,18 @@ static long getdomaininfolist(struct xen_sysctl_getdomaininfolist *l)
     unsigned int n = 0;
     long rc = 0;
 
-    for (struct domain *d = domain_first_at_or_above(l->first_domain);
-         d && n < l->max_domains; d = domain_first_at_or_above(d->id + 1)) {
+    for (domid_t next = l->first_domain; n < l->max_domains; n++) {
+        struct domain *d = domain_first_at_or_above(next);
+
+        if (!d)
+            break;
         domain_get_info(d, &info);
+        next = d->id + 1;
+        put_domain(d);
         if (copy_to_handle_offset(buf, n, &info, sizeof(info))) {
-            rc = -EFAULT;
+            rc = -EFAULT;                            /* copied with no reference held: it may fault */
             break;
         }
-        n++;
     }
     l->num_domains = n;
     return rc;
@@ -68,6 +74,9 @@ long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op)
         break;
     case XEN_SYSCTL_getdomaininfolist:
         rc = getdomaininfolist(&op->u.getdomaininfolist);
+        break;
+    case XEN_SYSCTL_readconsole:
+        rc = console_history_read(&op->u.readconsole);
         break;
     default:
         return -ENOSYS;

@@ -74,8 +74,13 @@ static long domctl_copy_in(struct xen_domctl *op, guest_handle_t u_op)
         return -EFAULT;
     if (op->interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
-    if (domctl_needs_domain(op) && !domain_lookup_any(op->domain))
-        return -ESRCH;                               /* by id: DOMID_SELF is not one; a dying one is */
+    if (domctl_needs_domain(op)) {
+        struct domain *d = domain_lookup_any(op->domain);
+
+        if (!d)
+            return -ESRCH;                           /* by id: DOMID_SELF is not one; a dying one is */
+        put_domain(d);
+    }
     return 0;
 }
 

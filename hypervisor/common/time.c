@@ -95,14 +95,16 @@ void vcpu_time_publish(struct vcpu *v)
     copy_to_guest(v->time_guest + ver, &t.version, sizeof(t.version));
 }
 
+/* The domain's own offset (settimeoffset) is added, as Xen's update_domain_wallclock_time. */
 void time_update_wallclock(struct vcpu *v)
 {
     struct shared_info *s = v->domain->shared_info;
+    u64 sec = boot_wallclock + (u64)v->domain->time_offset_seconds;
 
     s->wc_version++;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    s->wc_sec = (u32)boot_wallclock;
-    s->wc_sec_hi = (u32)(boot_wallclock >> 32);
+    s->wc_sec = (u32)sec;
+    s->wc_sec_hi = (u32)(sec >> 32);
     s->wc_nsec = boot_wallclock_nsec;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     s->wc_version++;

@@ -46,6 +46,22 @@ void console_input_start(struct domain *d);
 bool console_input_active(void);             /* a privileged domain takes the serial input */
 /* console_input_read(count, buf), CONSOLEIO_read's work, is in hv/hypercall.h. */
 
+/*
+ * The hypervisor's console history (common/console_history.c), read by
+ * sysctl readconsole. Free-running indexes; `filled` bytes are held, at
+ * most `size` (a power of two); `cons` is where a non-incremental read
+ * starts (moved by a read with `clear`).
+ */
+struct console_history {
+    char *buf;
+    u32 size, prod, cons, filled;
+};
+void console_history_put(struct console_history *r, const char *s, size_t len);
+size_t console_history_take(const struct console_history *r, u32 *from, char *out, size_t max);
+void console_history_record(const char *s, size_t len);   /* console_lock held */
+struct xen_sysctl_readconsole;
+long console_history_read(struct xen_sysctl_readconsole *op);
+
 /* Sets the level from "err", "warning", "info", "debug" or "all". */
 int hv_console_set_loglvl(const char *name);
 

@@ -13,6 +13,8 @@
 #define HV_MAX_VCPUS    8
 #define EVTCHN_MAX      EVTCHN_2L_NR_CHANNELS  /* 2-level ABI: 4096 ports (FIFO: EVTCHN_MAX_PORTS) */
 #define HV_CMDLINE_MAX  1024
+/* Port locks: striped, port % EVTCHN_PORT_LOCKS (docs/smp.md, rank 4). */
+#define EVTCHN_PORT_LOCKS 64
 
 enum vcpu_state { VCPU_DOWN, VCPU_RUNNABLE, VCPU_BLOCKED };
 enum domain_state { DOM_ACTIVE, DOM_SHUTDOWN, DOM_DYING };
@@ -26,6 +28,7 @@ struct vcpu {
     struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
     evtchn_port_t virq_to_port[NR_VIRQS];
     struct evtchn_fifo_vcpu evtchn_fifo;
+    spinlock_t evtchn_queue_lock;      /* its FIFO queues' tails, inside a port lock (rank 5) */
     struct hv_timer singleshot_timer;
     struct hv_timer periodic_timer;
     struct hv_timer poll_timer;        /* SCHEDOP_poll timeout */
@@ -49,11 +52,22 @@ struct domain {
     domid_t id;
     bool privileged;
     enum domain_state state;
+    /* References (get_domain/put_domain): every domain_lookup takes one.
+     * DOMAIN_DESTROYED: the reaper claimed it with none held; no new ones. */
+    u32 refcnt;
+    u64 reap_wait_since;               /* when the reaper first found references held, 0: not yet */
+    bool reap_reported;                /* the reaper said so (a missed put_domain?) */
     unsigned int shutdown_reason;
     struct shared_info *shared_info;   /* hypervisor mapping of the page */
     mfn_t shared_info_mfn;
     struct vcpu *vcpus[HV_MAX_VCPUS];
     unsigned int nr_vcpus;
+    /* event_lock: port allocation, binding, closing, the ABI switch, the
+     * teardown (rank 3, keyed by id). A port's lock (its stripe): its state
+     * while it is raised, unmasked or closed (rank 4). */
+    spinlock_t event_lock;
+    spinlock_t evtchn_port_lock[EVTCHN_PORT_LOCKS];
+    bool evtchn_closing;               /* teardown began: no new binds (under event_lock) */
     struct evtchn **evtchn;            /* buckets of EVTCHNS_PER_BUCKET ports, NULL: none yet */
     evtchn_port_t evtchn_valid;        /* ports [0, evtchn_valid) have a bucket */
     const struct evtchn_port_ops *evtchn_ops;          /* 2-level until EVTCHNOP_init_control */
@@ -81,7 +95,10 @@ struct domain {
      * (created paused: 1), a vCPU runs only while it is 0. */
     bool controlled;
     bool dying;                        /* destroydomain under way */
+    bool relinquished;                 /* destroydomain gave every frame back; freed at the last put */
     unsigned int max_vcpus;            /* createdomain's; max_vcpus makes them */
+    u8 handle[16];                     /* the toolstack's id for it (a UUID): setdomainhandle */
+    s64 time_offset_seconds;           /* added to its wallclock: settimeoffset */
     unsigned int pause_count;
     /* Destruction in bounded steps (arch_domain_relinquish): where it stands. */
     unsigned int relinquish_stage;
@@ -90,19 +107,38 @@ struct domain {
 
 extern struct domain *hv_domains[HV_MAX_DOMAINS];
 
+#define DOMAIN_DESTROYED 0x80000000u
+
 struct domain *domain_create(domid_t id, bool privileged);
-struct domain *domain_lookup(domid_t id);
-/* Resolves DOMID_SELF against the caller. */
-struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
-/* Any domain the id names, shut down or dying too (domctl, as Xen's lookups). */
-struct domain *domain_lookup_any(domid_t id);
 /*
- * One bounded step of a shut-down domain's destruction; 0 when it is
- * freed (d is gone), -ERESTART when there is more (call again).
+ * A live (DOM_ACTIVE) domain by id, with a reference taken under
+ * domlist_lock: the caller must put_domain() it. NULL: none, or dying.
+ */
+struct domain *domain_lookup(domid_t id);
+/* By id in any state but freed (a dying granter's mappings are still
+ * undone), with a reference; NULL: no such domain, or claimed by the reaper. */
+struct domain *domain_lookup_any(domid_t id);
+/* Whether the id is taken, in any state (no reference: the answer may go stale). */
+bool domain_exists(domid_t id);
+/* Resolves DOMID_SELF against the caller; takes a reference either way. */
+struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
+/*
+ * One bounded step of destroydomain's release of d's frames (the caller
+ * holds a reference); 0 when every frame is back, -ERESTART when there is
+ * more (call again). Then domain_put_destroyed drops that reference.
  */
 int domain_destroy_step(struct domain *d);
+void domain_put_destroyed(struct domain *d);
 /* Tells the privileged domain (VIRQ_DOM_EXC) that a domain shut down or died. */
 void domain_notify_controller(void);
+/* A reference on a domain the caller knows is not freed (it holds one, or
+ * a lock that keeps it); false once the reaper claimed it. */
+bool get_domain(struct domain *d);
+void put_domain(struct domain *d);
+/* How long the reaper waits for a dying domain's references before it
+ * reports them (debug builds: panics): a reference is held for one
+ * hypercall at most, so a count that does not drop is a missed put. */
+#define DOMAIN_REF_WAIT_NS  2000000000ULL
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
 /*

@@ -27,7 +27,8 @@ void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *in
 #define DOMAIN_PAUSE_MAX 255                          /* Xen's bound on the controller's count */
 int domain_pause_by_controller(struct domain *d);    /* -EOVERFLOW past DOMAIN_PAUSE_MAX */
 int domain_unpause_by_controller(struct domain *d);  /* -EINVAL when not paused */
-/* The first domain whose id is at least `id`, shut down and dying ones too; NULL: none. */
+/* The first domain whose id is at least `id`, shut down and dying ones too, with a
+ * reference (put_domain); NULL: none. */
 struct domain *domain_first_at_or_above(domid_t id);
 /* A free id for createdomain, round-robin from the last one given; 0: none free. */
 domid_t domain_pick_free_id(void);
@@ -36,6 +37,9 @@ int domain_kill(struct domain *d);
 
 /* The PV vCPU context (arch: pv/vcpu_context.c, its checks pv/vcpu_context_check.c). */
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
+/* The arch's own sub-ops (x86 PV: getpageframeinfo3); -ENOSYS for the others. */
+struct xen_domctl;
+long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
 int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c);
 

@@ -85,12 +85,20 @@ int evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op);
 int evtchn_fifo_expand_array(struct domain *d, const struct evtchn_expand_array *op);
 void evtchn_fifo_destroy(struct domain *d);
 /* Binds a free port of d in the state c gives; returns the port or -ENOSPC. */
+/* Binds c to a free port under d->event_lock: the port, or -ENOSPC. */
 int evtchn_bind_new(struct domain *d, struct evtchn c);
+void evtchn_raise_pirq(struct domain *d, evtchn_port_t port, unsigned int pirq);
 /* EVTCHNOP_bind_pirq (common/event_pirq.c); closing the port unbinds the line. */
 int evtchn_bind_pirq(struct domain *d, void *bind_pirq);
 void evtchn_pirq_closed(struct domain *d, const struct evtchn *c, evtchn_port_t port);
 /* Binds a free port of d to a hypervisor service; returns the port or -errno. */
 int evtchn_bind_service(struct domain *d, evtchn_service_fn fn);
+
+/* A port's lock (its stripe; interrupts off, flags returned), and waiting
+ * out every holder of d's port locks (docs/smp.md). */
+unsigned long evtchn_lock_port(struct domain *d, evtchn_port_t port);
+void evtchn_unlock_port(struct domain *d, evtchn_port_t port, unsigned long flags);
+void evtchn_quiesce_ports(struct domain *d);
 
 /* Ports the domain has bucket space for (bound or not). */
 bool evtchn_port_valid(const struct domain *d, evtchn_port_t port);

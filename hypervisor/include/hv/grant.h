@@ -16,6 +16,7 @@
 #include <hv/types.h>
 #include <hv/arch.h>
 #include <hv/xen.h>
+#include <hv/spinlock.h>
 #include <xen/grant_table.h>
 
 #define GNTTAB_MAX_FRAMES     32                     /* shared frames, either version */
@@ -26,6 +27,7 @@
     ((GNTTAB_MAX_FRAMES * GNTTAB_V2_PER_FRAME + GNTTAB_STATUS_PER_FRAME - 1) / GNTTAB_STATUS_PER_FRAME)
 #define GNTTAB_MAX_ENTRIES    (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
 #define GNTTAB_MAPTRACK_MAX   1024                   /* mappings one domain may hold */
+#define GNTTAB_ACTIVE_LOCKS   64                     /* active-entry locks: ref % 64 */
 
 struct domain;
 
@@ -38,6 +40,7 @@ struct grant_active {                  /* the granter's view of one ref in use *
 
 struct grant_mapping {                 /* the mapper's record, indexed by handle */
     bool in_use;
+    bool reserved;                     /* taken by a map still under way */
     bool host, device;                 /* which halves are still mapped */
     bool readonly, contains_pte;
     domid_t granter;
@@ -48,7 +51,20 @@ struct grant_mapping {                 /* the mapper's record, indexed by handle
     u64 granter_gen;                   /* the granter's table generation: ids are reused */
 };
 
+/*
+ * Locks (docs/smp.md): lock (rw, rank 6): the size, version and status
+ * frames change under it for write; map, unmap, copy and the queries hold
+ * it for read. active_lock[ref % 64] (rank 7): an active entry's counts,
+ * mapper and frame and its in-use flags. maptrack_lock (rank 8): this
+ * domain's own maptrack records, inside the granter's locks.
+ * The struct lives until the domain is freed (so a holder of a domain
+ * reference may take its lock); at shutdown it is emptied and dead set.
+ */
 struct grant_table {
+    rwlock_t lock;
+    spinlock_t active_lock[GNTTAB_ACTIVE_LOCKS];
+    spinlock_t maptrack_lock;
+    bool dead;                         /* emptied at shutdown: no map, copy or query any more */
     u64 generation;                    /* unique per table ever created */
     unsigned int version;              /* 1 or 2 (GNTTABOP_set_version) */
     unsigned int nr_frames;
@@ -61,8 +77,12 @@ struct grant_table {
 };
 
 int  grant_table_init(struct domain *d);
-/* Unmaps what d holds of others, then frees d's own table. */
+/* Shutdown: unmaps what d holds of others, then empties d's own table (dead). */
+void grant_table_release(struct domain *d);
+/* After release, when no reference on d is left: frees the struct itself. */
 void grant_table_destroy(struct domain *d);
+/* d's table, read-locked, or NULL (none, or dead): read_unlock(&gt->lock) after. */
+struct grant_table *grant_table_lock_read(struct domain *d);
 
 /* --- shared by the common grant files --- */
 unsigned int grant_nr_entries(const struct grant_table *gt);

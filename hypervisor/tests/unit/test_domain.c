@@ -17,7 +17,12 @@ static void test_create(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_PTR_EQUAL(hv_domains[5], d);
     CU_ASSERT_PTR_EQUAL(domain_lookup(5), d);
+    EXPECT_EQ(d->refcnt, 1);                          /* a lookup takes a reference */
     CU_ASSERT_PTR_EQUAL(domain_lookup_by_caller(DOMID_SELF, d), d);
+    EXPECT_EQ(d->refcnt, 2);                          /* DOMID_SELF too */
+    put_domain(d);
+    put_domain(d);
+    EXPECT_EQ(d->refcnt, 0);
     CU_ASSERT_PTR_NULL(domain_lookup(6));
     CU_ASSERT_PTR_NULL(domain_lookup(DOMID_SELF));
     EXPECT_EQ(d->id, 5);
@@ -221,6 +226,82 @@ static void test_panic_halts(void)
     EXPECT_EQ(harness_arch.dump_registers, 1);
 }
 
+
+/* The reaper waits for every reference; a dying domain gives no new ones. */
+static void test_reap_waits_for_references(void)
+{
+    struct domain *d = harness_domain(9, 1, false);
+    struct domain *ref = domain_lookup(9);
+
+    CU_ASSERT_PTR_EQUAL_FATAL(ref, d);
+    domain_shutdown(d, SHUTDOWN_poweroff);
+    CU_ASSERT_PTR_NULL(domain_lookup(9));             /* dying: not found */
+    CU_ASSERT(domain_reap());                         /* a reference held: come back */
+    CU_ASSERT_PTR_EQUAL(hv_domains[9], d);
+    EXPECT_EQ(harness_arch.domain_destroy, 0);
+    CU_ASSERT(get_domain(d));                         /* not claimed yet: a holder may take another */
+    put_domain(d);
+    put_domain(ref);
+    harness_reap();
+    CU_ASSERT_PTR_NULL(hv_domains[9]);
+    EXPECT_EQ(harness_arch.domain_destroy, 1);
+}
+
+/* A claimed domain refuses references; a put without a get is a BUG. */
+static void test_claimed_refuses_references(void)
+{
+    struct domain *d = harness_domain(10, 1, false);
+
+    d->refcnt = DOMAIN_DESTROYED;                     /* as the reaper leaves it */
+    CU_ASSERT(!get_domain(d));
+    CU_ASSERT_PTR_NULL(domain_lookup_by_caller(DOMID_SELF, d));
+    EXPECT_EQ(d->refcnt, DOMAIN_DESTROYED);
+    d->refcnt = 0;
+}
+
+static void missed_put(void *arg)
+{
+    struct domain *d = arg;
+
+    domain_shutdown(d, SHUTDOWN_poweroff);
+    domain_reap();                                    /* starts the wait */
+    harness_set_tsc(DOMAIN_REF_WAIT_NS / 2);
+    CU_ASSERT(domain_reap());                         /* still within the wait */
+    harness_set_tsc(DOMAIN_REF_WAIT_NS + 2);
+    domain_reap();                                    /* past it: panics */
+}
+
+static bool panics(void (*fn)(void *), void *arg)
+{
+    jmp_buf jb;
+    bool panicked = false;
+
+    harness_stop_jmp = &jb;
+    if (!setjmp(jb))
+        fn(arg);
+    else
+        panicked = true;
+    harness_stop_jmp = NULL;
+    return panicked;
+}
+
+/* A lookup never put: the reaper names the domain (debug builds panic). */
+static void test_missed_put_is_caught(void)
+{
+    struct domain *d = harness_domain(11, 1, false);
+
+    CU_ASSERT_PTR_EQUAL_FATAL(domain_lookup(11), d);  /* and never put */
+    CU_ASSERT(panics(missed_put, d));
+    CU_ASSERT_PTR_NOT_NULL(strstr(harness_console(),
+        "d11: 1 domain reference(s) still held 2000 ms after shutdown (a missed put_domain)"));
+    CU_ASSERT_PTR_EQUAL(hv_domains[11], d);           /* not freed under the holder */
+    CU_ASSERT(!domain_reap());                        /* reported once, then skipped */
+    put_domain(d);                                    /* the holder lets go at last */
+    d->reap_reported = false;
+    harness_reap();
+    CU_ASSERT_PTR_NULL(hv_domains[11]);
+}
+
 static const struct unit_test tests[] = {
     { "create", test_create },
     { "vcpu_create", test_vcpu_create },
@@ -230,6 +311,9 @@ static const struct unit_test tests[] = {
     { "many_domains_return_frames", test_many_domains_return_frames },
     { "sched_round_robin", test_sched_round_robin },
     { "panic_halts", test_panic_halts },
+    { "reap_waits_for_references", test_reap_waits_for_references },
+    { "claimed_refuses_references", test_claimed_refuses_references },
+    { "missed_put_is_caught", test_missed_put_is_caught },
 };
 
 void suite_domain(void)

@@ -6,6 +6,7 @@
  */
 #define __XEN_TOOLS__ 1
 #include <hv/arch.h>
+#include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/domctl.h>
 #include <hv/frame.h>
@@ -253,12 +254,141 @@ static void test_destroy(void)
     EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 9), -ESRCH);
 }
 
+/* setdomainhandle, getvcpuinfo, settimeoffset: what xl-like tools read back. */
+static void test_vcpu_and_handle(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d;
+    static const u8 uuid[16] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+    u64 wc;
+
+    harness_set_current(d0);
+    sched_add(d0->vcpus[0]);                                /* online */
+    d = made(6);
+    memcpy(dc.u.setdomainhandle.handle, uuid, sizeof(uuid));
+    EXPECT_EQ(domctl(XEN_DOMCTL_setdomainhandle, 6), 0);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getdomaininfo, 6), 0);
+    CU_ASSERT(!memcmp(dc.u.getdomaininfo.handle, uuid, sizeof(uuid)));
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.getvcpuinfo.vcpu = 0;
+    EXPECT_EQ(domctl(XEN_DOMCTL_getvcpuinfo, 6), 0);
+    EXPECT_EQ(dc.u.getvcpuinfo.online, 0);                 /* no context yet */
+    EXPECT_EQ(dc.u.getvcpuinfo.running, 0);
+    dc.u.getvcpuinfo.vcpu = 1;
+    EXPECT_EQ(domctl(XEN_DOMCTL_getvcpuinfo, 6), -EINVAL); /* past max_vcpus */
+    dc.u.getvcpuinfo.vcpu = 0;
+    EXPECT_EQ(domctl(XEN_DOMCTL_getvcpuinfo, 0), 0);       /* the caller's own: running */
+    EXPECT_EQ(dc.u.getvcpuinfo.online, 1);
+    EXPECT_EQ(dc.u.getvcpuinfo.running, 1);
+    wc = d->shared_info->wc_sec | (u64)d->shared_info->wc_sec_hi << 32;
+    dc.u.settimeoffset.time_offset_seconds = -3600;
+    EXPECT_EQ(domctl(XEN_DOMCTL_settimeoffset, 6), 0);
+    EXPECT_EQ(d->shared_info->wc_sec | (u64)d->shared_info->wc_sec_hi << 32, wc - 3600);
+    EXPECT_EQ(domctl(XEN_DOMCTL_set_ext_vcpucontext, 6), -ENOSYS);   /* not offered */
+}
+
+/* getpageframeinfo3: table types and pins of the domain's frames, XTAB for others'. */
+static void test_pageframeinfo(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d;
+    mfn_t l4, plain, theirs;
+    xen_pfn_t arr[4];
+
+    harness_set_current(d0);
+    d = made(4);
+    l4 = pinned_l4(d);
+    plain = frame_alloc(&hv_frames, 1, 1, d->id);
+    theirs = frame_alloc(&hv_frames, 1, 1, d0->id);
+    arr[0] = l4;
+    arr[1] = plain;
+    arr[2] = theirs;
+    arr[3] = hv_frames.nr_frames + 5;
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.getpageframeinfo3.num = 4;
+    set_xen_guest_handle(dc.u.getpageframeinfo3.array, arr);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getpageframeinfo3, 4), 0);
+    EXPECT_EQ(arr[0], l4 | XEN_DOMCTL_PFINFO_L4TAB | XEN_DOMCTL_PFINFO_LPINTAB);
+    EXPECT_EQ(arr[1], plain | XEN_DOMCTL_PFINFO_NOTAB);
+    EXPECT_EQ(arr[2], theirs | XEN_DOMCTL_PFINFO_XTAB);
+    EXPECT_EQ(arr[3], (hv_frames.nr_frames + 5) | XEN_DOMCTL_PFINFO_XTAB);
+    dc.u.getpageframeinfo3.num = 1025;
+    EXPECT_EQ(domctl(XEN_DOMCTL_getpageframeinfo3, 4), -E2BIG);
+    dc.u.getpageframeinfo3.num = 1;
+    harness_fault_range(arr, sizeof(arr), FAULT_WRITE);
+    EXPECT_EQ(domctl(XEN_DOMCTL_getpageframeinfo3, 4), -EFAULT);
+}
+
+/* The console history: wrap-around, incremental reads, clear. */
+static void test_console_history(void)
+{
+    char buf[8] = { 0 }, out[16];
+    struct console_history r = { .buf = buf, .size = sizeof(buf) };
+    u32 at = 0;
+
+    console_history_put(&r, "abc", 3);
+    EXPECT_EQ(console_history_take(&r, &at, out, sizeof(out)), 3);
+    CU_ASSERT(!memcmp(out, "abc", 3));
+    EXPECT_EQ(at, 3);
+    EXPECT_EQ(console_history_take(&r, &at, out, sizeof(out)), 0);   /* nothing new */
+    console_history_put(&r, "defghijkl", 9);                          /* 12 written, 8 kept */
+    EXPECT_EQ(console_history_take(&r, &at, out, sizeof(out)), 8);   /* "d".."f" were lost */
+    CU_ASSERT(!memcmp(out, "efghijkl", 8));
+    at = 100;                                                          /* from the future: oldest */
+    EXPECT_EQ(console_history_take(&r, &at, out, 2), 2);
+    CU_ASSERT(!memcmp(out, "ef", 2));
+    EXPECT_EQ(r.cons, 4);                                             /* moved by the overwrite */
+}
+
+/* sysctl readconsole over the real ring: the "(HV)" lines, incremental, clear. */
+static void test_readconsole(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true);
+    struct xen_sysctl sc = { .cmd = XEN_SYSCTL_readconsole,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    static char out[32768];
+    unsigned long args[5] = { (unsigned long)&sc };
+    u32 next;
+
+    harness_set_current(d0);
+    hv_info("readconsole marker one\n");
+    set_xen_guest_handle(sc.u.readconsole.buffer, out);
+    sc.u.readconsole.count = sizeof(out);
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, args), 0);
+    CU_ASSERT(sc.u.readconsole.count > 0);
+    out[sc.u.readconsole.count] = 0;
+    CU_ASSERT(strstr(out, "(HV) readconsole marker one\n") != NULL);
+    next = sc.u.readconsole.index;
+    hv_info("readconsole marker two\n");
+    sc.u.readconsole.incremental = 1;
+    sc.u.readconsole.index = next;
+    sc.u.readconsole.count = sizeof(out);
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, args), 0);
+    EXPECT_EQ(sc.u.readconsole.count, strlen("(HV) readconsole marker two\n"));
+    CU_ASSERT(!memcmp(out, "(HV) readconsole marker two\n", sc.u.readconsole.count));
+    sc.u.readconsole.incremental = 0;
+    sc.u.readconsole.clear = 1;
+    sc.u.readconsole.count = 4;                                        /* a short buffer */
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, args), 0);
+    EXPECT_EQ(sc.u.readconsole.count, 4);
+    sc.u.readconsole.clear = 0;
+    sc.u.readconsole.count = sizeof(out);
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, args), 0);        /* after the cleared part */
+    CU_ASSERT(sc.u.readconsole.count > 0 && sc.u.readconsole.index == next +
+              strlen("(HV) readconsole marker two\n"));
+    harness_fault_range(out, 16, FAULT_WRITE);
+    sc.u.readconsole.count = 16;
+    EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, args), -EFAULT);
+}
+
 static const struct unit_test tests[] = {
     { "getdomaininfo_next", test_getdomaininfo_next },
     { "createdomain", test_createdomain },
     { "pause_counts", test_pause_counts },
     { "context_checks", test_context_checks },
     { "destroy", test_destroy },
+    { "vcpu_and_handle", test_vcpu_and_handle },
+    { "pageframeinfo", test_pageframeinfo },
+    { "console_history", test_console_history },
+    { "readconsole", test_readconsole },
 };
 
 void suite_domctl(void)

@@ -1,4 +1,8 @@
 /* common/event_channel.c: 2-level event channels between real domains. */
+/* Host threads; libc's sched_yield would clash with hv/sched.h's. */
+#define sched_yield host_libc_sched_yield
+#include <pthread.h>
+#undef sched_yield
 #include <hv/domain.h>
 #include <hv/event.h>
 #include <hv/frame.h>
@@ -558,6 +562,92 @@ static void test_hypercall_faults(void)
     CU_ASSERT_EQUAL(do_event_channel_op(EVTCHNOP_close, HANDLE(&cl)), 0);
 }
 
+
+/*
+ * Host threads as CPUs: one binds and closes interdomain channels between
+ * d1 and d2, one closes d2's ports under it, one sends and unmasks on
+ * both. Afterwards every interdomain end names a bound end that names it
+ * back (the invariant close keeps under both domains' locks), and no
+ * thread still holds a lock.
+ */
+#define RACE_ROUNDS 3000
+#define RACE_PORTS  12
+static unsigned int race_left_locked;
+
+static void race_done(void)
+{
+    if (lock_check_nr_held())
+        __atomic_fetch_add(&race_left_locked, 1, __ATOMIC_RELAXED);
+}
+
+static void *race_binder(void *arg)
+{
+    host_test_pcpu.id = 1;
+    for (unsigned int i = 0; i < RACE_ROUNDS; i++) {
+        struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = d1->id };
+        struct evtchn_bind_interdomain bi = { .remote_dom = d2->id };
+
+        if (evtchn_alloc_unbound(d2, &au))
+            continue;
+        bi.remote_port = au.port;
+        if (!evtchn_bind_interdomain(d1, &bi))
+            evtchn_close(i & 1 ? d1 : d2, i & 1 ? bi.local_port : au.port);
+    }
+    race_done();
+    return arg;
+}
+
+static void *race_closer(void *arg)
+{
+    host_test_pcpu.id = 2;
+    for (unsigned int i = 0; i < RACE_ROUNDS; i++)
+        evtchn_close(d2, 1 + i % RACE_PORTS);
+    race_done();
+    return arg;
+}
+
+static void *race_sender(void *arg)
+{
+    host_test_pcpu.id = 3;
+    for (unsigned int i = 0; i < RACE_ROUNDS * 4; i++) {
+        evtchn_port_t p = 1 + i % RACE_PORTS;
+
+        evtchn_send(d1, p);
+        evtchn_send(d2, p);
+        evtchn_unmask(d1, p);
+    }
+    race_done();
+    return arg;
+}
+
+static void test_race_bind_close_send(void)
+{
+    void *(*fns[])(void *) = { race_binder, race_closer, race_sender };
+    pthread_t t[3];
+
+    three_domains();
+    race_left_locked = 0;
+    for (unsigned int i = 0; i < 3; i++)
+        CU_ASSERT_FATAL(pthread_create(&t[i], NULL, fns[i], NULL) == 0);
+    for (unsigned int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    EXPECT_EQ(race_left_locked, 0);
+    for (unsigned int k = 0; k < 2; k++) {
+        struct domain *a = k ? d2 : d1, *b = k ? d1 : d2;
+
+        for (evtchn_port_t p = 1; p < 64; p++) {
+            struct evtchn *c = evtchn_from_port(a, p), *r;
+
+            if (c->state != ECS_INTERDOMAIN)
+                continue;
+            EXPECT_EQ(c->remote_dom, b->id);
+            r = evtchn_from_port(b, c->remote_port);
+            EXPECT_EQ(r->state, ECS_INTERDOMAIN);
+            EXPECT_EQ(r->remote_port, p);
+        }
+    }
+}
+
 static const struct unit_test tests[] = {
     { "alloc_unbound_numbering", test_alloc_unbound_numbering },
     { "alloc_unbound_errors", test_alloc_unbound_errors },
@@ -578,6 +668,7 @@ static const struct unit_test tests[] = {
     { "domain_destroy_closes_everything", test_domain_destroy_closes_everything },
     { "hypercall_edge", test_hypercall_edge },
     { "hypercall_faults", test_hypercall_faults },
+    { "race_bind_close_send", test_race_bind_close_send },
 };
 
 void suite_evtchn(void)

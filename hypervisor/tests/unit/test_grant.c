@@ -3,6 +3,10 @@
  * real host mappings of arch/x86/pv/grant_map.c in the mapper's real L1
  * tables (the harness supplies only the page-table walk and the TLB).
  */
+/* Host threads; libc's sched_yield would clash with hv/sched.h's. */
+#define sched_yield host_libc_sched_yield
+#include <pthread.h>
+#undef sched_yield
 #include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/frame.h>
@@ -665,7 +669,8 @@ static void test_destroy_mapper(void)
     map_three(h, f);
     harness_set_current(NULL);
     domain_shutdown(m, SHUTDOWN_crash);
-    CU_ASSERT_PTR_NULL(m->grant_table);
+    CU_ASSERT(m->grant_table->dead);                  /* emptied; the struct goes when m is freed */
+    CU_ASSERT_PTR_NULL(m->grant_table->maptrack);
     EXPECT_EQ(in_use(g, 10), 0);
     EXPECT_EQ(in_use(g, 11), 0);
     EXPECT_EQ(g->grant_table->active[10].readers, 0);
@@ -912,6 +917,97 @@ static void test_preempted_batch(void)
     timer_stop(&due);
 }
 
+
+/*
+ * Host threads as CPUs of the mapper: two map and unmap device mappings of
+ * one ref (one frame), a third of another ref, a fourth copies from the
+ * first ref. The pin counts, in-use flags and frame references must balance
+ * afterwards: their updates are under the entry's active lock, the records
+ * under the maptrack lock.
+ */
+#define GRACE_ROUNDS 2000
+static unsigned int grace_errors;
+static mfn_t grace_frame[2];
+
+static void *grace_mapper(void *arg)
+{
+    unsigned long id = (unsigned long)arg;
+    grant_ref_t ref = id == 3 ? 11 : 10;
+
+    host_test_pcpu.id = (unsigned int)id;
+    current = m->vcpus[0];
+    for (unsigned int i = 0; i < GRACE_ROUNDS; i++) {
+        struct gnttab_map_grant_ref mp = { .flags = GNTMAP_device_map | (ref == 10 ? GNTMAP_readonly : 0),
+                                           .ref = ref, .dom = G };
+        struct gnttab_unmap_grant_ref um = { 0 };
+
+        if (do_grant_table_op(GNTTABOP_map_grant_ref, HANDLE(&mp), 1) || mp.status != GNTST_okay) {
+            __atomic_fetch_add(&grace_errors, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        um = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = mp.dev_bus_addr, .handle = mp.handle };
+        if (do_grant_table_op(GNTTABOP_unmap_grant_ref, HANDLE(&um), 1) || um.status != GNTST_okay)
+            __atomic_fetch_add(&grace_errors, 1, __ATOMIC_RELAXED);
+    }
+    if (lock_check_nr_held())
+        __atomic_fetch_add(&grace_errors, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+static void *grace_copier(void *arg)
+{
+    static u8 buf[64];
+
+    host_test_pcpu.id = 4;
+    current = m->vcpus[0];
+    for (unsigned int i = 0; i < GRACE_ROUNDS; i++) {
+        struct gnttab_copy c = { .flags = GNTCOPY_source_gref, .len = 8 };
+
+        c.source.u.ref = 10;
+        c.source.domid = G;
+        c.dest.domid = DOMID_SELF;
+        c.dest.u.gmfn = grace_frame[1];
+        c.dest.offset = 64;
+        (void)buf;
+        if (do_grant_table_op(GNTTABOP_copy, HANDLE(&c), 1) || c.status != GNTST_okay)
+            __atomic_fetch_add(&grace_errors, 1, __ATOMIC_RELAXED);
+    }
+    if (lock_check_nr_held())
+        __atomic_fetch_add(&grace_errors, 1, __ATOMIC_RELAXED);
+    return arg;
+}
+
+static void test_race_map_unmap(void)
+{
+    pthread_t t[4];
+    mfn_t f10, f11;
+
+    pair();
+    f10 = frame_of(g);
+    f11 = frame_of(g);
+    grace_frame[1] = frame_of(m);
+    grant(g, 10, M, f10, GTF_permit_access | GTF_readonly);
+    grant(g, 11, M, f11, GTF_permit_access);
+    grace_errors = 0;
+    for (unsigned long i = 0; i < 3; i++)
+        CU_ASSERT_FATAL(pthread_create(&t[i], NULL, grace_mapper, (void *)(i + 1)) == 0);
+    CU_ASSERT_FATAL(pthread_create(&t[3], NULL, grace_copier, NULL) == 0);
+    for (unsigned int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    EXPECT_EQ(grace_errors, 0);
+    EXPECT_EQ(g->grant_table->active[10].dev_readers, 0);
+    EXPECT_EQ(g->grant_table->active[11].dev_writers, 0);
+    EXPECT_EQ(in_use(g, 10), 0);
+    EXPECT_EQ(in_use(g, 11), 0);
+    EXPECT_EQ(fi(f10)->count, 0);
+    EXPECT_EQ(fi(f11)->count, 0);
+    EXPECT_EQ(fi(f11)->type_count, 0);
+    EXPECT_EQ(fi(grace_frame[1])->count, 0);
+    for (unsigned int h = 0; h < GNTTAB_MAPTRACK_MAX; h++)
+        CU_ASSERT(!m->grant_table->maptrack[h].in_use && !m->grant_table->maptrack[h].reserved);
+    current = NULL;
+}
+
 void suite_grant(void)
 {
     static const struct unit_test tests[] = {
@@ -922,6 +1018,7 @@ void suite_grant(void)
         { "maptrack_exhaustion", test_maptrack_exhaustion },
         { "copy", test_copy },
         { "destroy_mapper", test_destroy_mapper },
+        { "race_map_unmap", test_race_map_unmap },
         { "destroy_mapper_unmap_fails", test_destroy_mapper_unmap_fails },
         { "destroy_granter", test_destroy_granter },
         { "grant_frames_outlive_mappings", test_grant_frames_outlive_mappings },

@@ -92,6 +92,36 @@ static void test_port_io(void)
     hc_physdev_op(PHYSDEVOP_set_iopl, &s);
 }
 
+/*
+ * Every command number, offered or not (-ENOSYS comes only after the
+ * privilege check): a domU gets -EPERM for each, on its own id.
+ */
+static void test_every_command_number(void)
+{
+    static struct xen_domctl d;
+    static struct xen_sysctl s;
+    unsigned int wrong = 0, n;
+
+    for (n = 0; n < 128; n++) {
+        memset(&d, 0, sizeof(d));
+        d.cmd = n;
+        d.domain = (domid_t)own_domid();
+        long rc = ctl_domctl(&d);
+
+        if (rc != -EPERM && wrong++ < 4)
+            fail("domctl from a domU = -EPERM", "cmd %u: %ld", n, rc);
+    }
+    for (n = 0; n < 64; n++) {
+        memset(&s, 0, sizeof(s));
+        s.cmd = n;
+        long rc = ctl_sysctl(&s);
+
+        if (rc != -EPERM && wrong++ < 4)
+            fail("sysctl from a domU = -EPERM", "cmd %u: %ld", n, rc);
+    }
+    check_eq(wrong, 0, "domctl 0-127 and sysctl 0-63 from a domU = -EPERM, offered or not");
+}
+
 /* Each on our own id (it exists, so -ESRCH cannot come first): -EPERM. */
 static void test_control_ops(void)
 {
@@ -100,8 +130,11 @@ static void test_control_ops(void)
         XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
         XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext, XEN_DOMCTL_max_vcpus,
         XEN_DOMCTL_set_address_size, XEN_DOMCTL_get_address_size,
+        XEN_DOMCTL_setdomainhandle, XEN_DOMCTL_getvcpuinfo, XEN_DOMCTL_settimeoffset,
+        XEN_DOMCTL_getpageframeinfo3,
     };
-    static const uint32_t sysctls[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist };
+    static const uint32_t sysctls[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_getdomaininfolist,
+                                        XEN_SYSCTL_readconsole };
     static struct xen_domctl d;
     static struct xen_sysctl s;
     static xen_pfn_t frame = 0;
@@ -131,7 +164,8 @@ static void test_control_ops(void)
         if (rc != -EPERM)
             fail("sysctl from a domU = -EPERM", "cmd %u: %ld", sysctls[i], rc);
     }
-    check_eq(refused, ARRAY_SIZE(sysctls), "physinfo and getdomaininfolist from a domU = -EPERM");
+    check_eq(refused, ARRAY_SIZE(sysctls), "physinfo, getdomaininfolist and readconsole from a domU = -EPERM");
+    test_every_command_number();
     if (!peer) {
         info("no peer= domain: the checks on another domain's memory and ports are skipped");
         return;

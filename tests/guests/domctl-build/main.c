@@ -132,6 +132,64 @@ static bool set_context(domid_t dom)
     return check_eq(ctl_setvcpucontext(dom, 0, &ctxt), 0, "setvcpucontext");
 }
 
+/* The toolstack's view after setvcpucontext: the handle, the vCPU, the frame types. */
+static void check_views(domid_t dom)
+{
+    static const uint8_t uuid[16] = { 0x5e, 0x55, 0x10, 0x07, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+    struct xen_domctl op = { .cmd = XEN_DOMCTL_setdomainhandle, .domain = dom };
+    static xen_pfn_t frames[4];
+
+    memcpy(op.u.setdomainhandle.handle, uuid, sizeof(uuid));
+    check_eq(ctl_domctl(&op), 0, "setdomainhandle");
+    op.cmd = XEN_DOMCTL_getdomaininfo;
+    check(ctl_domctl(&op) == 0 && !memcmp(op.u.getdomaininfo.handle, uuid, sizeof(uuid)),
+          "getdomaininfo gives the handle back", "differs");
+    memset(&op.u, 0, sizeof(op.u));
+    op.cmd = XEN_DOMCTL_getvcpuinfo;
+    check_eq(ctl_domctl(&op), 0, "getvcpuinfo of vCPU 0");
+    check(op.u.getvcpuinfo.online && !op.u.getvcpuinfo.running, "vCPU 0 online, not running (paused)",
+          "online %u running %u", op.u.getvcpuinfo.online, op.u.getvcpuinfo.running);
+    op.u.getvcpuinfo.vcpu = 1;
+    check_eq(ctl_domctl(&op), -EINVAL, "getvcpuinfo past max_vcpus = -EINVAL");
+    frames[0] = mfn[PFN_L4];
+    frames[1] = mfn[PFN_L1];
+    frames[2] = mfn[PFN_CODE];
+    frames[3] = virt_to_maddr(window) >> 12;         /* ours, not its */
+    memset(&op.u, 0, sizeof(op.u));
+    op.cmd = XEN_DOMCTL_getpageframeinfo3;
+    op.u.getpageframeinfo3.num = 4;
+    set_xen_guest_handle(op.u.getpageframeinfo3.array, frames);
+    check_eq(ctl_domctl(&op), 0, "getpageframeinfo3");
+    check_eq(frames[0], mfn[PFN_L4] | XEN_DOMCTL_PFINFO_L4TAB | XEN_DOMCTL_PFINFO_LPINTAB,
+             "its L4: L4TAB, pinned");
+    check_eq(frames[1], mfn[PFN_L1] | XEN_DOMCTL_PFINFO_L1TAB, "its L1: L1TAB");
+    check_eq(frames[2], mfn[PFN_CODE] | XEN_DOMCTL_PFINFO_NOTAB, "its code page: no table");
+    check_eq(frames[3] & XEN_DOMCTL_PFINFO_LTAB_MASK, XEN_DOMCTL_PFINFO_XTAB,
+             "a frame of ours: XTAB");
+}
+
+/* sysctl readconsole: the hypervisor's own line about the new domain is in its history. */
+static void check_history(domid_t dom)
+{
+    static char buf[16384 + 1], want[48];
+    struct xen_sysctl s = { .cmd = XEN_SYSCTL_readconsole };
+    uint32_t n;
+
+    set_xen_guest_handle(s.u.readconsole.buffer, buf);
+    s.u.readconsole.count = sizeof(buf) - 1;
+    if (!check_eq(ctl_sysctl(&s), 0, "readconsole"))
+        return;
+    n = s.u.readconsole.count;
+    buf[n] = 0;
+    snprintf(want, sizeof(want), "(HV) d%u created by d0", dom);
+    for (uint32_t i = 0; i + strlen(want) <= n; i++)
+        if (!memcmp(buf + i, want, strlen(want))) {
+            pass("readconsole: the hypervisor's line about the new domain");
+            return;
+        }
+    fail("readconsole: the hypervisor's line about the new domain", "not in %u bytes", n);
+}
+
 /* createdomain ... max_vcpus: the domain exists, paused, with its memory. */
 static bool create(domid_t *dom)
 {
@@ -211,6 +269,8 @@ void test_main(void)
         return;
     if (!set_context(dom))
         return;
+    check_views(dom);
+    check_history(dom);
     run_and_wait(dom);
     check_eq(ctl_simple(XEN_DOMCTL_destroydomain, 0), -EINVAL, "destroydomain of ourselves = -EINVAL");
     check_eq(ctl_simple(XEN_DOMCTL_destroydomain, dom), 0, "destroydomain");

@@ -38,11 +38,21 @@ static void test_pvclock(void)
         prev = now;
     }
     check(backwards == 0, "pvclock monotonic over 200000 reads", "%lu backwards steps", backwards);
-    t0 = pvclock_ns();
-    tsc0 = rdtsc();
-    udelay_spin(20000);
-    now = pvclock_ns() - t0;
-    check(now >= 20 * MS && now < 40 * MS, "pvclock advances (20 ms spin)", "%lu ns", now);
+    /*
+     * A wrong scale shows in every try; the host descheduling QEMU (a
+     * loaded CI machine) only in some: the shortest of three counts.
+     */
+    uint64_t best = ~0ull;
+
+    for (int i = 0; i < 3 && best >= 40 * MS; i++) {
+        t0 = pvclock_ns();
+        tsc0 = rdtsc();
+        udelay_spin(20000);
+        now = pvclock_ns() - t0;
+        best = now < best ? now : best;
+    }
+    check(best >= 20 * MS && best < 40 * MS, "pvclock advances (20 ms spin, shortest of 3)",
+          "%lu ns", best);
     check(pvclock_tsc_to_ns(rdtsc() - tsc0) >= 20 * MS, "tsc scaled by mul/shift matches",
           "%lu ns", pvclock_tsc_to_ns(rdtsc() - tsc0));
 }
@@ -89,11 +99,12 @@ static void test_cancel(void)
 {
     unsigned long before = ticks;
 
-    hc_set_timer_op(pvclock_ns() + 5 * MS);
+    /* 100 ms ahead: a loaded host may stall QEMU between arming and cancelling. */
+    hc_set_timer_op(pvclock_ns() + 100 * MS);
     check_eq(hc_set_timer_op(0), 0, "set_timer_op(0) cancels");
-    arm_singleshot(pvclock_ns() + 5 * MS);
+    arm_singleshot(pvclock_ns() + 100 * MS);
     check_eq(hc_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL), 0, "stop_singleshot_timer");
-    udelay_spin(20000);
+    udelay_spin(150000);
     check(ticks == before, "cancelled timers do not fire", "%lu ticks", ticks - before);
 }
 

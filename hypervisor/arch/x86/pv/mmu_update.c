@@ -40,8 +40,8 @@ int pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner)
         return 0;
     }
     *pd = domain_lookup_by_caller((domid_t)domid, self);
-    if (!*pd || (*pd)->state == DOM_DYING)
-        return -ESRCH;
+    if (!*pd)
+        return -ESRCH;                               /* (a dying one is not found) */
     *pg_owner = (*pd)->id;
     return 0;
 }
@@ -247,25 +247,18 @@ static int mmu_update_item(const struct batch *b, unsigned long item)
     return mmu_update_one(c->pt_owner, c->pgd, c->pg_owner, &req);
 }
 
-long do_mmu_update(guest_handle_t reqs, unsigned int count, guest_handle_t done_ptr,
-                   unsigned int domid)
+/* With pt_owner's and pgd's references held for the whole batch. */
+static long mmu_update_batch(struct domain *pt_owner, unsigned long reqs, unsigned int count,
+                             unsigned long done_ptr, unsigned int domid)
 {
-    struct domain *pt_owner = current->domain, *pgd;
-    unsigned int pt_dom = (domid >> 16) & 0xffff;
+    struct domain *pgd;
     struct mmu_update_ctx ctx;
     struct batch b;
     domid_t pg_owner;
-    long rc = 0;
+    long rc;
 
-    if (batch_preamble(__HYPERVISOR_mmu_update, reqs.va, count, done_ptr.va, domid, &rc))
-        return rc;
-    if (pt_dom) {
-        pt_owner = domain_lookup((domid_t)(pt_dom - 1));
-        if (!pt_owner || pt_owner->state == DOM_DYING)
-            return -ESRCH;
-        if (pt_owner != current->domain && !pt_owner->vcpus[0])
-            return -EINVAL;
-    }
+    if (pt_owner != current->domain && !pt_owner->vcpus[0])
+        return -EINVAL;
     rc = pv_pg_owner(domid, &pgd, &pg_owner);
     if (rc) {
         /*
@@ -275,13 +268,34 @@ long do_mmu_update(guest_handle_t reqs, unsigned int count, guest_handle_t done_
          */
         unsigned long left = count;
 
-        report_done(done_ptr.va, batch_resume(&left, done_ptr.va));
+        report_done(done_ptr, batch_resume(&left, done_ptr));
         return rc;
     }
     ctx = (struct mmu_update_ctx){ pt_owner, pgd, pg_owner };
-    b = (struct batch){ __HYPERVISOR_mmu_update, reqs.va, count, done_ptr.va, domid,
+    b = (struct batch){ __HYPERVISOR_mmu_update, reqs, count, done_ptr, domid,
                         sizeof(struct mmu_update), mmu_update_item, &ctx };
-    return batch_run(&b);
+    rc = batch_run(&b);
+    if (pgd)
+        put_domain(pgd);
+    return rc;
+}
+
+long do_mmu_update(guest_handle_t reqs, unsigned int count, guest_handle_t done_ptr,
+                   unsigned int domid)
+{
+    struct domain *pt_owner;
+    unsigned int pt_dom = (domid >> 16) & 0xffff;
+    long rc = 0;
+
+    if (batch_preamble(__HYPERVISOR_mmu_update, reqs.va, count, done_ptr.va, domid, &rc))
+        return rc;
+    pt_owner = pt_dom ? domain_lookup((domid_t)(pt_dom - 1))
+                      : domain_lookup_by_caller(DOMID_SELF, current->domain);
+    if (!pt_owner)
+        return -ESRCH;
+    rc = mmu_update_batch(pt_owner, reqs.va, count, done_ptr.va, domid);
+    put_domain(pt_owner);
+    return rc;
 }
 
 /* Switches a base pointer: reference the new L4 first, then drop the old one. */
@@ -446,9 +460,13 @@ long do_mmuext_op(guest_handle_t ops, unsigned int count, guest_handle_t done_pt
         return rc;
     if (!d)
         return -EINVAL;                              /* DOMID_IO/XEN: not PV domains */
-    if (!may_act_on(d))
+    if (!may_act_on(d)) {
+        put_domain(d);
         return -EPERM;
+    }
     b = (struct batch){ __HYPERVISOR_mmuext_op, ops.va, count, done_ptr.va, domid,
                         sizeof(struct mmuext_op), mmuext_item, d };
-    return batch_run(&b);
+    rc = batch_run(&b);
+    put_domain(d);
+    return rc;
 }

@@ -41,7 +41,7 @@ static int own_domid(domid_t domid)
 {
     if (domid == DOMID_SELF || domid == current->domain->id)
         return 0;
-    return domid < HV_MAX_DOMAINS && hv_domains[domid] ? -EOPNOTSUPP : -ESRCH;
+    return domain_exists(domid) ? -EOPNOTSUPP : -ESRCH;
 }
 
 static long map_pirq(guest_handle_t arg)

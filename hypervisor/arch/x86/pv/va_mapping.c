@@ -102,13 +102,17 @@ long do_update_va_mapping_otherdomain(unsigned long va, u64 pte, unsigned long f
 {
     struct domain *pgd;
     domid_t pg_owner;
-    int rc = pv_pg_owner(domid, &pgd, &pg_owner);
+    long rc = pv_pg_owner(domid, &pgd, &pg_owner);
 
     if (rc)
         return rc;
     if ((pte & _PAGE_PRESENT) && pgd != current->domain && !current->domain->privileged)
-        return -EPERM;
-    return update_va_mapping_in(current, va, pte, flags, pg_owner);
+        rc = -EPERM;
+    else
+        rc = update_va_mapping_in(current, va, pte, flags, pg_owner);
+    if (pgd)
+        put_domain(pgd);
+    return rc;
 }
 
 /*
@@ -144,13 +148,15 @@ static long machphys_mfn_list(guest_handle_t arg)
 static long add_to_physmap(guest_handle_t arg)
 {
     struct xen_add_to_physmap xatp;
+    struct domain *d;
 
     if (copy_from_handle(&xatp, arg, sizeof(xatp)))
         return -EFAULT;
     if (xatp.space == XENMAPSPACE_gmfn_foreign)
         return -ENOSYS;                              /* only through add_to_physmap_batch */
-    if (!domain_lookup_by_caller(xatp.domid, current->domain))
+    if (!(d = domain_lookup_by_caller(xatp.domid, current->domain)))
         return -ESRCH;
+    put_domain(d);
     return -EACCES;
 }
 
