@@ -181,3 +181,27 @@ int ctl_alloc_unbound(domid_t dom, domid_t remote, uint32_t *port)
         *port = a.port;
     return (int)rc;
 }
+
+long ctl_readconsole(char *buf, uint32_t len, uint32_t *index, int clear)
+{
+    struct xen_sysctl op = { .cmd = XEN_SYSCTL_readconsole,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    char *b = xencall_alloc_buffer(xc, len);
+    long rc;
+
+    if (!b)
+        return -ENOMEM;
+    op.u.readconsole.clear = !!clear;
+    op.u.readconsole.incremental = 1;
+    op.u.readconsole.index = *index;
+    op.u.readconsole.count = len;
+    set_xen_guest_handle(op.u.readconsole.buffer, b);
+    rc = call_with(__HYPERVISOR_sysctl, 0, &op, sizeof(op), 1);
+    if (!rc) {
+        rc = op.u.readconsole.count;
+        memcpy(buf, b, (size_t)rc);
+        *index = op.u.readconsole.index;
+    }
+    xencall_free_buffer(xc, b);
+    return rc;
+}

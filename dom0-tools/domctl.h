@@ -26,6 +26,11 @@ int  ctl_setvcpucontext(domid_t dom, uint32_t vcpu, const vcpu_guest_context_t *
 /* populate_physmap into dom: pfns [first, first + n); the MFNs into mfns. Count or -errno. */
 long ctl_populate(domid_t dom, uint64_t first, uint64_t n, xen_pfn_t *mfns);
 int  ctl_pin_l4(domid_t dom, xen_pfn_t mfn);     /* foreign MMUEXT_PIN_L4_TABLE */
+/*
+ * sysctl readconsole, incremental from *index: up to len bytes of the
+ * hypervisor's console history into buf; the count, or -errno.
+ */
+long ctl_readconsole(char *buf, uint32_t len, uint32_t *index, int clear);
 int  ctl_alloc_unbound(domid_t dom, domid_t remote, uint32_t *port);
 
 #endif

@@ -29,6 +29,8 @@ static const struct pvctl_cmd commands[] = {
     { "console", "[-l] DOM", "attach to a domain's PV console ring (Ctrl-] detaches)", cmd_console,
       "  -l   log: copy the guest's output to stdout, read no input, and end when the\n"
       "       domain has shut down or is gone\n" },
+    { "dmesg", "[-c]", "the hypervisor's console history (-c: clear it after reading)", cmd_dmesg,
+      NULL },
     { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },

@@ -18,6 +18,7 @@ int cmd_unpause(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 int cmd_kernel_extract(int argc, char **argv);
 int cmd_kernel_info(int argc, char **argv);
 /* Reads a kernel image and unpacks it to ELF (cmd_kernel.c); prints why not, returns 1. */

@@ -31,7 +31,7 @@ base=$(free_pages)
 echo "toolstack: names kept in $(pvctl info | sed -n 's/^name_store *: //p'), free pages $base"
 
 # --help on every command
-for c in create list info pause unpause destroy shutdown console kernel-extract kernel-info; do
+for c in create list info pause unpause destroy shutdown console dmesg kernel-extract kernel-info; do
   pvctl "$c" --help > /tmp/help 2>&1 && grep -q "^usage: pvctl $c" /tmp/help || { bad help-$c "$(cat /tmp/help)"; continue; }
 done
 [ "$fail" = 0 ] && ok help-every-command
@@ -46,6 +46,8 @@ cat /tmp/create.out
 pvctl list | grep -qE '^tg1 +[0-9]+ +8 +[01] ' && ok list-shows-guest || bad list-shows-guest "$(pvctl list)"
 if wait_state tg1 s 60 && [ "$(field tg1 shutdown_reason)" = 0 ]; then ok guest-ran-and-powered-off
 else bad guest-ran-and-powered-off "$(pvctl list)"; fi
+id=$(field tg1 domid)
+pvctl dmesg | grep -q "^(HV) d$id created by d0" && ok dmesg-shows-creation || bad dmesg-shows-creation "$(pvctl dmesg 2>&1 | tail -3)"
 pvctl destroy tg1 && ok destroy-by-name || bad destroy-by-name "rc $?"
 [ -z "$(field tg1 domid)" ] && ok destroyed-gone || bad destroyed-gone "$(pvctl list)"
 [ "$(free_pages)" = "$base" ] && ok free-pages-back || bad free-pages-back "$(free_pages), baseline $base"
