@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack bench-hypercall bench-mmu bench-xenstore bench-linux-boot clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 clean help
 
 help:
 	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
 	@echo "make bench-mmu        mmu_update, pin/unpin, grant map: ours vs Xen 4.17"
 	@echo "make bench-linux-boot stock Debian kernel boot to /init: ours vs Xen 4.17"
+	@echo "make bench-dom0       dom0's disk and network throughput: ours vs Xen 4.17 vs bare Linux"
 
 setup:
 	@bash scripts/setup.sh
@@ -45,7 +46,7 @@ xenstore: setup
 tools: setup
 	@$(MAKE) -s -C dom0-tools
 
-linux-image: tools guests
+linux-image: tools guests xenstore
 	@bash scripts/linux-image.sh
 
 linux-patched: setup
@@ -89,6 +90,9 @@ bench-hypercall: hypervisor guests
 
 bench-linux-boot: hypervisor linux-image
 	@bash bench/linux-boot.sh
+
+bench-dom0: hypervisor linux-image
+	@bash bench/dom0.sh
 
 bench-mmu: hypervisor guests
 	@bash bench/mmu.sh

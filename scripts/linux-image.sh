@@ -6,8 +6,9 @@
 #   build/linux/initrd.gz  busybox-static, tests/linux/{init,checks.sh,dom0-checks.sh},
 #                          guestcheck, the front ends, xenfs, ahci/sd_mod (dom0's disk),
 #                          dom0's privcmd/evtchn/gntdev drivers and xenlib-check with the
-#                          Xen libraries it links; pvctl, the toolstack test guest and
-#                          its configs (the pvctl block below)
+#                          Xen libraries it links, virtio_net/virtio_pci (dom0's NIC), msi-check;
+#                          dom0's xenstored (xenstore-lite) with Debian's xenstore-utils;
+#                          pvctl, the toolstack test guest and its configs (the pvctl block below)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -74,8 +75,37 @@ for m in xen-blkfront xen-netfront xenfs ahci sd_mod xen-privcmd xen-evtchn xen-
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
+# --- dom0's MSI and network card (issue 13 step 3): virtio-net-pci (MSI-X) and its
+# dependencies; tests/dom0/msi-check.c (map_pirq's MSI errors through libxencall) ---
+for m in virtio_net virtio_pci; do
+  modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
+    while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
+done
+gcc -O2 -Wall -Wextra -Werror -o "$out/msi-check" "$top/tests/dom0/msi-check.c" -lxencall
+cp "$out/msi-check" "$ir/bin/msi-check"
+ldd "$out/msi-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+cp "$top/tests/linux/dom0-bench.sh" "$ir/dom0-bench.sh"     # make bench-dom0
+# --- end of dom0's MSI and network card ---
 cp "$out/root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$ir/lib/modules/$kver/" 2>/dev/null || true
 depmod -b "$ir" "$kver"
+# --- dom0's xenstored (issue 14, docs/xenstore.md): xenstore-lite, Debian's xenstore-utils
+# (one multi-call binary; the tools are its names) and libxenstore, and xs-boot-introduce for
+# the boot-time domUs; tests/linux/dom0-xenstored.sh starts them from /init (dom0 only).
+# Only the shared objects ldd names are added (about 150 KiB with the binaries).
+xsl=$top/build/xenstore-lite/xenstore-lite
+[ -x "$xsl" ] || make -s -C "$top/xenstore-lite"
+gcc -O2 -Wall -Wextra -Werror -o "$out/xs-boot-introduce" "$top/tests/dom0/xs-boot-introduce.c" \
+    -lxencall -lxenstore
+strip -o "$ir/bin/xenstore-lite" "$xsl"
+strip -o "$ir/bin/xs-boot-introduce" "$out/xs-boot-introduce"
+cp /usr/bin/xenstore "$ir/bin/xenstore"
+for t in read write ls rm list exists watch chmod; do ln -s xenstore "$ir/bin/xenstore-$t"; done
+for b in "$xsl" "$out/xs-boot-introduce" /usr/bin/xenstore; do
+  ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+done | sort -u | while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+cp "$top/tests/linux/dom0-xenstored.sh" "$ir/dom0-xenstored.sh"
+# --- end of dom0's xenstored
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
 cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"

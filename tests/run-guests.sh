@@ -16,6 +16,7 @@
 # Prints "PASS: guests/<test>" or "FAIL: guests/<test>: <reason>" (+ the last 30 log lines);
 # logs: build/test-results/guests/<test>.log (ours), build/test-results/guests-xen/<test>.log
 # ($RESULTS overrides the directory).
+# GUESTS_SMP=N: QEMU with N CPUs for every test without its own smp= (default 1).
 set -uo pipefail
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 conf=${GUESTS_CONF:-$top/tests/guests/tests.conf}
@@ -159,7 +160,7 @@ run_test() {   # name where timeout modules checks
   for m in "${mods[@]}"; do
     [ -f "${m%% *}" ] || { echo "FAIL: guests/$name: missing ${m%% *} (run make guests)"; return 1; }
   done
-  boot_cpus=1 boot_hv_extra="" test_first_domid=$FIRST_DOMID
+  boot_cpus=${GUESTS_SMP:-1} boot_hv_extra="" test_first_domid=$FIRST_DOMID
   for c in "${checks[@]}"; do
     case $c in
       shutdown=*) reason=${c#shutdown=} ;;

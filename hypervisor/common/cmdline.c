@@ -11,6 +11,7 @@
  *   debug_panic=ap      CPU 1 panics after bring-up (the NMI stop of the other CPUs)
  *   maxcpus=N           bring up at most N physical CPUs (default: every one the MADT lists)
  *   smp_selftest        after bring-up, test the IPIs (call-function, TLB flush, reschedule)
+ *   svm=0               leave AMD SVM off: HVM domains are refused (docs/hvm.md)
  */
 #include <hv/errno.h>
 #include <hv/cmdline.h>
@@ -83,6 +84,7 @@ static void set_maxcpus(const char *v)
 }
 
 static void set_smp_selftest(const char *v) { hv_opts.smp_selftest = !v || strcmp(v, "0"); }
+static void set_svm(const char *v) { hv_opts.svm_off = v && !strcmp(v, "0"); }
 
 static void set_timeslice(const char *v)
 {
@@ -104,6 +106,7 @@ static const struct option_desc options[] = {
     { "debug_panic", set_debug_panic },
     { "maxcpus", set_maxcpus },
     { "smp_selftest", set_smp_selftest },
+    { "svm", set_svm },
 };
 
 static void parse_word(char *word)

@@ -20,14 +20,14 @@
 
 static struct hv_timer input_timer;              /* runs while some domain has a ring */
 
-static void emit(struct domain *d, char c)
+/* Under the console lock: a line is emitted in one holding (console_ring_notify). */
+static void emit_locked(struct domain *d, char c)
 {
     char prefix[16];
 
     c = hv_console_guest_char(c);
     if (!c)
         return;
-    hv_console_lock();
     hv_console_claim_line(d->id);
     if (!d->cons_mid_line) {
         int n = hv_snprintf(prefix, sizeof(prefix), "(d%u) ", d->id);
@@ -37,7 +37,6 @@ static void emit(struct domain *d, char c)
     hv_puts_raw(&c, 1);
     d->cons_mid_line = c != '\n';
     hv_console_set_line_owner(d->cons_mid_line ? (int)d->id : -1);
-    hv_console_unlock();
 }
 
 static void console_ring_notify(struct domain *d)
@@ -50,8 +49,20 @@ static void console_ring_notify(struct domain *d)
         return;
     cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
     prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
-    for (; cons != prod && n < sizeof(r->out); cons++, n++)
-        emit(d, r->out[MASK_XENCONS_IDX(cons, r->out)]);
+    /* One line per holding of the console lock: another CPU's output goes
+     * between lines, not into one (the ring is a hypervisor mapping of a
+     * held frame: no guest access that can fault). */
+    hv_console_lock();
+    for (; cons != prod && n < sizeof(r->out); cons++, n++) {
+        char c = r->out[MASK_XENCONS_IDX(cons, r->out)];
+
+        emit_locked(d, c);
+        if (c == '\n') {
+            hv_console_unlock();
+            hv_console_lock();
+        }
+    }
+    hv_console_unlock();
     __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
     evtchn_set_pending(d, d->cons_port);             /* room again: tell the frontend */
 }

@@ -217,8 +217,8 @@ static void domain_stop_vcpus(struct domain *d)
         timer_stop(&v->singleshot_timer);
         timer_stop(&v->periodic_timer);
         timer_stop(&v->poll_timer);
-        sched_remove(v);
-        v->state = VCPU_DOWN;
+        sched_stop(v);                               /* off its CPU before its domain goes */
+        sched_report_placement(v);
     }
     if (current && current->domain == d)
         sched_set_need_resched();
@@ -238,6 +238,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     pirq_domain_destroy(d);                          /* its lines masked, unmapped */
     grant_table_release(d);
     domain_notify_controller();
+    arch_send_reschedule(0);                         /* CPU 0 reaps (or powers off): wake it */
 }
 
 void domain_crash(struct domain *d, const char *why)
@@ -256,6 +257,10 @@ static void domain_free(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         if (!d->vcpus[i])
             continue;
+        /* A handler that ran on another CPU as the domain stopped may have re-armed. */
+        timer_kill(&d->vcpus[i]->singleshot_timer);
+        timer_kill(&d->vcpus[i]->periodic_timer);
+        timer_kill(&d->vcpus[i]->poll_timer);
         arch_vcpu_destroy(d->vcpus[i]);
         hv_free_pages(d->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     }
@@ -383,6 +388,16 @@ void domain_put_destroyed(struct domain *d)
     put_domain(d);
 }
 
+/* Its vCPUs' contexts are saved (one that stopped itself on another CPU
+ * may still be switching out there). */
+static bool vcpus_off_cpus(const struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i] && __atomic_load_n(&d->vcpus[i]->is_running, __ATOMIC_ACQUIRE))
+            return false;
+    return true;
+}
+
 bool domain_reap(void)
 {
     bool unfinished = false;
@@ -392,6 +407,10 @@ bool domain_reap(void)
 
         if (!reap_now(d))
             continue;
+        if (!vcpus_off_cpus(d)) {
+            unfinished = true;                       /* a moment: no sleep, look again */
+            continue;
+        }
         if (!reap_claim(d)) {
             unfinished |= reap_wait(d);              /* references held: come back */
             continue;

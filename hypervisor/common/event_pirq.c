@@ -20,7 +20,7 @@ int evtchn_bind_pirq(struct domain *d, void *arg)
 
     if (!d->privileged)
         return -EPERM;
-    if (op->pirq >= HV_MAX_GSIS)
+    if (op->pirq >= HV_MAX_PIRQS)
         return -EINVAL;
     port = evtchn_bind_new(d, (struct evtchn){ .state = ECS_PIRQ, .pirq = (u16)op->pirq });
     if (port < 0)

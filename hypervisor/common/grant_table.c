@@ -169,6 +169,22 @@ int grant_grow(struct domain *d, unsigned int nr)
     return 0;
 }
 
+/*
+ * The toolstack's reserved entries (GNTTAB_RESERVED_CONSOLE/XENSTORE) are
+ * written before the domain runs, as libxenguest's xc_dom_gnttab_seed does,
+ * so that the back end maps the ring by grant. The table is v1 and the
+ * domain has not run yet.
+ */
+void grant_seed_reserved(struct domain *d, grant_ref_t ref, domid_t domid, mfn_t frame)
+{
+    grant_entry_v1_t *e = &d->grant_table->shared[0][ref];
+
+    ASSERT(ref < GNTTAB_NR_RESERVED_ENTRIES && d->grant_table->version == 1);
+    e->domid = domid;
+    e->frame = (u32)frame;
+    e->flags = GTF_permit_access;
+}
+
 static void set_in_use_flags(struct grant_table *gt, grant_ref_t ref)
 {
     u16 *w = in_use_word(gt, ref);

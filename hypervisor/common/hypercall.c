@@ -18,13 +18,23 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
+#include <hv/cpumask.h>
 
 /* hypercall_info[] and hypercall_thunks[]: generated from hv/hypercall-defs. */
 #include "hypercall-table.h"
 
+/* Counted by every CPU at once: atomic adds (relaxed: only totals matter). */
 struct hypercall_stats hc_stats;
-static struct hypercall_record history[HC_HISTORY];
-static unsigned int history_next;
+/* Per CPU, so that no two CPUs write one record. */
+static struct {
+    struct hypercall_record ring[HC_HISTORY];
+    unsigned int next;
+} history[HV_NR_CPUS];
+
+static inline void count(u64 *counter)
+{
+    __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
 
 const char *hypercall_name(unsigned long nr)
 {
@@ -68,7 +78,8 @@ static __cold void trace_call(const struct hypercall_record *r, const unsigned l
 static inline __attribute__((always_inline)) void record(const struct vcpu *v, unsigned long nr,
                                                          const unsigned long args[5], long ret)
 {
-    struct hypercall_record *r = &history[history_next++ % HC_HISTORY];
+    unsigned int cpu = likely(v) ? v->processor : arch_this_pcpu()->id;   /* v runs here */
+    struct hypercall_record *r = &history[cpu].ring[history[cpu].next++ % HC_HISTORY];
 
     if (likely(v)) {
         r->domid = v->domain->id;
@@ -154,7 +165,7 @@ __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5]
 
     /* Unknown numbers first and cheaply, as Xen: counted, and only traced. */
     if (unlikely(nr >= HC_NR_SLOTS || !hypercall_info[nr].name)) {
-        hc_stats.unknown++;
+        count(&hc_stats.unknown);
         if (unlikely(hv_opts.hypercall_trace))
             record_unknown(v, nr, args);
         return -ENOSYS;
@@ -165,7 +176,7 @@ __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5]
         if (ret)
             return ret;
     }
-    hc_stats.calls[nr]++;
+    count(&hc_stats.calls[nr]);
     /* The generated thunks live outside the hot page (hypercall-table.h):
      * the call leaves the page for the handler anyway. */
     ret = hypercall_thunks[nr](args);
@@ -198,18 +209,32 @@ long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2, un
     return -ERESTART;
 }
 
-void hypercall_dump_history(void)
+static void dump_cpu_history(unsigned int cpu)
 {
     char text[5 * 17 + 1];
 
-    hv_err("last hypercalls (oldest first):\n");
     for (unsigned int i = 0; i < HC_HISTORY; i++) {
-        const struct hypercall_record *r = &history[(history_next + i) % HC_HISTORY];
+        const struct hypercall_record *r = &history[cpu].ring[(history[cpu].next + i) % HC_HISTORY];
 
         if (r->domid == 0 && r->nr == 0 && r->ret == 0)
             continue;
         hv_err("  d%u v%u %s(%u)%s -> %ld\n", r->domid, r->vcpu, hypercall_name(r->nr), r->nr,
                format_args(text, sizeof(text), nargs_of(r->nr), r->args), r->ret);
+    }
+}
+
+/* The panic screen (the other CPUs are stopped): this CPU's first. */
+void hypercall_dump_history(void)
+{
+    unsigned int me = arch_this_pcpu()->id;
+
+    hv_err("last hypercalls on CPU %u (oldest first):\n", me);
+    dump_cpu_history(me);
+    for (unsigned int cpu = 0; cpu < HV_NR_CPUS; cpu++) {
+        if (cpu == me || !history[cpu].next)
+            continue;
+        hv_err("last hypercalls on CPU %u:\n", cpu);
+        dump_cpu_history(cpu);
     }
 }
 

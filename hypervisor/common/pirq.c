@@ -2,9 +2,14 @@
  * The GSI -> PIRQ -> event-channel table of the privileged domain, and the
  * delivery and EOI rules (docs/dom0.md, "The interrupt path").
  *
- * A PIRQ has the number of its GSI, as Xen gives the hardware domain. A
- * line is masked unless it is mapped, bound to a port and not waiting for
- * its EOI:
+ * A PIRQ has the number of its GSI, as Xen gives the hardware domain; an
+ * MSI/MSI-X message gets PIRQ HV_MAX_GSIS + its slot, the lowest free one
+ * (the arch writes the message into the device, hv/arch.h). An MSI is an
+ * edge: it follows the edge rules below, masked through the device's
+ * per-vector mask where it has one (every MSI-X entry does; an MSI
+ * capability without mask bits cannot be masked, so the storm rule cannot
+ * hold it: docs/dom0.md). A line is masked unless it is mapped, bound to a
+ * port and not waiting for its EOI:
  *  - level: masked at every interrupt (before the local APIC's EOI), its
  *    port raised; dom0's PHYSDEVOP_eoi unmasks it (the device still
  *    asserting it then fires it again at once);
@@ -35,13 +40,15 @@ struct pirq_line {
     bool bound;
     bool in_flight;                    /* raised, dom0's EOI not seen yet */
     bool masked;                       /* by this table (level in flight, storm, unbound) */
+    bool msi;
+    struct msi_source src;             /* msi: the device and entry */
     domid_t owner;
     evtchn_port_t port;
     u32 unacked;                       /* interrupts since the last EOI */
     u64 count;
 };
 
-static struct pirq_line lines[HV_MAX_GSIS];
+static struct pirq_line lines[HV_MAX_PIRQS];
 static spinlock_t pirq_lock = SPINLOCK_INIT(LOCK_RANK_PIRQ, "pirq_lock");
 
 /*
@@ -58,10 +65,17 @@ static unsigned int nr_lines(void)
     return MIN(arch_irq_nr_gsis(), (unsigned int)HV_MAX_GSIS);
 }
 
+/* A PIRQ number this table has: a GSI the machine has, or an MSI slot's. */
+static bool pirq_exists(int pirq)
+{
+    return pirq >= 0 && ((unsigned int)pirq < nr_lines() ||
+                         (pirq >= HV_MAX_GSIS && pirq < HV_MAX_PIRQS));
+}
+
 /* d's mapped line pirq, or NULL. */
 static struct pirq_line *line_of(struct domain *d, int pirq)
 {
-    if (pirq < 0 || (unsigned int)pirq >= nr_lines())
+    if (!pirq_exists(pirq))
         return NULL;
     if (!lines[pirq].mapped || lines[pirq].owner != d->id)
         return NULL;
@@ -95,9 +109,9 @@ int pirq_set_eoi_map(struct domain *d, mfn_t mfn)
     } else {
         eoi_map = page;
         eoi_map_owner = d->id;
-        for (unsigned int gsi = 0; gsi < nr_lines(); gsi++)
-            if (lines[gsi].bound && lines[gsi].owner == d->id)
-                eoi_map_set(d, gsi, true);
+        for (unsigned int p = 0; p < HV_MAX_PIRQS; p++)
+            if (lines[p].bound && lines[p].owner == d->id)
+                eoi_map_set(d, p, true);
     }
     spin_unlock_irqrestore(&pirq_lock, flags);
     if (rc)
@@ -107,10 +121,18 @@ int pirq_set_eoi_map(struct domain *d, mfn_t mfn)
     return rc;
 }
 
-static void set_mask(unsigned int gsi, struct pirq_line *l, bool masked)
+static void set_mask(unsigned int pirq, struct pirq_line *l, bool masked)
 {
     l->masked = masked;
-    arch_irq_gsi_mask(gsi, masked);
+    if (pirq < HV_MAX_GSIS)
+        arch_irq_gsi_mask(pirq, masked);
+    else
+        arch_msi_mask(pirq - HV_MAX_GSIS, masked);
+}
+
+static bool line_level(unsigned int pirq)
+{
+    return pirq < HV_MAX_GSIS && arch_irq_gsi_level(pirq);
 }
 
 int pirq_map_gsi(struct domain *d, int gsi, int want_pirq, int *pirq)
@@ -135,6 +157,61 @@ int pirq_map_gsi(struct domain *d, int gsi, int want_pirq, int *pirq)
     return rc;
 }
 
+static bool same_device(const struct pirq_line *l, const struct msi_source *src)
+{
+    return l->mapped && l->msi && l->src.sbdf == src->sbdf;
+}
+
+/*
+ * As Xen: -EEXIST for an MSI, or an MSI-X entry, that has its PIRQ already;
+ * -EBUSY for MSI on a device that uses MSI-X, or the reverse; -ENOSPC with
+ * every slot taken. Returns the slot, the line reserved (mapped, masked).
+ */
+static int msi_slot_claim(struct domain *d, const struct msi_source *src)
+{
+    int free = -ENOSPC;
+
+    for (unsigned int s = 0; s < HV_MAX_MSIS; s++) {
+        const struct pirq_line *l = &lines[HV_MAX_GSIS + s];
+
+        if (same_device(l, src) && l->src.msix != src->msix)
+            return -EBUSY;
+        if (same_device(l, src) && (!src->msix || l->src.entry == src->entry))
+            return -EEXIST;
+        if (!l->mapped && free < 0)
+            free = (int)s;
+    }
+    if (free >= 0)
+        lines[HV_MAX_GSIS + free] = (struct pirq_line){ .mapped = true, .owner = d->id,
+                                                        .masked = true, .msi = true,
+                                                        .src = *src };
+    return free;
+}
+
+int pirq_map_msi(struct domain *d, const struct msi_source *src, int *pirq)
+{
+    unsigned long flags = spin_lock_irqsave(&pirq_lock);
+    int slot = msi_slot_claim(d, src);
+    int rc = slot < 0 ? slot : arch_msi_setup((unsigned int)slot, src);
+
+    if (rc && slot >= 0)
+        lines[HV_MAX_GSIS + slot] = (struct pirq_line){ .masked = true };
+    spin_unlock_irqrestore(&pirq_lock, flags);
+    if (!rc)
+        *pirq = HV_MAX_GSIS + slot;
+    return rc;
+}
+
+/* The line goes back to unmapped; an MSI's slot is torn down (masked) and free. */
+static void unmap_locked(unsigned int pirq, struct pirq_line *l)
+{
+    if (l->msi)
+        arch_msi_teardown(pirq - HV_MAX_GSIS);
+    else
+        arch_irq_gsi_mask(pirq, true);
+    *l = (struct pirq_line){ .masked = true };
+}
+
 int pirq_unmap(struct domain *d, int pirq)
 {
     unsigned long flags = spin_lock_irqsave(&pirq_lock);
@@ -146,7 +223,7 @@ int pirq_unmap(struct domain *d, int pirq)
     else if (l->bound)
         rc = -EBUSY;                                 /* close the port first */
     else
-        *l = (struct pirq_line){ .masked = true };
+        unmap_locked((unsigned int)pirq, l);
     spin_unlock_irqrestore(&pirq_lock, flags);
     return rc;
 }
@@ -249,30 +326,27 @@ void pirq_domain_destroy(struct domain *d)
     if (map)
         eoi_map = NULL;
 
-    for (unsigned int gsi = 0; gsi < nr_lines(); gsi++) {
-        if (!lines[gsi].mapped || lines[gsi].owner != d->id)
-            continue;
-        arch_irq_gsi_mask(gsi, true);
-        lines[gsi] = (struct pirq_line){ .masked = true };
-    }
+    for (unsigned int p = 0; p < HV_MAX_PIRQS; p++)
+        if (lines[p].mapped && lines[p].owner == d->id)
+            unmap_locked(p, &lines[p]);
     spin_unlock_irqrestore(&pirq_lock, flags);
     if (map)
         arch_guest_frame_release(hv_virt_to_mfn(map));
 }
 
 /* The table's half of an interrupt: mask as the rules say; the port to raise, or 0. */
-static evtchn_port_t interrupt_locked(unsigned int gsi, struct pirq_line *l, domid_t *owner)
+static evtchn_port_t interrupt_locked(unsigned int pirq, struct pirq_line *l, domid_t *owner)
 {
     l->count++;
     if (!l->bound) {
-        set_mask(gsi, l, true);                      /* nobody to tell: stays quiet */
+        set_mask(pirq, l, true);                     /* nobody to tell: stays quiet */
         return 0;
     }
-    if (arch_irq_gsi_level(gsi))
-        set_mask(gsi, l, true);
+    if (line_level(pirq))
+        set_mask(pirq, l, true);
     else if (++l->unacked >= PIRQ_STORM_LIMIT && !l->masked) {
-        set_mask(gsi, l, true);
-        hv_warn("irq: GSI %u fired %u times without an EOI: masked until the EOI\n", gsi,
+        set_mask(pirq, l, true);
+        hv_warn("irq: PIRQ %u fired %u times without an EOI: masked until the EOI\n", pirq,
                 l->unacked);
     }
     l->in_flight = true;
@@ -280,17 +354,17 @@ static evtchn_port_t interrupt_locked(unsigned int gsi, struct pirq_line *l, dom
     return l->port;
 }
 
-void pirq_interrupt(unsigned int gsi)
+void pirq_interrupt(unsigned int pirq)
 {
     unsigned long flags;
     evtchn_port_t port = 0;
     domid_t owner = DOMID_INVALID;
     struct domain *d;
 
-    if (gsi >= nr_lines())
+    if (!pirq_exists((int)pirq))
         return;
     flags = spin_lock_irqsave(&pirq_lock);
-    port = interrupt_locked(gsi, &lines[gsi], &owner);
+    port = interrupt_locked(pirq, &lines[pirq], &owner);
     spin_unlock_irqrestore(&pirq_lock, flags);
     if (!port || owner >= HV_MAX_DOMAINS)
         return;
@@ -303,18 +377,18 @@ void pirq_interrupt(unsigned int gsi)
      */
     d = hv_domains[owner];
     if (d && d->id == owner)
-        evtchn_raise_pirq(d, port, gsi);
+        evtchn_raise_pirq(d, port, pirq);
 }
 
-bool pirq_line_info(unsigned int gsi, struct pirq_line_info *out)
+bool pirq_line_info(unsigned int pirq, struct pirq_line_info *out)
 {
     unsigned long flags;
     const struct pirq_line *l;
 
-    if (gsi >= nr_lines())
+    if (!pirq_exists((int)pirq))
         return false;
     flags = spin_lock_irqsave(&pirq_lock);
-    l = &lines[gsi];
+    l = &lines[pirq];
     *out = (struct pirq_line_info){ .mapped = l->mapped, .bound = l->bound,
         .in_flight = l->in_flight, .masked = l->masked, .owner = l->owner, .port = l->port,
         .unacked = l->unacked, .count = l->count };

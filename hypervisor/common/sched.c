@@ -1,15 +1,27 @@
 /*
- * Round-robin scheduler for one physical CPU: a FIFO of runnable vCPUs, a
- * time slice enforced by a software timer, blocking until an event, and
- * yield. The idle context (current == NULL) runs when nothing is runnable.
+ * Round-robin scheduler on every physical CPU: each CPU has a FIFO of
+ * runnable vCPUs, its own time slice (a software timer on its own list, its
+ * own LAPIC timer) and its idle context (current == NULL). A vCPU belongs
+ * to one CPU's queue at a time (v->processor); an idle CPU, or one whose
+ * queue is empty at the end of a slice, pulls a queued vCPU from the
+ * busiest other CPU (docs/smp.md, "The scheduler").
  *
- * runq_lock guards the queue and the vCPUs' on_runq/runq_next/state
- * (CPU 0's queue: phase 2b makes it per CPU). Taken with interrupts off (a
- * timer or an event may wake a vCPU), never held across the context switch.
+ * Locks: each queue's lock guards the queue and the state/on_runq/
+ * runq_next of the vCPUs whose processor it is; v->processor changes only
+ * under the lock of the queue it leaves. Never two queue locks at once.
+ * Taken with interrupts off (a timer or an event may wake a vCPU), never
+ * held across the context switch.
+ *
+ * A vCPU switched out on one CPU may be picked by another before the first
+ * has saved it: v->is_running stays set until the switch is complete
+ * (sched_switch_done, on the CPU it left), and a CPU that picked it waits
+ * for that before loading it.
  */
 #include <hv/errno.h>
 #include <hv/sched.h>
 #include <hv/arch.h>
+#include <hv/console.h>
+#include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/time.h>
@@ -17,46 +29,102 @@
 #include <hv/spinlock.h>
 #include <hv/bug.h>
 
-static spinlock_t runq_lock = SPINLOCK_INIT(LOCK_RANK_RUNQ, "runq_lock");
-static struct vcpu *runq_head, *runq_tail;
-bool sched_resched_pending;          /* hv/sched.h: read inline on every return */
-static struct hv_timer slice_timer;
+struct sched_cpu {
+    spinlock_t lock;
+    struct vcpu *head, *tail;
+    unsigned int nr_queued;            /* read unlocked by other CPUs looking for work */
+    struct hv_timer slice_timer;
+    u64 switches, pulls;               /* statistics (sched_dump_stats) */
+} __aligned(64);
+
+static struct sched_cpu sched_cpus[HV_NR_CPUS] = {
+    [0 ... HV_NR_CPUS - 1] = { .lock = SPINLOCK_INIT(LOCK_RANK_RUNQ, "runq_lock") },
+};
 static u64 slice_ns;
+static unsigned int max_running;       /* most vCPUs seen running at once (statistics) */
+
+static struct sched_cpu *this_sched(void)
+{
+    return &sched_cpus[smp_processor_id()];
+}
 
 static void slice_expired(void *unused)
 {
     (void)unused;
-    sched_resched_pending = true;
+    sched_set_need_resched();
 }
 
 void sched_init(unsigned int timeslice_ms)
 {
     slice_ns = (u64)timeslice_ms * 1000000ULL;
-    timer_init(&slice_timer, slice_expired, NULL);
+    for (unsigned int cpu = 0; cpu < HV_NR_CPUS; cpu++)
+        timer_init(&sched_cpus[cpu].slice_timer, slice_expired, NULL);
 }
 
-static void runq_push(struct vcpu *v)
+/* The CPU's flag, then an interrupt if it is another one (it may be halted). */
+static void raise_resched(unsigned int cpu)
 {
-    ASSERT(spin_is_locked_by_me(&runq_lock));
+    struct pcpu *p = arch_pcpu(cpu);
+
+    if (!p)
+        return;
+    __atomic_store_n(&p->resched_pending, true, __ATOMIC_RELEASE);
+    if (cpu != smp_processor_id())
+        arch_send_reschedule(cpu);
+}
+
+void sched_set_need_resched(void)
+{
+    arch_this_pcpu()->resched_pending = true;
+}
+
+static bool cpu_is_idle(unsigned int cpu)
+{
+    struct pcpu *p = arch_pcpu(cpu);
+
+    return p && !__atomic_load_n(&p->curr, __ATOMIC_RELAXED);
+}
+
+/* The queue v belongs to, locked (v->processor may move until we hold it). */
+static struct sched_cpu *lock_vcpu(struct vcpu *v, unsigned long *flags)
+{
+    for (;;) {
+        unsigned int cpu = __atomic_load_n(&v->processor, __ATOMIC_ACQUIRE);
+        struct sched_cpu *s = &sched_cpus[cpu];
+
+        *flags = spin_lock_irqsave(&s->lock);
+        if (v->processor == cpu)
+            return s;
+        spin_unlock_irqrestore(&s->lock, *flags);
+    }
+}
+
+static void runq_push(struct sched_cpu *s, struct vcpu *v)
+{
+    ASSERT(spin_is_locked_by_me(&s->lock));
     if (v->on_runq)
         return;
     v->on_runq = true;
     v->runq_next = NULL;
-    if (runq_tail)
-        runq_tail->runq_next = v;
+    if (s->tail)
+        s->tail->runq_next = v;
     else
-        runq_head = v;
-    runq_tail = v;
+        s->head = v;
+    s->tail = v;
+    __atomic_store_n(&s->nr_queued, s->nr_queued + 1, __ATOMIC_RELAXED);
 }
 
-static void runq_remove(struct vcpu *v)
+static void runq_remove(struct sched_cpu *s, struct vcpu *v)
 {
-    ASSERT(spin_is_locked_by_me(&runq_lock));
-    for (struct vcpu **pp = &runq_head, *prev = NULL; *pp; prev = *pp, pp = &(*pp)->runq_next) {
+    ASSERT(spin_is_locked_by_me(&s->lock));
+    if (!v->on_runq)
+        return;
+    for (struct vcpu **pp = &s->head, *prev = NULL; *pp; prev = *pp, pp = &(*pp)->runq_next) {
         if (*pp == v) {
             *pp = v->runq_next;
-            if (runq_tail == v)
-                runq_tail = prev;
+            if (s->tail == v)
+                s->tail = prev;
+            __atomic_store_n(&s->nr_queued, s->nr_queued - 1, __ATOMIC_RELAXED);
             break;
         }
     }
@@ -64,12 +132,13 @@ static void runq_remove(struct vcpu *v)
     v->runq_next = NULL;
 }
 
-void sched_remove(struct vcpu *v)
+static struct vcpu *runq_pop(struct sched_cpu *s)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    struct vcpu *v = s->head;
 
-    runq_remove(v);
-    spin_unlock_irqrestore(&runq_lock, flags);
+    if (v)
+        runq_remove(s, v);
+    return v;
 }
 
 /* A vCPU of a domain the controller paused is runnable but off the queue. */
@@ -78,84 +147,247 @@ static bool vcpu_paused(const struct vcpu *v)
     return __atomic_load_n(&v->domain->pause_count, __ATOMIC_RELAXED) != 0;
 }
 
-static void add_locked(struct vcpu *v)
+/* Waits until v's context is saved on the CPU it left (or it never ran). */
+static void wait_switched_out(const struct vcpu *v)
+{
+    while (__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE))
+        arch_spin_wait_serve();
+}
+
+/*
+ * v off every CPU: unless it is this CPU's own current vCPU, its CPU is told
+ * to reschedule and we wait until its context is saved. The caller has
+ * already made it unable to run (paused, down).
+ */
+static void sleep_sync(struct vcpu *v)
+{
+    if (v == current || !__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE))
+        return;
+    raise_resched(v->processor);
+    wait_switched_out(v);
+}
+
+void sched_remove(struct vcpu *v)
+{
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+
+    runq_remove(s, v);
+    spin_unlock_irqrestore(&s->lock, flags);
+    sleep_sync(v);
+}
+
+void sched_stop(struct vcpu *v)
+{
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+
+    v->state = VCPU_DOWN;
+    runq_remove(s, v);
+    spin_unlock_irqrestore(&s->lock, flags);
+    sleep_sync(v);
+}
+
+/* Runnable on its queue; its CPU reschedules if idle (or when told to). */
+static void add_locked(struct sched_cpu *s, struct vcpu *v, bool preempt)
 {
     v->state = VCPU_RUNNABLE;
     if (vcpu_paused(v))
         return;
-    runq_push(v);
-    if (!current)
-        sched_resched_pending = true;
+    runq_push(s, v);
+    if (preempt || cpu_is_idle(v->processor))
+        raise_resched(v->processor);
 }
 
+/* Some other idle CPU is told to look for work (it pulls from the busiest). */
+static void kick_an_idle_cpu(unsigned int busy)
+{
+    cpumask_t online = arch_cpus_online();
+    unsigned int cpu;
+
+    for_each_cpu(cpu, &online) {
+        if (cpu != busy && cpu_is_idle(cpu)) {
+            raise_resched(cpu);
+            return;
+        }
+    }
+}
+
+/* The online CPU with the fewest vCPUs (queued plus running); the lowest on ties. */
+static unsigned int least_loaded_cpu(void)
+{
+    cpumask_t online = arch_cpus_online();
+    unsigned int cpu, best = 0, best_load = ~0u;
+
+    for_each_cpu(cpu, &online) {
+        unsigned int load = __atomic_load_n(&sched_cpus[cpu].nr_queued, __ATOMIC_RELAXED) +
+                            !cpu_is_idle(cpu);
+
+        if (load < best_load) {
+            best = cpu;
+            best_load = load;
+        }
+    }
+    return best;
+}
+
+/*
+ * The vCPUs of a domain with several stay on one CPU (vCPU 0's) and are
+ * never pulled: the TLB policy assumes that a domain's stale entries can
+ * only be on the CPU running it (docs/smp.md) until the per-domain
+ * dirty-CPU mask exists.
+ */
+static bool domain_on_one_cpu(const struct domain *d)
+{
+    return __atomic_load_n(&d->nr_vcpus, __ATOMIC_RELAXED) > 1;
+}
+
+/* A new (or re-initialised) vCPU: placed on the least loaded CPU. */
 void sched_add(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    unsigned long flags;
+    struct sched_cpu *s;
+    struct vcpu *v0 = v->domain->vcpus[0];
 
-    add_locked(v);
-    spin_unlock_irqrestore(&runq_lock, flags);
+    if (!v->on_runq && !v->is_running && v->state != VCPU_RUNNABLE)
+        __atomic_store_n(&v->processor, v0 && v0 != v && domain_on_one_cpu(v->domain) ?
+                         __atomic_load_n(&v0->processor, __ATOMIC_ACQUIRE) : least_loaded_cpu(),
+                         __ATOMIC_RELEASE);
+    s = lock_vcpu(v, &flags);
+    add_locked(s, v, false);
+    spin_unlock_irqrestore(&s->lock, flags);
 }
 
 void sched_block(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
 
     v->state = VCPU_BLOCKED;
-    runq_remove(v);
-    spin_unlock_irqrestore(&runq_lock, flags);
+    runq_remove(s, v);
+    spin_unlock_irqrestore(&s->lock, flags);
+    /* The caller re-checks its wake-up condition next: a waker that set it
+     * before this store saw the vCPU runnable and did nothing. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/*
+ * An event for v: a blocked vCPU becomes runnable on its CPU and runs soon
+ * (that CPU reschedules; if it is busy, an idle CPU is told to pull). One
+ * running on another CPU is interrupted so that it takes the event now.
+ */
 void sched_wake(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+    unsigned int cpu = v->processor;
+    bool woke = v->state == VCPU_BLOCKED, running = v->is_running;
 
-    if (v->state == VCPU_BLOCKED) {
-        add_locked(v);
-        sched_resched_pending = true;               /* let the woken vCPU run soon */
-    }
-    spin_unlock_irqrestore(&runq_lock, flags);
+    if (woke)
+        add_locked(s, v, true);
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (woke && !vcpu_paused(v) && !cpu_is_idle(cpu))
+        kick_an_idle_cpu(cpu);
+    else if (!woke && running && cpu != smp_processor_id())
+        arch_send_reschedule(cpu);
 }
 
 /* After the domain's pause count went to 0: a runnable vCPU queues again. */
 void sched_unpause(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
 
-    if (v->state == VCPU_RUNNABLE && !vcpu_paused(v)) {
-        runq_push(v);
-        sched_resched_pending = true;
-    }
-    spin_unlock_irqrestore(&runq_lock, flags);
+    if (v->state == VCPU_RUNNABLE && !vcpu_paused(v))
+        add_locked(s, v, true);
+    spin_unlock_irqrestore(&s->lock, flags);
 }
 
-void sched_set_need_resched(void)
+/*
+ * The busy CPU (not this one) with the most queued vCPUs; HV_NR_CPUS if none
+ * has any. An idle CPU with a queue is about to run it itself.
+ */
+static unsigned int busiest_other_cpu(void)
 {
-    sched_resched_pending = true;
+    cpumask_t online = arch_cpus_online();
+    unsigned int cpu, me = smp_processor_id(), best = HV_NR_CPUS, most = 0;
+
+    for_each_cpu(cpu, &online) {
+        unsigned int n = __atomic_load_n(&sched_cpus[cpu].nr_queued, __ATOMIC_RELAXED);
+
+        if (cpu != me && n > most && !cpu_is_idle(cpu)) {
+            best = cpu;
+            most = n;
+        }
+    }
+    return best;
 }
 
-/* Head of the queue; a still-runnable current goes to the back first. */
+/* Whether another CPU has a queued vCPU this idle CPU could pull (unlocked look). */
+bool sched_work_elsewhere(void)
+{
+    return busiest_other_cpu() != HV_NR_CPUS;
+}
+
+/* Takes the head of the busiest other queue; it is ours from now on. */
+static struct vcpu *pull_one(void)
+{
+    unsigned int from = busiest_other_cpu(), me = smp_processor_id();
+    struct sched_cpu *s;
+    struct vcpu *v;
+    unsigned long flags;
+
+    if (from == HV_NR_CPUS)
+        return NULL;
+    s = &sched_cpus[from];
+    flags = spin_lock_irqsave(&s->lock);
+    for (v = s->head; v; v = v->runq_next)           /* not one still being saved there */
+        if (!__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE) && !domain_on_one_cpu(v->domain))
+            break;
+    if (v) {
+        runq_remove(s, v);
+        __atomic_store_n(&v->processor, me, __ATOMIC_RELEASE);
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (v)
+        this_sched()->pulls++;
+    return v;
+}
+
+/*
+ * Head of this CPU's queue; a still-runnable current goes to the back
+ * first. When this queue had nothing else, a vCPU queued on another CPU
+ * runs instead (current is queued here): three vCPUs on two CPUs rotate.
+ */
 struct vcpu *sched_pick_next(void)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
-    struct vcpu *next;
+    struct sched_cpu *s = this_sched();
+    struct vcpu *cur = current, *next;
+    unsigned long flags = spin_lock_irqsave(&s->lock);
+    bool alone = s->nr_queued == 0;
 
-    if (current && current->state == VCPU_RUNNABLE && !current->on_runq && !vcpu_paused(current))
-        runq_push(current);
-    next = runq_head;
-    if (next) {
-        runq_head = next->runq_next;
-        if (!runq_head)
-            runq_tail = NULL;
-        next->on_runq = false;
-        next->runq_next = NULL;
+    if (cur && cur->state == VCPU_RUNNABLE && !cur->on_runq && !vcpu_paused(cur))
+        runq_push(s, cur);
+    next = runq_pop(s);
+    spin_unlock_irqrestore(&s->lock, flags);
+    if (alone) {
+        struct vcpu *pulled = pull_one();
+
+        if (pulled) {
+            if (next) {
+                flags = spin_lock_irqsave(&s->lock);
+                runq_push(s, next);
+                spin_unlock_irqrestore(&s->lock, flags);
+            }
+            next = pulled;
+        }
     }
-    spin_unlock_irqrestore(&runq_lock, flags);
     return next;
 }
 
 void sched_yield(void)
 {
-    sched_resched_pending = true;
+    sched_set_need_resched();
 }
 
 /*
@@ -188,15 +420,48 @@ static void runstate_change(struct vcpu *v, int state)
     r->state_entry_time = now;
 }
 
+/* How many CPUs run a vCPU now, this one included (statistics). */
+static void note_running(void)
+{
+    cpumask_t online = arch_cpus_online();
+    unsigned int cpu, n = 0;
+
+    for_each_cpu(cpu, &online)
+        n += !cpu_is_idle(cpu);
+    if (n > __atomic_load_n(&max_running, __ATOMIC_RELAXED))
+        __atomic_store_n(&max_running, n, __ATOMIC_RELAXED);
+}
+
+/* On the CPU a vCPU just left, once its context is saved: others may load it. */
+void sched_switch_done(void)
+{
+    struct pcpu *p = arch_this_pcpu();
+    struct vcpu *prev = p->switched_from;
+
+    p->switched_from = NULL;
+    if (prev)
+        __atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
+}
+
+/* pull_one skips a vCPU still being saved, so the wait is a safety net. */
+static void switch_in(struct vcpu *next)
+{
+    wait_switched_out(next);
+    __atomic_store_n(&next->is_running, true, __ATOMIC_RELAXED);
+    cpumask_set(&next->ran_on, smp_processor_id());
+    this_sched()->switches++;
+}
+
 void schedule(void)
 {
     struct vcpu *prev = current, *next = sched_pick_next();
+    struct sched_cpu *s = this_sched();
 
-    sched_resched_pending = false;
+    arch_this_pcpu()->resched_pending = false;
     if (next)
-        timer_set(&slice_timer, hv_now() + slice_ns);
+        timer_set(&s->slice_timer, hv_now() + slice_ns);
     else
-        timer_stop(&slice_timer);
+        timer_stop(&s->slice_timer);
     if (next == prev)
         return;
     if (prev) {
@@ -204,14 +469,47 @@ void schedule(void)
                               prev->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);
         vcpu_runstate_publish(prev);
     }
-    current = next;
     if (next)
+        switch_in(next);
+    arch_this_pcpu()->switched_from = prev;
+    current = next;
+    if (next) {
+        note_running();
         time_update_vcpu_info(&next->vcpu_info->time);
+    }
     arch_context_switch(prev, next);
-    /* Back here as `prev`, switched in again by a later schedule(). */
+    /* Back here as `prev`, switched in again by a later schedule(), maybe
+     * on another CPU. */
+    sched_switch_done();
     if (current) {
         runstate_change(current, RUNSTATE_running);
         vcpu_runstate_publish(current);
         vcpu_time_publish(current);
     }
+}
+
+/* With several CPUs, where a stopping vCPU ran (the SMP tests read it). */
+void sched_report_placement(const struct vcpu *v)
+{
+    cpumask_t online = arch_cpus_online();
+    char list[4 * HV_NR_CPUS] = "";
+    unsigned int cpu, len = 0;
+
+    if (cpumask_weight(&online) < 2)
+        return;
+    for_each_cpu(cpu, &v->ran_on)
+        len += hv_snprintf(list + len, sizeof(list) - len, "%s%u", len ? "," : "", cpu);
+    hv_info("d%u v%u ran on CPU %s\n", v->domain->id, v->id, len ? list : "none");
+}
+
+/* The idle loop's statistics line (the runner reads it: docs/smp.md). */
+void sched_dump_stats(void)
+{
+    cpumask_t online = arch_cpus_online();
+    unsigned int cpu;
+
+    hv_info("sched: at most %u vCPUs ran at once\n", __atomic_load_n(&max_running, __ATOMIC_RELAXED));
+    for_each_cpu(cpu, &online)
+        hv_info("sched: CPU %u: %lu switches to a vCPU, %lu pulled from another CPU\n", cpu,
+                sched_cpus[cpu].switches, sched_cpus[cpu].pulls);
 }

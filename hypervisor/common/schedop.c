@@ -18,6 +18,9 @@ static long sched_block_current(void)
     if (v->vcpu_info->evtchn_upcall_pending)
         return 0;
     sched_block(v);
+    /* An event sent from another CPU meanwhile found us runnable: look again. */
+    if (__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+        sched_wake(v);
     schedule();
     return 0;
 }
@@ -34,6 +37,14 @@ static long sched_shutdown(guest_handle_t arg)
 }
 
 #define POLL_MAX_PORTS 128
+
+static bool any_pending(struct domain *d, const evtchn_port_t *ports, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (evtchn_is_pending(d, ports[i]))
+            return true;
+    return false;
+}
 
 /* Poll: sleep until one of the ports is pending (masked or not) or the timeout. */
 static long sched_poll(guest_handle_t arg)
@@ -60,6 +71,8 @@ static long sched_poll(guest_handle_t arg)
         timer_set(&v->poll_timer, p.timeout);
     v->polling = true;
     sched_block(v);
+    if (any_pending(v->domain, ports, p.nr_ports))   /* sent from another CPU meanwhile */
+        sched_wake(v);
     schedule();
     v->polling = false;
     timer_stop(&v->poll_timer);

@@ -1,10 +1,15 @@
 /*
- * Software timers on system time: a sorted singly-linked list. The head's
- * deadline programs the hardware one-shot timer through the arch hook.
+ * Software timers on system time: per physical CPU, a sorted singly-linked
+ * list whose head's deadline programs that CPU's hardware one-shot timer
+ * (arch hook). timer_set arms a timer on the CPU that calls it (a vCPU's
+ * timers on the CPU it runs on), so no CPU programs another's hardware; a
+ * timer armed elsewhere is taken off that CPU's list first.
  *
- * timer_lock guards the list (one list, CPU 0's, until phase 2b makes it
- * per CPU). Handlers run without it: they re-arm timers and wake vCPUs
- * (the run queue's lock ranks above it, but a handler may take anything).
+ * Each CPU's timer_lock guards its list; t->cpu says which list holds an
+ * active timer (it changes only under that list's lock). Never two timer
+ * locks at once. Handlers run without the lock: they re-arm timers and
+ * wake vCPUs (the run queue's lock ranks above it, but a handler may take
+ * anything).
  */
 #include <hv/bug.h>
 #include <hv/errno.h>
@@ -12,19 +17,31 @@
 #include <hv/arch.h>
 #include <hv/spinlock.h>
 
-static struct hv_timer *timer_head;
-static spinlock_t timer_lock = SPINLOCK_INIT(LOCK_RANK_TIMER, "timer_lock");
-static u64 pass_now;                                 /* inside timer_run_due: its `now` */
+struct timer_cpu {
+    spinlock_t lock;
+    struct hv_timer *head;
+    u64 pass_now;                      /* inside timer_run_due: its `now` */
+    struct hv_timer *running;          /* the handler running now (timer_kill waits for it) */
+} __aligned(64);
+
+static struct timer_cpu timer_cpus[HV_NR_CPUS] = {
+    [0 ... HV_NR_CPUS - 1] = { .lock = SPINLOCK_INIT(LOCK_RANK_TIMER, "timer_lock") },
+};
+
+static struct timer_cpu *this_timers(void)
+{
+    return &timer_cpus[smp_processor_id()];
+}
 
 void timer_init(struct hv_timer *t, void (*fn)(void *), void *data)
 {
     *t = (struct hv_timer){ .fn = fn, .data = data };
 }
 
-static void unlink(struct hv_timer *t)
+static void unlink(struct timer_cpu *tc, struct hv_timer *t)
 {
-    ASSERT(spin_is_locked_by_me(&timer_lock));
-    for (struct hv_timer **pp = &timer_head; *pp; pp = &(*pp)->next) {
+    ASSERT(spin_is_locked_by_me(&tc->lock));
+    for (struct hv_timer **pp = &tc->head; *pp; pp = &(*pp)->next) {
         if (*pp == t) {
             *pp = t->next;
             break;
@@ -34,11 +51,11 @@ static void unlink(struct hv_timer *t)
     t->active = false;
 }
 
-static void link_sorted(struct hv_timer *t)
+static void link_sorted(struct timer_cpu *tc, struct hv_timer *t)
 {
-    struct hv_timer **pp = &timer_head;
+    struct hv_timer **pp = &tc->head;
 
-    ASSERT(spin_is_locked_by_me(&timer_lock));
+    ASSERT(spin_is_locked_by_me(&tc->lock));
     ASSERT(!t->active && !t->next);
     while (*pp && (*pp)->expires <= t->expires)
         pp = &(*pp)->next;
@@ -47,40 +64,76 @@ static void link_sorted(struct hv_timer *t)
     t->active = true;
 }
 
-static u64 next_deadline_locked(void)
+static u64 next_deadline_locked(struct timer_cpu *tc)
 {
-    return timer_head ? timer_head->expires : ~0ULL;
+    return tc->head ? tc->head->expires : ~0ULL;
 }
 
 u64 timer_next_deadline(void)
 {
-    unsigned long flags = spin_lock_irqsave(&timer_lock);
-    u64 next = next_deadline_locked();
+    struct timer_cpu *tc = this_timers();
+    unsigned long flags = spin_lock_irqsave(&tc->lock);
+    u64 next = next_deadline_locked(tc);
 
-    spin_unlock_irqrestore(&timer_lock, flags);
+    spin_unlock_irqrestore(&tc->lock, flags);
     return next;
 }
 
-void timer_set(struct hv_timer *t, u64 expires)
+/* The list that holds t, locked; NULL (nothing locked) if t is not active. */
+static struct timer_cpu *lock_timer(struct hv_timer *t, unsigned long *flags)
 {
-    unsigned long flags = spin_lock_irqsave(&timer_lock);
+    for (;;) {
+        unsigned int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+        struct timer_cpu *tc = &timer_cpus[cpu];
 
-    if (t->active)
-        unlink(t);
-    t->expires = expires > pass_now || pass_now == ~0ULL ? expires : pass_now + 1;
-    link_sorted(t);
-    if (timer_head == t)
-        arch_timer_program(expires);
-    spin_unlock_irqrestore(&timer_lock, flags);
+        if (!__atomic_load_n(&t->active, __ATOMIC_ACQUIRE))
+            return NULL;
+        *flags = spin_lock_irqsave(&tc->lock);
+        if (t->cpu == cpu && t->active)
+            return tc;
+        spin_unlock_irqrestore(&tc->lock, *flags);
+    }
 }
 
 void timer_stop(struct hv_timer *t)
 {
-    unsigned long flags = spin_lock_irqsave(&timer_lock);
+    unsigned long flags;
+    struct timer_cpu *tc = lock_timer(t, &flags);
 
+    if (!tc)
+        return;
+    unlink(tc, t);
+    spin_unlock_irqrestore(&tc->lock, flags);
+}
+
+/* Stopped, and its handler not running on another CPU: t may be freed. */
+void timer_kill(struct hv_timer *t)
+{
+    unsigned int me = smp_processor_id();
+
+    timer_stop(t);
+    for (unsigned int cpu = 0; cpu < HV_NR_CPUS; cpu++)
+        while (cpu != me && __atomic_load_n(&timer_cpus[cpu].running, __ATOMIC_ACQUIRE) == t)
+            arch_spin_wait_serve();
+    timer_stop(t);                                   /* if the handler re-armed it */
+}
+
+void timer_set(struct hv_timer *t, u64 expires)
+{
+    struct timer_cpu *tc = this_timers();
+    unsigned long flags;
+
+    if (t->active && t->cpu != smp_processor_id())
+        timer_stop(t);                               /* armed on another CPU: moves here */
+    flags = spin_lock_irqsave(&tc->lock);
     if (t->active)
-        unlink(t);
-    spin_unlock_irqrestore(&timer_lock, flags);
+        unlink(tc, t);
+    t->expires = expires > tc->pass_now || tc->pass_now == ~0ULL ? expires : tc->pass_now + 1;
+    t->cpu = smp_processor_id();
+    link_sorted(tc, t);
+    if (tc->head == t)
+        arch_timer_program(expires);
+    spin_unlock_irqrestore(&tc->lock, flags);
 }
 
 /*
@@ -90,26 +143,29 @@ void timer_stop(struct hv_timer *t)
  */
 u64 timer_run_due(u64 now)
 {
+    struct timer_cpu *tc = this_timers();
     bool ran = false;
-    unsigned long flags = spin_lock_irqsave(&timer_lock);
+    unsigned long flags = spin_lock_irqsave(&tc->lock);
     u64 next;
 
-    pass_now = now;
-    while (timer_head && timer_head->expires <= now) {
-        struct hv_timer *t = timer_head;
+    tc->pass_now = now;
+    while (tc->head && tc->head->expires <= now) {
+        struct hv_timer *t = tc->head;
 
-        timer_head = t->next;
+        tc->head = t->next;
         t->next = NULL;
-        t->active = false;
-        spin_unlock_irqrestore(&timer_lock, flags);
+        __atomic_store_n(&t->active, false, __ATOMIC_RELEASE);
+        __atomic_store_n(&tc->running, t, __ATOMIC_RELEASE);
+        spin_unlock_irqrestore(&tc->lock, flags);
         t->fn(t->data);                              /* without the lock: it may re-arm */
-        flags = spin_lock_irqsave(&timer_lock);
+        flags = spin_lock_irqsave(&tc->lock);
+        __atomic_store_n(&tc->running, NULL, __ATOMIC_RELEASE);
         ran = true;
     }
-    pass_now = 0;
-    next = next_deadline_locked();
+    tc->pass_now = 0;
+    next = next_deadline_locked(tc);
     if (ran)
         arch_timer_program(next);
-    spin_unlock_irqrestore(&timer_lock, flags);
+    spin_unlock_irqrestore(&tc->lock, flags);
     return next;
 }

@@ -250,6 +250,10 @@ static bool process(struct xs_conn *c)
 	while (!c->dead && c->in_used - off >= HDR) {
 		memcpy(&m, c->in + off, HDR);
 		if (m.len > XENSTORE_PAYLOAD_MAX) {
+			xs_warn("conn %u (dom%u): request of %u bytes (max %u)",
+				c->id, c->who.id, m.len, XENSTORE_PAYLOAD_MAX);
+			if (c->ops->protocol_error)
+				c->ops->protocol_error(c);
 			xs_conn_kill(c, "oversized request");
 			return true;
 		}
@@ -280,7 +284,9 @@ void xs_conn_input(struct xs_conn *c)
 	if (c->in_used < XS_IN_BUF)
 		n = c->ops->read(c, c->in + c->in_used, XS_IN_BUF - c->in_used);
 	if (n < 0) {
-		xs_conn_kill(c, c->in_used ? "truncated request" : "closed");
+		/* A ring read fails only on bad indexes (logged there). */
+		xs_conn_kill(c, c->fd < 0 ? "bad ring indexes"
+				: c->in_used ? "truncated request" : "closed");
 		return;
 	}
 	c->in_used += (uint32_t)n;

@@ -29,6 +29,8 @@ struct xs_transport_ops {
 	/* Input was consumed (ring: notify the peer that space freed). */
 	void (*in_consumed)(struct xs_conn *c);
 	void (*destroy)(struct xs_conn *c);
+	/* Optional: the peer broke the protocol (ring: set the error field). */
+	void (*protocol_error)(struct xs_conn *c);
 };
 
 struct xs_buf {

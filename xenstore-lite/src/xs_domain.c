@@ -125,6 +125,21 @@ int xs_domain_set_special_perms(const char *name, struct xs_perms *p)
 	return 0;
 }
 
+struct xs_conn *xs_domain_conn(unsigned domid)
+{
+	struct xs_domain *d = dom_find(domid, false);
+
+	return d ? d->conn : NULL;
+}
+
+void xs_domain_attach_conn(unsigned domid, struct xs_conn *c)
+{
+	struct xs_domain *d = dom_find(domid, true);
+
+	if (d)
+		d->conn = c;
+}
+
 void xs_domain_conn_gone(struct xs_conn *c)
 {
 	for (struct xs_domain *d = domains; d; d = d->next)
@@ -206,6 +221,15 @@ static struct xs_domain *onearg_domain(struct xs_req *r, int *err)
 	return *err ? NULL : d;
 }
 
+static void dom_release(struct xs_domain *d, const char *why)
+{
+	dom_disconnect(d);
+	d->introduced = false;
+	d->target = XS_NO_TARGET;
+	xs_info("domain %u %s, %u orphaned subtrees removed", d->id, why,
+		xs_orphans_remove(d->id));
+}
+
 int xs_do_release(struct xs_req *r)
 {
 	int err;
@@ -213,14 +237,24 @@ int xs_do_release(struct xs_req *r)
 
 	if (!d)
 		return err;
-	dom_disconnect(d);
-	d->introduced = false;
-	d->target = XS_NO_TARGET;
-	xs_info("domain %u released, %u orphaned subtrees removed", d->id,
-		xs_orphans_remove(d->id));
+	dom_release(d, "released");
 	xs_ack(r);
 	xs_watch_fire_special("@releaseDomain", perm_release);
 	return 0;
+}
+
+unsigned xs_domain_release_gone(bool (*gone)(unsigned domid))
+{
+	unsigned n = 0;
+
+	for (struct xs_domain *d = domains; d; d = d->next)
+		if (d->id && d->introduced && gone(d->id)) {
+			dom_release(d, "is gone (VIRQ_DOM_EXC): released");
+			n++;
+		}
+	if (n)
+		xs_watch_fire_special("@releaseDomain", perm_release);
+	return n;
 }
 
 int xs_do_resume(struct xs_req *r)

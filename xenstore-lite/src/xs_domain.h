@@ -33,8 +33,17 @@ unsigned xs_domain_nodes(unsigned domid);
 void xs_domain_nodes_adjust(unsigned domid, int delta);
 struct xs_perms *xs_domain_special_perms(const char *name);
 int xs_domain_set_special_perms(const char *name, struct xs_perms *p);
+/* The ring connection of an introduced domain (or dom0's own), or NULL. */
+struct xs_conn *xs_domain_conn(unsigned domid);
+/* Dom0's ring: the backend connects it at start, not INTRODUCE. */
+void xs_domain_attach_conn(unsigned domid, struct xs_conn *c);
 /* A domain's ring connection is going away. */
 void xs_domain_conn_gone(struct xs_conn *c);
+
+/* VIRQ_DOM_EXC: release every introduced domain that `gone` says has
+ * died, as RELEASE does (ring unmapped, the nodes it owned removed,
+ * @releaseDomain fired once). Returns how many. */
+unsigned xs_domain_release_gone(bool (*gone)(unsigned domid));
 
 int xs_do_introduce(struct xs_req *r);
 int xs_do_release(struct xs_req *r);

@@ -17,11 +17,12 @@
 #include "xs_loop.h"
 #include "xs_quota.h"
 #include "xs_ring_file.h"
+#include "xs_ring_xen.h"
 #include "xs_sock.h"
 
 struct opts {
 	const char *socket, *pidfile, *logfile, *tracefile, *ringdir;
-	bool foreground;
+	bool foreground, xen;
 };
 
 static volatile bool stop;
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 "  -T, --trace-file FILE   trace every request and reply to FILE\n"
 "  -Q, --quota NAME=VALUE  set a quota (repeatable); current values:\n%s"
 "  -R, --ring-dir DIR      INTRODUCE maps DIR/ring-<domid> as the ring page\n"
+"  -X, --xen               dom0's xenstored: serve the kernel's ring\n"
+"                          (/dev/xen/xenbus_backend) and map guests' rings\n"
+"                          at INTRODUCE (grant or MFN, /dev/xen/evtchn)\n"
 "  -P, --busy-poll US      after serving requests, poll this long before\n"
 "                          sleeping (default 50; 0 disables)\n"
 "  -h, --help              this text\n"
@@ -57,12 +61,12 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "pid-file", 1, NULL, 'F' }, { "log-level", 1, NULL, 'l' },
 		{ "log-file", 1, NULL, 'L' }, { "trace-file", 1, NULL, 'T' },
 		{ "quota", 1, NULL, 'Q' }, { "ring-dir", 1, NULL, 'R' },
-		{ "busy-poll", 1, NULL, 'P' },
+		{ "busy-poll", 1, NULL, 'P' }, { "xen", 0, NULL, 'X' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:NF:l:L:T:Q:R:P:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:NF:l:L:T:Q:R:P:Xh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->socket = optarg; break;
 		case 'N': o->foreground = true; break;
@@ -70,6 +74,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'L': o->logfile = optarg; break;
 		case 'T': o->tracefile = optarg; break;
 		case 'R': o->ringdir = optarg; break;
+		case 'X': o->xen = true; break;
 		case 'l':
 			if ((xs_log_level = xs_log_parse_level(optarg)) < 0)
 				return 2;
@@ -177,6 +182,8 @@ static int start(const struct opts *o)
 		return err;
 	if (o->ringdir && (err = xs_ring_file_init(o->ringdir)))
 		return err;
+	if (o->xen && (err = xs_ring_xen_init(&xs_xen_libs)))
+		return err;
 	if (o->pidfile && (err = write_pidfile(o->pidfile)))
 		return err;
 	return 0;
@@ -205,6 +212,7 @@ int main(int argc, char **argv)
 	if (o.pidfile)
 		unlink(o.pidfile);
 	xs_ring_file_fini();
+	xs_ring_xen_fini();
 	xs_core_fini();
 	xs_loop_fini();
 	xs_trace_close();

@@ -9,6 +9,7 @@
 #include "xs_wire.h"
 
 #include "xs_conn.h"
+#include "xs_log.h"
 
 struct ring_tp {
 	struct xenstore_domain_interface *intf;
@@ -44,6 +45,8 @@ static ssize_t ring_read(struct xs_conn *c, void *buf, size_t len)
 
 	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* data after indexes */
 	if (prod - cons > XENSTORE_RING_SIZE) {
+		xs_warn("conn %u (dom%u): bad request ring indexes prod %u cons %u",
+			c->id, c->who.id, prod, cons);
 		fail(t->intf, XENSTORE_ERROR_RINGIDX);
 		return -1;
 	}
@@ -65,6 +68,8 @@ static ssize_t ring_write(struct xs_conn *c, const void *buf, size_t len)
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (prod - cons > XENSTORE_RING_SIZE) {
+		xs_warn("conn %u (dom%u): bad reply ring indexes prod %u cons %u",
+			c->id, c->who.id, prod, cons);
 		fail(t->intf, XENSTORE_ERROR_RINGIDX);
 		return -1;
 	}
@@ -90,6 +95,14 @@ static void ring_consumed(struct xs_conn *c)
 	t->notify(t->arg);
 }
 
+static void ring_protocol_error(struct xs_conn *c)
+{
+	struct ring_tp *t = c->tp;
+
+	fail(t->intf, XENSTORE_ERROR_PROTO);
+	t->notify(t->arg);
+}
+
 static void ring_destroy(struct xs_conn *c)
 {
 	free(c->tp);
@@ -101,6 +114,7 @@ static const struct xs_transport_ops ring_ops = {
 	.write = ring_write,
 	.in_consumed = ring_consumed,
 	.destroy = ring_destroy,
+	.protocol_error = ring_protocol_error,
 };
 
 struct xs_conn *xs_ring_conn_new(void *page, unsigned domid,

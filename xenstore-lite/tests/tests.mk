@@ -4,8 +4,10 @@ UNIT_SRC := $(wildcard tests/unit/*.c) tests/memconn.c
 UNIT_BIN := $(B)/tests/unit
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
 
-$(UNIT_BIN): $(UNIT_SRC) $(CORE:%=src/%.c) | $(B)/tests
-	$(CC) $(CFLAGS) $(SAN) -o $@ $(UNIT_SRC) $(CORE:%=src/%.c) -lcunit
+# Dom0's ring backend is tested against fake Xen libraries (test_ring_xen.c).
+UNIT_DAEMON := src/xs_loop.c src/xs_ring_xen.c
+$(UNIT_BIN): $(UNIT_SRC) $(CORE:%=src/%.c) $(UNIT_DAEMON) | $(B)/tests
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(UNIT_SRC) $(CORE:%=src/%.c) $(UNIT_DAEMON) -lcunit
 
 unit: $(UNIT_BIN)
 	@$(UNIT_BIN)

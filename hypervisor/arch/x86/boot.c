@@ -10,6 +10,7 @@
 #include <asm/boot.h>
 #include <asm/ipi.h>
 #include <asm/irq.h>
+#include <asm/hvm.h>
 
 static struct boot_info boot_info;
 
@@ -23,6 +24,7 @@ __noreturn void arch_start(u32 magic, unsigned long info)
     hv_info("pvhv hypervisor starting (%s), cmdline: '%s'\n", boot_info.loader, boot_info.cmdline);
     mm_init(&boot_info);
     apic_init();
+    svm_cpu_init();                      /* HVM on the boot CPU (each AP: ap_start) */
     smp_boot_cpus();
     irq_init();                          /* I/O APICs masked; device vectors to this CPU */
     if (hv_opts.smp_selftest)

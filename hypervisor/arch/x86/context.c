@@ -19,12 +19,36 @@
 #include <asm/pv.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
-
-static unsigned long idle_saved_rsp;
+#include <asm/percpu.h>
+#include <asm/hvm.h>
 
 static unsigned long frame_top(const struct vcpu *v)
 {
     return (unsigned long)v->arch.stack + HV_STACK_ORDER_PAGES * PAGE_SIZE - HV_FRAME_SPARE;
+}
+
+/*
+ * An HVM vCPU's stack runs hvm_vcpu_loop (hvm/svm.c) for good: the first
+ * switch "returns" into it as if called (a zero return address above it).
+ * It has no PV frame; arch.regs stays NULL.
+ */
+static int hvm_stack_init(struct vcpu *v)
+{
+    unsigned long *sp = (unsigned long *)(frame_top(v) & ~15UL);
+    int rc = hvm_vcpu_init(v);
+
+    if (rc) {
+        hv_free_pages(v->arch.stack, HV_STACK_ORDER_PAGES);
+        hv_free_pages(v->arch.fpu_area, ALIGN_UP(fpu_area_size(), PAGE_SIZE) / PAGE_SIZE);
+        v->arch.stack = v->arch.fpu_area = NULL;
+        return rc;
+    }
+    *--sp = 0;
+    *--sp = (unsigned long)hvm_vcpu_loop;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;
+    v->arch.saved_rsp = (unsigned long)sp;
+    return 0;
 }
 
 int arch_vcpu_init(struct vcpu *v)
@@ -41,6 +65,8 @@ int arch_vcpu_init(struct vcpu *v)
         return -ENOMEM;
     }
     fpu_area_init(a->fpu_area);
+    if (v->domain->hvm)
+        return hvm_stack_init(v);
     a->regs = (struct cpu_user_regs *)(frame_top(v) - offsetof(struct cpu_user_regs, es));
     a->regs->cs = FLAT_KERNEL_CS;
     a->regs->ss = FLAT_KERNEL_SS;
@@ -58,6 +84,7 @@ int arch_vcpu_init(struct vcpu *v)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+    hvm_vcpu_destroy(v);                             /* NULL-safe: nothing for a PV vCPU */
     pv_gdt_free(v);
     pv_ldt_free(v);
     arch_release_vcpu_info(v);
@@ -121,12 +148,15 @@ static void load_guest_state(struct vcpu *v)
 
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
-    unsigned long *save = prev ? &prev->arch.saved_rsp : &idle_saved_rsp;
-    unsigned long load = next ? next->arch.saved_rsp : idle_saved_rsp;
+    unsigned long *idle_rsp = &this_cpu_data()->idle_saved_rsp;   /* idle never moves */
+    unsigned long *save = prev ? &prev->arch.saved_rsp : idle_rsp;
+    unsigned long load = next ? next->arch.saved_rsp : *idle_rsp;
 
     if (prev && prev->domain->state == DOM_ACTIVE)
-        save_guest_state(prev);
-    if (next)
+        prev->arch.hvm ? hvm_context_save(prev) : save_guest_state(prev);
+    if (next && next->arch.hvm)
+        hvm_context_load(next);
+    else if (next)
         load_guest_state(next);
     else
         asm volatile("mov %0, %%cr3" :: "r"(PA(hv_idle_l4)) : "memory");

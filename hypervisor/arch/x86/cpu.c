@@ -14,6 +14,7 @@
 #include <asm/traps.h>
 #include <asm/percpu.h>
 #include <asm/layout.h>
+#include <hv/cpumask.h>
 
 struct idt_gate {
     u16 off_lo, sel;
@@ -126,17 +127,33 @@ void cpu_load_ldt(const u64 *ents, unsigned int n)
     asm volatile("lldt %w0" :: "r"(HV_LDT_SEL));
 }
 
+_Static_assert(sizeof(struct entry_percpu) == ENTRY_SLOT_SIZE &&
+               offsetof(struct entry_percpu, frame_top) == ENTRY_FRAME_TOP &&
+               offsetof(struct entry_percpu, syscall_scratch) == ENTRY_SCRATCH &&
+               HV_ENTRY_CPUS == HV_NR_CPUS, "entry.S's per-CPU slots");
+
 void cpu_set_kernel_stack(unsigned long rsp0)
 {
-    this_cpu_data()->tss.rsp[0] = rsp0;
-    hv_frame_top = rsp0;                             /* CPU 0's: only it runs guests (docs/smp.md) */
+    struct cpu_data *c = this_cpu_data();
+
+    c->tss.rsp[0] = rsp0;
+    hv_entry_percpu[c->pcpu.id].frame_top = rsp0;
 }
 
-static void syscall_init(void)
+/* entry.S's IST path: where a guest's frame moves (the TSS holds it too). */
+unsigned long hv_ist_frame_top(void)
 {
+    return this_cpu_data()->tss.rsp[0];
+}
+
+/* Each CPU enters through code that names its own slot (entry.S). */
+static void syscall_init(unsigned int cpu)
+{
+    u64 entry = cpu ? (u64)hv_syscall_stubs + 32 * cpu : (u64)hv_syscall_entry;
+
     wrmsr(MSR_STAR, ((u64)0xe023 << 48) | ((u64)HV_CS << 32));
-    wrmsr(MSR_LSTAR, (u64)hv_syscall_entry);
-    wrmsr(MSR_CSTAR, (u64)hv_syscall_entry);
+    wrmsr(MSR_LSTAR, entry);
+    wrmsr(MSR_CSTAR, entry);
     wrmsr(MSR_SFMASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_NT |
                       X86_EFLAGS_AC | X86_EFLAGS_IOPL);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
@@ -223,7 +240,7 @@ void cpu_init_this(struct cpu_data *c)
     tss_init(c);
     gdt_load(c);
     idt_load();
-    syscall_init();
+    syscall_init(c->pcpu.id);
     features_init();
     fpu_init();
 }

@@ -113,8 +113,9 @@ ENTRY(hv_ist_entry)
     cld
     testb   $3, REGS_CS(%rsp)
     jz      hv_entry_dispatch
+    call    hv_ist_frame_top               /* this CPU's vCPU frame (cpu.c); regs are saved */
     mov     %rsp, %rsi
-    mov     hv_frame_top(%rip), %rdi
+    mov     %rax, %rdi
     sub     $REGS_SIZE, %rdi
     mov     %rdi, %rsp
     mov     $REGS_SIZE / 8, %ecx
@@ -125,12 +126,16 @@ ENTRY(hv_ist_entry)
 /*
  * SYSCALL: interrupts are off (SFMASK), rsp is still the guest's. Switch to
  * the current vCPU's frame and build the same frame an interrupt would.
+ * Which frame: each CPU's LSTAR points at code that names its own slot of
+ * hv_entry_percpu by address (no %gs: the guest owns it). This is CPU 0's,
+ * in the hot page; the other CPUs' are hv_syscall_stubs below.
  */
 ENTRY(hv_syscall_entry)
-    mov     %rsp, hv_syscall_scratch(%rip)
-    mov     hv_frame_top(%rip), %rsp
+    mov     %rsp, hv_entry_percpu + ENTRY_SCRATCH(%rip)
+    mov     hv_entry_percpu + ENTRY_FRAME_TOP(%rip), %rsp
     pushq   $0xe02b                        /* FLAT_USER_SS */
-    pushq   hv_syscall_scratch(%rip)       /* guest rsp */
+    pushq   hv_entry_percpu + ENTRY_SCRATCH(%rip)   /* guest rsp */
+hv_syscall_common:
     push    %r11                           /* guest rflags */
     pushq   $0xe033                        /* FLAT_USER_CS */
     push    %rcx                           /* guest rip */
@@ -161,8 +166,28 @@ ENTRY(hv_iret_to_guest)
     sysretq
 
     .text
+/*
+ * SYSCALL entry of CPU n (LSTAR = hv_syscall_stubs + n * 32; CPU 0 uses
+ * hv_syscall_entry): the same first four instructions on slot n, then the
+ * common path. 32 bytes each; the first instruction still runs on the
+ * guest's rsp, so the #DB IST rule above holds here too.
+ */
+    .align 32
+ENTRY(hv_syscall_stubs)
+    .set cpu, 0
+    .rept HV_ENTRY_CPUS
+1:  mov     %rsp, hv_entry_percpu + cpu * ENTRY_SLOT_SIZE + ENTRY_SCRATCH(%rip)
+    mov     hv_entry_percpu + cpu * ENTRY_SLOT_SIZE + ENTRY_FRAME_TOP(%rip), %rsp
+    pushq   $0xe02b
+    pushq   hv_entry_percpu + cpu * ENTRY_SLOT_SIZE + ENTRY_SCRATCH(%rip)
+    jmp     hv_syscall_common
+    .org    1b + 32, 0xcc                  /* an error if a stub outgrew its 32 bytes */
+    .set cpu, cpu + 1
+    .endr
+
 /* A new vCPU's first run: arch_switch_stack "returns" here with rsp at its frame. */
 ENTRY(hv_vcpu_first_entry)
+    call    sched_switch_done              /* the vCPU this CPU left may run elsewhere now */
     jmp     hv_return_to_guest
 
 /*
@@ -241,8 +266,12 @@ ENTRY(arch_copy_raw)
     .previous
     .text
 
+/*
+ * Per CPU: the running vCPU's frame top (cpu_set_kernel_stack) and the
+ * guest rsp while SYSCALL switches stacks; a cache line each.
+ */
     .section .bss
-    .align 8
-    .global hv_frame_top, hv_syscall_scratch
-hv_frame_top:       .quad 0
-hv_syscall_scratch: .quad 0
+    .align 64
+    .global hv_entry_percpu
+hv_entry_percpu:
+    .skip HV_ENTRY_CPUS * ENTRY_SLOT_SIZE

@@ -36,11 +36,11 @@ static void send_ipi(unsigned int cpu, unsigned int vector)
         apic_send_icr(c->apic_id, APIC_DM_FIXED | APIC_LEVEL_ASSERT | vector);
 }
 
+/* The IPI only interrupts: the return path (or the idle loop) then looks
+ * at the CPU's resched_pending, which the sender set, and at events. */
 void arch_send_reschedule(unsigned int cpu)
 {
-    if (cpu == smp_processor_id())
-        sched_set_need_resched();
-    else
+    if (cpu != smp_processor_id())
         send_ipi(cpu, HV_IPI_RESCHED_VECTOR);
 }
 
@@ -144,8 +144,6 @@ bool ipi_handle(unsigned int vector)
     case HV_IPI_RESCHED_VECTOR:
         apic_eoi();
         c->ipis_received[IPI_RESCHED]++;
-        if (c->pcpu.id == 0)
-            sched_set_need_resched();                /* only CPU 0 schedules (phase 1) */
         return true;
     case HV_IPI_CALL_VECTOR:
         apic_eoi();

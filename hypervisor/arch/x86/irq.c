@@ -1,6 +1,7 @@
 /*
  * Device interrupts: each I/O APIC GSI gets its own vector
- * (HV_DEVICE_VECTOR_BASE + gsi), delivered to CPU 0 (the CPU that runs the
+ * (HV_DEVICE_VECTOR_BASE + gsi), each MSI slot its own
+ * (HV_MSI_VECTOR_BASE + slot, msi.c), delivered to CPU 0 (the CPU that runs the
  * guests in this phase). The vector's handler hands the GSI to the PIRQ
  * table (common/pirq.c), which masks the line if the rules say so, then
  * the local APIC gets its EOI: a masked level line is re-armed only by
@@ -85,12 +86,20 @@ void arch_irq_gsi_mask(unsigned int gsi, bool masked)
     ioapic_mask_gsi(gsi, masked);
 }
 
-/* A device vector (traps.c): true if it was one. */
+u8 irq_dest_apic_id(void)
+{
+    return dest_apic_id;
+}
+
+/* A device vector (traps.c): true if it was one. An MSI is an edge: no pin to mask. */
 bool irq_handle_vector(unsigned int vec)
 {
-    if (vec < HV_DEVICE_VECTOR_BASE || vec >= HV_DEVICE_VECTOR_BASE + nr_gsis)
+    if (vec >= HV_DEVICE_VECTOR_BASE && vec < HV_DEVICE_VECTOR_BASE + nr_gsis)
+        pirq_interrupt(vec - HV_DEVICE_VECTOR_BASE);
+    else if (vec >= HV_MSI_VECTOR_BASE && vec < HV_MSI_VECTOR_BASE + HV_MAX_MSIS)
+        pirq_interrupt(HV_MAX_GSIS + vec - HV_MSI_VECTOR_BASE);
+    else
         return false;
-    pirq_interrupt(vec - HV_DEVICE_VECTOR_BASE);
     apic_eoi();
     return true;
 }

@@ -6,6 +6,7 @@
  * then idles, serving IPIs: guests run only on CPU 0 for now (docs/smp.md).
  */
 #include <hv/arch.h>
+#include <hv/boot.h>
 #include <hv/cmdline.h>
 #include <hv/console.h>
 #include <hv/lib.h>
@@ -18,6 +19,7 @@
 #include <asm/page.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/hvm.h>
 
 struct cpu_data *hv_cpu_data[HV_NR_CPUS];
 unsigned int hv_nr_cpus_found = 1, hv_nr_cpus_online = 1;
@@ -109,11 +111,18 @@ static __noreturn void ap_start(void)
     struct cpu_data *c = ap_booting;
 
     cpu_init_this(c);
+    svm_cpu_init();
     write_cr3(PA(hv_idle_l4));
     apic_init_ap();
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-    for (;;)
-        safe_halt();                                 /* IPIs wake it: traps.c, ipi.c */
+    hv_ap_main();                                    /* schedules vCPUs; IPIs wake it */
+}
+
+struct pcpu *arch_pcpu(unsigned int cpu)
+{
+    struct cpu_data *c = cpu < HV_NR_CPUS ? hv_cpu_data[cpu] : NULL;
+
+    return c ? &c->pcpu : NULL;
 }
 
 static void trampoline_install(void)

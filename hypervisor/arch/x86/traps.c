@@ -16,6 +16,7 @@
 #include <asm/irq.h>
 #include <asm/traps.h>
 #include <asm/pv.h>
+#include <asm/hvm.h>
 #include <asm/layout.h>
 
 struct extable_entry { unsigned long insn, fixup; };
@@ -99,6 +100,10 @@ void arch_dump_registers(void)
 {
     struct cpu_user_regs *r = panic_regs;
 
+    if (!r && current && current->arch.hvm) {
+        hvm_dump_registers(current);                 /* its registers are in its VMCB */
+        return;
+    }
     if (!r && current)
         r = current->arch.regs;
     if (!r)

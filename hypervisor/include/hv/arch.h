@@ -56,10 +56,14 @@ static inline void arch_spin_wait_serve(void) { harness_spin_wait(); }
 #define arch_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 static inline unsigned int smp_processor_id(void) { return arch_this_pcpu()->id; }
 cpumask_t arch_cpus_online(void);
+/* CPU n's common per-CPU data; NULL if there is no such CPU. */
+struct pcpu *arch_pcpu(unsigned int cpu);
 /* Runs fn(arg) on every online CPU in mask (this one directly) and waits for all. */
 void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg);
 /* Every TLB entry (global ones too) of the CPUs in mask, this one included. */
 void arch_flush_tlb_mask(const cpumask_t *mask);
+/* Interrupts another CPU, which then looks at its resched_pending flag and
+ * its vCPU's pending events; nothing for this CPU. */
 void arch_send_reschedule(unsigned int cpu);
 /* hv_panic: stops every other CPU (NMI) so that only the panic screen runs on;
  * returns how many did not confirm in time. */
@@ -75,6 +79,24 @@ bool arch_irq_gsi_reserved(unsigned int gsi);      /* the hypervisor's own (time
 bool arch_irq_gsi_level(unsigned int gsi);
 void arch_irq_gsi_configure(unsigned int gsi, bool level, bool active_low);
 void arch_irq_gsi_mask(unsigned int gsi, bool masked);
+
+/*
+ * MSI and MSI-X (x86: arch/x86/msi.c). Slot s (0 .. HV_MAX_MSIS-1) is one
+ * message the hypervisor writes into a PCI device (its MSI capability or an
+ * MSI-X table entry); the device's interrupt then comes to pirq.c as
+ * HV_MAX_GSIS + s. Setup checks the device and writes the message masked
+ * (where the device can mask); errors as Xen's: -ENODEV no such device or
+ * capability, -EINVAL an MSI-X entry past the table, -ENXIO a table the
+ * hypervisor cannot reach. Teardown masks what can be masked.
+ */
+struct msi_source {
+    u32 sbdf;                          /* segment << 16 | bus << 8 | devfn */
+    bool msix;
+    u16 entry;                         /* MSI-X table entry (0 for MSI) */
+};
+int  arch_msi_setup(unsigned int slot, const struct msi_source *src);
+void arch_msi_teardown(unsigned int slot);
+void arch_msi_mask(unsigned int slot, bool masked);
 
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
@@ -114,6 +136,8 @@ size_t arch_copy_raw(void *dst, const void *src, size_t len);
 /* Domain builder (arch/x86/pv/domain_build.c). */
 struct domain_spec;
 int pv_build_domain(struct domain *d, const struct domain_spec *spec);
+/* An HVM domain (arch/x86/hvm/hvm_domain_build.c, docs/hvm.md); -ENODEV without SVM. */
+int hvm_build_domain(struct domain *d, const struct domain_spec *spec);
 
 /*
  * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).

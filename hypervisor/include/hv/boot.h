@@ -27,6 +27,8 @@ struct boot_info {
 
 /* Common start-of-day after the arch set-up: builds domains, runs the scheduler. */
 __noreturn void hv_main(struct boot_info *bi);
+/* An application processor, once up: its idle loop (common/main.c). */
+__noreturn void hv_ap_main(void);
 
 /* What one domain is built from: a kernel module, maybe an initrd module. */
 struct domain_spec {
@@ -37,6 +39,8 @@ struct domain_spec {
     const char *cmdline;               /* the guest's, hypervisor options removed */
     unsigned long nr_pages;
     u32 console_port;                  /* event channel of the PV console ring, 0: none */
+    u32 store_port;                    /* unbound port for dom0's xenstored, 0: none */
+    bool hvm;                          /* an HVM guest (pvhv.hvm): hvm_build_domain */
 };
 
 #endif

@@ -15,6 +15,7 @@ struct hv_options {
     bool debug_panic_ap;     /* debug_panic=ap: CPU 1 panics right after bring-up */
     unsigned int maxcpus;    /* maxcpus=N: physical CPUs to bring up at most (0: all) */
     bool smp_selftest;       /* smp_selftest: run the IPI self-test after bring-up */
+    bool svm_off;            /* svm=0: SVM left off, HVM domains refused */
 };
 
 extern struct hv_options hv_opts;

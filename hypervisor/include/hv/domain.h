@@ -7,6 +7,7 @@
 #include <hv/timer.h>
 #include <hv/event.h>
 #include <hv/spinlock.h>
+#include <hv/cpumask.h>
 #include <asm/vcpu.h>
 
 #define HV_MAX_DOMAINS  64
@@ -25,6 +26,9 @@ struct vcpu {
     enum vcpu_state state;
     bool on_runq;
     struct vcpu *runq_next;
+    unsigned int processor;            /* the CPU whose queue it is on, or that runs it */
+    bool is_running;                   /* its context is on a CPU (until saved: sched.c) */
+    cpumask_t ran_on;                  /* every CPU it ran on (statistics) */
     struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
     evtchn_port_t virq_to_port[NR_VIRQS];
     struct evtchn_fifo_vcpu evtchn_fifo;
@@ -46,6 +50,7 @@ struct vcpu {
 
 struct evtchn_fifo_domain;
 struct grant_table;
+struct hvm_domain;
 struct xencons_interface;
 
 struct domain {
@@ -74,6 +79,7 @@ struct domain {
     struct evtchn_fifo_domain *evtchn_fifo;            /* FIFO event array, NULL: 2-level */
     struct grant_table *grant_table;
     unsigned long vm_assist;
+    struct hvm_domain *hvm;            /* the arch's HVM state (docs/hvm.md), NULL: a PV domain */
     mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */
     unsigned long nr_pages;            /* memory given at build time */
     /* page_alloc_lock: the check-and-charge of tot_pages against max_pages

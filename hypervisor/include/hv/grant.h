@@ -89,6 +89,8 @@ unsigned int grant_nr_entries(const struct grant_table *gt);
 bool grant_ref_active(const struct grant_active *a);
 /* Grows d's shared table to nr frames (and, in v2, the status frames with it). */
 int  grant_grow(struct domain *d, unsigned int nr);
+/* At build time, as Xen's domain builder: a reserved entry granting frame to domid. */
+void grant_seed_reserved(struct domain *d, grant_ref_t ref, domid_t domid, mfn_t frame);
 /* A hypervisor page shared with d (grant or status frame), and giving one back. */
 void *grant_alloc_shared_page(struct domain *d);
 long grant_set_version(struct domain *d, struct gnttab_set_version *op);

@@ -1,6 +1,7 @@
 /*
  * Physical interrupts of the privileged domain (common/pirq.c): a GSI is
- * mapped to a PIRQ of the same number (PHYSDEVOP_map_pirq), bound to an
+ * mapped to a PIRQ of the same number, an MSI/MSI-X message to a PIRQ from
+ * HV_MAX_GSIS up (PHYSDEVOP_map_pirq), bound to an
  * event channel (EVTCHNOP_bind_pirq, common/event_pirq.c), raised as that
  * port's event when the line fires, and re-armed by PHYSDEVOP_eoi.
  * Functions take hypervisor values, never guest pointers; errors as Xen's.
@@ -12,6 +13,9 @@
 #include <hv/xen.h>
 
 #define HV_MAX_GSIS 64                 /* lines the table tracks (q35: 24) */
+/* MSI/MSI-X messages: PIRQ HV_MAX_GSIS + s for message slot s (hv/arch.h). */
+#define HV_MAX_MSIS 64
+#define HV_MAX_PIRQS (HV_MAX_GSIS + HV_MAX_MSIS)
 /*
  * The storm rule: an edge line that fires this many times without an EOI
  * from its domain is masked until that EOI. A level line is masked at
@@ -22,6 +26,9 @@
 struct domain;
 
 int  pirq_map_gsi(struct domain *d, int gsi, int want_pirq, int *pirq);
+/* MSI/MSI-X: a free slot, its message written by arch_msi_setup; *pirq its PIRQ. */
+struct msi_source;
+int  pirq_map_msi(struct domain *d, const struct msi_source *src, int *pirq);
 int  pirq_unmap(struct domain *d, int pirq);
 int  pirq_setup_gsi(struct domain *d, int gsi, bool level, bool active_low);
 int  pirq_status_query(struct domain *d, int pirq, u32 *flags);
@@ -34,7 +41,7 @@ void pirq_unbind(struct domain *d, int pirq, evtchn_port_t port);
 /* Every line of a domain that goes away: masked, unmapped. */
 void pirq_domain_destroy(struct domain *d);
 /* The line fired (interrupt context, before the local APIC's EOI). */
-void pirq_interrupt(unsigned int gsi);
+void pirq_interrupt(unsigned int pirq);
 
 /* What the table says about a line (unit tests, the debug dump). */
 struct pirq_line_info {
@@ -44,6 +51,6 @@ struct pirq_line_info {
     u32 unacked;
     u64 count;
 };
-bool pirq_line_info(unsigned int gsi, struct pirq_line_info *out);
+bool pirq_line_info(unsigned int pirq, struct pirq_line_info *out);
 
 #endif

@@ -19,6 +19,9 @@ struct lock_dbg;
 struct pcpu {
     struct vcpu *curr;                 /* the running vCPU; NULL while idle (`current`) */
     unsigned int id;                   /* 0 = the boot CPU, then in MADT order */
+    bool resched_pending;              /* schedule before going back to a guest (set remotely too) */
+    bool tlb_flush_pending;            /* arch: flush this CPU's TLB before a guest runs again */
+    struct vcpu *switched_from;        /* the vCPU being switched out (sched_switch_done) */
 #ifdef HV_LOCK_DEBUG
     unsigned int nr_held;              /* the lock-order checker's stack (common/spinlock.c) */
     const struct lock_dbg *held[HV_LOCKS_HELD_MAX];

@@ -12,7 +12,8 @@ struct vcpu;
 
 void sched_init(unsigned int timeslice_ms);
 void sched_add(struct vcpu *v);        /* makes v runnable */
-void sched_remove(struct vcpu *v);     /* takes v off the run queue */
+void sched_remove(struct vcpu *v);     /* takes v off the run queue (and off its CPU) */
+void sched_stop(struct vcpu *v);       /* v down: off the queue and off its CPU */
 void sched_block(struct vcpu *v);      /* v sleeps until sched_wake */
 void sched_wake(struct vcpu *v);
 void sched_yield(void);
@@ -24,13 +25,19 @@ void schedule(void);
 /* Set when another vCPU (or idle) should run; read on every return to a
  * guest, so inline: a call and its return cost two jump-cache lookups
  * under TCG (docs/performance.md). */
-extern bool sched_resched_pending;
 static inline bool sched_need_resched(void)
 {
-    return sched_resched_pending;
+    return arch_this_pcpu()->resched_pending;
 }
 void sched_set_need_resched(void);
 struct vcpu *sched_pick_next(void);
+/* Another CPU has a queued vCPU (the idle loop then schedules: it pulls one). */
+bool sched_work_elsewhere(void);
+/* After a context switch, on the CPU the previous vCPU left (also a new
+ * vCPU's first entry): that vCPU may now be loaded elsewhere. */
+void sched_switch_done(void);
+void sched_dump_stats(void);
+void sched_report_placement(const struct vcpu *v);
 void vcpu_runstate_publish(struct vcpu *v);
 
 #endif

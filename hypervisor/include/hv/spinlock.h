@@ -34,6 +34,7 @@ enum lock_rank {
     LOCK_RANK_TIMER,                   /* per-CPU software-timer list */
     LOCK_RANK_PIRQ,                    /* pirq_lock: GSI -> PIRQ -> port (pirq.c); under an event lock */
     LOCK_RANK_IOAPIC,                  /* ioapic_lock: I/O APIC index/data registers */
+    LOCK_RANK_PCI_CONF,                /* pci_conf_lock: the 0xcf8/0xcfc pair (hypervisor and dom0); under pirq_lock */
     LOCK_RANK_CONSOLE,                 /* console output: innermost, anyone may print */
 };
 

@@ -10,6 +10,7 @@ struct hv_timer {
     void *data;
     struct hv_timer *next;
     bool active;
+    unsigned int cpu;               /* whose list holds it while active (common/timer.c) */
 };
 
 /*
@@ -34,6 +35,8 @@ static inline u64 guest_deadline(u64 t)
 void timer_init(struct hv_timer *t, void (*fn)(void *), void *data);
 void timer_set(struct hv_timer *t, u64 expires);
 void timer_stop(struct hv_timer *t);
+/* timer_stop, then waits while its handler runs on another CPU: before t is freed. */
+void timer_kill(struct hv_timer *t);
 /* Runs every timer due at `now` (once each: one re-armed at or before `now`
  * by its own handler waits for the next call); returns the next deadline. */
 u64 timer_run_due(u64 now);

@@ -294,6 +294,7 @@ void harness_spin_wait(void)
     syscall(SYS_sched_yield);
 }
 cpumask_t arch_cpus_online(void) { return cpumask_of(0); }
+struct pcpu *arch_pcpu(unsigned int cpu) { return cpu == 0 ? &host_test_pcpu : NULL; }
 void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
 {
     if (cpumask_test(mask, 0))
@@ -315,6 +316,23 @@ void arch_irq_gsi_configure(unsigned int gsi, bool level, bool active_low)
     harness_gsi[gsi].configures++;
 }
 void arch_irq_gsi_mask(unsigned int gsi, bool masked) { harness_gsi[gsi].masked = masked; }
+struct harness_msi harness_msi[HV_MAX_MSIS];
+int harness_msi_setup_rc;
+int arch_msi_setup(unsigned int slot, const struct msi_source *src)
+{
+    CU_ASSERT_FATAL(slot < HV_MAX_MSIS);
+    CU_ASSERT_FALSE(harness_msi[slot].active);        /* pirq.c never reuses a live slot */
+    if (harness_msi_setup_rc)
+        return harness_msi_setup_rc;
+    harness_msi[slot] = (struct harness_msi){ .active = true, .masked = true, .src = *src };
+    return 0;
+}
+void arch_msi_teardown(unsigned int slot) { harness_msi[slot] = (struct harness_msi){ 0 }; }
+void arch_msi_mask(unsigned int slot, bool masked)
+{
+    if (slot < HV_MAX_MSIS && harness_msi[slot].active)
+        harness_msi[slot].masked = masked;
+}
 unsigned int arch_panic_stop_others(void) { return 0; }
 
 __noreturn void arch_halt(void)
@@ -334,6 +352,12 @@ int arch_register_vcpu_info(struct vcpu *v, mfn_t mfn, unsigned int offset)
 
 /* main.c's domain builder is arch code; never reached by the tests. */
 int pv_build_domain(struct domain *d, const struct domain_spec *spec)
+{
+    (void)d; (void)spec;
+    return -ENOSYS;
+}
+
+int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
 {
     (void)d; (void)spec;
     return -ENOSYS;
@@ -488,6 +512,7 @@ void harness_setup(void)
     harness_nr_gsis = HARNESS_NR_GSIS;
     for (unsigned int g = 0; g < HARNESS_NR_GSIS; g++)
         harness_gsi[g] = (struct harness_gsi){ .level = g >= 16, .active_low = g >= 16, .masked = true };
+    harness_msi_setup_rc = 0;
 }
 
 /*
@@ -655,6 +680,7 @@ int main(void)
     suite_spinlock();
     suite_lock_order();
     suite_pirq();
+    suite_hvm();
     CU_set_test_start_handler(on_start);
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();

@@ -14,6 +14,8 @@
 
 #include <hv/types.h>
 #include <hv/xen.h>
+#include <hv/arch.h>
+#include <hv/irq.h>
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
@@ -156,6 +158,7 @@ void suite_cmdline(void);
 void suite_domain(void);
 void suite_page_type(void);
 void suite_iomem(void);
+void suite_hvm(void);
 void suite_linear_pt(void);
 void suite_grant(void);
 void suite_grant_v2(void);
@@ -174,5 +177,13 @@ struct harness_gsi {
 };
 extern struct harness_gsi harness_gsi[HARNESS_NR_GSIS];
 extern unsigned int harness_nr_gsis;
+
+/* The fake MSI slots behind the arch_msi_* hooks (pirq suite). */
+struct harness_msi {
+    bool active, masked;
+    struct msi_source src;
+};
+extern struct harness_msi harness_msi[HV_MAX_MSIS];
+extern int harness_msi_setup_rc;                /* what arch_msi_setup answers (0: success) */
 
 #endif

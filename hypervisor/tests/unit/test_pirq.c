@@ -9,6 +9,7 @@
 #include <hv/frame.h>
 #include <hv/irq.h>
 #include <asm/io_apic.h>
+#include <asm/msi.h>
 #include <xen/physdev.h>
 
 #include "harness.h"
@@ -211,6 +212,136 @@ static void test_rte_encoding(void)
     CU_ASSERT_FALSE(mps_active_low(0, false));
 }
 
+static evtchn_port_t bind(struct domain *d, int pirq)
+{
+    struct evtchn_bind_pirq bp = { .pirq = (u32)pirq };
+
+    EXPECT_EQ(evtchn_bind_pirq(d, &bp), 0);
+    return bp.port;
+}
+
+/* Slots are handed out lowest first, freed by unmap, and one message has one PIRQ. */
+static void test_msi_slots(void)
+{
+    struct domain *d = dom0();
+    struct msi_source ahci = { .sbdf = 0xfa }, nic0 = { .sbdf = 0x100, .msix = true, .entry = 0 };
+    struct msi_source nic1 = nic0, nic_as_msi = { .sbdf = 0x100 };
+    int p0 = -1, p1 = -1, p2 = -1;
+
+    nic1.entry = 1;
+    EXPECT_EQ(pirq_map_msi(d, &ahci, &p0), 0);
+    EXPECT_EQ(p0, HV_MAX_GSIS);
+    CU_ASSERT_TRUE(harness_msi[0].active && harness_msi[0].masked);
+    EXPECT_EQ(pirq_map_msi(d, &nic0, &p1), 0);
+    EXPECT_EQ(p1, HV_MAX_GSIS + 1);
+    EXPECT_EQ(pirq_map_msi(d, &nic1, &p2), 0);
+    EXPECT_EQ(p2, HV_MAX_GSIS + 2);
+    EXPECT_EQ(harness_msi[2].src.entry, 1);
+    EXPECT_EQ(pirq_map_msi(d, &nic1, &p2), -EEXIST);       /* that entry has its PIRQ */
+    EXPECT_EQ(pirq_map_msi(d, &ahci, &p2), -EEXIST);
+    EXPECT_EQ(pirq_map_msi(d, &nic_as_msi, &p2), -EBUSY);  /* the device uses MSI-X */
+    EXPECT_EQ(pirq_unmap(d, p1), 0);
+    CU_ASSERT_FALSE(harness_msi[1].active);
+    EXPECT_EQ(pirq_map_msi(d, &nic0, &p1), 0);
+    EXPECT_EQ(p1, HV_MAX_GSIS + 1);                        /* the lowest free slot again */
+    harness_msi_setup_rc = -ENODEV;                        /* the arch finds no device */
+    nic1.sbdf = 0x200;
+    EXPECT_EQ(pirq_map_msi(d, &nic1, &p2), -ENODEV);
+    harness_msi_setup_rc = 0;
+    EXPECT_EQ(pirq_map_msi(d, &nic1, &p2), 0);
+    EXPECT_EQ(p2, HV_MAX_GSIS + 3);                        /* the failed slot was not kept */
+}
+
+static void test_msi_full(void)
+{
+    struct domain *d = dom0();
+    struct msi_source src = { .sbdf = 0x300, .msix = true };
+    int pirq;
+
+    for (unsigned int i = 0; i < HV_MAX_MSIS; i++) {
+        src.entry = (u16)i;
+        EXPECT_EQ(pirq_map_msi(d, &src, &pirq), 0);
+    }
+    src.entry = HV_MAX_MSIS;
+    EXPECT_EQ(pirq_map_msi(d, &src, &pirq), -ENOSPC);
+    pirq_domain_destroy(d);
+    for (unsigned int i = 0; i < HV_MAX_MSIS; i++)
+        CU_ASSERT_FALSE(harness_msi[i].active);
+    EXPECT_EQ(pirq_map_msi(d, &src, &pirq), 0);
+}
+
+/* An MSI is an edge: delivered, masked only by the storm rule, unmasked at its EOI. */
+static void test_msi_delivery(void)
+{
+    struct domain *d = dom0();
+    struct msi_source src = { .sbdf = 0x100, .msix = true, .entry = 2 };
+    u32 flags = 0;
+    int pirq = -1;
+    evtchn_port_t port;
+
+    EXPECT_EQ(pirq_map_msi(d, &src, &pirq), 0);
+    pirq_interrupt((unsigned int)pirq);                    /* before the bind: kept masked */
+    CU_ASSERT_TRUE(harness_msi[0].masked);
+    port = bind(d, pirq);
+    CU_ASSERT_FALSE(harness_msi[0].masked);
+    EXPECT_EQ(pirq_status_query(d, pirq, &flags), 0);
+    EXPECT_EQ(flags, XENIRQSTAT_needs_eoi);
+    pirq_interrupt((unsigned int)pirq);
+    CU_ASSERT_TRUE(pending(d, port));
+    CU_ASSERT_FALSE(harness_msi[0].masked);                /* an edge stays armed */
+    for (unsigned int i = 1; i < PIRQ_STORM_LIMIT; i++)
+        pirq_interrupt((unsigned int)pirq);
+    CU_ASSERT_TRUE(harness_msi[0].masked);                 /* the storm rule */
+    EXPECT_EQ(pirq_eoi(d, pirq), 0);
+    CU_ASSERT_FALSE(harness_msi[0].masked);
+    EXPECT_EQ(pirq_unmap(d, pirq), -EBUSY);                /* close the port first */
+    EXPECT_EQ(evtchn_close(d, port), 0);
+    CU_ASSERT_TRUE(harness_msi[0].masked);
+    EXPECT_EQ(pirq_unmap(d, pirq), 0);
+    EXPECT_EQ(pirq_unmap(d, pirq), -EINVAL);
+    EXPECT_EQ(pirq_eoi(d, HV_MAX_PIRQS), -EINVAL);
+    pirq_interrupt(HV_MAX_PIRQS);                          /* ignored */
+}
+
+static void test_msi_not_for_others(void)
+{
+    struct domain *d = dom0(), *u = harness_domain(1, 1, false);
+    struct msi_source src = { .sbdf = 0x100 };
+    struct evtchn_bind_pirq bp;
+    int pirq = -1;
+
+    EXPECT_EQ(pirq_map_msi(d, &src, &pirq), 0);
+    bp = (struct evtchn_bind_pirq){ .pirq = (u32)pirq };
+    EXPECT_EQ(evtchn_bind_pirq(u, &bp), -EPERM);
+    EXPECT_EQ(pirq_unmap(u, pirq), -EINVAL);               /* not u's */
+    EXPECT_EQ(pirq_eoi(u, pirq), -EINVAL);
+}
+
+/* The message the hypervisor writes, and the MSI registers it keeps from dom0. */
+static void test_msi_encoding(void)
+{
+    EXPECT_EQ(msi_message_address(0), 0xfee00000u);
+    EXPECT_EQ(msi_message_address(3), 0xfee03000u);        /* physical destination, no hint */
+    EXPECT_EQ(msi_message_data(0x70), 0x4070u);            /* fixed, edge, asserted */
+    EXPECT_EQ(msi_data_reg(0x80, 0), 0x88u);               /* 32-bit */
+    EXPECT_EQ(msi_data_reg(0x80, MSI_CTRL_64BIT), 0x8cu);
+    EXPECT_EQ(msi_owned_end(0x80, 0), 0x8au);
+    EXPECT_EQ(msi_owned_end(0x80, MSI_CTRL_64BIT | MSI_CTRL_PER_VECTOR), 0x94u);
+    CU_ASSERT_FALSE(conf_write_overlaps(0x82, 2, 0x84, 0x8a));   /* the control word: dom0's */
+    CU_ASSERT_TRUE(conf_write_overlaps(0x84, 4, 0x84, 0x8a));
+    CU_ASSERT_TRUE(conf_write_overlaps(0x80, 8, 0x84, 0x8a));
+    CU_ASSERT_TRUE(conf_write_overlaps(0x89, 1, 0x84, 0x8a));
+    CU_ASSERT_FALSE(conf_write_overlaps(0x8a, 2, 0x84, 0x8a));
+    /* The control word at 0x82: multiple message enable (bits 4-6) stays 0. */
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x82, 2, 0x00f1), 0x0081u);
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x80, 4, 0x00f10005), 0x00810005u);
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x82, 1, 0xf1), 0x81u);
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x83, 1, 0x01), 0x01u);   /* the high byte: no field */
+    EXPECT_EQ(msi_ctrl_write_sanitise(0x80, 0x84, 4, 0x70), 0x70u);
+    EXPECT_EQ(msix_table_address(0xfebd1000, 0x12, 0x2001), 0xfebd3000ULL);      /* 32-bit BAR */
+    EXPECT_EQ(msix_table_address(0xfe000004, 0x1, 0x3000), 0x1fe003000ULL);     /* 64-bit BAR */
+}
+
 static const struct unit_test tests[] = {
     { "level_masked_until_eoi", test_level_masked_until_eoi },
     { "edge_storm_rule", test_edge_storm_rule },
@@ -220,6 +351,11 @@ static const struct unit_test tests[] = {
     { "eoi_map", test_eoi_map },
     { "no_ioapic", test_no_ioapic },
     { "rte_encoding", test_rte_encoding },
+    { "msi_slots", test_msi_slots },
+    { "msi_full", test_msi_full },
+    { "msi_delivery", test_msi_delivery },
+    { "msi_not_for_others", test_msi_not_for_others },
+    { "msi_encoding", test_msi_encoding },
 };
 
 void suite_pirq(void)

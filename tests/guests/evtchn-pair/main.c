@@ -70,6 +70,9 @@ static void role_a(domid_t peer, evtchn_port_t want_port, unsigned long rounds)
     evtchn_port_t p;
     unsigned long i;
 
+    /* The handler first: on another CPU the peer binds and pings as soon
+     * as the port exists, and a ping taken before it would be lost. */
+    evtchn_set_handler(want_port, on_event, (void *)0);
     if (!check_eq(evtchn_alloc_unbound(peer, &p), 0, "alloc_unbound(remote = peer)"))
         return;
     check(p == want_port, "alloc_unbound gave the agreed port", "port %u, want %u", p, want_port);

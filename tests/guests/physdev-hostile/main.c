@@ -81,6 +81,24 @@ static void test_physdev_refused(void)
     well_formed(PHYSDEVOP_map_pirq);
     arg.map.type = MAP_PIRQ_TYPE_MSI_SEG;
     check_eq(hc_physdev_op(PHYSDEVOP_map_pirq, &arg), -EPERM, "map_pirq MSI from a domU = -EPERM");
+    /* The MSI forms naming a real device (q35's AHCI, 00:1f.2), whose MSI dom0 may own. */
+    arg.map.bus = 0;
+    arg.map.devfn = 0xfa;
+    arg.map.index = -1;
+    arg.map.pirq = -1;
+    arg.map.type = MAP_PIRQ_TYPE_MSI;
+    check_eq(hc_physdev_op(PHYSDEVOP_map_pirq, &arg), -EPERM, "map_pirq MSI of 00:1f.2 from a domU = -EPERM");
+    arg.map.type = MAP_PIRQ_TYPE_MULTI_MSI;
+    arg.map.entry_nr = 2;
+    check_eq(hc_physdev_op(PHYSDEVOP_map_pirq, &arg), -EPERM, "map_pirq MULTI_MSI from a domU = -EPERM");
+    arg.map.type = MAP_PIRQ_TYPE_MSI_SEG;
+    arg.map.entry_nr = 0;
+    arg.map.table_base = 0xc0000000;
+    check_eq(hc_physdev_op(PHYSDEVOP_map_pirq, &arg), -EPERM, "map_pirq MSI-X from a domU = -EPERM");
+    arg.unmap = (struct physdev_unmap_pirq){ DOMID_SELF, 64 };
+    check_eq(hc_physdev_op(PHYSDEVOP_unmap_pirq, &arg), -EPERM, "unmap_pirq 64 (an MSI PIRQ) from a domU = -EPERM");
+    arg.eoi = (struct physdev_eoi){ 64 };
+    check_eq(hc_physdev_op(PHYSDEVOP_eoi, &arg), -EPERM, "eoi of PIRQ 64 (an MSI's) from a domU = -EPERM");
     check_eq(hc_physdev_op(PHYSDEVOP_apic_read, (void *)0x10), -EPERM,
              "apic_read with a bad pointer from a domU = -EPERM (privilege first)");
     check_eq(hc_physdev_op(99, &arg), -ENOSYS, "an unknown physdev_op = -ENOSYS");
@@ -93,6 +111,9 @@ static void test_bind_pirq_refused(void)
     check_eq(hc_event_channel_op(EVTCHNOP_bind_pirq, &bp), -EPERM, "EVTCHNOP_bind_pirq 16 from a domU = -EPERM");
     bp.pirq = 9;
     check_eq(hc_event_channel_op(EVTCHNOP_bind_pirq, &bp), -EPERM, "EVTCHNOP_bind_pirq 9 (SCI) from a domU = -EPERM");
+    for (bp.pirq = 64; bp.pirq < 67; bp.pirq++)           /* dom0's first MSI PIRQs */
+        check_eq(hc_event_channel_op(EVTCHNOP_bind_pirq, &bp), -EPERM,
+                 "EVTCHNOP_bind_pirq of an MSI PIRQ from a domU = -EPERM");
 }
 
 static void test_still_working(void)

@@ -61,6 +61,7 @@ int main(void)
 	suite_txn();
 	suite_quota();
 	suite_ring();
+	suite_ring_xen();
 	suite_proto();
 	suite_tree();
 	CU_set_test_complete_handler(on_complete);

@@ -30,6 +30,7 @@ void suite_perms(void);
 void suite_txn(void);
 void suite_quota(void);
 void suite_ring(void);
+void suite_ring_xen(void);
 void suite_proto(void);
 void suite_tree(void);
 

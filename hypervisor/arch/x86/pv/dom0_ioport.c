@@ -13,9 +13,12 @@
  *   0x604-0x605            ACPI PM1a control on QEMU's pc and q35: the hypervisor's
  *                          power-off (S5); dom0 must ask the hypervisor (Xen denies it too)
  *   0xf4-0xf7              QEMU's isa-debug-exit, the hypervisor's last-resort power-off
- * PCI configuration (0xcf8/0xcfc) goes through: the hypervisor does not use it.
+ * PCI configuration (0xcf8/0xcfc-0xcff) goes through pci_conf.c, which keeps
+ * the domain's address latch and drops its writes to the MSI registers the
+ * hypervisor programmed.
  */
 #include <asm/io.h>
+#include <asm/pci.h>
 #include <asm/pv.h>
 #include <hv/domain.h>
 #include <hv/lib.h>
@@ -39,6 +42,8 @@ bool pv_ioport_read(const struct domain *d, unsigned int port, unsigned int size
 {
     if (!port_permitted(d, port, size))
         return false;
+    if (pci_conf_guest_read(port, size, val))
+        return true;
     if (size == 1)
         *val = inb((u16)port);
     else if (size == 2)
@@ -52,6 +57,8 @@ bool pv_ioport_write(const struct domain *d, unsigned int port, unsigned int siz
 {
     if (!port_permitted(d, port, size))
         return false;
+    if (pci_conf_guest_write(port, size, val))
+        return true;
     if (size == 1)
         outb((u16)port, (u8)val);
     else if (size == 2)

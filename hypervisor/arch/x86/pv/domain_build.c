@@ -12,11 +12,13 @@
 #include <hv/domain.h>
 #include <hv/elf.h>
 #include <hv/frame.h>
+#include <hv/grant.h>
 #include <hv/lib.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
 #include <asm/page.h>
 #include <asm/boot.h>
+#include <asm/hvm.h>
 
 struct pv_layout {
     u64 v_start, v_end;
@@ -152,6 +154,7 @@ static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t b
     si->flags = d->privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
     if (!d->privileged) {
         si->store_mfn = base + l->xenstore;
+        si->store_evtchn = spec->store_port;
         si->console.domU.mfn = base + l->console;
         si->console.domU.evtchn = spec->console_port;
     }
@@ -248,6 +251,8 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
     fill_start_info(d, &l, base, spec);
     if (spec->console_port && console_ring_map(d, base + l.console))
         return -EINVAL;
+    if (spec->store_port)                            /* dom0's xenstored maps it by grant */
+        grant_seed_reserved(d, GNTTAB_RESERVED_XENSTORE, 0, base + l.xenstore);
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
         fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
@@ -261,6 +266,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
 /* The domain's frames are back already (arch_domain_relinquish, in steps). */
 void arch_domain_destroy(struct domain *d)
 {
+    hvm_domain_destroy(d);                           /* its nested page table (NULL-safe) */
     hv_free_pages(d->p2m, ALIGN_UP(d->nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE);
     d->p2m = NULL;
 }

@@ -72,12 +72,13 @@ static bool sysret_possible(const struct cpu_user_regs *regs)
  * callback is checked on the slow path), a deferred TLB flush. One test,
  * inline, on every return; bitwise | for the same reason as above.
  */
-static inline bool return_work_pending(const struct vcpu *v)
+static inline bool return_work_pending(const struct pcpu *p)
 {
+    const struct vcpu *v = p->curr;                  /* one SGDT for current and both flags */
     const struct vcpu_info *vi = v->vcpu_info;
 
-    return (v->state != VCPU_RUNNABLE) | sched_need_resched() |
-           (vi->evtchn_upcall_pending & !vi->evtchn_upcall_mask) | pt_tlb_flush_needed;
+    return (v->state != VCPU_RUNNABLE) | p->resched_pending |
+           (vi->evtchn_upcall_pending & !vi->evtchn_upcall_mask) | p->tlb_flush_pending;
 }
 
 /* The work return_work_pending() found; out of line, out of the hot page. */
@@ -103,7 +104,7 @@ static __attribute__((noinline)) void return_work(void)
  */
 __hot_path bool hv_prepare_return(struct cpu_user_regs *regs)
 {
-    if (unlikely(return_work_pending(current)))
+    if (unlikely(return_work_pending(arch_this_pcpu())))
         return_work();
     return sysret_possible(regs);
 }

@@ -106,7 +106,11 @@ static mfn_t pte_mfn(u64 e)
  * more: an L2-L4 entry went away (XSA-286), a frame became a table or
  * descriptor page, or a frame left the guest (freed, or a grant unmapped).
  */
-bool pt_tlb_flush_needed;
+/* pt_tlb_flush_needed is this CPU's. Every CPU reloads CR3 when it
+ * switches vCPUs, and a domain has one vCPU, which runs on one CPU at a
+ * time: stale entries of its are only on the CPU running it, which made
+ * the change (another domain changes its tables only while it is paused).
+ * Guests with several vCPUs need the per-domain dirty-CPU mask (docs/smp.md). */
 
 /* Not RAM: what Xen gives DOMID_IO (the low 1 MiB, holes, anything past the frame table). */
 bool frame_is_io(mfn_t mfn)

@@ -3,10 +3,10 @@
  * devices (docs/dom0.md, "The interrupt path"). Every one of these refuses
  * a domU with -EPERM; unknown operations are -ENOSYS for everyone.
  *
- * Legacy INTx only: MSI and MSI-X mappings are refused with -EPERM, which
- * is what Xen answers with MSI turned off; Linux then falls back to the
- * device's INTx line. PCI device registration succeeds and records nothing
- * (MSI will need it).
+ * GSIs (INTx) and MSI/MSI-X: map_pirq with an MSI type finds the device in
+ * configuration space itself, takes a message slot and has the hypervisor
+ * write the message (common/pirq.c, arch/x86/msi.c). PCI device registration
+ * succeeds and records nothing: map_pirq reads the device directly.
  */
 #include <hv/domain.h>
 #include <hv/errno.h>
@@ -44,6 +44,32 @@ static int own_domid(domid_t domid)
     return domain_exists(domid) ? -EOPNOTSUPP : -ESRCH;
 }
 
+/*
+ * Linux's MAP_PIRQ_TYPE_MSI_SEG (segment in bus bits 16-31) or, on -EINVAL,
+ * MAP_PIRQ_TYPE_MSI; index and pirq -1 (the hypervisor picks). MSI-X when
+ * table_base is given (Linux passes the table's BAR for MSI-X, 0 for MSI;
+ * as Xen, the table is then found from the device's own BAR). Only segment 0
+ * exists here; several vectors of one MSI capability (MULTI_MSI) are not
+ * offered, and Linux then asks for one.
+ */
+static int map_msi(struct physdev_map_pirq *op)
+{
+    u32 seg = op->type == MAP_PIRQ_TYPE_MSI_SEG ? (u32)op->bus >> 16 : 0;
+    u32 bus = op->type == MAP_PIRQ_TYPE_MSI_SEG ? (u32)op->bus & 0xffff : (u32)op->bus;
+    struct msi_source src;
+
+    if (op->type == MAP_PIRQ_TYPE_MULTI_MSI)
+        return -EOPNOTSUPP;
+    if (op->index != -1 || op->pirq != -1)
+        return -EINVAL;
+    if (seg || bus > 0xff || op->devfn < 0 || op->devfn > 0xff || op->entry_nr < 0 ||
+        op->entry_nr > 0x7ff)
+        return -ENODEV;
+    src = (struct msi_source){ .sbdf = bus << 8 | (u32)op->devfn, .msix = op->table_base != 0,
+                               .entry = (u16)op->entry_nr };
+    return pirq_map_msi(current->domain, &src, &op->pirq);
+}
+
 static long map_pirq(guest_handle_t arg)
 {
     struct physdev_map_pirq op;
@@ -59,7 +85,8 @@ static long map_pirq(guest_handle_t arg)
         rc = pirq_map_gsi(current->domain, op.index, op.pirq, &op.pirq);
         break;
     case MAP_PIRQ_TYPE_MSI: case MAP_PIRQ_TYPE_MSI_SEG: case MAP_PIRQ_TYPE_MULTI_MSI:
-        return -EPERM;                               /* MSI is off: INTx (Xen's "msi=0" answer) */
+        rc = map_msi(&op);
+        break;
     default:
         return -EINVAL;
     }
@@ -167,7 +194,7 @@ long pv_physdev_op_privileged(int cmd, guest_handle_t arg)
     case PHYSDEVOP_manage_pci_add: case PHYSDEVOP_manage_pci_remove:
     case PHYSDEVOP_manage_pci_add_ext: case PHYSDEVOP_pci_device_add:
     case PHYSDEVOP_pci_device_remove: case PHYSDEVOP_pci_mmcfg_reserved:
-        return 0;                                    /* nothing to record without MSI */
+        return 0;                                    /* nothing recorded: map_pirq reads the device */
     default:
         return -ENOSYS;                              /* eoi_gmfn v1, MSI restore, dbgp: not yet */
     }

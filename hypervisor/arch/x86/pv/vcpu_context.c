@@ -73,7 +73,7 @@ static int take_base_pointers(struct vcpu *v, const struct vcpu_guest_context *c
 
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
-    int rc = pv_vcpu_context_check(v->domain, c);
+    int rc = v->arch.hvm ? -EOPNOTSUPP : pv_vcpu_context_check(v->domain, c);   /* HVM: docs/hvm.md */
 
     if (rc)
         return rc;

@@ -27,6 +27,12 @@
 #define HV_STACK_ORDER_PAGES 2           /* per-vCPU hypervisor stack */
 #define HV_FRAME_SPARE       32          /* es/ds/fs/gs slots above the hardware frame */
 
+/* entry.S's per-CPU SYSCALL slots (struct entry_percpu, asm/traps.h). */
+#define HV_ENTRY_CPUS        64          /* HV_NR_CPUS */
+#define ENTRY_SLOT_SIZE      64
+#define ENTRY_FRAME_TOP      0
+#define ENTRY_SCRATCH        8
+
 #define TRAP_SYSCALL_VECTOR  0x100       /* entry_vector for the SYSCALL path */
 #define HV_TIMER_VECTOR      0xf0
 #define HV_IPI_RESCHED_VECTOR 0xf1      /* another CPU asks this one to reschedule */

@@ -7,6 +7,7 @@
 #define ASM_PAGE_TYPE_H
 
 #include <hv/types.h>
+#include <hv/arch.h>
 #include <hv/frame.h>
 #include <hv/xen.h>
 
@@ -51,7 +52,8 @@ u64  pt_adjust_entry(u64 e, unsigned int level);
 bool pt_l4_slot_is_hv(unsigned int idx);
 
 /* Set when stale TLB entries could grant an access that was taken away. */
-extern bool pt_tlb_flush_needed;
+/* Per CPU (a CR3 load on every switch flushes the rest): page_type.c. */
+#define pt_tlb_flush_needed (arch_this_pcpu()->tlb_flush_pending)
 
 int  page_pin(mfn_t mfn, enum frame_type type, struct domain *d);
 int  page_unpin(mfn_t mfn, struct domain *d);

@@ -37,6 +37,7 @@ struct cpu_data {
     struct tss64 tss __aligned(64);
     u32 apic_id;
     unsigned int guest_gdt_loaded;     /* guest GDT entries now in gdt[] */
+    unsigned long idle_saved_rsp;      /* this CPU's idle context while a vCPU runs */
     bool online;                       /* set by the CPU itself once it idles */
     bool stopped;                      /* halted for good by a panic's NMI */
     u64 ipis_received[2];              /* per enum ipi_kind (asm/ipi.h) */

@@ -5,7 +5,10 @@
 #include <hv/types.h>
 #include <hv/xen.h>
 
+struct hvm_vcpu;
+
 struct arch_vcpu {
+    struct hvm_vcpu *hvm;              /* SVM state of an HVM vCPU (asm/hvm.h), NULL: PV */
     struct cpu_user_regs *regs;        /* guest frame at the top of the hypervisor stack */
     void *stack;                       /* hypervisor stack pages */
     unsigned long saved_rsp;           /* hypervisor rsp while switched out */

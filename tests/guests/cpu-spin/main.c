@@ -1,0 +1,47 @@
+/*
+ * cpu-spin: computes without blocking for ms=<N> milliseconds of system
+ * time, then reads its own runstate (VCPUOP_get_runstate_info) and checks
+ * that it was running for at least min=<P> percent of that time.
+ *
+ * Several of these side by side measure the scheduler: on one physical CPU
+ * two spinners get about half each; on two CPUs each gets nearly all of it
+ * (they ran at the same time); three on two CPUs get about two thirds
+ * each. The percentage counts time the hypervisor had the vCPU loaded, so
+ * it does not depend on how fast QEMU runs on a loaded host.
+ */
+#include "guest.h"
+#include "hypercall.h"
+
+const char test_name[] = "cpu-spin";
+
+/* Time spent running: the finished periods plus the current one. */
+static uint64_t running_ns(void)
+{
+    struct vcpu_runstate_info r;
+    long rc = hc_vcpu_op(VCPUOP_get_runstate_info, 0, &r);
+    uint64_t now = pvclock_ns();
+
+    if (!check_eq(rc, 0, "VCPUOP_get_runstate_info"))
+        return 0;
+    check(r.state == RUNSTATE_running, "runstate says running while it runs", "state %d", r.state);
+    return r.time[RUNSTATE_running] + (now - (r.state_entry_time & ~XEN_RUNSTATE_UPDATE));
+}
+
+void test_main(void)
+{
+    uint64_t ms = (uint64_t)cmdline_int("ms", 3000), min = (uint64_t)cmdline_int("min", 75);
+    uint64_t start = pvclock_ns(), run0 = running_ns(), end = start + ms * 1000000ULL;
+    volatile uint64_t spins = 0;
+    uint64_t wall, ran, pct;
+
+    while (pvclock_ns() < end)
+        spins++;
+    ran = running_ns() - run0;
+    wall = pvclock_ns() - start;
+    pct = ran * 100 / (wall ? wall : 1);
+    info("ran %lu ms of %lu ms (%lu%%), %lu loop passes", (unsigned long)(ran / 1000000),
+         (unsigned long)(wall / 1000000), (unsigned long)pct, (unsigned long)spins);
+    check(pct >= min, "running for at least min% of the time", "%lu%% < %lu%%", (unsigned long)pct,
+          (unsigned long)min);
+    check(pct <= 101, "no more running time than wall time", "%lu%%", (unsigned long)pct);
+}

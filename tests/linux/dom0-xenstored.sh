@@ -1,0 +1,12 @@
+# Dom0's xenstored at boot (docs/xenstore.md, "Dom0's xenstored"), before anything that
+# uses xenstore: xenstore-lite serves the kernel's own ring (xenbus_backend; the kernel's
+# xenbus, waiting in XS_LOCAL, probes at its first event) and the Unix socket Debian's
+# libxenstore uses; then the domUs the hypervisor started at boot are introduced.
+for m in xen-evtchn xen-gntdev xen-privcmd; do modprobe "$m" 2>/dev/null; done
+mkdir -p /var/run/xenstored /var/log
+if xenstore-lite -X -l info -s /var/run/xenstored/socket -F /var/run/xenstored.pid \
+     -L /var/log/xenstore-lite.log; then
+  timeout 30 xs-boot-introduce
+else
+  echo "xenstored: xenstore-lite did not start"
+fi
