@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <xenforeignmemory.h>
+#include <xen/grant_table.h>
 
 #define PTE_P   0x001ULL
 #define PTE_RW  0x002ULL
@@ -86,7 +87,7 @@ static int make_domain(struct build_ctx *c)
     long got;
     int rc;
 
-    rc = ctl_createdomain(c->s->vcpus, &c->r->dom);
+    rc = ctl_createdomain(c->s->vcpus, c->s->handle, &c->r->dom);
     if (rc)
         return fail(rc, "createdomain");
     if ((rc = ctl_max_mem(c->r->dom, c->nr_pages << 2)))
@@ -204,6 +205,41 @@ static int write_region(struct build_ctx *c, xenforeignmemory_handle *fm)
     return 0;
 }
 
+/*
+ * The reserved grant entries, as libxenguest's xc_dom_gnttab_seed when
+ * XENMEM_acquire_resource answers -EOPNOTSUPP (as it does here):
+ * GNTTABOP_setup_table on the new domain gives its frame 0, mapped like
+ * its memory; entry 0 grants dom0 the console page, entry 1 the xenstore
+ * page, so back ends map them through gntdev. A failure is not fatal:
+ * the back ends fall back on a foreign mapping of the MFNs in xenstore.
+ */
+static void seed_grants(struct build_ctx *c, xenforeignmemory_handle *fm)
+{
+    xen_pfn_t mfn;
+    grant_entry_v1_t *g;
+    int err = 0, rc = ctl_gnttab_frame0(c->r->dom, &mfn);
+
+    if (rc) {
+        fprintf(stderr, "pvctl: create: warning: grant table not seeded (setup_table: %s)\n", strerror(-rc));
+        return;
+    }
+    g = xenforeignmemory_map(fm, c->r->dom, PROT_READ | PROT_WRITE, 1, &mfn, &err);
+    if (!g || err) {
+        fprintf(stderr, "pvctl: create: warning: grant table not seeded (mapping its frame: %s)\n",
+                strerror(g ? -err : errno));
+        if (g)
+            xenforeignmemory_unmap(fm, g, 1);
+        return;
+    }
+    g[GNTTAB_RESERVED_CONSOLE] = (grant_entry_v1_t){ .domid = 0, .frame = (uint32_t)c->r->console_mfn };
+    g[GNTTAB_RESERVED_XENSTORE] = (grant_entry_v1_t){ .domid = 0, .frame = (uint32_t)c->r->store_mfn };
+    __atomic_thread_fence(__ATOMIC_RELEASE);                 /* the frame before the flag */
+    g[GNTTAB_RESERVED_CONSOLE].flags = GTF_permit_access;
+    g[GNTTAB_RESERVED_XENSTORE].flags = GTF_permit_access;
+    xenforeignmemory_unmap(fm, g, 1);
+    c->r->grants_seeded = 1;
+}
+
 static int start_vcpu0(struct build_ctx *c)
 {
     vcpu_guest_context_t ctx;
@@ -235,6 +271,7 @@ int pv_build(const struct build_spec *s, struct build_result *r)
     int rc;
 
     r->dom = 0;
+    r->grants_seeded = 0;
     rc = check_spec(&c);
     if (!rc)
         rc = make_domain(&c);
@@ -242,6 +279,8 @@ int pv_build(const struct build_spec *s, struct build_result *r)
         rc = fail(-errno, "xenforeignmemory_open");
     if (!rc)
         rc = write_region(&c, fm);
+    if (!rc)
+        seed_grants(&c, fm);
     if (c.mem)                                       /* never writable to us once they are tables */
         xenforeignmemory_unmap(fm, c.mem, pv_layout_pages(&c.l));
     if (fm)

@@ -17,12 +17,14 @@ struct build_spec {
     uint64_t memory_mb;
     uint32_t vcpus;
     int xenstored;                    /* a xenstored will serve the guest's ring */
+    uint8_t handle[16];               /* the domain's uuid (createdomain's handle) */
 };
 
 struct build_result {
     domid_t dom;
     uint32_t console_port, store_port;
     xen_pfn_t console_mfn, store_mfn;
+    int grants_seeded;                /* the reserved grant entries 0 and 1 are written */
 };
 
 /*

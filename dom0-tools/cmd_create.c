@@ -1,11 +1,11 @@
 /*
- * cmd_create.c: `pvctl create CFG [key=value...] [-p]`. Everything that can
+ * cmd_create.c: `pvctl create CFG [key=value...] [-p] [-c]`. Everything that can
  * be refused without a domain is checked first (the config, a duplicate
  * name, the kernel and ramdisk files, the memory); the builder destroys its
  * domain if a later step fails, so a refused create leaves nothing behind.
  */
 #include "pvctl.h"
-#include "build.h"
+#include "domain_start.h"
 #include "config.h"
 #include "kernel.h"
 #include "names.h"
@@ -23,7 +23,7 @@ static double now_ms(void)
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-static int read_config(struct pv_config *c, int argc, char **argv, int *paused)
+static int read_config(struct pv_config *c, int argc, char **argv, int *paused, int *console)
 {
     struct pvctl_buf f;
     char err[512], why[200], *text;
@@ -46,6 +46,8 @@ static int read_config(struct pv_config *c, int argc, char **argv, int *paused)
     for (int i = 1; !rc && i < argc; i++) {
         if (!strcmp(argv[i], "-p"))
             *paused = 1;
+        else if (!strcmp(argv[i], "-c"))
+            *console = 1;
         else
             rc = config_override(c, argv[i], err, sizeof(err));
     }
@@ -74,41 +76,18 @@ static int load_images(const struct pv_config *c, struct build_spec *s)
     return 0;
 }
 
-/* The domain exists and is built: name it, tell xenstored, start it. */
-static int finish(const struct pv_config *c, const struct build_result *r, int paused)
-{
-    int rc = names_set(r->dom, c->name);
-
-    if (rc) {
-        fprintf(stderr, "pvctl: create: recording the name in %s: %s\n", names_where(), strerror(-rc));
-        return -1;
-    }
-    if ((rc = names_set_console(r->dom, r->console_mfn, r->console_port))) {
-        fprintf(stderr, "pvctl: create: recording the console: %s\n", strerror(-rc));
-        return -1;
-    }
-    if (names_have_xenstore() && (rc = names_introduce(r->dom, r->store_mfn, r->store_port)))
-        fprintf(stderr, "pvctl: create: warning: xenstored refused the introduction: %s\n",
-                strerror(-rc));
-    if (!paused && (rc = ctl_simple(XEN_DOMCTL_unpausedomain, r->dom))) {
-        fprintf(stderr, "pvctl: create: unpause: %s\n", strerror(-rc));
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_create(int argc, char **argv)
 {
     struct build_spec s = { 0 };
-    struct build_result r;
+    struct xsd_domain xd = { 0 };
     struct pv_config c;
-    int paused = 0, rc = 1;
+    int paused = 0, console = 0, rc = 1, mon = 0;
     double t0 = now_ms(), t_build;
     domid_t other;
 
     if (argc < 1 || argv[0][0] == '-')
         return 2;
-    if (read_config(&c, argc, argv, &paused) || pvctl_open_control())
+    if (read_config(&c, argc, argv, &paused, &console) || pvctl_open_control())
         return 1;
     if (!pvctl_find_name(c.name, &other)) {
         fprintf(stderr, "pvctl: create: a domain named '%s' exists already (id %u)\n", c.name, other);
@@ -116,22 +95,23 @@ int cmd_create(int argc, char **argv)
     }
     if (load_images(&c, &s))
         goto out;
-    s.cmdline = config_cmdline(&c);
-    s.memory_mb = c.memory_mb;
-    s.vcpus = c.vcpus;
-    s.xenstored = names_have_xenstore();
+    xsd_uuid(&xd, s.handle);
     t_build = now_ms();
-    if (pv_build(&s, &r))
+    if (domain_start(&c, &s, &xd, paused))
         goto out;
     t_build = now_ms() - t_build;
-    if (finish(&c, &r, paused)) {
-        names_remove(r.dom);
-        ctl_simple(XEN_DOMCTL_destroydomain, r.dom);
-        goto out;
-    }
-    printf("pvctl: created domain '%s' (id %u)%s in %.1f ms (the builder's hypercalls %.1f ms)\n",
-           c.name, r.dom, paused ? ", paused" : "", now_ms() - t0, t_build);
+    if (names_have_xenstore())
+        mon = monitor_start(&c, &s, &xd) > 0;
+    printf("pvctl: created domain '%s' (id %u)%s in %.1f ms (the builder's hypercalls %.1f ms)%s\n",
+           c.name, xd.dom, paused ? ", paused" : "", now_ms() - t0, t_build,
+           mon ? "; monitored" : "");
     rc = 0;
+    if (console) {                                   /* xl create -c: attach at once */
+        char id[8], *av[] = { id, NULL };
+
+        snprintf(id, sizeof(id), "%u", xd.dom);
+        rc = cmd_console(1, av);
+    }
 out:
     free(s.kernel.data);
     free(s.initrd.data);

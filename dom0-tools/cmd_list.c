@@ -135,5 +135,6 @@ int cmd_info(int argc, char **argv)
     printf("free_memory            : %llu\n", (unsigned long long)pi.free_pages >> 8);
     printf("free_pages             : %llu\n", (unsigned long long)pi.free_pages);
     printf("name_store             : %s\n", names_where());
+    printf("dom0_evtchn_ports      : %d\n", ctl_ports_in_use(DOMID_SELF));
     return 0;
 }

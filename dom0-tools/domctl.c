@@ -11,6 +11,7 @@
 #include <xencall.h>
 #include <xen/memory.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 
 static xencall_handle *xc;
 
@@ -70,11 +71,12 @@ int ctl_getdomaininfo(domid_t dom, pv_dominfo_t *info)
     return rc;
 }
 
-int ctl_createdomain(uint32_t max_vcpus, domid_t *dom)
+int ctl_createdomain(uint32_t max_vcpus, const uint8_t handle[16], domid_t *dom)
 {
     struct xen_domctl op = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
     int rc;
 
+    memcpy(op.u.createdomain.handle, handle, sizeof(op.u.createdomain.handle));
     op.u.createdomain.max_vcpus = max_vcpus;
     op.u.createdomain.max_evtchn_port = 1023;
     op.u.createdomain.max_grant_frames = 32;
@@ -204,4 +206,39 @@ long ctl_readconsole(char *buf, uint32_t len, uint32_t *index, int clear)
     }
     xencall_free_buffer(xc, b);
     return rc;
+}
+
+int ctl_gnttab_frame0(domid_t dom, xen_pfn_t *mfn)
+{
+    struct gnttab_setup_table *op = xencall_alloc_buffer(xc, sizeof(*op) + sizeof(xen_pfn_t));
+    xen_pfn_t *frames = (xen_pfn_t *)(op + 1);
+    long rc;
+
+    if (!op)
+        return -ENOMEM;
+    *op = (struct gnttab_setup_table){ .dom = dom, .nr_frames = 1 };
+    set_xen_guest_handle(op->frame_list, frames);
+    rc = xencall3(xc, __HYPERVISOR_grant_table_op, GNTTABOP_setup_table, (uintptr_t)op, 1);
+    rc = rc < 0 ? -errno : op->status != GNTST_okay ? -EPERM : 0;
+    if (!rc)
+        *mfn = frames[0];
+    xencall_free_buffer(xc, op);
+    return (int)rc;
+}
+
+int ctl_ports_in_use(domid_t dom)
+{
+    struct evtchn_status *st = xencall_alloc_buffer(xc, sizeof(*st));
+    int n = 0;
+
+    if (!st)
+        return -ENOMEM;
+    for (uint32_t p = 1; p < 65536; p++) {           /* until the first port not allocated */
+        *st = (struct evtchn_status){ .dom = dom, .port = p };
+        if (xencall2(xc, __HYPERVISOR_event_channel_op, EVTCHNOP_status, (uintptr_t)st))
+            break;
+        n += st->status != EVTCHNSTAT_closed;
+    }
+    xencall_free_buffer(xc, st);
+    return n;
 }

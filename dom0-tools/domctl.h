@@ -18,7 +18,7 @@ void ctl_close(void);
 int  ctl_physinfo(struct xen_sysctl_physinfo *pi);
 /* The domain with the lowest id >= dom (Xen's rule); -ESRCH past the last. */
 int  ctl_getdomaininfo(domid_t dom, pv_dominfo_t *info);
-int  ctl_createdomain(uint32_t max_vcpus, domid_t *dom);
+int  ctl_createdomain(uint32_t max_vcpus, const uint8_t handle[16], domid_t *dom);
 int  ctl_max_mem(domid_t dom, uint64_t kb);
 int  ctl_max_vcpus(domid_t dom, uint32_t max);
 int  ctl_simple(uint32_t cmd, domid_t dom);        /* pause, unpause, destroy */
@@ -32,5 +32,9 @@ int  ctl_pin_l4(domid_t dom, xen_pfn_t mfn);     /* foreign MMUEXT_PIN_L4_TABLE 
  */
 long ctl_readconsole(char *buf, uint32_t len, uint32_t *index, int clear);
 int  ctl_alloc_unbound(domid_t dom, domid_t remote, uint32_t *port);
+/* GNTTABOP_setup_table on another domain: the MFN of its grant table's frame 0. */
+/* How many of dom's event channel ports are not closed (EVTCHNOP_status). */
+int  ctl_ports_in_use(domid_t dom);
+int  ctl_gnttab_frame0(domid_t dom, xen_pfn_t *mfn);
 
 #endif

@@ -6,6 +6,7 @@
  * the socket only (XS_OPEN_SOCKETONLY is ignored).
  */
 #include "names.h"
+#include "xs_domain.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,30 +101,11 @@ int names_get(uint16_t dom, char *buf, size_t len)
     return buf[0] ? 0 : -ENOENT;
 }
 
-static int xs_set_name(uint16_t dom, const char *name)
-{
-    char path[64], id[8];
-    struct xs_permissions perms[2] = { { .id = 0, .perms = XS_PERM_NONE },
-                                       { .id = dom, .perms = XS_PERM_READ } };
-
-    xs_path(dom, "", path, sizeof(path));
-    if (!xs_mkdir(xs, XBT_NULL, path) || !xs_set_permissions(xs, XBT_NULL, path, perms, 2))
-        return -errno;
-    xs_path(dom, "name", path, sizeof(path));
-    if (!xs_write(xs, XBT_NULL, path, name, (unsigned int)strlen(name)))
-        return -errno;
-    snprintf(id, sizeof(id), "%u", dom);
-    xs_path(dom, "domid", path, sizeof(path));
-    return xs_write(xs, XBT_NULL, path, id, (unsigned int)strlen(id)) ? 0 : -errno;
-}
-
 int names_set(uint16_t dom, const char *name)
 {
     char path[64];
     int fd, ok;
 
-    if (xs)
-        return xs_set_name(dom, name);
     mkdir("/run", 0755);                             /* an initramfs may have none */
     mkdir("/run/pvctl", 0755);
     mkdir(NAMES_DIR, 0755);
@@ -141,9 +123,7 @@ void names_remove(uint16_t dom)
     char path[64];
 
     if (xs) {
-        xs_release_domain(xs, dom);
-        xs_path(dom, "", path, sizeof(path));
-        xs_rm(xs, XBT_NULL, path);
+        xsd_remove(xs, dom);
         return;
     }
     file_of(dom, path, sizeof(path));
@@ -152,22 +132,11 @@ void names_remove(uint16_t dom)
     unlink(path);
 }
 
-static int xs_write_num(uint16_t dom, const char *leaf, unsigned long v)
-{
-    char path[80], val[24];
-
-    xs_path(dom, leaf, path, sizeof(path));
-    snprintf(val, sizeof(val), "%lu", v);
-    return xs_write(xs, XBT_NULL, path, val, (unsigned int)strlen(val)) ? 0 : -errno;
-}
-
 int names_set_console(uint16_t dom, unsigned long mfn, unsigned int port)
 {
     char path[64];
     FILE *f;
 
-    if (xs)
-        return xs_write_num(dom, "console/ring-ref", mfn) ?: xs_write_num(dom, "console/port", port);
     snprintf(path, sizeof(path), NAMES_DIR "/%u.console", dom);
     f = fopen(path, "w");
     if (!f)
@@ -212,11 +181,9 @@ int names_get_console(uint16_t dom, unsigned long *mfn, unsigned int *port)
     return ok ? 0 : -ENOENT;
 }
 
-int names_introduce(uint16_t dom, unsigned long store_mfn, unsigned int store_port)
+struct xs_handle *names_xs(void)
 {
-    if (!xs)
-        return -ENOTCONN;
-    return xs_introduce_domain(xs, dom, store_mfn, store_port) ? 0 : -errno;
+    return xs;
 }
 
 int names_control_shutdown(uint16_t dom, const char *how)

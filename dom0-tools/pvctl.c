@@ -11,21 +11,32 @@
 #include <string.h>
 
 static const struct pvctl_cmd commands[] = {
-    { "create", "CFG [key=value...] [-p]", "build a PV domain from an xl-style config and start it",
+    { "create", "CFG [key=value...] [-p] [-c]", "build a PV domain from an xl-style config and start it",
       cmd_create,
       "  -p           leave the new domain paused\n"
+      "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
       "  key=value    overrides a config key (memory=64, name=g2, extra=\"quiet\" ...)\n"
       "Config keys: name, kernel, ramdisk, cmdline, extra, memory (MiB), vcpus,\n"
-      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk and vif (kept, no back end yet).\n" },
+      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk and vif (kept, no back end yet).\n"
+      "With a xenstored, a background monitor per domain applies on_poweroff,\n"
+      "on_reboot and on_crash (log: /var/log/pvctl/NAME.log).\n" },
     { "list", "[--json] [DOM...]", "list domains: Name ID Mem VCPUs State Time(s)", cmd_list,
       "State: r running, b blocked, p paused, s shut down, c crashed, d dying.\n" },
     { "info", "[--json]", "the host: CPUs, memory, free memory (physinfo), version", cmd_info, NULL },
     { "pause", "DOM", "pause a domain (its vCPUs stop running)", cmd_pause, NULL },
     { "unpause", "DOM", "unpause a domain", cmd_unpause, NULL },
     { "destroy", "DOM", "destroy a domain at once, giving back all its memory", cmd_destroy, NULL },
-    { "shutdown", "DOM [-R]", "ask a domain to power off (-R: reboot) through xenstore", cmd_shutdown,
+    { "shutdown", "[-w] DOM [-R]", "ask a domain to power off (-R: reboot) through xenstore", cmd_shutdown,
       "Writes control/shutdown in the domain's xenstore directory, as xl does; a guest\n"
-      "without xenbus does not hear it, and without a xenstored it cannot be asked.\n" },
+      "without xenbus does not hear it, and without a xenstored it cannot be asked.\n"
+      "  -w   wait until the domain has shut down or is gone (@releaseDomain)\n" },
+    { "reboot", "[-w] DOM", "ask a domain to reboot through xenstore", cmd_reboot,
+      "Writes \"reboot\" to control/shutdown; the domain's on_reboot then applies\n"
+      "(restart: pvctl's monitor rebuilds it). -w: wait until it has shut down.\n" },
+    { "top", "[-b] [-n N] [-d SECS]", "domains' CPU% and memory, refreshed every second", cmd_top,
+      "  -b   batch mode: no screen clearing, one frame after another\n"
+      "  -n   end after N frames\n"
+      "  -d   seconds between frames (default 1)\n" },
     { "console", "[-l] DOM", "attach to a domain's PV console ring (Ctrl-] detaches)", cmd_console,
       "  -l   log: copy the guest's output to stdout, read no input, and end when the\n"
       "       domain has shut down or is gone\n" },

@@ -17,6 +17,8 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_kernel_extract(int argc, char **argv);

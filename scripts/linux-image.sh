@@ -56,6 +56,10 @@ ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// 
 strip -o "$ir/bin/pvctl" "$pvctl"
 ldd "$pvctl" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# glibc loads libgcc_s at run time for pthread_cancel (libxenstore's xs_close ends its
+# watch thread so): ldd does not name it, and without it the process aborts.
+gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')
+[ -n "$gcc_s" ] && { mkdir -p "$ir$(dirname "$gcc_s")"; cp -L "$gcc_s" "$ir$gcc_s"; }
 mkdir -p "$ir/etc/pvctl"
 strip --strip-debug -o "$ir/etc/pvctl/toolstack-guest.elf" "$top/build/guests/toolstack-guest.elf"
 cp "$top"/tests/linux/pvctl/{test,example}.cfg "$ir/etc/pvctl/"

@@ -1,7 +1,9 @@
 # The toolstack in dom0 (pvtest=toolstack, tests/run-toolstack.sh): pvctl creates,
 # lists, pauses, unpauses and destroys test guests (tests/guests/toolstack-guest)
-# from /etc/pvctl/*.cfg, refuses bad input leaving nothing behind, and a
-# create->destroy loop gives back every page. Lines "PASS: toolstack/x" or
+# from /etc/pvctl/*.cfg, refuses bad input leaving nothing behind; then, with dom0's
+# xenstored, checks the xenstore entries, the on_* actions, top, a Linux domU's xenbus,
+# reboot and shutdown -w, and a create->destroy loop gives back every page, event
+# channel and xenstore node. Lines "PASS: toolstack/x" or
 # "FAIL: toolstack/x: why", then "N passed, N failed".
 pass=0; fail=0
 ok()  { echo "PASS: toolstack/$1"; pass=$((pass+1)); }
@@ -143,8 +145,115 @@ pvctl destroy dup
 pvctl pause nosuch 2> $ERR; grep -q "no domain 'nosuch'" $ERR && ok unknown-domain-refused || bad unknown-domain-refused "$(cat $ERR)"
 pvctl destroy 0 2> $ERR; grep -q "dom0 cannot destroy itself" $ERR && ok destroy-dom0-refused || bad destroy-dom0-refused "$(cat $ERR)"
 
-# 5. create -> destroy, many times: every page comes back.
-N=${TOOLSTACK_CYCLES:-50}; i=0; errs=0; t0=$(uptime_cs); rm -f /tmp/cycles.out
+# 5. With dom0's xenstored: xenstore-lite on real rings, started as pvtest=dom0 starts it
+# (it stays: dom0's own xenbus is then on it). pvctl writes a domain's entries as xl does,
+# seeds its reserved grant entries, introduces it, and forks a monitor that applies on_*.
+sh /dom0-xenstored.sh
+[ "$(pvctl info | sed -n 's/^name_store *: //p')" = xenstore ] && ok names-store-is-xenstore \
+  || bad names-store-is-xenstore "$(pvctl info | tail -2)"
+evtchns() { pvctl info | sed -n 's/^dom0_evtchn_ports *: //p'; }
+xsnodes() { xenstore-ls / 2>/dev/null | wc -l; }
+monitors() { ls /run/pvctl/monitor 2>/dev/null | wc -l; }
+xsr() { xenstore-read "$1" 2>/dev/null; }
+# Waits up to $2 seconds until no domain is named $1.
+wait_gone() { i=0; while [ -n "$(field "$1" domid)" ] && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i+1)); done; [ -z "$(field "$1" domid)" ]; }
+base_ev=$(evtchns); base_xs=$(xsnodes)
+echo "toolstack: with xenstored: dom0 event channels $base_ev, xenstore nodes $base_xs"
+
+# 5a. The entries a guest and its back ends read, the grant, the introduction.
+pvctl create "$CFG" name=xs1 on_poweroff=preserve > /tmp/create.out 2>&1 && ok xs-create \
+  || bad xs-create "$(cat /tmp/create.out)"
+cat /tmp/create.out
+id=$(field xs1 domid); h=/local/domain/$id; vm=$(xsr $h/vm)
+[ "$(xsr $h/name)" = xs1 ] && [ "$(xsr $h/domid)" = "$id" ] && ok xs-name-domid || bad xs-name-domid "$(xenstore-ls $h 2>&1 | head -5)"
+[ "$(xsr $h/memory/target)" = 8192 ] && [ "$(xsr $h/memory/static-max)" = 8192 ] && ok xs-memory-target \
+  || bad xs-memory-target "$(xsr $h/memory/target)"
+[ -n "$(xsr $h/store/port)" ] && [ -n "$(xsr $h/store/ring-ref)" ] && [ -n "$(xsr $h/console/port)" ] \
+  && [ "$(xsr $h/console/type)" = xenconsoled ] && [ "$(xsr $h/cpu/0/availability)" = online ] \
+  && ok xs-store-console-cpu || bad xs-store-console-cpu "$(xenstore-ls $h 2>&1 | tr '\n' ';' | head -c 400)"
+case "$vm" in /vm/*-*-*-*-*) [ "$(xsr $vm/name)" = xs1 ] && [ "$(xsr $vm/uuid)" = "${vm#/vm/}" ] \
+  && ok xs-vm-uuid || bad xs-vm-uuid "$vm: $(xenstore-ls $vm 2>&1 | head -3)" ;; *) bad xs-vm-uuid "vm '$vm'" ;; esac
+xenstore-ls -p $h 2>/dev/null | grep -E '^device .*\(n'"$id"'\)' > /dev/null && ok xs-device-dir-owned-by-guest \
+  || bad xs-device-dir-owned-by-guest "$(xenstore-ls -p $h 2>&1 | grep -E '^(device|control|data)' | head -3)"
+grep -q "dom$id: ring mapped by grant" /var/log/xenstore-lite.log && ok xs-ring-mapped-by-seeded-grant \
+  || bad xs-ring-mapped-by-seeded-grant "$(grep "dom$id" /var/log/xenstore-lite.log | tail -2)"
+[ "$(pvctl list | sed -n "s/^xs1 .*/x/p")" = x ] && wait_state xs1 s 60 && sleep 1 && [ -n "$(field xs1 domid)" ] \
+  && ok on-poweroff-preserve || bad on-poweroff-preserve "$(pvctl list)"
+pvctl destroy xs1 && [ -z "$(xsr $h/name)" ] && [ -z "$(xsr $vm/name)" ] && ok xs-destroy-removes-nodes \
+  || bad xs-destroy-removes-nodes "$(xenstore-ls $h 2>&1 | head -3)"
+
+# 5b. on_poweroff=destroy (the default), on_crash=restart, on_reboot=restart, top.
+pvctl create "$CFG" name=pd > /dev/null 2>&1
+wait_gone pd 60 && ok on-poweroff-destroy || bad on-poweroff-destroy "$(pvctl list; cat /var/log/pvctl/pd.log)"
+# A guest that reboots at once restarts for ever: its id is read from create's line.
+created_id() { sed -n "s/.*created domain '$1' (id \([0-9]*\)).*/\1/p" /tmp/create.out; }
+restarted() {   # name, id, reason: the monitor's log says that domain shut down and was rebuilt
+  i=0; while ! grep -q "$1 restarted as id" /var/log/pvctl/$1.log 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+  grep -q "^\[[0-9.]*\] $1 (id $2) shut down: $3" /var/log/pvctl/$1.log && grep -q "$1 restarted as id" /var/log/pvctl/$1.log
+}
+pvctl create "$CFG" name=rb extra="mode=reboot name=rb" > /tmp/create.out 2>&1; id0=$(created_id rb)
+restarted rb "$id0" reboot && ok on-reboot-restart || bad on-reboot-restart "id $id0; $(head -n 4 /var/log/pvctl/rb.log)"
+pvctl destroy rb 2>/dev/null; wait_gone rb 30 && ok restarting-domain-destroyed || bad restarting-domain-destroyed "$(pvctl list)"
+pvctl create "$CFG" name=cr extra="mode=crash name=cr" on_crash=restart > /tmp/create.out 2>&1; id0=$(created_id cr)
+restarted cr "$id0" crash && ok on-crash-restart || bad on-crash-restart "id $id0; $(head -n 4 /var/log/pvctl/cr.log)"
+pvctl destroy cr 2>/dev/null; wait_gone cr 30
+pvctl create "$CFG" name=cd extra="mode=crash name=cd" on_crash=destroy > /dev/null 2>&1
+wait_gone cd 60 && grep -q "cd (id [0-9]*): action destroy" /var/log/pvctl/cd.log && ok on-crash-destroy \
+  || bad on-crash-destroy "$(pvctl list; cat /var/log/pvctl/cd.log)"
+# create -c, as the README's example: the guest's ring lines on our stdout; it ends with the guest.
+timeout 60 pvctl create /etc/pvctl/example.cfg -c > /tmp/example.out 2>&1
+[ "$(grep -c '^RING: line [123] from example' /tmp/example.out)" = 3 ] && wait_gone example 30 \
+  && ok create-c-example || bad create-c-example "$(head -c 400 /tmp/example.out; pvctl list)"
+pvctl create "$CFG" name=top1 extra="mode=spin name=top1" > /dev/null 2>&1
+pvctl top -b -n 2 > /tmp/top.out 2>&1
+[ "$(grep -c '^NAME ' /tmp/top.out)" = 2 ] && [ "$(grep -c '^Domain-0 ' /tmp/top.out)" = 2 ] \
+  && tail -n 3 /tmp/top.out | grep -qE '^top1 +[0-9]+ +[rb] +[0-9.]+ +([1-9]|0\.[1-9])' && ok top-batch \
+  || bad top-batch "$(cat /tmp/top.out)"
+sed 's/^/    top: /' /tmp/top.out | tail -n 4
+pvctl destroy top1
+[ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok lifecycle-free-pages-back \
+  || bad lifecycle-free-pages-back "$(free_pages), baseline $base; $(pvctl list)"
+
+# 5c. A Linux domU on dom0's xenstored: its xenbus finds its store, reads its name and
+# answers control/shutdown; pvctl reboot restarts it (on_reboot=restart), shutdown -w
+# waits until on_poweroff=destroy has removed it.
+if [ -f /etc/pvctl/linux/vmlinuz ]; then
+  printf '%s\n' 'name = "linux2"' 'kernel = "/etc/pvctl/linux/vmlinuz"' \
+    'ramdisk = "/etc/pvctl/linux/initrd.gz"' 'memory = 128' 'extra = "console=hvc0 pvtest=wait"' > /tmp/linux2.cfg
+  lin_wait() {   # file, ERE, seconds: the console log gets the line
+    i=0; while ! grep -qE "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do sleep 0.1; i=$((i+1)); done
+    grep -qE "$2" "$1"
+  }
+  pvctl create /tmp/linux2.cfg -p > /tmp/create.out 2>&1 || bad linux2-create "$(cat /tmp/create.out)"
+  id0=$(field linux2 domid)
+  pvctl console -l linux2 > /tmp/linux2.out 2>&1 &
+  sleep 0.5; pvctl unpause linux2
+  lin_wait /tmp/linux2.out 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' /tmp/linux2.out \
+    && ok linux-domU-xenstore-read-name || bad linux-domU-xenstore-read-name "$(tail -n 8 /tmp/linux2.out)"
+  [ "$(xsr /local/domain/$id0/control/feature-poweroff)" = 1 ] \
+    && ok linux-domU-xenbus-up || bad linux-domU-xenbus-up "$(xenstore-ls /local/domain/$id0 2>&1 | head -20)"
+  pvctl reboot linux2 && ok reboot-asked || bad reboot-asked "rc $?"
+  i=0; while [ "$(field linux2 domid)" = "$id0" ] || [ -z "$(field linux2 domid)" ]; do
+    [ $i -lt 600 ] || break; sleep 0.1; i=$((i+1)); done
+  id1=$(field linux2 domid)
+  [ -n "$id1" ] && [ "$id1" != "$id0" ] && ok linux-reboot-restarted || bad linux-reboot-restarted "ids $id0 -> $id1; $(tail -3 /var/log/pvctl/linux2.log)"
+  pvctl console -l linux2 > /tmp/linux2b.out 2>&1 &
+  lin_wait /tmp/linux2b.out 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' /tmp/linux2b.out \
+    && ok linux-restarted-reads-name || bad linux-restarted-reads-name "$(tail -n 8 /tmp/linux2b.out)"
+  t0=$(uptime_cs)
+  timeout 120 pvctl shutdown -w linux2 && ok shutdown-w-returned || bad shutdown-w-returned "rc $?"
+  echo "toolstack: Linux domU: shutdown -w took $(( ($(uptime_cs) - t0) * 10 )) ms"
+  wait_gone linux2 30 && grep -q WAIT-POWEROFF /tmp/linux2b.out && ok linux-shutdown-destroyed \
+    || bad linux-shutdown-destroyed "$(pvctl list; tail -n 5 /tmp/linux2b.out)"
+  sed 's/^/    linux2: /' /var/log/pvctl/linux2.log
+  [ "$(free_pages)" = "$base" ] && ok linux2-free-pages-back || bad linux2-free-pages-back "$(free_pages), baseline $base"
+fi
+
+# 6. create -> destroy, many times: every page, event channel and xenstore node comes back,
+# and every monitor has ended.
+# (/vm itself stays once the first domain made it, as on xl: the node baseline is taken here.)
+base_xs=$(xsnodes); base_ev=$(evtchns)
+N=${TOOLSTACK_CYCLES:-200}; i=0; errs=0; t0=$(uptime_cs); rm -f /tmp/cycles.out
 while [ $i -lt $N ]; do
   pvctl create "$CFG" name=cyc -p >> /tmp/cycles.out 2>$ERR || { errs=$((errs+1)); cat $ERR; }
   pvctl destroy cyc 2>$ERR || { errs=$((errs+1)); cat $ERR; }
@@ -159,27 +268,10 @@ echo "toolstack: create (paused) ms min/median/max: $(sed -n 's/.* in \([0-9.]*\
 [ $errs = 0 ] && ok "create-destroy-${N}-cycles" || bad "create-destroy-${N}-cycles" "$errs errors"
 [ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok cycles-free-pages-back \
   || bad cycles-free-pages-back "$(free_pages), baseline $base; $(ndomains) domains"
-
-# 6. Names in xenstore: with a xenstored on its Unix socket (xenstore-lite, socket only:
-# it serves no ring here), pvctl keeps names in /local/domain/N/name instead of files.
-if command -v xenstore-lite > /dev/null; then
-  mkdir -p /run/xenstored
-  xenstore-lite -N -s /run/xenstored/socket -L /tmp/xenstored.log & xspid=$!
-  i=0; while [ ! -S /run/xenstored/socket ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-  [ "$(pvctl info | sed -n 's/^name_store *: //p')" = xenstore ] && ok names-store-is-xenstore \
-    || bad names-store-is-xenstore "$(pvctl info | tail -1)"
-  pvctl create "$CFG" name=xs1 -p > /tmp/create.out 2>&1 && pvctl list | grep -qE '^xs1 +[0-9]+ +8 ' \
-    && ok xenstore-create-named || bad xenstore-create-named "$(cat /tmp/create.out; pvctl list)"
-  grep warning /tmp/create.out | sed 's/^/    /'
-  want_doms=2; want_free=$(free_pages)
-  refused xenstore-duplicate-name "a domain named 'xs1' exists already" "$CFG" name=xs1
-  pvctl destroy xs1 && [ -z "$(field xs1 domid)" ] && [ "$(free_pages)" = "$base" ] \
-    && ok xenstore-destroy-named || bad xenstore-destroy-named "$(pvctl list)"
-  kill $xspid; wait $xspid 2>/dev/null; rm -f /run/xenstored/socket
-  [ "$(pvctl info | sed -n 's/^name_store *: //p')" = /run/pvctl/names ] && ok names-store-back-to-files \
-    || bad names-store-back-to-files "$(pvctl info | tail -1)"
-else
-  bad names-in-xenstore "no xenstore-lite in the initramfs"
-fi
+i=0; while [ "$(monitors)" != 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+[ "$(evtchns)" = "$base_ev" ] && ok cycles-event-channels-back || bad cycles-event-channels-back "$(evtchns), baseline $base_ev"
+[ "$(xsnodes)" = "$base_xs" ] && ok cycles-xenstore-nodes-back \
+  || bad cycles-xenstore-nodes-back "$(xsnodes), baseline $base_xs: $(xenstore-ls / | tail -n 5 | tr '\n' ';')"
+[ "$(monitors)" = 0 ] && ok cycles-monitors-ended || bad cycles-monitors-ended "$(ls /run/pvctl/monitor)"
 
 echo "$pass passed, $fail failed"

@@ -2,12 +2,13 @@
  * toolstack-guest: the domain `pvctl create` builds in tests/run-toolstack.sh
  * (it is not booted by the hypervisor, so it is not in tests.conf). It checks
  * what the dom0 builder gave it: start_info's magic, nr_pages = expect_mb=
- * MiB, the xenstore page (its port is 0 without a xenstored), the console
+ * MiB, the xenstore page (its port is 0 without a xenstored, else dom0's), the console
  * page and port, the initrd (it starts with
  * "PVCTL-RAMDISK" when ramdisk= is given) and the command line. Then, by
  * mode=:
  *   poweroff  prints its DONE line and powers off (the default);
  *   crash     powers off with SHUTDOWN_crash;
+ *   reboot    shuts down with SHUTDOWN_reboot (pvctl's on_reboot applies);
  *   spin      prints a marker and spins forever, so that its CPU time shows
  *             whether it runs (pause/unpause) until it is destroyed;
  *   ring      writes lines into its PV console ring and waits (10 s at most)
@@ -21,6 +22,28 @@
 
 const char test_name[] = "toolstack-guest";
 
+/*
+ * The port only when a xenstored serves the ring (docs/toolstack.md); then it
+ * is dom0's: unbound for it, or already bound by xenstored at XS_INTRODUCE.
+ */
+static void check_store(void)
+{
+    evtchn_status_t st;
+    long rc;
+
+    if (!start_info->store_evtchn) {
+        check(start_info->store_mfn != 0, "xenstore page, no port without xenstored", "mfn %#lx",
+              start_info->store_mfn);
+        return;
+    }
+    rc = evtchn_status(DOMID_SELF, start_info->store_evtchn, &st);
+    check(start_info->store_mfn && !rc &&
+          ((st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0) ||
+           (st.status == EVTCHNSTAT_interdomain && st.u.interdomain.dom == 0)),
+          "xenstore page and a port for dom0's xenstored", "mfn %#lx port %u rc %ld status %u",
+          start_info->store_mfn, start_info->store_evtchn, rc, st.status);
+}
+
 static void check_start_info(void)
 {
     long mb = cmdline_int("expect_mb", 0);
@@ -30,9 +53,7 @@ static void check_start_info(void)
           start_info->magic);
     check(!mb || start_info->nr_pages == (unsigned long)mb * 256, "nr_pages = memory=",
           "nr_pages %lu, memory %ld MiB", start_info->nr_pages, mb);
-    /* The port only when a xenstored serves the ring (docs/toolstack.md); none runs here. */
-    check(start_info->store_mfn && !start_info->store_evtchn, "xenstore page, no port without xenstored",
-          "mfn %#lx port %u", start_info->store_mfn, start_info->store_evtchn);
+    check_store();
     check(start_info->console.domU.mfn && start_info->console.domU.evtchn &&
           start_info->console.domU.evtchn != start_info->store_evtchn, "console page and port",
           "mfn %#lx port %u", start_info->console.domU.mfn, start_info->console.domU.evtchn);
@@ -81,6 +102,10 @@ void test_main(void)
         printf("DONE: %s: %u passed, %u failed (crashing on purpose)\n", test_name, tests_passed,
                tests_failed);
         shutdown(SHUTDOWN_crash);
+    }
+    if (!strcmp(mode, "reboot")) {
+        printf("DONE: %s: %u passed, %u failed (rebooting)\n", test_name, tests_passed, tests_failed);
+        shutdown(SHUTDOWN_reboot);
     }
     if (!strcmp(mode, "ring"))
         ring_test(name);
