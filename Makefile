@@ -11,8 +11,8 @@ export TOP BUILD
         test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 clean help
 
 help:
-	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
-	@echo "make run DOM0=1       the same with the stock kernel as dom0 (q35), a shell on the serial line"
+	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
+	@echo "make run DOM0=0       the same kernel as an unprivileged domU (serial on stdio)"
 	@echo "make test             every test; ends with 'N passed, N failed'"
 	@echo "make test-unit        CUnit tests of the hypervisor's common code, on the host"
 	@echo "make test-runner      the test runner fails broken boots (a planted panic, cut logs)"
@@ -21,7 +21,7 @@ help:
 	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
 	@echo "make test-linux-patched  build Linux 6.1 with guest-kernel-patches/ and boot it"
 	@echo "make test-dom0        the stock Debian kernel as dom0 on q35"
-	@echo "make test-toolstack   pvctl in dom0: create, list, pause, destroy test guests; bad input"
+	@echo "make test-toolstack   pvctl in dom0: create, list, pause, destroy; on_* actions; xenstore; bad input"
 	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
