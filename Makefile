@@ -8,11 +8,11 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 clean help
 
 help:
-	@echo "make run              boot the hypervisor and its default guests in QEMU (serial on stdio)"
-	@echo "make run DOM0=1       the same with the stock kernel as dom0 (q35), a shell on the serial line"
+	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
+	@echo "make run DOM0=0       the same kernel as an unprivileged domU (serial on stdio)"
 	@echo "make test             every test; ends with 'N passed, N failed'"
 	@echo "make test-unit        CUnit tests of the hypervisor's common code, on the host"
 	@echo "make test-runner      the test runner fails broken boots (a planted panic, cut logs)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-linux       the stock Debian kernel as a PV guest: checks, two guests"
 	@echo "make test-linux-patched  build Linux 6.1 with guest-kernel-patches/ and boot it"
 	@echo "make test-dom0        the stock Debian kernel as dom0 on q35"
+	@echo "make test-toolstack   pvctl in dom0: create, list, pause, destroy; on_* actions; xenstore; bad input"
 	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
@@ -45,7 +46,7 @@ xenstore: setup
 tools: setup
 	@$(MAKE) -s -C dom0-tools
 
-linux-image: tools xenstore
+linux-image: tools guests xenstore
 	@bash scripts/linux-image.sh
 
 linux-patched: setup
@@ -58,7 +59,7 @@ test: setup
 	@bash scripts/test-all.sh
 
 test-unit: setup
-	@bash scripts/test-suite.sh unit $(MAKE) -s -C hypervisor test-unit
+	@bash scripts/test-suite.sh unit bash -c '$(MAKE) -s -C hypervisor test-unit; rc=$$?; $(MAKE) -s -C dom0-tools test || rc=1; exit $$rc'
 
 test-runner: hypervisor guests
 	@bash scripts/test-suite.sh runner bash tests/run-runner-selftest.sh
@@ -75,6 +76,10 @@ test-linux: hypervisor linux-image
 # The stock kernel as dom0 (issue 13, step 1; docs/dom0.md).
 test-dom0: hypervisor guests linux-image
 	@bash scripts/test-suite.sh dom0 bash tests/run-dom0.sh
+
+# pvctl, the toolstack, in dom0 (issue 14; docs/toolstack.md).
+test-toolstack: hypervisor guests linux-image
+	@bash scripts/test-suite.sh toolstack bash tests/run-toolstack.sh
 
 # Builds the kernel itself, so that a build failure is a FAIL line.
 test-linux-patched: hypervisor linux-image

@@ -1,99 +1,136 @@
 /*
- * pvctl: the toolstack. Today it prepares guest kernels for the hypervisor
- * (unpacking Debian's bzImage into the ELF vmlinux, and listing a kernel's
- * Xen notes); domain management through xenstore comes with dom0.
+ * pvctl: the toolstack in dom0, `xl`-like. This file dispatches the
+ * commands (cmd_*.c) and holds what they share: opening the control
+ * interface and naming domains.
  */
-#include "kernel.h"
+#include "pvctl.h"
+#include "names.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-struct pvctl_cmd {
-    const char *name, *args, *help;
-    int (*run)(int argc, char **argv);
+static const struct pvctl_cmd commands[] = {
+    { "create", "CFG [key=value...] [-p] [-c]", "build a PV domain from an xl-style config and start it",
+      cmd_create,
+      "  -p           leave the new domain paused\n"
+      "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
+      "  key=value    overrides a config key (memory=64, name=g2, extra=\"quiet\" ...)\n"
+      "Config keys: name, kernel, ramdisk, cmdline, extra, memory (MiB), vcpus,\n"
+      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk and vif (kept, no back end yet).\n"
+      "With a xenstored, a background monitor per domain applies on_poweroff,\n"
+      "on_reboot and on_crash (log: /var/log/pvctl/NAME.log).\n" },
+    { "list", "[--json] [DOM...]", "list domains: Name ID Mem VCPUs State Time(s)", cmd_list,
+      "State: r running, b blocked, p paused, s shut down, c crashed, d dying.\n" },
+    { "info", "[--json]", "the host: CPUs, memory, free memory (physinfo), version", cmd_info, NULL },
+    { "pause", "DOM", "pause a domain (its vCPUs stop running)", cmd_pause, NULL },
+    { "unpause", "DOM", "unpause a domain", cmd_unpause, NULL },
+    { "destroy", "DOM", "destroy a domain at once, giving back all its memory", cmd_destroy, NULL },
+    { "shutdown", "[-w] DOM [-R]", "ask a domain to power off (-R: reboot) through xenstore", cmd_shutdown,
+      "Writes control/shutdown in the domain's xenstore directory, as xl does; a guest\n"
+      "without xenbus does not hear it, and without a xenstored it cannot be asked.\n"
+      "  -w   wait until the domain has shut down or is gone (@releaseDomain)\n" },
+    { "reboot", "[-w] DOM", "ask a domain to reboot through xenstore", cmd_reboot,
+      "Writes \"reboot\" to control/shutdown; the domain's on_reboot then applies\n"
+      "(restart: pvctl's monitor rebuilds it). -w: wait until it has shut down.\n" },
+    { "top", "[-b] [-n N] [-d SECS]", "domains' CPU% and memory, refreshed every second", cmd_top,
+      "  -b   batch mode: no screen clearing, one frame after another\n"
+      "  -n   end after N frames\n"
+      "  -d   seconds between frames (default 1)\n" },
+    { "console", "[-l] DOM", "attach to a domain's PV console ring (Ctrl-] detaches)", cmd_console,
+      "  -l   log: copy the guest's output to stdout, read no input, and end when the\n"
+      "       domain has shut down or is gone\n" },
+    { "dmesg", "[-c]", "the hypervisor's console history (-c: clear it after reading)", cmd_dmesg,
+      NULL },
+    { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
+      cmd_kernel_extract, NULL },
+    { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
 };
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static int write_file(const char *path, const struct pvctl_buf *b)
+int pvctl_open_control(void)
 {
-    FILE *f = fopen(path, "wb");
-    int ok;
-
-    if (!f)
-        return -errno;
-    ok = fwrite(b->data, 1, b->len, f) == b->len;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -EIO;
-}
-
-static int load_kernel(const char *path, struct pvctl_buf *elf)
-{
-    struct pvctl_buf in;
-    const char *why = "";
-    int rc = pvctl_read_file(path, &in);
+    int rc = ctl_open();
 
     if (rc) {
-        fprintf(stderr, "pvctl: %s: %s\n", path, strerror(-rc));
-        return 1;
+        fprintf(stderr, "pvctl: cannot open /dev/xen/privcmd (%s): pvctl runs in dom0 with "
+                "xen-privcmd loaded\n", strerror(-rc));
+        return -1;
     }
-    rc = pvctl_kernel_unpack(&in, elf, &why);
-    free(in.data);
-    if (rc) {
-        fprintf(stderr, "pvctl: %s: %s\n", path, why);
-        return 1;
-    }
+    names_open();
     return 0;
 }
 
-static int cmd_kernel_extract(int argc, char **argv)
+void pvctl_name_of(domid_t dom, char *buf, size_t len)
 {
-    struct pvctl_buf elf;
-    int rc;
-
-    if (argc != 2)
-        return 2;
-    if (load_kernel(argv[0], &elf))
-        return 1;
-    rc = write_file(argv[1], &elf);
-    if (rc)
-        fprintf(stderr, "pvctl: %s: %s\n", argv[1], strerror(-rc));
-    else
-        fprintf(stderr, "pvctl: %s -> %s (%zu bytes, ELF)\n", argv[0], argv[1], elf.len);
-    free(elf.data);
-    return rc ? 1 : 0;
+    if (dom == 0)
+        snprintf(buf, len, "Domain-0");
+    else if (names_get(dom, buf, len))
+        snprintf(buf, len, "(null)");
 }
 
-static int cmd_kernel_info(int argc, char **argv)
+int pvctl_find_name(const char *name, domid_t *dom)
 {
-    struct pvctl_buf elf;
-    const char *why = "";
-    int rc;
+    pv_dominfo_t info;
+    char n[64];
 
-    if (argc != 1)
-        return 2;
-    if (load_kernel(argv[0], &elf))
-        return 1;
-    printf("%s: Xen ELF notes\n", argv[0]);
-    rc = pvctl_kernel_print_notes(&elf, &why);
-    if (rc)
-        fprintf(stderr, "pvctl: %s: %s\n", argv[0], why);
-    free(elf.data);
-    return rc ? 1 : 0;
+    for (unsigned int id = 0; !ctl_getdomaininfo((domid_t)id, &info); id = info.domain + 1u) {
+        pvctl_name_of(info.domain, n, sizeof(n));
+        if (!strcmp(n, name)) {
+            *dom = info.domain;
+            return 0;
+        }
+    }
+    return -ENOENT;
 }
 
-static const struct pvctl_cmd commands[] = {
-    { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel", cmd_kernel_extract },
-    { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info },
-};
+int pvctl_resolve(const char *arg, domid_t *dom)
+{
+    char *end;
+    unsigned long id = strtoul(arg, &end, 10);
+    pv_dominfo_t info;
+
+    if (*arg && !*end) {
+        if (id < DOMID_FIRST_RESERVED && !ctl_getdomaininfo((domid_t)id, &info) && info.domain == id) {
+            *dom = (domid_t)id;
+            return 0;
+        }
+    } else if (!pvctl_find_name(arg, dom)) {
+        return 0;
+    }
+    fprintf(stderr, "pvctl: no domain '%s'\n", arg);
+    return -1;
+}
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pvctl COMMAND [ARGS]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-15s %-16s %s\n", commands[i].name, commands[i].args, commands[i].help);
+    fprintf(f, "usage: pvctl COMMAND [ARGS]   (pvctl COMMAND --help for one command)\n\ncommands:\n");
+    for (size_t i = 0; i < NR_COMMANDS; i++)
+        fprintf(f, "  %-15s %-26s %s\n", commands[i].name, commands[i].args, commands[i].help);
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+static int run(const struct pvctl_cmd *c, int argc, char **argv)
+{
+    int rc;
+
+    if (wants_help(argc, argv)) {
+        printf("usage: pvctl %s %s\n%s.\n%s", c->name, c->args, c->help, c->details ? c->details : "");
+        return 0;
+    }
+    rc = c->run(argc, argv);
+    if (rc == 2)
+        fprintf(stderr, "usage: pvctl %s %s\n", c->name, c->args);
+    names_close();
+    ctl_close();
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -102,15 +139,9 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(argv[1], commands[i].name))
-            continue;
-        int rc = commands[i].run(argc - 2, argv + 2);
-
-        if (rc == 2)
-            fprintf(stderr, "usage: pvctl %s %s\n", commands[i].name, commands[i].args);
-        return rc;
-    }
+    for (size_t i = 0; i < NR_COMMANDS; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return run(&commands[i], argc - 2, argv + 2);
     fprintf(stderr, "pvctl: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

@@ -7,7 +7,8 @@
 #                          guestcheck, the front ends, xenfs, ahci/sd_mod (dom0's disk),
 #                          dom0's privcmd/evtchn/gntdev drivers and xenlib-check with the
 #                          Xen libraries it links, virtio_net/virtio_pci (dom0's NIC), msi-check;
-#                          dom0's xenstored (xenstore-lite) with Debian's xenstore-utils
+#                          dom0's xenstored (xenstore-lite) with Debian's xenstore-utils;
+#                          pvctl, the toolstack test guest and its configs (the pvctl block below)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/linux
@@ -48,6 +49,28 @@ gcc -O2 -Wall -Wextra -Werror -o "$out/xenlib-check" "$top/tests/dom0/xenlib-che
 cp "$out/xenlib-check" "$ir/bin/xenlib-check"
 ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# --- pvctl, the toolstack (docs/toolstack.md; tests/run-toolstack.sh) ----------------------
+# pvctl with the shared objects ldd names, the test guest it builds, its configs in
+# /etc/pvctl and the bad inputs tests/linux/toolstack-checks.sh feeds it.
+[ -f "$top/build/guests/toolstack-guest.elf" ] || make -s -C "$top/tests/guests" TOP="$top"
+strip -o "$ir/bin/pvctl" "$pvctl"
+ldd "$pvctl" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# glibc loads libgcc_s at run time for pthread_cancel (libxenstore's xs_close ends its
+# watch thread so): ldd does not name it, and without it the process aborts.
+gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')
+[ -n "$gcc_s" ] && { mkdir -p "$ir$(dirname "$gcc_s")"; cp -L "$gcc_s" "$ir$gcc_s"; }
+mkdir -p "$ir/etc/pvctl"
+strip --strip-debug -o "$ir/etc/pvctl/toolstack-guest.elf" "$top/build/guests/toolstack-guest.elf"
+cp "$top"/tests/linux/pvctl/{test,example}.cfg "$ir/etc/pvctl/"
+python3 "$top/tests/linux/pvctl/bad-inputs.py" "$ir/etc/pvctl" "$top/build/guests/toolstack-guest.elf"
+cp "$top"/tests/linux/pvctl/{syntax,unknown-key}.cfg "$ir/etc/pvctl/bad/"
+cp "$top/tests/linux/toolstack-checks.sh" "$ir/toolstack-checks.sh"
+# xenstore-lite (libc only) so that the checks can also keep names in a xenstored on its
+# Unix socket; left alone if another block installed it already.
+[ -f "$top/build/xenstore-lite/xenstore-lite" ] || make -s -C "$top/xenstore-lite" TOP="$top"
+[ -e "$ir/bin/xenstore-lite" ] || strip -o "$ir/bin/xenstore-lite" "$top/build/xenstore-lite/xenstore-lite"
+# --- end of the pvctl block ----------------------------------------------------------------
 # The kernel modules a PV guest needs (its front ends), with their dependencies,
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)

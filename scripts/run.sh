@@ -7,10 +7,12 @@
 #   HV_CMDLINE   hypervisor command line (default: console=com1 loglvl=info)
 #   RUN_GUESTS   ';'-separated "guest [args]" list: "linux [kernel args]" is the stock
 #                Debian kernel with its initramfs; anything else is build/guests/<guest>.elf
-#                (default: linux, an interactive shell)
+#                (default: linux, as dom0: an interactive dom0 shell with pvctl)
 #   QEMU_EXTRA   extra QEMU arguments, e.g. "-s -S" to wait for gdb on :1234
 #   DOM0=1       the first guest (default: linux) is the privileged dom0 (dom0=1
-#                dom0_mem=512M, QEMU q35; docs/dom0.md): its shell is on the serial line
+#                dom0_mem=512M, QEMU q35; docs/dom0.md): its shell is on the serial line,
+#                with dom0's xenstored and pvctl (`pvctl create /etc/pvctl/example.cfg -c`).
+#                The default when RUN_GUESTS is not given; DOM0=0: Linux as a plain domU
 #   DOM0_DISK    with DOM0=1: a raw disk image on q35's AHCI (port 0); in dom0
 #                `modprobe ahci sd_mod` gives /dev/sda on an INTx line (xen-pirq)
 set -euo pipefail
@@ -18,7 +20,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 hv=$top/build/hypervisor/hypervisor.bin
 cmdline=${HV_CMDLINE:-"console=com1 loglvl=info"}
 guests=${RUN_GUESTS:-"linux"}
-if [ "${DOM0:-0}" = 1 ]; then
+if [ -z "${RUN_GUESTS:-}" ]; then dom0_default=1; else dom0_default=0; fi
+if [ "${DOM0:-$dom0_default}" = 1 ]; then
   cmdline="$cmdline dom0=1 dom0_mem=512M"
   export QEMU_MACHINE=${QEMU_MACHINE:-q35}
   if [ -n "${DOM0_DISK:-}" ]; then

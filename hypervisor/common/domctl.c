@@ -102,6 +102,7 @@ static long domctl_createdomain(struct xen_domctl *op)
     if (!d)
         return domain_exists(id) ? -EEXIST : -ENOMEM;
     d->controlled = true;
+    memcpy(d->handle, op->u.createdomain.handle, sizeof(d->handle));   /* the toolstack's uuid */
     d->max_vcpus = op->u.createdomain.max_vcpus;
     d->pause_count = 1;                              /* created paused, as Xen */
     op->domain = id;

@@ -252,8 +252,13 @@ unsigned xs_domain_release_gone(bool (*gone)(unsigned domid))
 			dom_release(d, "is gone (VIRQ_DOM_EXC): released");
 			n++;
 		}
-	if (n)
-		xs_watch_fire_special("@releaseDomain", perm_release);
+	/*
+	 * Also when none is gone: VIRQ_DOM_EXC says a domain shut down too,
+	 * and a toolstack learns that from @releaseDomain (the C xenstored
+	 * fires it for a newly shut-down domain as well). A spurious event
+	 * costs a watcher one getdomaininfo.
+	 */
+	xs_watch_fire_special("@releaseDomain", perm_release);
 	return n;
 }
 

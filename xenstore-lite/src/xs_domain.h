@@ -41,8 +41,9 @@ void xs_domain_attach_conn(unsigned domid, struct xs_conn *c);
 void xs_domain_conn_gone(struct xs_conn *c);
 
 /* VIRQ_DOM_EXC: release every introduced domain that `gone` says has
- * died, as RELEASE does (ring unmapped, the nodes it owned removed,
- * @releaseDomain fired once). Returns how many. */
+ * died, as RELEASE does (ring unmapped, the nodes it owned removed);
+ * then fires @releaseDomain once, released or not (a domain may just have
+ * shut down). Returns how many were released. */
 unsigned xs_domain_release_gone(bool (*gone)(unsigned domid));
 
 int xs_do_introduce(struct xs_req *r);

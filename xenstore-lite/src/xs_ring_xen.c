@@ -119,8 +119,8 @@ void xs_ring_xen_events(void)
 	xo->unmask(port); /* before reading the ring: a later event is kept */
 	if (port == dom_exc_lport) {
 		/* Outside any request: send the @releaseDomain events now. */
-		if (xs_domain_release_gone(xo->domain_gone))
-			xs_conn_flush_dirty();
+		xs_domain_release_gone(xo->domain_gone);
+		xs_conn_flush_dirty();
 	} else if (c && !c->dead)
 		xs_ring_kick(c);
 }

@@ -1,0 +1,69 @@
+/*
+ * domain_start.c: build, record and start a domain (domain_start.h). With
+ * a xenstored, every entry is written by xs_domain.c and the domain is
+ * introduced; without one, its name and console go to files (names.c).
+ */
+#include "domain_start.h"
+#include "names.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int record(const struct pv_config *c, const struct build_result *r, struct xsd_domain *xd)
+{
+    struct xs_handle *xs = names_xs();
+    int rc;
+
+    xd->dom = r->dom;
+    xd->name = c->name;
+    xd->memory_kb = (uint64_t)c->memory_mb << 10;
+    xd->vcpus = c->vcpus;
+    xd->console_mfn = r->console_mfn;
+    xd->console_port = r->console_port;
+    xd->store_mfn = r->store_mfn;
+    xd->store_port = r->store_port;
+    if (!xs) {
+        if ((rc = names_set(r->dom, c->name)) || (rc = names_set_console(r->dom, r->console_mfn, r->console_port)))
+            fprintf(stderr, "pvctl: create: recording the name in %s: %s\n", names_where(), strerror(-rc));
+        return rc;
+    }
+    if ((rc = xsd_write(xs, xd))) {
+        fprintf(stderr, "pvctl: create: writing the xenstore entries: %s\n", strerror(-rc));
+        return rc;
+    }
+    if ((rc = xsd_introduce(xs, xd)))
+        fprintf(stderr, "pvctl: create: xenstored refused the introduction: %s\n", strerror(-rc));
+    return rc;
+}
+
+void domain_destroy(domid_t dom)
+{
+    ctl_simple(XEN_DOMCTL_destroydomain, dom);
+    names_remove(dom);
+}
+
+int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_domain *xd, int paused)
+{
+    struct build_result r;
+    int rc;
+
+    s->cmdline = config_cmdline(c);
+    s->memory_mb = c->memory_mb;
+    s->vcpus = c->vcpus;
+    s->xenstored = names_have_xenstore();
+    if (pv_build(s, &r))
+        return -1;
+    if (names_have_xenstore() && !r.grants_seeded)
+        fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");
+    if (record(c, &r, xd)) {
+        domain_destroy(r.dom);
+        return -1;
+    }
+    if (!paused && (rc = ctl_simple(XEN_DOMCTL_unpausedomain, r.dom))) {
+        fprintf(stderr, "pvctl: create: unpause: %s\n", strerror(-rc));
+        domain_destroy(r.dom);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,277 @@
+# The toolstack in dom0 (pvtest=toolstack, tests/run-toolstack.sh): pvctl creates,
+# lists, pauses, unpauses and destroys test guests (tests/guests/toolstack-guest)
+# from /etc/pvctl/*.cfg, refuses bad input leaving nothing behind; then, with dom0's
+# xenstored, checks the xenstore entries, the on_* actions, top, a Linux domU's xenbus,
+# reboot and shutdown -w, and a create->destroy loop gives back every page, event
+# channel and xenstore node. Lines "PASS: toolstack/x" or
+# "FAIL: toolstack/x: why", then "N passed, N failed".
+pass=0; fail=0
+ok()  { echo "PASS: toolstack/$1"; pass=$((pass+1)); }
+bad() { echo "FAIL: toolstack/$1: $2"; fail=$((fail+1)); }
+CFG=/etc/pvctl/test.cfg; BAD=/etc/pvctl/bad; ERR=/tmp/pvctl.err
+
+mkdir -p /proc/xen; modprobe xenfs 2>/dev/null; mount -t xenfs xenfs /proc/xen 2>/dev/null
+for m in xen-privcmd xen-evtchn xen-gntdev; do modprobe "$m" 2>/dev/null; done
+
+free_pages() { pvctl info | sed -n 's/^free_pages *: //p'; }
+# A field of one domain's record in `pvctl list --json` (one record a line).
+field() { pvctl list --json | grep "\"name\": \"$1\"" | sed -n "s/.*\"$2\": \"\{0,1\}\([^\",}]*\).*/\1/p"; }
+ndomains() { pvctl list --json | grep -c '"domid"'; }
+uptime_cs() { u=$(cut -d' ' -f1 /proc/uptime); echo "${u%.*}${u#*.}"; }
+# Waits up to $3 seconds for domain $1's state to contain letter $2.
+wait_state() {
+  i=0
+  while [ $i -lt $(($3 * 10)) ]; do
+    case "$(field "$1" state)" in *"$2"*) return 0 ;; esac
+    sleep 0.1; i=$((i+1))
+  done
+  return 1
+}
+
+base=$(free_pages)
+[ -n "$base" ] && [ "$base" -gt 0 ] && ok info-free-pages || bad info-free-pages "pvctl info: '$(pvctl info 2>&1)'"
+echo "toolstack: names kept in $(pvctl info | sed -n 's/^name_store *: //p'), free pages $base"
+
+# --help on every command
+for c in create list info pause unpause destroy shutdown console dmesg kernel-extract kernel-info; do
+  pvctl "$c" --help > /tmp/help 2>&1 && grep -q "^usage: pvctl $c" /tmp/help || { bad help-$c "$(cat /tmp/help)"; continue; }
+done
+[ "$fail" = 0 ] && ok help-every-command
+pvctl list | head -1 | grep -qE '^Name +ID +Mem +VCPUs +State +Time\(s\)$' && ok list-columns \
+  || bad list-columns "$(pvctl list | head -1)"
+pvctl list | grep -qE '^Domain-0 +0 ' && ok list-dom0 || bad list-dom0 "$(pvctl list)"
+
+# 1. A guest that checks its start of day and powers off: it stays, shut down, until destroyed.
+if pvctl create "$CFG" name=tg1 > /tmp/create.out 2>&1; then ok create-from-config
+else bad create-from-config "$(cat /tmp/create.out)"; fi
+cat /tmp/create.out
+pvctl list | grep -qE '^tg1 +[0-9]+ +8 +[01] ' && ok list-shows-guest || bad list-shows-guest "$(pvctl list)"
+if wait_state tg1 s 60 && [ "$(field tg1 shutdown_reason)" = 0 ]; then ok guest-ran-and-powered-off
+else bad guest-ran-and-powered-off "$(pvctl list)"; fi
+id=$(field tg1 domid)
+pvctl dmesg | grep -q "^(HV) d$id created by d0" && ok dmesg-shows-creation || bad dmesg-shows-creation "$(pvctl dmesg 2>&1 | tail -3)"
+pvctl destroy tg1 && ok destroy-by-name || bad destroy-by-name "rc $?"
+[ -z "$(field tg1 domid)" ] && ok destroyed-gone || bad destroyed-gone "$(pvctl list)"
+[ "$(free_pages)" = "$base" ] && ok free-pages-back || bad free-pages-back "$(free_pages), baseline $base"
+
+# 2. A spinning guest: its CPU time grows while it runs, not while paused.
+pvctl create "$CFG" name=spin extra="mode=spin name=spin expect_mb=8" > /tmp/create.out 2>&1 \
+  && ok create-with-override || bad create-with-override "$(cat /tmp/create.out)"
+pvctl list spin | grep -qE '^spin +[0-9]+ +8 +1 +[rb-]{6} ' && ok list-running-guest || bad list-running-guest "$(pvctl list)"
+[ "$(field spin vcpus)" = 1 ] && [ "$(field spin mem_mib)" = 8 ] && ok list-json || bad list-json "$(pvctl list --json)"
+sleep 1; t0=$(field spin cpu_time_ns); sleep 1; t1=$(field spin cpu_time_ns)
+[ -n "$t0" ] && [ "$t1" -gt "$t0" ] && ok spinning-guest-runs || bad spinning-guest-runs "cpu_time $t0 -> $t1"
+pvctl pause spin && wait_state spin p 5 && ok pause || bad pause "$(pvctl list spin)"
+sleep 0.5; t0=$(field spin cpu_time_ns); sleep 1; t1=$(field spin cpu_time_ns)
+[ -n "$t0" ] && [ "$t1" = "$t0" ] && ok paused-guest-stops || bad paused-guest-stops "cpu_time $t0 -> $t1"
+pvctl unpause spin && ok unpause || bad unpause "rc $?"
+sleep 1; t1=$(field spin cpu_time_ns)
+[ -n "$t1" ] && [ "$t1" -gt "$t0" ] && ok unpaused-guest-runs || bad unpaused-guest-runs "cpu_time $t0 -> $t1"
+pvctl unpause spin 2> $ERR; grep -q 'not paused' $ERR && ok unpause-running-refused || bad unpause-running-refused "$(cat $ERR)"
+id=$(field spin domid)
+pvctl destroy "$id" && [ -z "$(field spin domid)" ] && ok destroy-by-id || bad destroy-by-id "$(pvctl list)"
+
+# 3. A crash is reported as one.
+pvctl create "$CFG" name=crasher extra="mode=crash name=crasher" > /dev/null 2>&1
+if wait_state crasher c 60 && [ "$(field crasher shutdown_reason)" = 3 ]; then ok crash-reported
+else bad crash-reported "$(pvctl list)"; fi
+pvctl destroy crasher
+[ "$(free_pages)" = "$base" ] && ok free-pages-back-after-runs || bad free-pages-back-after-runs "$(free_pages), baseline $base"
+
+# 3b. The console ring's back end: pvctl console -l copies what the guest writes to its
+# ring, and ends by itself once the guest has shut down.
+pvctl create "$CFG" name=ringer extra="mode=ring name=ringer" -p > /dev/null 2>&1
+pvctl console -l ringer > /tmp/ring.out 2>&1 & cpid=$!
+sleep 0.5; pvctl unpause ringer
+i=0; while kill -0 $cpid 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+if kill -0 $cpid 2>/dev/null; then bad console-log-ends "still running after 30 s"; kill $cpid
+else ok console-log-ends; fi
+n=$(grep -c '^RING: line [123] from ringer' /tmp/ring.out)
+[ "$n" = 3 ] && ok console-ring-output || bad console-ring-output "$n lines: $(head -c 300 /tmp/ring.out)"
+[ "$(field ringer shutdown_reason)" = 0 ] && ok console-guest-done || bad console-guest-done "$(pvctl list)"
+pvctl destroy ringer
+pvctl console nosuch 2> $ERR; grep -q "no domain 'nosuch'" $ERR && ok console-unknown-domain || bad console-unknown-domain "$(cat $ERR)"
+
+# 3c. A Linux domU: the stock Debian bzImage (xz, unpacked by pvctl) and the guest
+# initramfs; its console ring logged by pvctl console -l until it powers off at /init.
+if [ -f /etc/pvctl/linux/vmlinuz ]; then
+  printf '%s\n' 'name = "linux1"' 'kernel = "/etc/pvctl/linux/vmlinuz"' \
+    'ramdisk = "/etc/pvctl/linux/initrd.gz"' 'memory = 128' 'extra = "console=hvc0 pvtest=marker"' > /tmp/linux.cfg
+  t0=$(uptime_cs)
+  pvctl create /tmp/linux.cfg -p > /tmp/create.out 2>&1 && ok linux-create || bad linux-create "$(cat /tmp/create.out)"
+  cat /tmp/create.out
+  pvctl console -l linux1 > /tmp/linux.out 2>&1 & cpid=$!
+  sleep 0.5; pvctl unpause linux1
+  i=0; while kill -0 $cpid 2>/dev/null && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done
+  kill $cpid 2>/dev/null
+  echo "toolstack: Linux domU: create to its end $(( ($(uptime_cs) - t0) * 10 )) ms"
+  sed 's/^/    linux1: /' /tmp/linux.out | tail -n 15
+  grep -q 'INIT-MARKER' /tmp/linux.out && ok linux-domU-reached-init || bad linux-domU-reached-init "$(pvctl list linux1)"
+  pvctl list linux1
+  pvctl destroy linux1
+  [ "$(free_pages)" = "$base" ] && ok linux-free-pages-back || bad linux-free-pages-back "$(free_pages), baseline $base"
+else
+  bad linux-domU "no /etc/pvctl/linux/vmlinuz"
+fi
+
+# 4. Bad input: a clear message, no domain, no page left behind.
+refused() {   # name, expected message (ERE), pvctl create arguments...
+  n=$1; want=$2; shift 2
+  if pvctl create "$@" > $ERR 2>&1; then bad "refused-$n" "accepted: $(cat $ERR)"; pvctl destroy "$(field tgbad domid)" 2>/dev/null; return; fi
+  grep -qE "$want" $ERR || { bad "refused-$n" "message '$(cat $ERR)'"; return; }
+  [ "$(ndomains)" = "$want_doms" ] && [ "$(free_pages)" = "$want_free" ] && ok "refused-$n" \
+    || bad "refused-$n" "left behind: $(pvctl list | tail -n +2 | tr '\n' ';') free $(free_pages) vs $want_free"
+  sed 's/^/    /' $ERR
+}
+want_doms=1; want_free=$base
+refused missing-kernel 'kernel /nonexistent: No such file' "$CFG" name=tgbad kernel=/nonexistent
+refused truncated-elf 'truncated or malformed' "$CFG" name=tgbad kernel=$BAD/truncated.elf
+refused garbage-elf 'truncated or malformed|not a readable ELF' "$CFG" name=tgbad kernel=$BAD/garbage.elf
+refused not-pv-kernel 'no Xen ELF notes' "$CFG" name=tgbad kernel=/bin/busybox
+refused corrupt-xz 'corrupt or unsupported xz' "$CFG" name=tgbad kernel=$BAD/corrupt-xz.bzImage
+refused missing-ramdisk 'ramdisk /nonexistent: No such file' "$CFG" name=tgbad ramdisk=/nonexistent
+refused memory-above-free 'memory=[0-9]+ MiB but only [0-9]+ MiB is free' "$CFG" name=tgbad memory=900000
+refused memory-too-small 'do not fit in memory=1 ' "$CFG" name=tgbad memory=1
+refused syntax-error "$BAD/syntax.cfg:4: " "$BAD/syntax.cfg"
+refused unknown-key "$BAD/unknown-key.cfg:3: unknown key \"colour\"" "$BAD/unknown-key.cfg"
+refused bad-value 'vcpus: 99 is out of range' "$CFG" name=tgbad vcpus=99
+refused missing-config 'config /nonexistent.cfg: No such file' /nonexistent.cfg
+pvctl create "$CFG" name=dup -p > /dev/null 2>&1
+want_doms=2; want_free=$(free_pages)
+refused duplicate-name "a domain named 'dup' exists already" "$CFG" name=dup 2>/dev/null
+[ "$(field dup state)" != "" ] && case "$(field dup state)" in *p*) true ;; *) false ;; esac \
+  && ok create-paused || bad create-paused "$(pvctl list)"
+pvctl destroy dup
+pvctl pause nosuch 2> $ERR; grep -q "no domain 'nosuch'" $ERR && ok unknown-domain-refused || bad unknown-domain-refused "$(cat $ERR)"
+pvctl destroy 0 2> $ERR; grep -q "dom0 cannot destroy itself" $ERR && ok destroy-dom0-refused || bad destroy-dom0-refused "$(cat $ERR)"
+
+# 5. With dom0's xenstored: xenstore-lite on real rings, started as pvtest=dom0 starts it
+# (it stays: dom0's own xenbus is then on it). pvctl writes a domain's entries as xl does,
+# seeds its reserved grant entries, introduces it, and forks a monitor that applies on_*.
+sh /dom0-xenstored.sh
+[ "$(pvctl info | sed -n 's/^name_store *: //p')" = xenstore ] && ok names-store-is-xenstore \
+  || bad names-store-is-xenstore "$(pvctl info | tail -2)"
+evtchns() { pvctl info | sed -n 's/^dom0_evtchn_ports *: //p'; }
+xsnodes() { xenstore-ls / 2>/dev/null | wc -l; }
+monitors() { ls /run/pvctl/monitor 2>/dev/null | wc -l; }
+xsr() { xenstore-read "$1" 2>/dev/null; }
+# Waits up to $2 seconds until no domain is named $1.
+wait_gone() { i=0; while [ -n "$(field "$1" domid)" ] && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i+1)); done; [ -z "$(field "$1" domid)" ]; }
+base_ev=$(evtchns); base_xs=$(xsnodes)
+echo "toolstack: with xenstored: dom0 event channels $base_ev, xenstore nodes $base_xs"
+
+# 5a. The entries a guest and its back ends read, the grant, the introduction.
+pvctl create "$CFG" name=xs1 on_poweroff=preserve > /tmp/create.out 2>&1 && ok xs-create \
+  || bad xs-create "$(cat /tmp/create.out)"
+cat /tmp/create.out
+id=$(field xs1 domid); h=/local/domain/$id; vm=$(xsr $h/vm)
+[ "$(xsr $h/name)" = xs1 ] && [ "$(xsr $h/domid)" = "$id" ] && ok xs-name-domid || bad xs-name-domid "$(xenstore-ls $h 2>&1 | head -5)"
+[ "$(xsr $h/memory/target)" = 8192 ] && [ "$(xsr $h/memory/static-max)" = 8192 ] && ok xs-memory-target \
+  || bad xs-memory-target "$(xsr $h/memory/target)"
+[ -n "$(xsr $h/store/port)" ] && [ -n "$(xsr $h/store/ring-ref)" ] && [ -n "$(xsr $h/console/port)" ] \
+  && [ "$(xsr $h/console/type)" = xenconsoled ] && [ "$(xsr $h/cpu/0/availability)" = online ] \
+  && ok xs-store-console-cpu || bad xs-store-console-cpu "$(xenstore-ls $h 2>&1 | tr '\n' ';' | head -c 400)"
+case "$vm" in /vm/*-*-*-*-*) [ "$(xsr $vm/name)" = xs1 ] && [ "$(xsr $vm/uuid)" = "${vm#/vm/}" ] \
+  && ok xs-vm-uuid || bad xs-vm-uuid "$vm: $(xenstore-ls $vm 2>&1 | head -3)" ;; *) bad xs-vm-uuid "vm '$vm'" ;; esac
+xenstore-ls -p $h 2>/dev/null | grep -E '^device .*\(n'"$id"'\)' > /dev/null && ok xs-device-dir-owned-by-guest \
+  || bad xs-device-dir-owned-by-guest "$(xenstore-ls -p $h 2>&1 | grep -E '^(device|control|data)' | head -3)"
+grep -q "dom$id: ring mapped by grant" /var/log/xenstore-lite.log && ok xs-ring-mapped-by-seeded-grant \
+  || bad xs-ring-mapped-by-seeded-grant "$(grep "dom$id" /var/log/xenstore-lite.log | tail -2)"
+[ "$(pvctl list | sed -n "s/^xs1 .*/x/p")" = x ] && wait_state xs1 s 60 && sleep 1 && [ -n "$(field xs1 domid)" ] \
+  && ok on-poweroff-preserve || bad on-poweroff-preserve "$(pvctl list)"
+pvctl destroy xs1 && [ -z "$(xsr $h/name)" ] && [ -z "$(xsr $vm/name)" ] && ok xs-destroy-removes-nodes \
+  || bad xs-destroy-removes-nodes "$(xenstore-ls $h 2>&1 | head -3)"
+
+# 5b. on_poweroff=destroy (the default), on_crash=restart, on_reboot=restart, top.
+pvctl create "$CFG" name=pd > /dev/null 2>&1
+wait_gone pd 60 && ok on-poweroff-destroy || bad on-poweroff-destroy "$(pvctl list; cat /var/log/pvctl/pd.log)"
+# A guest that reboots at once restarts for ever: its id is read from create's line.
+created_id() { sed -n "s/.*created domain '$1' (id \([0-9]*\)).*/\1/p" /tmp/create.out; }
+restarted() {   # name, id, reason: the monitor's log says that domain shut down and was rebuilt
+  i=0; while ! grep -q "$1 restarted as id" /var/log/pvctl/$1.log 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+  grep -q "^\[[0-9.]*\] $1 (id $2) shut down: $3" /var/log/pvctl/$1.log && grep -q "$1 restarted as id" /var/log/pvctl/$1.log
+}
+pvctl create "$CFG" name=rb extra="mode=reboot name=rb" > /tmp/create.out 2>&1; id0=$(created_id rb)
+restarted rb "$id0" reboot && ok on-reboot-restart || bad on-reboot-restart "id $id0; $(head -n 4 /var/log/pvctl/rb.log)"
+pvctl destroy rb 2>/dev/null; wait_gone rb 30 && ok restarting-domain-destroyed || bad restarting-domain-destroyed "$(pvctl list)"
+pvctl create "$CFG" name=cr extra="mode=crash name=cr" on_crash=restart > /tmp/create.out 2>&1; id0=$(created_id cr)
+restarted cr "$id0" crash && ok on-crash-restart || bad on-crash-restart "id $id0; $(head -n 4 /var/log/pvctl/cr.log)"
+pvctl destroy cr 2>/dev/null; wait_gone cr 30
+pvctl create "$CFG" name=cd extra="mode=crash name=cd" on_crash=destroy > /dev/null 2>&1
+wait_gone cd 60 && grep -q "cd (id [0-9]*): action destroy" /var/log/pvctl/cd.log && ok on-crash-destroy \
+  || bad on-crash-destroy "$(pvctl list; cat /var/log/pvctl/cd.log)"
+# create -c, as the README's example: the guest's ring lines on our stdout; it ends with the guest.
+timeout 60 pvctl create /etc/pvctl/example.cfg -c > /tmp/example.out 2>&1
+[ "$(grep -c '^RING: line [123] from example' /tmp/example.out)" = 3 ] && wait_gone example 30 \
+  && ok create-c-example || bad create-c-example "$(head -c 400 /tmp/example.out; pvctl list)"
+pvctl create "$CFG" name=top1 extra="mode=spin name=top1" > /dev/null 2>&1
+pvctl top -b -n 2 > /tmp/top.out 2>&1
+[ "$(grep -c '^NAME ' /tmp/top.out)" = 2 ] && [ "$(grep -c '^Domain-0 ' /tmp/top.out)" = 2 ] \
+  && tail -n 3 /tmp/top.out | grep -qE '^top1 +[0-9]+ +[rb] +[0-9.]+ +([1-9]|0\.[1-9])' && ok top-batch \
+  || bad top-batch "$(cat /tmp/top.out)"
+sed 's/^/    top: /' /tmp/top.out | tail -n 4
+pvctl destroy top1
+[ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok lifecycle-free-pages-back \
+  || bad lifecycle-free-pages-back "$(free_pages), baseline $base; $(pvctl list)"
+
+# 5c. A Linux domU on dom0's xenstored: its xenbus finds its store, reads its name and
+# answers control/shutdown; pvctl reboot restarts it (on_reboot=restart), shutdown -w
+# waits until on_poweroff=destroy has removed it.
+if [ -f /etc/pvctl/linux/vmlinuz ]; then
+  printf '%s\n' 'name = "linux2"' 'kernel = "/etc/pvctl/linux/vmlinuz"' \
+    'ramdisk = "/etc/pvctl/linux/initrd.gz"' 'memory = 128' 'extra = "console=hvc0 pvtest=wait"' > /tmp/linux2.cfg
+  lin_wait() {   # file, ERE, seconds: the console log gets the line
+    i=0; while ! grep -qE "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do sleep 0.1; i=$((i+1)); done
+    grep -qE "$2" "$1"
+  }
+  pvctl create /tmp/linux2.cfg -p > /tmp/create.out 2>&1 || bad linux2-create "$(cat /tmp/create.out)"
+  id0=$(field linux2 domid)
+  pvctl console -l linux2 > /tmp/linux2.out 2>&1 &
+  sleep 0.5; pvctl unpause linux2
+  lin_wait /tmp/linux2.out 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' /tmp/linux2.out \
+    && ok linux-domU-xenstore-read-name || bad linux-domU-xenstore-read-name "$(tail -n 8 /tmp/linux2.out)"
+  [ "$(xsr /local/domain/$id0/control/feature-poweroff)" = 1 ] \
+    && ok linux-domU-xenbus-up || bad linux-domU-xenbus-up "$(xenstore-ls /local/domain/$id0 2>&1 | head -20)"
+  pvctl reboot linux2 && ok reboot-asked || bad reboot-asked "rc $?"
+  i=0; while [ "$(field linux2 domid)" = "$id0" ] || [ -z "$(field linux2 domid)" ]; do
+    [ $i -lt 600 ] || break; sleep 0.1; i=$((i+1)); done
+  id1=$(field linux2 domid)
+  [ -n "$id1" ] && [ "$id1" != "$id0" ] && ok linux-reboot-restarted || bad linux-reboot-restarted "ids $id0 -> $id1; $(tail -3 /var/log/pvctl/linux2.log)"
+  pvctl console -l linux2 > /tmp/linux2b.out 2>&1 &
+  lin_wait /tmp/linux2b.out 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' /tmp/linux2b.out \
+    && ok linux-restarted-reads-name || bad linux-restarted-reads-name "$(tail -n 8 /tmp/linux2b.out)"
+  t0=$(uptime_cs)
+  timeout 120 pvctl shutdown -w linux2 && ok shutdown-w-returned || bad shutdown-w-returned "rc $?"
+  echo "toolstack: Linux domU: shutdown -w took $(( ($(uptime_cs) - t0) * 10 )) ms"
+  wait_gone linux2 30 && grep -q WAIT-POWEROFF /tmp/linux2b.out && ok linux-shutdown-destroyed \
+    || bad linux-shutdown-destroyed "$(pvctl list; tail -n 5 /tmp/linux2b.out)"
+  sed 's/^/    linux2: /' /var/log/pvctl/linux2.log
+  [ "$(free_pages)" = "$base" ] && ok linux2-free-pages-back || bad linux2-free-pages-back "$(free_pages), baseline $base"
+fi
+
+# 6. create -> destroy, many times: every page, event channel and xenstore node comes back,
+# and every monitor has ended.
+# (/vm itself stays once the first domain made it, as on xl: the node baseline is taken here.)
+base_xs=$(xsnodes); base_ev=$(evtchns)
+N=${TOOLSTACK_CYCLES:-200}; i=0; errs=0; t0=$(uptime_cs); rm -f /tmp/cycles.out
+while [ $i -lt $N ]; do
+  pvctl create "$CFG" name=cyc -p >> /tmp/cycles.out 2>$ERR || { errs=$((errs+1)); cat $ERR; }
+  pvctl destroy cyc 2>$ERR || { errs=$((errs+1)); cat $ERR; }
+  i=$((i+1))
+done
+t1=$(uptime_cs)
+echo "toolstack: $N create+destroy cycles in $(( (t1 - t0) * 10 )) ms ($(( (t1 - t0) * 10 / N )) ms each, TCG)"
+# min / median / max of pvctl create's own time and of its builder's hypercalls (ms)
+stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%s / %s / %s", v[1], v[int((NR + 1) / 2)], v[NR] }'; }
+echo "toolstack: create (paused) ms min/median/max: $(sed -n 's/.* in \([0-9.]*\) ms .*/\1/p' /tmp/cycles.out | stats)," \
+     "builder $(sed -n 's/.*hypercalls \([0-9.]*\) ms.*/\1/p' /tmp/cycles.out | stats)"
+[ $errs = 0 ] && ok "create-destroy-${N}-cycles" || bad "create-destroy-${N}-cycles" "$errs errors"
+[ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok cycles-free-pages-back \
+  || bad cycles-free-pages-back "$(free_pages), baseline $base; $(ndomains) domains"
+i=0; while [ "$(monitors)" != 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+[ "$(evtchns)" = "$base_ev" ] && ok cycles-event-channels-back || bad cycles-event-channels-back "$(evtchns), baseline $base_ev"
+[ "$(xsnodes)" = "$base_xs" ] && ok cycles-xenstore-nodes-back \
+  || bad cycles-xenstore-nodes-back "$(xsnodes), baseline $base_xs: $(xenstore-ls / | tail -n 5 | tr '\n' ';')"
+[ "$(monitors)" = 0 ] && ok cycles-monitors-ended || bad cycles-monitors-ended "$(ls /run/pvctl/monitor)"
+
+echo "$pass passed, $fail failed"
