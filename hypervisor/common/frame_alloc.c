@@ -89,7 +89,11 @@ static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 ow
         return INVALID_MFN;
     for (mfn_t i = first; i < first + count; i++) {
         bit_set(p->bitmap, i);
-        p->info[i] = (struct frame_info){ .owner = owner };
+        /* Counts and flags were cleared when it was freed; the owner goes
+         * last, so a reference its new owner takes at once (page_get, under
+         * page_type_lock, not this lock) is never overwritten. */
+        p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE };
+        __atomic_store_n(&p->info[i].owner, owner, __ATOMIC_RELEASE);
     }
     p->nr_free -= count;
     p->hint = first + count;
@@ -114,6 +118,9 @@ mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
     return frame_alloc_below(p, count, align, owner, p->nr_frames);
 }
 
+/* A domain's frame comes here from its last put or its release, under
+ * page_type_lock too (nobody takes a reference meanwhile), or before the
+ * domain ever ran (domain build's failure path). */
 static int free_locked(struct frame_pool *p, mfn_t first, mfn_t count)
 {
     ASSERT(spin_is_locked_by_me(&p->lock));

@@ -61,10 +61,14 @@ void grant_free_status(struct grant_table *gt)
 /* Back to v1: only if the guest maps none of them any more (Xen: -EBUSY). */
 static int unpopulate_status(struct grant_table *gt)
 {
+    arch_frames_lock();                              /* nobody maps one between check and release */
     for (unsigned int i = 0; i < gt->nr_status_frames; i++)
-        if (hv_frames.info[hv_virt_to_mfn(gt->status[i])].count)
+        if (hv_frames.info[hv_virt_to_mfn(gt->status[i])].count) {
+            arch_frames_unlock();
             return -EBUSY;
+        }
     grant_free_status(gt);
+    arch_frames_unlock();
     return 0;
 }
 

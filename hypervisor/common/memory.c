@@ -91,13 +91,17 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
 {
     unsigned long n = 1UL << order;
 
-    if (!extent_owned(d, mfn, n))
+    arch_frames_lock();                              /* not pinned or partial until released */
+    if (!extent_owned(d, mfn, n)) {
+        arch_frames_unlock();
         return -EINVAL;
+    }
     /* A frame still mapped stays charged until its last reference goes:
      * else mapping and giving back frames in a loop beats max_pages. */
     for (unsigned long i = 0; i < n; i++)
         __atomic_fetch_sub(&d->tot_pages, (unsigned long)arch_release_frame(mfn + i),
                            __ATOMIC_RELAXED);
+    arch_frames_unlock();
     return 0;
 }
 
@@ -200,7 +204,7 @@ static bool chunk_inputs_ok(struct domain *d, const xen_pfn_t *in, unsigned long
  * One chunk's handover, under d->page_alloc_lock: the inputs are checked
  * (d's, untyped, unreferenced) and given back and the outputs charged in
  * one step, so a second vCPU cannot hand the same frames over meanwhile.
- * The frame allocator's heap_lock nests inside (rank 10 after 9).
+ * The frame allocator's heap_lock nests inside (rank 11 after 9, page_type_lock 10 between).
  */
 static long exchange_handover(struct domain *d, const struct xen_memory_exchange *x,
                               const xen_pfn_t *in, xen_pfn_t *out,
@@ -211,6 +215,7 @@ static long exchange_handover(struct domain *d, const struct xen_memory_exchange
     long rc = 0;
 
     spin_lock(&d->page_alloc_lock);
+    arch_frames_lock();                              /* nobody maps an input between check and release */
     if (!chunk_inputs_ok(d, in, in_per, in_pages)) {
         rc = -EINVAL;                                /* Xen: steal_page fails */
         goto unlock;
@@ -231,6 +236,7 @@ static long exchange_handover(struct domain *d, const struct xen_memory_exchange
         for (unsigned long k = 0; k < in_pages; k++)
             arch_release_frame(in[i] + k);
 unlock:
+    arch_frames_unlock();
     spin_unlock(&d->page_alloc_lock);
     return rc;
 }

@@ -697,6 +697,7 @@ int main(void)
     suite_cmdline();
     suite_domain();
     suite_page_type();
+    suite_page_race();
     suite_iomem();
     suite_linear_pt();
     suite_grant();

@@ -160,6 +160,7 @@ void suite_time(void);
 void suite_cmdline(void);
 void suite_domain(void);
 void suite_page_type(void);
+void suite_page_race(void);
 void suite_iomem(void);
 void suite_hvm(void);
 void suite_hvm_insn(void);

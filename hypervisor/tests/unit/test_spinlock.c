@@ -232,7 +232,7 @@ static void test_order_inverted_panics(void)
 
     spin_lock(&heap);
     CU_ASSERT(panics(take, &ev));
-    console_has("lock order: taking event_lock (rank 3 key -1) while holding heap_lock (rank 10 key -1)");
+    console_has("lock order: taking event_lock (rank 3 key -1) while holding heap_lock (rank 11 key -1)");
     CU_ASSERT(!spin_is_locked(&ev));                /* refused before it was taken */
     EXPECT_EQ(lock_check_nr_held(), 0);             /* the panic forgot the stack */
     spin_lock_init(&heap, LOCK_RANK_HEAP, "heap_lock");
@@ -247,12 +247,12 @@ static void test_same_rank_unkeyed_panics(void)
 
     spin_lock(&a);
     CU_ASSERT(panics(take, &b));
-    console_has("taking heap_b (rank 10 key -1) while holding heap_a");
+    console_has("taking heap_b (rank 11 key -1) while holding heap_a");
     spin_lock_init(&a, LOCK_RANK_HEAP, "heap_a");
 
     spin_lock(&a);
     CU_ASSERT(panics(take, &a));
-    console_has("taking heap_a (rank 10 key -1) while holding heap_a");
+    console_has("taking heap_a (rank 11 key -1) while holding heap_a");
     spin_lock_init(&a, LOCK_RANK_HEAP, "heap_a");
 
     write_lock(&rw);

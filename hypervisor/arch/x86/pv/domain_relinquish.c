@@ -54,6 +54,12 @@ static bool relinquish_should_yield(struct relinquish_work *w, unsigned int cost
     return hypercall_preempt_check();
 }
 
+/*
+ * Read without page_type_lock: owner, ORPHAN, PINNED and XENHEAP of a dead
+ * domain's frame change only through that domain's own calls (none left)
+ * or this walk; other domains change only counts and types, and every
+ * release below takes the lock and looks again.
+ */
 static bool frame_is_domains(const struct frame_info *f, const struct domain *d)
 {
     return f->owner == d->id && !(f->flags & FRAME_F_ORPHAN);

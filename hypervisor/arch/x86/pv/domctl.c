@@ -14,7 +14,7 @@
 #define PFINFO_BATCH_MAX 1024                        /* Xen's limit per call */
 
 /* A frame's type as Xen reports it: XTAB for one d does not own, or a hypervisor page. */
-static u64 frame_pfinfo(const struct domain *d, mfn_t mfn)
+static u64 frame_pfinfo_held(const struct domain *d, mfn_t mfn)
 {
     const struct frame_info *f;
     u64 type = XEN_DOMCTL_PFINFO_NOTAB;
@@ -28,6 +28,15 @@ static u64 frame_pfinfo(const struct domain *d, mfn_t mfn)
         type = (u64)(f->type - PGT_l1 + 1) << XEN_DOMCTL_PFINFO_LTAB_SHIFT;
     if (f->flags & FRAME_F_PINNED)
         type |= XEN_DOMCTL_PFINFO_LPINTAB;
+    return type;
+}
+
+/* One frame's snapshot under page_type_lock (a report: it may change right after). */
+static u64 frame_pfinfo(const struct domain *d, mfn_t mfn)
+{
+    page_type_lock();
+    u64 type = frame_pfinfo_held(d, mfn);
+    page_type_unlock();
     return type;
 }
 

@@ -73,8 +73,8 @@ static u64 grant_avail_bits(u32 gnt_flags)
     return ((u64)(gnt_flags >> _GNTMAP_guest_avail0) << 9) & 0xe00;
 }
 
-int arch_grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
-                   struct domain *owner, bool readonly, u64 *pte_maddr)
+static int grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
+                     struct domain *owner, bool readonly, u64 *pte_maddr)
 {
     bool contains_pte = gnt_flags & GNTMAP_contains_pte;
     u64 *slot = grant_slot(d, host_addr, contains_pte), old;
@@ -95,6 +95,16 @@ int arch_grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
     flush(host_addr, contains_pte);
     *pte_maddr = slot_maddr(slot);
     return 0;
+}
+
+/* Under page_type_lock: the slot's L1 stays a validated L1 until its entry is written. */
+int arch_grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
+                   struct domain *owner, bool readonly, u64 *pte_maddr)
+{
+    page_type_lock();
+    int rc = grant_map(d, host_addr, gnt_flags, mfn, owner, readonly, pte_maddr);
+    page_type_unlock();
+    return rc;
 }
 
 /* The grant's entry, if it still maps mfn in one of d's validated L1 tables. */
@@ -119,7 +129,7 @@ int arch_grant_unmap(struct domain *d, u64 pte_maddr, mfn_t mfn)
  * is left unmapped. Checked before anything changes: on an error both
  * entries stay as they were.
  */
-int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
+static int grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
 {
     u64 *slot = grant_entry_at(d, pte_maddr, mfn), *from = NULL, old, moved = 0;
 
@@ -138,17 +148,29 @@ int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
     return 0;
 }
 
+int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
+{
+    page_type_lock();
+    int rc = grant_replace(d, pte_maddr, mfn, new_addr);
+    page_type_unlock();
+    return rc;
+}
+
 /* A device mapping's own references (no PTE holds them): the ones a PTE would take. */
 int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly)
 {
+    int rc = 0;
+
+    page_type_lock();
     if (page_get_foreign(mfn, owner->id))
-        return -EINVAL;
-    if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
-                      page_get_type(mfn, PGT_writable, owner))) {
+        rc = -EINVAL;
+    else if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
+                           page_get_type(mfn, PGT_writable, owner))) {
         page_put(mfn);
-        return -EBUSY;                               /* never a writable page table */
+        rc = -EBUSY;                                 /* never a writable page table */
     }
-    return 0;
+    page_type_unlock();
+    return rc;
 }
 
 void arch_grant_dev_put(mfn_t mfn, bool readonly)

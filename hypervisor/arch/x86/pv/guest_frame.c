@@ -34,9 +34,13 @@ void arch_guest_frame_release(mfn_t mfn)
     page_put_and_type(mfn);
 }
 
+/* A hint (grant copy): arch_grant_dev_get takes the writable type under the lock after it. */
 bool arch_frame_may_be_written(mfn_t mfn)
 {
     const struct frame_info *f = &hv_frames.info[mfn];
 
-    return !f->type_count || f->type == PGT_writable;
+    page_type_lock();
+    bool ok = !f->type_count || f->type == PGT_writable;
+    page_type_unlock();
+    return ok;
 }

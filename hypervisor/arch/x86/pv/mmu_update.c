@@ -172,7 +172,7 @@ static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
     return 0;
 }
 
-static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
+static int pt_update_held(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
 {
     mfn_t mfn = ptr >> PAGE_SHIFT;
     unsigned int idx = (ptr & ~PAGE_MASK) / 8;
@@ -189,6 +189,15 @@ static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool 
     else
         rc = write_plain(mfn, idx, val, d);
     page_put(mfn);
+    return rc;
+}
+
+/* Under page_type_lock: the frame keeps the type the write was decided by. */
+static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
+{
+    page_type_lock();
+    int rc = pt_update_held(d, pg_owner, ptr, val, preserve_ad);
+    page_type_unlock();
     return rc;
 }
 

@@ -87,6 +87,50 @@ static struct frame_info *fi(mfn_t mfn)
     return &hv_frames.info[mfn];
 }
 
+/*
+ * page_type_lock (docs/smp.md): one lock over every frame's count, type,
+ * type_count, flags, validated and linear, on every CPU: an interim big
+ * lock until these become cmpxchg'd words (as Xen's get_page and
+ * get_page_type) or per-domain locks. Rank LOCK_RANK_PAGE_TYPE, between
+ * d->page_alloc_lock (relinquish and XENMEM_exchange hold it around
+ * releases) and heap_lock (a last put frees the frame inside it); grant
+ * active-entry and maptrack locks are outside it. Validation runs under it:
+ * it reads tables through the direct map, never guest memory.
+ * Nesting on one CPU only counts (pt_lock_depth): a caller holds it around
+ * a check and the entry points that act on it.
+ */
+static spinlock_t page_type_spinlock = SPINLOCK_INIT(LOCK_RANK_PAGE_TYPE, "page_type_lock");
+static unsigned int pt_lock_owner;                   /* the holder's CPU + 1; 0: free */
+static unsigned int pt_lock_depth;                   /* the holder's nesting */
+
+bool page_type_locked_by_me(void)
+{
+    return __atomic_load_n(&pt_lock_owner, __ATOMIC_RELAXED) == arch_this_pcpu()->id + 1;
+}
+
+void page_type_lock(void)
+{
+    if (page_type_locked_by_me()) {                  /* only this CPU writes its own id */
+        pt_lock_depth++;
+        return;
+    }
+    spin_lock(&page_type_spinlock);
+    __atomic_store_n(&pt_lock_owner, arch_this_pcpu()->id + 1, __ATOMIC_RELAXED);
+    pt_lock_depth = 1;
+}
+
+void page_type_unlock(void)
+{
+    ASSERT(page_type_locked_by_me() && pt_lock_depth > 0);
+    if (--pt_lock_depth)
+        return;
+    __atomic_store_n(&pt_lock_owner, 0, __ATOMIC_RELAXED);
+    spin_unlock(&page_type_spinlock);
+}
+
+void arch_frames_lock(void) { page_type_lock(); }
+void arch_frames_unlock(void) { page_type_unlock(); }
+
 #define TRACE_REF(mfn, what) do {                                                          \
         if (unlikely((mfn) == frame_debug_mfn))                                            \
             hv_info("mfn %lx %s: count %u type %u/%u from %p\n", (mfn), (what),            \
@@ -122,8 +166,9 @@ bool pt_l4_slot_is_hv(unsigned int idx)
     return idx >= 256 && idx <= 271;
 }
 
-int page_get(mfn_t mfn, const struct domain *d)
+static int ref_get(mfn_t mfn, const struct domain *d)
 {
+    ASSERT(page_type_locked_by_me());
     if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id ||
         (fi(mfn)->flags & FRAME_F_ORPHAN))
         return -EINVAL;
@@ -134,8 +179,9 @@ int page_get(mfn_t mfn, const struct domain *d)
     return 0;
 }
 
-int page_get_foreign(mfn_t mfn, domid_t owner)
+static int ref_get_foreign(mfn_t mfn, domid_t owner)
 {
+    ASSERT(page_type_locked_by_me());
     if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != owner ||
         (fi(mfn)->flags & FRAME_F_ORPHAN) || fi(mfn)->count >= PGT_COUNT_MAX)
         return -EINVAL;
@@ -143,10 +189,11 @@ int page_get_foreign(mfn_t mfn, domid_t owner)
     return 0;
 }
 
-void page_put(mfn_t mfn)
+static void ref_put(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
 
+    ASSERT(page_type_locked_by_me());
     ASSERT(f->count > 0);
     if (f->count == 0)
         return;
@@ -215,7 +262,7 @@ static void partial_leave(mfn_t mfn, bool released)
         f->type_count = 0;
         f->type = PGT_none;
     }
-    page_put(mfn);
+    ref_put(mfn);
 }
 
 static int table_devalidate(mfn_t mfn, bool preempt, unsigned int depth);
@@ -341,6 +388,7 @@ static int table_validate(mfn_t mfn, struct domain *d, bool preempt)
 
 static int get_type(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
 {
+    ASSERT(page_type_locked_by_me());
     struct frame_info *f = fi(mfn);
 
     if ((f->flags & FRAME_F_PARTIAL) && f->type == type)
@@ -369,6 +417,7 @@ static int put_type(mfn_t mfn, bool preempt)
 {
     struct frame_info *f = fi(mfn);
 
+    ASSERT(page_type_locked_by_me());
     ASSERT(f->type_count > 0 && f->type != PGT_none && !(f->flags & FRAME_F_PARTIAL));
     if (f->type_count == 0 || (f->flags & FRAME_F_PARTIAL))
         return 0;
@@ -384,35 +433,20 @@ static int put_type(mfn_t mfn, bool preempt)
 
 static int get_and_type(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
 {
-    int rc = page_get(mfn, d);
+    int rc = ref_get(mfn, d);
 
     if (rc)
         return rc;
     rc = get_type(mfn, type, d, preempt);
     if (rc)
-        page_put(mfn);
+        ref_put(mfn);
     return rc;
 }
 
-int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
-{
-    return get_type(mfn, type, d, false);
-}
-
-void page_put_type(mfn_t mfn)
+static void put_and_type(mfn_t mfn)
 {
     put_type(mfn, false);
-}
-
-int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
-{
-    return get_and_type(mfn, type, d, false);
-}
-
-void page_put_and_type(mfn_t mfn)
-{
-    page_put_type(mfn);
-    page_put(mfn);
+    ref_put(mfn);
 }
 
 /*
@@ -439,7 +473,7 @@ static void release_left_partial(mfn_t mfn, enum frame_type type, const struct d
         defer_release(mfn);
 }
 
-int page_get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain *d)
+static int get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain *d)
 {
     int rc = get_and_type(mfn, type, d, true);
 
@@ -448,14 +482,14 @@ int page_get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain
     return rc;
 }
 
-void page_put_and_type_preemptible(mfn_t mfn)
+static void put_and_type_preemptible(mfn_t mfn)
 {
     if (put_type(mfn, true) == -ERESTART)
         defer_release(mfn);
-    page_put(mfn);
+    ref_put(mfn);
 }
 
-int page_release_resume(mfn_t mfn, const struct domain *d)
+static int release_resume(mfn_t mfn, const struct domain *d)
 {
     if (!is_partial(mfn) || fi(mfn)->owner != d->id)
         return 0;                                    /* done meanwhile (or reused: not ours) */
@@ -465,25 +499,25 @@ int page_release_resume(mfn_t mfn, const struct domain *d)
 /*
  * Domain destruction (domain_relinquish.c, from the idle loop, no vCPU of
  * the domain current): a put that may release a tree, preemptible. A
- * release left partial stays so; page_partial_release carries it on.
+ * release left partial stays so; partial_release carries it on.
  */
-int page_put_and_type_relinquish(mfn_t mfn)
+static int put_and_type_relinquish(mfn_t mfn)
 {
     int rc = put_type(mfn, true);
 
-    page_put(mfn);
+    ref_put(mfn);
     return rc;
 }
 
-int page_unpin_relinquish(mfn_t mfn)
+static int unpin_relinquish(mfn_t mfn)
 {
     if (!(fi(mfn)->flags & FRAME_F_PINNED))
         return 0;
     fi(mfn)->flags &= ~FRAME_F_PINNED;
-    return page_put_and_type_relinquish(mfn);
+    return put_and_type_relinquish(mfn);
 }
 
-int page_partial_release(mfn_t mfn)
+static int partial_release(mfn_t mfn)
 {
     return is_partial(mfn) ? table_devalidate(mfn, true, 0) : 0;
 }
@@ -511,13 +545,13 @@ static bool linear_get(u64 e, unsigned int level, mfn_t table, struct domain *d)
         return false;
     if (target == table)
         return true;
-    if (pt->owner != d->id || page_get(target, d))
+    if (pt->owner != d->id || ref_get(target, d))
         return false;
     t = fi(target);
     if (pt->linear < 0 || pt->linear == LINEAR_MAX || t->linear > 0 || t->linear == -LINEAR_MAX ||
         (t->flags & FRAME_F_PARTIAL) ||
         !t->type_count || t->type != PGT_l1 + level - 1 || t->type_count >= PGT_COUNT_MAX) {
-        page_put(target);
+        ref_put(target);
         return false;
     }
     pt->linear++;
@@ -570,27 +604,21 @@ static int entry_get(u64 e, unsigned int level, mfn_t table, struct domain *d, d
     if (level == 1) {
         if (frame_is_io(target))                    /* I/O rights: the privileged domain's (iomem.c) */
             return target == MFN_INVALID_PTE ? -EINVAL : io_map_permitted(d, pg_owner, target);
-        if (page_get_foreign(target, pg_owner))
+        if (ref_get_foreign(target, pg_owner))
             return -EBUSY;                          /* RAM that is not the page owner's */
         if (!(e & _PAGE_RW))
             return 0;
         if (fi(target)->flags & FRAME_F_XENHEAP)
             return 0;                               /* shared_info etc: no types */
-        rc = page_get_type(target, PGT_writable, d) ? -EBUSY : 0;
+        rc = get_type(target, PGT_writable, d, false) ? -EBUSY : 0;
         if (rc)
-            page_put(target);
+            ref_put(target);
         return rc;
     }
     rc = get_and_type(target, PGT_l1 + level - 2, d, preempt);
     if (rc == -EINVAL && frame_valid(&hv_frames, target) && linear_get(e, level, table, d))
         rc = 0;
     return rc;
-}
-
-/* Only for L1 entries (grant mappings): no linear entries there. */
-void pt_entry_put(u64 e, unsigned int level)
-{
-    entry_put(e, level, INVALID_MFN, false);
 }
 
 /* -ERESTART: the target's release was preempted, it is left partial. */
@@ -614,7 +642,7 @@ static int entry_put(u64 e, unsigned int level, mfn_t table, bool preempt)
     }
     if (level > 1 || ((e & _PAGE_RW) && !(fi(target)->flags & FRAME_F_XENHEAP)))
         rc = put_type(target, preempt);
-    page_put(target);
+    ref_put(target);
     return rc;
 }
 
@@ -646,25 +674,7 @@ static int mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
     return 0;
 }
 
-int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
-                 struct domain *d, bool preserve_ad)
-{
-    return mod_entry(table, idx, val, level, d, d->id, preserve_ad, false);
-}
-
-int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int level,
-                         struct domain *d, domid_t pg_owner, bool preserve_ad)
-{
-    return mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, false);
-}
-
-int pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned int level,
-                             struct domain *d, domid_t pg_owner, bool preserve_ad)
-{
-    return mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, true);
-}
-
-bool arch_release_frame(mfn_t mfn)
+static bool release_frame(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
 
@@ -690,7 +700,7 @@ static int pin(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
         return -EINVAL;
     if (fi(mfn)->flags & FRAME_F_PINNED)
         return -EINVAL;
-    rc = preempt ? page_get_and_type_preemptible(mfn, type, d) : page_get_and_type(mfn, type, d);
+    rc = preempt ? get_and_type_preemptible(mfn, type, d) : get_and_type(mfn, type, d, false);
     if (rc)
         return rc;
     fi(mfn)->flags |= FRAME_F_PINNED;
@@ -704,13 +714,181 @@ static int unpin(mfn_t mfn, struct domain *d, bool preempt)
         return -EINVAL;
     fi(mfn)->flags &= ~FRAME_F_PINNED;
     if (preempt)
-        page_put_and_type_preemptible(mfn);
+        put_and_type_preemptible(mfn);
     else
-        page_put_and_type(mfn);
+        put_and_type(mfn);
     return 0;
 }
 
-int page_pin(mfn_t mfn, enum frame_type type, struct domain *d) { return pin(mfn, type, d, false); }
-int page_unpin(mfn_t mfn, struct domain *d) { return unpin(mfn, d, false); }
-int page_pin_preemptible(mfn_t mfn, enum frame_type type, struct domain *d) { return pin(mfn, type, d, true); }
-int page_unpin_preemptible(mfn_t mfn, struct domain *d) { return unpin(mfn, d, true); }
+
+/*
+ * The public entry points. Each takes page_type_lock for its whole work
+ * (the functions above run under it and never take it again); a caller
+ * that must decide on a frame's state and act on it in one step (grant
+ * maps, update_va_mapping, ptwr, descriptor writes, XENMEM_exchange)
+ * holds it around both with page_type_lock/unlock, and the entry points it
+ * calls meanwhile only count a level of nesting.
+ */
+int page_get(mfn_t mfn, const struct domain *d)
+{
+    page_type_lock();
+    int rc = ref_get(mfn, d);
+    page_type_unlock();
+    return rc;
+}
+
+int page_get_foreign(mfn_t mfn, domid_t owner)
+{
+    page_type_lock();
+    int rc = ref_get_foreign(mfn, owner);
+    page_type_unlock();
+    return rc;
+}
+
+void page_put(mfn_t mfn)
+{
+    page_type_lock();
+    ref_put(mfn);
+    page_type_unlock();
+}
+
+int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    page_type_lock();
+    int rc = get_type(mfn, type, d, false);
+    page_type_unlock();
+    return rc;
+}
+
+void page_put_type(mfn_t mfn)
+{
+    page_type_lock();
+    put_type(mfn, false);
+    page_type_unlock();
+}
+
+int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    page_type_lock();
+    int rc = get_and_type(mfn, type, d, false);
+    page_type_unlock();
+    return rc;
+}
+
+void page_put_and_type(mfn_t mfn)
+{
+    page_type_lock();
+    put_and_type(mfn);
+    page_type_unlock();
+}
+
+int page_get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain *d)
+{
+    page_type_lock();
+    int rc = get_and_type_preemptible(mfn, type, d);
+    page_type_unlock();
+    return rc;
+}
+
+void page_put_and_type_preemptible(mfn_t mfn)
+{
+    page_type_lock();
+    put_and_type_preemptible(mfn);
+    page_type_unlock();
+}
+
+int page_release_resume(mfn_t mfn, const struct domain *d)
+{
+    page_type_lock();
+    int rc = release_resume(mfn, d);
+    page_type_unlock();
+    return rc;
+}
+
+int page_put_and_type_relinquish(mfn_t mfn)
+{
+    page_type_lock();
+    int rc = put_and_type_relinquish(mfn);
+    page_type_unlock();
+    return rc;
+}
+
+int page_unpin_relinquish(mfn_t mfn)
+{
+    page_type_lock();
+    int rc = unpin_relinquish(mfn);
+    page_type_unlock();
+    return rc;
+}
+
+int page_partial_release(mfn_t mfn)
+{
+    page_type_lock();
+    int rc = partial_release(mfn);
+    page_type_unlock();
+    return rc;
+}
+
+/* Only for L1 entries (grant mappings): no linear entries there. */
+void pt_entry_put(u64 e, unsigned int level)
+{
+    page_type_lock();
+    entry_put(e, level, INVALID_MFN, false);
+    page_type_unlock();
+}
+
+static int mod_entry_locked(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                            struct domain *d, domid_t pg_owner, bool preserve_ad, bool preempt)
+{
+    page_type_lock();
+    int rc = mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, preempt);
+    page_type_unlock();
+    return rc;
+}
+
+int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                 struct domain *d, bool preserve_ad)
+{
+    return mod_entry_locked(table, idx, val, level, d, d->id, preserve_ad, false);
+}
+
+int pt_mod_entry_foreign(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                         struct domain *d, domid_t pg_owner, bool preserve_ad)
+{
+    return mod_entry_locked(table, idx, val, level, d, pg_owner, preserve_ad, false);
+}
+
+int pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned int level,
+                             struct domain *d, domid_t pg_owner, bool preserve_ad)
+{
+    return mod_entry_locked(table, idx, val, level, d, pg_owner, preserve_ad, true);
+}
+
+bool arch_release_frame(mfn_t mfn)
+{
+    page_type_lock();
+    bool freed = release_frame(mfn);
+    page_type_unlock();
+    return freed;
+}
+
+static int pin_locked(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
+{
+    page_type_lock();
+    int rc = pin(mfn, type, d, preempt);
+    page_type_unlock();
+    return rc;
+}
+
+static int unpin_locked(mfn_t mfn, struct domain *d, bool preempt)
+{
+    page_type_lock();
+    int rc = unpin(mfn, d, preempt);
+    page_type_unlock();
+    return rc;
+}
+
+int page_pin(mfn_t mfn, enum frame_type type, struct domain *d) { return pin_locked(mfn, type, d, false); }
+int page_unpin(mfn_t mfn, struct domain *d) { return unpin_locked(mfn, d, false); }
+int page_pin_preemptible(mfn_t mfn, enum frame_type type, struct domain *d) { return pin_locked(mfn, type, d, true); }
+int page_unpin_preemptible(mfn_t mfn, struct domain *d) { return unpin_locked(mfn, d, true); }

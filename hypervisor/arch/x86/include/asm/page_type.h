@@ -24,6 +24,16 @@ enum frame_type {
 #define PGT_COUNT_MAX  0x7fffffffu
 #define PTE_LEVEL_ENTRIES 512
 
+/*
+ * page_type_lock: every entry point below takes it, so each is atomic
+ * against every CPU. A caller that checks a frame's type, count or flags
+ * and acts on the answer holds it around both (the entry points nest).
+ * Never across a guest access. Rank LOCK_RANK_PAGE_TYPE (docs/smp.md).
+ */
+void page_type_lock(void);
+void page_type_unlock(void);
+bool page_type_locked_by_me(void);
+
 /* General references: the frame must belong to d (or be d's shared hypervisor page). */
 int  page_get(mfn_t mfn, const struct domain *d);
 /* A reference on somebody else's frame, for grant mappings. */
