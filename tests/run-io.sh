@@ -46,6 +46,11 @@ echo "io: boot and checks took $(( $(date +%s) - start ))s" >&2
 check attach-xvda '^\(d0\) IO0-ATTACH: xvda ok'
 check attach-xvdb-readonly '^\(d0\) IO0-ATTACH: xvdb ok'
 check blkfront-sees-64MiB '^\(d1\) IO-XVDA: 131072 sectors'
+check both-ends-connected '^\(d0\) IO0-STATE: backend 4 frontend 4'
+check persistent-grants-negotiated '^\(d0\) IO0-PERSISTENT: backend 1 frontend 1'
+check indirect-descriptors-offered '^\(d0\) IO0-INDIRECT: backend [1-9][0-9]*$'
+check indirect-descriptors-used '^\(d1\) IO-XVDA-MAX-SEGMENTS: ([2-9][0-9]|1[2-9]|[1-9][0-9][0-9]+)$'
+check blkback-wrote-48MiB '^\(d0\) IO0-STATS: wr_req [0-9]+ wr_sect (9[89][0-9]{3}|[1-9][0-9]{5,})'
 check same-image-writable-twice-refused '^\(d0\) IO0-DOUBLE-ATTACH: refused'
 check readonly-image-writable-refused '^\(d0\) IO0-DOUBLE-ATTACH-RO: refused'
 d=$(val d1 IO-SHA-DIRECT); d0=$(val d0 IO0-SHA-DIRECT)

@@ -20,7 +20,18 @@ vbd-attach "$dom" $ro xvdb r > /dev/null && echo "IO0-ATTACH: xvdb ok"
 # One writer per image: the same image again, on another vdev, must be refused.
 vbd-attach "$dom" $img xvdc r 2>/dev/null && echo "IO0-DOUBLE-ATTACH: accepted" || echo "IO0-DOUBLE-ATTACH: refused"
 vbd-attach "$dom" $ro xvdc w 2>/dev/null && echo "IO0-DOUBLE-ATTACH-RO: accepted" || echo "IO0-DOUBLE-ATTACH-RO: refused"
+# What the two ends negotiated, and what blkback counted (before the detach).
+show_vbd() {
+  be=/local/domain/0/backend/vbd/$dom/51712; fe=/local/domain/$dom/device/vbd/51712
+  st=/sys/bus/xen-backend/devices/vbd-$dom-51712/statistics
+  echo "IO0-STATE: backend $(xenstore-read $be/state) frontend $(xenstore-read $fe/state)"
+  echo "IO0-PERSISTENT: backend $(xenstore-read $be/feature-persistent 2>&1) frontend $(xenstore-read $fe/feature-persistent 2>&1)"
+  echo "IO0-INDIRECT: backend $(xenstore-read $be/feature-max-indirect-segments 2>&1)"
+  echo "IO0-RING: $(xenstore-read $fe/ring-ref 2>/dev/null || xenstore-read $fe/queue-0/ring-ref 2>&1) event-channel $(xenstore-read $fe/event-channel 2>/dev/null || xenstore-read $fe/queue-0/event-channel 2>&1)"
+  echo "IO0-STATS: wr_req $(cat $st/wr_req) wr_sect $(cat $st/wr_sect) rd_req $(cat $st/rd_req) rd_sect $(cat $st/rd_sect) oo_req $(cat $st/oo_req) f_req $(cat $st/f_req)"
+}
 if wait_phase written 400; then
+  show_vbd
   vbd-detach "$dom" xvda; echo "IO0-DETACH: rc $?"
   vbd-detach "$dom" xvdb; echo "IO0-DETACH-RO: rc $?"
   echo "IO0-SHA-DIRECT: $(dd if=$img bs=1M count=32 2>/dev/null | sha)"

@@ -25,6 +25,8 @@ sha() { sha256sum | cut -d' ' -f1; }
 
 if wait_dev xvda 240; then
   echo "IO-XVDA: $(cat /sys/block/xvda/size) sectors"
+  # 11 segments a request without indirect descriptors; more with them
+  echo "IO-XVDA-MAX-SEGMENTS: $(cat /sys/block/xvda/queue/max_segments)"
   dd if=/dev/urandom of=/tmp/a bs=1M count=32 2>/dev/null
   dd if=/dev/urandom of=/tmp/b bs=1M count=16 2>/dev/null
   dd if=/tmp/a of=/dev/xvda bs=1M oflag=direct 2>/dev/null || echo "IO-FAIL: O_DIRECT write"
