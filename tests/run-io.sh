@@ -11,6 +11,7 @@
 # domU reads its data back, makes an ext2 filesystem, fscks, mounts, remounts and fscks
 # it; dom0 detaches and fscks the image. Both power off; the hypervisor's final state
 # must be clean. Prints PASS/FAIL lines; log: build/test-results/io/boot.log.
+# IO_SMP=N: QEMU with N CPUs (default 1); HV_IMAGE: another hypervisor build.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=tests/final-state.sh
@@ -35,7 +36,7 @@ check() {   # NAME ERE: one line of the log matches
 }
 
 start=$(date +%s)
-QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c 1 -k "$hv" \
+QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c "${IO_SMP:-1}" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
     -M "$k console=hvc0 loglevel=4 pvtest=io0 pvio.dom=1" -M "$ird initrd" \
     -M "$k console=hvc0 loglevel=4 pvtest=io pvhv.mem=256M" -M "$ird initrd" \
