@@ -10,7 +10,9 @@
 # same sha256 on the image and the read-only image unchanged, attaches xvda again; the
 # domU reads its data back, makes an ext2 filesystem, fscks, mounts, remounts and fscks
 # it; dom0 detaches and fscks the image. Both power off; the hypervisor's final state
-# must be clean. Prints PASS/FAIL lines; log: build/test-results/io/boot.log.
+# must be clean. A second boot (pvio.mode=crash): the domU crashes with writes in flight;
+# dom0's forced detach leaves no loop device and no node, and the hypervisor reaps the
+# domU with every frame back. Prints PASS/FAIL lines; logs: build/test-results/io/{boot,crash}.log.
 # IO_SMP=N: QEMU with N CPUs (default 1); HV_IMAGE: another hypervisor build.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,8 +26,6 @@ status=0
 for f in "$hv" "$k" "$ird"; do
   [ -f "$f" ] || { echo "FAIL: io/setup: missing $f (make hypervisor linux-image)"; exit 1; }
 done
-log=$res/boot.log
-rm -f "$log"
 clean() { tr -d '\r' < "$log"; }
 log_has() { clean | grep -Ec -- "$1" > /dev/null; }
 val() { clean | sed -n "s/^($1) $2: //p" | head -1; }
@@ -35,14 +35,20 @@ check() {   # NAME ERE: one line of the log matches
   if log_has "$2"; then pass "$1"; else fail "$1 (no line matching '$2')"; fi
 }
 
-start=$(date +%s)
-QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c "${IO_SMP:-1}" -k "$hv" \
-    -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
-    -M "$k console=hvc0 loglevel=4 pvtest=io0 pvio.dom=1" -M "$ird initrd" \
-    -M "$k console=hvc0 loglevel=4 pvtest=io pvhv.mem=256M" -M "$ird initrd" \
-    -m 1024 -l "$log" -t "$TMO" -e "$HV_END_RE" > /dev/null
-rc=$?
-echo "io: boot and checks took $(( $(date +%s) - start ))s" >&2
+# boot NAME [KERNEL WORDS]: dom0 and the domU d1 with those words; sets log and rc.
+boot() {
+  local start
+  log=$res/$1.log; rm -f "$log"; start=$(date +%s)
+  QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c "${IO_SMP:-1}" -k "$hv" \
+      -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
+      -M "$k console=hvc0 loglevel=4 pvtest=io0 pvio.dom=1 ${2:-}" -M "$ird initrd" \
+      -M "$k console=hvc0 loglevel=4 pvtest=io pvhv.mem=256M ${2:-}" -M "$ird initrd" \
+      -m 1024 -l "$log" -t "$TMO" -e "$HV_END_RE" > /dev/null
+  rc=$?
+  echo "io: boot '$1' took $(( $(date +%s) - start ))s" >&2
+}
+
+boot boot
 
 check attach-xvda '^\(d0\) IO0-ATTACH: xvda ok'
 check attach-xvdb-readonly '^\(d0\) IO0-ATTACH: xvdb ok'
@@ -80,9 +86,26 @@ check no-io-failures-reported '^\(d0\) IO0-DONE'
 if log_has '^\((d0|d1)\) IO0?-FAIL'; then
   fail "no-io-failures-reported"; clean | grep -E '^\((d0|d1)\) IO0?-FAIL' | sed 's/^/    /'
 fi
+# --- the second boot: a domU that crashes with writes in flight (pvio.mode=crash) ---
+crash_checks() {
+  check crash/domU-crashed-mid-io '^\(d1\) IO-CRASHING: [1-9][0-9]* writes in flight'
+  check crash/domU-crash-reported '\(HV\) d1 shutdown: crash'
+  check crash/detach-forced '^\(d0\) IO0-CRASH-DETACH: rc [02]$'
+  check crash/no-loop-devices-left '^\(d0\) IO0-LOOPS: none left'
+  check crash/no-backend-nodes-left '^\(d0\) IO0-BACKEND-NODES: 0$'
+  check crash/dom0-poweroff '\(HV\) d0 shutdown: poweroff'
+  local why
+  why=$(hv_boot_verdict "$log" "$rc" "$TMO")
+  if [ -z "$why" ]; then pass crash/final-state-no-leak
+  else fail "crash/final-state-no-leak: $why"; echo "    --- last lines ---"; clean | tail -n 30 | sed 's/^/    /'; fi
+}
+
 check domU-poweroff '\(HV\) d1 shutdown: poweroff'
 check dom0-poweroff '\(HV\) d0 shutdown: poweroff'
 why=$(hv_boot_verdict "$log" "$rc" "$TMO")
 if [ -z "$why" ]; then pass final-state
 else fail "final-state: $why"; echo "    --- last lines ---"; clean | tail -n 30 | sed 's/^/    /'; fi
+
+boot crash pvio.mode=crash
+crash_checks
 exit $status

@@ -30,6 +30,19 @@ show_vbd() {
   echo "IO0-RING: $(xenstore-read $fe/ring-ref 2>/dev/null || xenstore-read $fe/queue-0/ring-ref 2>&1) event-channel $(xenstore-read $fe/event-channel 2>/dev/null || xenstore-read $fe/queue-0/event-channel 2>&1)"
   echo "IO0-STATS: wr_req $(cat $st/wr_req) wr_sect $(cat $st/wr_sect) rd_req $(cat $st/rd_req) rd_sect $(cat $st/rd_sect) oo_req $(cat $st/oo_req) f_req $(cat $st/f_req)"
 }
+# pvio.mode=crash: the domU crashes mid-I/O; its disk is detached after it (forced: nobody
+# answers), the loop device is freed, and the hypervisor then reaps the domU.
+if grep -q 'pvio\.mode=crash' /proc/cmdline; then
+  if wait_phase crashing 400; then
+    sleep 5
+    vbd-detach "$dom" xvda 10; echo "IO0-CRASH-DETACH: rc $?"
+    vbd-detach "$dom" xvdb 10; echo "IO0-CRASH-DETACH-RO: rc $?"
+    [ -z "$(losetup -a 2>/dev/null)" ] && echo "IO0-LOOPS: none left" || { echo "IO0-LOOPS: left:"; losetup -a; }
+    echo "IO0-BACKEND-NODES: $(xenstore-ls /local/domain/0/backend/vbd 2>/dev/null | wc -l)"
+  fi
+  echo "IO0-DONE"
+  exit 0
+fi
 if wait_phase written 400; then
   show_vbd
   vbd-detach "$dom" xvda; echo "IO0-DETACH: rc $?"

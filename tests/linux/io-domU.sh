@@ -23,6 +23,20 @@ wait_key() {
 }
 sha() { sha256sum | cut -d' ' -f1; }
 
+# pvio.mode=crash: crash in the middle of O_DIRECT writes (dom0 must clean up after it).
+if grep -q 'pvio\.mode=crash' /proc/cmdline; then
+  wait_dev xvda 240 || exit 0
+  dd if=/dev/zero of=/tmp/z bs=1M count=8 2>/dev/null
+  while :; do dd if=/tmp/z of=/dev/xvda bs=1M oflag=direct 2>/dev/null; done &
+  phase crashing
+  # crash while blkfront has writes in flight (the second field of inflight)
+  n=0; w=0
+  while [ $n -lt 2000 ]; do
+    w=$(awk '{print $2}' /sys/block/xvda/inflight); [ "$w" -gt 0 ] && break; n=$((n + 1))
+  done
+  echo "IO-CRASHING: $w writes in flight"
+  echo c > /proc/sysrq-trigger
+fi
 if wait_dev xvda 240; then
   echo "IO-XVDA: $(cat /sys/block/xvda/size) sectors"
   # 11 segments a request without indirect descriptors; more with them
