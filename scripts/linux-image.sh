@@ -110,6 +110,26 @@ for b in "$xsl" "$out/xs-boot-introduce" /usr/bin/xenstore; do
 done | sort -u | while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
 cp "$top/tests/linux/dom0-xenstored.sh" "$ir/dom0-xenstored.sh"
 # --- end of dom0's xenstored
+# --- split-driver block I/O (issue 15, docs/io.md): dom0's xen-blkback and loop, ext4 (which
+# mounts ext2) for the domU, the project's hotplug (dom0-tools/hotplug), Debian's mke2fs and
+# e2fsck with the shared objects ldd names, and both sides of `make test-io`.
+for m in xen-blkback loop ext4; do
+  modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
+    while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
+done
+depmod -b "$ir" "$kver"
+cp "$top/dom0-tools/hotplug/vbd-attach" "$top/dom0-tools/hotplug/vbd-detach" "$ir/bin/"
+for b in mke2fs e2fsck; do
+  p=$(command -v "$b" || echo "/usr/sbin/$b")
+  [ -x "$p" ] || continue
+  cp "$p" "$ir/sbin/$b"
+  ldd "$p" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+    while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+done
+[ -x "$ir/sbin/mke2fs" ] && { rm -f "$ir/bin/mkfs.ext2" "$ir/sbin/mkfs.ext2"; ln -s mke2fs "$ir/sbin/mkfs.ext2"; }
+[ -x "$ir/sbin/e2fsck" ] && rm -f "$ir/bin/fsck.ext2" "$ir/bin/e2fsck"
+cp "$top/tests/linux/io-dom0.sh" "$top/tests/linux/io-domU.sh" "$ir/"
+# --- end of split-driver block I/O
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
 cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"

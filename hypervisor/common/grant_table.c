@@ -32,7 +32,6 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 
-#define MAPTRACK_PAGES (ALIGN_UP(GNTTAB_MAPTRACK_MAX * sizeof(struct grant_mapping), PAGE_SIZE) / PAGE_SIZE)
 /* The active entries for nr shared frames (counted as v1, the larger). */
 #define ACTIVE_PAGES(nr) \
     (ALIGN_UP((nr) * GNTTAB_ENTRIES_PER_FRAME * sizeof(struct grant_active), PAGE_SIZE) / PAGE_SIZE)
@@ -95,7 +94,8 @@ int grant_table_init(struct domain *d)
     spin_lock_init(&gt->maptrack_lock, LOCK_RANK_MAPTRACK, "maptrack_lock");
     gt->generation = arch_fetch_add(&generations, 1) + 1;
     gt->version = 1;
-    gt->maptrack = hv_alloc_pages(MAPTRACK_PAGES);
+    gt->maptrack = hv_alloc_pages(1);                /* the directory; records come as used */
+    gt->maptrack_free = -1;
     d->grant_table = gt;
     if (!gt->maptrack)
         return -ENOMEM;
@@ -225,26 +225,66 @@ static long check_grant(struct domain *rd, grant_ref_t ref, domid_t mapper, bool
     return (long)e.frame;
 }
 
+/* Record h of the mapper's table (h < maptrack_nr; under its maptrack lock). */
+static struct grant_mapping *maptrack_rec(struct grant_table *gt, grant_handle_t h)
+{
+    return &gt->maptrack[h / GNTTAB_MAPTRACK_PER_PAGE][h % GNTTAB_MAPTRACK_PER_PAGE];
+}
+
+/*
+ * Under the maptrack lock: one more page of records, all onto the free
+ * list. A back end holds many mappings at once (blkback: a ring's
+ * persistent grants plus the requests in flight, over a thousand), a
+ * plain domU none: the table grows with use, up to GNTTAB_MAPTRACK_MAX.
+ */
+static bool maptrack_grow(struct grant_table *gt)
+{
+    unsigned int page = gt->maptrack_nr / GNTTAB_MAPTRACK_PER_PAGE;
+    struct grant_mapping *recs;
+
+    if (page >= GNTTAB_MAPTRACK_PAGES || !(recs = hv_alloc_pages(1)))
+        return false;
+    for (unsigned int i = GNTTAB_MAPTRACK_PER_PAGE; i-- > 0;) {
+        recs[i].self = gt->maptrack_nr + i;
+        recs[i].next_free = gt->maptrack_free;
+        gt->maptrack_free = (int)recs[i].self;
+    }
+    gt->maptrack[page] = recs;
+    gt->maptrack_nr += GNTTAB_MAPTRACK_PER_PAGE;
+    return true;
+}
+
 /* Reserves a free record of the mapper's table; -1: none, or the table is dead. */
 static int maptrack_get(struct grant_table *gt)
 {
     int found = -1;
 
     spin_lock(&gt->maptrack_lock);
-    for (int h = 0; !gt->dead && h < GNTTAB_MAPTRACK_MAX; h++)
-        if (!gt->maptrack[h].in_use && !gt->maptrack[h].reserved) {
-            gt->maptrack[h].reserved = true;
-            found = h;
-            break;
-        }
+    if (!gt->dead && (gt->maptrack_free >= 0 || maptrack_grow(gt))) {
+        struct grant_mapping *m = maptrack_rec(gt, (grant_handle_t)gt->maptrack_free);
+
+        ASSERT(!m->in_use && !m->reserved);
+        found = gt->maptrack_free;
+        gt->maptrack_free = m->next_free;
+        m->reserved = true;
+    }
     spin_unlock(&gt->maptrack_lock);
     return found;
+}
+
+/* Under the maptrack lock: record m back on the free list. */
+static void maptrack_free_rec(struct grant_table *gt, struct grant_mapping *m)
+{
+    m->in_use = false;
+    m->reserved = false;
+    m->next_free = gt->maptrack_free;
+    gt->maptrack_free = (int)m->self;
 }
 
 static void maptrack_put(struct grant_table *gt, int h)
 {
     spin_lock(&gt->maptrack_lock);
-    gt->maptrack[h].reserved = false;
+    maptrack_free_rec(gt, maptrack_rec(gt, (grant_handle_t)h));
     spin_unlock(&gt->maptrack_lock);
 }
 
@@ -299,8 +339,8 @@ static s16 map_active(struct domain *d, struct domain *rd, struct gnttab_map_gra
         return rc;
     }
     spin_lock(&gt->maptrack_lock);
-    gt->maptrack[h] = (struct grant_mapping){
-        .in_use = true, .host = host, .device = dev, .readonly = ro,
+    *maptrack_rec(gt, (grant_handle_t)h) = (struct grant_mapping){
+        .self = (u32)h, .in_use = true, .host = host, .device = dev, .readonly = ro,
         .contains_pte = op->flags & GNTMAP_contains_pte, .granter = rd->id, .ref = op->ref,
         .mfn = (mfn_t)frame, .host_addr = op->host_addr, .pte_maddr = pte_maddr,
         .granter_gen = rd->grant_table->generation };
@@ -368,10 +408,10 @@ static void drop_pin(struct grant_table *rgt, struct grant_mapping *m, bool devi
     set_in_use_flags(rgt, m->ref);
 }
 
-static void release_if_done(struct grant_mapping *m)
+static void release_if_done(struct grant_table *gt, struct grant_mapping *m)
 {
     if (!m->host && !m->device)
-        m->in_use = false;
+        maptrack_free_rec(gt, m);
 }
 
 static s16 unmap_host(struct domain *d, struct grant_mapping *m, struct grant_table *rgt)
@@ -420,18 +460,19 @@ static s16 with_mapping(struct domain *d, grant_handle_t h, mapping_fn fn, void 
     struct domain *rd;
     s16 rc;
 
-    if (h >= GNTTAB_MAPTRACK_MAX || !gt->maptrack)
-        return GNTST_bad_handle;
     spin_lock(&gt->maptrack_lock);
-    snap = gt->maptrack[h];
+    if (h < gt->maptrack_nr)
+        snap = *maptrack_rec(gt, h);
+    else
+        snap.in_use = false;                         /* never handed out */
     spin_unlock(&gt->maptrack_lock);
     if (!snap.in_use)
         return GNTST_bad_handle;
     rd = domain_lookup_any(snap.granter);
     rgt = lock_granter(rd, &snap);
     spin_lock(&gt->maptrack_lock);
-    m = &gt->maptrack[h];
-    if (!m->in_use || m->granter != snap.granter || m->ref != snap.ref ||
+    m = h < gt->maptrack_nr ? maptrack_rec(gt, h) : NULL;   /* NULL: released meanwhile */
+    if (!m || !m->in_use || m->granter != snap.granter || m->ref != snap.ref ||
         m->granter_gen != snap.granter_gen)
         rc = GNTST_bad_handle;                       /* undone meanwhile */
     else
@@ -460,7 +501,7 @@ static s16 drop_record(struct domain *d, struct grant_mapping *m, struct grant_t
     }
     if (m->device)
         unmap_device(m, rgt);
-    m->in_use = false;
+    maptrack_free_rec(d->grant_table, m);
     return GNTST_okay;
 }
 
@@ -468,9 +509,10 @@ static void unmap_all(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
 
-    for (int h = 0; gt->maptrack && h < GNTTAB_MAPTRACK_MAX; h++)
-        if (gt->maptrack[h].in_use)
-            with_mapping(d, (grant_handle_t)h, drop_record, NULL);
+    /* dead: no record is added meanwhile, so maptrack_nr stays */
+    for (grant_handle_t h = 0; h < gt->maptrack_nr; h++)
+        if (maptrack_rec(gt, h)->in_use)
+            with_mapping(d, h, drop_record, NULL);
 }
 
 /*
@@ -492,7 +534,7 @@ static s16 unmap_record(struct domain *d, struct grant_mapping *m, struct grant_
     }
     if (op->dev_bus_addr && m->device)
         unmap_device(m, rgt);
-    release_if_done(m);
+    release_if_done(d->grant_table, m);
     return GNTST_okay;
 }
 
@@ -515,7 +557,7 @@ static s16 replace_record(struct domain *d, struct grant_mapping *m, struct gran
         return GNTST_general_error;
     m->host = false;
     drop_pin(rgt, m, false);
-    release_if_done(m);
+    release_if_done(d->grant_table, m);
     return GNTST_okay;
 }
 
@@ -740,7 +782,13 @@ void grant_table_release(struct domain *d)
     hv_free_pages(gt->active, gt->active_pages);
     gt->active = NULL;
     gt->active_pages = 0;
-    hv_free_pages(gt->maptrack, MAPTRACK_PAGES);
+    spin_lock(&gt->maptrack_lock);
+    for (unsigned int i = 0; i < gt->maptrack_nr / GNTTAB_MAPTRACK_PER_PAGE; i++)
+        hv_free_pages(gt->maptrack[i], 1);
+    gt->maptrack_nr = 0;
+    gt->maptrack_free = -1;
+    spin_unlock(&gt->maptrack_lock);
+    hv_free_pages(gt->maptrack, 1);
     gt->maptrack = NULL;
     write_unlock(&gt->lock);
 }

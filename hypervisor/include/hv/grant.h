@@ -26,7 +26,10 @@
 #define GNTTAB_MAX_STATUS_FRAMES \
     ((GNTTAB_MAX_FRAMES * GNTTAB_V2_PER_FRAME + GNTTAB_STATUS_PER_FRAME - 1) / GNTTAB_STATUS_PER_FRAME)
 #define GNTTAB_MAX_ENTRIES    (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
-#define GNTTAB_MAPTRACK_MAX   1024                   /* mappings one domain may hold */
+/* A domain's mappings: a directory page of record pages, each allocated at first use. */
+#define GNTTAB_MAPTRACK_PAGES (PAGE_SIZE / sizeof(void *))                 /* 512 */
+#define GNTTAB_MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct grant_mapping))
+#define GNTTAB_MAPTRACK_MAX   (GNTTAB_MAPTRACK_PAGES * GNTTAB_MAPTRACK_PER_PAGE)
 #define GNTTAB_ACTIVE_LOCKS   64                     /* active-entry locks: ref % 64 */
 
 struct domain;
@@ -39,6 +42,8 @@ struct grant_active {                  /* the granter's view of one ref in use *
 };
 
 struct grant_mapping {                 /* the mapper's record, indexed by handle */
+    u32 self;                          /* its handle */
+    int next_free;                     /* free: the next free record, -1 at the end */
     bool in_use;
     bool reserved;                     /* taken by a map still under way */
     bool host, device;                 /* which halves are still mapped */
@@ -73,7 +78,9 @@ struct grant_table {
     grant_status_t *status[GNTTAB_MAX_STATUS_FRAMES];
     struct grant_active *active;       /* an entry per ref of nr_frames (as v1), grown with them */
     unsigned int active_pages;
-    struct grant_mapping *maptrack;    /* GNTTAB_MAPTRACK_MAX */
+    struct grant_mapping **maptrack;   /* directory: GNTTAB_MAPTRACK_PAGES pages of records */
+    unsigned int maptrack_nr;          /* records allocated so far (whole pages) */
+    int maptrack_free;                 /* the first free record, -1: none (grow) */
 };
 
 int  grant_table_init(struct domain *d);

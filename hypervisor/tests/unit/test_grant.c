@@ -49,6 +49,22 @@ static unsigned int ptes_of(struct domain *d)
     return n;
 }
 
+/* d's maptrack record h, or NULL if the table never grew that far. */
+static struct grant_mapping *rec(struct domain *d, grant_handle_t h)
+{
+    struct grant_table *gt = d->grant_table;
+
+    return h < gt->maptrack_nr ? &gt->maptrack[h / GNTTAB_MAPTRACK_PER_PAGE][h % GNTTAB_MAPTRACK_PER_PAGE]
+                               : NULL;
+}
+
+static bool rec_free(struct domain *d, grant_handle_t h)
+{
+    struct grant_mapping *r = rec(d, h);
+
+    return !r || (!r->in_use && !r->reserved);
+}
+
 static mfn_t frame_of(struct domain *d)
 {
     mfn_t f = frame_alloc(&hv_frames, 1, 1, d->id);
@@ -331,7 +347,7 @@ static void test_map_cases(void)
             EXPECT_EQ(!!(*harness_pte(m, va) & _PAGE_RW), rw);
             EXPECT_EQ(unmap_as(m, h, addr), GNTST_okay);
         } else {
-            CU_ASSERT(!m->grant_table->maptrack[0].in_use);
+            CU_ASSERT(rec_free(m, 0));
         }
         if (in_use(g, 5)) {
             snprintf(msg, sizeof(msg), "map case '%s': in-use flags %#x left", c->what, in_use(g, 5));
@@ -412,9 +428,9 @@ static void test_map_unmap_flags(void)
     EXPECT_EQ(entry(g, 8)->flags, GTF_permit_access | GTF_readonly);
     EXPECT_EQ(fi(frame)->count, 0);
     EXPECT_EQ(fi(frame2)->count, 0);
-    /* Handles are reused. */
+    /* Handles are reused (a freed one: the free list's order is the table's own). */
     EXPECT_EQ(map_as(m, G, 7, GNTMAP_host_map, VA(1), &h_rw), GNTST_okay);
-    EXPECT_EQ(h_rw, 0);
+    CU_ASSERT(h_rw <= 3);
     EXPECT_EQ(unmap_as(m, h_rw, VA(1)), GNTST_okay);
 }
 
@@ -446,51 +462,89 @@ static void test_map_batch(void)
     EXPECT_EQ(in_use(g, 1) | in_use(g, 2), 0);
 }
 
-static void test_maptrack_exhaustion(void)
+/* Maps n grants of ref 3 from handle `first` on, host mappings at VA(first + i) or device ones. */
+static void map_many(int first, int n, bool host)
 {
     static struct gnttab_map_grant_ref ops[512];
+
+    for (int done = 0; done < n; done += 512) {
+        int k = n - done < 512 ? n - done : 512;
+
+        for (int i = 0; i < k; i++)
+            ops[i] = (struct gnttab_map_grant_ref){
+                .host_addr = host ? VA(first + done + i) : 0, .ref = 3, .dom = G, .status = 99,
+                .flags = (host ? GNTMAP_host_map : GNTMAP_device_map) | GNTMAP_readonly };
+        EXPECT_EQ(op_as(m, GNTTABOP_map_grant_ref, ops, k), 0);
+        for (int i = 0; i < k; i++)
+            if (ops[i].status != GNTST_okay || ops[i].handle != (grant_handle_t)(first + done + i))
+                FAIL_MSG("maptrack: a mapping below the limit failed");
+    }
+}
+
+/* Unmaps handles first..first+n-1 as map_many made them (host: at host_addr; else the device). */
+static void unmap_many(int first, int n, bool host, u64 dev_addr)
+{
     static struct gnttab_unmap_grant_ref un[512];
+
+    for (int done = 0; done < n; done += 512) {
+        int k = n - done < 512 ? n - done : 512;
+
+        for (int i = 0; i < k; i++)
+            un[i] = (struct gnttab_unmap_grant_ref){ .handle = first + done + i, .status = 99,
+                .host_addr = host ? VA(first + done + i) : 0, .dev_bus_addr = host ? 0 : dev_addr };
+        EXPECT_EQ(op_as(m, GNTTABOP_unmap_grant_ref, un, k), 0);
+        for (int i = 0; i < k; i++)
+            if (un[i].status != GNTST_okay)
+                FAIL_MSG("maptrack: unmap failed");
+    }
+}
+
+/*
+ * The mapper's table grows with use, a page of records at a time, well past
+ * 1024 (blkback holds a ring's persistent grants and its requests in flight:
+ * over a thousand host mappings), up to GNTTAB_MAPTRACK_MAX, where a map is
+ * refused before anything is taken; a freed record is the next one used.
+ */
+static void test_maptrack_exhaustion(void)
+{
+    const int nhost = 3 * 512, max = (int)GNTTAB_MAPTRACK_MAX;
     grant_handle_t h;
     mfn_t frame;
 
     pair();
     harness_give_l1(m, 2);
+    EXPECT_EQ(m->grant_table->maptrack_nr, 0);       /* nothing until the first map */
     frame = frame_of(g);
     grant(g, 3, M, frame, GTF_permit_access | GTF_readonly);
-    for (int batch = 0; batch < GNTTAB_MAPTRACK_MAX / 512; batch++) {
-        for (int i = 0; i < 512; i++)
-            ops[i] = (struct gnttab_map_grant_ref){
-                .host_addr = VA(batch * 512 + i), .flags = GNTMAP_host_map | GNTMAP_readonly,
-                .ref = 3, .dom = G, .status = 99 };
-        EXPECT_EQ(op_as(m, GNTTABOP_map_grant_ref, ops, 512), 0);
-        for (int i = 0; i < 512; i++)
-            if (ops[i].status != GNTST_okay || ops[i].handle != (grant_handle_t)(batch * 512 + i))
-                FAIL_MSG("maptrack: a mapping below the limit failed");
-    }
-    EXPECT_EQ(fi(frame)->count, GNTTAB_MAPTRACK_MAX);
-    EXPECT_EQ(g->grant_table->active[3].readers, GNTTAB_MAPTRACK_MAX);
+    map_many(0, nhost, true);
+    CU_ASSERT(m->grant_table->maptrack_nr >= (unsigned int)nhost &&
+              m->grant_table->maptrack_nr < (unsigned int)nhost + GNTTAB_MAPTRACK_PER_PAGE);
+    EXPECT_EQ(ptes_of(m), nhost);
+    map_many(nhost, max - nhost, false);
+    EXPECT_EQ(m->grant_table->maptrack_nr, GNTTAB_MAPTRACK_MAX);
+    EXPECT_EQ(fi(frame)->count, max);
+    EXPECT_EQ(g->grant_table->active[3].readers, nhost);
+    EXPECT_EQ(g->grant_table->active[3].dev_readers, max - nhost);
     /* Full: refused before anything is taken. */
-    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(1100), &h), GNTST_no_space);
-    EXPECT_EQ(fi(frame)->count, GNTTAB_MAPTRACK_MAX);
-    EXPECT_EQ(ptes_of(m), GNTTAB_MAPTRACK_MAX);
+    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(nhost), &h), GNTST_no_space);
+    EXPECT_EQ(fi(frame)->count, max);
+    EXPECT_EQ(ptes_of(m), nhost);
     /* One freed: one more fits, in that slot. */
     EXPECT_EQ(unmap_as(m, 700, VA(700)), GNTST_okay);
-    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(1100), &h), GNTST_okay);
+    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(700), &h), GNTST_okay);
     EXPECT_EQ(h, 700);
-    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(1101), &h), GNTST_no_space);
+    EXPECT_EQ(map_as(m, G, 3, GNTMAP_host_map | GNTMAP_readonly, VA(nhost), &h), GNTST_no_space);
+    /* A handle past the table, and one never handed out, are refused. */
+    EXPECT_EQ(unmap_as(m, GNTTAB_MAPTRACK_MAX, VA(0)), GNTST_bad_handle);
     /* Unmap everything: the flags clear with the last one. */
-    for (int batch = 0; batch < GNTTAB_MAPTRACK_MAX / 512; batch++) {
-        for (int i = 0; i < 512; i++)
-            un[i] = (struct gnttab_unmap_grant_ref){ .handle = batch * 512 + i, .status = 99,
-                .host_addr = batch * 512 + i == 700 ? VA(1100) : VA(batch * 512 + i) };
-        EXPECT_EQ(op_as(m, GNTTABOP_unmap_grant_ref, un, 512), 0);
-        for (int i = 0; i < 512; i++)
-            if (un[i].status != GNTST_okay)
-                FAIL_MSG("maptrack: unmap failed");
-        EXPECT_EQ(in_use(g, 3), batch == 0 ? GTF_reading : 0);
-    }
+    unmap_many(0, nhost, true, 0);
+    EXPECT_EQ(in_use(g, 3), GTF_reading);
+    unmap_many(nhost, max - nhost, false, (u64)frame << PAGE_SHIFT);
+    EXPECT_EQ(in_use(g, 3), 0);
     EXPECT_EQ(fi(frame)->count, 0);
     EXPECT_EQ(ptes_of(m), 0);
+    for (unsigned int i = 0; i < m->grant_table->maptrack_nr; i++)
+        CU_ASSERT(rec_free(m, i));
 }
 
 /* -------------------------------------------------------------------- copy */
@@ -1003,8 +1057,8 @@ static void test_race_map_unmap(void)
     EXPECT_EQ(fi(f11)->count, 0);
     EXPECT_EQ(fi(f11)->type_count, 0);
     EXPECT_EQ(fi(grace_frame[1])->count, 0);
-    for (unsigned int h = 0; h < GNTTAB_MAPTRACK_MAX; h++)
-        CU_ASSERT(!m->grant_table->maptrack[h].in_use && !m->grant_table->maptrack[h].reserved);
+    for (unsigned int h = 0; h < m->grant_table->maptrack_nr; h++)
+        CU_ASSERT(rec_free(m, h));
     current = NULL;
 }
 
