@@ -81,6 +81,8 @@ static u16 *in_use_word(struct grant_table *gt, grant_ref_t ref)
 /* Every domain starts with one shared frame, as in Xen (query_size says nr_frames >= 1). */
 _Static_assert(sizeof(struct grant_table) <= PAGE_SIZE, "one page");
 
+static bool maptrack_grow(struct grant_table *gt);
+
 int grant_table_init(struct domain *d)
 {
     static u64 generations;
@@ -94,10 +96,15 @@ int grant_table_init(struct domain *d)
     spin_lock_init(&gt->maptrack_lock, LOCK_RANK_MAPTRACK, "maptrack_lock");
     gt->generation = arch_fetch_add(&generations, 1) + 1;
     gt->version = 1;
-    gt->maptrack = hv_alloc_pages(1);                /* the directory; records come as used */
+    gt->maptrack = hv_alloc_pages(1);                /* the directory; more records come as used */
     gt->maptrack_free = -1;
     d->grant_table = gt;
-    if (!gt->maptrack)
+    /*
+     * The first page of records comes now: most mappers (xenstored, a console
+     * back end) need no more, and a domain's first map then costs no page:
+     * the toolstack's leak checks compare free pages before and after.
+     */
+    if (!gt->maptrack || !maptrack_grow(gt))
         return -ENOMEM;
     return grant_grow(d, 1);
 }
