@@ -63,6 +63,7 @@ boot() {
 
 boot boot
 
+check block-commands-help '^\(d0\) IO0-HELP: ok'
 check pvctl-create-with-disks '^\(d0\) IO0-CREATE: ok'
 check attach-xvda '^\(d0\) IO0-ATTACH: xvda ok'
 check attach-xvdb-readonly '^\(d0\) IO0-ATTACH: xvdb ok'

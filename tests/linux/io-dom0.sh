@@ -31,6 +31,9 @@ dd if=/dev/zero of=$img bs=1M count=64 2>/dev/null
 dd if=/dev/urandom of=$ro bs=1M count=8 2>/dev/null
 dd if=/dev/zero of=/tmp/other.img bs=1M count=1 2>/dev/null
 ro_sha=$(sha < $ro)
+h=ok
+for c in block-attach block-detach block-list; do pvctl $c --help 2>&1 | grep -q "^usage: pvctl $c" || h="no usage from $c --help"; done
+echo "IO0-HELP: $h"
 extra="console=hvc0 loglevel=4 pvtest=io"
 grep -q 'pvio\.mode=crash' /proc/cmdline && extra="$extra pvio.mode=crash"
 cat > /tmp/io1.cfg <<EOF
@@ -92,8 +95,8 @@ show_vbd() {
   echo "IO0-STATS: wr_req $(cat $st/wr_req) wr_sect $(cat $st/wr_sect) rd_req $(cat $st/rd_req) rd_sect $(cat $st/rd_sect) oo_req $(cat $st/oo_req) f_req $(cat $st/f_req)"
   pvctl block-list io1 | sed 's/^/IO0-BLOCK-LIST-CONNECTED: /'
 }
-gone_and_clean() {   # the domU is gone; its disks' nodes and loop devices with it
-  wait_for "domid io1" "" 120 && echo "IO0-DOMU-GONE: ok" || echo "IO0-DOMU-GONE: $(pvctl list)"
+gone_and_clean() {   # SECONDS: the domU is gone; its disks' nodes and loop devices with it
+  wait_for "domid io1" "" "$1" && echo "IO0-DOMU-GONE: ok" || echo "IO0-DOMU-GONE: $(pvctl list)"
   wait_for loops 0 20 && echo "IO0-LOOPS: none left" || { echo "IO0-LOOPS: left:"; losetup -a; }
   echo "IO0-BACKEND-NODES: $(be_nodes)"
   echo "IO0-FRONTEND-NODES: $(xenstore-ls /local/domain/$dom 2>/dev/null | wc -l)"
@@ -101,7 +104,8 @@ gone_and_clean() {   # the domU is gone; its disks' nodes and loop devices with 
 # pvio.mode=crash: the domU crashes mid-I/O; pvctl's monitor (on_crash = destroy) destroys
 # it and removes its disks (nodes, loop devices); blkback drops the dead domU's grants.
 if grep -q 'pvio\.mode=crash' /proc/cmdline; then
-  wait_phase crashing 400 && gone_and_clean
+  # (not wait_phase: the monitor may remove the domU, data/ and all, before a poll sees it)
+  gone_and_clean 400
   echo "IO0-DONE"
   exit 0
 fi
@@ -124,7 +128,7 @@ if wait_phase written 400; then
     fi
   fi
   # The domU powers off with xvdb still attached: the monitor's destroy removes it.
-  gone_and_clean
+  gone_and_clean 120
 fi
 
 # --- lifecycle: create -> backend up -> destroy, LIFECYCLE_CYCLES times (docs/io.md) ---
