@@ -100,7 +100,9 @@ static int loop_setup(const char *img, int ro, char *dev, size_t len, dev_t *rde
         memcpy(li.lo_file_name, img, l);
         ioctl(lfd, LOOP_SET_STATUS64, &li);          /* the name losetup -a shows */
         rc = fstat(lfd, &st) ? -errno : 0;
-        *rdev = st.st_rdev;
+        *rdev = rc ? 0 : st.st_rdev;
+        if (rc)
+            ioctl(lfd, LOOP_CLR_FD);
         close(lfd);
     }
     if (ctl >= 0)
