@@ -111,14 +111,13 @@ done | sort -u | while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so
 cp "$top/tests/linux/dom0-xenstored.sh" "$ir/dom0-xenstored.sh"
 # --- end of dom0's xenstored
 # --- split-driver block I/O (issue 15, docs/io.md): dom0's xen-blkback and loop, ext4 (which
-# mounts ext2) for the domU, the project's hotplug (dom0-tools/hotplug), Debian's mke2fs and
+# mounts ext2) for the domU (pvctl's device_vbd.c sets up the disks), Debian's mke2fs and
 # e2fsck with the shared objects ldd names, and both sides of `make test-io`.
 for m in xen-blkback loop ext4; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
 depmod -b "$ir" "$kver"
-cp "$top/dom0-tools/hotplug/vbd-attach" "$top/dom0-tools/hotplug/vbd-detach" "$ir/bin/"
 for b in mke2fs e2fsck; do
   p=$(command -v "$b" || echo "/usr/sbin/$b")
   [ -x "$p" ] || continue
