@@ -177,7 +177,11 @@ static void exit_io(struct vcpu *v, struct vmcb *vmcb)
         hvm_crash(v, "string port I/O (INS/OUTS) is not emulated");
         return;
     }
-    hvm_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), size, info & SVM_IOIO_IN, &val);
+    if (hvm_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), size, info & SVM_IOIO_IN, &val)) {
+        if (!(info & SVM_IOIO_IN))
+            vmcb->rip = vmcb->exitinfo2;              /* an OUT is done once sent; IN: when answered */
+        return;                                       /* an ioreq server's: the vCPU waits */
+    }
     if (info & SVM_IOIO_IN) {
         u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
 
@@ -304,6 +308,8 @@ __noreturn void hvm_vcpu_loop(void)
             hvm_crash(v, "this CPU has no SVM");
             continue;
         }
+        if (hvm_ioreq_complete(v))
+            continue;                                 /* its device model has not answered yet */
         hvm_intr_assist(v);
         svm_run_once(v);
         svm_handle_exit(v);
