@@ -300,6 +300,11 @@ __noreturn void hvm_vcpu_loop(void)
 {
     struct vcpu *v = current;                         /* this stack is v's for good */
 
+    /* The first run, as hv_vcpu_first_entry: the vCPU this CPU left may run
+     * elsewhere now. Without it, that vCPU's is_running stays set and the
+     * next CPU to pick it (this one, alone) waits forever: dom0 next to an
+     * HVM guest built after it hung so. */
+    sched_switch_done();
     for (;;) {
         arch_irq_disable();
         while (v->state != VCPU_RUNNABLE || sched_need_resched())
