@@ -130,6 +130,14 @@ done
 [ -x "$ir/sbin/e2fsck" ] && rm -f "$ir/bin/fsck.ext2" "$ir/bin/e2fsck"
 cp "$top/tests/linux/io-dom0.sh" "$top/tests/linux/io-domU.sh" "$ir/"
 # --- end of split-driver block I/O
+# --- ioreq servers (issue 16 stage 3a, docs/hvm.md): dom0's device model for the hvm-ioreq
+# test guest (tests/dom0/ioreq-dm.c) with libxendevicemodel and the shared objects ldd names.
+gcc -O2 -Wall -Wextra -Werror -o "$out/ioreq-dm" "$top/tests/dom0/ioreq-dm.c" \
+    -lxendevicemodel -lxenforeignmemory -lxenevtchn
+cp "$out/ioreq-dm" "$ir/bin/ioreq-dm"
+ldd "$out/ioreq-dm" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# --- end of ioreq servers
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
 cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"
