@@ -12,7 +12,10 @@
 #    the OUT, d1 powers off) and unmaps the page;
 #  - d2: the same guest; dom0's second device model answers its first request with a state
 #    that is not one: the hypervisor crashes d2 alone, its server's page is freed at the
-#    device model's unmap, dom0 powers off;
+#    device model's unmap;
+#  - d3: the same guest; dom0's third device model never answers its first request and
+#    destroys d3 (XEN_DOMCTL_destroydomain) while its vCPU waits, then unmaps the page;
+#    dom0 powers off;
 #  - the hypervisor ends in its clean final state: every frame back ("frames free N (at boot N)").
 # Log: build/test-results/hvm-ioreq/boot.log.
 set -uo pipefail
@@ -40,7 +43,7 @@ start=$(date +%s)
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c 1 -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=384M" \
     -M "$k console=hvc0 loglevel=4 pvtest=ioreq" -M "$ird initrd" \
-    -M "$guest pvhv.hvm pvhv.mem=4M" -M "$guest pvhv.hvm pvhv.mem=4M" \
+    -M "$guest pvhv.hvm pvhv.mem=4M" -M "$guest pvhv.hvm pvhv.mem=4M" -M "$guest pvhv.hvm pvhv.mem=4M" \
     -m 768 -l "$log" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 echo "hvm-ioreq: boot took $(( $(date +%s) - start ))s" >&2
@@ -57,6 +60,9 @@ expect garbage-device-model-done '^\(d0\) ioreq-dm: [0-9]+ passed, 0 failed, 1 r
   "the garbage device model did not finish"
 expect server-destroyed-while-guest-waits '^\(d0\) PASS: dom0/ioreq-destroy-server' \
   "the device model could not destroy its server while d1 waited on it"
+expect silent-device-model-done '^\(d0\) ioreq-dm: [0-9]+ passed, 0 failed, 1 requests \(never answered\)' \
+  "the silent device model did not destroy d3 and unmap its page"
+expect waiting-guest-destroyed '\(HV\) d3 shutdown: ' "d3 was not destroyed while it waited"
 expect dom0-poweroff '\(HV\) d0 shutdown: poweroff' "dom0 did not power off"
 sed -n 's/^(HV) \(d1 v0: [0-9]* exits.*\)/    \1/p' "$log" | tr -d '\r'
 why=$(hv_boot_verdict "$log" "$rc" "$TMO")

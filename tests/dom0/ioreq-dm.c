@@ -14,6 +14,9 @@
  *   MMIO: 4 KiB of scratch RAM, and at 0x800 a register as 0x5a4's.
  * MODE "garbage": answer the first request with a state that is not one
  * (the hypervisor must crash the guest alone) and leave.
+ * MODE "silent": never answer the first request; 2 s later destroy the
+ * guest (XEN_DOMCTL_destroydomain through libxencall) while its vCPU waits,
+ * then unmap the page (the hypervisor frees it then).
  * Prints "PASS:/FAIL: dom0/ioreq-<check>" lines and a summary
  * "ioreq-dm: N passed, M failed, R requests"; exit 0 only with no failure.
  */
@@ -26,11 +29,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
+#include <xencall.h>
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xen/xen.h>
 #include <xen/memory.h>
+#include <xen/domctl.h>
 #include <xen/hvm/ioreq.h>
 #include <xen/hvm/dm_op.h>
 
@@ -144,7 +150,27 @@ static int wait_event(xenevtchn_handle *xce, evtchn_port_t local, double deadlin
     }
 }
 
-/* The request loop: until bye (0), a time-out or garbage mode (1). */
+/* XEN_DOMCTL_destroydomain, as a toolstack destroys a domain. */
+static int destroy_domain(void)
+{
+    xencall_handle *xc = xencall_open(NULL, 0);
+    struct xen_domctl *d = xc ? xencall_alloc_buffer(xc, sizeof(*d)) : NULL;
+    int rc = -1;
+
+    if (d) {
+        memset(d, 0, sizeof(*d));
+        d->cmd = XEN_DOMCTL_destroydomain;
+        d->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+        d->domain = dom;
+        rc = xencall1(xc, __HYPERVISOR_domctl, (unsigned long)d);
+        xencall_free_buffer(xc, d);
+    }
+    if (xc)
+        xencall_close(xc);
+    return rc;
+}
+
+/* The request loop: until bye (0), a time-out or garbage/silent mode (1). */
 static int serve(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, int garbage)
 {
     struct timespec t;
@@ -159,8 +185,13 @@ static int serve(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, int gar
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         p->state = STATE_IOREQ_INPROCESS;
         requests++;
-        if (garbage) {
+        if (garbage == 1) {
             answer(p, xce, local, 0xd);               /* not a state at all */
+            return 1;
+        }
+        if (garbage == 2) {
+            sleep(2);                                 /* the guest's vCPU waits meanwhile */
+            check(destroy_domain() == 0, "destroy-waiting-guest", "domain %u", dom);
             return 1;
         }
         if (p->type == IOREQ_TYPE_PIO)
@@ -184,7 +215,7 @@ int main(int argc, char **argv)
     evtchn_port_t bufport = 1;
     xenevtchn_port_or_error_t local;
     ioservid_t id;
-    int garbage = argc > 2 && !strcmp(argv[2], "garbage");
+    int garbage = argc < 3 ? 0 : !strcmp(argv[2], "garbage") ? 1 : !strcmp(argv[2], "silent") ? 2 : 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     dom = argc > 1 ? (domid_t)atoi(argv[1]) : 1;
@@ -219,8 +250,10 @@ int main(int argc, char **argv)
     if (serve(&page->vcpu_ioreq[0], xce, (evtchn_port_t)local, garbage) == 0) {
         check(xendevicemodel_destroy_ioreq_server(dmh, dom, id) == 0, "destroy-server", "server %u", id);
         check(xenforeignmemory_unmap_resource(fmem, res) == 0, "unmap-page", "server %u", id);
+    } else if (garbage == 2) {
+        check(xenforeignmemory_unmap_resource(fmem, res) == 0, "unmap-page-of-destroyed", "server %u", id);
     }
     printf("ioreq-dm: %u passed, %u failed, %lu requests%s\n", passed, failed, requests,
-           garbage ? " (garbage answered)" : "");
+           garbage == 1 ? " (garbage answered)" : garbage == 2 ? " (never answered)" : "");
     return failed != 0;
 }
