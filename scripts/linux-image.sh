@@ -142,6 +142,14 @@ if [ -x "$xl" ]; then
   mkdir -p "$ir/etc/xen" "$ir/var/lib/xen" "$ir/var/run/xen" "$ir/var/log/xen" "$ir/var/lock"; : > "$ir/etc/xen/xl.conf"
 fi
 # --- end of xl
+# --- ioreq servers (issue 16 stage 3a, docs/hvm.md): dom0's device model for the hvm-ioreq
+# test guest (tests/dom0/ioreq-dm.c) with libxendevicemodel and the shared objects ldd names.
+gcc -O2 -Wall -Wextra -Werror -o "$out/ioreq-dm" "$top/tests/dom0/ioreq-dm.c" \
+    -lxendevicemodel -lxenforeignmemory -lxenevtchn -lxencall
+cp "$out/ioreq-dm" "$ir/bin/ioreq-dm"
+ldd "$out/ioreq-dm" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# --- end of ioreq servers
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
 cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"

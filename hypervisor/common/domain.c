@@ -12,6 +12,7 @@
 #include <hv/irq.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
+#include <hv/ioreq.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -237,6 +238,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     hv_info("d%u shutdown: %s\n", d->id, domain_shutdown_reason_name(reason));
     domain_stop_vcpus(d);
     console_ring_detach(d);
+    ioreq_domain_destroy(d);                         /* its servers' ports and pages */
     evtchn_domain_destroy(d);
     pirq_domain_destroy(d);                          /* its lines masked, unmapped */
     grant_table_release(d);
@@ -270,6 +272,7 @@ static void domain_free(struct domain *d)
     arch_domain_destroy(d);
     grant_table_destroy(d);
     arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
+    ioreq_domain_free(d);
     write_lock(&domlist_lock);
     hv_domains[d->id] = NULL;
     write_unlock(&domlist_lock);

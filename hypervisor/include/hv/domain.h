@@ -51,6 +51,7 @@ struct vcpu {
 struct evtchn_fifo_domain;
 struct grant_table;
 struct hvm_domain;
+struct ioreq_domain;
 struct xencons_interface;
 
 struct domain {
@@ -85,6 +86,7 @@ struct domain {
     struct grant_table *grant_table;
     unsigned long vm_assist;
     struct hvm_domain *hvm;            /* the arch's HVM state (docs/hvm.md), NULL: a PV domain */
+    struct ioreq_domain *ioreq;        /* its ioreq servers (common/ioreq.c), NULL: none yet */
     mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */
     unsigned long nr_pages;            /* memory given at build time */
     /* page_alloc_lock: the check-and-charge of tot_pages against max_pages

@@ -172,6 +172,7 @@ void suite_smp(void);
 void suite_spinlock(void);
 void suite_lock_order(void);
 void suite_pirq(void);
+void suite_ioreq(void);
 
 /* The fake I/O APIC behind the arch_irq_gsi_* hooks (pirq suite). */
 #define HARNESS_NR_GSIS 24
