@@ -85,16 +85,23 @@ struct domain *domain_lookup_any(domid_t id)
 }
 
 /*
- * fn on every domain in the table (any state), under domlist_lock for
- * reading: none is freed meanwhile, so fn takes no reference. fn takes no
- * lock of rank 1 (domlist_lock) itself. The credit refill's walk.
+ * fn on every domain in the table not yet claimed by the reaper, under
+ * domlist_lock for reading and with a reference held across the call (the
+ * reaper frees a domain's vCPUs before it takes the lock for writing: the
+ * reference is what keeps them). fn takes no lock of rank 1 itself. The
+ * credit refill's walk.
  */
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)
 {
     read_lock(&domlist_lock);
-    for (unsigned int id = 0; id < HV_MAX_DOMAINS; id++)
-        if (hv_domains[id])
-            fn(hv_domains[id], arg);
+    for (unsigned int id = 0; id < HV_MAX_DOMAINS; id++) {
+        struct domain *d = hv_domains[id];
+
+        if (d && get_domain(d)) {
+            fn(d, arg);
+            put_domain(d);
+        }
+    }
     read_unlock(&domlist_lock);
 }
 

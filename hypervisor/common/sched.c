@@ -229,7 +229,11 @@ void sched_down(struct vcpu *v)
     struct sched_cpu *s = lock_vcpu(v, &flags);
     bool elsewhere = v != current && v->is_running;
 
-    v->state = VCPU_DOWN;
+    /* Going down itself: offline before is_up can say so to another vCPU
+     * (schedule() below it now also charges credit and may refill first). */
+    if (v == current)
+        runstate_change(v, RUNSTATE_offline);
+    __atomic_store_n(&v->state, VCPU_DOWN, __ATOMIC_RELEASE);
     unpark_locked(v);
     runq_remove(s, v);
     if (v != current && !v->is_running && v->runstate.state == RUNSTATE_runnable)

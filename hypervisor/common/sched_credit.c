@@ -220,6 +220,8 @@ static void refill_domain(struct domain *d, void *arg)
     unsigned int n = domain_active_vcpus(d);
     u64 grant = credit_grant(r->total, d->sched_weight, r->weight_sum, d->sched_cap, r->elapsed, n);
 
+    if (!n)
+        return;                                      /* none active, or it shut down */
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
 

@@ -140,7 +140,7 @@ struct domain *domain_lookup(domid_t id);
 struct domain *domain_lookup_any(domid_t id);
 /* Whether the id is taken, in any state (no reference: the answer may go stale). */
 bool domain_exists(domid_t id);
-/* fn on every domain, under domlist_lock (read): no reference needed, none freed meanwhile. */
+/* fn on every domain not being freed, under domlist_lock (read), a reference held across fn. */
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
 /* Resolves DOMID_SELF against the caller; takes a reference either way. */
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
