@@ -5,6 +5,7 @@
  */
 #include "pvctl.h"
 #include "names.h"
+#include "cmd_sched.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ static const struct pvctl_cmd commands[] = {
     { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
+    PVCTL_SCHED_COMMANDS,
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

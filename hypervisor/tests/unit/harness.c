@@ -714,6 +714,7 @@ int main(void)
     suite_grant_v2();
     suite_memory();
     suite_smp();
+    suite_credit();
     suite_spinlock();
     suite_lock_order();
     suite_pirq();

@@ -169,6 +169,7 @@ void suite_grant(void);
 void suite_grant_v2(void);
 void suite_memory(void);
 void suite_smp(void);
+void suite_credit(void);
 void suite_spinlock(void);
 void suite_lock_order(void);
 void suite_pirq(void);
