@@ -7,6 +7,10 @@ mkdir -p /var/run/xenstored /var/log
 if xenstore-lite -X -l info -s /var/run/xenstored/socket -F /var/run/xenstored.pid \
      -L /var/log/xenstore-lite.log; then
   timeout 30 xs-boot-introduce
+  # pvconsoled, the console daemon (docs/toolstack.md): logs every guest pvctl makes to
+  # /var/log/pvctl/guest-NAME.log and gives `pvctl console` a pty; it needs devpts.
+  mkdir -p /dev/pts; grep -q ' /dev/pts ' /proc/mounts || mount -t devpts devpts /dev/pts
+  [ -x /bin/pvconsoled ] && { pvconsoled || echo "pvconsoled: did not start"; }
 else
   echo "xenstored: xenstore-lite did not start"
 fi
