@@ -50,7 +50,7 @@ static int drain_out(struct console *c)
     return 1;
 }
 
-/* Typed input into the guest's `in` ring; -1 on the detach key or end of input. */
+/* Typed input into the guest's `in` ring; 1 on the detach key, -1 at the end of input, else 0. */
 static int feed_in(struct console *c)
 {
     char buf[64];
@@ -62,7 +62,7 @@ static int feed_in(struct console *c)
         ;
     cring_write_in(c->ring, buf, (size_t)i);        /* what does not fit is dropped */
     xenevtchn_notify(c->xe, c->local);
-    return i < n ? -1 : 0;
+    return i < n ? 1 : 0;
 }
 
 static void serve(struct console *c, int interactive)
@@ -71,15 +71,19 @@ static void serve(struct console *c, int interactive)
                            { .fd = 0, .events = POLLIN } };
 
     for (;;) {
-        int n = poll(p, interactive ? 2 : 1, 200);
+        int n = poll(p, interactive ? 2 : 1, 200), in = 0;
         xenevtchn_port_or_error_t port;
 
         if (n > 0 && (p[0].revents & POLLIN) && (port = xenevtchn_pending(c->xe)) >= 0)
             xenevtchn_unmask(c->xe, port);
         while (drain_out(c) > 0)
             ;
-        if (interactive && n > 0 && (p[1].revents & (POLLIN | POLLHUP)) && feed_in(c))
-            return;
+        if (interactive && n > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            in = feed_in(c);
+        if (in > 0)
+            return;                                  /* Ctrl-] */
+        if (in < 0)
+            interactive = 0;                         /* no more input: the output goes on */
         if (n == 0 && !console_domain_running(c->dom)) {
             while (drain_out(c) > 0)
                 ;

@@ -83,7 +83,7 @@ static int copy_out(int pty)
     return write(1, buf, (size_t)n) < 0 ? -1 : 1;
 }
 
-/* stdin -> pty; -1 on the detach key or the end of input. */
+/* stdin -> pty; 1 on the detach key, -1 at the end of input (output goes on), else 0. */
 static int copy_in(int pty)
 {
     char buf[64];
@@ -95,7 +95,7 @@ static int copy_in(int pty)
         ;
     if (i && write(pty, buf, (size_t)i) < 0)
         return -1;
-    return i < n ? -1 : 0;
+    return i < n ? 1 : 0;
 }
 
 static void relay(int pty, domid_t dom, int interactive)
@@ -103,12 +103,16 @@ static void relay(int pty, domid_t dom, int interactive)
     struct pollfd p[2] = { { .fd = pty, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
 
     for (;;) {
-        int n = poll(p, interactive ? 2 : 1, 200);
+        int n = poll(p, interactive ? 2 : 1, 200), in = 0;
 
         if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && copy_out(pty) < 0)
             return;
-        if (interactive && n > 0 && (p[1].revents & (POLLIN | POLLHUP)) && copy_in(pty))
-            return;
+        if (interactive && n > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            in = copy_in(pty);
+        if (in > 0)
+            return;                                  /* Ctrl-] */
+        if (in < 0)
+            interactive = 0;                         /* no more input: the output goes on */
         if (n == 0 && !console_domain_running(dom)) {
             while (copy_out(pty) > 0)                /* what the daemon passed on last */
                 ;

@@ -22,7 +22,8 @@ int console_domain_running(domid_t dom);
 int console_daemon_tty(domid_t dom, char *path, size_t len);
 /*
  * Relays the pty to stdout, and stdin to it when `interactive` (raw
- * terminal; Ctrl-] detaches). Ends when the domain has shut down or is
+ * terminal; Ctrl-] detaches; at the end of its input the output goes on).
+ * Ends when the domain has shut down or is
  * gone, or the daemon lets the pty go; `unpause`: the domain is unpaused
  * once the pty is open. Returns 0, or 1 with a message.
  */

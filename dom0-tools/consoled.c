@@ -52,7 +52,7 @@ void consoled_say(const char *fmt, ...)
     fflush(stderr);
 }
 
-static long now_ms(void)
+long consoled_now_ms(void)
 {
     struct timespec t;
 
@@ -130,14 +130,14 @@ static int fill(struct consoled *d, struct pollfd *p, struct cdom **who)
 
 static void loop(struct consoled *d)
 {
-    long window = now_ms(), scanned = window;
+    long window = consoled_now_ms(), scanned = window;
 
     consoled_scan(d);
     while (!stop) {
         struct pollfd p[MAX_POLL];
         struct cdom *who[MAX_POLL];
         int n = fill(d, p, who), r = poll(p, (nfds_t)n, RATE_WINDOW_MS);
-        long now = now_ms();
+        long now = consoled_now_ms();
 
         if (r > 0 && (p[1].revents & POLLIN))
             on_event(d);
@@ -152,6 +152,7 @@ static void loop(struct consoled *d)
             for (struct cdom *c = d->doms; c; c = c->next)   /* output that came with no event */
                 consoled_service(d, c);
         }
+        consoled_reap_ptys(now, 0);
         if (now - scanned >= 1000) {
             scanned = now;
             consoled_scan(d);
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
                  d.o.log_dir, d.o.timestamps ? "on" : "off", d.o.log_max, d.o.rate_bytes);
     loop(&d);
     consoled_detach_all(&d);
+    consoled_reap_ptys(0, 1);
     unlink(pidfile);
     consoled_say("pvconsoled: stopped");
     return 0;

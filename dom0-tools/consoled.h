@@ -69,6 +69,9 @@ void consoled_charge_event(struct consoled *d, struct cdom *c);  /* an event's s
 void consoled_new_window(struct consoled *d);                  /* the rate limit's next window */
 int  consoled_open_pty(struct consoled *d, struct cdom *c);    /* 0, or -1 (the log still runs) */
 void consoled_close_pty(struct cdom *c);
+void consoled_linger_pty(struct cdom *c, long now_ms);        /* closed a little later */
+void consoled_reap_ptys(long now_ms, int all);                /* closes the lingering ones due */
+long consoled_now_ms(void);
 /* consoled_log.c */
 int  clog_open(struct clog *l, const char *dir, const char *name, domid_t dom);
 void clog_write(struct clog *l, const struct consoled_opts *o, const char *buf, size_t n);

@@ -90,7 +90,7 @@ static void release(struct consoled *d, struct cdom *c, int exists)
         snprintf(node, sizeof(node), "/local/domain/%u/console/tty", c->dom);
         xs_rm(d->xs, XBT_NULL, node);
     }
-    consoled_close_pty(c);
+    consoled_linger_pty(c, consoled_now_ms());
     clog_close(&c->log);
 }
 

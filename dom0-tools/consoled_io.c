@@ -155,6 +155,42 @@ fail:
     return -1;
 }
 
+/*
+ * A pty whose guest has stopped stays open a little (PTY_LINGER_MS): the
+ * kernel passes what the daemon wrote to the reader asynchronously, and
+ * closing the master at once would hang the reader up before it read the
+ * guest's last lines (a guest that prints and powers off, `create -c`).
+ */
+#define PTY_LINGER_MS 2000
+#define MAX_LINGER 16
+static struct { int master, slave; long until; } linger[MAX_LINGER];
+static int nr_linger;
+
+void consoled_linger_pty(struct cdom *c, long now_ms)
+{
+    if (c->master >= 0 && nr_linger < MAX_LINGER) {
+        linger[nr_linger].master = c->master;
+        linger[nr_linger].slave = c->slave;
+        linger[nr_linger++].until = now_ms + PTY_LINGER_MS;
+        c->master = c->slave = -1;
+    }
+    consoled_close_pty(c);                           /* none free: closed at once */
+}
+
+void consoled_reap_ptys(long now_ms, int all)
+{
+    for (int i = 0; i < nr_linger;) {
+        if (all || now_ms >= linger[i].until) {
+            close(linger[i].master);
+            if (linger[i].slave >= 0)
+                close(linger[i].slave);
+            linger[i] = linger[--nr_linger];
+        } else {
+            i++;
+        }
+    }
+}
+
 void consoled_close_pty(struct cdom *c)
 {
     if (c->slave >= 0)

@@ -13,7 +13,7 @@ side=$(sed -n 's/.*pvbench.side=\([a-z]*\).*/\1/p' /proc/cmdline)
 runs=$(sed -n 's/.*pvbench.runs=\([0-9]*\).*/\1/p' /proc/cmdline); runs=${runs:-9}
 for m in xen-evtchn xen-gntdev xen-privcmd xenfs; do modprobe "$m" 2>/dev/null; done
 mkdir -p /proc/xen; mount -t xenfs xenfs /proc/xen 2>/dev/null
-ns() { gdate +%s%N; }
+ns() { /usr/bin/gdate +%s%N; }   # GNU date (the archive's; busybox date has no %N)
 ms() { echo $(( ($2 - $1) / 1000 )) | awk '{ printf "%.1f", $1 / 1000 }'; }
 
 if [ "$side" = xen ]; then
@@ -29,10 +29,17 @@ if [ "$side" = xen ]; then
   xenconsoled --pid-file=/run/xen/xenconsoled.pid --log=guest --log-dir=/var/log/xen/console
   create() { xl create "$1"; }; create_paused() { xl create -p "$1"; }
   destroy() { xl destroy "$1"; }; LOGDIR=/var/log/xen/console
+  # Xen frees a destroyed domain's memory after xl destroy returns: before the next create,
+  # wait (untimed) until the domain is gone and 300 MiB are free again.
+  settle() {
+    i=0; while { xl domid "$1" > /dev/null 2>&1 || [ "$(xl info | sed -n 's/^free_memory *: //p')" -lt 300 ]; } \
+      && [ $i -lt 600 ]; do usleep 100000; i=$((i+1)); done
+  }
 else
   sh /dom0-xenstored.sh                     # xenstore-lite and pvconsoled, as at any boot
   create() { pvctl create "$1"; }; create_paused() { pvctl create "$1" -p; }
   destroy() { pvctl destroy "$1"; }; LOGDIR=/var/log/pvctl
+  settle() { :; }                           # destroy returns with every frame back
 fi
 echo "BENCH-CREATE $side start: $runs runs"
 
@@ -55,10 +62,12 @@ linux_runs() {   # figure-prefix kernel
       echo "BENCH-CREATE $side $1-create $r $(ms $t0 $t1)"
       echo "BENCH-CREATE $side $1-to-init $r $(ms $t0 $t2)"
       echo "BENCH-CREATE $side $1-destroy $r $(ms $t2 $t3)"
+      sed -n 's/^pvctl: created/BENCH-NOTE &/p' /tmp/$n.out     # ours: create's own split
     else
-      echo "BENCH-CREATE $side $1 $r failed (rc $rc): $(tail -n 3 /tmp/$n.out | tr '\n' ' ')"
+      echo "BENCH-CREATE $side $1 $r failed (rc $rc): $(head -n 6 /tmp/$n.out | tr '\n' ' ')"
       tail -n 5 "$LOGDIR/guest-$n.log" 2>/dev/null; destroy "$n" > /dev/null 2>&1
     fi
+    settle "$n"
     r=$((r+1))
   done
 }
@@ -68,10 +77,10 @@ r=1
 while [ $r -le $runs ]; do
   cfg tg$r /etc/pvctl/toolstack-guest.elf 8 "mode=spin name=tg$r" > /tmp/tg.cfg
   t0=$(ns); create_paused /tmp/tg.cfg > /tmp/tg.out 2>&1; rc=$?; t1=$(ns)
-  destroy tg$r > /dev/null 2>&1; t2=$(ns)
+  destroy tg$r > /dev/null 2>&1; t2=$(ns); settle tg$r
   if [ $rc = 0 ]; then
     echo "BENCH-CREATE $side mini-create $r $(ms $t0 $t1)"; echo "BENCH-CREATE $side mini-destroy $r $(ms $t1 $t2)"
-  else echo "BENCH-CREATE $side mini $r failed (rc $rc): $(tail -n 3 /tmp/tg.out | tr '\n' ' ')"; fi
+  else echo "BENCH-CREATE $side mini $r failed (rc $rc): $(head -n 6 /tmp/tg.out | tr '\n' ' ')"; fi
   r=$((r+1))
 done
 echo "BENCH-CREATE-DONE"
