@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-create clean help
 
 help:
 	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-mmu        mmu_update, pin/unpin, grant map: ours vs Xen 4.17"
 	@echo "make bench-linux-boot stock Debian kernel boot to /init: ours vs Xen 4.17"
 	@echo "make bench-dom0       dom0's disk and network throughput: ours vs Xen 4.17 vs bare Linux"
+	@echo "make bench-create     pvctl create/destroy and create -> guest /init: ours vs xl on Xen 4.17"
 
 setup:
 	@bash scripts/setup.sh
@@ -103,6 +104,10 @@ bench-linux-boot: hypervisor linux-image
 
 bench-dom0: hypervisor linux-image
 	@bash bench/dom0.sh
+
+# pvctl create/destroy against xl on the real Xen 4.17 (issue 14; docs/toolstack.md).
+bench-create: hypervisor guests linux-image
+	@bash bench/create.sh
 
 bench-mmu: hypervisor guests
 	@bash bench/mmu.sh

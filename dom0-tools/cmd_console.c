@@ -7,10 +7,15 @@
  * the guest writes goes to stdout, what is typed goes into the `in` ring.
  * Ctrl-] detaches. With -l (logging) stdin is not read, and the command
  * ends when the domain has shut down or is gone. Ring indices come from
- * the guest: every access is masked and one pass moves at most a ring.
+ * the guest: every access is masked and one pass moves at most a ring
+ * (console_ring.c). When the console daemon (pvconsoled) serves the domain,
+ * it holds the ring and its port, and this command goes through the pty the
+ * daemon created (console/tty in xenstore, console_pty.c) instead.
  */
 #include "pvctl.h"
 #include "names.h"
+#include "console_ring.h"
+#include "console_pty.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -20,9 +25,8 @@
 #include <unistd.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
-#include <xen/io/console.h>
 
-#define DETACH_KEY 0x1d                             /* Ctrl-] */
+#define DETACH_KEY CONSOLE_DETACH_KEY
 
 struct console {
     domid_t dom;
@@ -34,52 +38,31 @@ struct console {
 /* Guest output to stdout; whether anything moved. */
 static int drain_out(struct console *c)
 {
-    struct xencons_interface *r = c->ring;
-    XENCONS_RING_IDX cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
-    XENCONS_RING_IDX prod = __atomic_load_n(&r->out_prod, __ATOMIC_ACQUIRE);
-    char buf[sizeof(r->out)];
-    size_t n = 0;
+    char buf[sizeof(c->ring->out)];
+    int malformed = 0;
+    size_t n = cring_read_out(c->ring, buf, sizeof(buf), &malformed);
 
-    for (; cons != prod && n < sizeof(buf); cons++)
-        buf[n++] = r->out[MASK_XENCONS_IDX(cons, r->out)];
     if (!n)
         return 0;
     if (write(1, buf, n) < 0)
         return -1;
-    __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
     xenevtchn_notify(c->xe, c->local);
     return 1;
 }
 
-/* Typed input into the guest's `in` ring; -1 on the detach key or end of input. */
+/* Typed input into the guest's `in` ring; 1 on the detach key, -1 at the end of input, else 0. */
 static int feed_in(struct console *c)
 {
-    struct xencons_interface *r = c->ring;
-    XENCONS_RING_IDX prod = r->in_prod;
     char buf[64];
-    ssize_t n = read(0, buf, sizeof(buf));
+    ssize_t n = read(0, buf, sizeof(buf)), i;
 
     if (n <= 0)
         return -1;
-    for (ssize_t i = 0; i < n; i++) {
-        if (buf[i] == DETACH_KEY)
-            return -1;
-        if (prod - __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE) >= sizeof(r->in))
-            break;                                   /* the guest is not reading: drop */
-        r->in[MASK_XENCONS_IDX(prod, r->in)] = buf[i];
-        prod++;
-    }
-    __atomic_store_n(&r->in_prod, prod, __ATOMIC_RELEASE);
+    for (i = 0; i < n && buf[i] != DETACH_KEY; i++)
+        ;
+    cring_write_in(c->ring, buf, (size_t)i);        /* what does not fit is dropped */
     xenevtchn_notify(c->xe, c->local);
-    return 0;
-}
-
-static int domain_running(domid_t dom)
-{
-    pv_dominfo_t info;
-
-    return !ctl_getdomaininfo(dom, &info) && info.domain == dom &&
-           !(info.flags & (XEN_DOMINF_shutdown | XEN_DOMINF_dying));
+    return i < n ? 1 : 0;
 }
 
 static void serve(struct console *c, int interactive)
@@ -88,16 +71,20 @@ static void serve(struct console *c, int interactive)
                            { .fd = 0, .events = POLLIN } };
 
     for (;;) {
-        int n = poll(p, interactive ? 2 : 1, 200);
+        int n = poll(p, interactive ? 2 : 1, 200), in = 0;
         xenevtchn_port_or_error_t port;
 
         if (n > 0 && (p[0].revents & POLLIN) && (port = xenevtchn_pending(c->xe)) >= 0)
             xenevtchn_unmask(c->xe, port);
         while (drain_out(c) > 0)
             ;
-        if (interactive && n > 0 && (p[1].revents & (POLLIN | POLLHUP)) && feed_in(c))
-            return;
-        if (n == 0 && !domain_running(c->dom)) {
+        if (interactive && n > 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            in = feed_in(c);
+        if (in > 0)
+            return;                                  /* Ctrl-] */
+        if (in < 0)
+            interactive = 0;                         /* no more input: the output goes on */
+        if (n == 0 && !console_domain_running(c->dom)) {
             while (drain_out(c) > 0)
                 ;
             return;
@@ -105,7 +92,7 @@ static void serve(struct console *c, int interactive)
     }
 }
 
-static int attach(struct console *c, xenforeignmemory_handle *fm, int interactive)
+static int attach(struct console *c, xenforeignmemory_handle *fm, int interactive, int unpause)
 {
     unsigned long mfn;
     unsigned int port;
@@ -127,6 +114,8 @@ static int attach(struct console *c, xenforeignmemory_handle *fm, int interactiv
         return 1;
     }
     c->local = (evtchn_port_t)local;
+    if (unpause)
+        console_unpause(c->dom);
     if (tty) {
         raw = saved;
         cfmakeraw(&raw);
@@ -141,16 +130,15 @@ static int attach(struct console *c, xenforeignmemory_handle *fm, int interactiv
     return 0;
 }
 
-int cmd_console(int argc, char **argv)
+int console_run(domid_t dom, int logging, int unpause)
 {
-    struct console c = { 0 };
-    int logging = argc == 2 && !strcmp(argv[0], "-l"), rc;
+    struct console c = { .dom = dom };
+    char tty[128];
+    int rc;
     xenforeignmemory_handle *fm;
 
-    if (argc != 1 + logging || argv[logging][0] == '-')
-        return 2;
-    if (pvctl_open_control() || pvctl_resolve(argv[logging], &c.dom))
-        return 1;
+    if (!console_daemon_tty(dom, tty, sizeof(tty)))  /* pvconsoled serves it: through its pty */
+        return console_pty_attach(tty, dom, !logging, unpause);
     fm = xenforeignmemory_open(NULL, 0);
     c.xe = xenevtchn_open(NULL, 0);
     if (!fm || !c.xe) {
@@ -158,11 +146,23 @@ int cmd_console(int argc, char **argv)
                 fm ? "/dev/xen/evtchn" : "privcmd", strerror(errno));
         rc = 1;
     } else {
-        rc = attach(&c, fm, !logging);
+        rc = attach(&c, fm, !logging, unpause);
     }
     if (c.xe)
         xenevtchn_close(c.xe);
     if (fm)
         xenforeignmemory_close(fm);
     return rc;
+}
+
+int cmd_console(int argc, char **argv)
+{
+    int logging = argc == 2 && !strcmp(argv[0], "-l");
+    domid_t dom;
+
+    if (argc != 1 + logging || argv[logging][0] == '-')
+        return 2;
+    if (pvctl_open_control() || pvctl_resolve(argv[logging], &dom))
+        return 1;
+    return console_run(dom, logging, 0);
 }

@@ -5,6 +5,7 @@
  * domain if a later step fails, so a refused create leaves nothing behind.
  */
 #include "pvctl.h"
+#include "console_pty.h"
 #include "domain_start.h"
 #include "config.h"
 #include "kernel.h"
@@ -97,7 +98,7 @@ int cmd_create(int argc, char **argv)
         goto out;
     xsd_uuid(&xd, s.handle);
     t_build = now_ms();
-    if (domain_start(&c, &s, &xd, paused))
+    if (domain_start(&c, &s, &xd, paused || console))   /* -c: unpaused once attached */
         goto out;
     t_build = now_ms() - t_build;
     if (names_have_xenstore())
@@ -107,10 +108,7 @@ int cmd_create(int argc, char **argv)
            mon ? "; monitored" : "");
     rc = 0;
     if (console) {                                   /* xl create -c: attach at once */
-        char id[8], *av[] = { id, NULL };
-
-        snprintf(id, sizeof(id), "%u", xd.dom);
-        rc = cmd_console(1, av);
+        rc = console_run(xd.dom, 0, !paused);
     }
 out:
     free(s.kernel.data);

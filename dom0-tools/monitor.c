@@ -11,6 +11,13 @@
  * is gone, or at SIGTERM between two events (`pvctl destroy` stops it
  * first: /run/pvctl/monitor/NAME.pid). Its lines go to
  * /var/log/pvctl/NAME.log.
+ *
+ * The restart rate limit: a domain that shuts down less than
+ * RESTART_QUICK_SECS after it was started counts as a quick restart; after
+ * RESTART_MAX_QUICK quick ones in a row it is not restarted again but
+ * destroyed, with a line saying so (a domain that ran longer starts the
+ * count again). So a guest that reboots at once is rebuilt 5 times, not for
+ * ever.
  */
 #include "domain_start.h"
 #include "names.h"
@@ -30,7 +37,12 @@
 
 #define MON_DIR "/run/pvctl/monitor"
 
+#define RESTART_QUICK_SECS 10
+#define RESTART_MAX_QUICK 5
+
 static char pidfile[128];
+static struct timespec started;          /* the domain's last start */
+static unsigned int quick_restarts;      /* in a row */
 static volatile sig_atomic_t busy, stop;
 
 /* SIGTERM: at once while waiting; after the event in progress otherwise. */
@@ -106,6 +118,19 @@ static enum cfg_action action_for(const struct pv_config *c, unsigned int reason
 
 static const char *const reasons[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
 
+/* Whether the rate limit still allows a restart (counts this one). */
+static int restart_allowed(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - started.tv_sec < RESTART_QUICK_SECS)
+        quick_restarts++;
+    else
+        quick_restarts = 0;
+    return quick_restarts <= RESTART_MAX_QUICK;
+}
+
 /* One @releaseDomain event: 1 to go on watching, 0 to end. */
 static int on_event(const struct pv_config *c, struct build_spec *s, struct xsd_domain *xd)
 {
@@ -137,8 +162,17 @@ static int on_event(const struct pv_config *c, struct build_spec *s, struct xsd_
     domain_destroy(xd->dom);
     if (a == ACT_DESTROY || a == ACT_COREDUMP_DESTROY || a == ACT_SOFT_RESET)
         return 0;
+    if (!restart_allowed()) {
+        char why[128];
+
+        snprintf(why, sizeof(why), ": it shut down within %d s of its start %u times in a row "
+                 "(restart rate limit); destroyed", RESTART_QUICK_SECS, quick_restarts);
+        say("%s (id %u) not restarted%s", c->name, xd->dom, why);
+        return 0;
+    }
     if (domain_start(c, s, xd, 0))
         return 0;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     say("%s restarted as id %u%s", c->name, xd->dom, "");
     return 1;
 }
@@ -155,6 +189,7 @@ static void run(const struct pv_config *c, struct build_spec *s, struct xsd_doma
         say("%s (id %u): cannot watch @releaseDomain%s", c->name, xd->dom, "");
         return;
     }
+    clock_gettime(CLOCK_MONOTONIC, &started);
     say("monitoring %s (id %u)%s", c->name, xd->dom, "");
     while ((w = xs_read_watch(xs, &n))) {            /* the first fires at once */
         int go_on;

@@ -56,6 +56,7 @@ ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// 
 # /etc/pvctl and the bad inputs tests/linux/toolstack-checks.sh feeds it.
 [ -f "$top/build/guests/toolstack-guest.elf" ] || make -s -C "$top/tests/guests" TOP="$top"
 strip -o "$ir/bin/pvctl" "$pvctl"
+strip -o "$ir/bin/pvconsoled" "$top/build/dom0-tools/pvconsoled"   # the console daemon (same libraries)
 ldd "$pvctl" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
 # glibc loads libgcc_s at run time for pthread_cancel (libxenstore's xs_close ends its

@@ -13,6 +13,10 @@ if xenstore-lite -X -l info -s /var/run/xenstored/socket -F /var/run/xenstored.p
   if command -v xen-init-dom0 > /dev/null; then
     timeout 30 xen-init-dom0 > /var/log/xen-init-dom0.log 2>&1 || echo "xenstored: xen-init-dom0 failed"
   fi
+  # pvconsoled, the console daemon (docs/toolstack.md): logs every guest pvctl makes to
+  # /var/log/pvctl/guest-NAME.log and gives `pvctl console` a pty; it needs devpts.
+  mkdir -p /dev/pts; grep -q ' /dev/pts ' /proc/mounts || mount -t devpts devpts /dev/pts
+  [ -x /bin/pvconsoled ] && { pvconsoled || echo "pvconsoled: did not start"; }
 else
   echo "xenstored: xenstore-lite did not start"
 fi

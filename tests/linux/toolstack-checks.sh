@@ -2,7 +2,7 @@
 # lists, pauses, unpauses and destroys test guests (tests/guests/toolstack-guest)
 # from /etc/pvctl/*.cfg, refuses bad input leaving nothing behind; then, with dom0's
 # xenstored, checks the xenstore entries, Xen's own xl/xen-init-dom0/lsevtchn, the on_*
-# actions, top, a Linux domU's xenbus,
+# actions and the restart rate limit, pvconsoled's logs and pty, top, a Linux domU's xenbus,
 # reboot and shutdown -w, and a create->destroy loop gives back every page, event
 # channel and xenstore node. Lines "PASS: toolstack/x" or
 # "FAIL: toolstack/x: why", then "N passed, N failed".
@@ -177,6 +177,14 @@ monitors() { ls /run/pvctl/monitor 2>/dev/null | wc -l; }
 xsr() { xenstore-read "$1" 2>/dev/null; }
 # Waits up to $2 seconds until no domain is named $1.
 wait_gone() { i=0; while [ -n "$(field "$1" domid)" ] && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i+1)); done; [ -z "$(field "$1" domid)" ]; }
+# pvconsoled, started beside xenstored: it serves every guest's console ring; the mapping of a
+# destroyed guest's ring is let go at the daemon's next scan, so pages and ports come back
+# a moment after destroy (settled: waits up to 5 s for the baseline).
+consoled_pid() { p=$(cat /run/pvconsoled.pid 2>/dev/null); [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = pvconsoled ] && echo "$p"; }
+settled() { i=0; while [ "$($1)" != "$2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ "$($1)" = "$2" ]; }
+i=0; while [ -z "$(consoled_pid)" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+[ -n "$(consoled_pid)" ] && ok consoled-running || bad consoled-running "$(cat /var/log/pvctl/pvconsoled.log 2>&1 | tail -3)"
+GLOG=/var/log/pvctl
 base_ev=$(evtchns); base_xs=$(xsnodes)
 echo "toolstack: with xenstored: dom0 event channels $base_ev, xenstore nodes $base_xs"
 
@@ -237,13 +245,40 @@ restarted() {   # name, id, reason: the monitor's log says that domain shut down
 }
 pvctl create "$CFG" name=rb extra="mode=reboot name=rb" > /tmp/create.out 2>&1; id0=$(created_id rb)
 restarted rb "$id0" reboot && ok on-reboot-restart || bad on-reboot-restart "id $id0; $(head -n 4 /var/log/pvctl/rb.log)"
-pvctl destroy rb 2>/dev/null; wait_gone rb 30 && ok restarting-domain-destroyed || bad restarting-domain-destroyed "$(pvctl list)"
+# The restart rate limit (monitor.c): a guest that reboots at once is rebuilt 5 times, then
+# destroyed with a line saying why.
+if wait_gone rb 120 && [ "$(grep -c 'rb restarted as id' /var/log/pvctl/rb.log)" = 5 ] && grep -q \
+     'rb (id [0-9]*) not restarted: it shut down within 10 s of its start 6 times in a row (restart rate limit); destroyed' \
+     /var/log/pvctl/rb.log; then ok restart-rate-limit
+else bad restart-rate-limit "$(pvctl list | tail -n +2 | tr '\n' ';') $(tail -n 3 /var/log/pvctl/rb.log)"; fi
+tail -n 1 /var/log/pvctl/rb.log | sed 's/^/    /'
 pvctl create "$CFG" name=cr extra="mode=crash name=cr" on_crash=restart > /tmp/create.out 2>&1; id0=$(created_id cr)
 restarted cr "$id0" crash && ok on-crash-restart || bad on-crash-restart "id $id0; $(head -n 4 /var/log/pvctl/cr.log)"
-pvctl destroy cr 2>/dev/null; wait_gone cr 30
+pvctl destroy cr 2>/dev/null; wait_gone cr 30 && ok restarting-domain-destroyed || bad restarting-domain-destroyed "$(pvctl list)"
 pvctl create "$CFG" name=cd extra="mode=crash name=cd" on_crash=destroy > /dev/null 2>&1
 wait_gone cd 60 && grep -q "cd (id [0-9]*): action destroy" /var/log/pvctl/cd.log && ok on-crash-destroy \
   || bad on-crash-destroy "$(pvctl list; cat /var/log/pvctl/cd.log)"
+# pvconsoled: every guest's console goes to /var/log/pvctl/guest-NAME.log with no pvctl
+# console running. A guest's ring lines; a flood of 8 rings the guest never waits on for
+# long (its FLOOD-END marker after the flood arrives); nonsense ring indices, which the
+# daemon reports and survives, logging the guest's sane line after them.
+pvctl create "$CFG" name=lg extra="mode=ring name=lg" on_poweroff=preserve > /dev/null 2>&1
+wait_state lg s 60
+[ "$(grep -c '^RING: line [123] from lg$' $GLOG/guest-lg.log 2>/dev/null)" = 3 ] && ok consoled-logs-guest \
+  || bad consoled-logs-guest "$(ls $GLOG; head -c 300 $GLOG/guest-lg.log 2>&1)"
+pvctl destroy lg
+pvctl create "$CFG" name=fl extra="mode=flood name=fl" on_poweroff=preserve > /dev/null 2>&1
+wait_state fl s 120
+[ "$(grep -c '^FLOOD [0-9]* from fl: ' $GLOG/guest-fl.log)" = 200 ] && grep -q '^FLOOD-END: 200 lines from fl$' $GLOG/guest-fl.log \
+  && ok consoled-flood-not-blocked || bad consoled-flood-not-blocked "$(grep -c FLOOD $GLOG/guest-fl.log) lines; $(tail -n 2 $GLOG/guest-fl.log)"
+pvctl destroy fl
+cpid0=$(consoled_pid)
+pvctl create "$CFG" name=ho extra="mode=hostile name=ho" on_poweroff=preserve > /dev/null 2>&1
+wait_state ho s 60
+[ -n "$cpid0" ] && [ "$(consoled_pid)" = "$cpid0" ] && grep -q 'indices are malformed' $GLOG/guest-ho.log \
+  && grep -q '^HOSTILE-AFTER from ho$' $GLOG/guest-ho.log && ok consoled-hostile-ring \
+  || bad consoled-hostile-ring "pid $cpid0 -> $(consoled_pid); $(tail -c 300 $GLOG/guest-ho.log)"
+pvctl destroy ho
 # create -c, as the README's example: the guest's ring lines on our stdout; it ends with the guest.
 timeout 60 pvctl create /etc/pvctl/example.cfg -c > /tmp/example.out 2>&1
 [ "$(grep -c '^RING: line [123] from example' /tmp/example.out)" = 3 ] && wait_gone example 30 \
@@ -255,7 +290,7 @@ pvctl top -b -n 2 > /tmp/top.out 2>&1
   || bad top-batch "$(cat /tmp/top.out)"
 sed 's/^/    top: /' /tmp/top.out | tail -n 4
 pvctl destroy top1
-[ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok lifecycle-free-pages-back \
+settled free_pages "$base" && [ "$(ndomains)" = 1 ] && ok lifecycle-free-pages-back \
   || bad lifecycle-free-pages-back "$(free_pages), baseline $base; $(pvctl list)"
 
 # 5c. A Linux domU on dom0's xenstored: its xenbus finds its store, reads its name and
@@ -269,28 +304,35 @@ if [ -f /etc/pvctl/linux/vmlinuz ]; then
     grep -qE "$2" "$1"
   }
   pvctl create /tmp/linux2.cfg -p > /tmp/create.out 2>&1 || bad linux2-create "$(cat /tmp/create.out)"
-  id0=$(field linux2 domid)
-  pvctl console -l linux2 > /tmp/linux2.out 2>&1 &
-  sleep 0.5; pvctl unpause linux2
-  lin_wait /tmp/linux2.out 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' /tmp/linux2.out \
-    && ok linux-domU-xenstore-read-name || bad linux-domU-xenstore-read-name "$(tail -n 8 /tmp/linux2.out)"
+  id0=$(field linux2 domid); L2=$GLOG/guest-linux2.log
+  pvctl unpause linux2                            # no pvctl console: pvconsoled logs it
+  lin_wait $L2 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' $L2 \
+    && ok linux-domU-xenstore-read-name || bad linux-domU-xenstore-read-name "$(tail -n 8 $L2)"
+  grep -q '^INIT-MARKER' $L2 && ok consoled-log-has-init-marker || bad consoled-log-has-init-marker "$(tail -n 5 $L2)"
   [ "$(xsr /local/domain/$id0/control/feature-poweroff)" = 1 ] \
     && ok linux-domU-xenbus-up || bad linux-domU-xenbus-up "$(xenstore-ls /local/domain/$id0 2>&1 | head -20)"
+  # pvctl console through pvconsoled's pty (console/tty): a typed line comes back, Ctrl-]
+  # detaches, the guest goes on and so does its log.
+  tty=$(xsr /local/domain/$id0/console/tty)
+  (sleep 2; printf 'hello-console\r'; sleep 5; printf '\035') | timeout 30 pvctl console linux2 > /tmp/attach.out 2>&1; rc=$?
+  [ $rc = 0 ] && [ -n "$tty" ] && grep -q '^ECHO: hello-console' /tmp/attach.out && [ "$(field linux2 domid)" = "$id0" ] \
+    && ok console-through-daemon-detaches || bad console-through-daemon-detaches "rc $rc tty '$tty': $(tail -c 300 /tmp/attach.out)"
+  grep -q '^ECHO: hello-console' $L2 && ok consoled-log-while-attached || bad consoled-log-while-attached "$(tail -n 3 $L2)"
   pvctl reboot linux2 && ok reboot-asked || bad reboot-asked "rc $?"
   i=0; while [ "$(field linux2 domid)" = "$id0" ] || [ -z "$(field linux2 domid)" ]; do
     [ $i -lt 600 ] || break; sleep 0.1; i=$((i+1)); done
   id1=$(field linux2 domid)
   [ -n "$id1" ] && [ "$id1" != "$id0" ] && ok linux-reboot-restarted || bad linux-reboot-restarted "ids $id0 -> $id1; $(tail -3 /var/log/pvctl/linux2.log)"
-  pvctl console -l linux2 > /tmp/linux2b.out 2>&1 &
-  lin_wait /tmp/linux2b.out 'WAIT-READY' 300 && grep -q '^XS-NAME: linux2' /tmp/linux2b.out \
-    && ok linux-restarted-reads-name || bad linux-restarted-reads-name "$(tail -n 8 /tmp/linux2b.out)"
+  i=0; while [ "$(grep -c WAIT-READY $L2)" -lt 2 ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i+1)); done
+  [ "$(grep -c '^XS-NAME: linux2' $L2)" = 2 ] && ok linux-restarted-reads-name || bad linux-restarted-reads-name "$(tail -n 8 $L2)"
+  [ "$(grep -c '^INIT-MARKER' $L2)" = 2 ] && ok consoled-log-survives-reboot || bad consoled-log-survives-reboot "$(grep -c INIT-MARKER $L2) markers"
   t0=$(uptime_cs)
   timeout 120 pvctl shutdown -w linux2 && ok shutdown-w-returned || bad shutdown-w-returned "rc $?"
   echo "toolstack: Linux domU: shutdown -w took $(( ($(uptime_cs) - t0) * 10 )) ms"
-  wait_gone linux2 30 && grep -q WAIT-POWEROFF /tmp/linux2b.out && ok linux-shutdown-destroyed \
-    || bad linux-shutdown-destroyed "$(pvctl list; tail -n 5 /tmp/linux2b.out)"
+  wait_gone linux2 30 && grep -q WAIT-POWEROFF $L2 && ok linux-shutdown-destroyed \
+    || bad linux-shutdown-destroyed "$(pvctl list; tail -n 5 $L2)"
   sed 's/^/    linux2: /' /var/log/pvctl/linux2.log
-  [ "$(free_pages)" = "$base" ] && ok linux2-free-pages-back || bad linux2-free-pages-back "$(free_pages), baseline $base"
+  settled free_pages "$base" && ok linux2-free-pages-back || bad linux2-free-pages-back "$(free_pages), baseline $base"
 fi
 
 # 6. create -> destroy, many times: every page, event channel and xenstore node comes back,
@@ -310,10 +352,10 @@ stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%s / %s / %s", v[1
 echo "toolstack: create (paused) ms min/median/max: $(sed -n 's/.* in \([0-9.]*\) ms .*/\1/p' /tmp/cycles.out | stats)," \
      "builder $(sed -n 's/.*hypercalls \([0-9.]*\) ms.*/\1/p' /tmp/cycles.out | stats)"
 [ $errs = 0 ] && ok "create-destroy-${N}-cycles" || bad "create-destroy-${N}-cycles" "$errs errors"
-[ "$(free_pages)" = "$base" ] && [ "$(ndomains)" = 1 ] && ok cycles-free-pages-back \
+settled free_pages "$base" && [ "$(ndomains)" = 1 ] && ok cycles-free-pages-back \
   || bad cycles-free-pages-back "$(free_pages), baseline $base; $(ndomains) domains"
 i=0; while [ "$(monitors)" != 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-[ "$(evtchns)" = "$base_ev" ] && ok cycles-event-channels-back || bad cycles-event-channels-back "$(evtchns), baseline $base_ev"
+settled evtchns "$base_ev" && ok cycles-event-channels-back || bad cycles-event-channels-back "$(evtchns), baseline $base_ev"
 [ "$(xsnodes)" = "$base_xs" ] && ok cycles-xenstore-nodes-back \
   || bad cycles-xenstore-nodes-back "$(xsnodes), baseline $base_xs: $(xenstore-ls / | tail -n 5 | tr '\n' ';')"
 [ "$(monitors)" = 0 ] && ok cycles-monitors-ended || bad cycles-monitors-ended "$(ls /run/pvctl/monitor)"

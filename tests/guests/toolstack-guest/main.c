@@ -13,7 +13,12 @@
  *             whether it runs (pause/unpause) until it is destroyed;
  *   ring      writes lines into its PV console ring and waits (10 s at most)
  *             for the back end (`pvctl console`) to consume them, then powers
- *             off.
+ *             off;
+ *   flood     writes 200 numbered lines (16 KiB, 8 rings) into the ring, each
+ *             waiting (10 s at most) for room, then FLOOD-END: the console
+ *             daemon must keep consuming with nobody attached;
+ *   hostile   gives the ring nonsense indices and notifies many times, then
+ *             writes HOSTILE-AFTER properly: the daemon must survive and go on.
  */
 #include "guest.h"
 #include "hypercall.h"
@@ -90,6 +95,68 @@ static void ring_test(const char *name)
           "cons %u prod %u after 10 s", r->out_cons, r->out_prod);
 }
 
+static struct xencons_interface *console_ring(void)
+{
+    return (struct xencons_interface *)(VIRT_BASE + M2P[start_info->console.domU.mfn] * PAGE_SIZE);
+}
+
+/* One line into the ring, waiting up to 10 s for room; 0 or -1. */
+static int ring_put(struct xencons_interface *r, evtchn_port_t port, const char *line, int n)
+{
+    XENCONS_RING_IDX prod = r->out_prod;
+    unsigned int waited = 0;
+
+    while (prod - r->out_cons + n > sizeof(r->out)) {
+        if (waited++ >= 1000)
+            return -1;
+        evtchn_send(port);
+        udelay_spin(10000);
+    }
+    for (int k = 0; k < n; k++)
+        r->out[MASK_XENCONS_IDX(prod++, r->out)] = line[k];
+    barrier();
+    r->out_prod = prod;
+    evtchn_send(port);
+    return 0;
+}
+
+static void flood_test(const char *name)
+{
+    struct xencons_interface *r = console_ring();
+    evtchn_port_t port = start_info->console.domU.evtchn;
+    char line[96];
+    int i, ok = 1;
+
+    for (i = 1; i <= 200 && ok; i++) {
+        int n = snprintf(line, sizeof(line), "FLOOD %03d from %s: %s\n", i, name,
+                         "0123456789012345678901234567890123456789012345678901234");
+        ok = !ring_put(r, port, line, n);
+    }
+    check(ok, "the console daemon kept consuming a flood", "stuck at line %d", i - 1);
+    snprintf(line, sizeof(line), "FLOOD-END: %d lines from %s\n", i - 1, name);
+    check(!ring_put(r, port, line, (int)strlen(line)), "FLOOD-END written", "ring full");
+}
+
+static void hostile_test(const char *name)
+{
+    struct xencons_interface *r = console_ring();
+    evtchn_port_t port = start_info->console.domU.evtchn;
+    XENCONS_RING_IDX good = r->out_prod;
+    char line[64];
+
+    for (int i = 0; i < 200; i++) {              /* indices a ring cannot hold */
+        r->out_prod = r->out_cons + 0x7fff0000u + (XENCONS_RING_IDX)i * 4099u;
+        r->in_cons = r->in_prod + 0x40000000u;
+        evtchn_send(port);
+        udelay_spin(1000);
+    }
+    udelay_spin(500000);
+    r->out_prod = good;
+    r->out_cons = good;
+    snprintf(line, sizeof(line), "HOSTILE-AFTER from %s\n", name);
+    check(!ring_put(r, port, line, (int)strlen(line)), "HOSTILE-AFTER written", "ring full");
+}
+
 void test_main(void)
 {
     char mode[16] = "poweroff", name[32] = "?";
@@ -109,6 +176,10 @@ void test_main(void)
     }
     if (!strcmp(mode, "ring"))
         ring_test(name);
+    if (!strcmp(mode, "flood"))
+        flood_test(name);
+    if (!strcmp(mode, "hostile"))
+        hostile_test(name);
     if (!strcmp(mode, "spin")) {
         printf("TOOLSTACK-GUEST: %s spinning\n", name);
         for (volatile unsigned long n = 0;; n++)

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# bench/create.sh [RUNS]: the toolstack's create and destroy, on ours (pvctl in dom0) and on
+# the real Xen 4.17 (Debian's xl, xenstored and xenconsoled in dom0), in the same QEMU (q35,
+# TCG, 1 vCPU, 1 GiB; dom0 the stock Debian kernel with 512 MiB) and the same dom0 initramfs
+# (build/linux/initrd.gz) plus one extra archive: the guest kernels (the stock xz bzImage and
+# its uncompressed ELF, build/linux/vmlinux), the guest initramfs, GNU date, the dom0 script
+# (tests/linux/bench-create.sh, pvtest=createbench) and, for the Xen side, xl and its daemons
+# with the shared objects ldd names (from the host's xen-utils-4.17, scripts/setup.sh).
+# Times are taken inside dom0 (GNU date, ns), per run: create's own time, create -> the
+# guest's INIT-MARKER in its console log, destroy right after; and create -p / destroy of the
+# minimal PV test guest. One boot per side does RUNS runs of each (XEN_RUNS for the Xen side,
+# default RUNS). Prints min/median/max, the ratio of minimums and of medians (bench/stats.sh).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-${RUNS:-9}}; xruns=${XEN_RUNS:-$runs}
+. "$top/bench/stats.sh"
+bench_check_runs "$runs"
+out=$top/build/bench/create; mkdir -p "$out"
+k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
+bz=$(ls "$top"/build/linux/root/boot/vmlinuz-* 2>/dev/null | head -1)
+hv=$top/build/hypervisor/hypervisor.bin
+XB=/usr/lib/xen-4.17/bin
+for f in "$k" "$ird" "$hv" "$bz" "$XB/xl" "$XB/xenstored" "$XB/xenconsoled" /usr/bin/date; do
+  [ -f "$f" ] || { echo "bench-create: missing $f (make hypervisor linux-image; xen-utils-4.17)" >&2; exit 1; }
+done
+
+# The extra archive, appended to dom0's initramfs (Linux unpacks concatenated archives).
+x=$out/extra; rm -rf "$x"; mkdir -p "$x/bench" "$x/usr/bin" "$x/etc/xen"
+copy_bin() {   # binary, its path in the image: with the shared objects ldd names
+  mkdir -p "$x$(dirname "$2")"; cp -L "$1" "$x$2"
+  ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+    while read -r so; do [ -e "$x$so" ] || { mkdir -p "$x$(dirname "$so")"; cp -L "$so" "$x$so"; }; done
+}
+cp "$bz" "$x/bench/vmlinuz"; cp "$k" "$x/bench/vmlinux"; cp "$ird" "$x/bench/initrd.gz"
+cp "$top/tests/linux/bench-create.sh" "$x/bench-create.sh"
+copy_bin /usr/bin/date /usr/bin/gdate
+for b in xl xenstored xenconsoled xen-init-dom0 libxl-save-helper; do copy_bin "$XB/$b" "$XB/$b"; done
+gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')   # xl's pthread_cancel
+[ -n "$gcc_s" ] && [ ! -e "$x$gcc_s" ] && { mkdir -p "$x$(dirname "$gcc_s")"; cp -L "$gcc_s" "$x$gcc_s"; }
+cp /etc/xen/xl.conf "$x/etc/xen/" 2>/dev/null
+(cd "$x" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/extra.cpio.gz"
+cat "$ird" "$out/extra.cpio.gz" > "$out/initrd.gz"; rm -rf "$x" "$out/extra.cpio.gz"
+
+export QEMU_MACHINE=q35
+END='BENCH-CREATE-DONE'
+KARGS="console=hvc0 loglevel=4 pvtest=createbench"
+# Both sides at nice 10 (scripts/xen-ref.sh runs the real Xen so), one after the other.
+# BENCH_SIDES="ours" or "xen" runs one side only (a smoke run; the table then shows n/a).
+sides=${BENCH_SIDES:-ours xen}
+for side in $sides; do rm -f "$out/$side.log"; done
+case " $sides " in *" ours "*)
+  echo "bench-create: ours ($runs runs)" >&2
+  nice -n 10 "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
+      -M "$k $KARGS pvbench.side=ours pvbench.runs=$runs" -M "$out/initrd.gz initrd" -m 1024 \
+      -l "$out/ours.log" -t 3000 -e "$END" > /dev/null 2>&1 ;;
+esac
+case " $sides " in *" xen "*)
+  echo "bench-create: the real Xen 4.17 ($xruns runs)" >&2
+  XEN_EXTRA_ARGS="dom0_mem=512M,max:512M" bash "$top/scripts/xen-ref.sh" \
+      -M "$k $KARGS pvbench.side=xen pvbench.runs=$xruns" -M "$out/initrd.gz" -m 1024 \
+      -l "$out/xen.log" -t 3000 -e "$END" > /dev/null 2>&1 ;;
+esac
+for side in $sides; do
+  grep -q "$END" "$out/$side.log" || echo "bench-create: the $side boot did not finish, see $out/$side.log" >&2
+  tr -d '\r' < "$out/$side.log" | grep -a 'BENCH-CREATE .* failed' | sed 's/^/  /' >&2
+done
+# figure values of one side, seconds for the Linux figures, ms for the minimal guest
+vals() {   # side figure divisor
+  [ -f "$out/$1.log" ] || return 0
+  tr -d '\r' < "$out/$1.log" | sed -n "s/.*BENCH-CREATE $1 $2 [0-9]* \([0-9.]*\)\$/\1/p" |
+    awk -v d="$3" '{ printf "%.3f\n", $1 / d }'
+}
+echo "bench-create: create and destroy, TCG, q35, 1 vCPU, dom0 512 MiB; kernel $(cat "$top/build/linux/kernel-package"), unmodified"
+echo "ours: pvctl (pvconsoled logs the console); xen: xl 4.17 (xenconsoled logs it); $runs / $xruns runs"
+echo "Linux guest 256 MiB (s): xz = the stock bzImage, elf = its uncompressed vmlinux"
+bench_header xen
+for f in xz-create xz-to-init xz-destroy elf-create elf-to-init elf-destroy; do
+  read -r omin omed omax < <(vals ours $f 1000 | bench_stats)
+  read -r xmin xmed xmax < <(vals xen $f 1000 | bench_stats)
+  bench_row "$f" "$omin" "$omed" "$omax" "$xmin" "$xmed" "$xmax"
+done
+echo "minimal PV test guest, 8 MiB, created paused (ms)"
+for f in mini-create mini-destroy; do
+  read -r omin omed omax < <(vals ours $f 1 | bench_stats)
+  read -r xmin xmed xmax < <(vals xen $f 1 | bench_stats)
+  bench_row "$f" "$omin" "$omed" "$omax" "$xmin" "$xmed" "$xmax"
+done
+bench_footer
+echo "goals (issue 14): xz-to-init <= 0.10; destroy <= 0.05 s; mini-create in milliseconds (LightVM: 2.3 ms on hardware)"
