@@ -17,7 +17,9 @@ static const struct pvctl_cmd commands[] = {
       "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
       "  key=value    overrides a config key (memory=64, name=g2, extra=\"quiet\" ...)\n"
       "Config keys: name, kernel, ramdisk, cmdline, extra, memory (MiB), vcpus,\n"
-      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk and vif (kept, no back end yet).\n"
+      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk (kept, no back end yet),\n"
+      "vif = [ 'mac=00:16:3e:xx:xx:xx,bridge=pvbr0', ... ] (attached before the domain runs;\n"
+      "default MAC from the domain id, default bridge pvbr0; needs a xenstored).\n"
       "With a xenstored, a background monitor per domain applies on_poweroff,\n"
       "on_reboot and on_crash (log: /var/log/pvctl/NAME.log).\n" },
     { "list", "[--json] [DOM...]", "list domains: Name ID Mem VCPUs State Time(s)", cmd_list,
@@ -42,6 +44,18 @@ static const struct pvctl_cmd commands[] = {
       "       domain has shut down or is gone\n" },
     { "dmesg", "[-c]", "the hypervisor's console history (-c: clear it after reading)", cmd_dmesg,
       NULL },
+    /* --- virtual network interfaces (cmd_network.c, docs/io.md "Networks") --- */
+    { "network-attach", "DOM [mac=MAC] [bridge=BR]", "give a domain a new vif on a bridge in dom0",
+      cmd_network_attach,
+      "Runs dom0-tools/hotplug/vif-attach (on PATH): xenstore nodes for xen-netback and\n"
+      "xen-netfront, then netback's vifDOM.N on the bridge (default pvbr0, made by\n"
+      "net-bridge-up). N is the lowest free device number; the default MAC is\n"
+      "00:16:3e:DH:DL:NN from the domain id and N.\n" },
+    { "network-detach", "DOM DEVID|MAC", "remove a domain's vif", cmd_network_detach,
+      "Runs vif-detach: the backend closes, the guest's netfront follows, the nodes go;\n"
+      "a guest that does not answer within 30 s has its vif removed anyway.\n" },
+    { "network-list", "DOM...", "a domain's vifs: MAC, states, event channel, rings, bridge",
+      cmd_network_list, NULL },
     { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
