@@ -2,6 +2,7 @@
 #include "device_vif.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,20 @@
 
 extern char **environ;
 
-/* Runs a hotplug script found on PATH; its exit status, or -1. */
+/*
+ * Runs a hotplug script found on PATH; its exit status, or -1. Its stdout (the
+ * backend path) is dropped: pvctl says what it did; its errors go to stderr.
+ */
 static int run_hotplug(char *const argv[])
 {
+    posix_spawn_file_actions_t fa;
     pid_t pid;
-    int st, rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    int st, rc;
 
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
     if (rc) {
         fprintf(stderr, "pvctl: cannot run %s: %s (dom0-tools/hotplug on PATH)\n", argv[0], strerror(rc));
         return -1;
@@ -120,13 +129,17 @@ static const char *rd(struct xs_handle *xs, const char *dir, const char *leaf, c
 
 static void list_one(struct xs_handle *xs, uint16_t dom, const char *id)
 {
-    char be[80], fe[80], mac[24], st[8], fst[8], ev[12], tx[12], rx[12], br[20], hp[16];
+    char be[80], fe[80], mac[24], st[8], fst[8], ev[12], evr[12], tx[12], rx[12], br[20], hp[16];
 
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%s", dom, id);
     rd(xs, be, "frontend", fe, sizeof(fe));
+    /* One event channel, or netfront's split pair (feature-split-event-channels): "tx/rx". */
+    if (!strcmp(rd(xs, fe, "event-channel", ev, sizeof(ev)), "-") &&
+        strcmp(rd(xs, fe, "event-channel-tx", ev, 6), "-"))
+        snprintf(ev + strlen(ev), sizeof(ev) - strlen(ev), "/%s", rd(xs, fe, "event-channel-rx", evr, 6));
     printf("%-4s %-3d %-18s %-7s %-6s %-6s %-7s %6s/%-6s %-8s %-10s %s\n", id, 0,
            rd(xs, be, "mac", mac, sizeof(mac)), id, rd(xs, be, "state", st, sizeof(st)),
-           rd(xs, fe, "state", fst, sizeof(fst)), rd(xs, fe, "event-channel", ev, sizeof(ev)),
+           rd(xs, fe, "state", fst, sizeof(fst)), ev,
            rd(xs, fe, "tx-ring-ref", tx, sizeof(tx)), rd(xs, fe, "rx-ring-ref", rx, sizeof(rx)),
            rd(xs, be, "bridge", br, sizeof(br)), rd(xs, be, "hotplug-status", hp, sizeof(hp)), be);
 }

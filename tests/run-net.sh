@@ -8,8 +8,10 @@
 # address by DHCP from QEMU through the bridge, fetches 64 MiB from dom0 and a file from
 # this runner's HTTP server, and serves 64 MiB that dom0 fetches and this runner fetches
 # through a host-forwarded port (hostfwd to the domU's address). Every transfer's sha256
-# must match; dom0 detaches the vif (vif-detach) and no node or vif is left; both power
-# off and the hypervisor's final state must be clean.
+# must match. A second domU (d2, pvnet.role=peer) gets a vif with a given MAC and fetches
+# the first domU's 64 MiB through the bridge. Dom0 attaches, lists and detaches the vifs
+# with pvctl (network-attach/-list/-detach), creates a guest with vif= and destroys it (no
+# node, no vif left). Every domain powers off and the hypervisor's final state must be clean.
 # Prints PASS/FAIL lines and "N passed, N failed"; log: build/test-results/net/boot.log.
 # NET_SMP=N: QEMU with N CPUs (default 1); HV_IMAGE: another hypervisor build.
 set -uo pipefail
@@ -55,8 +57,9 @@ trap 'kill $http_pid $fetch_pid 2>/dev/null' EXIT
 for _ in $(seq 50); do [ -s "$res/http.port" ] && break; sleep 0.1; done
 http_port=$(cat "$res/http.port" 2>/dev/null)
 [ -n "$http_port" ] || { echo "FAIL: net/setup: the HTTP server did not start"; echo "0 passed, 1 failed"; exit 1; }
-# QEMU's DHCP hands out 10.0.2.15 (dom0's bridge, first) and 10.0.2.16 (the domU).
-domu_addr=10.0.2.16
+# QEMU's DHCP hands out 10.0.2.15 (dom0's bridge, first), 10.0.2.16 (d1), then 10.0.2.17
+# (d2 asks only once d1 has its address).
+domu_addr=10.0.2.16 peer_addr=10.0.2.17
 fwd_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export QEMU_EXTRA="${QEMU_EXTRA:-} -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$fwd_port-$domu_addr:8080 -device virtio-net-pci,netdev=n0"
 
@@ -85,9 +88,10 @@ fetch_from_domU & fetch_pid=$!
 start=$(date +%s)
 QEMU_MACHINE=q35 "$top/scripts/qemu-boot.sh" -c "${NET_SMP:-1}" -k "$hv" \
     -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
-    -M "$k console=hvc0 loglevel=4 pvtest=net0 pvnet.dom=1" -M "$ird initrd" \
+    -M "$k console=hvc0 loglevel=4 pvtest=net0 pvnet.dom=1 pvnet.peer=2" -M "$ird initrd" \
     -M "$k console=hvc0 loglevel=4 pvtest=net pvhv.mem=256M pvhttp=$http_port" -M "$ird initrd" \
-    -m 1024 -l "$log" -t "$TMO" -e "$HV_END_RE" > /dev/null
+    -M "$k console=hvc0 loglevel=4 pvtest=net pvnet.role=peer pvhv.mem=160M" -M "$ird initrd" \
+    -m 1280 -l "$log" -t "$TMO" -e "$HV_END_RE" > /dev/null
 rc=$?
 echo "net: boot took $(( $(date +%s) - start ))s" >&2
 wait "$fetch_pid" 2>/dev/null; fetch_pid=
@@ -96,7 +100,12 @@ check bridge-holds-nic '^\(d0\) NET0-BRIDGE: pvbr0 holds eth0'
 check dom0-address-on-bridge '^\(d0\) NET0-ADDR: pvbr0 10\.0\.2\.[0-9]+$'
 check bad-bridge-refused '^\(d0\) NET0-BAD-BRIDGE: refused'
 check multicast-mac-refused '^\(d0\) NET0-BAD-MAC: refused'
-check attach '^\(d0\) NET0-ATTACH: ok'
+check pvctl-network-attach '^\(d0\) NET0-ATTACH: ok pvctl: vif 0 of domain 1: mac 00:16:3e:00:01:00 on pvbr0'
+check pvctl-network-list '^\(d0\) NET0-LIST: 0 +0 +00:16:3e:00:01:00 +0 +[1-4] .* pvbr0 +connected +/local/domain/0/backend/vif/1/0$'
+check pvctl-bad-mac-refused '^\(d0\) NET0-PVCTL-BAD-MAC: refused'
+check pvctl-create-bad-vif-refused '^\(d0\) NET0-CREATE-BAD-VIF: refused [1-9]'
+check pvctl-create-with-vif '^\(d0\) NET0-CREATE-VIF: id [0-9]+ connected 00:16:3e:5e:00:01 on-bridge$'
+check pvctl-destroy-removes-vif '^\(d0\) NET0-DESTROY-VIF: nodes 0 vif gone$'
 check double-attach-refused '^\(d0\) NET0-DOUBLE-ATTACH: refused'
 check hotplug-connected-vif-on-bridge '^\(d0\) NET0-HOTPLUG: connected .*vif1\.0'
 check default-mac-from-domid '^\(d0\) NET0-MAC: 00:16:3e:00:01:00$'
@@ -110,13 +119,20 @@ host_sha=$( [ -s "$res/u.bin" ] && sha256sum < "$res/u.bin" | cut -d' ' -f1)
 same host-fetches-from-domU-hostfwd "$(val d1 NET-SHA-SERVED)" "$host_sha"
 check domU-saw-host-fetch '^\(d1\) NET-HOST-FETCHED: ok'
 check detach-clean '^\(d0\) NET0-DETACH: rc 0'
+check peer-attach '^\(d0\) NET0-ATTACH-PEER: ok'
+check peer-mac '^\(d2\) NET-MAC: 00:16:3e:00:02:aa$'
+check peer-dhcp-through-bridge "^\\(d2\\) NET-ADDR: eth0 ${peer_addr//./\\.}\$"
+same domU-to-domU-64MiB "$(val d1 NET-SHA-SERVED)" "$(val d2 NET-SHA-FROM-PEER)"
+check peer-detach-by-mac-clean '^\(d0\) NET0-DETACH-PEER: rc 0'
+check peer-eth0-gone-after-detach '^\(d2\) NET-AFTER-DETACH: eth0 gone'
 check domU-eth0-gone-after-detach '^\(d1\) NET-AFTER-DETACH: eth0 gone'
 check no-backend-nodes-left '^\(d0\) NET0-BACKEND-NODES: 0$'
 check no-vif-left '^\(d0\) NET0-VIFS: 0$'
-if log_has '^\((d0|d1)\) NET0?-FAIL'; then
-  fail "no-net-failures-reported"; clean | grep -E '^\((d0|d1)\) NET0?-FAIL' | sed 's/^/    /'
+if log_has '^\((d0|d1|d2)\) NET0?-FAIL'; then
+  fail "no-net-failures-reported"; clean | grep -E '^\((d0|d1|d2)\) NET0?-FAIL' | sed 's/^/    /'
 else pass no-net-failures-reported; fi
 check domU-poweroff '\(HV\) d1 shutdown: poweroff'
+check peer-poweroff '\(HV\) d2 shutdown: poweroff'
 check dom0-poweroff '\(HV\) d0 shutdown: poweroff'
 why=$(hv_boot_verdict "$log" "$rc" "$TMO")
 if [ -z "$why" ]; then pass final-state
