@@ -4,8 +4,8 @@
  * introduced; without one, its name and console go to files (names.c).
  */
 #include "domain_start.h"
-#include "names.h"
 #include "device_vif.h"
+#include "names.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -44,6 +44,9 @@ static const struct pvctl_cmd commands[] = {
       "       domain has shut down or is gone\n" },
     { "dmesg", "[-c]", "the hypervisor's console history (-c: clear it after reading)", cmd_dmesg,
       NULL },
+    { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
+      cmd_kernel_extract, NULL },
+    { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
     /* --- virtual network interfaces (cmd_network.c, docs/io.md "Networks") --- */
     { "network-attach", "DOM [mac=MAC] [bridge=BR]", "give a domain a new vif on a bridge in dom0",
       cmd_network_attach,
@@ -56,9 +59,7 @@ static const struct pvctl_cmd commands[] = {
       "a guest that does not answer within 30 s has its vif removed anyway.\n" },
     { "network-list", "DOM...", "a domain's vifs: MAC, states, event channel, rings, bridge",
       cmd_network_list, NULL },
-    { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
-      cmd_kernel_extract, NULL },
-    { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
+    /* --- end of virtual network interfaces --- */
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
