@@ -64,6 +64,9 @@ vif-attach "$dom" 0 "" pvbr0 2>/dev/null && echo "NET0-DOUBLE-ATTACH: accepted" 
 echo "NET0-HOTPLUG: $(xenstore-read $be/hotplug-status 2>&1) $(ls /sys/class/net/pvbr0/brif | tr '\n' ' ')"
 echo "NET0-MAC: $(xenstore-read $be/mac 2>&1)"
 pvctl network-list "$dom" | sed 's/^/NET0-LIST: /'
+h=0; for c in network-attach network-detach network-list; do
+  pvctl $c --help | grep -q "^usage: pvctl $c " && h=$((h + 1)); done
+echo "NET0-HELP: $h of 3"
 pvctl network-attach "$dom" mac=zz:16:3e:00:00:01 2>/dev/null && echo "NET0-PVCTL-BAD-MAC: accepted" \
   || echo "NET0-PVCTL-BAD-MAC: refused"
 [ -n "$peer" ] && { pvctl network-attach "$peer" mac=00:16:3e:00:02:aa bridge=pvbr0 > /dev/null &&
