@@ -37,6 +37,23 @@ create_with_vif() {
   n=0; while [ -e "/sys/class/net/vif$id.0" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
   echo "NET0-DESTROY-VIF: nodes $(xenstore-ls /local/domain/0/backend/vif/$id 2>/dev/null | wc -l)" \
        "vif $( [ -e /sys/class/net/vif$id.0 ] && echo left || echo gone)"
+  # The monitor's destroy (on_poweroff) takes the vif away too.
+  sed 's/^extra = .*/extra = "mode=poweroff name=tgnet"/' /tmp/vif.cfg > /tmp/vifoff.cfg
+  pvctl create /tmp/vifoff.cfg > /tmp/create.out 2>&1
+  id=$(sed -n "s/.*created domain 'tgnet' (id \([0-9]*\)).*/\1/p" /tmp/create.out)
+  n=0; while { xenstore-exists "/local/domain/0/backend/vif/$id" 2>/dev/null || [ -e "/sys/class/net/vif$id.0" ]; } &&
+             [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+  echo "NET0-POWEROFF-VIF: id ${id:-none} nodes $(xenstore-ls /local/domain/0/backend/vif/$id 2>/dev/null | wc -l)" \
+       "vif $( [ -e /sys/class/net/vif$id.0 ] && echo left || echo gone)"
+  # Create/destroy cycles with a vif leave no node and no vif behind.
+  nodes0=$(xenstore-ls /local/domain/0/backend/vif | wc -l); vifs0=$(ls /sys/class/net | grep -c '^vif')
+  ok=0
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    pvctl create /tmp/vif.cfg name=tgc > /dev/null 2>&1 && pvctl destroy tgc && ok=$((ok + 1))
+  done
+  n=0; while [ "$(ls /sys/class/net | grep -c '^vif')" != "$vifs0" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+  echo "NET0-CYCLES: $ok of 10, nodes $(( $(xenstore-ls /local/domain/0/backend/vif | wc -l) - nodes0 ))" \
+       "vifs $(( $(ls /sys/class/net | grep -c '^vif') - vifs0 ))"
 }
 modprobe virtio_pci; modprobe virtio_net
 n=0; while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
