@@ -9,7 +9,7 @@
  * createdomain destroys the domain, which gives back every frame and port.
  */
 #include "build.h"
-#include "build_layout.h"
+#include <asm/pv_layout.h>
 #include "elf_guest.h"
 
 #include <errno.h>

@@ -2,6 +2,7 @@
 #include "pvctl.h"
 #include "domain_start.h"
 #include "names.h"
+#include "device_vbd.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -91,6 +92,7 @@ int cmd_destroy(int argc, char **argv)
         fprintf(stderr, "pvctl: destroy %s: %s\n", argv[0], strerror(-rc));
         return 1;
     }
+    vbd_release_all(names_xs(), dom);                /* its disks: nodes and loop devices */
     names_remove(dom);
     return 0;
 }

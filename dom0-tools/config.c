@@ -184,6 +184,8 @@ static int set_action(struct lexer *lx, const struct key *k, enum cfg_action *ds
                  "coredump-destroy, coredump-restart, soft-reset)", k->name, lx->text);
 }
 
+static int disk_entry(struct lexer *lx, struct pv_config *c, unsigned int i);
+
 /* A list of strings; newlines are allowed inside the brackets. */
 static int set_list(struct lexer *lx, const struct key *k, struct pv_config *c)
 {
@@ -200,7 +202,10 @@ static int set_list(struct lexer *lx, const struct key *k, struct pv_config *c)
             return error(lx, "%s: expected a string in quotes in the list", k->name);
         if (*n == CFG_MAX_DEVS || strlen(lx->text) >= sizeof(items[0]))
             return error(lx, "%s: more than %d entries or an entry too long", k->name, CFG_MAX_DEVS);
-        strcpy(items[(*n)++], lx->text);
+        strcpy(items[*n], lx->text);
+        if (items == c->disk && disk_entry(lx, c, *n))
+            return -EINVAL;
+        (*n)++;
         while (next(lx) == T_NL)
             ;
         if (lx->t == T_COMMA)
@@ -318,4 +323,156 @@ int config_check(const struct pv_config *c, char *err, size_t errlen)
 const char *config_cmdline(const struct pv_config *c)
 {
     return c->cmdline[0] ? c->cmdline : c->extra;
+}
+
+/* Disk specs (xl-disk-configuration(5); struct cfg_disk in config.h) */
+
+enum disk_field { DF_TARGET, DF_FORMAT, DF_VDEV, DF_ACCESS, DF_NR };
+
+static int disk_why(char *why, size_t len, const char *fmt, const char *a)
+{
+    snprintf(why, len, fmt, a);
+    return -EINVAL;
+}
+
+static int disk_vdev(struct cfg_disk *d, const char *v, char *why, size_t len)
+{
+    if (strlen(v) != 4 || strncmp(v, "xvd", 3) || v[3] < 'a' || v[3] > 'p')
+        return disk_why(why, len, "vdev '%s': only xvda..xvdp", v);
+    strcpy(d->vdev, v);
+    d->devid = (202u << 8) | ((unsigned int)(v[3] - 'a') << 4);
+    return 0;
+}
+
+static int disk_set(struct cfg_disk *d, enum disk_field f, const char *v, char *why, size_t len)
+{
+    switch (f) {
+    case DF_TARGET:
+        if (!v[0] || strlen(v) >= sizeof(d->target))
+            return disk_why(why, len, "target '%.200s': empty or too long", v);
+        strcpy(d->target, v);
+        return 0;
+    case DF_FORMAT:
+        return !strcmp(v, "raw") ? 0 : disk_why(why, len, "format '%s': only raw is supported", v);
+    case DF_VDEV:
+        return disk_vdev(d, v, why, len);
+    case DF_ACCESS:
+        if (!strcmp(v, "r") || !strcmp(v, "ro"))
+            d->readonly = 1;
+        else if (!strcmp(v, "w") || !strcmp(v, "rw"))
+            d->readonly = 0;
+        else
+            return disk_why(why, len, "access '%s': r, ro, w or rw", v);
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* A leading "file:", "phy:" or "raw:" (xl's deprecated form): skipped; 1 if there was one. */
+static int disk_legacy_prefix(const char **p)
+{
+    static const char *const pre[] = { "file:", "phy:", "raw:" };
+
+    for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+        if (!strncmp(*p, pre[i], strlen(pre[i]))) {
+            *p += strlen(pre[i]);
+            return 1;
+        }
+    return 0;
+}
+
+static int disk_named(struct cfg_disk *d, const char *key, const char *v, int seen[DF_NR],
+                      char *why, size_t len)
+{
+    static const char *const names[DF_NR] = { "target", "format", "vdev", "access" };
+
+    if (!strcmp(key, "devtype"))
+        return !strcmp(v, "disk") ? 0 : disk_why(why, len, "devtype '%s': only disk", v);
+    for (int f = 0; f < DF_NR; f++)
+        if (!strcmp(key, names[f])) {
+            if (seen[f]++)
+                return disk_why(why, len, "%s given twice", key);
+            return disk_set(d, (enum disk_field)f, v, why, len);
+        }
+    return disk_why(why, len, "unknown or unsupported parameter '%s'", key);
+}
+
+/* The next positional field still free, in xl's order (legacy: no format field). */
+static int disk_positional(struct cfg_disk *d, const char *v, int seen[DF_NR], int legacy,
+                           char *why, size_t len)
+{
+    for (int f = 0; f < DF_NR; f++) {
+        if (seen[f] || (legacy && f == DF_FORMAT))
+            continue;
+        seen[f] = 1;
+        return v[0] ? disk_set(d, (enum disk_field)f, v, why, len) : 0;   /* empty: the default */
+    }
+    return disk_why(why, len, "too many positional parameters at '%s'", v);
+}
+
+static void disk_trim(char *s)
+{
+    size_t n = strlen(s), i = 0;
+
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = 0;
+    while (isspace((unsigned char)s[i]))
+        i++;
+    memmove(s, s + i, n - i + 1);
+}
+
+int config_disk_parse(const char *spec, struct cfg_disk *d, char *why, size_t len)
+{
+    int seen[DF_NR] = { 0 }, legacy = 0, rc = 0;
+    char buf[512], *p = buf, *eq;
+
+    memset(d, 0, sizeof(*d));
+    if (strlen(spec) >= sizeof(buf))
+        return disk_why(why, len, "%s", "too long");
+    strcpy(buf, spec);
+    while (!rc && p) {
+        char *comma, *field = p;
+
+        while (isspace((unsigned char)*field))
+            field++;
+        comma = strncmp(field, "target=", 7) ? strchr(field, ',') : NULL;   /* target= takes the rest */
+        if (comma)
+            *comma = 0;
+        p = comma ? comma + 1 : NULL;
+        disk_trim(field);
+        if ((eq = strchr(field, '=')) && !(seen[DF_TARGET] == 0 && field[0] == '/')) {
+            *eq = 0;
+            disk_trim(field);
+            disk_trim(eq + 1);
+            rc = disk_named(d, field, eq + 1, seen, why, len);
+            continue;
+        }
+        if (!seen[DF_TARGET] && field[0]) {
+            const char *t = field;
+
+            legacy = disk_legacy_prefix(&t);
+            memmove(field, t, strlen(t) + 1);
+        }
+        if (!field[0] && !p && seen[DF_VDEV])
+            break;                                   /* a trailing comma */
+        rc = disk_positional(d, field, seen, legacy, why, len);
+    }
+    if (!rc && !d->target[0])
+        rc = disk_why(why, len, "%s", "no target (image or device)");
+    if (!rc && !d->vdev[0])
+        rc = disk_why(why, len, "%s", "no vdev (xvda..xvdp)");
+    return rc;
+}
+
+static int disk_entry(struct lexer *lx, struct pv_config *c, unsigned int i)
+{
+    char why[300];
+
+    if (config_disk_parse(c->disk[i], &c->disks[i], why, sizeof(why)))
+        return error(lx, "disk: '%.200s': %s", c->disk[i], why);
+    for (unsigned int j = 0; j < i; j++)
+        if (c->disks[j].devid == c->disks[i].devid)
+            return error(lx, "disk: '%.200s': %s is given twice", c->disk[i], c->disks[i].vdev);
+    return 0;
 }

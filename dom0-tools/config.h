@@ -1,8 +1,8 @@
 /*
  * config.h: a domain's configuration in xl's syntax (xl.cfg(5)) for the keys
  * pvctl supports: name, kernel, ramdisk, cmdline/extra, memory, vcpus,
- * on_poweroff/on_reboot/on_crash, type ("pv" only); disk and vif are parsed
- * and kept for the back ends to come. Strings are "..." or '...', numbers
+ * on_poweroff/on_reboot/on_crash, type ("pv" only), disk (xl-disk-configuration(5):
+ * the forms in struct cfg_disk); vif is parsed and kept for the back end to come. Strings are "..." or '...', numbers
  * decimal, lists [ "a", "b" ]; `#` starts a comment; statements end at a
  * newline or `;`.
  */
@@ -11,6 +11,21 @@
 #include <stddef.h>
 
 #define CFG_MAX_DEVS 8
+
+/*
+ * One disk = [ ... ] entry, as xl-disk-configuration(5) writes it, for the
+ * forms pvctl supports: positional `TARGET,FORMAT,VDEV,ACCESS` (empty fields
+ * take the default), the legacy `file:TARGET,VDEV,ACCESS` / `phy:` / `raw:`
+ * (no FORMAT field), and key=value `format=raw, vdev=xvdc, access=rw,
+ * devtype=disk, target=PATH` (target= last: it takes the rest, commas too).
+ * Format raw only; vdev xvda..xvdp; access r/ro or w/rw (default rw).
+ */
+struct cfg_disk {
+    char target[256];                 /* the image file or block device */
+    char vdev[8];                     /* xvda..xvdp */
+    unsigned int devid;               /* xenstore's device number: 202 << 8 | index << 4 */
+    int readonly;
+};
 
 enum cfg_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART,
                   ACT_COREDUMP_DESTROY, ACT_COREDUMP_RESTART, ACT_SOFT_RESET };
@@ -24,6 +39,7 @@ struct pv_config {
     enum cfg_action on_poweroff, on_reboot, on_crash;
     char disk[CFG_MAX_DEVS][256], vif[CFG_MAX_DEVS][256];
     unsigned int nr_disk, nr_vif;
+    struct cfg_disk disks[CFG_MAX_DEVS];   /* disk[i], parsed */
 };
 
 void config_init(struct pv_config *c);
@@ -39,4 +55,6 @@ int config_check(const struct pv_config *c, char *err, size_t errlen);
 /* The command line the guest gets: cmdline, else extra. */
 const char *config_cmdline(const struct pv_config *c);
 const char *config_action_name(enum cfg_action a);
+/* Parses one disk spec (struct cfg_disk); 0, or -EINVAL with why. */
+int config_disk_parse(const char *spec, struct cfg_disk *d, char *why, size_t whylen);
 #endif

@@ -6,6 +6,7 @@
 #include "domain_start.h"
 #include "device_vif.h"
 #include "names.h"
+#include "device_vbd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,9 +39,19 @@ static int record(const struct pv_config *c, const struct build_result *r, struc
     return rc;
 }
 
+/* disk=: each disk attached before the domain runs (device_vbd.c); -1 at the first refused. */
+static int attach_disks(const struct pv_config *c, domid_t dom)
+{
+    for (unsigned int i = 0; i < c->nr_disk; i++)
+        if (vbd_attach(names_xs(), dom, &c->disks[i]))
+            return -1;
+    return 0;
+}
+
 void domain_destroy(domid_t dom)
 {
     ctl_simple(XEN_DOMCTL_destroydomain, dom);
+    vbd_release_all(names_xs(), dom);
     names_remove(dom);
 }
 
@@ -69,7 +80,7 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
         return -1;
     if (names_have_xenstore() && !r.grants_seeded)
         fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");
-    if (record(c, &r, xd)) {
+    if (record(c, &r, xd) || attach_disks(c, r.dom)) {
         domain_destroy(r.dom);
         return -1;
     }

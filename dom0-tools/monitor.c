@@ -14,6 +14,7 @@
  */
 #include "domain_start.h"
 #include "names.h"
+#include "device_vbd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +118,10 @@ static int on_event(const struct pv_config *c, struct build_spec *s, struct xsd_
     if (ctl_getdomaininfo(xd->dom, &info) || info.domain != xd->dom || (info.flags & XEN_DOMINF_dying) ||
         memcmp(info.handle, s->handle, sizeof(s->handle))) {
         say("%s (id %u) is gone%s", c->name, xd->dom, "");
+        /* Destroyed behind our back: its disks go (not those of a later domain with its id). */
+        if (ctl_getdomaininfo(xd->dom, &info) || info.domain != xd->dom ||
+            !memcmp(info.handle, s->handle, sizeof(s->handle)))
+            vbd_release_all(names_xs(), xd->dom);
         return 0;
     }
     if (!(info.flags & XEN_DOMINF_shutdown))

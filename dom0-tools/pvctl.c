@@ -17,9 +17,10 @@ static const struct pvctl_cmd commands[] = {
       "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
       "  key=value    overrides a config key (memory=64, name=g2, extra=\"quiet\" ...)\n"
       "Config keys: name, kernel, ramdisk, cmdline, extra, memory (MiB), vcpus,\n"
-      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk (kept, no back end yet),\n"
-      "vif = [ 'mac=00:16:3e:xx:xx:xx,bridge=pvbr0', ... ] (attached before the domain runs;\n"
-      "default MAC from the domain id, default bridge pvbr0; needs a xenstored).\n"
+      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk (see block-attach),\n"
+      "vif = [ 'mac=00:16:3e:xx:xx:xx,bridge=pvbr0', ... ] (see network-attach; default MAC\n"
+      "from the domain id, default bridge pvbr0). The disks and vifs are attached before\n"
+      "the domain is unpaused; one that cannot be destroys the domain.\n"
       "With a xenstored, a background monitor per domain applies on_poweroff,\n"
       "on_reboot and on_crash (log: /var/log/pvctl/NAME.log).\n" },
     { "list", "[--json] [DOM...]", "list domains: Name ID Mem VCPUs State Time(s)", cmd_list,
@@ -44,6 +45,20 @@ static const struct pvctl_cmd commands[] = {
       "       domain has shut down or is gone\n" },
     { "dmesg", "[-c]", "the hypervisor's console history (-c: clear it after reading)", cmd_dmesg,
       NULL },
+    /* --- block devices (cmd_block.c, device_vbd.c; docs/io.md) --- */
+    { "block-attach", "DOM SPEC", "give a domain a disk served by dom0's xen-blkback", cmd_block_attach,
+      "SPEC is a disk= entry (xl-disk-configuration): 'file:/img,xvdb,w', 'phy:/dev/sdb1,xvdb,r',\n"
+      "'/img,raw,xvdb,ro' or 'format=raw, vdev=xvdb, access=rw, target=/img'. Format raw;\n"
+      "vdev xvda..xvdp; access r/ro or w/rw (default rw). A file goes through a loop device\n"
+      "(read-only for r). Refused: an image attached anywhere if either attachment writes.\n" },
+    { "block-detach", "DOM VDEV [--force]", "remove a domain's disk (VDEV: xvdb or its number)",
+      cmd_block_detach,
+      "The back end goes to Closing; once the guest has closed the disk (Closed), its\n"
+      "nodes go and its loop device is freed. A guest that does not close it within 30 s:\n"
+      "removed anyway, exit 1. --force: removed at once, without asking the guest.\n" },
+    { "block-list", "DOM...", "a domain's disks: Vdev BE handle state evt-ch ring-ref BE-path",
+      cmd_block_list, "state, evt-ch and ring-ref are the front end's (-1: not written yet).\n" },
+    /* --- end of block devices --- */
     { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },

@@ -21,6 +21,9 @@ int cmd_reboot(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_block_attach(int argc, char **argv);
+int cmd_block_detach(int argc, char **argv);
+int cmd_block_list(int argc, char **argv);
 int cmd_kernel_extract(int argc, char **argv);
 int cmd_kernel_info(int argc, char **argv);
 /* cmd_network.c: virtual network interfaces (device_vif.c) */

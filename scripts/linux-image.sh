@@ -15,7 +15,9 @@ out=$top/build/linux
 pvctl=$top/build/dom0-tools/pvctl
 mkdir -p "$out/deb"
 
-kpkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6/{print $2; exit}'; }
+# awk reads to the end (no `exit`): an early exit would SIGPIPE the writer, and under
+# pipefail that 141 ends the script (seen once as "Error 141").
+kpkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-6/ && !f { print $2; f = 1 }'; }
 pkg=$(kpkg)
 if [ -z "$pkg" ]; then
   echo "linux-image: refreshing the package lists" >&2
@@ -58,7 +60,7 @@ ldd "$pvctl" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
 # glibc loads libgcc_s at run time for pthread_cancel (libxenstore's xs_close ends its
 # watch thread so): ldd does not name it, and without it the process aborts.
-gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ { print $NF; exit }')
+gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }')
 [ -n "$gcc_s" ] && { mkdir -p "$ir$(dirname "$gcc_s")"; cp -L "$gcc_s" "$ir$gcc_s"; }
 mkdir -p "$ir/etc/pvctl"
 strip --strip-debug -o "$ir/etc/pvctl/toolstack-guest.elf" "$top/build/guests/toolstack-guest.elf"
@@ -111,14 +113,13 @@ done | sort -u | while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so
 cp "$top/tests/linux/dom0-xenstored.sh" "$ir/dom0-xenstored.sh"
 # --- end of dom0's xenstored
 # --- split-driver block I/O (issue 15, docs/io.md): dom0's xen-blkback and loop, ext4 (which
-# mounts ext2) for the domU, the project's hotplug (dom0-tools/hotplug), Debian's mke2fs and
+# mounts ext2) for the domU (pvctl's device_vbd.c sets up the disks), Debian's mke2fs and
 # e2fsck with the shared objects ldd names, and both sides of `make test-io`.
 for m in xen-blkback loop ext4; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
 depmod -b "$ir" "$kver"
-cp "$top/dom0-tools/hotplug/vbd-attach" "$top/dom0-tools/hotplug/vbd-detach" "$ir/bin/"
 for b in mke2fs e2fsck; do
   p=$(command -v "$b" || echo "/usr/sbin/$b")
   [ -x "$p" ] || continue
@@ -130,6 +131,17 @@ done
 [ -x "$ir/sbin/e2fsck" ] && rm -f "$ir/bin/fsck.ext2" "$ir/bin/e2fsck"
 cp "$top/tests/linux/io-dom0.sh" "$top/tests/linux/io-domU.sh" "$ir/"
 # --- end of split-driver block I/O
+# --- Xen's own tools (Debian's xen-utils-4.17) in dom0, as a compatibility check: xen-init-dom0
+# (dom0's xenstore entries), `xl list`, `xl info` and lsevtchn against our hypervisor (tests/linux/toolstack-checks.sh). Only with the
+# package installed (scripts/setup.sh installs it for the real-Xen reference runs).
+xl=/usr/lib/xen-4.17/bin/xl
+if [ -x "$xl" ]; then
+  for t in xl xen-init-dom0 lsevtchn; do cp "/usr/lib/xen-4.17/bin/$t" "$ir/bin/$t"; done
+  ldd "$xl" /usr/lib/xen-4.17/bin/xen-init-dom0 /usr/lib/xen-4.17/bin/lsevtchn | sort -u | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' |
+    while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+  mkdir -p "$ir/etc/xen" "$ir/var/lib/xen" "$ir/var/run/xen" "$ir/var/log/xen" "$ir/var/lock"; : > "$ir/etc/xen/xl.conf"
+fi
+# --- end of xl
 # --- split-driver networks (issue 15, docs/io.md "Networks"): dom0's xen-netback and bridge
 # (+ deps), the project's hotplug (vif-attach/vif-detach, net-bridge-up) and both sides of
 # `make test-net`. xen-netfront is with the front ends above.

@@ -1,7 +1,7 @@
 /*
  * fuzz_elf.c: libFuzzer target for what pvctl reads from a kernel file:
  * bzImage/xz unpacking (kernel.c), the ELF and its Xen notes (elf_guest.c),
- * the layout (build_layout.c) and the segment copy into a domain's memory.
+ * the layout (hypervisor/arch/x86/pv/pv_layout.c) and the segment copy into a domain's memory.
  * Any file must be refused with a reason or load inside the memory the
  * layout gives, never crash or overrun (ASan, UBSan).
  */
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "build_layout.h"
+#include <asm/pv_layout.h>
 #include "elf_guest.h"
 #include "kernel.h"
 

@@ -64,9 +64,19 @@ static void test_errors_have_lines(void)
         { "= 3\n", "t.cfg:1: expected a key name" },
         { "on_crash = \"explode\"\n", "t.cfg:1: on_crash: unknown action \"explode\"" },
         { "disk = \"x\"\n", "t.cfg:1: disk: expected a list" },
-        { "disk = [ \"a\" \"b\" ]\n", "t.cfg:1: disk: expected ',' or ']'" },
+        { "disk = [ \"/a,,xvda\" \"b\" ]\n", "t.cfg:1: disk: expected ',' or ']'" },
         { "disk = [ 3 ]\n", "t.cfg:1: disk: expected a string" },
-        { "disk = [ \"a\",\n\n 7 ]\n", "t.cfg:3: disk: expected a string" },
+        { "disk = [ \"/a,,xvda\",\n\n 7 ]\n", "t.cfg:3: disk: expected a string" },
+        { "name=\"x\"\ndisk = [ '/a,,xvda',\n  '/b,qcow2,xvdb' ]\n", "t.cfg:3: disk: '/b,qcow2,xvdb': format 'qcow2': only raw" },
+        { "disk = [ 'file:/a,hda,w' ]\n", "t.cfg:1: disk: 'file:/a,hda,w': vdev 'hda': only xvda..xvdp" },
+        { "disk = [ 'file:/a,xvda,x' ]\n", "t.cfg:1: disk: 'file:/a,xvda,x': access 'x'" },
+        { "disk = [ '/a' ]\n", "t.cfg:1: disk: '/a': no vdev" },
+        { "disk = [ 'vdev=xvda' ]\n", "t.cfg:1: disk: 'vdev=xvda': no target" },
+        { "disk = [ '/a,,xvda', '/b,,xvda' ]\n", "t.cfg:1: disk: '/b,,xvda': xvda is given twice" },
+        { "disk = [ 'vdev=xvda, vdev=xvdb, target=/a' ]\n", "t.cfg:1: disk: 'vdev=xvda, vdev=xvdb, target=/a': vdev given twice" },
+        { "disk = [ '/a,raw,xvda,w,extra' ]\n", "t.cfg:1: disk: '/a,raw,xvda,w,extra': too many positional" },
+        { "disk = [ 'cdrom=1,/a,,xvda' ]\n", "t.cfg:1: disk: 'cdrom=1,/a,,xvda': unknown or unsupported parameter 'cdrom'" },
+        { "disk = [ '/a,,xvda,devtype=cdrom' ]\n", "t.cfg:1: disk: '/a,,xvda,devtype=cdrom': devtype 'cdrom'" },
         { "type = \"hvm\"\n", "t.cfg:1: type: only \"pv\"" },
         { "name = x\n", "t.cfg:1: name: expected a string in quotes" },
     };
@@ -117,6 +127,37 @@ static void test_overrides(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected key=value"));
 }
 
+/* The disk forms of xl-disk-configuration(5) that pvctl supports. */
+static void test_disks(void)
+{
+    CU_ASSERT_EQUAL(parse("disk = [ 'file:/path/img,xvda,w', 'phy:/dev/loop3,xvdb,r',\n"
+                          "  'format=raw, vdev=xvdc, access=rw, target=/path/with,comma',\n"
+                          "  '/img4,,xvdd', '/img5,raw,xvdp,ro', ' vdev = xvde , /img6 , access=r' ]\n"), 0);
+    CU_ASSERT_EQUAL(c.nr_disk, 6);
+    CU_ASSERT_STRING_EQUAL(c.disks[0].target, "/path/img");
+    CU_ASSERT_STRING_EQUAL(c.disks[0].vdev, "xvda");
+    CU_ASSERT_EQUAL(c.disks[0].devid, 51712);
+    CU_ASSERT_EQUAL(c.disks[0].readonly, 0);
+    CU_ASSERT_STRING_EQUAL(c.disks[1].target, "/dev/loop3");
+    CU_ASSERT_EQUAL(c.disks[1].devid, 51728);
+    CU_ASSERT_EQUAL(c.disks[1].readonly, 1);
+    CU_ASSERT_STRING_EQUAL(c.disks[2].target, "/path/with,comma");
+    CU_ASSERT_STRING_EQUAL(c.disks[2].vdev, "xvdc");
+    CU_ASSERT_EQUAL(c.disks[2].readonly, 0);
+    CU_ASSERT_STRING_EQUAL(c.disks[3].target, "/img4");
+    CU_ASSERT_EQUAL(c.disks[3].readonly, 0);
+    CU_ASSERT_EQUAL(c.disks[4].devid, (202u << 8) | (15u << 4));
+    CU_ASSERT_EQUAL(c.disks[4].readonly, 1);
+    CU_ASSERT_STRING_EQUAL(c.disks[5].target, "/img6");
+    CU_ASSERT_STRING_EQUAL(c.disks[5].vdev, "xvde");
+    CU_ASSERT_EQUAL(c.disks[5].readonly, 1);
+    CU_ASSERT_EQUAL(config_override(&c, "disk=['/o,,xvdb,r']", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(c.nr_disk, 1);
+    CU_ASSERT_STRING_EQUAL(c.disks[0].target, "/o");
+    CU_ASSERT_EQUAL(config_override(&c, "disk=['/o,,sda']", err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "command line:1: disk: '/o,,sda': vdev 'sda'"));
+}
+
 static void test_check(void)
 {
     CU_ASSERT_EQUAL(parse("kernel=\"/k\"\n"), 0);
@@ -141,4 +182,5 @@ void register_config_tests(void)
     CU_add_test(s, "too_long", test_too_long);
     CU_add_test(s, "overrides", test_overrides);
     CU_add_test(s, "check", test_check);
+    CU_add_test(s, "disks", test_disks);
 }

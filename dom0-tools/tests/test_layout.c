@@ -1,6 +1,6 @@
-/* test_layout.c: the PV start-of-day layout (build_layout.c). */
+/* test_layout.c: the PV start-of-day layout (hypervisor/arch/x86/pv/pv_layout.c). */
 #include <CUnit/CUnit.h>
-#include "build_layout.h"
+#include <asm/pv_layout.h>
 
 #define VB 0xffffffff80000000ULL
 

@@ -283,6 +283,22 @@ int evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *op
     return rc;
 }
 
+/*
+ * A global VIRQ is the domain's, not a vCPU's: it is bound on vCPU 0 and
+ * stays in vCPU 0's virq_to_port, and bind_vcpu may move only where it is
+ * delivered (notify_vcpu). The per-vCPU ones are Xen's four.
+ */
+static bool virq_is_global(unsigned int virq)
+{
+    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
+}
+
+/* The vCPU whose virq_to_port names a VIRQ port (vCPU 0 for a global one). */
+static struct vcpu *virq_owner(struct domain *d, const struct evtchn *c)
+{
+    return d->vcpus[virq_is_global(c->virq) ? 0 : c->notify_vcpu];
+}
+
 static int bind_virq_locked(struct domain *d, struct evtchn_bind_virq *op)
 {
     struct vcpu *v;
@@ -290,9 +306,7 @@ static int bind_virq_locked(struct domain *d, struct evtchn_bind_virq *op)
 
     if (op->virq >= NR_VIRQS)
         return -EINVAL;
-    if (op->virq != VIRQ_TIMER && op->virq != VIRQ_DEBUG && op->virq != VIRQ_XENOPROF &&
-        op->virq != VIRQ_XENPMU &&
-        op->vcpu != 0)
+    if (virq_is_global(op->virq) && op->vcpu != 0)
         return -EINVAL;                              /* global VIRQs bind on vCPU 0 only, as Xen */
     if (op->vcpu >= HV_MAX_VCPUS || !(v = d->vcpus[op->vcpu]))
         return -ENOENT;
@@ -385,9 +399,9 @@ static void close_port(struct domain *d, evtchn_port_t port, struct domain *rd)
     }
     flags = arch_irq_save();
     spin_lock_pair(port_lock(d, port), rc ? port_lock(rd, rport) : port_lock(d, port));
-    if (c->state == ECS_VIRQ && d->vcpus[c->notify_vcpu]) {
-        ASSERT(d->vcpus[c->notify_vcpu]->virq_to_port[c->virq] == port);
-        __atomic_store_n(&d->vcpus[c->notify_vcpu]->virq_to_port[c->virq], 0, __ATOMIC_RELEASE);
+    if (c->state == ECS_VIRQ && virq_owner(d, c)) {
+        ASSERT(virq_owner(d, c)->virq_to_port[c->virq] == port);
+        __atomic_store_n(&virq_owner(d, c)->virq_to_port[c->virq], 0, __ATOMIC_RELEASE);
     }
     if (rc) {
         ASSERT(rc->remote_port == port);
@@ -576,13 +590,14 @@ static int bind_vcpu_locked(struct domain *d, struct evtchn_bind_vcpu *op)
     struct evtchn *c;
     unsigned long flags;
 
+    if (op->vcpu >= HV_MAX_VCPUS || !d->vcpus[op->vcpu])
+        return -ENOENT;                              /* as Xen: the vCPU is checked first */
     if (!port_valid(d, op->port))
         return -EINVAL;
-    if (op->vcpu >= HV_MAX_VCPUS || !d->vcpus[op->vcpu])
-        return -ENOENT;
     c = chn(d, op->port);
-    if (c->state != ECS_UNBOUND && c->state != ECS_INTERDOMAIN && c->state != ECS_PIRQ)
-        return -EINVAL;
+    if (c->state == ECS_VIRQ ? !virq_is_global(c->virq) :
+        c->state != ECS_UNBOUND && c->state != ECS_INTERDOMAIN && c->state != ECS_PIRQ)
+        return -EINVAL;                              /* IPIs and per-vCPU VIRQs stay put */
     flags = lock_port(d, op->port);
     c->notify_vcpu = (u8)op->vcpu;
     unlock_port(d, op->port, flags);

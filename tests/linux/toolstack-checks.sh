@@ -1,7 +1,8 @@
 # The toolstack in dom0 (pvtest=toolstack, tests/run-toolstack.sh): pvctl creates,
 # lists, pauses, unpauses and destroys test guests (tests/guests/toolstack-guest)
 # from /etc/pvctl/*.cfg, refuses bad input leaving nothing behind; then, with dom0's
-# xenstored, checks the xenstore entries, the on_* actions, top, a Linux domU's xenbus,
+# xenstored, checks the xenstore entries, Xen's own xl/xen-init-dom0/lsevtchn, the on_*
+# actions, top, a Linux domU's xenbus,
 # reboot and shutdown -w, and a create->destroy loop gives back every page, event
 # channel and xenstore node. Lines "PASS: toolstack/x" or
 # "FAIL: toolstack/x: why", then "N passed, N failed".
@@ -181,6 +182,30 @@ grep -q "dom$id: ring mapped by grant" /var/log/xenstore-lite.log && ok xs-ring-
   && ok on-poweroff-preserve || bad on-poweroff-preserve "$(pvctl list)"
 pvctl destroy xs1 && [ -z "$(xsr $h/name)" ] && [ -z "$(xsr $vm/name)" ] && ok xs-destroy-removes-nodes \
   || bad xs-destroy-removes-nodes "$(xenstore-ls $h 2>&1 | head -3)"
+
+# 5a+. Xen's own tools (Debian's xen-utils-4.17, unchanged) against our hypervisor and dom0's
+# xenstored: xen-init-dom0 named dom0 at boot (dom0-xenstored.sh); `xl list` shows Domain-0 and
+# a pvctl guest by name and id; `xl info` reports the version and the scheduler; lsevtchn
+# lists dom0's ports.
+if command -v xl > /dev/null; then
+  [ "$(xsr /local/domain/0/name)" = Domain-0 ] && ok xen-init-dom0-names-dom0 \
+    || bad xen-init-dom0-names-dom0 "'$(xsr /local/domain/0/name)': $(cat /var/log/xen-init-dom0.log 2>&1)"
+  pvctl create "$CFG" name=xlseen extra="mode=spin name=xlseen" > /dev/null 2>&1
+  id=$(field xlseen domid)
+  xl list > /tmp/xl.out 2>&1
+  grep -Eq '^Domain-0 +0 ' /tmp/xl.out && [ -n "$id" ] && grep -Eq "^xlseen +$id " /tmp/xl.out \
+    && ok xl-list || bad xl-list "$(tr '\n' ';' < /tmp/xl.out)"
+  xl info > /tmp/xl.out 2>&1
+  grep -Eq '^xen_major +: 4$' /tmp/xl.out && grep -Eq '^xen_minor +: 17$' /tmp/xl.out \
+    && grep -Eq '^xen_caps +: xen-3.0-x86_64' /tmp/xl.out && grep -Eq '^xen_scheduler +: credit$' /tmp/xl.out \
+    && grep -Eq '^nr_cpus +: [1-9]' /tmp/xl.out && ok xl-info || bad xl-info "$(tr '\n' ';' < /tmp/xl.out | tail -c 600)"
+  lsevtchn 0 > /tmp/xl.out 2>&1 && grep -q 'Interdomain (Connected)' /tmp/xl.out && ok lsevtchn-dom0 \
+    || bad lsevtchn-dom0 "$(head -5 /tmp/xl.out)"
+  pvctl destroy xlseen > /dev/null 2>&1
+  wait_gone xlseen 10 || bad xl-guest-destroyed "$(pvctl list)"
+else
+  bad xen-tools "no xl in dom0's initramfs (xen-utils-4.17 not installed: scripts/setup.sh)"
+fi
 
 # 5b. on_poweroff=destroy (the default), on_crash=restart, on_reboot=restart, top.
 pvctl create "$CFG" name=pd > /dev/null 2>&1

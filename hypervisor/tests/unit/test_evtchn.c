@@ -288,6 +288,34 @@ static void test_send_notify_vcpu(void)
     CU_ASSERT_EQUAL(evtchn_bind_vcpu(d1, &bv), -EINVAL);      /* free port */
 }
 
+/* As Xen: a global VIRQ may be moved to another vCPU; a per-vCPU one may not. */
+static void test_bind_vcpu_global_virq(void)
+{
+    struct evtchn_bind_virq bv = { .virq = VIRQ_CONSOLE, .vcpu = 0 };
+    struct evtchn_bind_vcpu mv;
+
+    three_domains();
+    CU_ASSERT_EQUAL(evtchn_bind_virq(d1, &bv), 0);
+    mv = (struct evtchn_bind_vcpu){ .port = bv.port, .vcpu = 1 };
+    CU_ASSERT_EQUAL(evtchn_bind_vcpu(d1, &mv), 0);
+    EXPECT_EQ(status(d1, bv.port).vcpu, 1);
+    clear_events(d1);
+    evtchn_send_virq(d1->vcpus[0], VIRQ_CONSOLE);     /* the domain's VIRQ, raised as ever */
+    CU_ASSERT(pending(d1, bv.port));
+    EXPECT_EQ(d1->vcpus[1]->vcpu_info->evtchn_upcall_pending, 1);
+    EXPECT_EQ(d1->vcpus[0]->vcpu_info->evtchn_upcall_pending, 0);
+    CU_ASSERT_EQUAL(evtchn_close(d1, bv.port), 0);    /* clears vCPU 0's slot, not vCPU 1's */
+    EXPECT_EQ(d1->vcpus[0]->virq_to_port[VIRQ_CONSOLE], 0);
+    CU_ASSERT_EQUAL(evtchn_bind_virq(d1, &bv), 0);
+
+    struct evtchn_bind_virq timer = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    CU_ASSERT_EQUAL(evtchn_bind_virq(d1, &timer), 0);
+    mv = (struct evtchn_bind_vcpu){ .port = timer.port, .vcpu = 1 };
+    EXPECT_EQ(evtchn_bind_vcpu(d1, &mv), -EINVAL);    /* a per-vCPU VIRQ stays */
+    mv = (struct evtchn_bind_vcpu){ .port = 4000, .vcpu = 7 };
+    EXPECT_EQ(evtchn_bind_vcpu(d1, &mv), -ENOENT);    /* the vCPU is checked first */
+}
+
 static void test_masked_until_unmask(void)
 {
     evtchn_port_t p1, p2;
@@ -659,6 +687,7 @@ static const struct unit_test tests[] = {
     { "send_sets_pending_selector_upcall", test_send_sets_pending_selector_upcall },
     { "send_wakes_blocked_vcpu", test_send_wakes_blocked_vcpu },
     { "send_notify_vcpu", test_send_notify_vcpu },
+    { "bind_vcpu_global_virq", test_bind_vcpu_global_virq },
     { "masked_until_unmask", test_masked_until_unmask },
     { "send_states", test_send_states },
     { "close_remote_back_to_unbound", test_close_remote_back_to_unbound },

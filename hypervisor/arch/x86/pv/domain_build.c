@@ -16,54 +16,12 @@
 #include <hv/lib.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
+#include <asm/pv_layout.h>
 #include <asm/page.h>
 #include <asm/boot.h>
 #include <asm/hvm.h>
 
-struct pv_layout {
-    u64 v_start, v_end;
-    pfn_t kernel_end, initrd, initrd_pages, p2m, p2m_pages, start_info, xenstore, console, pt, nr_pt, stack;
-};
-
 #define PTE_GUEST (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
-
-/* Page tables needed to map [v_start, v_end): L4 + L3 + L2 + one L1 per 2 MiB. */
-static pfn_t pt_pages_for(u64 v_start, u64 v_end)
-{
-    return 3 + (ALIGN_UP(v_end, 1UL << 21) - ALIGN_DOWN(v_start, 1UL << 21)) / (1UL << 21);
-}
-
-static int layout_compute(const struct elf_guest_info *e, unsigned long nr_pages,
-                          size_t initrd_len, struct pv_layout *l)
-{
-    l->v_start = e->virt_base;
-    l->kernel_end = ALIGN_UP(e->vend - e->virt_base, PAGE_SIZE) >> PAGE_SHIFT;
-    l->initrd = l->kernel_end;
-    l->initrd_pages = ALIGN_UP(initrd_len, PAGE_SIZE) >> PAGE_SHIFT;
-    l->p2m = l->initrd + l->initrd_pages;
-    l->p2m_pages = ALIGN_UP(nr_pages * sizeof(unsigned long), PAGE_SIZE) >> PAGE_SHIFT;
-    l->start_info = l->p2m + l->p2m_pages;
-    l->xenstore = l->start_info + 1;
-    l->console = l->xenstore + 1;
-    l->pt = l->console + 1;
-    l->nr_pt = 4;
-    for (;;) {                                       /* the tables map themselves: iterate */
-        u64 end = ALIGN_UP(l->v_start + ((l->pt + l->nr_pt + 1) << PAGE_SHIFT) + (512UL << 10),
-                           4UL << 20);
-        pfn_t need = pt_pages_for(l->v_start, end);
-
-        l->v_end = end;
-        if (need <= l->nr_pt)
-            break;
-        l->nr_pt = need;
-    }
-    l->stack = l->pt + l->nr_pt;
-    if (((l->v_end - l->v_start) >> PAGE_SHIFT) > nr_pages)
-        return -ENOMEM;
-    if ((l->v_start >> 30) != ((l->v_end - 1) >> 30))
-        return -EINVAL;                              /* must sit under one L2 */
-    return 0;
-}
 
 struct load_ctx {
     u8 *base;                                        /* direct-map view of pfn 0 */
@@ -229,7 +187,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
     /* Before the layout: its arithmetic assumes a size that can exist. */
     if (spec->nr_pages > hv_frames.nr_free)
         return no_room(d, spec->nr_pages);
-    if (layout_compute(&e, spec->nr_pages, spec->initrd_len, &l)) {
+    if (pv_layout_compute(e.virt_base, e.vend, spec->nr_pages, spec->initrd_len, &l)) {
         hv_err("d%u: kernel and initrd do not fit in %lu MiB\n", d->id, spec->nr_pages >> 8);
         return -ENOMEM;
     }

@@ -1,13 +1,16 @@
 /*
- * build_layout.h: where a PV domain's start-of-day pieces go (xen/xen.h's
- * contract, the same layout as the hypervisor's boot-time builder): one
+ * asm/pv_layout.h: where a PV domain's start-of-day pieces go (xen/xen.h's
+ * contract). One definition for both builders: the hypervisor's boot-time
+ * one (pv/domain_build.c) and pvctl's in dom0 (dom0-tools/build.c), which
+ * compiles pv/pv_layout.c as it is; so this header and that file use only
+ * <stdint.h> and errno values. The layout: one
  * region at VIRT_BASE mapped 1:1 onto pfns from 0 holding the kernel, the
  * initrd, the p2m list, start_info, the xenstore and console pages, the
  * bootstrap page tables (mapped read-only) and a stack page, padded to a
  * 4 MiB boundary with at least 512 KiB to spare.
  */
-#ifndef PVCTL_BUILD_LAYOUT_H
-#define PVCTL_BUILD_LAYOUT_H
+#ifndef ASM_PV_LAYOUT_H
+#define ASM_PV_LAYOUT_H
 #include <stdint.h>
 
 #define PV_PAGE_SHIFT 12
