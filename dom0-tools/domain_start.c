@@ -80,11 +80,7 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
         return -1;
     if (names_have_xenstore() && !r.grants_seeded)
         fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");
-    if (record(c, &r, xd) || attach_disks(c, r.dom)) {
-        domain_destroy(r.dom);
-        return -1;
-    }
-    if (attach_vifs(c, r.dom)) {
+    if (record(c, &r, xd) || attach_disks(c, r.dom) || attach_vifs(c, r.dom)) {
         domain_destroy(r.dom);
         return -1;
     }
