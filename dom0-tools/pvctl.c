@@ -5,6 +5,7 @@
  */
 #include "pvctl.h"
 #include "names.h"
+#include "cmd_sched.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ static const struct pvctl_cmd commands[] = {
     { "kernel-extract", "IMAGE OUT.elf", "unpack a bzImage (xz) or copy an ELF kernel",
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
+    PVCTL_SCHED_COMMANDS,
     /* --- virtual network interfaces (cmd_network.c, docs/io.md "Networks") --- */
     { "network-attach", "DOM [mac=MAC] [bridge=BR]", "give a domain a new vif on a bridge in dom0",
       cmd_network_attach,

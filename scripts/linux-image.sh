@@ -142,6 +142,14 @@ if [ -x "$xl" ]; then
   mkdir -p "$ir/etc/xen" "$ir/var/lib/xen" "$ir/var/run/xen" "$ir/var/log/xen" "$ir/var/lock"; : > "$ir/etc/xen/xl.conf"
 fi
 # --- end of xl
+# --- ioreq servers (issue 16 stage 3a, docs/hvm.md): dom0's device model for the hvm-ioreq
+# test guest (tests/dom0/ioreq-dm.c) with libxendevicemodel and the shared objects ldd names.
+gcc -O2 -Wall -Wextra -Werror -o "$out/ioreq-dm" "$top/tests/dom0/ioreq-dm.c" \
+    -lxendevicemodel -lxenforeignmemory -lxenevtchn -lxencall
+cp "$out/ioreq-dm" "$ir/bin/ioreq-dm"
+ldd "$out/ioreq-dm" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+  while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
+# --- end of ioreq servers
 # --- split-driver networks (issue 15, docs/io.md "Networks"): dom0's xen-netback and bridge
 # (+ deps), the project's hotplug (vif-attach/vif-detach, net-bridge-up) and both sides of
 # `make test-net`. xen-netfront is with the front ends above.

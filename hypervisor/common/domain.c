@@ -12,6 +12,7 @@
 #include <hv/irq.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
+#include <hv/ioreq.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -84,6 +85,27 @@ struct domain *domain_lookup_any(domid_t id)
     return d;
 }
 
+/*
+ * fn on every domain in the table not yet claimed by the reaper, under
+ * domlist_lock for reading and with a reference held across the call (the
+ * reaper frees a domain's vCPUs before it takes the lock for writing: the
+ * reference is what keeps them). fn takes no lock of rank 1 itself. The
+ * credit refill's walk.
+ */
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)
+{
+    read_lock(&domlist_lock);
+    for (unsigned int id = 0; id < HV_MAX_DOMAINS; id++) {
+        struct domain *d = hv_domains[id];
+
+        if (d && get_domain(d)) {
+            fn(d, arg);
+            put_domain(d);
+        }
+    }
+    read_unlock(&domlist_lock);
+}
+
 /* Whether the id is taken, in any state (no reference: the answer may go stale). */
 bool domain_exists(domid_t id)
 {
@@ -115,6 +137,7 @@ static struct domain *create_locked(domid_t id, bool privileged)
         return NULL;
     d->id = id;
     d->privileged = privileged;
+    d->sched_weight = CREDIT_WEIGHT_DEFAULT;
     spin_lock_init_keyed(&d->domain_lock, LOCK_RANK_DOMAIN, "domain_lock", id);
     spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
     spin_lock_init_keyed(&d->event_lock, LOCK_RANK_EVENT, "event_lock", id);
@@ -194,6 +217,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->domain = d;
     v->id = id;
     v->state = VCPU_DOWN;
+    v->hard_affinity = v->soft_affinity = cpumask_first_n(HV_NR_CPUS);   /* anywhere */
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     spin_lock_init_keyed(&v->evtchn_queue_lock, LOCK_RANK_EVTCHN_QUEUE, "evtchn_queue_lock", id);
     v->runstate.state = RUNSTATE_offline;            /* down; running once first switched in */
@@ -237,6 +261,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     hv_info("d%u shutdown: %s\n", d->id, domain_shutdown_reason_name(reason));
     domain_stop_vcpus(d);
     console_ring_detach(d);
+    ioreq_domain_destroy(d);                         /* its servers' ports and pages */
     evtchn_domain_destroy(d);
     pirq_domain_destroy(d);                          /* its lines masked, unmapped */
     grant_table_release(d);
@@ -270,6 +295,7 @@ static void domain_free(struct domain *d)
     arch_domain_destroy(d);
     grant_table_destroy(d);
     arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
+    ioreq_domain_free(d);
     write_lock(&domlist_lock);
     hv_domains[d->id] = NULL;
     write_unlock(&domlist_lock);

@@ -215,7 +215,7 @@ static long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *
     vi->running = v == current;
     vi->cpu_time = v->runstate.time[RUNSTATE_running] +
                    (v == current ? hv_now() - v->runstate.state_entry_time : 0);
-    vi->cpu = 0;                                     /* guests run on CPU 0 (docs/smp.md) */
+    vi->cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);   /* its queue's or the one running it */
     return 0;
 }
 
@@ -272,6 +272,10 @@ static long domctl_on_domain(struct xen_domctl *op, struct domain *d, guest_hand
         return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
     case XEN_DOMCTL_settimeoffset:
         return domctl_settimeoffset(d, op->u.settimeoffset.time_offset_seconds);
+    case XEN_DOMCTL_scheduler_op:
+    case XEN_DOMCTL_setvcpuaffinity:
+    case XEN_DOMCTL_getvcpuaffinity:
+        return domctl_sched(op, d, copyback);
     default:
         return arch_do_domctl(op, d, copyback);
     }

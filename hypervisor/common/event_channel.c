@@ -27,6 +27,7 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/hypercall.h>
+#include <hv/ioreq.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 
@@ -167,7 +168,12 @@ void evtchn_wake_pollers(struct domain *d)
 /* Under the port's lock, or the sending port's (an interdomain send). */
 static void raise_locked(struct domain *d, evtchn_port_t port)
 {
-    d->evtchn_ops->set_pending(d, port);
+    const struct evtchn *c = chn(d, port);
+
+    if (c->hv_consumer)
+        ioreq_port_notified(d, c->notify_vcpu);     /* the hypervisor's end, not the guest's */
+    else
+        d->evtchn_ops->set_pending(d, port);
 }
 
 /* A hypervisor service raising its own port: only while the port is still valid and bound. */

@@ -14,6 +14,7 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <hv/sched_credit.h>
 #include <hv/time.h>
 
 /* "path args": the guest's arguments are everything after the first word. */
@@ -39,7 +40,46 @@ struct module_opts {
     u64 mem;                           /* "pvhv.mem=SIZE" */
     bool hvm;                          /* "pvhv.hvm" */
     unsigned int vcpus;                /* "pvhv.vcpus=N" (1..HV_MAX_VCPUS) */
+    u16 weight, cap;                   /* "pvhv.weight=W" (1..65535), "pvhv.cap=C" (percent) */
+    cpumask_t cpus;                    /* "pvhv.cpus=LIST": every vCPU's hard affinity; none: anywhere */
 };
+
+/* pvhv.weight=, pvhv.cap=, pvhv.cpus=: the credit scheduler's settings (docs/smp.md). */
+static void module_opt_sched(const char *w, struct module_opts *o)
+{
+    unsigned long n;
+
+    if (!strncmp(w, "pvhv.cpus=", 10)) {
+        if (sched_parse_cpulist(w + 10, &o->cpus))
+            hv_warn("%s ignored (a list such as 1 or 0-1,3)\n", w);
+        return;
+    }
+    n = hv_parse_ulong(w + (w[5] == 'w' ? 12 : 9), NULL);
+    if (w[5] == 'w' && n >= 1 && n <= CREDIT_WEIGHT_MAX)
+        o->weight = (u16)n;
+    else if (w[5] == 'c' && n <= 100 * HV_MAX_VCPUS)
+        o->cap = (u16)n;
+    else
+        hv_warn("%s ignored (weight 1..65535, cap 0..%u)\n", w, 100 * HV_MAX_VCPUS);
+}
+
+static void apply_sched_opts(struct domain *d, const struct module_opts *o)
+{
+    cpumask_t online = arch_cpus_online(), usable;
+
+    d->sched_weight = o->weight;
+    d->sched_cap = o->cap;
+    if (cpumask_empty(&o->cpus))
+        return;
+    if (sched_affinity_check(&o->cpus, &online, &usable)) {
+        hv_warn("d%u: pvhv.cpus names no online CPU; ignored\n", d->id);
+        return;
+    }
+    d->affinity_by_tool = true;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            d->vcpus[i]->hard_affinity = o->cpus;
+}
 
 static void module_opt_vcpus(const char *v, struct module_opts *o)
 {
@@ -69,6 +109,9 @@ static void split_args(const char *args, char *cmdline, size_t size, struct modu
             o->mem = hv_parse_size(w + 9, NULL) ?: o->mem;
         else if (!strncmp(w, "pvhv.vcpus=", 11))
             module_opt_vcpus(w + 11, o);
+        else if (!strncmp(w, "pvhv.weight=", 12) || !strncmp(w, "pvhv.cap=", 9) ||
+                 !strncmp(w, "pvhv.cpus=", 10))
+            module_opt_sched(w, o);
         else if (len == 8 && !strncmp(w, "pvhv.hvm", 8))
             o->hvm = true;
         else if (len && n + len + 1 < size) {
@@ -122,6 +165,7 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
     struct module_opts o = {
         .mem = privileged ? hv_opts.dom0_mem : hv_opts.domu_mem,
         .vcpus = privileged ? hv_opts.dom0_max_vcpus : 1,
+        .weight = CREDIT_WEIGHT_DEFAULT,
     };
     struct domain *d = domain_create(id, privileged);
     struct domain_spec spec;
@@ -160,6 +204,7 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
     }
     if (privileged)
         console_input_start(d);
+    apply_sched_opts(d, &o);
     time_update_wallclock(d->vcpus[0]);
     sched_add(d->vcpus[0]);
 }

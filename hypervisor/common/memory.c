@@ -11,6 +11,7 @@
 #include <hv/errno.h>
 #include <hv/frame.h>
 #include <hv/guest_access.h>
+#include <hv/ioreq.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 
@@ -370,14 +371,38 @@ static long memory_map(guest_handle_t arg)
 }
 
 /*
- * XENMEM_acquire_resource: no resource can be mapped this way here (grant
- * tables, ioreq servers, vmtrace buffers). After Xen's own checks (copy-in,
- * pad, frame range, a remote domain, the caller's right to map it) the
- * answer is -EOPNOTSUPP, the error Xen gives an unknown resource type and
- * the one Linux's privcmd and Xen's tools fall back on (libxenguest seeds a
- * new domain's grant table through a foreign mapping instead); -ENOSYS
- * would make them fail.
+ * XENMEM_acquire_resource: an ioreq server's pages (frame 0 the buffered
+ * ring, 1 the synchronous page; common/ioreq.c), for the device model that
+ * created the server. The frames are xenheap frames of the target: a PV
+ * caller gets their MFNs and maps them with the target as the foreign
+ * domain (Linux's privcmd MMAP_RESOURCE). nr_frames 0 with no list asks
+ * the size. Xen's checks come first (copy-in, pad, frame range, a remote
+ * domain, the caller's right); other resources (grant tables, vmtrace
+ * buffers) are -EOPNOTSUPP, the error Linux's privcmd and Xen's tools fall
+ * back on (libxenguest seeds a new domain's grant table through a foreign
+ * mapping instead); -ENOSYS would make them fail.
  */
+static long acquire_ioreq_frames(struct domain *d, struct xen_mem_acquire_resource *x)
+{
+    mfn_t mfns[IOREQ_FRAMES];
+    xen_pfn_t out[IOREQ_FRAMES];
+    long rc;
+
+    if (!x->nr_frames && guest_handle_is_null(guest_handle_from_field(x->frame_list))) {
+        x->nr_frames = IOREQ_FRAMES;                 /* the size query */
+        return 0;
+    }
+    if (x->id > 0xffff)
+        return -ENOENT;
+    rc = ioreq_server_frames(d, current->domain, (u16)x->id, x->frame, x->nr_frames, mfns);
+    if (rc)
+        return rc;
+    for (unsigned int i = 0; i < x->nr_frames; i++)
+        out[i] = mfns[i];
+    return copy_to_handle(guest_handle_from_field(x->frame_list), out,
+                          x->nr_frames * sizeof(out[0])) ? -EFAULT : 0;
+}
+
 static long acquire_resource(guest_handle_t arg)
 {
     struct xen_mem_acquire_resource x;
@@ -391,10 +416,15 @@ static long acquire_resource(guest_handle_t arg)
     d = domain_lookup(x.domid);
     if (!d)
         return -ESRCH;
-    rc = d == current->domain || !current->domain->privileged
-         ? -EPERM                                    /* Xen: remote domain; XSM_DM_PRIV */
-         : -EOPNOTSUPP;
+    if (d == current->domain || !current->domain->privileged)
+        rc = -EPERM;                                 /* Xen: remote domain; XSM_DM_PRIV */
+    else if (x.type == XENMEM_resource_ioreq_server && d->hvm)
+        rc = acquire_ioreq_frames(d, &x);
+    else
+        rc = -EOPNOTSUPP;
     put_domain(d);
+    if (!rc && copy_to_handle(arg, &x, sizeof(x)))
+        rc = -EFAULT;
     return rc;
 }
 

@@ -1,10 +1,13 @@
 /*
- * Round-robin scheduler on every physical CPU: each CPU has a FIFO of
- * runnable vCPUs, its own time slice (a software timer on its own list, its
+ * The scheduler on every physical CPU: each CPU has a queue of runnable
+ * vCPUs, taken best credit priority first (BOOST, UNDER, OVER: the credit
+ * accounting is common/sched_credit.c), then most credit, then first
+ * come; its own time slice (a software timer on its own list, its
  * own LAPIC timer) and its idle context (current == NULL). A vCPU belongs
  * to one CPU's queue at a time (v->processor); an idle CPU, or one whose
  * queue is empty at the end of a slice, pulls a queued vCPU from the
- * busiest other CPU (docs/smp.md, "The scheduler").
+ * busiest other CPU (docs/smp.md, "The scheduler"). A vCPU runs only on
+ * the CPUs of its hard affinity: placement, pulls and wake-ups keep to it.
  *
  * Locks: each queue's lock guards the queue and the state/on_runq/
  * runq_next of the vCPUs whose processor it is; v->processor changes only
@@ -29,6 +32,7 @@
 #include <hv/spinlock.h>
 #include <hv/bug.h>
 #include <hv/cmdline.h>
+#include <hv/sched_credit.h>
 
 struct sched_cpu {
     spinlock_t lock;
@@ -58,6 +62,7 @@ static void slice_expired(void *unused)
 void sched_init(unsigned int timeslice_ms)
 {
     slice_ns = (u64)timeslice_ms * 1000000ULL;
+    credit_init(slice_ns * CREDIT_PERIOD_SLICES);
     for (unsigned int cpu = 0; cpu < HV_NR_CPUS; cpu++)
         timer_init(&sched_cpus[cpu].slice_timer, slice_expired, NULL);
 }
@@ -133,13 +138,34 @@ static void runq_remove(struct sched_cpu *s, struct vcpu *v)
     v->runq_next = NULL;
 }
 
-static struct vcpu *runq_pop(struct sched_cpu *s)
+/* The best queued vCPU (credit_better: priority, then credit; the first of equals), off the queue. */
+static struct vcpu *runq_take_best(struct sched_cpu *s)
 {
-    struct vcpu *v = s->head;
+    struct vcpu *best = NULL;
 
-    if (v)
-        runq_remove(s, v);
-    return v;
+    for (struct vcpu *v = s->head; v; v = v->runq_next)
+        if (!best || credit_better(v, best))
+            best = v;
+    if (best)
+        runq_remove(s, best);
+    return best;
+}
+
+/* Under v's queue lock: runnable v ran out of credit over its cap; it waits for a refill. */
+static void park_locked(struct vcpu *v)
+{
+    v->credit.parked = true;
+    credit_parked_changed(1);
+}
+
+/* Under v's queue lock: v is parked no more; whether it was. */
+static bool unpark_locked(struct vcpu *v)
+{
+    if (!v->credit.parked)
+        return false;
+    v->credit.parked = false;
+    credit_parked_changed(-1);
+    return true;
 }
 
 /* A vCPU of a domain the controller paused is runnable but off the queue. */
@@ -184,6 +210,7 @@ void sched_stop(struct vcpu *v)
     struct sched_cpu *s = lock_vcpu(v, &flags);
 
     v->state = VCPU_DOWN;
+    unpark_locked(v);
     runq_remove(s, v);
     spin_unlock_irqrestore(&s->lock, flags);
     sleep_sync(v);
@@ -202,7 +229,12 @@ void sched_down(struct vcpu *v)
     struct sched_cpu *s = lock_vcpu(v, &flags);
     bool elsewhere = v != current && v->is_running;
 
-    v->state = VCPU_DOWN;
+    /* Going down itself: offline before is_up can say so to another vCPU
+     * (schedule() below it now also charges credit and may refill first). */
+    if (v == current)
+        runstate_change(v, RUNSTATE_offline);
+    __atomic_store_n(&v->state, VCPU_DOWN, __ATOMIC_RELEASE);
+    unpark_locked(v);
     runq_remove(s, v);
     if (v != current && !v->is_running && v->runstate.state == RUNSTATE_runnable)
         runstate_change(v, RUNSTATE_offline);        /* as Xen (a blocked one stays blocked); a
@@ -212,11 +244,11 @@ void sched_down(struct vcpu *v)
         raise_resched(v->processor);
 }
 
-/* Runnable on its queue; its CPU reschedules if idle (or when told to). */
+/* Runnable on its queue (unless paused or parked); its CPU reschedules if idle (or when told to). */
 static void add_locked(struct sched_cpu *s, struct vcpu *v, bool preempt)
 {
     v->state = VCPU_RUNNABLE;
-    if (vcpu_paused(v))
+    if (vcpu_paused(v) || v->credit.parked)
         return;
     runq_push(s, v);
     /* Against an idle loop that has just looked at its queue: it sets curr
@@ -226,13 +258,13 @@ static void add_locked(struct sched_cpu *s, struct vcpu *v, bool preempt)
         raise_resched(v->processor);
 }
 
-/* Some other idle CPU is told to look for work (it pulls from the busiest). */
-static void kick_an_idle_cpu(unsigned int busy)
+/* Some other idle CPU of `allowed` is told to look for work (it pulls from the busiest). */
+static void kick_an_idle_cpu(unsigned int busy, const cpumask_t *allowed)
 {
-    cpumask_t online = arch_cpus_online();
+    cpumask_t online = arch_cpus_online(), cpus = cpumask_and(&online, allowed);
     unsigned int cpu;
 
-    for_each_cpu(cpu, &online) {
+    for_each_cpu(cpu, &cpus) {
         if (cpu != busy && cpu_is_idle(cpu)) {
             raise_resched(cpu);
             return;
@@ -240,13 +272,15 @@ static void kick_an_idle_cpu(unsigned int busy)
     }
 }
 
-/* The online CPU with the fewest vCPUs (queued plus running); the lowest on ties. */
-static unsigned int least_loaded_cpu(void)
+/* The online CPU of `allowed` with the fewest vCPUs (queued plus running); the lowest on ties. */
+static unsigned int least_loaded_cpu(const cpumask_t *allowed)
 {
-    cpumask_t online = arch_cpus_online();
+    cpumask_t online = arch_cpus_online(), cpus = cpumask_and(&online, allowed);
     unsigned int cpu, best = 0, best_load = ~0u;
 
-    for_each_cpu(cpu, &online) {
+    if (cpumask_empty(&cpus))
+        cpus = online;                               /* cannot be: affinities name an online CPU */
+    for_each_cpu(cpu, &cpus) {
         unsigned int load = __atomic_load_n(&sched_cpus[cpu].nr_queued, __ATOMIC_RELAXED) +
                             !cpu_is_idle(cpu);
 
@@ -259,8 +293,8 @@ static unsigned int least_loaded_cpu(void)
 }
 
 /*
- * The vCPUs of a domain with several stay on one CPU (vCPU 0's) and are
- * never pulled, unless vcpu_spread=1: TLB flushes follow the domain's
+ * The vCPUs of a domain with several stay on one CPU (vCPU 0's): their
+ * default hard affinity, unless vcpu_spread=1 or a tool chose one: TLB flushes follow the domain's
  * dirty-CPU mask (hv/tlb_mask.h), but page types and counts are still
  * plain words, which a domain's own vCPUs could race on from two CPUs
  * (docs/smp.md "Guest vCPUs").
@@ -270,17 +304,33 @@ static bool domain_on_one_cpu(const struct domain *d)
     return !hv_opts.vcpu_spread && __atomic_load_n(&d->nr_vcpus, __ATOMIC_RELAXED) > 1;
 }
 
-/* A new (or re-initialised) vCPU: placed on the least loaded CPU. */
+/*
+ * A new vCPU's CPU: the least loaded of its affinity. vCPU 0 of a domain
+ * kept on one CPU, placed the first time, gives every vCPU of the domain
+ * that CPU as its hard affinity (the others are down until vCPU 0 runs).
+ */
+static unsigned int place_new(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    unsigned int cpu = least_loaded_cpu(&v->hard_affinity);
+    cpumask_t all = cpumask_first_n(HV_NR_CPUS);
+
+    if (v->id == 0 && domain_on_one_cpu(d) && !d->affinity_by_tool &&
+        v->hard_affinity.bits == all.bits)
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i])
+                d->vcpus[i]->hard_affinity = cpumask_of(cpu);
+    return cpu;
+}
+
+/* A new (or re-initialised) vCPU: placed on the least loaded CPU it may use. */
 void sched_add(struct vcpu *v)
 {
     unsigned long flags;
     struct sched_cpu *s;
-    struct vcpu *v0 = v->domain->vcpus[0];
 
     if (!v->on_runq && !v->is_running && v->state != VCPU_RUNNABLE)
-        __atomic_store_n(&v->processor, v0 && v0 != v && domain_on_one_cpu(v->domain) ?
-                         __atomic_load_n(&v0->processor, __ATOMIC_ACQUIRE) : least_loaded_cpu(),
-                         __ATOMIC_RELEASE);
+        __atomic_store_n(&v->processor, place_new(v), __ATOMIC_RELEASE);
     s = lock_vcpu(v, &flags);
     add_locked(s, v, false);
     spin_unlock_irqrestore(&s->lock, flags);
@@ -311,11 +361,13 @@ void sched_wake(struct vcpu *v)
     unsigned int cpu = v->processor;
     bool woke = v->state == VCPU_BLOCKED, running = v->is_running;
 
-    if (woke)
+    if (woke) {
+        credit_woken(v);
         add_locked(s, v, true);
+    }
     spin_unlock_irqrestore(&s->lock, flags);
     if (woke && !vcpu_paused(v) && !cpu_is_idle(cpu))
-        kick_an_idle_cpu(cpu);
+        kick_an_idle_cpu(cpu, &v->hard_affinity);
     else if (!woke && running && cpu != smp_processor_id())
         arch_send_reschedule(cpu);
 }
@@ -329,6 +381,84 @@ void sched_unpause(struct vcpu *v)
     if (v->state == VCPU_RUNNABLE && !vcpu_paused(v))
         add_locked(s, v, true);
     spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* A refill gave a parked vCPU credit again (sched_credit.c; no lock held but domlist_lock). */
+void sched_unpark(struct vcpu *v)
+{
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+
+    if (unpark_locked(v) && v->state == VCPU_RUNNABLE && !v->on_runq)
+        add_locked(s, v, false);
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/* Runnable v, descheduled here, may no longer run here: queued on a CPU it may use. */
+static void move_to_allowed(struct vcpu *v)
+{
+    unsigned int to = least_loaded_cpu(&v->hard_affinity);
+    unsigned long flags;
+    struct sched_cpu *s = lock_vcpu(v, &flags);
+
+    if (v->on_runq || v->state != VCPU_RUNNABLE) {   /* someone else placed or stopped it */
+        spin_unlock_irqrestore(&s->lock, flags);
+        return;
+    }
+    __atomic_store_n(&v->processor, to, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&s->lock, flags);
+    s = lock_vcpu(v, &flags);
+    if (v->state == VCPU_RUNNABLE && !v->on_runq)
+        add_locked(s, v, false);
+    spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/*
+ * XEN_DOMCTL_setvcpuaffinity (hard): v runs only on `hard` from now on. A
+ * vCPU running elsewhere outside it is told to reschedule and waited for
+ * (its CPU moves it as it leaves); the caller's own vCPU moves at its next
+ * schedule. -EINVAL: no online CPU in it. No lock may be held.
+ */
+int sched_set_affinity(struct vcpu *v, const cpumask_t *hard)
+{
+    cpumask_t online = arch_cpus_online(), usable;
+    unsigned long flags;
+    struct sched_cpu *s;
+    int rc = sched_affinity_check(hard, &online, &usable);
+
+    if (rc)
+        return rc;
+    for (;;) {
+        unsigned int cpu;
+
+        s = lock_vcpu(v, &flags);
+        v->hard_affinity = *hard;
+        cpu = v->processor;
+        if (cpumask_test(hard, cpu) || v == current || !v->is_running)
+            break;
+        spin_unlock_irqrestore(&s->lock, flags);
+        raise_resched(cpu);
+        wait_switched_out(v);
+    }
+    if (cpumask_test(hard, v->processor)) {
+        spin_unlock_irqrestore(&s->lock, flags);
+    } else if (v == current) {
+        sched_set_need_resched();                    /* sched_pick_next moves it */
+        spin_unlock_irqrestore(&s->lock, flags);
+    } else {
+        bool queued = v->on_runq;
+
+        runq_remove(s, v);
+        __atomic_store_n(&v->processor, least_loaded_cpu(hard), __ATOMIC_RELEASE);
+        spin_unlock_irqrestore(&s->lock, flags);
+        if (queued) {
+            s = lock_vcpu(v, &flags);
+            if (v->state == VCPU_RUNNABLE && !v->on_runq)
+                add_locked(s, v, false);
+            spin_unlock_irqrestore(&s->lock, flags);
+        }
+    }
+    return 0;
 }
 
 /*
@@ -368,21 +498,30 @@ bool sched_work_elsewhere(void)
     return busiest_other_cpu() != HV_NR_CPUS;
 }
 
-/* Takes the head of the busiest other queue; it is ours from now on. */
-static struct vcpu *pull_one(void)
+/*
+ * Takes the best vCPU of the busiest other queue that may run here, of
+ * priority `at_least` or better; it is ours from now on.
+ */
+static struct vcpu *pull_one(enum credit_prio at_least)
 {
     unsigned int from = busiest_other_cpu(), me = smp_processor_id();
     struct sched_cpu *s;
-    struct vcpu *v;
+    struct vcpu *v = NULL;
     unsigned long flags;
 
     if (from == HV_NR_CPUS)
         return NULL;
     s = &sched_cpus[from];
     flags = spin_lock_irqsave(&s->lock);
-    for (v = s->head; v; v = v->runq_next)           /* not one still being saved there */
-        if (!__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE) && !domain_on_one_cpu(v->domain))
-            break;
+    for (struct vcpu *c = s->head; c; c = c->runq_next) {
+        enum credit_prio p = credit_prio(c);
+
+        if (p < at_least || !cpumask_test(&c->hard_affinity, me) ||
+            __atomic_load_n(&c->is_running, __ATOMIC_ACQUIRE))   /* not one still being saved there */
+            continue;
+        if (!v || credit_better(c, v))
+            v = c;
+    }
     if (v) {
         runq_remove(s, v);
         __atomic_store_n(&v->processor, me, __ATOMIC_RELEASE);
@@ -394,23 +533,36 @@ static struct vcpu *pull_one(void)
 }
 
 /*
- * Head of this CPU's queue; a still-runnable current goes to the back
- * first. When this queue had nothing else, a vCPU queued on another CPU
- * runs instead (current is queued here): three vCPUs on two CPUs rotate.
+ * The best of this CPU's queue; a still-runnable current goes to the back
+ * first (or is parked, over its cap; or goes to a CPU of its affinity if
+ * that changed). When this queue had nothing else, a vCPU queued on another
+ * CPU, no worse than ours, runs instead (ours is queued here): three vCPUs
+ * on two CPUs rotate. When ours is OVER, an UNDER one from another CPU runs
+ * instead.
  */
 struct vcpu *sched_pick_next(void)
 {
     struct sched_cpu *s = this_sched();
-    struct vcpu *cur = current, *next;
+    struct vcpu *cur = current, *next, *away = NULL;
     unsigned long flags = spin_lock_irqsave(&s->lock);
     bool alone = s->nr_queued == 0;
 
-    if (cur && cur->state == VCPU_RUNNABLE && !cur->on_runq && !vcpu_paused(cur))
-        runq_push(s, cur);
-    next = runq_pop(s);
+    if (cur && cur->state == VCPU_RUNNABLE && !cur->on_runq && !vcpu_paused(cur)) {
+        if (credit_over_cap(cur))
+            park_locked(cur);
+        else if (!cpumask_test(&cur->hard_affinity, smp_processor_id()))
+            away = cur;
+        else
+            runq_push(s, cur);
+    }
+    next = runq_take_best(s);
     spin_unlock_irqrestore(&s->lock, flags);
-    if (alone) {
-        struct vcpu *pulled = pull_one();
+    if (away)
+        move_to_allowed(away);
+    if (alone || (next && credit_prio(next) == CREDIT_OVER)) {
+        /* Alone: rotate with another CPU's no-worse vCPU. Only OVER work
+         * here: steal UNDER work from another CPU (Xen's load balance). */
+        struct vcpu *pulled = pull_one(!next ? CREDIT_OVER : alone ? credit_prio(next) : CREDIT_UNDER);
 
         if (pulled) {
             if (next) {
@@ -483,9 +635,10 @@ void sched_switch_done(void)
 }
 
 /* pull_one skips a vCPU still being saved, so the wait is a safety net. */
-static void switch_in(struct vcpu *next)
+static void switch_in(struct vcpu *next, u64 now)
 {
     wait_switched_out(next);
+    credit_vcpu_start(next, now);
     __atomic_store_n(&next->is_running, true, __ATOMIC_RELAXED);
     cpumask_set(&next->ran_on, smp_processor_id());
     this_sched()->switches++;
@@ -495,13 +648,19 @@ void schedule(void)
 {
     struct vcpu *prev = current, *next;
     struct sched_cpu *s = this_sched();
+    u64 now = hv_now();
 
     /* Cleared before the pick: a wake-up from another CPU after the pick
      * must find the flag set again (the queue lock orders the two). */
     __atomic_store_n(&arch_this_pcpu()->resched_pending, false, __ATOMIC_SEQ_CST);
+    if (prev)
+        credit_burn(prev, now);
+    credit_refill_if_due(now);
     next = sched_pick_next();
     if (next)
-        timer_set(&s->slice_timer, hv_now() + slice_ns);
+        timer_set(&s->slice_timer, now + credit_slice(next, slice_ns));
+    else if (credit_any_parked())
+        timer_set(&s->slice_timer, credit_next_refill());   /* the refill unparks them */
     else
         timer_stop(&s->slice_timer);
     if (next == prev)
@@ -512,7 +671,7 @@ void schedule(void)
         vcpu_runstate_publish(prev);
     }
     if (next) {
-        switch_in(next);
+        switch_in(next, now);
         runstate_change(next, RUNSTATE_running);     /* here: a new vCPU's first entry does not come back below */
     }
     arch_this_pcpu()->switched_from = prev;

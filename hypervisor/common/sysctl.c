@@ -78,6 +78,10 @@ long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op)
     case XEN_SYSCTL_readconsole:
         rc = console_history_read(&op->u.readconsole);
         break;
+    case XEN_SYSCTL_sched_id:
+        op->u.sched_id.sched_id = XEN_SCHEDULER_CREDIT;   /* the only one (sched_credit.c) */
+        rc = 0;
+        break;
     default:
         return -ENOSYS;
     }

@@ -34,7 +34,7 @@ base=$(free_pages)
 echo "toolstack: names kept in $(pvctl info | sed -n 's/^name_store *: //p'), free pages $base"
 
 # --help on every command
-for c in create list info pause unpause destroy shutdown console dmesg kernel-extract kernel-info; do
+for c in create list info pause unpause destroy shutdown console dmesg kernel-extract kernel-info sched-credit vcpu-pin; do
   pvctl "$c" --help > /tmp/help 2>&1 && grep -q "^usage: pvctl $c" /tmp/help || { bad help-$c "$(cat /tmp/help)"; continue; }
 done
 [ "$fail" = 0 ] && ok help-every-command
@@ -69,6 +69,25 @@ pvctl unpause spin && ok unpause || bad unpause "rc $?"
 sleep 1; t1=$(field spin cpu_time_ns)
 [ -n "$t1" ] && [ "$t1" -gt "$t0" ] && ok unpaused-guest-runs || bad unpaused-guest-runs "cpu_time $t0 -> $t1"
 pvctl unpause spin 2> $ERR; grep -q 'not paused' $ERR && ok unpause-running-refused || bad unpause-running-refused "$(cat $ERR)"
+# The credit scheduler (docs/smp.md): xl sched-credit's columns, weight and cap set and read
+# back, a cap above 100 per vCPU refused; vcpu-pin to CPU 0, to an offline CPU (refused) and
+# of a vCPU the domain does not have (refused).
+pvctl sched-credit | head -1 | grep -qE '^Name +ID +Weight +Cap$' && pvctl sched-credit | grep -qE '^Domain-0 +0 +256 +0$' \
+  && ok sched-credit-list || bad sched-credit-list "$(pvctl sched-credit 2>&1)"
+pvctl sched-credit -d spin | grep -qE '^spin +[0-9]+ +256 +0$' && ok sched-credit-default || bad sched-credit-default "$(pvctl sched-credit -d spin 2>&1)"
+pvctl sched-credit -d spin -w 512 -c 50 && pvctl sched-credit -d spin | grep -qE '^spin +[0-9]+ +512 +50$' \
+  && ok sched-credit-set || bad sched-credit-set "$(pvctl sched-credit -d spin 2>&1)"
+pvctl sched-credit -d spin -c 0 && pvctl sched-credit -d spin | grep -qE '^spin +[0-9]+ +512 +0$' \
+  && ok sched-credit-keeps-weight || bad sched-credit-keeps-weight "$(pvctl sched-credit -d spin 2>&1)"
+if pvctl sched-credit -d spin -c 101 2> $ERR; then bad sched-credit-cap-refused "accepted"
+else grep -q 'Invalid argument' $ERR && ok sched-credit-cap-refused || bad sched-credit-cap-refused "$(cat $ERR)"; fi
+pvctl vcpu-pin spin 0 0 && ok vcpu-pin || bad vcpu-pin "rc $?"
+if pvctl vcpu-pin spin 0 63 2> $ERR; then bad vcpu-pin-offline-refused "accepted"
+else grep -q 'Invalid argument' $ERR && ok vcpu-pin-offline-refused || bad vcpu-pin-offline-refused "$(cat $ERR)"; fi
+if pvctl vcpu-pin spin 5 all 2> $ERR; then bad vcpu-pin-no-such-vcpu "accepted"
+else grep -q 'Invalid argument' $ERR && ok vcpu-pin-no-such-vcpu || bad vcpu-pin-no-such-vcpu "$(cat $ERR)"; fi
+sleep 0.5; t0=$(field spin cpu_time_ns); sleep 1; t1=$(field spin cpu_time_ns)
+[ -n "$t1" ] && [ "$t1" -gt "$t0" ] && ok pinned-guest-runs || bad pinned-guest-runs "cpu_time $t0 -> $t1"
 id=$(field spin domid)
 pvctl destroy "$id" && [ -z "$(field spin domid)" ] && ok destroy-by-id || bad destroy-by-id "$(pvctl list)"
 

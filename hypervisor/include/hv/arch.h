@@ -143,6 +143,9 @@ struct domain_spec;
 int pv_build_domain(struct domain *d, const struct domain_spec *spec);
 /* An HVM domain (arch/x86/hvm/hvm_domain_build.c, docs/hvm.md); -ENODEV without SVM. */
 int hvm_build_domain(struct domain *d, const struct domain_spec *spec);
+/* dm_op set_isa_irq_level: an ISA line of HVM domain d raised (level 1) on its PIC and
+ * IO-APIC (edge: level 0 does nothing, as no line is level-triggered yet). */
+int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int level);
 
 /*
  * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).

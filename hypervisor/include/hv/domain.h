@@ -8,6 +8,7 @@
 #include <hv/event.h>
 #include <hv/spinlock.h>
 #include <hv/cpumask.h>
+#include <hv/sched_credit.h>
 #include <asm/vcpu.h>
 
 #define HV_MAX_DOMAINS  64
@@ -29,6 +30,10 @@ struct vcpu {
     unsigned int processor;            /* the CPU whose queue it is on, or that runs it */
     bool is_running;                   /* its context is on a CPU (until saved: sched.c) */
     cpumask_t ran_on;                  /* every CPU it ran on (statistics) */
+    /* Where it may run (hard: a queue outside it never holds it) and where it
+     * would rather (soft: stored and reported, not used yet); under its queue's lock. */
+    cpumask_t hard_affinity, soft_affinity;
+    struct credit_vcpu credit;         /* common/sched_credit.c */
     struct vcpu_info *vcpu_info;       /* shared_info slot, or the registered copy */
     evtchn_port_t virq_to_port[NR_VIRQS];
     struct evtchn_fifo_vcpu evtchn_fifo;
@@ -51,6 +56,7 @@ struct vcpu {
 struct evtchn_fifo_domain;
 struct grant_table;
 struct hvm_domain;
+struct ioreq_domain;
 struct xencons_interface;
 
 struct domain {
@@ -85,6 +91,7 @@ struct domain {
     struct grant_table *grant_table;
     unsigned long vm_assist;
     struct hvm_domain *hvm;            /* the arch's HVM state (docs/hvm.md), NULL: a PV domain */
+    struct ioreq_domain *ioreq;        /* its ioreq servers (common/ioreq.c), NULL: none yet */
     mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */
     unsigned long nr_pages;            /* memory given at build time */
     /* page_alloc_lock: the check-and-charge of tot_pages against max_pages
@@ -111,6 +118,10 @@ struct domain {
     u8 handle[16];                     /* the toolstack's id for it (a UUID): setdomainhandle */
     s64 time_offset_seconds;           /* added to its wallclock: settimeoffset */
     unsigned int pause_count;
+    /* The credit scheduler's parameters (XEN_DOMCTL_scheduler_op, pvhv.weight=/cap=). */
+    u16 sched_weight;                  /* 1..65535, default 256 */
+    u16 sched_cap;                     /* percent of one CPU, 0: none */
+    bool affinity_by_tool;             /* setvcpuaffinity or pvhv.cpus= chose it: not the default */
     /* Destruction in bounded steps (arch_domain_relinquish): where it stands. */
     unsigned int relinquish_stage;
     unsigned long relinquish_cursor;
@@ -131,6 +142,8 @@ struct domain *domain_lookup(domid_t id);
 struct domain *domain_lookup_any(domid_t id);
 /* Whether the id is taken, in any state (no reference: the answer may go stale). */
 bool domain_exists(domid_t id);
+/* fn on every domain not being freed, under domlist_lock (read), a reference held across fn. */
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
 /* Resolves DOMID_SELF against the caller; takes a reference either way. */
 struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller);
 /*

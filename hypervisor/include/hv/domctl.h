@@ -23,6 +23,9 @@ long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op);
 /* getdomaininfo's record of d, as Xen fills it (domctl.c). */
 void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *info);
 
+/* The scheduler's sub-ops (domctl_sched.c): scheduler_op, set/getvcpuaffinity; else -ENOSYS. */
+long domctl_sched(struct xen_domctl *op, struct domain *d, bool *copyback);
+
 /* domain_control.c */
 #define DOMAIN_PAUSE_MAX 255                          /* Xen's bound on the controller's count */
 int domain_pause_by_controller(struct domain *d);    /* -EOVERFLOW past DOMAIN_PAUSE_MAX */

@@ -34,6 +34,7 @@ struct evtchn {
     evtchn_port_t remote_port;         /* ECS_INTERDOMAIN */
     u8 last_vcpu;                      /* FIFO queue the event was last linked on */
     u8 last_priority;
+    bool hv_consumer;                  /* an ioreq port: its events wake notify_vcpu (common/ioreq.c) */
 };
 
 /* Ports in the first bucket table; 2-level guests never get more. */

@@ -1,4 +1,4 @@
-/* Round-robin vCPU scheduler with blocking and yield (common/sched.c). */
+/* The vCPU scheduler (common/sched.c; credit accounting in sched_credit.c). */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
 
@@ -21,6 +21,10 @@ void sched_yield(void);
 /* Pausing is the domain's pause_count (domain_control.c): a paused vCPU is
  * taken off with sched_remove; sched_unpause queues it again if runnable. */
 void sched_unpause(struct vcpu *v);
+/* A parked vCPU (over its cap) got credit again: it queues (sched_credit.c's refill). */
+void sched_unpark(struct vcpu *v);
+/* Hard affinity: v runs only on these CPUs from now on; -EINVAL: no online one. No lock held. */
+int sched_set_affinity(struct vcpu *v, const cpumask_t *hard);
 /* Picks the next vCPU and switches to it (or to idle); returns when `current` runs again. */
 void schedule(void);
 /* Set when another vCPU (or idle) should run; read on every return to a

@@ -31,6 +31,7 @@ enum lock_rank {
     LOCK_RANK_PAGE_ALLOC,              /* d->page_alloc_lock: page list, tot_pages */
     LOCK_RANK_PAGE_TYPE,               /* page_type_lock: every frame's counts, type, flags (x86 pv/page_type.c) */
     LOCK_RANK_HEAP,                    /* heap_lock: the frame allocator */
+    LOCK_RANK_IOREQ,                   /* d->ioreq->lock: servers, vCPUs' waits (common/ioreq.c); only the run queue inside */
     LOCK_RANK_RUNQ,                    /* per-CPU run queue */
     LOCK_RANK_TIMER,                   /* per-CPU software-timer list */
     LOCK_RANK_PIRQ,                    /* pirq_lock: GSI -> PIRQ -> port (pirq.c); under an event lock */

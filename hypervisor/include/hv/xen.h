@@ -12,5 +12,7 @@
 #include <xen/memory.h>
 #include <xen/features.h>
 #include <xen/elfnote.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/hvm/dm_op.h>
 
 #endif

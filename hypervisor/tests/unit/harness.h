@@ -169,9 +169,11 @@ void suite_grant(void);
 void suite_grant_v2(void);
 void suite_memory(void);
 void suite_smp(void);
+void suite_credit(void);
 void suite_spinlock(void);
 void suite_lock_order(void);
 void suite_pirq(void);
+void suite_ioreq(void);
 
 /* The fake I/O APIC behind the arch_irq_gsi_* hooks (pirq suite). */
 #define HARNESS_NR_GSIS 24

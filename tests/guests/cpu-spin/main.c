@@ -7,7 +7,12 @@
  * two spinners get about half each; on two CPUs each gets nearly all of it
  * (they ran at the same time); three on two CPUs get about two thirds
  * each. The percentage counts time the hypervisor had the vCPU loaded, so
- * it does not depend on how fast QEMU runs on a loaded host.
+ * it does not depend on how fast QEMU runs on a loaded host. from=<ms>
+ * starts the measured window at that system time (the same clock in every
+ * domain), after spinning until then: side-by-side spinners then measure
+ * the same window, not ones staggered by their boot. max=<P>
+ * (default 101) bounds it from above: the credit tests (weights, a cap)
+ * check a share both ways.
  */
 #include "guest.h"
 #include "hypercall.h"
@@ -30,9 +35,18 @@ static uint64_t running_ns(void)
 void test_main(void)
 {
     uint64_t ms = (uint64_t)cmdline_int("ms", 3000), min = (uint64_t)cmdline_int("min", 75);
-    uint64_t start = pvclock_ns(), run0 = running_ns(), end = start + ms * 1000000ULL;
+    uint64_t max = (uint64_t)cmdline_int("max", 101);
+    uint64_t from = (uint64_t)cmdline_int("from", 0) * 1000000ULL;
     volatile uint64_t spins = 0;
-    uint64_t wall, ran, pct;
+    uint64_t wall, ran, pct, start, run0, end;
+
+    if (pvclock_ns() > from && from)
+        info("started after from= (%lu ms): the window is late", (unsigned long)(pvclock_ns() / 1000000));
+    while (pvclock_ns() < from)
+        spins++;
+    start = pvclock_ns();
+    run0 = running_ns();
+    end = start + ms * 1000000ULL;
 
     while (pvclock_ns() < end)
         spins++;
@@ -44,4 +58,6 @@ void test_main(void)
     check(pct >= min, "running for at least min% of the time", "%lu%% < %lu%%", (unsigned long)pct,
           (unsigned long)min);
     check(pct <= 101, "no more running time than wall time", "%lu%%", (unsigned long)pct);
+    check(pct <= max, "running for at most max% of the time", "%lu%% > %lu%%", (unsigned long)pct,
+          (unsigned long)max);
 }

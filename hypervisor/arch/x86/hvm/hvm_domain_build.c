@@ -63,8 +63,9 @@ static void hvm_log_exits(const struct vcpu *v, const struct hvm_vcpu *h)
         if (h->exits[k] && n < sizeof(buf))
             n += hv_snprintf(buf + n, sizeof(buf) - n, " %s %lu", hvm_exit_kind_name(k), h->exits[k]);
     }
-    hv_info("d%u v%u: %lu exits:%s; %lu MMIO, %lu interrupts injected\n", v->domain->id, v->id,
-            total, n ? buf : " none", h->mmio_exits, h->irqs_injected);
+    hv_info("d%u v%u: %lu exits:%s; %lu MMIO, %lu interrupts injected, %lu to ioreq servers\n",
+            v->domain->id, v->id, total, n ? buf : " none", h->mmio_exits, h->irqs_injected,
+            h->ioreq_exits);
 }
 
 void hvm_vcpu_destroy(struct vcpu *v)

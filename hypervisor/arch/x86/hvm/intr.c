@@ -20,6 +20,7 @@
 bool hvm_intr_pending(struct vcpu *v)
 {
     vpit_deliver(v);
+    hvm_isa_irq_deliver(v);
     return vlapic_pending(v) >= 0 || vpic_pending(v) >= 0;
 }
 
@@ -32,6 +33,7 @@ void hvm_intr_assist(struct vcpu *v)
     vmcb->vintr &= ~(V_IRQ | V_IGN_TPR | V_INTR_PRIO_MAX);
     vmcb->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
     vpit_deliver(v);
+    hvm_isa_irq_deliver(v);
     if ((vec = vlapic_pending(v)) < 0 && (from_pic = true, vec = vpic_pending(v)) < 0)
         return;
     if ((vmcb->eventinj & SVM_EVENT_VALID) || !(vmcb->rflags & EFLAGS_IF) ||

@@ -4,10 +4,12 @@
  * lines, "(dN) ...", as on Xen) and the project's test device (a shutdown
  * port, a wake-up timer for HLT), the ACPI PM timer, the RTC (rtc.c), the PIC pair (vpic.c) and the PIT
  * (vpit.c). Any other port reads all ones and drops
- * writes, as on a bus with nothing there; no device model yet (docs/hvm.md).
+ * writes, as on a bus with nothing there, unless an ioreq server claims the
+ * port (ioreq_send.c): then its device model answers (docs/hvm.md).
  */
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/errno.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
@@ -52,7 +54,7 @@ static void wake_port_write(struct vcpu *v, u32 us)
     timer_set(&v->singleshot_timer, hv_now() + (u64)MIN(us, HVM_WAKE_MAX_US) * 1000);
 }
 
-void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
+static void hvm_io_local(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 {
     if ((port & ~0x80) == HVM_PORT_PIC_MASTER || (port & ~0x80) == HVM_PORT_PIC_MASTER + 1) {
         vpic_io(v, port, in, val);                    /* 0x20/0x21, 0xa0/0xa1 */
@@ -77,4 +79,21 @@ void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
         shutdown_port_write(v, *val);
     else if (port == HVM_PORT_WAKE_US && size == 4)
         wake_port_write(v, *val);
+}
+
+/* The hypervisor's own ports first; any other goes to an ioreq server that claims it. */
+static bool port_is_local(u16 port)
+{
+    return (port & ~0x81) == HVM_PORT_PIC_MASTER ||
+           (port >= HVM_PORT_PIT_CH0 && port <= HVM_PORT_PIT_CONTROL) || port == HVM_PORT_SPEAKER ||
+           port == HVM_PORT_RTC_INDEX || port == HVM_PORT_RTC_DATA || port == HVM_PORT_DEBUG ||
+           port == HVM_PORT_PM_TMR || port == HVM_PORT_SHUTDOWN || port == HVM_PORT_WAKE_US;
+}
+
+int hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
+{
+    if (!port_is_local(port) && !hvm_ioreq_pio(v, port, size, in, *val))
+        return -EAGAIN;
+    hvm_io_local(v, port, size, in, val);
+    return 0;
 }

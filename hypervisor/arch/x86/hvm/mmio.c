@@ -7,6 +7,8 @@
  * always the fault's address: the bytes only say which register, what
  * size and what operation.
  *
+ * A fault no device claims but an ioreq server does is emulated the same
+ * way, the server answering the reads and taking the writes (ioreq_send.c).
  * A fault nothing claims is the caller's (the domain crashes, as before);
  * an instruction that cannot be fetched, decoded or emulated crashes the
  * domain alone, as Xen's does on X86EMUL_UNHANDLEABLE.
@@ -14,6 +16,7 @@
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errno.h>
+#include <hv/ioreq.h>
 #include <hv/lib.h>
 #include <asm/hvm.h>
 #include <asm/hvm_insn.h>
@@ -46,14 +49,21 @@ static const struct mmio_range *mmio_find(u64 gpa)
 
 struct mmio_access {
     struct vcpu *v;
-    const struct mmio_range *r;
-    u64 off;
+    const struct mmio_range *r;      /* NULL: an ioreq server's range */
+    u64 off, gpa;
+    bool wrote;                      /* to a server: sent once the instruction is done */
+    unsigned int write_size, read_size;
+    u64 write_val;
 };
 
 static int access_read(void *ctx, unsigned int size, u64 *val)
 {
     struct mmio_access *a = ctx;
 
+    if (!a->r) {
+        a->read_size = size;                          /* -EAGAIN: ask the server for it */
+        return hvm_ioreq_mmio_read(a->v, a->gpa, size, val);
+    }
     if (a->off + size > a->r->size)
         return -EINVAL;                               /* past the device's end */
     return a->r->read(a->v, a->off, size, val);
@@ -63,6 +73,12 @@ static int access_write(void *ctx, unsigned int size, u64 val)
 {
     struct mmio_access *a = ctx;
 
+    if (!a->r) {
+        a->wrote = true;
+        a->write_size = size;
+        a->write_val = val;
+        return 0;
+    }
     if (a->off + size > a->r->size)
         return -EINVAL;
     return a->r->write(a->v, a->off, size, val);
@@ -135,20 +151,39 @@ static void mmio_fail(struct vcpu *v, const char *what, const u8 *b, unsigned in
     domain_crash(v->domain, "MMIO instruction not emulated");
 }
 
+/* An access no hypervisor device claims: an ioreq server's (any size up to 8 in its range)? */
+static bool server_claims(struct vcpu *v, u64 gpa)
+{
+    struct ioreq_access a = { IOREQ_RANGE_MMIO, gpa, 1, true, 0 };
+
+    return ioreq_claims(v->domain, &a);
+}
+
+/* The emulated instruction read (-EAGAIN) or wrote a server's range: the request goes out. */
+static void mmio_to_server(struct vcpu *v, const struct mmio_access *acc, unsigned int read_size)
+{
+    int rc = read_size ? hvm_ioreq_mmio_send(v, acc->gpa, read_size, true, 0)
+                       : hvm_ioreq_mmio_send(v, acc->gpa, acc->write_size, false, acc->write_val);
+
+    if (rc && read_size)                              /* the server went away meanwhile */
+        domain_crash(v->domain, "MMIO read of an ioreq server that went away");
+}
+
 int hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error)
 {
     struct vmcb *vmcb = v->arch.hvm->vmcb;
-    struct mmio_access acc = { v, mmio_find(gpa), 0 };
+    struct mmio_access acc = { v, mmio_find(gpa), 0, gpa, false, 0, 0, 0 };
     struct insn_mem_ops ops = { access_read, access_write, &acc };
     enum insn_mode mode = guest_mode(vmcb);
     u8 bytes[INSN_MAX_LEN] = { 0 };
     struct insn_regs regs;
     struct insn in;
     unsigned int n;
+    int rc;
 
-    if (!acc.r)
+    if (!acc.r && !server_claims(v, gpa))
         return -ENOENT;
-    acc.off = gpa - acc.r->base;
+    acc.off = acc.r ? gpa - acc.r->base : 0;
     v->arch.hvm->mmio_exits++;
     if (npf_error & NPF_FETCH) {
         mmio_fail(v, "instruction fetch from a device", bytes, 0, gpa);
@@ -160,12 +195,19 @@ int hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error)
         return 0;
     }
     regs_get(v, &regs);
-    if (insn_emulate(&in, &regs, &ops)) {
+    rc = insn_emulate(&in, &regs, &ops);
+    if (rc == -EAGAIN && !acc.r) {
+        mmio_to_server(v, &acc, acc.read_size);       /* emulated again once answered */
+        return 0;
+    }
+    if (rc) {
         mmio_fail(v, "instruction not emulated", bytes, n, gpa);
         return 0;
     }
     regs_put(v, &regs);
     vmcb->rip = mode == INSN_MODE_64 ? vmcb->rip + in.len : (u32)(vmcb->rip + in.len);
     vmcb->interrupt_shadow = 0;
+    if (acc.wrote)
+        mmio_to_server(v, &acc, 0);                   /* done; the vCPU waits for the answer */
     return 0;
 }

@@ -177,7 +177,11 @@ static void exit_io(struct vcpu *v, struct vmcb *vmcb)
         hvm_crash(v, "string port I/O (INS/OUTS) is not emulated");
         return;
     }
-    hvm_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), size, info & SVM_IOIO_IN, &val);
+    if (hvm_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), size, info & SVM_IOIO_IN, &val)) {
+        if (!(info & SVM_IOIO_IN))
+            vmcb->rip = vmcb->exitinfo2;              /* an OUT is done once sent; IN: when answered */
+        return;                                       /* an ioreq server's: the vCPU waits */
+    }
     if (info & SVM_IOIO_IN) {
         u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
 
@@ -296,6 +300,11 @@ __noreturn void hvm_vcpu_loop(void)
 {
     struct vcpu *v = current;                         /* this stack is v's for good */
 
+    /* The first run, as hv_vcpu_first_entry: the vCPU this CPU left may run
+     * elsewhere now. Without it, that vCPU's is_running stays set and the
+     * next CPU to pick it (this one, alone) waits forever: dom0 next to an
+     * HVM guest built after it hung so. */
+    sched_switch_done();
     for (;;) {
         arch_irq_disable();
         while (v->state != VCPU_RUNNABLE || sched_need_resched())
@@ -304,6 +313,8 @@ __noreturn void hvm_vcpu_loop(void)
             hvm_crash(v, "this CPU has no SVM");
             continue;
         }
+        if (hvm_ioreq_complete(v))
+            continue;                                 /* its device model has not answered yet */
         hvm_intr_assist(v);
         svm_run_once(v);
         svm_handle_exit(v);

@@ -201,13 +201,14 @@ static void ref_put(mfn_t mfn)
     if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
         ASSERT(f->type_count == 0);
         struct domain *owner = f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL;
+        bool charged = !(f->flags & FRAME_F_XENHEAP);   /* shared_info, ioreq pages: never in tot_pages */
 
         tlb_flush_domain_stale(owner);
         f->flags = 0;
         f->type_count = 0;
         f->linear = 0;
         frame_free(&hv_frames, mfn, 1);             /* given back while still in use */
-        if (owner && owner->tot_pages)               /* charged until now; atomic: no lock */
+        if (charged && owner && owner->tot_pages)    /* charged until now; atomic: no lock */
             __atomic_fetch_sub(&owner->tot_pages, 1, __ATOMIC_RELAXED);
     }
 }

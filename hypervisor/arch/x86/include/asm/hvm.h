@@ -72,6 +72,15 @@ struct hvm_domain {
     struct vpic_chip pic[2];         /* master, slave */
     struct vpit pit;
     struct vioapic ioapic;
+    u32 isa_irq_posted;              /* ISA lines a device model raised (dm_op), not yet edges */
+};
+
+/* What an HVM vCPU waits for from an ioreq server (ioreq_send.c). */
+enum hvm_io_wait {
+    HVM_IO_WAIT_NONE,
+    HVM_IO_WAIT_PIO_IN,              /* IN: the value goes to rAX, RIP moves on */
+    HVM_IO_WAIT_MMIO_READ,           /* the MMIO instruction is emulated again with the value */
+    HVM_IO_WAIT_DONE,                /* an OUT or MMIO write: nothing more to do */
 };
 
 struct hvm_vcpu {
@@ -84,6 +93,12 @@ struct hvm_vcpu {
     u64 exits[HVM_EXIT_KINDS];
     u64 mmio_exits, irqs_injected;
     struct vlapic vlapic;            /* its local APIC (vlapic.c) */
+    u8 io_wait;                      /* enum hvm_io_wait */
+    u8 io_size;
+    bool mmio_answer_valid;          /* the server's answer for the MMIO read being emulated */
+    u8 mmio_answer_size;
+    u64 mmio_answer_gpa, mmio_answer;
+    u64 ioreq_exits;                 /* accesses sent to an ioreq server */
 };
 
 /* svm.c: per-CPU bring-up (after the heap is up: boot CPU in arch_start, APs in ap_start). */
@@ -116,7 +131,15 @@ void vmcb_skip_insn(struct vmcb *vmcb, unsigned int len);
 void hvm_cpuid(const struct vcpu *v, u32 leaf, u32 sub, u32 out[4]);
 int  hvm_msr_read(struct vcpu *v, u32 msr, u64 *val);     /* -EINVAL: #GP */
 int  hvm_msr_write(struct vcpu *v, u32 msr, u64 val);
-void hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
+/* 0: emulated here (*val: an IN's value); -EAGAIN: sent to an ioreq server, the vCPU waits. */
+int  hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
+/* ioreq_send.c: the exit side of the ioreq flow (docs/hvm.md). -ENOENT: no server claims it. */
+int  hvm_ioreq_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 val);
+int  hvm_ioreq_mmio_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val);
+int  hvm_ioreq_mmio_send(struct vcpu *v, u64 gpa, unsigned int size, bool read, u64 val);
+/* Before VMRUN: the answer completes the instruction; true while the vCPU still waits. */
+bool hvm_ioreq_complete(struct vcpu *v);
+void hvm_isa_irq_deliver(struct vcpu *v);
 /* rtc.c: the RTC/CMOS ports. */
 void hvm_rtc_init(struct hvm_rtc *rtc);
 void hvm_rtc_io(struct vcpu *v, u16 port, bool in, u32 *val);

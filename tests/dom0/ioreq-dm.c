@@ -1,0 +1,259 @@
+/*
+ * ioreq-dm: a tiny device model in dom0 for the HVM test guest hvm-ioreq
+ * (tests/guests/hvm-ioreq), through Xen's ioreq ABI and Debian's stable
+ * libraries, as QEMU-xen uses them: libxendevicemodel1 (dm_op),
+ * libxenforeignmemory1 (the server's page by XENMEM_acquire_resource),
+ * libxenevtchn1 (one port per vCPU). docs/hvm.md, "The ioreq flow".
+ *
+ *   ioreq-dm DOMID [MODE]
+ * MODE "serve" (default): create a server (no buffered ioreqs), map its
+ * synchronous page, bind vCPU 0's port, claim ports 0x5a0-0x5a7 and the
+ * MMIO page 0xe0000000, enable it and serve until the guest says bye:
+ *   port 0x5a0 in: 'IORQ'; 0x5a4: reads the last write * 2 + 1 (its size);
+ *   0x5a6 out: raise that ISA IRQ (set_isa_irq_level 1 then 0); 0x5a7 out: bye;
+ *   MMIO: 4 KiB of scratch RAM, and at 0x800 a register as 0x5a4's.
+ * MODE "garbage": answer the first request with a state that is not one
+ * (the hypervisor must crash the guest alone) and leave.
+ * MODE "silent": never answer the first request; 2 s later destroy the
+ * guest (XEN_DOMCTL_destroydomain through libxencall) while its vCPU waits,
+ * then unmap the page (the hypervisor frees it then).
+ * Prints "PASS:/FAIL: dom0/ioreq-<check>" lines and a summary
+ * "ioreq-dm: N passed, M failed, R requests"; exit 0 only with no failure.
+ */
+#define __XEN_TOOLS__ 1
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <xencall.h>
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/xen.h>
+#include <xen/memory.h>
+#include <xen/domctl.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/hvm/dm_op.h>
+
+#define PORT_FIRST  0x5a0
+#define PORT_LAST   0x5a7
+#define MMIO_BASE   0xe0000000ULL
+#define MMIO_SIZE   0x1000
+#define MAGIC       0x51524f49u               /* "IORQ" */
+#define WAIT_S      300                       /* the guest waits for us up to 180 s */
+
+static unsigned int passed, failed;
+static unsigned long requests;
+static uint64_t port_reg, mmio_reg;
+static uint8_t scratch[MMIO_SIZE];
+static xendevicemodel_handle *dmh;
+static domid_t dom;
+
+static int check(int ok, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf(ok ? "PASS: dom0/ioreq-%s\n" : "FAIL: dom0/ioreq-%s: ", name);
+    if (!ok) {
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf(" (errno %d %s)\n", errno, strerror(errno));
+    }
+    ok ? passed++ : failed++;
+    fflush(stdout);
+    return ok;
+}
+
+static uint64_t size_mask(uint32_t size)
+{
+    return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+/* A port access; returns 1 when the guest said bye. */
+static int serve_port(ioreq_t *p)
+{
+    uint64_t v = p->data & size_mask(p->size);
+
+    if (p->dir == IOREQ_READ) {
+        p->data = p->addr == PORT_FIRST ? MAGIC :
+                  p->addr == PORT_FIRST + 4 ? (port_reg * 2 + 1) & size_mask(p->size) : ~0ULL;
+        return 0;
+    }
+    if (p->addr == PORT_FIRST + 4)
+        port_reg = v;
+    if (p->addr == PORT_FIRST + 6) {
+        check(xendevicemodel_set_isa_irq_level(dmh, dom, (uint8_t)v, 1) == 0 &&
+              xendevicemodel_set_isa_irq_level(dmh, dom, (uint8_t)v, 0) == 0,
+              "set-isa-irq-level", "IRQ %u", (unsigned int)v);
+    }
+    return p->addr == PORT_FIRST + 7;
+}
+
+static void serve_mmio(ioreq_t *p)
+{
+    uint64_t off = p->addr - MMIO_BASE, v = 0;
+
+    if (p->data_is_ptr || p->count != 1 || off + p->size > MMIO_SIZE || p->size > 8) {
+        check(0, "mmio-request-shape", "addr %llx size %u count %u ptr %u",
+              (unsigned long long)p->addr, p->size, p->count, p->data_is_ptr);
+        p->data = ~0ULL;
+        return;
+    }
+    if (off == 0x800) {
+        if (p->dir == IOREQ_READ)
+            p->data = (mmio_reg * 2 + 1) & size_mask(p->size);
+        else
+            mmio_reg = p->data & size_mask(p->size);
+        return;
+    }
+    if (p->dir == IOREQ_READ) {
+        memcpy(&v, scratch + off, p->size);
+        p->data = v;
+    } else {
+        v = p->data;
+        memcpy(scratch + off, &v, p->size);
+    }
+}
+
+static void answer(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, unsigned int state)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);          /* data before the state */
+    p->state = state;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    xenevtchn_notify(xce, local);
+}
+
+/* Waits for vCPU 0's port; 0 on an event, -1 on the time limit. */
+static int wait_event(xenevtchn_handle *xce, evtchn_port_t local, double deadline)
+{
+    struct pollfd pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+    struct timespec t;
+    xenevtchn_port_or_error_t port;
+
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec >= deadline)
+            return -1;
+        if (poll(&pfd, 1, 1000) <= 0)
+            continue;
+        if ((port = xenevtchn_pending(xce)) < 0)
+            continue;
+        xenevtchn_unmask(xce, port);
+        if ((evtchn_port_t)port == local)
+            return 0;
+    }
+}
+
+/* XEN_DOMCTL_destroydomain, as a toolstack destroys a domain. */
+static int destroy_domain(void)
+{
+    xencall_handle *xc = xencall_open(NULL, 0);
+    struct xen_domctl *d = xc ? xencall_alloc_buffer(xc, sizeof(*d)) : NULL;
+    int rc = -1;
+
+    if (d) {
+        memset(d, 0, sizeof(*d));
+        d->cmd = XEN_DOMCTL_destroydomain;
+        d->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+        d->domain = dom;
+        rc = xencall1(xc, __HYPERVISOR_domctl, (unsigned long)d);
+        xencall_free_buffer(xc, d);
+    }
+    if (xc)
+        xencall_close(xc);
+    return rc;
+}
+
+/* The request loop: until bye (0), a time-out or garbage/silent mode (1). */
+static int serve(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, int garbage)
+{
+    struct timespec t;
+    int bye = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    while (!bye) {
+        if (p->state != STATE_IOREQ_READY && wait_event(xce, local, t.tv_sec + WAIT_S))
+            return check(0, "guest-said-bye", "no request for %d s", WAIT_S), 1;
+        if (p->state != STATE_IOREQ_READY)
+            continue;                                 /* the bind's first event, or a stale one */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        p->state = STATE_IOREQ_INPROCESS;
+        requests++;
+        if (garbage == 1) {
+            answer(p, xce, local, 0xd);               /* not a state at all */
+            return 1;
+        }
+        if (garbage == 2) {
+            sleep(2);                                 /* the guest's vCPU waits meanwhile */
+            check(destroy_domain() == 0, "destroy-waiting-guest", "domain %u", dom);
+            return 1;
+        }
+        if (p->type == IOREQ_TYPE_PIO)
+            bye = serve_port(p);
+        else if (p->type == IOREQ_TYPE_COPY)
+            serve_mmio(p);
+        else
+            check(0, "request-type", "type %u", p->type);
+        if (!bye)
+            answer(p, xce, local, STATE_IORESP_READY);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
+    xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+    xenforeignmemory_resource_handle *res;
+    shared_iopage_t *page = NULL;
+    evtchn_port_t bufport = 1;
+    xenevtchn_port_or_error_t local;
+    ioservid_t id;
+    int garbage = argc < 3 ? 0 : !strcmp(argv[2], "garbage") ? 1 : !strcmp(argv[2], "silent") ? 2 : 0;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    dom = argc > 1 ? (domid_t)atoi(argv[1]) : 1;
+    dmh = xendevicemodel_open(NULL, 0);
+    if (!check(dmh && fmem && xce, "open", "devicemodel %p foreignmemory %p evtchn %p",
+               (void *)dmh, (void *)fmem, (void *)xce))
+        return 1;
+    if (!check(xendevicemodel_create_ioreq_server(dmh, dom, HVM_IOREQSRV_BUFIOREQ_OFF, &id) == 0,
+               "create-server", "domain %u", dom))
+        return 1;
+    res = xenforeignmemory_map_resource(fmem, dom, XENMEM_resource_ioreq_server, id,
+                                        XENMEM_resource_ioreq_server_frame_ioreq(0), 1,
+                                        (void **)&page, PROT_READ | PROT_WRITE, 0);
+    if (!check(res != NULL, "map-ioreq-page", "server %u", id))
+        return 1;
+    check(xendevicemodel_get_ioreq_server_info(dmh, dom, id, NULL, NULL, &bufport) == 0 &&
+          bufport == 0, "server-info", "bufioreq port %u", bufport);
+    local = xenevtchn_bind_interdomain(xce, dom, page->vcpu_ioreq[0].vp_eport);
+    if (!check(local >= 0 && page->vcpu_ioreq[0].vp_eport != 0, "bind-vcpu-port",
+               "remote port %u", page->vcpu_ioreq[0].vp_eport))
+        return 1;
+    check(xendevicemodel_map_io_range_to_ioreq_server(dmh, dom, id, 0, PORT_FIRST, PORT_LAST) == 0 &&
+          xendevicemodel_map_io_range_to_ioreq_server(dmh, dom, id, 1, MMIO_BASE,
+                                                       MMIO_BASE + MMIO_SIZE - 1) == 0,
+          "map-ranges", "ports and MMIO");
+    check(xendevicemodel_map_io_range_to_ioreq_server(dmh, dom, id, 0, PORT_FIRST + 2, PORT_FIRST + 2) < 0 &&
+          errno == EEXIST, "overlap-refused", "a port already claimed");
+    check(xendevicemodel_set_ioreq_server_state(dmh, dom, id, 1) == 0, "enable", "server %u", id);
+    printf("ioreq-dm: serving domain %u (server %u, port %u)\n", dom, id, (unsigned int)local);
+    /* The bye is never answered: the server is destroyed while the guest's vCPU waits on it
+     * (the hypervisor completes the access as all ones), and its page unmapped after. */
+    if (serve(&page->vcpu_ioreq[0], xce, (evtchn_port_t)local, garbage) == 0) {
+        check(xendevicemodel_destroy_ioreq_server(dmh, dom, id) == 0, "destroy-server", "server %u", id);
+        check(xenforeignmemory_unmap_resource(fmem, res) == 0, "unmap-page", "server %u", id);
+    } else if (garbage == 2) {
+        check(xenforeignmemory_unmap_resource(fmem, res) == 0, "unmap-page-of-destroyed", "server %u", id);
+    }
+    printf("ioreq-dm: %u passed, %u failed, %lu requests%s\n", passed, failed, requests,
+           garbage == 1 ? " (garbage answered)" : garbage == 2 ? " (never answered)" : "");
+    return failed != 0;
+}

@@ -1,0 +1,119 @@
+/*
+ * hvm-ioreq: an HVM guest whose device lives in dom0 (tests/dom0/ioreq-dm.c,
+ * through Xen's ioreq ABI; docs/hvm.md "The ioreq flow"; tests/run-hvm-ioreq.sh).
+ * The device: ports 0x5a0-0x5a7 and the MMIO page at 0xe0000000.
+ *   port 0x5a0 (in, 32-bit)  ID: 'IORQ' once the device model serves it
+ *   port 0x5a4 (1, 2, 4)     a register: reads the last value written there * 2 + 1
+ *   port 0x5a6 (out, byte)   raise ISA IRQ <value> through dm_op set_isa_irq_level
+ *   port 0x5a7 (out, byte)   the guest is done: the device model prints its summary
+ *   MMIO 0xe0000000-0xe0000fff scratch RAM, except 0xe0000800: reads the last
+ *                            value written there * 2 + 1
+ * Until the device model serves the ports they read all ones (the hypervisor's
+ * "nothing there"), so the guest polls the ID, sleeping 10 ms between reads.
+ */
+#include "hvm.h"
+
+#define DM_ID       0x5a0
+#define DM_REG      0x5a4
+#define DM_IRQ      0x5a6
+#define DM_BYE      0x5a7
+#define DM_MAGIC    0x51524f49u               /* "IORQ" */
+#define DM_MMIO     0xe0000000u
+#define DM_MMIO_REG (DM_MMIO + 0x800)
+#define IRQ_LINE    5
+#define IRQ_VEC     0x35
+
+const char hvm_guest_name[] = "hvm-ioreq";
+
+static volatile uint8_t *mm8(uint32_t off) { return (volatile uint8_t *)(DM_MMIO + off); }
+static volatile uint16_t *mm16(uint32_t off) { return (volatile uint16_t *)(DM_MMIO + off); }
+static volatile uint32_t *mm32(uint32_t off) { return (volatile uint32_t *)(DM_MMIO + off); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+
+static bool wait_for_device_model(void)
+{
+    uint32_t id = 0;
+
+    for (unsigned int i = 0; i < 36000; i++) {          /* 360 s: dom0 boots under TCG meanwhile */
+        if ((id = inl(DM_ID)) == DM_MAGIC)
+            break;
+        hvm_sleep_us(10000);
+    }
+    check(id == DM_MAGIC, "the device model answers the ID port (%x)", id);
+    return id == DM_MAGIC;
+}
+
+static void port_io(void)
+{
+    outb(DM_REG, 0x21);
+    check(inb(DM_REG) == 0x43, "outb/inb: 0x21 -> 0x43 (%x)", inb(DM_REG));
+    outw(DM_REG, 0x1234);
+    check(inw(DM_REG) == 0x2469, "outw/inw: 0x1234 -> 0x2469 (%x)", inw(DM_REG));
+    outl(DM_REG, 0x10000000);
+    check(inl(DM_REG) == 0x20000001, "outl/inl: 0x10000000 -> 0x20000001 (%x)", inl(DM_REG));
+    {
+        uint32_t eax;
+
+        /* An 8-bit IN keeps EAX's upper bytes, as the CPU does. */
+        __asm__ volatile("mov $0xabcdef00, %%eax; outb %%al, %w1; inb %w1, %%al"
+                         : "=&a"(eax) : "Nd"(DM_REG));
+        check(eax == 0xabcdef01, "inb merges into EAX (%x)", eax);
+    }
+}
+
+static void mmio(void)
+{
+    uint32_t v;
+    uint8_t b;
+
+    *mm32(0x10) = 0xdeadbeef;
+    check(*mm32(0x10) == 0xdeadbeef, "MMIO dword write, read back (%x)", *mm32(0x10));
+    *mm8(0x20) = 0x5a;
+    *mm16(0x22) = 0xbeef;
+    check(*mm8(0x20) == 0x5a && *mm16(0x22) == 0xbeef, "MMIO byte and word (%x %x)",
+          *mm8(0x20), *mm16(0x22));
+    check(*mm32(0x20) == 0xbeef005a, "the word and the byte in one dword (%x)", *mm32(0x20));
+    __asm__ volatile("orl $0xff, (%0)" :: "r"(mm32(0x10)) : "memory");   /* read, then write */
+    check(*mm32(0x10) == 0xdeadbeff, "or to MMIO: read-modify-write (%x)", *mm32(0x10));
+    __asm__ volatile("movzbl (%1), %0" : "=r"(v) : "r"(mm8(0x13)));
+    check(v == 0xde, "movzx from MMIO (%x)", v);
+    *mm32(0x800) = 20;
+    check(*mm32(0x800) == 41, "the MMIO register: 20 -> 41 (%u)", *mm32(0x800));
+    __asm__ volatile("cmpl $41, (%1); sete %0" : "=q"(b) : "r"(mm32(0x800)) : "cc");
+    check(b == 1, "cmp against the MMIO register sets ZF");
+    for (uint32_t i = 0; i < 64; i++)
+        *mm32(0x400 + 4 * i) = i * 0x01010101u;
+    v = 0;
+    for (uint32_t i = 0; i < 64; i++)
+        v += *mm32(0x400 + 4 * i) == i * 0x01010101u;
+    check(v == 64, "64 MMIO dwords written and read back (%u)", v);
+}
+
+/* The device model raises ISA IRQ 5 by dm_op: IO-APIC pin 5, vector 0x35. */
+static void isa_irq(void)
+{
+    lapic_write(LAPIC_SVR, 0x1ff);
+    ioapic_write(0x10 + 2 * IRQ_LINE + 1, 0);
+    ioapic_write(0x10 + 2 * IRQ_LINE, IRQ_VEC);          /* fixed, edge, unmasked */
+    irq_count[IRQ_VEC] = 0;
+    outb(DM_IRQ, IRQ_LINE);
+    for (unsigned int i = 0; i < 500 && !irq_count[IRQ_VEC]; i++)
+        hvm_sleep_us(10000);
+    check(irq_count[IRQ_VEC] == 1, "ISA IRQ %u from the device model: vector %x once (%u)",
+          IRQ_LINE, IRQ_VEC, irq_count[IRQ_VEC]);
+    ioapic_write(0x10 + 2 * IRQ_LINE, 0x10000 | IRQ_VEC);
+}
+
+void hvm_main(uint32_t mem_bytes)
+{
+    (void)mem_bytes;
+    if (wait_for_device_model()) {
+        port_io();
+        mmio();
+        isa_irq();
+        check(inb(0x5b0) == 0xff, "a port nobody claims still reads all ones");
+    }
+    done();
+    outb(DM_BYE, 1);
+    hvm_shutdown(0);
+}
