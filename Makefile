@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-create clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-create clean help
 
 help:
 	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
@@ -24,6 +24,7 @@ help:
 	@echo "make test-toolstack   pvctl in dom0: create, list, pause, destroy; on_* actions; xenstore; bad input"
 	@echo "make test-io          a Linux domU's disk through dom0's xen-blkback (docs/io.md)"
 	@echo "make test-hvm         an HVM guest's port and MMIO I/O served by a device model in dom0 (ioreq)"
+	@echo "make test-net         a Linux domU's network through dom0's xen-netback and pvbr0 (docs/io.md)"
 	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
@@ -91,6 +92,9 @@ test-io: hypervisor linux-image
 # ioreq servers (issue 16 stage 3a; docs/hvm.md "The ioreq flow"): dom0's ioreq-dm serves hvm-ioreq.
 test-hvm: hypervisor guests linux-image
 	@bash scripts/test-suite.sh hvm bash tests/run-hvm-ioreq.sh
+# Split-driver networks (issue 15; docs/io.md "Networks"): netfront, netback, the bridge pvbr0.
+test-net: hypervisor linux-image
+	@bash scripts/test-suite.sh net bash tests/run-net.sh
 
 # Builds the kernel itself, so that a build failure is a FAIL line.
 test-linux-patched: hypervisor linux-image

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "kernel.h"
 #include "names.h"
+#include "device_vif.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -52,7 +53,7 @@ static int read_config(struct pv_config *c, int argc, char **argv, int *paused, 
         else
             rc = config_override(c, argv[i], err, sizeof(err));
     }
-    if (!rc && config_check(c, why, sizeof(why))) {
+    if (!rc && (config_check(c, why, sizeof(why)) || vif_check_config(c, why, sizeof(why)))) {
         snprintf(err, sizeof(err), "%.200s: %s", argv[0], why);
         rc = -EINVAL;
     }

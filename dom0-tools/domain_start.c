@@ -4,6 +4,7 @@
  * introduced; without one, its name and console go to files (names.c).
  */
 #include "domain_start.h"
+#include "device_vif.h"
 #include "names.h"
 #include "device_vbd.h"
 
@@ -54,6 +55,18 @@ void domain_destroy(domid_t dom)
     names_remove(dom);
 }
 
+/* The config's vifs, before the domain runs (its netfront then finds them at boot). */
+static int attach_vifs(const struct pv_config *c, domid_t dom)
+{
+    if (!c->nr_vif)
+        return 0;
+    if (!names_have_xenstore()) {
+        fprintf(stderr, "pvctl: create: vif needs a xenstored in dom0\n");
+        return -1;
+    }
+    return vif_attach_config(c, dom);
+}
+
 int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_domain *xd, int paused)
 {
     struct build_result r;
@@ -67,7 +80,7 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
         return -1;
     if (names_have_xenstore() && !r.grants_seeded)
         fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");
-    if (record(c, &r, xd) || attach_disks(c, r.dom)) {
+    if (record(c, &r, xd) || attach_disks(c, r.dom) || attach_vifs(c, r.dom)) {
         domain_destroy(r.dom);
         return -1;
     }

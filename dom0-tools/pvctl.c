@@ -18,9 +18,10 @@ static const struct pvctl_cmd commands[] = {
       "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
       "  key=value    overrides a config key (memory=64, name=g2, extra=\"quiet\" ...)\n"
       "Config keys: name, kernel, ramdisk, cmdline, extra, memory (MiB), vcpus,\n"
-      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk (see block-attach), vif (kept,\n"
-      "no back end yet). The disks are attached before the domain is unpaused; one that\n"
-      "cannot be destroys the domain.\n"
+      "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk (see block-attach),\n"
+      "vif = [ 'mac=00:16:3e:xx:xx:xx,bridge=pvbr0', ... ] (see network-attach; default MAC\n"
+      "from the domain id, default bridge pvbr0). The disks and vifs are attached before\n"
+      "the domain is unpaused; one that cannot be destroys the domain.\n"
       "With a xenstored, a background monitor per domain applies on_poweroff,\n"
       "on_reboot and on_crash (log: /var/log/pvctl/NAME.log).\n" },
     { "list", "[--json] [DOM...]", "list domains: Name ID Mem VCPUs State Time(s)", cmd_list,
@@ -63,6 +64,19 @@ static const struct pvctl_cmd commands[] = {
       cmd_kernel_extract, NULL },
     { "kernel-info", "IMAGE", "list the Xen ELF notes of a kernel image", cmd_kernel_info, NULL },
     PVCTL_SCHED_COMMANDS,
+    /* --- virtual network interfaces (cmd_network.c, docs/io.md "Networks") --- */
+    { "network-attach", "DOM [mac=MAC] [bridge=BR]", "give a domain a new vif on a bridge in dom0",
+      cmd_network_attach,
+      "Runs dom0-tools/hotplug/vif-attach (on PATH): xenstore nodes for xen-netback and\n"
+      "xen-netfront, then netback's vifDOM.N on the bridge (default pvbr0, made by\n"
+      "net-bridge-up). N is the lowest free device number; the default MAC is\n"
+      "00:16:3e:DH:DL:NN from the domain id and N.\n" },
+    { "network-detach", "DOM DEVID|MAC", "remove a domain's vif", cmd_network_detach,
+      "Runs vif-detach: the backend closes, the guest's netfront follows, the nodes go;\n"
+      "a guest that does not answer within 30 s has its vif removed anyway.\n" },
+    { "network-list", "DOM...", "a domain's vifs: MAC, states, event channel, rings, bridge",
+      cmd_network_list, NULL },
+    /* --- end of virtual network interfaces --- */
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

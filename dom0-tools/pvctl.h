@@ -26,6 +26,10 @@ int cmd_block_detach(int argc, char **argv);
 int cmd_block_list(int argc, char **argv);
 int cmd_kernel_extract(int argc, char **argv);
 int cmd_kernel_info(int argc, char **argv);
+/* cmd_network.c: virtual network interfaces (device_vif.c) */
+int cmd_network_attach(int argc, char **argv);
+int cmd_network_detach(int argc, char **argv);
+int cmd_network_list(int argc, char **argv);
 /* Reads a kernel image and unpacks it to ELF (cmd_kernel.c); prints why not, returns 1. */
 struct pvctl_buf;
 int pvctl_load_kernel(const char *path, struct pvctl_buf *elf);

@@ -8,6 +8,7 @@
  * directory (no xenconsoled reads it), memory/videoram, image/.
  */
 #include "xs_domain.h"
+#include "device_vif.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,6 +152,7 @@ void xsd_remove(struct xs_handle *xs, uint16_t dom)
 
     snprintf(home, sizeof(home), "/local/domain/%u", dom);
     snprintf(path, sizeof(path), "%s/vm", home);
+    vif_remove_all(xs, dom);                         /* the back ends' nodes too */
     xs_release_domain(xs, dom);
     vm = xs_read(xs, XBT_NULL, path, &n);
     if (vm && !strncmp(vm, "/vm/", 4))

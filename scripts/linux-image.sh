@@ -151,6 +151,17 @@ cp "$out/ioreq-dm" "$ir/bin/ioreq-dm"
 ldd "$out/ioreq-dm" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
 # --- end of ioreq servers
+# --- split-driver networks (issue 15, docs/io.md "Networks"): dom0's xen-netback and bridge
+# (+ deps), the project's hotplug (vif-attach/vif-detach, net-bridge-up) and both sides of
+# `make test-net`. xen-netfront is with the front ends above.
+for m in xen-netback bridge; do
+  modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
+    while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
+done
+depmod -b "$ir" "$kver"
+cp "$top"/dom0-tools/hotplug/{vif-attach,vif-detach,net-bridge-up} "$ir/bin/"
+cp "$top/tests/linux/net-dom0.sh" "$top/tests/linux/net-domU.sh" "$ir/"
+# --- end of split-driver networks
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
 cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"
