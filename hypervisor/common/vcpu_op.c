@@ -9,6 +9,7 @@
 #include <hv/arch.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
+#include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <hv/timer.h>
@@ -38,9 +39,34 @@ static long vcpu_periodic(struct vcpu *v, guest_handle_t arg)
     return 0;
 }
 
+/*
+ * As Xen's vcpu_runstate_get: the current state's time counts up to now.
+ * Another vCPU's runstate changes on its own CPU meanwhile, with no lock
+ * shared with this reader: the copy is taken again until its entry time
+ * did not move across it (a statistic; the worst case is one period
+ * counted twice). The update flag a publish sets for a moment is masked.
+ */
+static void runstate_snapshot(const struct vcpu *v, struct vcpu_runstate_info *r)
+{
+    u64 entry, now;
+
+    do {
+        entry = __atomic_load_n(&v->runstate.state_entry_time, __ATOMIC_ACQUIRE);
+        memcpy(r, &v->runstate, sizeof(*r));
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while (__atomic_load_n(&v->runstate.state_entry_time, __ATOMIC_RELAXED) != entry);
+    r->state_entry_time = entry & ~XEN_RUNSTATE_UPDATE;
+    now = hv_now();
+    if ((unsigned int)r->state < ARRAY_SIZE(r->time) && now > r->state_entry_time)
+        r->time[r->state] += now - r->state_entry_time;
+}
+
 static long vcpu_runstate_info(struct vcpu *v, guest_handle_t arg)
 {
-    return copy_to_handle(arg, &v->runstate, sizeof(v->runstate));
+    struct vcpu_runstate_info r;
+
+    runstate_snapshot(v, &r);
+    return copy_to_handle(arg, &r, sizeof(r));
 }
 
 /*

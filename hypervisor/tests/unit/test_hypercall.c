@@ -538,6 +538,9 @@ static void test_vcpu_op(void)
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, (unsigned long)&rs), 0);
     EXPECT_EQ(rs.state, RUNSTATE_offline);               /* created down, never switched in here */
     CU_ASSERT(rs.state_entry_time <= 1000);              /* when it entered the state, not now */
+    /* As Xen: the current state's time counts up to now. */
+    EXPECT_EQ(rs.time[RUNSTATE_offline], d->vcpus[0]->runstate.time[RUNSTATE_offline] +
+                                          (hv_now() - rs.state_entry_time));
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, 0xffff800000000000UL), -EFAULT);
     EXPECT_EQ(call(__HYPERVISOR_vcpu_op, 99, 0, 0), -ENOSYS);
 }
