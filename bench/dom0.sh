@@ -27,12 +27,7 @@ python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(13).randby
 www=$out/www; mkdir -p "$www"
 python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(14).randbytes(32 << 20))' > "$www/bench.bin"
 rm -f "$out/http.port"
-python3 -c 'import functools, http.server, os, sys
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-s.serve_forever()' "$www" "$out/http.port" > "$out/http.log" 2>&1 &
+python3 "$top/tests/host-net.py" serve "$www" "$out/http.port" > "$out/http.log" 2>&1 &
 http_pid=$!
 trap 'kill $http_pid 2>/dev/null' EXIT
 for _ in $(seq 50); do [ -s "$out/http.port" ] && break; sleep 0.1; done

@@ -76,38 +76,19 @@ www=$res/www; mkdir -p "$www"
 python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(14).randbytes(1 << 20))' > "$www/net.bin"
 net_sha=$(sha256sum "$www/net.bin" | cut -d' ' -f1)
 rm -f "$res/http.port"
-python3 -c 'import functools, http.server, sys
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
-__import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])
-s.serve_forever()' "$www" "$res/http.port" > "$res/http.log" 2>&1 &
+python3 "$top/tests/host-net.py" serve "$www" "$res/http.port" > "$res/http.log" 2>&1 &
 http_pid=$!
 trap 'kill $http_pid 2>/dev/null' EXIT
 for _ in $(seq 50); do [ -s "$res/http.port" ] && break; sleep 0.1; done
 http_port=$(cat "$res/http.port" 2>/dev/null)
 [ -n "$http_port" ] || { echo "FAIL: dom0/setup: the HTTP server did not start"; cat "$res/http.log"; exit 1; }
 # The reverse: QEMU forwards a free host port to dom0's busybox httpd (port 8080).
-fwd_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fwd_port=$(python3 "$top/tests/host-net.py" free-port)
 KARGS="$KARGS pvhttp=$http_port pvhostfwd=$fwd_port"
 export QEMU_EXTRA="$QEMU_EXTRA -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$fwd_port-:8080 -device virtio-net-pci,netdev=n0"
 # Waits for dom0's "httpd-ready", fetches served.bin into $res, then tells dom0 (cgi-bin/done).
 fetch_from_dom0() {
-  exec python3 -c 'import sys, time, urllib.request
-log, port, out, tmo = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-end = time.time() + tmo
-while time.time() < end:
-    try:
-        if b"(d0) httpd-ready" in open(log, "rb").read():
-            break
-    except OSError:
-        pass
-    time.sleep(0.2)
-else:
-    sys.exit(1)
-base = "http://127.0.0.1:%s/" % port
-open(out, "wb").write(urllib.request.urlopen(base + "served.bin", timeout=60).read())
-urllib.request.urlopen(base + "cgi-bin/done", timeout=60).read()' "$1" "$fwd_port" "$res/served.bin" "$2"
+  exec python3 "$top/tests/host-net.py" fetch "$1" "(d0) httpd-ready" "$fwd_port" served.bin "$res/served.bin" "$2"
 }
 rm -f "$res/served.bin"
 # --- end of dom0's network card ---

@@ -45,12 +45,7 @@ www=$res/www; mkdir -p "$www"
 python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(15).randbytes(1 << 20))' > "$www/net.bin"
 net_sha=$(sha256sum < "$www/net.bin" | cut -d' ' -f1)
 rm -f "$res/http.port" "$res/u.bin"
-python3 -c 'import functools, http.server, os, sys
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-s.serve_forever()' "$www" "$res/http.port" > "$res/http.log" 2>&1 &
+python3 "$top/tests/host-net.py" serve "$www" "$res/http.port" > "$res/http.log" 2>&1 &
 http_pid=$!
 fetch_pid=
 trap 'kill $http_pid $fetch_pid 2>/dev/null' EXIT
@@ -60,27 +55,13 @@ http_port=$(cat "$res/http.port" 2>/dev/null)
 # QEMU's DHCP hands out 10.0.2.15 (dom0's bridge, first), 10.0.2.16 (d1), then 10.0.2.17
 # (d2 asks only once d1 has its address).
 domu_addr=10.0.2.16 peer_addr=10.0.2.17
-fwd_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fwd_port=$(python3 "$top/tests/host-net.py" free-port)
 export QEMU_EXTRA="${QEMU_EXTRA:-} -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$fwd_port-$domu_addr:8080 -device virtio-net-pci,netdev=n0"
 
 # Waits for the domU's NET-HTTPD-READY, fetches its u.bin through the forwarded port, then
 # tells it (cgi-bin/done).
 fetch_from_domU() {
-  exec python3 -c 'import sys, time, urllib.request
-log, port, out, tmo = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-end = time.time() + tmo
-while time.time() < end:
-    try:
-        if b"(d1) NET-HTTPD-READY" in open(log, "rb").read():
-            break
-    except OSError:
-        pass
-    time.sleep(0.2)
-else:
-    sys.exit(1)
-base = "http://127.0.0.1:%s/" % port
-open(out, "wb").write(urllib.request.urlopen(base + "u.bin", timeout=120).read())
-urllib.request.urlopen(base + "cgi-bin/done", timeout=60).read()' "$log" "$fwd_port" "$res/u.bin" "$TMO"
+  exec python3 "$top/tests/host-net.py" fetch "$log" "(d1) NET-HTTPD-READY" "$fwd_port" u.bin "$res/u.bin" "$TMO"
 }
 
 rm -f "$log"; : > "$log"
