@@ -115,12 +115,15 @@ static struct vcpu *lock_queues(struct domain *d, struct vcpu *v, struct evtchn 
     }
 }
 
-/* Appends a port that was just marked LINKED to v's queue of its priority. */
-static void link_event(struct domain *d, struct vcpu *v, struct evtchn *c, evtchn_port_t port)
+/*
+ * Under the queue locks (lock_queues): appends a port just marked LINKED to
+ * v's queue of its priority; whether it went behind a LINKED tail (false:
+ * it is the new HEAD, and the caller sets READY).
+ */
+static bool link_event_locked(struct domain *d, struct vcpu *v, struct vcpu *old_v,
+                              struct evtchn *c, evtchn_port_t port, unsigned int prio)
 {
     struct evtchn_fifo_vcpu *f = &v->evtchn_fifo;
-    struct vcpu *old_v = lock_queues(d, v, c);
-    unsigned int prio = c->priority;
     event_word_t *tail_word;
     bool linked = false;
 
@@ -135,28 +138,43 @@ static void link_event(struct domain *d, struct vcpu *v, struct evtchn *c, evtch
     if (!linked)
         __atomic_store_n(&f->control_block->head[prio], port, __ATOMIC_SEQ_CST);
     f->tail[prio] = port;
-    spin_unlock_pair(old_v ? &old_v->evtchn_queue_lock : &v->evtchn_queue_lock,
-                     &v->evtchn_queue_lock);
-    if (!linked && !word_test_and_set(&f->control_block->ready, prio))
-        evtchn_mark_upcall(v);
+    return linked;
 }
 
+/*
+ * PENDING and LINKED are set with the queue locks held, as Xen does: set
+ * outside them, another port's append could find this word LINKED while
+ * it is on no queue yet, link behind it and skip READY; then this one
+ * links behind that one, the two form a ring and neither is ever
+ * delivered again (every later raise finds them LINKED).
+ */
 static void fifo_set_pending(struct domain *d, evtchn_port_t port)
 {
     struct evtchn *c = evtchn_from_port(d, port);
-    struct vcpu *v = d->vcpus[c->notify_vcpu];
+    struct vcpu *v = d->vcpus[c->notify_vcpu], *old_v;
     event_word_t *w = word_of(d, port);
-    bool was_pending;
+    bool was_pending, linked = true;
+    unsigned int prio;
 
     if (!w) {
         __atomic_store_n(&c->fifo_pending, true, __ATOMIC_RELAXED);   /* raised again when its page arrives */
         return;
     }
+    /* No control block: the guest may not unmask before it has one; only PENDING. */
+    if (!v || !v->evtchn_fifo.control_block) {
+        if (!word_test_and_set(w, EVTCHN_FIFO_PENDING))
+            evtchn_wake_pollers(d);
+        return;
+    }
+    old_v = lock_queues(d, v, c);
+    prio = __atomic_load_n(&c->priority, __ATOMIC_RELAXED);
     was_pending = word_test_and_set(w, EVTCHN_FIFO_PENDING);
-    /* No control block: the guest may not unmask before it has one; drop it. */
-    if (v && v->evtchn_fifo.control_block && !word_test(w, EVTCHN_FIFO_MASKED) &&
-        !word_test_and_set(w, EVTCHN_FIFO_LINKED))
-        link_event(d, v, c, port);
+    if (!word_test(w, EVTCHN_FIFO_MASKED) && !word_test_and_set(w, EVTCHN_FIFO_LINKED))
+        linked = link_event_locked(d, v, old_v, c, port, prio);
+    spin_unlock_pair(old_v ? &old_v->evtchn_queue_lock : &v->evtchn_queue_lock,
+                     &v->evtchn_queue_lock);
+    if (!linked && !word_test_and_set(&v->evtchn_fifo.control_block->ready, prio))
+        evtchn_mark_upcall(v);
     if (!was_pending)
         evtchn_wake_pollers(d);
 }

@@ -9,12 +9,13 @@
 #include <hv/event.h>
 #include <hv/frame.h>
 #include <hv/hypercall.h>
-#include <hv/sched.h>
 #include <asm/page_type.h>
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
 
 #include "harness.h"
+#include <pthread.h>
+#include <time.h>
 
 #define W_PENDING (1u << EVTCHN_FIFO_PENDING)
 #define W_MASKED  (1u << EVTCHN_FIFO_MASKED)
@@ -401,6 +402,99 @@ static void test_sysctl_domctl(void)
     EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -ENOSYS);
 }
 
+/*
+ * Two ports raised at once from two CPUs onto one queue while the guest
+ * consumes it as Linux's consume_one_event does. Each sender waits for its
+ * event to be taken before the next; an event never taken is lost (a word
+ * left LINKED on no queue, or two words linked in a ring).
+ */
+#define FIFO_RACE_ROUNDS 20000
+static volatile unsigned long race_taken[8];
+static volatile bool race_stop;
+static volatile unsigned int race_lost;
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Linux's consume_one_event on queue 7: unlink the head, take it if pending and unmasked. */
+static evtchn_port_t race_consume_one(struct evtchn_fifo_control_block *cb, evtchn_port_t head,
+                                      uint32_t *ready)
+{
+    evtchn_port_t port = head ? head : __atomic_load_n(&cb->head[7], __ATOMIC_SEQ_CST);
+    event_word_t *w = word(arr_mfn, port), old = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+    while (!__atomic_compare_exchange_n(w, &old, old & ~(W_LINKED | EVTCHN_FIFO_LINK_MASK), false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+    if (!(old & EVTCHN_FIFO_LINK_MASK))
+        *ready &= ~(1u << 7);
+    if ((old & (W_PENDING | W_MASKED)) == W_PENDING) {
+        __atomic_fetch_and(w, ~W_PENDING, __ATOMIC_SEQ_CST);
+        __atomic_fetch_add(&race_taken[port % 8], 1, __ATOMIC_SEQ_CST);
+    }
+    return old & EVTCHN_FIFO_LINK_MASK;
+}
+
+static void *race_guest(void *arg)
+{
+    struct evtchn_fifo_control_block *cb = cb_of(cb_mfn);
+    evtchn_port_t head = 0;
+
+    while (!race_stop) {
+        uint32_t ready = __atomic_exchange_n(&cb->ready, 0u, __ATOMIC_SEQ_CST);
+
+        while (ready) {
+            head = race_consume_one(cb, head, &ready);
+            ready |= __atomic_exchange_n(&cb->ready, 0u, __ATOMIC_SEQ_CST);
+        }
+    }
+    return arg;
+}
+
+static void *race_send(void *arg)
+{
+    evtchn_port_t port = (evtchn_port_t)(unsigned long)arg;
+
+    host_test_pcpu.id = port;                        /* a CPU of its own for the lock checks */
+    for (unsigned int i = 0; i < FIFO_RACE_ROUNDS && !race_lost; i++) {
+        unsigned long want = race_taken[port % 8] + 1;
+        double give_up = now_s() + 2;
+
+        evtchn_send(d1, port);
+        while (race_taken[port % 8] < want)
+            if (now_s() > give_up) {
+                __atomic_fetch_add(&race_lost, 1, __ATOMIC_SEQ_CST);
+                break;
+            }
+    }
+    return arg;
+}
+
+static void test_race_two_senders_one_queue(void)
+{
+    pthread_t g, s[2];
+    evtchn_port_t a, b;
+
+    fifo_domain();
+    a = ipi(d1, 0), b = ipi(d1, 0);
+    CU_ASSERT_FATAL(a % 8 != b % 8);
+    race_stop = false, race_lost = 0;
+    race_taken[a % 8] = race_taken[b % 8] = 0;
+    CU_ASSERT_FATAL(pthread_create(&g, NULL, race_guest, NULL) == 0);
+    CU_ASSERT_FATAL(pthread_create(&s[0], NULL, race_send, (void *)(unsigned long)a) == 0);
+    CU_ASSERT_FATAL(pthread_create(&s[1], NULL, race_send, (void *)(unsigned long)b) == 0);
+    pthread_join(s[0], NULL);
+    pthread_join(s[1], NULL);
+    race_stop = true;
+    pthread_join(g, NULL);
+    EXPECT_EQ(race_lost, 0);
+}
+
 static const struct unit_test tests[] = {
     { "init_control_refusals", test_init_control_refusals },
     { "init_control_holds_frame", test_init_control_holds_frame },
@@ -414,6 +508,7 @@ static const struct unit_test tests[] = {
     { "switch_keeps_pending", test_switch_keeps_pending },
     { "hypercall_edge", test_hypercall_edge },
     { "sysctl_domctl", test_sysctl_domctl },
+    { "race_two_senders_one_queue", test_race_two_senders_one_queue },
 };
 
 void suite_evtchn_fifo(void)

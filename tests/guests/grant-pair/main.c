@@ -127,9 +127,14 @@ static int16_t copy(domid_t sdom, grant_ref_t sref, const void *sva, domid_t ddo
     return rc ? (int16_t)rc : c.status;
 }
 
+/* The failure says how long it waited by this domain's clock: a stall and a clock jump differ. */
 static bool wait_n(unsigned long n, const char *what)
 {
-    return check(wait_count(&got, n, WAIT_MS), what, "got %lu notifications", got);
+    uint64_t start = pvclock_ns();
+    bool ok = wait_count(&got, n, WAIT_MS);
+
+    return check(ok, what, "got %lu notifications in %lu ms (upcalls %lu)", got,
+                 (unsigned long)((pvclock_ns() - start) / 1000000), upcalls);
 }
 
 /* --- granter side --- */
@@ -305,14 +310,17 @@ void test_main(void)
 
     self_id = (domid_t)own_domid();
     cmdline_str("role", role, sizeof(role));
+    events_disable();
     if (!grant_setup())
         return;
-    events_enable();
     if (!strcmp(role, "a")) {
         a_setup(peer);
+        /* Upcalls stay off until the handler is in: an event that came in
+         * between (the peer is fast) would be taken and dropped. */
         if (!check_eq(evtchn_alloc_unbound(peer, &port), 0, "alloc_unbound(remote = grantee)"))
             return;
         evtchn_set_handler(port, on_event, NULL);
+        events_enable();
         if (!wait_n(1, "grantee mapped"))
             return;
         a_check_mapped();
@@ -333,7 +341,9 @@ void test_main(void)
         } while (pvclock_ns() < end);
         if (!check_eq(rc, 0, "bind to the granter's port (retried)"))
             return;
+        evtchn_clear(port);                          /* the binder's first event (Xen's), not a's */
         evtchn_set_handler(port, on_event, NULL);
+        events_enable();
         b_map_and_use(peer);
         b_copy(peer);
         b_device(peer);
@@ -343,6 +353,7 @@ void test_main(void)
         b_after_revoke(peer);
         evtchn_send(port);
     } else {
+        events_enable();
         role_loop();
     }
 }
