@@ -17,46 +17,6 @@
 #include <hv/sched_credit.h>
 #include <xen/domctl.h>
 
-#define MASK_BYTES  (HV_NR_CPUS / 8)
-
-/* A guest's xenctl_bitmap as a CPU mask: bits past nr_bits are 0, past HV_NR_CPUS ignored. */
-static int bitmap_from_guest(const struct xenctl_bitmap *b, cpumask_t *mask)
-{
-    u8 bytes[MASK_BYTES] = { 0 };
-    size_t n = MIN((size_t)(b->nr_bits + 7ULL) / 8, (size_t)MASK_BYTES);
-    u64 bits = 0;
-
-    if (n && copy_from_handle(bytes, guest_handle_from_field(b->bitmap), n))
-        return -EFAULT;
-    for (size_t i = 0; i < n; i++)
-        bits |= (u64)bytes[i] << (8 * i);
-    if (b->nr_bits < HV_NR_CPUS)
-        bits &= (1ULL << b->nr_bits) - 1;
-    mask->bits = bits;
-    return 0;
-}
-
-/* A CPU mask into the guest's bitmap, as Xen's: nr_bits of it, the bytes past ours zeroed. */
-static int bitmap_to_guest(struct xenctl_bitmap *b, const cpumask_t *mask)
-{
-    static const u8 zeros[256];
-    size_t total = ((size_t)b->nr_bits + 7) / 8, n = MIN(total, (size_t)MASK_BYTES);
-    guest_handle_t h = guest_handle_from_field(b->bitmap);
-    u64 bits = mask->bits;
-    u8 bytes[MASK_BYTES];
-
-    if (b->nr_bits < HV_NR_CPUS)
-        bits &= (1ULL << b->nr_bits) - 1;
-    for (size_t i = 0; i < n; i++)
-        bytes[i] = (u8)(bits >> (8 * i));
-    if (n && copy_to_handle(h, bytes, n))
-        return -EFAULT;
-    for (size_t off = n; off < total; off += sizeof(zeros))
-        if (copy_to_handle_offset(h, off, zeros, MIN(sizeof(zeros), total - off)))
-            return -EFAULT;
-    return 0;
-}
-
 /* Xen's vcpuaffinity_params_invalid: a flag, and a bitmap for each flag given. */
 static bool affinity_params_invalid(const struct xen_domctl_vcpuaffinity *a)
 {
@@ -89,16 +49,16 @@ static long set_affinity(struct domain *d, struct xen_domctl_vcpuaffinity *a)
 
     if (!v)
         return rc;
-    if ((a->flags & XEN_VCPUAFFINITY_HARD) && (rc = bitmap_from_guest(&a->cpumap_hard, &hard)))
+    if ((a->flags & XEN_VCPUAFFINITY_HARD) && (rc = xenctl_bitmap_to_cpumask(&a->cpumap_hard, &hard)))
         return rc;
-    if ((a->flags & XEN_VCPUAFFINITY_SOFT) && (rc = bitmap_from_guest(&a->cpumap_soft, &soft)))
+    if ((a->flags & XEN_VCPUAFFINITY_SOFT) && (rc = xenctl_bitmap_to_cpumask(&a->cpumap_soft, &soft)))
         return rc;
     if (a->flags & XEN_VCPUAFFINITY_HARD) {
         if ((rc = sched_set_affinity(v, &hard)))
             return rc;                               /* no online CPU in it */
         d->affinity_by_tool = true;
         eff = cpumask_and(&hard, &online);
-        if ((rc = bitmap_to_guest(&a->cpumap_hard, &eff)))
+        if ((rc = cpumask_to_xenctl_bitmap(&a->cpumap_hard, &eff)))
             return rc;
     }
     if (a->flags & XEN_VCPUAFFINITY_SOFT) {
@@ -106,7 +66,7 @@ static long set_affinity(struct domain *d, struct xen_domctl_vcpuaffinity *a)
 
         v->soft_affinity = soft;
         eff = cpumask_and(&both, &online);
-        return bitmap_to_guest(&a->cpumap_soft, &eff);
+        return cpumask_to_xenctl_bitmap(&a->cpumap_soft, &eff);
     }
     return 0;
 }
@@ -119,10 +79,10 @@ static long get_affinity(struct domain *d, struct xen_domctl_vcpuaffinity *a)
 
     if (!v)
         return rc;
-    if ((a->flags & XEN_VCPUAFFINITY_HARD) && (rc = bitmap_to_guest(&a->cpumap_hard, &v->hard_affinity)))
+    if ((a->flags & XEN_VCPUAFFINITY_HARD) && (rc = cpumask_to_xenctl_bitmap(&a->cpumap_hard, &v->hard_affinity)))
         return rc;
     if (a->flags & XEN_VCPUAFFINITY_SOFT)
-        return bitmap_to_guest(&a->cpumap_soft, &v->soft_affinity);
+        return cpumask_to_xenctl_bitmap(&a->cpumap_soft, &v->soft_affinity);
     return 0;
 }
 

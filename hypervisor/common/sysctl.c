@@ -1,8 +1,9 @@
 /*
  * sysctl sub-ops for the privileged domain, after Xen's checks
  * (sysctl_domctl.c): the host as a toolstack sees it (physinfo), the
- * list of domains (getdomaininfolist) and the hypervisor's console history
- * (readconsole, common/console_history.c). What we do not offer answers -ENOSYS.
+ * list of domains (getdomaininfolist), the hypervisor's console history
+ * (readconsole, common/console_history.c) and the one cpupool (cpupool.c).
+ * What we do not offer answers -ENOSYS.
  */
 #define __XEN_TOOLS__ 1                              /* sysctl.h and domctl.h are tools-only */
 #include <hv/domctl.h>
@@ -81,6 +82,9 @@ long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op)
     case XEN_SYSCTL_sched_id:
         op->u.sched_id.sched_id = XEN_SCHEDULER_CREDIT;   /* the only one (sched_credit.c) */
         rc = 0;
+        break;
+    case XEN_SYSCTL_cpupool_op:
+        rc = sysctl_cpupool_op(&op->u.cpupool_op);
         break;
     default:
         return -ENOSYS;

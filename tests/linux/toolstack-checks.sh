@@ -213,7 +213,7 @@ pvctl destroy xs1 && [ -z "$(xsr $h/name)" ] && [ -z "$(xsr $vm/name)" ] && ok x
 # 5a+. Xen's own tools (Debian's xen-utils-4.17, unchanged) against our hypervisor and dom0's
 # xenstored: xen-init-dom0 named dom0 at boot (dom0-xenstored.sh); `xl list` shows Domain-0 and
 # a pvctl guest by name and id; `xl info` reports the version and the scheduler; lsevtchn
-# lists dom0's ports.
+# lists dom0's ports; `xl cpupool-list` shows Pool-0 (credit, its CPUs and domains).
 if command -v xl > /dev/null; then
   [ "$(xsr /local/domain/0/name)" = Domain-0 ] && ok xen-init-dom0-names-dom0 \
     || bad xen-init-dom0-names-dom0 "'$(xsr /local/domain/0/name)': $(cat /var/log/xen-init-dom0.log 2>&1)"
@@ -228,6 +228,9 @@ if command -v xl > /dev/null; then
     && grep -Eq '^nr_cpus +: [1-9]' /tmp/xl.out && ok xl-info || bad xl-info "$(tr '\n' ';' < /tmp/xl.out | tail -c 600)"
   lsevtchn 0 > /tmp/xl.out 2>&1 && grep -q 'Interdomain (Connected)' /tmp/xl.out && ok lsevtchn-dom0 \
     || bad lsevtchn-dom0 "$(head -5 /tmp/xl.out)"
+  xl cpupool-list > /tmp/xl.out 2>&1
+  grep -Eq '^Pool-0 +[1-9][0-9]* +credit +y +[1-9]' /tmp/xl.out && ok xl-cpupool-list \
+    || bad xl-cpupool-list "$(tr '\n' ';' < /tmp/xl.out)"
   pvctl destroy xlseen > /dev/null 2>&1
   wait_gone xlseen 10 || bad xl-guest-destroyed "$(pvctl list)"
 else

@@ -72,6 +72,12 @@ static inline unsigned int cpumask_next(const cpumask_t *m, unsigned int from)
     return rest ? (unsigned int)__builtin_ctzll(rest) : HV_NR_CPUS;
 }
 
+/* The highest CPU in m; HV_NR_CPUS when there is none (Xen's cpumask_last). */
+static inline unsigned int cpumask_last(const cpumask_t *m)
+{
+    return m->bits ? HV_NR_CPUS - 1 - (unsigned int)__builtin_clzll(m->bits) : HV_NR_CPUS;
+}
+
 #define for_each_cpu(cpu, m) \
     for ((cpu) = cpumask_next((m), 0); (cpu) < HV_NR_CPUS; (cpu) = cpumask_next((m), (cpu) + 1))
 

@@ -8,6 +8,7 @@
 #include <hv/types.h>
 #include <hv/xen.h>
 #include <hv/guest_access.h>
+#include <hv/cpumask.h>
 
 struct domain;
 struct vcpu;
@@ -15,6 +16,8 @@ struct xen_domctl;
 struct xen_sysctl;
 struct xen_domctl_getdomaininfo;
 struct vcpu_guest_context;
+struct xenctl_bitmap;
+struct xen_sysctl_cpupool_op;
 
 /* The sub-ops, for a privileged caller after Xen's checks (sysctl_domctl.c). */
 long domctl_op(struct xen_domctl *op, guest_handle_t u_op);
@@ -25,6 +28,13 @@ void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *in
 
 /* The scheduler's sub-ops (domctl_sched.c): scheduler_op, set/getvcpuaffinity; else -ENOSYS. */
 long domctl_sched(struct xen_domctl *op, struct domain *d, bool *copyback);
+
+/* sysctl cpupool_op (cpupool.c): one pool, 0, with every online CPU; Xen's errnos. */
+long sysctl_cpupool_op(struct xen_sysctl_cpupool_op *op);
+
+/* CPU sets in a guest's xenctl_bitmap (xenctl_bitmap.c): -EFAULT if it cannot be copied. */
+int xenctl_bitmap_to_cpumask(const struct xenctl_bitmap *b, cpumask_t *mask);
+int cpumask_to_xenctl_bitmap(struct xenctl_bitmap *b, const cpumask_t *mask);
 
 /* domain_control.c */
 #define DOMAIN_PAUSE_MAX 255                          /* Xen's bound on the controller's count */

@@ -313,7 +313,8 @@ void harness_spin_wait(void)
 {
     syscall(SYS_sched_yield);
 }
-cpumask_t arch_cpus_online(void) { return cpumask_of(0); }
+cpumask_t harness_cpus_online;             /* CPU 0 after harness_setup; a test may add offline-only ones */
+cpumask_t arch_cpus_online(void) { return harness_cpus_online; }
 struct pcpu *arch_pcpu(unsigned int cpu) { return cpu == 0 ? &host_test_pcpu : NULL; }
 void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
 {
@@ -529,6 +530,7 @@ void harness_setup(void)
     harness_copy_calls = 0;
     harness_stop_jmp = NULL;
     harness_poweroff_code = -1;
+    harness_cpus_online = cpumask_of(0);
     harness_halts = 0;
     harness_stub_nr = ~0UL;
     harness_timer_deadline = 0;

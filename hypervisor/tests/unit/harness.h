@@ -105,6 +105,9 @@ void harness_set_current(struct domain *d);
 /* arch_flush_tlb_mask's record: the union of the masks it was given, and how often. */
 extern cpumask_t harness_flushed;
 extern unsigned int harness_flush_ipis;
+/* What arch_cpus_online() answers: CPU 0 (reset by harness_setup). Only code that
+ * never runs on another CPU may be tested with more (arch_pcpu knows CPU 0 only). */
+extern cpumask_t harness_cpus_online;
 /* hv_frames.nr_free at the start of the test. */
 extern mfn_t harness_baseline_free;
 

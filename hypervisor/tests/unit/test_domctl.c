@@ -2,7 +2,8 @@
  * The toolstack's control ABI (common/domctl.c, sysctl.c, domain_control.c,
  * arch/x86/pv/vcpu_context_check.c): getdomaininfo's "next domain at or
  * above the id" rule, createdomain's ids and checks, the controller's pause
- * count, the checks on a vCPU context, destroydomain to the last frame.
+ * count, the checks on a vCPU context, destroydomain to the last frame, the
+ * one cpupool.
  */
 #define __XEN_TOOLS__ 1
 #include <hv/arch.h>
@@ -379,6 +380,88 @@ static void test_readconsole(void)
     EXPECT_EQ(harness_hypercall(__HYPERVISOR_sysctl, args), -EFAULT);
 }
 
+static struct xen_sysctl pool_sc;
+
+static long cpupool(u32 op, u32 pool)
+{
+    unsigned long args[5] = { (unsigned long)&pool_sc };
+
+    pool_sc.cmd = XEN_SYSCTL_cpupool_op;
+    pool_sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    pool_sc.u.cpupool_op.op = op;
+    pool_sc.u.cpupool_op.cpupool_id = pool;
+    return harness_hypercall(__HYPERVISOR_sysctl, args);
+}
+
+/* cpupool_op INFO and FREEINFO: one pool 0 (credit) with every online CPU and every domain. */
+static void test_cpupool_info(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true);
+    u8 map[16];
+
+    harness_domain(5, 1, false);
+    harness_set_current(d0);
+    harness_cpus_online = cpumask_first_n(3);
+    memset(map, 0xff, sizeof(map));
+    set_xen_guest_handle(pool_sc.u.cpupool_op.cpumap.bitmap, map);
+    pool_sc.u.cpupool_op.cpumap.nr_bits = 128;           /* wider than ours: the rest zeroed */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_INFO, 0), 0);
+    EXPECT_EQ(pool_sc.u.cpupool_op.cpupool_id, 0);
+    EXPECT_EQ(pool_sc.u.cpupool_op.sched_id, XEN_SCHEDULER_CREDIT);
+    EXPECT_EQ(pool_sc.u.cpupool_op.n_dom, 2);
+    EXPECT_EQ(map[0], 0x07);
+    for (unsigned int i = 1; i < sizeof(map); i++)
+        EXPECT_EQ(map[i], 0);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_INFO, 1), -ENOENT);   /* none at or above 1 */
+    pool_sc.u.cpupool_op.cpumap.nr_bits = 2;                      /* a short map: 2 bits */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_INFO, 0), 0);
+    EXPECT_EQ(map[0], 0x03);
+    map[0] = 0xff;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_FREEINFO, 0), 0);      /* no CPU is free */
+    EXPECT_EQ(map[0], 0);
+    set_xen_guest_handle(pool_sc.u.cpupool_op.cpumap.bitmap, (void *)0xffff830000000000ULL);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_INFO, 0), -EFAULT);   /* a map in the hypervisor */
+    EXPECT_EQ(cpupool(0, 0), -ENOSYS);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_FREEINFO + 1, 0), -ENOSYS);
+}
+
+/* What one pool cannot do is refused with the errno Xen gives in that situation. */
+static void test_cpupool_refusals(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true);
+
+    harness_domain(5, 1, false);
+    harness_set_current(d0);
+    harness_cpus_online = cpumask_first_n(2);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_CREATE, XEN_SYSCTL_CPUPOOL_PAR_ANY), -ENOSPC);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 0), -EBUSY);  /* in use */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_DESTROY, 1), -ENOENT);
+    pool_sc.u.cpupool_op.cpu = XEN_SYSCTL_CPUPOOL_PAR_ANY;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 0), -ENODEV);  /* no free CPU */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 1), -ENOENT);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 0), -EBUSY);    /* the last one, CPU 1 */
+    pool_sc.u.cpupool_op.cpu = 1;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 0), -ENODEV);  /* in the pool already */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 1), -ENOENT);
+    pool_sc.u.cpupool_op.cpu = 0;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 0), -EINVAL);   /* CPU 0 stays in pool 0 */
+    pool_sc.u.cpupool_op.cpu = 2;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 0), -ENODEV);  /* offline: not free */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 0), -EINVAL);   /* offline */
+    pool_sc.u.cpupool_op.cpu = HV_NR_CPUS;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_ADDCPU, 0), -EINVAL);
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_RMCPU, 0), -EINVAL);
+    pool_sc.u.cpupool_op.domid = 5;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0), 0);    /* where it is */
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 1), -ENOENT);
+    pool_sc.u.cpupool_op.domid = 0;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0), -EPERM);   /* not the caller */
+    pool_sc.u.cpupool_op.domid = 6;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0), -ESRCH);
+    pool_sc.u.cpupool_op.domid = DOMID_SELF;
+    EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0), -ESRCH);
+}
+
 static const struct unit_test tests[] = {
     { "getdomaininfo_next", test_getdomaininfo_next },
     { "createdomain", test_createdomain },
@@ -389,6 +472,8 @@ static const struct unit_test tests[] = {
     { "pageframeinfo", test_pageframeinfo },
     { "console_history", test_console_history },
     { "readconsole", test_readconsole },
+    { "cpupool_info", test_cpupool_info },
+    { "cpupool_refusals", test_cpupool_refusals },
 };
 
 void suite_domctl(void)
