@@ -7,7 +7,7 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 export TOP BUILD
 
-.PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit \
+.PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit test-run \
         test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-create clean help
 
 help:
@@ -25,6 +25,7 @@ help:
 	@echo "make test-io          a Linux domU's disk through dom0's xen-blkback (docs/io.md)"
 	@echo "make test-hvm         an HVM guest's port and MMIO I/O served by a device model in dom0 (ioreq)"
 	@echo "make test-net         a Linux domU's network through dom0's xen-netback and pvbr0 (docs/io.md)"
+	@echo "make test-run         make run as a user drives it: a Linux domU with a disk and a network from dom0"
 	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
@@ -95,6 +96,10 @@ test-hvm: hypervisor guests linux-image
 # Split-driver networks (issue 15; docs/io.md "Networks"): netfront, netback, the bridge pvbr0.
 test-net: hypervisor linux-image
 	@bash scripts/test-suite.sh net bash tests/run-net.sh
+
+# make run as a user drives it (issue 15; docs/io.md "make run"): a Linux domU with a disk and a network from dom0's shell.
+test-run: hypervisor linux-image
+	@bash scripts/test-suite.sh run bash tests/run-make-run.sh
 
 # Builds the kernel itself, so that a build failure is a FAIL line.
 test-linux-patched: hypervisor linux-image

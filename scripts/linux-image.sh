@@ -161,6 +161,9 @@ done
 depmod -b "$ir" "$kver"
 cp "$top"/dom0-tools/hotplug/{vif-attach,vif-detach,net-bridge-up} "$ir/bin/"
 cp "$top/tests/linux/net-dom0.sh" "$top/tests/linux/net-domU.sh" "$ir/"
+cp "$top/tests/linux/pv-dhcp" "$ir/bin/"
+# make run: pvbr0, a disk image and /etc/pvctl/linux.cfg in dom0; xvda and eth0 in its domU.
+cp "$top/tests/linux/make-run-dom0.sh" "$top/tests/linux/make-run-domU.sh" "$ir/"
 # --- end of split-driver networks
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"

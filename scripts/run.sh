@@ -15,6 +15,16 @@
 #                The default when RUN_GUESTS is not given; DOM0=0: Linux as a plain domU
 #   DOM0_DISK    with DOM0=1: a raw disk image on q35's AHCI (port 0); in dom0
 #                `modprobe ahci sd_mod` gives /dev/sda on an INTx line (xen-pirq)
+#   HOSTFWD=PORT with DOM0=1: the host's 127.0.0.1:PORT reaches port PORT of the first Linux
+#                domU (10.0.2.16, QEMU's second DHCP lease) through dom0's bridge
+#   RUN_LOG, RUN_SOCK, RUN_TIMEOUT  no terminal (tests/run-make-run.sh): the serial output
+#                goes to RUN_LOG, its input comes from the Unix socket RUN_SOCK, and QEMU is
+#                stopped after RUN_TIMEOUT seconds (default 900)
+#
+# With DOM0=1 dom0 has a virtio-net NIC on QEMU's user network and, in its initramfs, the
+# stock kernel and initramfs for domUs (scripts/dom0-initrd.sh). Its /init puts the NIC on
+# the bridge pvbr0, makes a disk image and /etc/pvctl/linux.cfg (tests/linux/make-run-dom0.sh):
+# `pvctl create /etc/pvctl/linux.cfg -c` boots a Linux domU with a disk and a network.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 hv=$top/build/hypervisor/hypervisor.bin
@@ -28,6 +38,10 @@ if [ "${DOM0:-$dom0_default}" = 1 ]; then
     [ -f "$DOM0_DISK" ] || { echo "run: no disk image $DOM0_DISK" >&2; exit 1; }
     export QEMU_EXTRA="${QEMU_EXTRA:-} -drive if=none,id=d0,file=$DOM0_DISK,format=raw -device ide-hd,drive=d0,bus=ide.0"
   fi
+  fwd=${HOSTFWD:+,hostfwd=tcp:127.0.0.1:$HOSTFWD-10.0.2.16:$HOSTFWD}
+  export QEMU_EXTRA="${QEMU_EXTRA:-} -netdev user,id=n0$fwd -device virtio-net-pci,netdev=n0"
+  dom0_initrd=$top/build/run/dom0-initrd.gz
+  "$top/scripts/dom0-initrd.sh" "$dom0_initrd" || exit 1
 fi
 
 [ -f "$hv" ] || { echo "run: $hv missing; run 'make hypervisor'" >&2; exit 1; }
@@ -39,7 +53,11 @@ for g in "${list[@]}"; do
   if [ "$name" = linux ]; then
     k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
     [ -f "$k" ] && [ -f "$ird" ] || { echo "run: no Linux image (make linux-image)" >&2; exit 1; }
-    args+=(-M "$k console=hvc0 loglevel=3 pvhv.mem=256M$rest" -M "$ird initrd")
+    # dom0 (the first guest) gets the initramfs that carries the domU's kernel, and
+    # dom0_mem's 512 MiB: that initramfs and the domU's disk image live in its RAM
+    mem=" pvhv.mem=256M"
+    if [ ${#args[@]} = 0 ] && [ -n "${dom0_initrd:-}" ]; then ird=$dom0_initrd; mem=; fi
+    args+=(-M "$k console=hvc0 loglevel=3$mem$rest" -M "$ird initrd")
     continue
   fi
   elf=$top/build/guests/$name.elf
@@ -47,8 +65,11 @@ for g in "${list[@]}"; do
   args+=(-M "$elf$rest")
 done
 echo "run: hypervisor '$cmdline' with guests: $guests" >&2
+if [ -n "${RUN_LOG:-}" ]; then console=(-l "$RUN_LOG" -s "${RUN_SOCK:?RUN_LOG needs RUN_SOCK}" -t "${RUN_TIMEOUT:-900}"
+                                   -e '^\(HV\) (powering off|PANIC: hypervisor halted)')
+else console=(-i); fi
 rc=0
-"$top/scripts/qemu-boot.sh" -i -k "$hv" -a "$cmdline" "${args[@]}" -m 1024 || rc=$?
+"$top/scripts/qemu-boot.sh" "${console[@]}" -k "$hv" -a "$cmdline" "${args[@]}" -m 1024 || rc=$?
 # The hypervisor powers off through isa-debug-exit(0), which QEMU reports as 1.
 [ "$rc" -eq 1 ] && rc=0
 exit "$rc"

@@ -5,7 +5,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 rm -rf build/test-results
-suites=(test-unit test-xenstore test-runner test-guests test-linux test-dom0 test-toolstack test-io test-net test-hvm test-linux-patched)
+suites=(test-unit test-xenstore test-runner test-guests test-linux test-dom0 test-toolstack test-io test-net test-run test-hvm test-linux-patched)
 for s in "${suites[@]}"; do
   echo "=== $s ==="
   make -s "$s" || true

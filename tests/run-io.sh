@@ -40,14 +40,9 @@ check() {   # NAME ERE: one line of the log matches
   if log_has "$2"; then pass "$1"; else fail "$1 (no line matching '$2')"; fi
 }
 
-# Dom0's initramfs plus a second gzip'd cpio archive (Linux unpacks concatenated ones) with
-# the stock kernel's bzImage and the initramfs, for pvctl to boot the domU (as run-toolstack.sh).
-extra=$res/extra; rm -rf "$extra"; mkdir -p "$extra/etc/pvctl/linux"
-kimg=$(ls "$top"/build/linux/root/boot/vmlinuz-* 2>/dev/null | head -1)
-[ -n "$kimg" ] || { echo "FAIL: io/setup: no bzImage in build/linux/root/boot (make linux-image)"; exit 1; }
-cp "$kimg" "$extra/etc/pvctl/linux/vmlinuz"; cp "$ird" "$extra/etc/pvctl/linux/initrd.gz"
-(cd "$extra" && find . | cpio -o -H newc --quiet | gzip -1) > "$res/extra.cpio.gz"
-cat "$ird" "$res/extra.cpio.gz" > "$res/initrd.gz"; rm -rf "$res/extra.cpio.gz" "$extra"
+# Dom0's initramfs with the stock kernel's bzImage and the initramfs under /etc/pvctl/linux,
+# for pvctl to boot a Linux domU (scripts/dom0-initrd.sh).
+"$top/scripts/dom0-initrd.sh" "$res/initrd.gz" || { echo "FAIL: io/setup: scripts/dom0-initrd.sh failed"; exit 1; }
 
 # boot NAME [KERNEL WORDS]: dom0 with those words (it creates the domU); sets log and rc.
 boot() {

@@ -29,14 +29,9 @@ expect() {   # name, ERE the log must have
   if log_has "$2"; then echo "PASS: toolstack/$1"; else echo "FAIL: toolstack/$1: no line /$2/"; status=1; fi
 }
 
-# Dom0's initramfs plus a second gzip'd cpio archive (Linux unpacks concatenated ones) holding
-# the stock kernel's bzImage and the guest initramfs, for pvctl to boot a Linux domU.
-extra=$res/extra; rm -rf "$extra"; mkdir -p "$extra/etc/pvctl/linux"
-kimg=$(ls "$top"/build/linux/root/boot/vmlinuz-* 2>/dev/null | head -1)
-[ -n "$kimg" ] || { echo "FAIL: toolstack/setup: no bzImage in build/linux/root/boot (make linux-image)"; exit 1; }
-cp "$kimg" "$extra/etc/pvctl/linux/vmlinuz"; cp "$ird" "$extra/etc/pvctl/linux/initrd.gz"
-(cd "$extra" && find . | cpio -o -H newc --quiet | gzip -1) > "$res/extra.cpio.gz"
-cat "$ird" "$res/extra.cpio.gz" > "$res/initrd.gz"; rm -rf "$res/extra.cpio.gz" "$extra"
+# Dom0's initramfs with the stock kernel's bzImage and the initramfs under /etc/pvctl/linux,
+# for pvctl to boot a Linux domU (scripts/dom0-initrd.sh).
+"$top/scripts/dom0-initrd.sh" "$res/initrd.gz" || { echo "FAIL: toolstack/setup: scripts/dom0-initrd.sh failed"; exit 1; }
 
 log=$res/boot.log
 rm -f "$log"

@@ -663,8 +663,11 @@ void schedule(void)
         timer_set(&s->slice_timer, credit_next_refill());   /* the refill unparks them */
     else
         timer_stop(&s->slice_timer);
-    if (next == prev)
+    if (next == prev) {
+        if (next)
+            note_running();     /* each slice too: a vCPU that never switches still counts */
         return;
+    }
     if (prev) {
         runstate_change(prev, prev->state == VCPU_RUNNABLE ? RUNSTATE_runnable :
                               prev->state == VCPU_BLOCKED ? RUNSTATE_blocked : RUNSTATE_offline);

@@ -21,10 +21,7 @@ fi
 # Network: DHCP, then 32 MiB over HTTP from the runner's server (pvhttp=PORT).
 port=$(sed -n 's/.*pvhttp=\([0-9]*\).*/\1/p' /proc/cmdline)
 ip link set lo up; ip link set eth0 up
-printf '%s\n' '#!/bin/sh' '[ "$1" = bound ] || exit 0' 'ip addr add "$ip/${mask:-24}" dev "$interface"' \
-  'for r in $router; do ip route add default via "$r"; break; done' > /tmp/udhcpc.sh
-chmod +x /tmp/udhcpc.sh
-if udhcpc -i eth0 -n -q -t 5 -T 2 -s /tmp/udhcpc.sh > /dev/null 2>&1 && [ -n "$port" ]; then
+if pv-dhcp eth0 > /dev/null 2>&1 && [ -n "$port" ]; then
   t0=$(now); timeout 300 wget -q -O /dev/null "http://10.0.2.2:$port/bench.bin"; rc=$?; t1=$(now)
   [ $rc = 0 ] && rate net-http-get 32 "$t0" "$t1" || echo "BENCH net-http-get n/a"
 fi

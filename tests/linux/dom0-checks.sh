@@ -114,11 +114,7 @@ net_checks() {
   [ -e /sys/class/net/eth0 ] && ok net-nic-present \
     || { bad net-nic-present "no eth0: $(dmesg | grep -iE 'virtio|eth' | tail -3 | tr '\n' ' ')"; return; }
   ip link set lo up; ip link set eth0 up
-  printf '%s\n' '#!/bin/sh' '[ "$1" = bound ] || exit 0' \
-    'ip addr add "$ip/${mask:-24}" dev "$interface"' \
-    'for r in $router; do ip route add default via "$r"; break; done' > /tmp/udhcpc.sh
-  chmod +x /tmp/udhcpc.sh
-  if udhcpc -i eth0 -n -q -t 5 -T 2 -s /tmp/udhcpc.sh > /tmp/udhcpc.out 2>&1 &&
+  if pv-dhcp eth0 > /dev/null 2> /tmp/udhcpc.out &&
      ip addr show eth0 | grep -q 'inet 10\.0\.2\.'; then
     ok net-dhcp
   else
@@ -172,7 +168,7 @@ net_rebind() {
   i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   ip link set eth0 up 2>/dev/null
   rm -f /tmp/net.bin
-  if udhcpc -i eth0 -n -q -t 5 -T 2 -s /tmp/udhcpc.sh > /tmp/udhcpc.out 2>&1 &&
+  if pv-dhcp eth0 > /dev/null 2> /tmp/udhcpc.out &&
      timeout 60 wget -q -O /tmp/net.bin "http://10.0.2.2:$port/net.bin"; then
     sum2=$(sha256sum /tmp/net.bin | cut -d' ' -f1)
   fi

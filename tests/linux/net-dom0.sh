@@ -59,12 +59,7 @@ modprobe virtio_pci; modprobe virtio_net
 n=0; while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done
 ip link set lo up
 net-bridge-up pvbr0 eth0 > /dev/null && echo "NET0-BRIDGE: pvbr0 holds $(ls /sys/class/net/pvbr0/brif | tr '\n' ' ')"
-printf '%s\n' '#!/bin/sh' '[ "$1" = bound ] || exit 0' 'ip addr add "$ip/${mask:-24}" dev "$interface"' \
-  'for r in $router; do ip route add default via "$r"; break; done' > /tmp/udhcpc.sh
-chmod +x /tmp/udhcpc.sh
-udhcpc -i pvbr0 -n -q -t 5 -T 2 -s /tmp/udhcpc.sh > /tmp/udhcpc.out 2>&1 ||
-  { echo "NET0-FAIL: DHCP on pvbr0: $(tr '\n' ' ' < /tmp/udhcpc.out)"; }
-addr=$(ip -4 -o addr show dev pvbr0 | awk '{ split($4, a, "/"); print a[1]; exit }')
+addr=$(pv-dhcp pvbr0 2> /tmp/udhcpc.out) || echo "NET0-FAIL: DHCP on pvbr0: $(cat /tmp/udhcpc.out)"
 echo "NET0-ADDR: pvbr0 ${addr:-none}"
 mkdir -p /tmp/www
 dd if=/dev/urandom of=/tmp/www/d0.bin bs=1M count=64 2>/dev/null

@@ -22,14 +22,9 @@ net_up() {
   [ -e /sys/class/net/eth0 ] || { echo "NET-FAIL: no eth0 after 240 s"; exit 0; }
   echo "NET-MAC: $(cat /sys/class/net/eth0/address)"
   ip link set lo up; ip link set eth0 up
-  printf '%s\n' '#!/bin/sh' '[ "$1" = bound ] || exit 0' 'ip addr add "$ip/${mask:-24}" dev "$interface"' \
-    'for r in $router; do ip route add default via "$r"; break; done' > /tmp/udhcpc.sh
-  chmod +x /tmp/udhcpc.sh
   # netfront's carrier comes once netback is Connected.
   n=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $n -lt 300 ]; do sleep 0.2; n=$((n+1)); done
-  udhcpc -i eth0 -n -q -t 10 -T 2 -s /tmp/udhcpc.sh > /tmp/udhcpc.out 2>&1 ||
-    echo "NET-FAIL: DHCP: $(tr '\n' ' ' < /tmp/udhcpc.out)"
-  addr=$(ip -4 -o addr show dev eth0 | awk '{ split($4, a, "/"); print a[1]; exit }')
+  addr=$(pv-dhcp eth0 10 2> /tmp/udhcpc.out) || echo "NET-FAIL: DHCP: $(cat /tmp/udhcpc.out)"
   echo "NET-ADDR: eth0 ${addr:-none}"
 }
 # After dom0's vif-detach: netfront's eth0 goes with its xenbus device.

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""type-keys.py SOCKET LOG WAIT_RE KEYS [HOLD_S]: when WAIT_RE appears in LOG, type KEYS
+"""type-keys.py SOCKET LOG WAIT_RE KEYS [HOLD_S]: when WAIT_RE (multi-line: ^ is a line start) appears in LOG, type KEYS
 into the serial port behind SOCKET (a QEMU chardev), one byte at a time, then stay
-connected HOLD_S seconds (default 1). What QEMU sends back is read and thrown away
+connected HOLD_S seconds (default 1). With TYPE_KEYS_STOP=RE in the environment it gives up
+as soon as RE is in LOG (the boot has ended). What QEMU sends back is read and thrown away
 (the log file has it): a socket nobody reads fills up, and QEMU then loses serial output."""
-import re, socket, sys, threading, time
+import os, re, socket, sys, threading, time
 
 sock_path, log, wait_re, keys = sys.argv[1:5]
 hold = float(sys.argv[5]) if len(sys.argv) > 5 else 1.0
 deadline = time.time() + 600
 while time.time() < deadline:
     try:
-        if re.search(wait_re, open(log, errors="replace").read()):
+        text = open(log, errors="replace").read()
+        if re.search(wait_re, text, re.M):
             break
+        # TYPE_KEYS_STOP: the boot's end; once it is in the log, nothing more will come
+        if os.environ.get("TYPE_KEYS_STOP") and re.search(os.environ["TYPE_KEYS_STOP"], text, re.M):
+            sys.exit("type-keys: the boot ended before /%s/" % wait_re)
     except FileNotFoundError:
         pass
     time.sleep(0.2)
