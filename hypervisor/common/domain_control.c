@@ -31,6 +31,7 @@ int domain_unpause_by_controller(struct domain *d)
 {
     if (!d->pause_count)
         return -EINVAL;
+    d->creation_finished = true;                     /* as Xen: the first unpause ends creation */
     if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_RELAXED) == 0)
         for_each_vcpu_of(d, sched_unpause);
     return 0;

@@ -228,6 +228,51 @@ static long domctl_settimeoffset(struct domain *d, s64 seconds)
     return 0;
 }
 
+/* The TSC modes of Xen's public arch-x86/cpuid.h (newer than Debian's 4.17 headers). */
+#define TSC_MODE_DEFAULT          0u
+#define TSC_MODE_ALWAYS_EMULATE   1u
+#define TSC_MODE_NEVER_EMULATE    2u
+
+/*
+ * settscinfo (libxl sets DEFAULT for every new domain). Guests read the
+ * host's TSC natively: we never trap RDTSC. DEFAULT at the host's rate is
+ * what Xen then does too (no emulation on a host with a safe TSC), and
+ * NEVER_EMULATE is that; ALWAYS_EMULATE, or DEFAULT at another rate (a
+ * migrated guest), needs RDTSC emulation: -EOPNOTSUPP. As Xen: -EINVAL on
+ * the caller itself, and the hardware domain's TSC stays native.
+ */
+static long domctl_settscinfo(struct domain *d, const struct xen_domctl_tsc_info *t)
+{
+    u32 host_khz = (u32)(time_tsc_hz() / 1000);
+
+    if (d == current->domain)
+        return -EINVAL;
+    if (d->privileged)
+        return 0;
+    if (t->tsc_mode > TSC_MODE_NEVER_EMULATE)
+        return -EINVAL;
+    if (t->tsc_mode == TSC_MODE_ALWAYS_EMULATE ||
+        (t->tsc_mode == TSC_MODE_DEFAULT && t->gtsc_khz && t->gtsc_khz != host_khz))
+        return -EOPNOTSUPP;
+    d->tsc_mode = t->tsc_mode;
+    d->tsc_incarnation = t->incarnation + 1;
+    return 0;
+}
+
+/* gettscinfo, as Xen's for a domain without emulation: DEFAULT gives the host's rate and
+ * the time since boot in ns, NEVER_EMULATE zeroes. */
+static long domctl_gettscinfo(struct domain *d, struct xen_domctl_tsc_info *t)
+{
+    if (d == current->domain)
+        return -EINVAL;
+    t->tsc_mode = d->tsc_mode;
+    t->incarnation = d->tsc_incarnation;
+    t->gtsc_khz = d->tsc_mode == TSC_MODE_DEFAULT ? (u32)(time_tsc_hz() / 1000) : 0;
+    t->elapsed_nsec = d->tsc_mode == TSC_MODE_DEFAULT ? hv_now() : 0;
+    t->pad = 0;
+    return 0;
+}
+
 /* A preempted destroy continues with the same argument, as Xen's. */
 static long domctl_destroydomain(struct domain *d, guest_handle_t u_op)
 {
@@ -272,6 +317,14 @@ static long domctl_on_domain(struct xen_domctl *op, struct domain *d, guest_hand
         return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
     case XEN_DOMCTL_settimeoffset:
         return domctl_settimeoffset(d, op->u.settimeoffset.time_offset_seconds);
+    case XEN_DOMCTL_settscinfo:
+        return domctl_settscinfo(d, &op->u.tsc_info);
+    case XEN_DOMCTL_gettscinfo:
+        *copyback = true;
+        return domctl_gettscinfo(d, &op->u.tsc_info);
+    case XEN_DOMCTL_setnodeaffinity:
+    case XEN_DOMCTL_getnodeaffinity:
+        return domctl_nodeaffinity(op);
     case XEN_DOMCTL_scheduler_op:
     case XEN_DOMCTL_setvcpuaffinity:
     case XEN_DOMCTL_getvcpuaffinity:

@@ -2,7 +2,8 @@
  * sysctl sub-ops for the privileged domain, after Xen's checks
  * (sysctl_domctl.c): the host as a toolstack sees it (physinfo), the
  * list of domains (getdomaininfolist), the hypervisor's console history
- * (readconsole, common/console_history.c) and the one cpupool (cpupool.c).
+ * (readconsole, common/console_history.c), the one cpupool (cpupool.c) and
+ * the one NUMA node (numainfo, cputopoinfo: numa.c).
  * What we do not offer answers -ENOSYS.
  */
 #define __XEN_TOOLS__ 1                              /* sysctl.h and domctl.h are tools-only */
@@ -86,8 +87,17 @@ long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op)
     case XEN_SYSCTL_cpupool_op:
         rc = sysctl_cpupool_op(&op->u.cpupool_op);
         break;
+    case XEN_SYSCTL_numainfo:
+        rc = sysctl_numainfo(&op->u.numainfo);
+        break;
+    case XEN_SYSCTL_cputopoinfo:
+        rc = sysctl_cputopoinfo(&op->u.cputopoinfo);
+        break;
     default:
-        return -ENOSYS;
+        rc = arch_do_sysctl(op);
+        if (rc == -ENOSYS)
+            return rc;
+        break;
     }
     if (copy_to_handle(u_op, op, sizeof(*op)))
         return -EFAULT;

@@ -4,7 +4,8 @@
 # libxenstore uses; then the domUs the hypervisor started at boot are introduced, and
 # Xen's xen-init-dom0 names dom0.
 for m in xen-evtchn xen-gntdev xen-privcmd; do modprobe "$m" 2>/dev/null; done
-mkdir -p /var/run/xenstored /var/log
+# and the directories Xen's xl keeps its state in (/var/lib/xen: libxl's userdata; its lock)
+mkdir -p /var/run/xenstored /var/log /var/lib/xen /var/run/xen /var/log/xen /var/lock
 if xenstore-lite -X -l info -s /var/run/xenstored/socket -F /var/run/xenstored.pid \
      -L /var/log/xenstore-lite.log; then
   timeout 30 xs-boot-introduce

@@ -213,7 +213,7 @@ pvctl destroy xs1 && [ -z "$(xsr $h/name)" ] && [ -z "$(xsr $vm/name)" ] && ok x
 # 5a+. Xen's own tools (Debian's xen-utils-4.17, unchanged) against our hypervisor and dom0's
 # xenstored: xen-init-dom0 named dom0 at boot (dom0-xenstored.sh); `xl list` shows Domain-0 and
 # a pvctl guest by name and id; `xl info` reports the version and the scheduler; lsevtchn
-# lists dom0's ports; `xl cpupool-list` shows Pool-0 (credit, its CPUs and domains).
+# lists dom0's ports; `xl cpupool-list` shows Pool-0 (credit, its CPUs and domains); `xl create`.
 if command -v xl > /dev/null; then
   [ "$(xsr /local/domain/0/name)" = Domain-0 ] && ok xen-init-dom0-names-dom0 \
     || bad xen-init-dom0-names-dom0 "'$(xsr /local/domain/0/name)': $(cat /var/log/xen-init-dom0.log 2>&1)"
@@ -233,6 +233,19 @@ if command -v xl > /dev/null; then
     || bad xl-cpupool-list "$(tr '\n' ';' < /tmp/xl.out)"
   pvctl destroy xlseen > /dev/null 2>&1
   wait_gone xlseen 10 || bad xl-guest-destroyed "$(pvctl list)"
+  # Xen's own `xl create` builds a guest from the same config: libxl's NUMA placement, CPU
+  # policy and TSC mode, libxc's domain builder (memory, page tables, ramdisk, hypercall page,
+  # vCPU context, grant seeds), unpause. The guest checks its start of day (its DONE line on
+  # the serial console, checked by the runner), pvconsoled serves its console ring, and xl's
+  # own daemon destroys it when it powers off; every page comes back.
+  xl create "$CFG" 'name="xlmade"' 'extra="mode=ring expect_mb=8 ramdisk=1 name=xlmade"' > /tmp/xl.out 2>&1 \
+    && ok xl-create || bad xl-create "$(grep -iE 'error|panic' /tmp/xl.out | head -3 | tr '\n' ';')"
+  i=0; while xl list xlmade > /dev/null 2>&1 && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+  ! xl list xlmade > /dev/null 2>&1 && ok xl-create-guest-ran-and-destroyed \
+    || bad xl-create-guest-ran-and-destroyed "$(xl list 2>&1 | tr '\n' ';')"
+  [ "$(grep -c '^RING: line [123] from xlmade$' $GLOG/guest-xlmade.log 2>/dev/null)" = 3 ] \
+    && ok xl-create-console-served || bad xl-create-console-served "$(tail -3 $GLOG/guest-xlmade.log 2>&1)"
+  settled free_pages "$base" && ok xl-create-free-pages-back || bad xl-create-free-pages-back "$(free_pages), baseline $base"
 else
   bad xen-tools "no xl in dom0's initramfs (xen-utils-4.17 not installed: scripts/setup.sh)"
 fi

@@ -10,6 +10,7 @@
 #include <hv/cpumask.h>
 #include <hv/sched_credit.h>
 #include <asm/vcpu.h>
+#include <asm/cpu_policy.h>
 
 #define HV_MAX_DOMAINS  64
 #define HV_MAX_VCPUS    8
@@ -117,6 +118,10 @@ struct domain {
     unsigned int max_vcpus;            /* createdomain's; max_vcpus makes them */
     u8 handle[16];                     /* the toolstack's id for it (a UUID): setdomainhandle */
     s64 time_offset_seconds;           /* added to its wallclock: settimeoffset */
+    u32 tsc_mode;                      /* settscinfo's: DEFAULT (0) or NEVER_EMULATE (2), both native */
+    u32 tsc_incarnation;               /* settscinfo's incarnation + 1, as Xen's */
+    bool creation_finished;            /* the controller unpaused it once: its CPU policy is fixed */
+    struct cpu_policy_limits cpu_policy;   /* set_cpu_policy's narrowing of its CPUID (x86) */
     unsigned int pause_count;
     /* The credit scheduler's parameters (XEN_DOMCTL_scheduler_op, pvhv.weight=/cap=). */
     u16 sched_weight;                  /* 1..65535, default 256 */

@@ -18,6 +18,8 @@ struct xen_domctl_getdomaininfo;
 struct vcpu_guest_context;
 struct xenctl_bitmap;
 struct xen_sysctl_cpupool_op;
+struct xen_sysctl_numainfo;
+struct xen_sysctl_cputopoinfo;
 
 /* The sub-ops, for a privileged caller after Xen's checks (sysctl_domctl.c). */
 long domctl_op(struct xen_domctl *op, guest_handle_t u_op);
@@ -31,6 +33,12 @@ long domctl_sched(struct xen_domctl *op, struct domain *d, bool *copyback);
 
 /* sysctl cpupool_op (cpupool.c): one pool, 0, with every online CPU; Xen's errnos. */
 long sysctl_cpupool_op(struct xen_sysctl_cpupool_op *op);
+
+/* The host's topology, one NUMA node (numa.c): sysctl numainfo and cputopoinfo (Xen's
+ * sizing protocol), domctl set/getnodeaffinity; -EFAULT, -EINVAL (no node 0 in the map). */
+long sysctl_numainfo(struct xen_sysctl_numainfo *ni);
+long sysctl_cputopoinfo(struct xen_sysctl_cputopoinfo *ti);
+long domctl_nodeaffinity(struct xen_domctl *op);
 
 /* CPU sets in a guest's xenctl_bitmap (xenctl_bitmap.c): -EFAULT if it cannot be copied. */
 int xenctl_bitmap_to_cpumask(const struct xenctl_bitmap *b, cpumask_t *mask);
@@ -53,6 +61,8 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
 /* The arch's own sub-ops (x86 PV: getpageframeinfo3); -ENOSYS for the others. */
 struct xen_domctl;
 long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback);
+/* The arch's sysctl sub-ops (x86: the CPUID policies); -ENOSYS for the others. */
+long arch_do_sysctl(struct xen_sysctl *op);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
 int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c);
 /*

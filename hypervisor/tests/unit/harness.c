@@ -702,6 +702,7 @@ int main(void)
     suite_evtchn();
     suite_evtchn_fifo();
     suite_domctl();
+    suite_cpu_policy();
     suite_elf();
     suite_guest_access();
     suite_hypercall();

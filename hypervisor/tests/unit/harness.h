@@ -156,6 +156,7 @@ void suite_frame(void);
 void suite_evtchn(void);
 void suite_evtchn_fifo(void);
 void suite_domctl(void);
+void suite_cpu_policy(void);
 void suite_elf(void);
 void suite_guest_access(void);
 void suite_hypercall(void);

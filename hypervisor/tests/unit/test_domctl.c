@@ -3,7 +3,7 @@
  * arch/x86/pv/vcpu_context_check.c): getdomaininfo's "next domain at or
  * above the id" rule, createdomain's ids and checks, the controller's pause
  * count, the checks on a vCPU context, destroydomain to the last frame, the
- * one cpupool.
+ * one cpupool, the one NUMA node (numa.c), the TSC modes.
  */
 #define __XEN_TOOLS__ 1
 #include <hv/arch.h>
@@ -13,6 +13,7 @@
 #include <hv/frame.h>
 #include <hv/hypercall.h>
 #include <hv/sched.h>
+#include <hv/time.h>
 #include <asm/page_type.h>
 #include <xen/domctl.h>
 #include <xen/sysctl.h>
@@ -214,6 +215,12 @@ static void test_context_checks(void)
     good_context(l4);
     ctxt.gdt_ents = 16;
     EXPECT_EQ(setctxt(5), -EINVAL);
+    good_context(l4);
+    ctxt.debugreg[7] = 0x401;                               /* a breakpoint enabled */
+    EXPECT_EQ(setctxt(5), -EINVAL);
+    good_context(l4);
+    ctxt.debugreg[0] = 0x1000;
+    EXPECT_EQ(setctxt(5), -EINVAL);
     good_context(foreign);
     EXPECT_EQ(setctxt(5), -EINVAL);                         /* another domain's L4 */
     good_context(unpinned);
@@ -224,6 +231,8 @@ static void test_context_checks(void)
     set_xen_guest_handle(dc.u.vcpucontext.ctxt, NULL);
     EXPECT_EQ(domctl(XEN_DOMCTL_getvcpucontext, 5), -ENODATA);   /* never set */
     EXPECT_EQ(setctxt(0), -EINVAL);                         /* the caller itself */
+    ctxt.debugreg[6] = 0xffff0ff0UL;                        /* the reset values, as libxc gives */
+    ctxt.debugreg[7] = 0x400UL;
     EXPECT_EQ(setctxt(5), 0);
     EXPECT_EQ(d->vcpus[0]->arch.cr3_kernel, l4);
     EXPECT_EQ(d->vcpus[0]->state, VCPU_RUNNABLE);            /* online, still paused */
@@ -316,6 +325,40 @@ static void test_pageframeinfo(void)
     dc.u.getpageframeinfo3.num = 1;
     harness_fault_range(arr, sizeof(arr), FAULT_WRITE);
     EXPECT_EQ(domctl(XEN_DOMCTL_getpageframeinfo3, 4), -EFAULT);
+}
+
+/* hypercall_init: the domain's own frame gets the stubs and keeps no reference or type;
+ * one of its page tables -EPERM; another domain's frame, or none, -EINVAL. */
+static void test_hypercall_init(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d;
+    mfn_t l4, plain, theirs;
+    const u8 *p;
+    u32 count;
+
+    harness_set_current(d0);
+    d = made(4);
+    l4 = pinned_l4(d);
+    plain = frame_alloc(&hv_frames, 1, 1, d->id);
+    theirs = frame_alloc(&hv_frames, 1, 1, d0->id);
+    count = hv_frames.info[plain].count;
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.hypercall_init.gmfn = plain;
+    EXPECT_EQ(domctl(XEN_DOMCTL_hypercall_init, 4), 0);
+    p = hv_mfn_to_virt(plain);
+    EXPECT_EQ(p[32 * 2 + 3], 0xb8);                                   /* mov $2, %eax */
+    EXPECT_EQ(p[32 * 2 + 4], 2);
+    EXPECT_EQ(p[32 * 2 + 8], 0x0f);                                   /* syscall */
+    EXPECT_EQ(p[32 * __HYPERVISOR_iret + 3], 0x50);                   /* push %rax */
+    EXPECT_EQ(p[31], 0xcc);
+    EXPECT_EQ(hv_frames.info[plain].count, count);
+    EXPECT_EQ(hv_frames.info[plain].type_count, 0);
+    dc.u.hypercall_init.gmfn = l4;
+    EXPECT_EQ(domctl(XEN_DOMCTL_hypercall_init, 4), -EPERM);
+    dc.u.hypercall_init.gmfn = theirs;
+    EXPECT_EQ(domctl(XEN_DOMCTL_hypercall_init, 4), -EINVAL);
+    dc.u.hypercall_init.gmfn = hv_frames.nr_frames + 5;
+    EXPECT_EQ(domctl(XEN_DOMCTL_hypercall_init, 4), -EINVAL);
 }
 
 /* The console history: wrap-around, incremental reads, clear. */
@@ -462,6 +505,135 @@ static void test_cpupool_refusals(void)
     EXPECT_EQ(cpupool(XEN_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, 0), -ESRCH);
 }
 
+static struct xen_sysctl topo_sc;
+
+static long sysctl(u32 cmd)
+{
+    unsigned long args[5] = { (unsigned long)&topo_sc };
+
+    topo_sc.cmd = cmd;                               /* the rest: the test's (memset first) */
+    topo_sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return harness_hypercall(__HYPERVISOR_sysctl, args);
+}
+
+/* numainfo: null handles ask for the count (1); then node 0 has all memory, distance 10. */
+static void test_numainfo(void)
+{
+    struct xen_sysctl_meminfo mi[2] = { { 7, 7 }, { 7, 7 } };
+    u32 dist[4] = { 7, 7, 7, 7 };
+
+    memset(&topo_sc, 0, sizeof(topo_sc));
+    harness_set_current(harness_domain(0, 1, true));
+    topo_sc.u.numainfo.num_nodes = 5;
+    EXPECT_EQ(sysctl(XEN_SYSCTL_numainfo), 0);
+    EXPECT_EQ(topo_sc.u.numainfo.num_nodes, 1);
+    topo_sc.u.numainfo.num_nodes = 2;                              /* room for two: one filled */
+    set_xen_guest_handle(topo_sc.u.numainfo.meminfo, mi);
+    set_xen_guest_handle(topo_sc.u.numainfo.distance, dist);
+    EXPECT_EQ(sysctl(XEN_SYSCTL_numainfo), 0);
+    EXPECT_EQ(topo_sc.u.numainfo.num_nodes, 1);
+    EXPECT_EQ(mi[0].memsize, (u64)hv_frames.nr_frames << PAGE_SHIFT);
+    EXPECT_EQ(mi[0].memfree, (u64)hv_frames.nr_free << PAGE_SHIFT);
+    EXPECT_EQ(mi[1].memsize, 7);
+    EXPECT_EQ(dist[0], 10);
+    EXPECT_EQ(dist[1], 7);
+    topo_sc.u.numainfo.num_nodes = 0;                              /* no room: nothing written */
+    mi[0].memsize = 7;
+    EXPECT_EQ(sysctl(XEN_SYSCTL_numainfo), 0);
+    EXPECT_EQ(topo_sc.u.numainfo.num_nodes, 0);
+    EXPECT_EQ(mi[0].memsize, 7);
+    topo_sc.u.numainfo.num_nodes = 1;
+    harness_fault_range(dist, sizeof(dist), FAULT_WRITE);
+    EXPECT_EQ(sysctl(XEN_SYSCTL_numainfo), -EFAULT);
+}
+
+/* cputopoinfo: the count is the last online CPU + 1; an offline CPU below it is invalid. */
+static void test_cputopoinfo(void)
+{
+    struct xen_sysctl_cputopo t[4];
+
+    memset(&topo_sc, 0, sizeof(topo_sc));
+    harness_set_current(harness_domain(0, 1, true));
+    harness_cpus_online = (cpumask_t){ 0x5 };                      /* CPUs 0 and 2 */
+    EXPECT_EQ(sysctl(XEN_SYSCTL_cputopoinfo), 0);
+    EXPECT_EQ(topo_sc.u.cputopoinfo.num_cpus, 3);
+    memset(t, 0x77, sizeof(t));
+    topo_sc.u.cputopoinfo.num_cpus = 4;
+    set_xen_guest_handle(topo_sc.u.cputopoinfo.cputopo, t);
+    EXPECT_EQ(sysctl(XEN_SYSCTL_cputopoinfo), 0);
+    EXPECT_EQ(topo_sc.u.cputopoinfo.num_cpus, 3);
+    EXPECT_EQ(t[0].core, 0);
+    EXPECT_EQ(t[0].node, 0);
+    EXPECT_EQ(t[1].core, XEN_INVALID_CORE_ID);
+    EXPECT_EQ(t[1].node, XEN_INVALID_NODE_ID);
+    EXPECT_EQ(t[2].core, 2);
+    EXPECT_EQ(t[2].socket, 0);
+    EXPECT_EQ(t[3].core, 0x77777777);                              /* past the count: untouched */
+    topo_sc.u.cputopoinfo.num_cpus = 2;                            /* a short array */
+    EXPECT_EQ(sysctl(XEN_SYSCTL_cputopoinfo), 0);
+    EXPECT_EQ(topo_sc.u.cputopoinfo.num_cpus, 2);
+    harness_fault_range(t, sizeof(t), FAULT_WRITE);
+    EXPECT_EQ(sysctl(XEN_SYSCTL_cputopoinfo), -EFAULT);
+}
+
+/* Node affinity: a map with node 0 is taken, one without is refused; get gives node 0. */
+static void test_nodeaffinity(void)
+{
+    u8 map[2] = { 0xff, 0xff };
+
+    memset(&dc.u, 0, sizeof(dc.u));
+    harness_set_current(harness_domain(0, 1, true));
+    harness_domain(5, 1, false);
+    set_xen_guest_handle(dc.u.nodeaffinity.nodemap.bitmap, map);
+    dc.u.nodeaffinity.nodemap.nr_bits = 16;
+    EXPECT_EQ(domctl(XEN_DOMCTL_getnodeaffinity, 5), 0);
+    EXPECT_EQ(map[0], 1);
+    EXPECT_EQ(map[1], 0);
+    EXPECT_EQ(domctl(XEN_DOMCTL_setnodeaffinity, 5), 0);           /* {0} */
+    map[0] = 0xfe;
+    EXPECT_EQ(domctl(XEN_DOMCTL_setnodeaffinity, 5), -EINVAL);     /* no node 0 */
+    map[0] = 0xff;
+    EXPECT_EQ(domctl(XEN_DOMCTL_setnodeaffinity, 9), -ESRCH);
+    harness_fault_range(map, sizeof(map), FAULT_READ);
+    EXPECT_EQ(domctl(XEN_DOMCTL_setnodeaffinity, 5), -EFAULT);
+}
+
+/* tscinfo: native TSC modes are kept, emulation is refused, the caller itself is refused. */
+static void test_tscinfo(void)
+{
+    struct domain *d0 = harness_domain(0, 1, true), *d5 = harness_domain(5, 1, false);
+    u32 khz = (u32)(time_tsc_hz() / 1000);
+
+    harness_set_current(d0);
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.tsc_info.incarnation = 4;
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 5), 0);                /* DEFAULT, gtsc_khz 0 */
+    EXPECT_EQ(d5->tsc_incarnation, 5);
+    memset(&dc.u, 0xff, sizeof(dc.u));
+    EXPECT_EQ(domctl(XEN_DOMCTL_gettscinfo, 5), 0);
+    EXPECT_EQ(dc.u.tsc_info.tsc_mode, 0);
+    EXPECT_EQ(dc.u.tsc_info.gtsc_khz, khz);
+    EXPECT_EQ(dc.u.tsc_info.incarnation, 5);
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.tsc_info.tsc_mode = 2;                                    /* NEVER_EMULATE */
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 5), 0);
+    EXPECT_EQ(domctl(XEN_DOMCTL_gettscinfo, 5), 0);
+    EXPECT_EQ(dc.u.tsc_info.gtsc_khz, 0);
+    EXPECT_EQ(dc.u.tsc_info.elapsed_nsec, 0);
+    dc.u.tsc_info.tsc_mode = 1;                                    /* ALWAYS_EMULATE */
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 5), -EOPNOTSUPP);
+    dc.u.tsc_info.tsc_mode = 0;
+    dc.u.tsc_info.gtsc_khz = khz / 2;                              /* another rate */
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 5), -EOPNOTSUPP);
+    dc.u.tsc_info.gtsc_khz = khz;
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 5), 0);
+    dc.u.tsc_info.tsc_mode = 3;
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 5), -EINVAL);
+    EXPECT_EQ(d5->tsc_mode, 0);                                    /* the refusals changed nothing */
+    EXPECT_EQ(domctl(XEN_DOMCTL_settscinfo, 0), -EINVAL);          /* the caller itself */
+    EXPECT_EQ(domctl(XEN_DOMCTL_gettscinfo, 0), -EINVAL);
+}
+
 static const struct unit_test tests[] = {
     { "getdomaininfo_next", test_getdomaininfo_next },
     { "createdomain", test_createdomain },
@@ -470,10 +642,15 @@ static const struct unit_test tests[] = {
     { "destroy", test_destroy },
     { "vcpu_and_handle", test_vcpu_and_handle },
     { "pageframeinfo", test_pageframeinfo },
+    { "hypercall_init", test_hypercall_init },
     { "console_history", test_console_history },
     { "readconsole", test_readconsole },
     { "cpupool_info", test_cpupool_info },
     { "cpupool_refusals", test_cpupool_refusals },
+    { "numainfo", test_numainfo },
+    { "cputopoinfo", test_cputopoinfo },
+    { "nodeaffinity", test_nodeaffinity },
+    { "tscinfo", test_tscinfo },
 };
 
 void suite_domctl(void)

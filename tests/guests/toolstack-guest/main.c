@@ -163,7 +163,7 @@ void test_main(void)
 
     cmdline_str("mode", mode, sizeof(mode));
     cmdline_str("name", name, sizeof(name));
-    printf("TOOLSTACK-GUEST: %s built by pvctl, mode %s\n", name, mode);
+    printf("TOOLSTACK-GUEST: %s built by a toolstack in dom0, mode %s\n", name, mode);
     check_start_info();
     if (!strcmp(mode, "crash")) {
         printf("DONE: %s: %u passed, %u failed (crashing on purpose)\n", test_name, tests_passed,

@@ -16,6 +16,7 @@
 #include <hv/lib.h>
 #include <asm/layout.h>
 #include <asm/page_type.h>
+#include <asm/pv.h>
 #include <asm/pv_layout.h>
 #include <asm/page.h>
 #include <asm/boot.h>
@@ -81,22 +82,6 @@ static int type_page_tables(struct domain *d, mfn_t l4)
     if (rc)
         return rc;
     return page_get_and_type(l4, PGT_l4, d);
-}
-
-/* Xen's stubs: push rcx; push r11; mov $nr,%eax; syscall; pop r11; pop rcx; ret. */
-static void fill_hypercall_page(u8 *page)
-{
-    memset(page, 0xcc, PAGE_SIZE);
-    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++) {
-        u8 *p = page + i * 32;
-        const u8 stub[] = { 0x51, 0x41, 0x53, 0xb8, (u8)i, 0, 0, 0, 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3 };
-        const u8 iret[] = { 0x51, 0x41, 0x53, 0x50, 0xb8, (u8)i, 0, 0, 0, 0x0f, 0x05 };
-
-        if (i == __HYPERVISOR_iret)
-            memcpy(p, iret, sizeof(iret));
-        else
-            memcpy(p, stub, sizeof(stub));
-    }
 }
 
 static void fill_start_info(struct domain *d, const struct pv_layout *l, mfn_t base,
@@ -213,7 +198,7 @@ int pv_build_domain(struct domain *d, const struct domain_spec *spec)
         grant_seed_reserved(d, GNTTAB_RESERVED_XENSTORE, 0, base + l.xenstore);
     if (e.hypercall_page != ELF_NOTE_UNSET && e.hypercall_page >= l.v_start &&
         e.hypercall_page < e.vend)
-        fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
+        pv_fill_hypercall_page(ctx.base + ((e.hypercall_page - l.v_start) & PAGE_MASK));
     setup_vcpu0(v, &e, &l, base);
     hv_info("d%u: %s kernel, %lu MiB at mfn %lx, entry %lx, region %lx-%lx%s\n", d->id,
             e.guest_os[0] ? e.guest_os : "PV", spec->nr_pages >> 8, base, e.entry, l.v_start,

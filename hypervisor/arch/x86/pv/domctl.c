@@ -1,6 +1,7 @@
 /*
- * The x86 PV domctl sub-ops (as Xen's arch_do_domctl): what a toolstack
- * asks about a PV domain's frames. Pure logic on the frame table: it
+ * The x86 PV domctl and sysctl sub-ops (as Xen's arch_do_domctl and
+ * arch_do_sysctl): what a toolstack asks about a PV domain's frames, and
+ * the CPUID policies (cpu_policy.c). Pure logic on the frame table: it
  * compiles on the host for the unit tests.
  */
 #define __XEN_TOOLS__ 1                              /* domctl.h is tools-only */
@@ -9,7 +10,10 @@
 #include <hv/errno.h>
 #include <hv/guest_access.h>
 #include <asm/page_type.h>
+#include <asm/pv.h>
 #include <xen/domctl.h>
+#include <xen/sysctl.h>
+#include <asm/cpu_policy.h>
 
 #define PFINFO_BATCH_MAX 1024                        /* Xen's limit per call */
 
@@ -69,6 +73,27 @@ long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback)
     switch (op->cmd) {
     case XEN_DOMCTL_getpageframeinfo3:
         return getpageframeinfo3(d, &op->u.getpageframeinfo3);
+    case XEN_DOMCTL_hypercall_init:
+        return domctl_hypercall_init(d, op->u.hypercall_init.gmfn);
+    case XEN_DOMCTL_get_cpu_policy:
+        *copyback = true;
+        return domctl_get_cpu_policy(d, &op->u.cpu_policy);
+    case XEN_DOMCTL_set_cpu_policy:
+        *copyback = true;                            /* err_leaf, err_subleaf, err_msr */
+        return domctl_set_cpu_policy(d, &op->u.cpu_policy);
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* The x86 sysctl sub-ops: the CPUID policies (cpu_policy.c); -ENOSYS for the others. */
+long arch_do_sysctl(struct xen_sysctl *op)
+{
+    switch (op->cmd) {
+    case XEN_SYSCTL_get_cpu_policy:
+        return sysctl_get_cpu_policy(&op->u.cpu_policy);
+    case XEN_SYSCTL_get_cpu_featureset:
+        return sysctl_get_cpu_featureset(&op->u.cpu_featureset);
     default:
         return -ENOSYS;
     }

@@ -14,7 +14,7 @@
 #include <hv/sched.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
-#include <asm/cpuid.h>
+#include <asm/cpu_policy.h>
 #include <asm/fpu.h>
 #include <asm/guest_load.h>
 #include <asm/pv.h>
@@ -26,73 +26,6 @@
 #define CR4_GUEST_BITS (0x4UL /* TSD */ | 0x8UL /* DE */)
 
 static const u8 forced_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
-
-/*
- * The CPUID a PV guest sees: the host's, minus what a ring-3 kernel under a
- * hypervisor cannot use (as Xen's PV policy): superpages and global pages,
- * the local APIC, MTRR/MCA, virtualisation and monitor, PCID, SMEP/SMAP,
- * FSGSBASE, PKU, LA57, and the performance-monitoring leaf.
- */
-#define BIT(n) (1u << (n))
-#define L1_EDX_HIDE (BIT(1) | BIT(2) | BIT(3) | BIT(7) | BIT(9) | BIT(11) | BIT(12) | BIT(13) | \
-                     BIT(14) | BIT(17) | BIT(18) | BIT(21) | BIT(22) | BIT(29) | BIT(31))
-#define L1_ECX_HIDE (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(17) | \
-                     BIT(21) | BIT(24))
-#define L7_EBX_HIDE (BIT(0) | BIT(7) | BIT(10) | BIT(14) | BIT(20))
-#define L7_ECX_HIDE (BIT(2) | BIT(3) | BIT(4) | BIT(16))
-#define XL1_EDX_HIDE (BIT(26))                       /* 1 GiB pages */
-#define XL1_ECX_HIDE (BIT(2))                        /* SVM */
-
-static void hypervisor_leaves(u32 leaf, u32 r[4])
-{
-    r[0] = r[1] = r[2] = r[3] = 0;
-    if (leaf == 0x40000000) {
-        r[0] = 0x40000002;                           /* max hypervisor leaf */
-        memcpy(&r[1], "XenVMMXenVMM", 12);           /* ebx, ecx, edx */
-    } else if (leaf == 0x40000001) {
-        r[0] = (4 << 16) | 17;                       /* Xen 4.17 ABI */
-    } else if (leaf == 0x40000002) {
-        r[0] = 1;                                    /* one hypercall page */
-        r[1] = 0x40000000;                           /* its MSR */
-    }
-}
-
-/*
- * The privileged domain sees the APIC bit, as Xen's PV policy shows the
- * hardware domain: without it Linux skips the MADT's I/O APICs, stays in
- * PIC mode and never binds the ACPI SCI or a PCI line as a PIRQ.
- */
-static void guest_cpuid(u32 leaf, u32 sub, u32 r[4], bool privileged)
-{
-    if (leaf >= 0x40000000 && leaf < 0x40010000) {
-        hypervisor_leaves(leaf, r);
-        return;
-    }
-    cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
-    switch (leaf) {
-    case 1:
-        r[2] = (r[2] & ~L1_ECX_HIDE) | BIT(31);      /* hypervisor present */
-        r[3] &= ~L1_EDX_HIDE;
-        if (privileged)
-            r[3] |= BIT(9);                          /* APIC */
-        break;
-    case 7:
-        if (sub == 0) {
-            r[1] &= ~L7_EBX_HIDE;
-            r[2] &= ~L7_ECX_HIDE;
-        }
-        break;
-    case 0xa:
-        r[0] = r[1] = r[2] = r[3] = 0;               /* no PMU */
-        break;
-    case 0x80000001:
-        r[2] &= ~XL1_ECX_HIDE;
-        r[3] &= ~XL1_EDX_HIDE;
-        break;
-    default:
-        break;
-    }
-}
 
 /* The first byte of [va, va+len) the guest cannot read (Xen's cr2 for the #PF). */
 static unsigned long first_unreadable(unsigned long va, size_t len)
@@ -157,7 +90,7 @@ bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs)
     }
     if (memcmp(insn + 5, forced_prefix + 5, 2))
         return false;
-    guest_cpuid((u32)regs->rax, (u32)regs->rcx, r, v->domain->privileged);
+    pv_guest_cpuid(v->domain, (u32)regs->rax, (u32)regs->rcx, r);   /* cpu_policy.c */
     hv_debug("d%u cpuid %x/%x -> %x %x %x %x\n", v->domain->id, (u32)regs->rax,
              (u32)regs->rcx, r[0], r[1], r[2], r[3]);
     regs->rax = r[0];

@@ -7,8 +7,9 @@
  * Stricter than Xen 4.17's arch_set_info_guest where we do not offer the
  * part yet (docs/toolstack.md): a start in guest kernel mode only, Xen's
  * flat kernel code and stack selectors, no GDT or LDT frames (the guest
- * loads its own with set_gdt/SET_LDT), no debug registers; and CR3 must be
- * an L4 the domain pinned (Xen also validates an unpinned one here).
+ * loads its own with set_gdt/SET_LDT), debug registers at their reset
+ * values only; and CR3 must be an L4 the domain pinned (Xen also
+ * validates an unpinned one here).
  *
  * A guest starting its own vCPU (VCPUOP_initialise, Linux's
  * cpu_initialize_context) gets the same checks with two relaxations, as
@@ -79,7 +80,14 @@ static bool selectors_ok(const struct vcpu_guest_context *c, bool guest)
     return true;
 }
 
-/* GDT frames only from a guest (at most set_gdt's entries), no LDT, no debug registers. */
+/* A debug register at 0 or its reset value (libxc's vcpu_x86_64 gives X86_DR6_DEFAULT
+ * and X86_DR7_DEFAULT): what a new vCPU has anyway, so nothing is loaded. */
+static bool debugreg_reset(unsigned int i, unsigned long value)
+{
+    return !value || (i == 6 && value == 0xffff0ff0UL) || (i == 7 && value == 0x400UL);
+}
+
+/* GDT frames only from a guest (at most set_gdt's entries), no LDT, debug registers reset. */
 static bool descriptor_tables_and_debug_ok(const struct vcpu_guest_context *c, bool guest)
 {
     if (c->ldt_ents || c->ldt_base)
@@ -87,7 +95,7 @@ static bool descriptor_tables_and_debug_ok(const struct vcpu_guest_context *c, b
     if (c->gdt_ents && (!guest || c->gdt_ents > PV_CTX_GDT_ENTRIES_MAX))
         return false;
     for (unsigned int i = 0; i < ARRAY_SIZE(c->debugreg); i++)
-        if (c->debugreg[i])
+        if (!debugreg_reset(i, c->debugreg[i]))
             return false;
     return true;
 }

@@ -15,6 +15,9 @@ int  pv_inject_trap(struct vcpu *v, unsigned int vector, bool has_error, u32 err
 void pv_deliver_events(struct vcpu *v);
 void pv_toggle_guest_mode(struct vcpu *v);
 bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs);
+/* The hypercall page's stubs (hypercall_page.c), and domctl hypercall_init: -EINVAL, -EPERM. */
+void pv_fill_hypercall_page(u8 *page);
+long domctl_hypercall_init(struct domain *d, u64 gmfn);
 bool pv_emulate_priv_op(struct cpu_user_regs *regs);
 mfn_t pv_current_cr3_mfn(const struct vcpu *v);
 mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot);
