@@ -456,6 +456,6 @@ unsigned int domain_count_alive(void)
     unsigned int n = 0;
 
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++)
-        n += hv_domains[i] && hv_domains[i]->state == DOM_ACTIVE;
+        n += hv_domains[i] && __atomic_load_n(&hv_domains[i]->state, __ATOMIC_ACQUIRE) == DOM_ACTIVE;
     return n;
 }

@@ -231,9 +231,12 @@ static __noreturn void idle_loop(mfn_t baseline_free)
 {
     for (;;) {
         arch_irq_disable();
+        /* Counted before the scan: a domain that shuts down on another CPU during it was
+         * passed over as active, and must not be taken for reaped (it would leak). */
+        bool none_alive = !domain_count_alive();
         bool reaping = domain_reap();                /* unfinished: no sleep, go on after */
 
-        if (!reaping && !domain_count_alive()) {
+        if (!reaping && none_alive) {
             hv_info("no domains left; frames free %lu (at boot %lu)\n",
                     hv_frames.nr_free, baseline_free);
             hv_info("hypercall counts:\n");
