@@ -122,6 +122,11 @@ void harness_reap_all(void);
 /* Dispatches like a guest would: continuations are followed to the end. */
 long harness_hypercall(unsigned long nr, const unsigned long args[5]);
 extern unsigned long harness_restarts;
+/* A toolstack's domctl / sysctl (control_calls.c): version, command (and domain) filled in. */
+struct xen_domctl;
+struct xen_sysctl;
+long harness_domctl(struct xen_domctl *dc, u32 cmd, domid_t dom);
+long harness_sysctl(struct xen_sysctl *sc, u32 cmd);
 
 /* Per-test set-up and tear-down used by every suite. */
 void harness_setup(void);

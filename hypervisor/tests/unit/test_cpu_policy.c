@@ -24,21 +24,12 @@ static xen_msr_entry_t msrs[3];
 
 static long sysctl(u32 cmd)
 {
-    unsigned long args[5] = { (unsigned long)&sc };
-
-    sc.cmd = cmd;
-    sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    return harness_hypercall(__HYPERVISOR_sysctl, args);
+    return harness_sysctl(&sc, cmd);
 }
 
 static long domctl(u32 cmd, domid_t dom)
 {
-    unsigned long args[5] = { (unsigned long)&dc };
-
-    dc.cmd = cmd;
-    dc.domain = dom;
-    dc.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    return harness_hypercall(__HYPERVISOR_domctl, args);
+    return harness_domctl(&dc, cmd, dom);
 }
 
 static long get_policy(u32 index, u32 nr)

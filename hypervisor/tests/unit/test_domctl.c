@@ -24,12 +24,7 @@ static struct xen_domctl dc;
 
 static long domctl(u32 cmd, domid_t dom)
 {
-    unsigned long args[5] = { (unsigned long)&dc };
-
-    dc.cmd = cmd;
-    dc.domain = dom;
-    dc.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    return harness_hypercall(__HYPERVISOR_domctl, args);
+    return harness_domctl(&dc, cmd, dom);
 }
 
 static long create(domid_t want, u32 max_vcpus)
@@ -427,13 +422,9 @@ static struct xen_sysctl pool_sc;
 
 static long cpupool(u32 op, u32 pool)
 {
-    unsigned long args[5] = { (unsigned long)&pool_sc };
-
-    pool_sc.cmd = XEN_SYSCTL_cpupool_op;
-    pool_sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
     pool_sc.u.cpupool_op.op = op;
     pool_sc.u.cpupool_op.cpupool_id = pool;
-    return harness_hypercall(__HYPERVISOR_sysctl, args);
+    return harness_sysctl(&pool_sc, XEN_SYSCTL_cpupool_op);
 }
 
 /* cpupool_op INFO and FREEINFO: one pool 0 (credit) with every online CPU and every domain. */
@@ -507,13 +498,9 @@ static void test_cpupool_refusals(void)
 
 static struct xen_sysctl topo_sc;
 
-static long sysctl(u32 cmd)
+static long sysctl(u32 cmd)                          /* the rest: the test's (memset first) */
 {
-    unsigned long args[5] = { (unsigned long)&topo_sc };
-
-    topo_sc.cmd = cmd;                               /* the rest: the test's (memset first) */
-    topo_sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
-    return harness_hypercall(__HYPERVISOR_sysctl, args);
+    return harness_sysctl(&topo_sc, cmd);
 }
 
 /* numainfo: null handles ask for the count (1); then node 0 has all memory, distance 10. */
