@@ -32,7 +32,7 @@ help:
 	@echo "make bench-mmu        mmu_update, pin/unpin, grant map: ours vs Xen 4.17"
 	@echo "make bench-linux-boot stock Debian kernel boot to /init: ours vs Xen 4.17"
 	@echo "make bench-dom0       dom0's disk and network throughput: ours vs Xen 4.17 vs bare Linux"
-	@echo "make bench-create     pvctl create/destroy and create -> guest /init: ours vs xl on Xen 4.17"
+	@echo "make bench-create     create/destroy and create -> guest /init: pvctl and xl on ours vs xl on Xen 4.17"
 
 setup:
 	@bash scripts/setup.sh

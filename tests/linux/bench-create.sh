@@ -1,7 +1,8 @@
 # bench-create.sh: dom0's side of `make bench-create` (bench/create.sh), pvtest=createbench.
 # The same steps on our hypervisor (pvctl, xenstore-lite, pvconsoled) and on the real Xen 4.17
 # (Debian's xl, xenstored and xenconsoled, brought by the runner's extra archive), chosen by
-# pvbench.side=ours|xen; pvbench.runs=N. Timed inside dom0 with GNU date (ns), per run:
+# pvbench.side=ours|xl|xen (xl: Xen's own xl on our hypervisor); pvbench.runs=N. Timed inside
+# dom0 with GNU date (ns), per run:
 #   create   the create command's own time, until it returns
 #   to-init  create until the guest's INIT-MARKER line is in its console log (pvconsoled's
 #            /var/log/pvctl/guest-NAME.log, xenconsoled's /var/log/xen/console/guest-NAME.log)
@@ -34,6 +35,13 @@ if [ "$side" = xen ]; then
   settle() {
     i=0; while { xl domid "$1" > /dev/null 2>&1 || [ "$(xl info | sed -n 's/^free_memory *: //p')" -lt 300 ]; } \
       && [ $i -lt 600 ]; do usleep 100000; i=$((i+1)); done
+  }
+elif [ "$side" = xl ]; then                 # Xen's own xl on our hypervisor
+  sh /dom0-xenstored.sh                     # xenstore-lite and pvconsoled serve its guests
+  create() { xl create "$1"; }; create_paused() { xl create -p "$1"; }
+  destroy() { xl destroy "$1"; }; LOGDIR=/var/log/pvctl
+  settle() {                                # untimed, as on Xen: until xl no longer sees it
+    i=0; while xl domid "$1" > /dev/null 2>&1 && [ $i -lt 600 ]; do usleep 100000; i=$((i+1)); done
   }
 else
   sh /dom0-xenstored.sh                     # xenstore-lite and pvconsoled, as at any boot
