@@ -51,18 +51,14 @@ KARGS="console=hvc0 loglevel=4 pvtest=createbench"
 # picks some (a smoke run: the tables then show n/a).
 sides=${BENCH_SIDES:-ours xl xen}
 for side in $sides; do rm -f "$out/$side.log"; done
-case " $sides " in *" ours "*)
-  echo "bench-create: ours ($runs runs)" >&2
+on_ours() {   # side (ours: pvctl, xl: Xen's xl), what it is: one boot of our hypervisor
+  echo "bench-create: $2 ($runs runs)" >&2
   nice -n 10 "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
-      -M "$k $KARGS pvbench.side=ours pvbench.runs=$runs" -M "$out/initrd.gz initrd" -m "$mem" \
-      -l "$out/ours.log" -t 3000 -e "$END" > /dev/null 2>&1 ;;
-esac
-case " $sides " in *" xl "*)
-  echo "bench-create: Xen's xl on ours ($runs runs)" >&2
-  nice -n 10 "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "console=com1 loglvl=info dom0=1 dom0_mem=512M" \
-      -M "$k $KARGS pvbench.side=xl pvbench.runs=$runs" -M "$out/initrd.gz initrd" -m "$mem" \
-      -l "$out/xl.log" -t 3000 -e "$END" > /dev/null 2>&1 ;;
-esac
+      -M "$k $KARGS pvbench.side=$1 pvbench.runs=$runs" -M "$out/initrd.gz initrd" -m "$mem" \
+      -l "$out/$1.log" -t 3000 -e "$END" > /dev/null 2>&1
+}
+case " $sides " in *" ours "*) on_ours ours "ours" ;; esac
+case " $sides " in *" xl "*) on_ours xl "Xen's xl on ours" ;; esac
 case " $sides " in *" xen "*)
   echo "bench-create: the real Xen 4.17 ($xruns runs)" >&2
   XEN_EXTRA_ARGS="dom0_mem=512M,max:512M" bash "$top/scripts/xen-ref.sh" \
