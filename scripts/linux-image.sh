@@ -131,6 +131,13 @@ done
 [ -x "$ir/sbin/mke2fs" ] && { rm -f "$ir/bin/mkfs.ext2" "$ir/sbin/mkfs.ext2"; ln -s mke2fs "$ir/sbin/mkfs.ext2"; }
 [ -x "$ir/sbin/e2fsck" ] && rm -f "$ir/bin/fsck.ext2" "$ir/bin/e2fsck"
 cp "$top/tests/linux/io-dom0.sh" "$top/tests/linux/io-domU.sh" "$ir/"
+# The hostile front end and the connected lifecycle (boot 'front' of make test-io): the pvfront
+# test guest (its own blkfront/netfront), dom0's side and the checker of the data it writes.
+[ -f "$top/build/guests/pvfront.elf" ] || make -s -C "$top/tests/guests" TOP="$top"
+strip --strip-debug -o "$ir/etc/pvctl/pvfront.elf" "$top/build/guests/pvfront.elf"
+gcc -O2 -Wall -Wextra -Werror -o "$out/pvfront-pattern" "$top/tests/dom0/pvfront-pattern.c"
+cp "$out/pvfront-pattern" "$ir/bin/pvfront-pattern"
+cp "$top/tests/linux/front-dom0.sh" "$ir/"   # (netback and the bridge: the networks block)
 # --- end of split-driver block I/O
 # --- Xen's own tools (Debian's xen-utils-4.17) in dom0, as a compatibility check: xen-init-dom0
 # (dom0's xenstore entries), `xl list`, `xl info` and lsevtchn against our hypervisor (tests/linux/toolstack-checks.sh). Only with the

@@ -20,6 +20,8 @@
 #define FRAME_F_IO        0x8u      /* not RAM (low 1 MiB, holes): Xen's DOMID_IO frames */
 #define FRAME_F_PARTIAL   0x10u     /* a page table whose (de)validation was preempted: see page_type.c */
 #define FRAME_F_PARTIAL_PTE 0x20u   /* ... whose entry `validated` points at a table left partial too */
+#define FRAME_F_UNCHARGED 0x40u     /* an orphan of a dying domain: in no domain's tot_pages (its id
+                                       may be another domain's by the time the frame is freed) */
 
 struct frame_info {
     u16 owner;

@@ -790,6 +790,7 @@ static void test_destroy_granter(void)
     EXPECT_EQ(map_as(m, G, 10, GNTMAP_host_map | GNTMAP_readonly, VA(4), &h2), GNTST_okay);
     EXPECT_EQ(in_use(g2, 10), GTF_reading);
     before = hv_frames.nr_free;
+    unsigned long charged = g2->tot_pages = 5;        /* as if it had frames of its own */
     EXPECT_EQ(unmap_as(m, h[2], VA(3)), GNTST_okay);
     EXPECT_EQ(hv_frames.nr_free, before + 1);         /* the last mapping freed it */
     EXPECT_EQ(fi(f[1])->owner, FRAME_OWNER_FREE);
@@ -798,7 +799,9 @@ static void test_destroy_granter(void)
     EXPECT_EQ(unmap_as(m, h[1], VA(2)), GNTST_okay);
     EXPECT_EQ(fi(f[0])->owner, FRAME_OWNER_FREE);
     EXPECT_EQ(hv_frames.nr_free, before + 2);
-    /* ... and the old mappings' unmaps did not touch the new table's counts. */
+    /* ... and the old mappings' unmaps did not touch the new table's counts,
+     * nor uncharge the new domain for the dead one's frames. */
+    EXPECT_EQ(g2->tot_pages, charged);
     EXPECT_EQ(in_use(g2, 10), GTF_reading);
     EXPECT_EQ(g2->grant_table->active[10].readers, 1);
     EXPECT_EQ(unmap_as(m, h2, VA(4)), GNTST_okay);

@@ -201,7 +201,8 @@ static void ref_put(mfn_t mfn)
     if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
         ASSERT(f->type_count == 0);
         struct domain *owner = f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL;
-        bool charged = !(f->flags & FRAME_F_XENHEAP);   /* shared_info, ioreq pages: never in tot_pages */
+        /* shared_info, ioreq pages: never in tot_pages; a dead domain's: not any more */
+        bool charged = !(f->flags & (FRAME_F_XENHEAP | FRAME_F_UNCHARGED));
 
         tlb_flush_domain_stale(owner);
         f->flags = 0;
@@ -675,7 +676,14 @@ static int mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
     return 0;
 }
 
-static bool release_frame(mfn_t mfn)
+/*
+ * A live domain's orphan (given back while mapped) stays charged until it is
+ * freed, else mapping and giving back frames in a loop beats max_pages. A
+ * dead domain's (owner_gone: destruction gives back every frame) is charged
+ * to nobody: the domain is freed before the back end that maps the frame
+ * lets go, and by then its id may be another domain's.
+ */
+static bool release_frame(mfn_t mfn, bool owner_gone)
 {
     struct frame_info *f = fi(mfn);
 
@@ -683,6 +691,8 @@ static bool release_frame(mfn_t mfn)
     arch_m2p_set(mfn, ~0UL);
     if (f->count) {
         f->flags |= FRAME_F_ORPHAN;                 /* still mapped (a grant): later */
+        if (owner_gone)
+            f->flags |= FRAME_F_UNCHARGED;
         return false;
     }
     tlb_flush_domain_stale(f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL);
@@ -868,7 +878,15 @@ int pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned in
 bool arch_release_frame(mfn_t mfn)
 {
     page_type_lock();
-    bool freed = release_frame(mfn);
+    bool freed = release_frame(mfn, false);
+    page_type_unlock();
+    return freed;
+}
+
+bool release_frame_of_dead(mfn_t mfn)
+{
+    page_type_lock();
+    bool freed = release_frame(mfn, true);
     page_type_unlock();
     return freed;
 }

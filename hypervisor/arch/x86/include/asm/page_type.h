@@ -90,6 +90,9 @@ int  page_release_resume(mfn_t mfn, const struct domain *d);
 int  page_put_and_type_relinquish(mfn_t mfn);
 int  page_unpin_relinquish(mfn_t mfn);             /* 0 if not pinned */
 int  page_partial_release(mfn_t mfn);              /* 0 if not partial */
+/* arch_release_frame for a domain's destruction: a frame still mapped is orphaned
+ * charged to nobody (FRAME_F_UNCHARGED), as the domain is freed before it. */
+bool release_frame_of_dead(mfn_t mfn);
 
 static inline bool pgt_is_table(enum frame_type t)
 {
