@@ -32,7 +32,7 @@
 #  host (sha256 compared with the host's); its queues' interrupts are MSI-X PIRQs;
 #  the runner fetches a file from a busybox httpd in dom0 through QEMU's hostfwd.
 # DOM0_SMP=N: QEMU with N CPUs (default 1). DOM0_VCPUS=N: dom0 gets N vCPUs (dom0_max_vcpus=N,
-# default 1; they share one CPU unless the hypervisor has vcpu_spread=1, docs/smp.md).
+# default 1; they run on several CPUs at once unless the hypervisor has vcpu_spread=0, docs/smp.md).
 # Log: build/test-results/dom0/boot.log; on failure the last lines are shown.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -6,10 +6,13 @@
 #     the host clock; then powers off.
 #  2. two guests: one crashes on purpose (sysrq c) while the other finishes
 #     its checks; each shutdown must be reported with its reason.
-#  6. a guest with LINUX_VCPUS vCPUs (default 2; pvhv.vcpus=N): the checks with every
-#     CPU online, CPU 1 offline and back (VCPUOP_down/up), a task on it.
-#     LINUX_VCPU_HV=WORDS: extra hypervisor options for that boot (e.g. vcpu_spread=1:
-#     the vCPUs on several CPUs at once, not the default yet: docs/smp.md "Guest vCPUs").
+#  6. a guest with LINUX_VCPUS vCPUs (default 4; pvhv.vcpus=N) on LINUX_VCPU_SMP physical
+#     CPUs (default 2): the checks with every CPU online, CPU 1 offline and back
+#     (VCPUOP_down/up), a task on it, every CPU but 0 offline at once and back, and a
+#     job pinned to each CPU (gzip/md5sum, checked, run where it was pinned).
+#     LINUX_VCPU_HV=WORDS: extra hypervisor options for that boot (e.g. vcpu_spread=0:
+#     the vCPUs on one CPU, docs/smp.md "Guest vCPUs").
+#  7. two 2-vCPU guests on 2 physical CPUs spin on every vCPU: similar totals (fair share).
 # Every boot must also end in the hypervisor's clean final state (tests/final-state.sh: no
 # panic anywhere, "(HV) no domains left" with every frame back, power-off): linux/<boot>/final-state.
 # LINUX_SMP=N: QEMU with N CPUs (default 1).
@@ -141,16 +144,32 @@ fi
 final_state fair-share "$log" $rc 600
 
 # --- 6. a guest with several vCPUs: brought up with VCPUOP_initialise/up, CPU hotplug ---
-nv=${LINUX_VCPUS:-2}
+nv=${LINUX_VCPUS:-4}
 log=$res/vcpus.log
-BOOT_HV_EXTRA="${LINUX_VCPU_HV:+ $LINUX_VCPU_HV}" \
+LINUX_SMP=${LINUX_VCPU_SMP:-2} BOOT_HV_EXTRA="${LINUX_VCPU_HV:+ $LINUX_VCPU_HV}" \
   boot_timed "$log" 600 "$k $KARGS pvtest=checks pvtest.cpus=$nv pvhv.vcpus=$nv" "$ird initrd"; rc=$?
 sed -n 's/^(d1) \(PASS\|FAIL\): linux\/\(cpu\|task\)/\1: linux\/vcpus\/\2/p' "$log" | tr -d '\r'
 if grep -q '^(d1) [1-9][0-9]* passed, 0 failed' "$log" && grep -q '^(d1) PASS: linux/cpus-online' "$log" \
+   && grep -q '^(d1) PASS: linux/cpu-parallel-jobs-on-every-cpu' "$log" \
    && grep -q '(HV) d1 shutdown: poweroff' "$log"; then
   echo "PASS: linux/vcpus-$nv-checks"
 else
   echo "FAIL: linux/vcpus-$nv-checks"; show_tail "$log"; status=1
 fi
 final_state vcpus "$log" $rc 600
+
+# --- 7. fair share with several vCPUs: two 2-vCPU guests on 2 physical CPUs, a spinning
+# loop on each vCPU (pinned), get similar totals (each should have one CPU's worth) ---
+log=$res/fair-share-smp.log
+LINUX_SMP=2 boot_timed "$log" 600 "$k $KARGS pvtest=spin pvhv.vcpus=2" "$ird initrd" \
+  "$k $KARGS pvtest=spin pvhv.vcpus=2" "$ird initrd"
+rc=$?
+c1=$(sed -n 's/^(d1) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
+c2=$(sed -n 's/^(d2) SPIN-COUNT \([0-9]*\).*/\1/p' "$log" | tr -d '\r')
+if [ -n "$c1" ] && [ -n "$c2" ] && awk -v a="$c1" -v b="$c2" 'BEGIN { r = a < b ? a / b : b / a; exit !(r >= 0.75) }'; then
+  echo "PASS: linux/fair-share-2x2-vcpus (d1 $c1, d2 $c2 iterations)"
+else
+  echo "FAIL: linux/fair-share-2x2-vcpus: d1 '$c1' vs d2 '$c2' iterations"; show_tail "$log"; status=1
+fi
+final_state fair-share-smp "$log" $rc 600
 exit $status

@@ -6,8 +6,8 @@
  *   dom0=1              the first module becomes privileged domain 0
  *   dom0_max_vcpus=N    vCPUs of the privileged domain (default 1; vCPU 0 up, the rest
  *                       down until the guest's VCPUOP_up); a domU's: pvhv.vcpus=N
- *   vcpu_spread=1       a domain's vCPUs may run on several CPUs at once (default: on
- *                       vCPU 0's CPU; docs/smp.md "Guest vCPUs" says why)
+ *   vcpu_spread=0       a domain's vCPUs share vCPU 0's CPU (default 1: they run on several
+ *                       CPUs at once, like separate domains; docs/smp.md "Guest vCPUs")
  *   hypercall_trace     log every hypercall, its arguments and result
  *   timeslice=MS        scheduler time slice (default 10)
  *   debug_mfn=MFN       log every reference change of one frame
@@ -30,6 +30,7 @@ struct hv_options hv_opts = {
     .domu_mem = 32UL << 20,
     .timeslice_ms = 10,
     .dom0_max_vcpus = 1,
+    .vcpu_spread = true,
 };
 
 struct option_desc {

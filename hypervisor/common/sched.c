@@ -293,11 +293,11 @@ static unsigned int least_loaded_cpu(const cpumask_t *allowed)
 }
 
 /*
- * The vCPUs of a domain with several stay on one CPU (vCPU 0's): their
- * default hard affinity, unless vcpu_spread=1 or a tool chose one: TLB flushes follow the domain's
- * dirty-CPU mask (hv/tlb_mask.h), but page types and counts are still
- * plain words, which a domain's own vCPUs could race on from two CPUs
- * (docs/smp.md "Guest vCPUs").
+ * With vcpu_spread=0 the vCPUs of a domain with several stay on one CPU
+ * (vCPU 0's): their default hard affinity, unless a tool chose one. By
+ * default they spread like separate domains: every page-type and count
+ * change is under page_type_lock and TLB flushes follow the domain's
+ * dirty-CPU mask (docs/smp.md "Guest vCPUs").
  */
 static bool domain_on_one_cpu(const struct domain *d)
 {

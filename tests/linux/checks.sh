@@ -38,6 +38,14 @@ if [ -n "$cpus" ]; then
     [ "$back" = 1 ] && [ "$on" = "$want" ] && ok cpu1-online-again || bad cpu1-online-again "cpu1 '$back', online '$on'"
     r=$(taskset -c 1 sh -c 'echo $((6 * 7))' 2>&1)
     [ "$r" = 42 ] && ok task-on-cpu1 || bad task-on-cpu1 "'$r'"
+    # every CPU but 0 offline at once, then all back (each a VCPUOP_down/up)
+    i=1; why=
+    while [ $i -lt "$cpus" ]; do echo 0 > /sys/devices/system/cpu/cpu$i/online || why="$why cpu$i stays"; i=$((i + 1)); done
+    on=$(cat /sys/devices/system/cpu/online); [ "$on" = 0 ] || why="$why online '$on' with the others off"
+    i=1
+    while [ $i -lt "$cpus" ]; do echo 1 > /sys/devices/system/cpu/cpu$i/online || why="$why cpu$i stays off"; i=$((i + 1)); done
+    on=$(cat /sys/devices/system/cpu/online); [ "$on" = "$want" ] || why="$why online '$on' after"
+    [ -z "$why" ] && ok cpus-all-offline-and-back || bad cpus-all-offline-and-back "$why"
   fi
 fi
 
@@ -46,6 +54,24 @@ for i in 1 2 3; do (gzip -c /tmp/a | gunzip -c | md5sum > /tmp/sum$i) & done
 wait
 n=$(cat /tmp/sum1 /tmp/sum2 /tmp/sum3 | sort -u | wc -l)
 [ "$n" -eq 1 ] && [ "$(cat /tmp/sum1)" = "$s1" ] && ok parallel-gzip-md5 || bad parallel-gzip-md5 "sums differ"
+# With several vCPUs, a make -jN-like load: one job pinned to each CPU (gzip, gunzip, md5sum
+# of 4 MiB, three times), each reporting the CPU it ended on (field 39 of /proc/self/stat).
+if [ -n "$cpus" ] && [ "$cpus" -gt 1 ]; then
+  i=0
+  while [ $i -lt "$cpus" ]; do
+    taskset -c $i sh -c 'for r in 1 2 3; do gzip -c /tmp/a | gunzip -c | md5sum; done | sort -u
+                         cut -d" " -f39 /proc/self/stat' > /tmp/job$i 2>&1 &
+    i=$((i + 1))
+  done
+  wait
+  i=0; why=
+  while [ $i -lt "$cpus" ]; do
+    [ "$(head -1 /tmp/job$i)" = "$s1" ] && [ "$(wc -l < /tmp/job$i)" = 2 ] || why="$why job$i: $(head -2 /tmp/job$i | tr '\n' ' ')"
+    [ "$(tail -1 /tmp/job$i)" = $i ] || why="$why job$i ran on cpu $(tail -1 /tmp/job$i)"
+    i=$((i + 1))
+  done
+  [ -z "$why" ] && ok cpu-parallel-jobs-on-every-cpu || bad cpu-parallel-jobs-on-every-cpu "$why"
+fi
 
 # kernel modules from the same package load (vmalloc, relocation, RO/NX changes);
 # not applicable to a kernel built without module support (guest-kernel-patches/)

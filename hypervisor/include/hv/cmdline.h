@@ -16,7 +16,7 @@ struct hv_options {
     unsigned int maxcpus;    /* maxcpus=N: physical CPUs to bring up at most (0: all) */
     bool smp_selftest;       /* smp_selftest: run the IPI self-test after bring-up */
     unsigned int dom0_max_vcpus; /* dom0_max_vcpus=N: the privileged domain's vCPUs (default 1) */
-    bool vcpu_spread;        /* vcpu_spread=1: a domain's vCPUs may run on several CPUs at once */
+    bool vcpu_spread;        /* a domain's vCPUs may run on several CPUs at once (vcpu_spread=0: not) */
     bool svm_off;            /* svm=0: SVM left off, HVM domains refused */
 };
 
