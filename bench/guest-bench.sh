@@ -2,12 +2,13 @@
 # guest-bench.sh NAME GUEST RUNS FIGURE...: the shared engine of the guest
 # microbenchmarks (bench/hypercall.sh, bench/mmu.sh). Boots build/guests/GUEST.elf
 # RUNS times under our hypervisor (as domU d1) and RUNS times under the real
-# Xen 4.17 (as dom0), same QEMU configuration (TCG, 1 vCPU), alternating the
+# Xen 4.17 (as dom0), same QEMU configuration (TCG, 1 CPU unless BENCH_SMP), alternating the
 # two so that drift hits both alike, collects the guest's "BENCH: <figure>
 # <cycles>" lines and prints, per figure, min/median/max of the per-boot
 # medians for each side, the ratio of minimums and the ratio of medians
 # (bench/stats.sh). Logs: build/bench/NAME/{ours,xen}-<n>.log. Guest args:
-# $BENCH_ARGS.
+# $BENCH_ARGS (both sides), $BENCH_OURS_ARGS (ours only); $BENCH_SMP: QEMU's CPUs (default
+# 1); $BENCH_XEN_ARGS: more options for the real Xen.
 set -uo pipefail
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 name=$1 guest=$top/build/guests/$2.elf runs=$3; shift 3
@@ -21,12 +22,12 @@ mkdir -p "$out"
 [ -f "$guest" ] || { echo "bench: no $guest (run make guests)" >&2; exit 1; }
 
 run_ours() {   # n
-  bash "$top/tests/guests/tcg-boot.sh" -k "$hv" -a "$HV_CMDLINE" \
-    -M "$guest ${BENCH_ARGS:-}" -l "$out/ours-$1.log" -t 180 -e '^\(d1\) DONE: |\(HV\) .*[Pp]anic'
+  bash "$top/tests/guests/tcg-boot.sh" -c "${BENCH_SMP:-1}" -k "$hv" -a "$HV_CMDLINE" \
+    -M "$guest ${BENCH_ARGS:-} ${BENCH_OURS_ARGS:-}" -l "$out/ours-$1.log" -t 180 -e '^\(d1\) DONE: |\(HV\) .*[Pp]anic'
 }
 run_xen() {    # n
-  bash "$top/scripts/xen-ref.sh" -M "$guest ${BENCH_ARGS:-}" -l "$out/xen-$1.log" -t 180 \
-    -e '^DONE: |Panic on CPU|Dom0 crashed'
+  XEN_EXTRA_ARGS="${BENCH_XEN_ARGS:-}" bash "$top/scripts/xen-ref.sh" -c "${BENCH_SMP:-1}" \
+    -M "$guest ${BENCH_ARGS:-}" -l "$out/xen-$1.log" -t 180 -e '^DONE: |Panic on CPU|Dom0 crashed'
 }
 
 # Values of one figure over all logs of one side, one per line.

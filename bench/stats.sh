@@ -13,7 +13,7 @@ bench_stats() {
   sort -g | awk '{ v[NR] = $1 } END {
     if (NR == 0) { print "n/a n/a n/a"; exit }
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%g %g %g\n", v[1], m, v[NR] }'
+    printf "%.10g %.10g %.10g\n", v[1], m, v[NR] }'
 }
 
 # a/b with two decimals, or n/a.

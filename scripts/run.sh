@@ -17,6 +17,8 @@
 #                `modprobe ahci sd_mod` gives /dev/sda on an INTx line (xen-pirq)
 #   HOSTFWD=PORT with DOM0=1: the host's 127.0.0.1:PORT reaches port PORT of the first Linux
 #                domU (10.0.2.16, QEMU's second DHCP lease) through dom0's bridge
+#   RUN_SMP=N    QEMU's CPUs (default: this machine's, at most 8; MTTCG under TCG); the
+#                hypervisor brings up every one, and dom0 gets as many vCPUs
 #   RUN_LOG, RUN_SOCK, RUN_TIMEOUT  no terminal (tests/run-make-run.sh): the serial output
 #                goes to RUN_LOG, its input comes from the Unix socket RUN_SOCK, and QEMU is
 #                stopped after RUN_TIMEOUT seconds (default 900)
@@ -31,8 +33,10 @@ hv=$top/build/hypervisor/hypervisor.bin
 cmdline=${HV_CMDLINE:-"console=com1 loglvl=info"}
 guests=${RUN_GUESTS:-"linux"}
 if [ -z "${RUN_GUESTS:-}" ]; then dom0_default=1; else dom0_default=0; fi
+smp=${RUN_SMP:-$(nproc)}; [ "$smp" -le 8 ] || smp=8
+case "$smp" in ''|*[!0-9]*|0) echo "run: RUN_SMP must be a number of CPUs (1..8), not '$smp'" >&2; exit 1 ;; esac
 if [ "${DOM0:-$dom0_default}" = 1 ]; then
-  cmdline="$cmdline dom0=1 dom0_mem=512M"
+  cmdline="$cmdline dom0=1 dom0_mem=512M dom0_max_vcpus=$smp"
   export QEMU_MACHINE=${QEMU_MACHINE:-q35}
   if [ -n "${DOM0_DISK:-}" ]; then
     [ -f "$DOM0_DISK" ] || { echo "run: no disk image $DOM0_DISK" >&2; exit 1; }
@@ -64,12 +68,12 @@ for g in "${list[@]}"; do
   [ -f "$elf" ] || { echo "run: no guest $elf (make guests)" >&2; exit 1; }
   args+=(-M "$elf$rest")
 done
-echo "run: hypervisor '$cmdline' with guests: $guests" >&2
+echo "run: hypervisor '$cmdline' on $smp CPUs with guests: $guests" >&2
 if [ -n "${RUN_LOG:-}" ]; then console=(-l "$RUN_LOG" -s "${RUN_SOCK:?RUN_LOG needs RUN_SOCK}" -t "${RUN_TIMEOUT:-900}"
                                    -e '^\(HV\) (powering off|PANIC: hypervisor halted)')
 else console=(-i); fi
 rc=0
-"$top/scripts/qemu-boot.sh" "${console[@]}" -k "$hv" -a "$cmdline" "${args[@]}" -m 1024 || rc=$?
+"$top/scripts/qemu-boot.sh" "${console[@]}" -c "$smp" -k "$hv" -a "$cmdline" "${args[@]}" -m 1024 || rc=$?
 # The hypervisor powers off through isa-debug-exit(0), which QEMU reports as 1.
 [ "$rc" -eq 1 ] && rc=0
 exit "$rc"

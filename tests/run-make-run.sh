@@ -10,6 +10,8 @@
 #      busybox httpd, which this runner fetches through make run's HOSTFWD port;
 #   3. poweroff in the domU; in dom0 the image, mounted by loop, holds the file; poweroff.
 # Every sha256 must agree and the boot must end in the hypervisor's clean final state.
+# make run uses every CPU of the machine (RUN_SMP, at most 8): the hypervisor brings them all
+# up and dom0 gets as many vCPUs.
 # Prints PASS/FAIL lines and "N passed, N failed"; log: build/test-results/run/boot.log.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +59,9 @@ keys '^\(HV\) d[1-9][0-9]* shutdown: poweroff' \
 wait $run_pid; rc=$?; run_pid=
 tr -d '\r' < "$log" > "$res/boot.clean"
 
+n=${RUN_SMP:-$(nproc)}; [ "$n" -le 8 ] || n=8
+check "every-cpu-up ($n)" "^\(HV\) smp: $n of $n CPUs up"
+[ "$n" -gt 1 ] && check "dom0-has-$n-vcpus" "^\(HV\) d0 v$((n - 1)) ran on CPU [0-9]"
 check dom0-bridge-and-config "^\(d0\) make-run: dom0 network: pvbr0 10\.0\.2\.[0-9]+; /etc/pvctl/linux.cfg: xvda /tmp/linux-disk.img vif on pvbr0"
 check domU-xvda-and-eth0 '^\(d0\) pvhv: xvda on /mnt, eth0 10\.0\.2\.[0-9]+$'
 got=$(val GOT | cut -d' ' -f1)

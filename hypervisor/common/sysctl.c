@@ -38,6 +38,7 @@ static void physinfo(struct xen_sysctl_physinfo *pi)
     pi->total_pages = hv_frames.nr_frames;
     pi->free_pages = __atomic_load_n(&hv_frames.nr_free, __ATOMIC_RELAXED);
     pi->max_mfn = hv_frames.nr_frames ? hv_frames.nr_frames - 1 : 0;
+    arch_physinfo_hw_cap(pi->hw_cap, ARRAY_SIZE(pi->hw_cap));
 }
 
 /* As Xen: records of the domains from first_domain on, up to max_domains. */

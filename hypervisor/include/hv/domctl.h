@@ -63,6 +63,8 @@ struct xen_domctl;
 long arch_do_domctl(struct xen_domctl *op, struct domain *d, bool *copyback);
 /* The arch's sysctl sub-ops (x86: the CPUID policies); -ENOSYS for the others. */
 long arch_do_sysctl(struct xen_sysctl *op);
+/* physinfo.hw_cap: the host CPU's first n featureset words (arch: pv/cpu_policy.c). */
+void arch_physinfo_hw_cap(u32 *cap, unsigned int n);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
 int pv_vcpu_context_check(const struct domain *d, const struct vcpu_guest_context *c);
 /*

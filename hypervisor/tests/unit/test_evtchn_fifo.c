@@ -395,6 +395,9 @@ static void test_sysctl_domctl(void)
     /* Privileged: past the checks, a sub-op not offered (test_domctl.c: the rest). */
     harness_set_current(d0);
     sc.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), 0);
+    CU_ASSERT(sc.u.physinfo.hw_cap[0] & 1);                    /* the host's CPUID.1:EDX (FPU) */
+    CU_ASSERT(sc.u.physinfo.nr_cpus >= 1);
     sc.cmd = XEN_SYSCTL_debug_keys;
     EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -ENOSYS);
     dc = (struct xen_domctl){ .cmd = XEN_DOMCTL_setdebugging, .domain = 1,

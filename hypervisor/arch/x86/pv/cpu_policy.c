@@ -310,6 +310,17 @@ long sysctl_get_cpu_policy(struct xen_sysctl_cpu_policy *p)
     return rc ? rc : serialise_msrs(guest_handle_from_field(p->msrs), &p->nr_msrs);
 }
 
+/* physinfo's hw_cap: the host's first featureset words (Xen: boot_cpu_data.x86_capability). */
+void arch_physinfo_hw_cap(u32 *cap, unsigned int n)
+{
+    struct view v = { VIEW_HOST, NULL };
+    struct summary s;
+
+    summarise(&v, &s);
+    for (unsigned int i = 0; i < n; i++)
+        cap[i] = i < CPU_POLICY_WORDS ? s.word[i] : 0;
+}
+
 /* Xen's featureset words of a policy; fewer asked for than we have: -ENOBUFS with them. */
 long sysctl_get_cpu_featureset(struct xen_sysctl_cpu_featureset *f)
 {
