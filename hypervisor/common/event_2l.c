@@ -58,7 +58,7 @@ static void l2_set_pending(struct domain *d, evtchn_port_t port)
         return;
     if (!test_bit_port(s->evtchn_mask, port) && v)
         mark_selector(v, port);
-    evtchn_wake_pollers(d);
+    evtchn_wake_pollers(d, port);
 }
 
 static void l2_clear_pending(struct domain *d, evtchn_port_t port)

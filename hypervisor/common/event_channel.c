@@ -158,11 +158,20 @@ void evtchn_mark_upcall(struct vcpu *v)
     sched_wake(v);
 }
 
-void evtchn_wake_pollers(struct domain *d)
+/* As Xen's evtchn_check_pollers: a vCPU polling other ports sleeps on (no spurious
+ * wake-up, which costs an IPI and a halted CPU's wake-up each). */
+void evtchn_wake_pollers(struct domain *d, evtchn_port_t port)
 {
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
-        if (d->vcpus[i] && d->vcpus[i]->polling)
-            sched_wake(d->vcpus[i]);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        evtchn_port_t want;
+
+        if (!v || !__atomic_load_n(&v->polling, __ATOMIC_ACQUIRE))
+            continue;
+        want = __atomic_load_n(&v->poll_port, __ATOMIC_RELAXED);
+        if (want == EVTCHN_POLL_ANY || want == port)
+            sched_wake(v);
+    }
 }
 
 /* Under the port's lock, or the sending port's (an interdomain send). */

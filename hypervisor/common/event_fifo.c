@@ -163,7 +163,7 @@ static void fifo_set_pending(struct domain *d, evtchn_port_t port)
     /* No control block: the guest may not unmask before it has one; only PENDING. */
     if (!v || !v->evtchn_fifo.control_block) {
         if (!word_test_and_set(w, EVTCHN_FIFO_PENDING))
-            evtchn_wake_pollers(d);
+            evtchn_wake_pollers(d, port);
         return;
     }
     old_v = lock_queues(d, v, c);
@@ -176,7 +176,7 @@ static void fifo_set_pending(struct domain *d, evtchn_port_t port)
     if (!linked && !word_test_and_set(&v->evtchn_fifo.control_block->ready, prio))
         evtchn_mark_upcall(v);
     if (!was_pending)
-        evtchn_wake_pollers(d);
+        evtchn_wake_pollers(d, port);
 }
 
 /* Only PENDING: a LINKED word stays queued and the guest skips it. */

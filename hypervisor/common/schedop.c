@@ -69,7 +69,8 @@ static long sched_poll(guest_handle_t arg)
         return 0;
     if (p.timeout)
         timer_set(&v->poll_timer, p.timeout);
-    v->polling = true;
+    v->poll_port = p.nr_ports == 1 ? ports[0] : EVTCHN_POLL_ANY;
+    __atomic_store_n(&v->polling, true, __ATOMIC_RELEASE);   /* after poll_port: the wakers read both */
     sched_block(v);
     if (any_pending(v->domain, ports, p.nr_ports))   /* sent from another CPU meanwhile */
         sched_wake(v);

@@ -43,6 +43,7 @@ struct vcpu {
     struct hv_timer periodic_timer;
     struct hv_timer poll_timer;        /* SCHEDOP_poll timeout */
     bool polling;
+    evtchn_port_t poll_port;           /* polling one port: it; several: EVTCHN_POLL_ANY */
     u64 periodic_period;
     u64 runstate_guest;                /* guest VA of vcpu_runstate_info, 0 if none */
     u64 time_guest;                    /* guest VA of a second vcpu_time_info (vDSO), 0 if none */

@@ -111,8 +111,10 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /* Sets upcall_pending and wakes v, as a port becoming pending does. */
 void evtchn_mark_upcall(struct vcpu *v);
-/* A port became pending: wake vCPUs in SCHEDOP_poll (they wait on masked ports too). */
-void evtchn_wake_pollers(struct domain *d);
+/* A port of d became pending: wake the vCPUs in SCHEDOP_poll on it, or on several
+ * (they wait on masked ports too). */
+#define EVTCHN_POLL_ANY ((evtchn_port_t)~0u)
+void evtchn_wake_pollers(struct domain *d, evtchn_port_t port);
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 
 #endif

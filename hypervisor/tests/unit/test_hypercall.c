@@ -481,9 +481,16 @@ static void test_sched_op_poll(void)
     CU_ASSERT_EQUAL(v->state, VCPU_BLOCKED);
     CU_ASSERT(!v->polling);
     EXPECT_EQ(timer_next_deadline(), ~0ULL);          /* the poll timer was stopped */
-    /* While polling, an event on a masked port wakes the vCPU. */
+    /* While polling, an event on a masked port wakes the vCPU; polling another port, it
+     * sleeps on (Xen's evtchn_check_pollers); polling several, any port wakes it. */
     v->polling = true;
     CU_ASSERT_EQUAL(evtchn_bind_ipi(d, &ipi), 0);
+    v->poll_port = ipi.port + 1;
+    CU_ASSERT_EQUAL(evtchn_send(d, ipi.port), 0);
+    CU_ASSERT_EQUAL(v->state, VCPU_BLOCKED);
+    __atomic_and_fetch(&d->shared_info->evtchn_pending[ipi.port / 64], ~(1UL << (ipi.port % 64)),
+                       __ATOMIC_RELAXED);                /* pending again at the next send */
+    v->poll_port = ipi.port;
     CU_ASSERT_EQUAL(evtchn_send(d, ipi.port), 0);
     CU_ASSERT_EQUAL(v->state, VCPU_RUNNABLE);
     v->polling = false;
