@@ -14,6 +14,7 @@
 #include <hv/hypercall.h>
 #include <hv/sched.h>
 #include <hv/timer.h>
+#include <hv/tlb_mask.h>
 #include <asm/page_type.h>
 #include <asm/page.h>
 
@@ -373,6 +374,30 @@ static void test_map_cases(void)
 }
 
 /* In-use flags follow the mappings; the last unmap clears them. */
+/*
+ * An unmap flushes every CPU the mapper's vCPUs may have cached the entry on
+ * (its dirty mask), not this CPU alone; a map over an empty slot needs none.
+ */
+static void test_unmap_flushes_mapper_cpus(void)
+{
+    grant_handle_t h;
+    mfn_t frame;
+
+    pair();
+    frame = frame_of(g);
+    grant(g, 7, M, frame, GTF_permit_access);
+    tlb_dirty_enter(m, 0);
+    tlb_dirty_enter(m, 4);                            /* m's other vCPU ran on CPU 4 */
+    harness_flushed = cpumask_none();
+    harness_flush_ipis = 0;
+    EXPECT_EQ(map_as(m, G, 7, GNTMAP_host_map, VA(1), &h), GNTST_okay);
+    EXPECT_EQ(harness_flush_ipis, 0);
+    EXPECT_EQ(unmap_as(m, h, VA(1)), GNTST_okay);
+    EXPECT_EQ(harness_flushed.bits, 0x10);
+    tlb_dirty_leave(m, 4);
+    tlb_dirty_leave(m, 0);
+}
+
 static void test_map_unmap_flags(void)
 {
     grant_handle_t h_ro, h_rw, h_ro2, h_other;
@@ -1078,6 +1103,7 @@ void suite_grant(void)
         { "race_map_unmap", test_race_map_unmap },
         { "destroy_mapper_unmap_fails", test_destroy_mapper_unmap_fails },
         { "destroy_granter", test_destroy_granter },
+        { "unmap_flushes_mapper_cpus", test_unmap_flushes_mapper_cpus },
         { "grant_frames_outlive_mappings", test_grant_frames_outlive_mappings },
         { "hypercall_edge", test_hypercall_edge },
         { "preempted_batch", test_preempted_batch },

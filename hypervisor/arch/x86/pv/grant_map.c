@@ -13,6 +13,7 @@
 #include <hv/grant.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
+#include <hv/tlb_mask.h>
 #include <asm/flush.h>
 #include <asm/page_type.h>
 #include <asm/page.h>
@@ -50,12 +51,20 @@ static u64 *grant_slot(struct domain *d, u64 host_addr, bool contains_pte)
     return (u64 *)hv_mfn_to_virt(l1) + idx;
 }
 
-static void flush(u64 host_addr, bool contains_pte)
+/*
+ * After an entry of d's changed from `old`: this CPU at once, and, if old
+ * mapped something, every other CPU d's vCPUs may have cached it on (its
+ * dirty mask, as Xen's gnttab flush of the mapper's dirty_cpumask). Before
+ * old's references go: a frame freed by that put must be in no TLB.
+ */
+static void flush(struct domain *d, u64 host_addr, bool contains_pte, u64 old)
 {
     if (contains_pte)
         tlb_flush_local();
     else
         tlb_flush_va(host_addr);
+    if (old & _PAGE_PRESENT)
+        tlb_flush_domain_stale(d);
 }
 
 static u64 slot_maddr(const u64 *slot)
@@ -91,8 +100,8 @@ static int grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
     }
     old = *slot;
     *slot = (mfn << PAGE_SHIFT) | GRANT_PTE | (readonly ? 0 : _PAGE_RW) | grant_avail_bits(gnt_flags);
+    flush(d, host_addr, contains_pte, old);
     pt_entry_put(old, 1);
-    flush(host_addr, contains_pte);
     *pte_maddr = slot_maddr(slot);
     return 0;
 }
@@ -143,8 +152,9 @@ static int grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_add
         *from = 0;
     }
     *slot = moved;
-    pt_entry_put(old, 1);
     tlb_flush_local();                               /* whichever address space held them */
+    tlb_flush_domain_stale(d);                       /* and d's other CPUs, before the put */
+    pt_entry_put(old, 1);
     return 0;
 }
 
