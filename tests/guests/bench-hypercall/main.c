@@ -31,17 +31,6 @@ static long op_bad(void)         { return hypercall(63, 0, 0, 0, 0, 0); }
 static long op_evtchn(void)      { return evtchn_send(port_a); }
 static long op_int3(void)        { asm volatile("int3" ::: "memory"); return 0; }
 
-static void sort(uint64_t *v, unsigned long n)
-{
-    for (unsigned long i = 1; i < n; i++) {
-        for (unsigned long j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    }
-}
-
 static bool wanted(const char *figure)
 {
     return !only[0] || !strcmp(only, figure);
@@ -63,7 +52,7 @@ static unsigned long measure(const char *figure, long (*op)(void), long want)
             wrong += op() != want;
         per[b] = (rdtsc() - t0) / iters;
     }
-    sort(per, batches);
+    sort_u64(per, batches);
     printf("BENCH: %s %lu\n", figure, per[batches / 2]);
     return wrong;
 }

@@ -25,16 +25,6 @@ static struct mmu_update req[2][512];
 static unsigned long flip;
 static domid_t self_id;
 
-static void sort(uint64_t *v, unsigned long n)
-{
-    for (unsigned long i = 1; i < n; i++)
-        for (unsigned long j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 static bool failed;
 static void op_mmu512(void)
 {
@@ -86,7 +76,7 @@ static void measure(const char *figure, void (*op)(void))
             op();
         per[b] = (rdtsc() - t0) / iters;
     }
-    sort(per, batches);
+    sort_u64(per, batches);
     if (check(!failed, figure, "an operation failed"))
         printf("BENCH: %s %lu\n", figure, per[batches / 2]);
 }

@@ -34,30 +34,14 @@ static volatile uint64_t work_end[MAXV];
 static volatile bool stop_spin;
 static volatile unsigned long bad;
 
-static void sort(uint64_t *v, unsigned long n)
-{
-    for (unsigned long i = 1; i < n; i++)
-        for (unsigned long j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 /* Until the port is pending (blocked in SCHEDOP_poll, events masked), then clear it. */
 static bool wait_port(evtchn_port_t port)
 {
-    struct sched_poll p = { .nr_ports = 1, .timeout = pvclock_ns() + 2000 * MS };
+    bool got = evtchn_poll_one(port, 2000);
 
-    set_xen_guest_handle(p.ports, &port);
-    while (!evtchn_pending(port)) {
-        if (pvclock_ns() > p.timeout)
-            return false;
-        hc_sched_op(SCHEDOP_poll, &p);
-    }
-    evtchn_clear(port);
-    return true;
+    if (got)
+        evtchn_clear(port);
+    return got;
 }
 
 static void spin_port(evtchn_port_t port)
@@ -157,7 +141,7 @@ static void wait_done(unsigned int v)
 
 static void report(const char *figure, uint64_t *per)
 {
-    sort(per, batches);
+    sort_u64(per, batches);
     printf("BENCH: %s %lu\n", figure, (unsigned long)per[batches / 2]);
 }
 

@@ -344,3 +344,16 @@ long evtchn_status(domid_t dom, evtchn_port_t port, evtchn_status_t *st)
     st->port = port;
     return hc_event_channel_op(EVTCHNOP_status, st);
 }
+
+bool evtchn_poll_one(evtchn_port_t port, uint64_t timeout_ms)
+{
+    struct sched_poll p = { .nr_ports = 1, .timeout = pvclock_ns() + timeout_ms * 1000000 };
+
+    set_xen_guest_handle(p.ports, &port);
+    while (!evtchn_pending(port)) {
+        if (pvclock_ns() > p.timeout)
+            return false;
+        hc_sched_op(SCHEDOP_poll, &p);
+    }
+    return true;
+}

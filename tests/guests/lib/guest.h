@@ -58,6 +58,9 @@ void __noreturn test_done(void);
 void __noreturn shutdown(unsigned int reason);
 void __noreturn panic(const char *fmt, ...) __printf(1, 2);
 
+/* Ascending, in place (insertion sort: the benches sort a few dozen medians). */
+void sort_u64(uint64_t *v, unsigned long n);
+
 /* Command line (lib.c): "key=value" words of start_info->cmd_line. */
 bool cmdline_str(const char *key, char *buf, size_t len);
 long cmdline_int(const char *key, long dflt);
@@ -107,6 +110,9 @@ extern volatile unsigned long upcalls;           /* event callbacks taken */
 extern volatile unsigned long events_seen;       /* ports dispatched */
 /* Spin (yielding) until *ctr >= want or timeout_ms of pvclock time passed. */
 bool wait_count(volatile unsigned long *ctr, unsigned long want, uint64_t timeout_ms);
+/* Until port is pending, blocked in SCHEDOP_poll (events may stay masked); false after
+ * timeout_ms. The pending bit is left set. */
+bool evtchn_poll_one(evtchn_port_t port, uint64_t timeout_ms);
 long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 long evtchn_bind_interdomain(domid_t rdom, evtchn_port_t rport, evtchn_port_t *port);
 long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port);

@@ -194,3 +194,14 @@ void __noreturn guest_start(start_info_t *si)
     test_main();
     test_done();
 }
+
+void sort_u64(uint64_t *v, unsigned long n)
+{
+    for (unsigned long i = 1; i < n; i++)
+        for (unsigned long j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint64_t t = v[j];
+
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}

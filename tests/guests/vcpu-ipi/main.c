@@ -35,15 +35,7 @@ static struct vcpu_info *vinfo(unsigned int n)
 /* Poll one port (events masked); false on a 2 s timeout. */
 static bool wait_port(evtchn_port_t port)
 {
-    struct sched_poll p = { .nr_ports = 1, .timeout = pvclock_ns() + 2000 * MS };
-
-    set_xen_guest_handle(p.ports, &port);
-    while (!evtchn_pending(port)) {
-        if (pvclock_ns() > p.timeout)
-            return false;
-        hc_sched_op(SCHEDOP_poll, &p);
-    }
-    return true;
+    return evtchn_poll_one(port, 2000);
 }
 
 /* The event for vCPU `me` reached its vcpu_info, not the other's; then cleared. */
