@@ -10,27 +10,11 @@
 static uint8_t ring_pages[SLOTS][PAGE_SIZE] __aligned(PAGE_SIZE);
 static uint8_t data_pages[SLOTS][BLK_DATA_PAGES][PAGE_SIZE] __aligned(PAGE_SIZE);
 
-static bool put(const struct blkfront *f, const char *key, long v)
-{
-    char p[128];
-
-    snprintf(p, sizeof(p), "%s/%s", f->fe, key);
-    return store_write_long(p, v);
-}
-
 bool blk_open(struct blkfront *f, unsigned int vdev, unsigned int slot)
 {
-    char p[128];
-
     memset(f, 0, sizeof(*f));
-    if (slot >= SLOTS)
+    if (slot >= SLOTS || !front_find("vbd", vdev, f->fe, sizeof(f->fe), f->be, sizeof(f->be), &f->be_id))
         return false;
-    snprintf(f->fe, sizeof(f->fe), "/local/domain/%u/device/vbd/%u", my_domid, vdev);
-    snprintf(p, sizeof(p), "%s/backend", f->fe);
-    if (store_read(p, f->be, sizeof(f->be)) <= 0)
-        return false;
-    snprintf(p, sizeof(p), "%s/backend-id", f->fe);
-    f->be_id = (domid_t)store_read_long(p, 0);
     f->sring = (blkif_sring_t *)ring_pages[slot];
     f->data = data_pages[slot];
     for (unsigned int i = 0; i < BLK_DATA_PAGES; i++)
@@ -52,15 +36,16 @@ bool blk_connect(struct blkfront *f)
     if (!(f->ring_ref = grant_page(f->be_id, f->sring)) || evtchn_alloc_unbound(f->be_id, &f->port))
         return false;
     snprintf(p, sizeof(p), "%s/protocol", f->fe);
-    if (!put(f, "ring-ref", f->ring_ref) || !put(f, "event-channel", f->port) ||
-        !store_write(p, XEN_IO_PROTO_ABI_X86_64) || !put(f, "state", XenbusStateInitialised))
+    if (!store_write_key(f->fe, "ring-ref", f->ring_ref) ||
+        !store_write_key(f->fe, "event-channel", f->port) || !store_write(p, XEN_IO_PROTO_ABI_X86_64) ||
+        !store_write_key(f->fe, "state", XenbusStateInitialised))
         return false;
     snprintf(p, sizeof(p), "%s/state", f->be);
     if (!store_wait_long(p, XenbusStateConnected, STATE_MS))
         return false;
     snprintf(p, sizeof(p), "%s/sectors", f->be);
     f->sectors = (uint64_t)store_read_long(p, 0);
-    return put(f, "state", XenbusStateConnected) && f->sectors;
+    return store_write_key(f->fe, "state", XenbusStateConnected) && f->sectors;
 }
 
 int blk_submit(struct blkfront *f, blkif_request_t *req, uint64_t ms)

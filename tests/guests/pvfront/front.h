@@ -30,8 +30,12 @@ int store_read(const char *path, char *buf, unsigned int size);   /* length, or 
 long store_read_long(const char *path, long dflt);
 bool store_write(const char *path, const char *value);
 bool store_write_long(const char *path, long value);
+bool store_write_key(const char *dir, const char *key, long value);   /* dir/key = value */
 /* Until path reads as want (a number); false after ms. */
 bool store_wait_long(const char *path, long want, uint64_t ms);
+/* Our device TYPE/ID: its frontend directory, the backend's and the backend's domain. */
+bool front_find(const char *type, unsigned int id, char *fe, unsigned int fe_size, char *be,
+                unsigned int be_size, domid_t *be_id);
 grant_ref_t grant_page(domid_t to, const void *page);    /* read-write access, 0 if full */
 void grant_end(grant_ref_t ref);
 uint16_t grant_flags(grant_ref_t ref);                    /* GTF_reading|GTF_writing: mapped */

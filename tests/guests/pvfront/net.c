@@ -12,14 +12,6 @@ static uint8_t tx_pages[SLOTS][PAGE_SIZE] __aligned(PAGE_SIZE);
 static uint8_t rx_pages[SLOTS][PAGE_SIZE] __aligned(PAGE_SIZE);
 static uint8_t buf_pages[SLOTS][PAGE_SIZE] __aligned(PAGE_SIZE);
 
-static bool put(const struct netfront *n, const char *key, long v)
-{
-    char p[128];
-
-    snprintf(p, sizeof(p), "%s/%s", n->fe, key);
-    return store_write_long(p, v);
-}
-
 static unsigned int hex(char c)
 {
     return c >= 'a' ? (unsigned int)(c - 'a' + 10) : c >= 'A' ? (unsigned int)(c - 'A' + 10)
@@ -31,14 +23,8 @@ bool net_open(struct netfront *n, unsigned int handle, unsigned int slot)
     char p[128], mac[24];
 
     memset(n, 0, sizeof(*n));
-    if (slot >= SLOTS)
+    if (slot >= SLOTS || !front_find("vif", handle, n->fe, sizeof(n->fe), n->be, sizeof(n->be), &n->be_id))
         return false;
-    snprintf(n->fe, sizeof(n->fe), "/local/domain/%u/device/vif/%u", my_domid, handle);
-    snprintf(p, sizeof(p), "%s/backend", n->fe);
-    if (store_read(p, n->be, sizeof(n->be)) <= 0)
-        return false;
-    snprintf(p, sizeof(p), "%s/backend-id", n->fe);
-    n->be_id = (domid_t)store_read_long(p, 0);
     snprintf(p, sizeof(p), "%s/mac", n->fe);
     if (store_read(p, mac, sizeof(mac)) != 17)
         return false;
@@ -68,9 +54,10 @@ bool net_connect(struct netfront *n)
     if (!(n->tx_ref = grant_page(n->be_id, txs)) || !(n->rx_ref = grant_page(n->be_id, rxs)) ||
         evtchn_alloc_unbound(n->be_id, &n->port))
         return false;
-    if (!put(n, "tx-ring-ref", n->tx_ref) || !put(n, "rx-ring-ref", n->rx_ref) ||
-        !put(n, "event-channel", n->port) || !put(n, "request-rx-copy", 1) ||
-        !put(n, "state", XenbusStateConnected))
+    if (!store_write_key(n->fe, "tx-ring-ref", n->tx_ref) ||
+        !store_write_key(n->fe, "rx-ring-ref", n->rx_ref) ||
+        !store_write_key(n->fe, "event-channel", n->port) || !store_write_key(n->fe, "request-rx-copy", 1) ||
+        !store_write_key(n->fe, "state", XenbusStateConnected))
         return false;
     snprintf(p, sizeof(p), "%s/state", n->be);
     return store_wait_long(p, XenbusStateConnected, STATE_MS);

@@ -76,6 +76,14 @@ bool store_write_long(const char *path, long value)
     return store_write(path, v);
 }
 
+bool store_write_key(const char *dir, const char *key, long value)
+{
+    char p[128];
+
+    snprintf(p, sizeof(p), "%s/%s", dir, key);
+    return store_write_long(p, value);
+}
+
 bool store_wait_long(const char *path, long want, uint64_t ms)
 {
     uint64_t end = pvclock_ns() + ms * 1000000;
@@ -85,6 +93,20 @@ bool store_wait_long(const char *path, long want, uint64_t ms)
             return false;
         else
             yield_ms(20);
+    return true;
+}
+
+bool front_find(const char *type, unsigned int id, char *fe, unsigned int fe_size, char *be,
+                unsigned int be_size, domid_t *be_id)
+{
+    char p[128];
+
+    snprintf(fe, fe_size, "/local/domain/%u/device/%s/%u", my_domid, type, id);
+    snprintf(p, sizeof(p), "%s/backend", fe);
+    if (store_read(p, be, be_size) <= 0)
+        return false;
+    snprintf(p, sizeof(p), "%s/backend-id", fe);
+    *be_id = (domid_t)store_read_long(p, 0);
     return true;
 }
 
