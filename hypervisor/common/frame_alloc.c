@@ -1,12 +1,15 @@
 /*
  * Machine-frame allocator: one bit per frame (1 = in use or not RAM) and a
  * next-fit search for contiguous, aligned runs. Ownership is recorded per
- * frame so every isolation check is a table lookup.
+ * frame so every isolation check is a table lookup. A frame that comes back
+ * is stamped with the TLB clock, and the CPUs that may still cache it are
+ * flushed before it goes out again (hv/tlb_clock.h).
  */
 #include <hv/frame.h>
 #include <hv/errno.h>
 #include <hv/lib.h>
 #include <hv/bug.h>
+#include <hv/tlb_clock.h>
 
 struct frame_pool hv_frames;
 mfn_t frame_debug_mfn = INVALID_MFN;
@@ -74,9 +77,12 @@ static mfn_t search(struct frame_pool *p, mfn_t from, mfn_t to, mfn_t count, mfn
     return INVALID_MFN;
 }
 
-static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit)
+/* *stamp: the latest free among the frames handed out (0: none since boot). */
+static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit,
+                          u64 *stamp)
 {
     mfn_t first;
+    u64 now = tlb_clock_read();
 
     ASSERT(spin_is_locked_by_me(&p->lock));
     if (count > p->nr_free)
@@ -88,6 +94,7 @@ static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 ow
     if (first == INVALID_MFN)
         return INVALID_MFN;
     for (mfn_t i = first; i < first + count; i++) {
+        *stamp = MAX(*stamp, tlb_clock_widen(p->info[i].tlb_stamp, now));
         bit_set(p->bitmap, i);
         /* Counts and flags were cleared when it was freed; the owner goes
          * last, so a reference its new owner takes at once (page_get, under
@@ -100,16 +107,23 @@ static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 ow
     return first;
 }
 
-/* Frames below `limit` only: dom0's DMA buffers must sit under an address width. */
+/*
+ * Frames below `limit` only: dom0's DMA buffers must sit under an address
+ * width. The stale CPUs are flushed before the frames are returned, out of
+ * the heap lock (the flush waits for the other CPUs).
+ */
 mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit)
 {
     mfn_t first;
+    u64 stamp = 0;
 
     if (count == 0 || align == 0 || (align & (align - 1)))
         return INVALID_MFN;
     spin_lock(&p->lock);
-    first = alloc_locked(p, count, align, owner, limit);
+    first = alloc_locked(p, count, align, owner, limit, &stamp);
     spin_unlock(&p->lock);
+    if (first != INVALID_MFN)
+        tlb_clock_flush_stale(stamp);
     return first;
 }
 
@@ -123,14 +137,17 @@ mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
  * domain ever ran (domain build's failure path). */
 static int free_locked(struct frame_pool *p, mfn_t first, mfn_t count)
 {
+    u32 stamp;
+
     ASSERT(spin_is_locked_by_me(&p->lock));
     for (mfn_t i = first; i < first + count; i++)
         if (!bit_test(p->bitmap, i) || p->info[i].owner == FRAME_OWNER_FREE ||
             p->info[i].owner == FRAME_OWNER_RESERVED)
             return -EINVAL;
+    stamp = (u32)tlb_clock_tick();
     for (mfn_t i = first; i < first + count; i++) {
         bit_clear(p->bitmap, i);
-        p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE };
+        p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE, .tlb_stamp = stamp };
     }
     p->nr_free += count;
     return 0;

@@ -10,6 +10,7 @@
 #include <hv/tlb_mask.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <asm/flush.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/desc.h>
@@ -143,7 +144,7 @@ static void load_guest_state(struct vcpu *v)
     fpu_restore_safe(a->fpu_area);
     if (a->virt_ts)
         write_cr0(read_cr0() | X86_CR0_TS);
-    write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
+    cr3_load((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
     cpu_set_kernel_stack(frame_top(v));
 }
 
@@ -166,7 +167,7 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
     else if (next)
         load_guest_state(next);
     else
-        asm volatile("mov %0, %%cr3" :: "r"(PA(hv_idle_l4)) : "memory");
+        cr3_load(PA(hv_idle_l4));
     if (pd && pd != nd)
         tlb_dirty_leave(pd, cpu);                    /* its entries went with the CR3 load */
     arch_switch_stack(save, load);

@@ -1,12 +1,21 @@
 /* TLB and cache flushes of the local CPU (see asm/flush.h). */
 #include <asm/flush.h>
 #include <asm/processor.h>
+#include <hv/tlb_clock.h>
 
 #define CACHE_LINE 64                                /* CLFLUSH granularity on every x86-64 so far */
 
+void cr3_load(unsigned long cr3)
+{
+    u64 before = tlb_clock_read();                   /* the load is serialising: read first */
+
+    write_cr3(cr3);
+    tlb_clock_flushed(before);
+}
+
 void tlb_flush_local(void)
 {
-    write_cr3(read_cr3());
+    cr3_load(read_cr3());
 }
 
 void tlb_flush_va(unsigned long va)

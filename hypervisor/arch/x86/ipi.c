@@ -12,6 +12,8 @@
  */
 #include <hv/arch.h>
 #include <hv/sched.h>
+#include <hv/tlb_clock.h>
+#include <asm/hvm.h>
 #include <asm/apic.h>
 #include <asm/flush.h>
 #include <asm/ipi.h>
@@ -85,18 +87,24 @@ void arch_on_cpus(const cpumask_t *mask, void (*fn)(void *arg), void *arg)
     __atomic_store_n(&call.locked, false, __ATOMIC_RELEASE);
 }
 
-/* Global entries too (CR4.PGE toggled): a flush IPI means "forget everything". */
+/*
+ * Global entries too (CR4.PGE toggled), and an HVM guest's (its ASID): a
+ * flush IPI means "forget everything". The TLB clock records it.
+ */
 static void flush_all_local(void *unused)
 {
     unsigned long cr4 = read_cr4();
+    u64 before = tlb_clock_read();
 
     (void)unused;
     if (cr4 & X86_CR4_PGE) {
         write_cr4(cr4 & ~X86_CR4_PGE);
         write_cr4(cr4);
     } else {
-        tlb_flush_local();
+        write_cr3(read_cr3());
     }
+    tlb_clock_flushed(before);
+    svm_tlb_flush_local();
     this_cpu_data()->tlb_flushes++;
 }
 

@@ -11,6 +11,7 @@
 #include <hv/console.h>
 #include <hv/lib.h>
 #include <hv/time.h>
+#include <asm/flush.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/boot.h>
@@ -112,7 +113,7 @@ static __noreturn void ap_start(void)
 
     cpu_init_this(c);
     svm_cpu_init();
-    write_cr3(PA(hv_idle_l4));
+    cr3_load(PA(hv_idle_l4));
     apic_init_ap();
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     hv_ap_main();                                    /* schedules vCPUs; IPIs wake it */

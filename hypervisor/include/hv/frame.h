@@ -33,6 +33,7 @@ struct frame_info {
     u32 type_count;                 /* references that need `type` */
     u16 validated;                  /* FRAME_F_PARTIAL: entries [0, validated) hold their references */
     u16 pad2;
+    u32 tlb_stamp;                  /* free frames: the TLB clock when freed, low bits (hv/tlb_clock.h) */
 };
 
 struct frame_pool {

@@ -2,6 +2,8 @@
 #include <hv/cpumask.h>
 #include <hv/domain.h>
 #include <hv/tlb_mask.h>
+#include <hv/tlb_clock.h>
+#include <hv/frame.h>
 #include <hv/errno.h>
 #include <asm/acpi.h>
 
@@ -310,6 +312,81 @@ static void test_tlb_flushes(void)
     host_test_pcpu.tlb_flush_pending = false;
 }
 
+/* CPU `cpu` completes a full flush now (the harness has one pcpu; its id moves). */
+static void flushed_on(unsigned int cpu)
+{
+    unsigned int me = host_test_pcpu.id;
+
+    host_test_pcpu.id = cpu;
+    tlb_clock_flushed(tlb_clock_read());
+    host_test_pcpu.id = me;
+}
+
+static void test_tlb_clock_stale(void)
+{
+    cpumask_t four = cpumask_first_n(4);
+    u64 s;
+
+    for (unsigned int cpu = 0; cpu < 4; cpu++)
+        flushed_on(cpu);
+    s = tlb_clock_tick();                              /* a free after all four flushes */
+    EXPECT_EQ(tlb_clock_stale(&four, s).bits, 0xf);
+    EXPECT_EQ(tlb_clock_stale(&four, s - 1).bits, 0);  /* older frees: all flushed since */
+    flushed_on(2);                                     /* CPU 2 flushed after the free */
+    EXPECT_EQ(tlb_clock_stale(&four, s).bits, 0xb);
+    EXPECT_EQ(tlb_clock_stale(&(cpumask_t){ 0x4 }, s).bits, 0);
+    s = tlb_clock_tick();
+    EXPECT_EQ(tlb_clock_stale(&four, s).bits, 0xf);    /* and then another free */
+}
+
+static void test_tlb_clock_widen(void)
+{
+    EXPECT_EQ(tlb_clock_widen(7, 7), 7);
+    EXPECT_EQ(tlb_clock_widen(5, 0x100000007ULL), 0x100000005ULL);
+    EXPECT_EQ(tlb_clock_widen(0xfffffff0U, 0x100000007ULL), 0xfffffff0ULL);   /* across a wrap */
+    EXPECT_EQ(tlb_clock_widen(0, 0x100000007ULL), 0x100000000ULL);   /* never older than real */
+    EXPECT_EQ(tlb_clock_widen(0, 12), 0);                             /* boot's frames */
+}
+
+/*
+ * A frame another CPU may still cache (freed after that CPU's last flush)
+ * goes out again only after that CPU is flushed; the free itself flushes
+ * nothing, and frames freed before every CPU's last flush flush nothing.
+ */
+static void test_tlb_clock_alloc(void)
+{
+    static u64 bitmap[1];
+    static struct frame_info info[8];
+    struct frame_pool p;
+
+    harness_cpus_online = cpumask_first_n(4);
+    frame_pool_init(&p, bitmap, info, 8);
+    frame_pool_free_range(&p, 0, 8);
+    for (unsigned int cpu = 0; cpu < 4; cpu++)
+        flushed_on(cpu);
+    harness_flushed = cpumask_none();
+    harness_flush_ipis = 0;
+    EXPECT_EQ(frame_alloc(&p, 8, 1, 1), 0);            /* boot's frames: no flush */
+    EXPECT_EQ(frame_free(&p, 3, 1), 0);
+    EXPECT_EQ(harness_flush_ipis, 0);                  /* freeing flushes nothing */
+    flushed_on(2);
+    EXPECT_EQ(frame_alloc(&p, 1, 1, 2), 3);            /* the same frame, to another owner */
+    EXPECT_EQ(harness_flushed.bits, 0xb);              /* all but CPU 2, which flushed since */
+    EXPECT_EQ(frame_free(&p, 5, 1), 0);
+    EXPECT_EQ(frame_free(&p, 6, 1), 0);
+    for (unsigned int cpu = 0; cpu < 4; cpu++)
+        flushed_on(cpu);                               /* everyone flushed after both frees */
+    harness_flush_ipis = 0;
+    EXPECT_EQ(frame_alloc(&p, 2, 1, 2), 5);
+    EXPECT_EQ(harness_flush_ipis, 0);
+    EXPECT_EQ(frame_free(&p, 0, 2), 0);                /* one tick, two frames */
+    flushed_on(1);
+    harness_flushed = cpumask_none();
+    EXPECT_EQ(frame_alloc(&p, 2, 1, 2), 0);
+    EXPECT_EQ(harness_flushed.bits, 0xd);
+    harness_cpus_online = cpumask_of(0);
+}
+
 static const struct unit_test tests[] = {
     { "madt_irqs", test_madt_irqs },
     { "madt_cpus_in_order", test_madt_cpus_in_order },
@@ -321,6 +398,9 @@ static const struct unit_test tests[] = {
     { "cpumask_atomic", test_cpumask_atomic },
     { "tlb_dirty_mask", test_tlb_dirty_mask },
     { "tlb_flushes", test_tlb_flushes },
+    { "tlb_clock_stale", test_tlb_clock_stale },
+    { "tlb_clock_widen", test_tlb_clock_widen },
+    { "tlb_clock_alloc", test_tlb_clock_alloc },
 };
 
 void suite_smp(void)

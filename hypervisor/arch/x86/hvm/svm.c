@@ -14,6 +14,7 @@
 #include <hv/lib.h>
 #include <hv/sched.h>
 #include <hv/xen.h>
+#include <asm/flush.h>
 #include <asm/cpuid.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -38,6 +39,11 @@ static u8 *svm_iopm, *svm_msrpm;  /* shared by every HVM vCPU: all ones, everyth
 
 bool svm_available(void) { return svm_usable; }
 bool svm_has_nrips(void) { return svm_features & SVM_FEATURE_NRIPS; }
+
+void svm_tlb_flush_local(void)
+{
+    svm_cpus[smp_processor_id()].last_vmcb = NULL;
+}
 u64 svm_iopm_pa(void) { return (u64)hv_virt_to_mfn(svm_iopm) << PAGE_SHIFT; }
 u64 svm_msrpm_pa(void) { return (u64)hv_virt_to_mfn(svm_msrpm) << PAGE_SHIFT; }
 
@@ -341,7 +347,7 @@ void hvm_context_load(struct vcpu *v)
 {
     const struct hvm_vcpu *h = v->arch.hvm;
 
-    write_cr3(PA(hv_idle_l4));
+    cr3_load(PA(hv_idle_l4));
     asm volatile("mov %0, %%db7" :: "r"(0x400UL));   /* a PV vCPU's breakpoints stay its own */
     asm volatile("mov %0, %%db0; mov %1, %%db1; mov %2, %%db2; mov %3, %%db3"
                  :: "r"(h->dr[0]), "r"(h->dr[1]), "r"(h->dr[2]), "r"(h->dr[3]));

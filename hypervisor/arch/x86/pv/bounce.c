@@ -20,6 +20,9 @@ void pv_toggle_guest_mode(struct vcpu *v)
 
     a->kernel_mode = !a->kernel_mode;
     swapgs();
+    /* Not cr3_load: this runs inlined in the hot-path page, which has no
+     * room; a flush the TLB clock misses costs at most a flush more at an
+     * allocation (asm/flush.h). */
     write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
 }
 

@@ -11,6 +11,7 @@
 #include <hv/time.h>
 #include <hv/timer.h>
 #include <hv/guest_access.h>
+#include <asm/flush.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
 #include <asm/pv.h>
@@ -93,7 +94,7 @@ static __attribute__((noinline)) void return_work(void)
     } while (current->state != VCPU_RUNNABLE);
     if (pt_tlb_flush_needed) {
         pt_tlb_flush_needed = false;
-        write_cr3(read_cr3());
+        tlb_flush_local();
     }
 }
 

@@ -13,6 +13,7 @@
 #include <hv/hypercall.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
+#include <asm/flush.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/desc.h>
@@ -323,7 +324,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     if (old)
         page_put_and_type_preemptible(old);
     if (v->arch.kernel_mode != user)
-        write_cr3(pv_current_cr3_mfn(v) << PAGE_SHIFT);
+        cr3_load(pv_current_cr3_mfn(v) << PAGE_SHIFT);
     return 0;
 }
 
@@ -392,7 +393,7 @@ void pv_flush_tlb_cpus(const cpumask_t *m, bool one_page, unsigned long va)
     if (one_page)
         invlpg(va);
     else
-        write_cr3(read_cr3());
+        tlb_flush_local();
 }
 
 /* TLB_FLUSH_* / INVLPG_*: LOCAL this CPU, ALL every CPU d may be on, MULTI the named vCPUs'. */

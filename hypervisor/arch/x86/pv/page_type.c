@@ -149,7 +149,9 @@ static mfn_t pte_mfn(u64 e)
  * guest flushes after its own L1 changes), so the TLB is flushed before the
  * guest runs again (hv_prepare_return) only when a stale entry could grant
  * more: an L2-L4 entry went away (XSA-286), a frame became a table or
- * descriptor page, or a frame left the guest (freed, or a grant unmapped).
+ * descriptor page, or a grant was unmapped. A frame that is freed needs no
+ * flush here: whoever may still cache it is flushed before it is allocated
+ * again (the TLB clock, hv/tlb_clock.h), once for a whole batch of frees.
  */
 /* pt_tlb_flush_needed is this CPU's; the other CPUs that may hold the
  * domain's entries (its dirty-CPU mask, hv/tlb_mask.h) are flushed at once
@@ -204,7 +206,6 @@ static void ref_put(mfn_t mfn)
         /* shared_info, ioreq pages: never in tot_pages; a dead domain's: not any more */
         bool charged = !(f->flags & (FRAME_F_XENHEAP | FRAME_F_UNCHARGED));
 
-        tlb_flush_domain_stale(owner);
         f->flags = 0;
         f->type_count = 0;
         f->linear = 0;
@@ -695,7 +696,6 @@ static bool release_frame(mfn_t mfn, bool owner_gone)
             f->flags |= FRAME_F_UNCHARGED;
         return false;
     }
-    tlb_flush_domain_stale(f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL);
     f->type_count = 0;
     f->linear = 0;
     f->flags = 0;                                    /* it may go to another domain next */

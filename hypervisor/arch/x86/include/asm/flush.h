@@ -8,7 +8,15 @@
 
 #include <hv/types.h>
 
-void tlb_flush_local(void);                        /* every non-global entry */
+/*
+ * A CR3 load drops every TLB entry (CR4.PGE is never set, nor PCID used), so
+ * each one is a full flush the TLB clock may hear of (hv/tlb_clock.h) through
+ * cr3_load. One it misses (boot's, the guest kernel/user switch in the
+ * hot-path page) only leaves the CPU looking staler: a flush more at some
+ * allocation, never one less.
+ */
+void cr3_load(unsigned long cr3);
+void tlb_flush_local(void);                        /* every entry: the current CR3 again */
 void tlb_flush_va(unsigned long va);               /* one page of the current address space */
 void cache_flush_range(const void *p, size_t len); /* write back and invalidate the lines */
 

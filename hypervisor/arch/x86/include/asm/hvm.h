@@ -104,6 +104,8 @@ struct hvm_vcpu {
 /* svm.c: per-CPU bring-up (after the heap is up: boot CPU in arch_start, APs in ap_start). */
 void svm_cpu_init(void);
 bool svm_available(void);
+/* This CPU's guest entries (ASID 1) go at its next VMRUN: a CR3 load keeps them. */
+void svm_tlb_flush_local(void);
 u64 svm_iopm_pa(void);
 u64 svm_msrpm_pa(void);
 bool svm_has_nrips(void);
