@@ -9,10 +9,11 @@
 # prints their sha256; a write to xvdb fails. Dom0 checks block-list, pvctl block-detach's
 # both, finds the same sha256 on the image and the read-only image unchanged, block-attaches
 # them again; the domU reads its data back, makes an ext2 filesystem, fscks, mounts,
-# remounts and fscks it; dom0 detaches xvda and fscks the image; the domU powers off and
-# pvctl's monitor destroys it and removes xvdb. Refused attachments and bad disk specs
-# leave nothing behind. Then create->destroy cycles of a test guest with a disk leave no
-# loop device, node, frame or event channel. The hypervisor's final state must be clean.
+# remounts and fscks it; dom0 detaches xvda and fscks the image; dom0 detaches xvdb while
+# the domU reads it in a loop (it completes, the reader stops, the disk attaches again and
+# reads the same); the domU powers off and pvctl's monitor destroys it and removes xvdb.
+# Refused attachments and bad disk specs leave nothing behind. Then create->destroy cycles
+# of a test guest with a disk leave no loop device, node, frame or event channel. The hypervisor's final state must be clean.
 # A second boot (pvio.mode=crash): the domU crashes with writes in flight; the monitor's
 # destroy leaves no loop device and no node, and the hypervisor reaps the domU with every
 # frame back. Prints PASS/FAIL lines; logs: build/test-results/io/{boot,crash}.log.
@@ -108,6 +109,15 @@ first_checks() {
   check ext2-mkfs-fsck-remount '^\(dU\) IO-FS: ok'
   check detach-after-fs '^\(d0\) IO0-DETACH2: rc 0'
   check dom0-fsck-image '^\(d0\) IO0-FSCK: clean'
+  check busy-detach-while-reading '^\(dU\) IO-BUSY-READING: [1-9][0-9]* passes, running$'
+  check busy-detach-returns '^\(d0\) IO0-BUSY-DETACH: rc [01] in [0-9] s'
+  check busy-detach-removes-disk '^\(d0\) IO0-BUSY-DETACH-LIST: empty'
+  check busy-detach-reader-stops '^\(dU\) IO-BUSY-READER: stopped'
+  check busy-detach-image-unchanged '^\(d0\) IO0-BUSY-RO-IMAGE: unchanged'
+  check busy-detach-reattach '^\(d0\) IO0-BUSY-REATTACH: ok'
+  if [ "$(val dU IO-BUSY-REATTACHED)" = "$(val d0 IO0-RO-SHA)" ] && [ -n "$(val d0 IO0-RO-SHA)" ]; then
+    pass busy-detach-reattached-reads-same
+  else fail "busy-detach-reattached-reads-same (domU '$(val dU IO-BUSY-REATTACHED)', image '$(val d0 IO0-RO-SHA)')"; fi
   check domU-gone '^\(d0\) IO0-DOMU-GONE: ok'
   check dead-domU-loops-freed '^\(d0\) IO0-LOOPS: none left'
   check dead-domU-backend-nodes-gone '^\(d0\) IO0-BACKEND-NODES: 0$'

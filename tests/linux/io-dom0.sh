@@ -123,6 +123,19 @@ if wait_phase written 400; then
   if wait_phase done 400; then
     pvctl block-detach io1 xvda; echo "IO0-DETACH2: rc $?"
     xenstore-write "/local/domain/$dom/data/io-dom0" detached
+    # A detach while the domU reads xvdb without pause: done (rc 0) or refused (rc 1, the
+    # reason on stderr) within pvctl's timeout, never a hang; then the disk attaches again.
+    if wait_phase busy 120; then
+      t0=$(cut -d. -f1 /proc/uptime)
+      pvctl block-detach io1 xvdb 2>/tmp/err; rc=$?
+      echo "IO0-BUSY-DETACH: rc $rc in $(( $(cut -d. -f1 /proc/uptime) - t0 )) s $(cat /tmp/err)"
+      [ -z "$(pvctl block-list io1 | tail -n +2)" ] && echo "IO0-BUSY-DETACH-LIST: empty"
+      xenstore-write "/local/domain/$dom/data/io-dom0" busy-detached
+      wait_phase busy-checked 60
+      [ "$(sha < $ro)" = "$ro_sha" ] && echo "IO0-BUSY-RO-IMAGE: unchanged" || echo "IO0-BUSY-RO-IMAGE: changed"
+      pvctl block-attach io1 "$ro,raw,xvdb,ro" && echo "IO0-BUSY-REATTACH: ok"
+      echo "IO0-RO-SHA: $(dd if=$ro bs=1M count=8 2>/dev/null | sha)"
+    fi
     if command -v e2fsck > /dev/null; then
       e2fsck -fn $img > /tmp/fsck.log 2>&1 && echo "IO0-FSCK: clean" || { echo "IO0-FSCK: errors"; cat /tmp/fsck.log; }
     fi
