@@ -9,21 +9,27 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
+#include <asm/flush.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/guest_quads.h>
 
-/* Kernel <-> user: swap page tables and GS bases, as the guest's swapgs would. */
-void pv_toggle_guest_mode(struct vcpu *v)
+/* Kernel <-> user: the mode and GS bases swap, as the guest's swapgs would; the CR3 to load. */
+static inline unsigned long guest_mode_flip(struct vcpu *v)
 {
     struct arch_vcpu *a = &v->arch;
 
     a->kernel_mode = !a->kernel_mode;
     swapgs();
-    /* Not cr3_load: this runs inlined in the hot-path page, which has no
-     * room; a flush the TLB clock misses costs at most a flush more at an
-     * allocation (asm/flush.h). */
-    write_cr3((a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT);
+    return (a->kernel_mode ? a->cr3_kernel : a->cr3_user) << PAGE_SHIFT;
+}
+
+/* Any switch but create_bounce_frame's (the iret to user mode: once per
+ * guest system call) tells the TLB clock, so a CPU that runs one guest for
+ * long still looks freshly flushed (hv/tlb_clock.h). */
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    cr3_load(guest_mode_flip(v));
 }
 
 /* With architectural_iopl the frame shows the virtual IOPL in RFLAGS, as in
@@ -50,7 +56,9 @@ static __hot_path bool create_bounce_frame(struct vcpu *v, unsigned long handler
     unsigned int n = 7 + has_error;
 
     if (!v->arch.kernel_mode) {
-        pv_toggle_guest_mode(v);
+        /* Not cr3_load: the hot-path page has no room; the TLB clock misses
+         * this flush, which costs at most a flush more (asm/flush.h). */
+        write_cr3(guest_mode_flip(v));
         sp = v->arch.kernel_sp;
     } else {
         sp = regs->rsp;

@@ -11,7 +11,7 @@
 /*
  * A CR3 load drops every TLB entry (CR4.PGE is never set, nor PCID used), so
  * each one is a full flush the TLB clock may hear of (hv/tlb_clock.h) through
- * cr3_load. One it misses (boot's, the guest kernel/user switch in the
+ * cr3_load. One it misses (boot's, the user -> kernel switch inlined in the
  * hot-path page) only leaves the CPU looking staler: a flush more at some
  * allocation, never one less.
  */
