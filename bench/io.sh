@@ -30,7 +30,7 @@ runs=${1:-${RUNS:-3}}
 rt=${IO_RUNTIME:-2}
 sides=${BENCH_SIDES:-ours xen}
 . "$top/bench/stats.sh"
-bench_check_runs "$runs"
+[ "${BENCH_IO_REPORT:-0}" = 1 ] || bench_check_runs "$runs"
 out=${BENCH_IO_OUT:-$top/build/bench/io}; fig=$out/figures; mkdir -p "$out" "$fig"
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 hv=$top/build/hypervisor/hypervisor.bin
@@ -38,8 +38,16 @@ for f in "$k" "$ird" "$hv" /usr/bin/fio /usr/sbin/mke2fs; do
   [ -f "$f" ] || { echo "bench-io: missing $f (make hypervisor linux-image; scripts/setup.sh: fio)" >&2; exit 1; }
 done
 
+# BENCH_IO_REPORT=1: no boots, only the tables and plots from the figures already in $out
+# (of a finished run, or of the runs an interrupted one completed).
+if [ "${BENCH_IO_REPORT:-0}" = 1 ]; then
+  runs=$(for x in "$fig"/*.txt; do wc -l < "$x"; done | sort -n | tail -1)
+  rt=$(cat "$out"/*-1.log.cmdline 2>/dev/null | sed -n 's/.*pvio\.runtime=\([0-9]*\).*/\1/p' | head -1); rt=${rt:-$rt}
+fi
 # --- the disks ---
+[ "${BENCH_IO_REPORT:-0}" = 1 ] || {
 echo "bench-io: making the disk images in $out" >&2
+rm -f "$out"/ours-[0-9]*.log* "$out"/xen-[0-9]*.log*
 t=$out/tools; rm -rf "$t"; mkdir -p "$t/lib"
 cp -L /usr/bin/fio "$t/fio"
 ldd /usr/bin/fio | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
@@ -63,26 +71,29 @@ rm -rf "$f"
 export QEMU_MACHINE=q35
 drive() { echo "-drive if=none,id=$1,file=$2,format=raw -device ide-hd,drive=$1,bus=ide.$3"; }
 export QEMU_EXTRA="$(drive d0 "$out/phy.img" 0) $(drive d1 "$out/fs.img" 1) $(drive d2 "$out/tools.img" 2)"
-KARGS="console=hvc0 loglevel=4 pvtest=iobench0 pvio.runtime=$rt"
+KARGS="console=hvc0 loglevel=4 pvtest=iobench0 pvio.runtime=$rt ${IO_KARGS:-}"   # IO_KARGS=pvio.native=0: PV only
 END='BENCH-IO-DONE'
 case " $sides " in *" xen "*)
   bash "$top/scripts/xen-ref-setup.sh" >&2 || { echo "bench-io: cannot set up the real Xen" >&2; exit 1; } ;;
 esac
 
+}
 # figures: disk-{phy,file}-JOB; one value a run in $out/figures/{native,pv}-{ours,xen}-FIGURE.txt
 JOBS="seqread-64k-qd1 seqread-64k-qd32 seqread-1m-qd1 seqread-1m-qd32 seqwrite-64k-qd1 seqwrite-64k-qd32
       seqwrite-1m-qd1 seqwrite-1m-qd32 randread-4k-qd1 randread-4k-qd32 randwrite-4k-qd1 randwrite-4k-qd32"
 FIGS_DISK=$(for d in file phy; do for j in $JOBS; do echo "disk-$d-$j"; done; done)
 FIGS="$FIGS_DISK"
-for s in ours xen; do for w in native pv; do for f in $FIGS; do : > "$fig/$w-$s-$f.txt"; done; done; done
+[ "${BENCH_IO_REPORT:-0}" = 1 ] ||
+  for s in ours xen; do for w in native pv; do for f in $FIGS; do : > "$fig/$w-$s-$f.txt"; done; done; done
 # The figures of one boot's log into the per-figure files (the domU's lines come relayed by dom0).
 collect() {   # side log
-  tr -d '\r' < "$2" | sed -n 's/.*BENCH \(native\|pv\) \([a-z0-9-]*\) \([0-9.]*\)$/\1 \2 \3/p' |
+  tr -d '\r' < "$2" | sed -n 's/^\((d0) \)\{0,1\}\(\[domU\] \)\{0,1\}BENCH \(native\|pv\) \([a-z0-9-]*\) \([0-9.]*\)$/\3 \4 \5/p' |
     while read -r w f v; do echo "$v" >> "$fig/$w-$1-$f.txt"; done
   tr -d '\r' < "$2" | grep -a 'BENCH-FAIL' | sed "s/^/bench-io: $1: /" >&2
   grep -aq "$END" "$2" || echo "bench-io: the $1 boot did not finish, see $2" >&2
 }
 start=$(date +%s)
+[ "${BENCH_IO_REPORT:-0}" = 1 ] ||
 for i in $(seq "$runs"); do
   for side in $sides; do
     echo "bench-io: run $i/$runs side $side ($(( $(date +%s) - start )) s so far)" >&2
@@ -97,7 +108,7 @@ for i in $(seq "$runs"); do
     collect "$side" "$log"
   done
 done
-echo "bench-io: $runs runs in $(( $(date +%s) - start )) s" >&2
+[ "${BENCH_IO_REPORT:-0}" = 1 ] || echo "bench-io: $runs runs in $(( $(date +%s) - start )) s" >&2
 
 # --- the tables ---
 st() { bench_stats < "$fig/$1.txt"; }   # min med max of one side's figure
