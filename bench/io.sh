@@ -19,8 +19,8 @@
 # random read and write at 4 KiB, each at queue depth 1 and 32; O_DIRECT, libaio, IO_RUNTIME
 # seconds each (default 2), time-based over the first 128 MiB. Figures: MiB/s (seq), IOPS (rand).
 # RUNS defaults to 3, the issue's minimum (not the 9 of bench/stats.sh): one run is two boots of
-# about 5 minutes each under TCG (48 fio jobs a boot, plus dom0's and the domU's boot), so 9
-# runs would take 1.5 hours. BENCH_SIDES="ours" or "xen" runs one side (a smoke run).
+# 2.5-3 minutes each under TCG (48 fio jobs a boot, plus dom0's and the domU's boot), so 9 runs
+# take about 50 minutes (RUNS=9 make bench-io). BENCH_SIDES="ours" or "xen" runs one side (a smoke run).
 # Prints min/median/max per side, ours/Xen ratios (bench/stats.sh) and PV/native; gnuplot PNG
 # bar charts in build/bench/io/. Only the disk part of issue 15's bench: a network section
 # would add its own jobs to the guest scripts and its own figure list below (FIGS_NET).
