@@ -82,7 +82,7 @@ esac
 JOBS="seqread-64k-qd1 seqread-64k-qd32 seqread-1m-qd1 seqread-1m-qd32 seqwrite-64k-qd1 seqwrite-64k-qd32
       seqwrite-1m-qd1 seqwrite-1m-qd32 randread-4k-qd1 randread-4k-qd32 randwrite-4k-qd1 randwrite-4k-qd32"
 FIGS_DISK=$(for d in file phy; do for j in $JOBS; do echo "disk-$d-$j"; done; done)
-FIGS="$FIGS_DISK"
+FIGS="$FIGS_DISK"   # a network section adds its FIGS_NET here (and its jobs to the guest scripts)
 [ "${BENCH_IO_REPORT:-0}" = 1 ] ||
   for s in ours xen; do for w in native pv; do for f in $FIGS; do : > "$fig/$w-$s-$f.txt"; done; done; done
 # The figures of one boot's log into the per-figure files (the domU's lines come relayed by dom0).
