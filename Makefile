@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit test-run \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-create bench-smp clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp clean help
 
 help:
 	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench-smp        events and TLB shootdowns across CPUs, work on 1-4 vCPUs: ours vs Xen 4.17"
 	@echo "make bench-linux-boot stock Debian kernel boot to /init: ours vs Xen 4.17"
 	@echo "make bench-dom0       dom0's disk and network throughput: ours vs Xen 4.17 vs bare Linux"
+	@echo "make bench-io         PV disk (fio, file: and phy:) vs dom0-native, on ours and on Xen 4.17"
 	@echo "make bench-create     create/destroy and create -> guest /init: pvctl and xl on ours vs xl on Xen 4.17"
 
 setup:
@@ -114,6 +115,10 @@ bench-linux-boot: hypervisor linux-image
 
 bench-dom0: hypervisor linux-image
 	@bash bench/dom0.sh
+
+# PV disk (split drivers) vs dom0-native, on ours and on the real Xen 4.17 (issue 15; docs/split-drivers.md).
+bench-io: hypervisor linux-image
+	@bash bench/io.sh
 
 # pvctl create/destroy against xl on the real Xen 4.17 (issue 14; docs/toolstack.md).
 bench-create: hypervisor guests linux-image
