@@ -146,7 +146,10 @@ cp "$top/tests/linux/front-dom0.sh" "$ir/"   # (netback and the bridge: the netw
 xl=/usr/lib/xen-4.17/bin/xl
 if [ -x "$xl" ]; then
   for t in xl xen-init-dom0 lsevtchn; do cp "/usr/lib/xen-4.17/bin/$t" "$ir/bin/$t"; done
-  ldd "$xl" /usr/lib/xen-4.17/bin/xen-init-dom0 /usr/lib/xen-4.17/bin/lsevtchn | sort -u | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' |
+  # `xl console` execs xenconsole from libxl's own path (it reads console/tty, pvconsoled's pty)
+  mkdir -p "$ir/usr/lib/xen-4.17/bin" && cp /usr/lib/xen-4.17/bin/xenconsole "$ir/usr/lib/xen-4.17/bin/"
+  ldd "$xl" /usr/lib/xen-4.17/bin/xen-init-dom0 /usr/lib/xen-4.17/bin/lsevtchn \
+      /usr/lib/xen-4.17/bin/xenconsole | sort -u | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' |
     while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done
   mkdir -p "$ir/etc/xen" "$ir/var/lib/xen" "$ir/var/run/xen" "$ir/var/log/xen" "$ir/var/lock"; : > "$ir/etc/xen/xl.conf"
 fi

@@ -228,6 +228,18 @@ if command -v xl > /dev/null; then
     && grep -Eq '^nr_cpus +: [1-9]' /tmp/xl.out && ok xl-info || bad xl-info "$(tr '\n' ';' < /tmp/xl.out | tail -c 600)"
   lsevtchn 0 > /tmp/xl.out 2>&1 && grep -q 'Interdomain (Connected)' /tmp/xl.out && ok lsevtchn-dom0 \
     || bad lsevtchn-dom0 "$(head -5 /tmp/xl.out)"
+  # `xl console` runs Debian's xenconsole, which opens the pty pvconsoled named in console/tty
+  # and relays what the guest writes into its console ring from then on: attached to a paused
+  # guest, it must show the ring lines the guest writes once unpaused (mode=ring; the guest
+  # then powers off). Its stdin is a pipe that stays open (at the end of its input xenconsole
+  # would leave at once).
+  pvctl create "$CFG" name=xlcons extra="mode=ring name=xlcons" -p > /dev/null 2>&1
+  (sleep 14 | timeout 12 xl console xlcons > /tmp/xc.out 2>&1) &
+  sleep 3; pvctl unpause xlcons
+  wait $!
+  [ "$(tr -d '\r' < /tmp/xc.out | grep -c '^RING: line [123] from xlcons$')" = 3 ] && ok xl-console \
+    || bad xl-console "'$(tr -d '\r' < /tmp/xc.out | head -c 300 | tr '\n' ';')' log: $(tail -2 $GLOG/guest-xlcons.log 2>&1 | tr '\n' ';')"
+  pvctl destroy xlcons > /dev/null 2>&1
   xl cpupool-list > /tmp/xl.out 2>&1
   grep -Eq '^Pool-0 +[1-9][0-9]* +credit +y +[1-9]' /tmp/xl.out && ok xl-cpupool-list \
     || bad xl-cpupool-list "$(tr '\n' ';' < /tmp/xl.out)"
