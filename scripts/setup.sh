@@ -16,6 +16,7 @@ PKGS=(
   busybox-static cpio xz-utils kmod      # initramfs building
   linux-source-6.1 flex bison bc         # guest-kernel-patches/: a patched guest kernel
   python3 perl
+  gnuplot-nox                            # the benches' PNG plots (bench/net.sh)
 )
 
 missing=()
