@@ -4,8 +4,9 @@
  * layout first, then createdomain, max_mem, max_vcpus, populate_physmap,
  * two event channels for the console and xenstore, the bootstrap region
  * mapped with xenforeignmemory and written (kernel, initrd, p2m,
- * start_info, page tables, hypercall page), unmapped, the L4 pinned with a
- * foreign mmuext_op, and vCPU 0's context set. Anything that fails after
+ * start_info, page tables, hypercall page), unmapped, the grant table seeded and
+ * upcalls masked in shared_info, the L4 pinned with a foreign mmuext_op, and vCPU
+ * 0's context set. Anything that fails after
  * createdomain destroys the domain, which gives back every frame and port.
  */
 #include "build.h"
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <xenforeignmemory.h>
 #include <xen/grant_table.h>
+#include <xen/xen.h>
 
 #define PTE_P   0x001ULL
 #define PTE_RW  0x002ULL
@@ -240,6 +242,32 @@ static void seed_grants(struct build_ctx *c, xenforeignmemory_handle *fm)
     c->r->grants_seeded = 1;
 }
 
+/*
+ * Every vCPU starts with event upcalls masked, as libxenguest's builder leaves them
+ * (shared_info_x86_64 sets evtchn_upcall_mask in each legacy vcpu_info): the real Xen
+ * does not mask them itself, and Linux takes events only once it can (its IRQ stacks).
+ * Without this, Linux on the real Xen 4.17 took an upcall in xen_vcpu_setup, before its
+ * IRQ stack was mapped, and died ("Attempted to kill the idle task!"). Our hypervisor
+ * masks at setvcpucontext as well, so a failure here is only a warning.
+ */
+static void mask_upcalls(struct build_ctx *c, xenforeignmemory_handle *fm)
+{
+    xen_pfn_t mfn = c->shared_info_mfn;
+    int err = 0;
+    shared_info_t *si = xenforeignmemory_map(fm, c->r->dom, PROT_READ | PROT_WRITE, 1, &mfn, &err);
+
+    if (!si || err) {
+        fprintf(stderr, "pvctl: create: warning: upcalls not masked (mapping shared_info: %s)\n",
+                strerror(si ? -err : errno));
+        if (si)
+            xenforeignmemory_unmap(fm, si, 1);
+        return;
+    }
+    for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+        si->vcpu_info[i].evtchn_upcall_mask = 1;
+    xenforeignmemory_unmap(fm, si, 1);
+}
+
 static int start_vcpu0(struct build_ctx *c)
 {
     vcpu_guest_context_t ctx;
@@ -279,8 +307,10 @@ int pv_build(const struct build_spec *s, struct build_result *r)
         rc = fail(-errno, "xenforeignmemory_open");
     if (!rc)
         rc = write_region(&c, fm);
-    if (!rc)
+    if (!rc) {
         seed_grants(&c, fm);
+        mask_upcalls(&c, fm);
+    }
     if (c.mem)                                       /* never writable to us once they are tables */
         xenforeignmemory_unmap(fm, c.mem, pv_layout_pages(&c.l));
     if (fm)
