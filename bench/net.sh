@@ -13,6 +13,7 @@
 #   tput-domU-domU   MiB/s  nb1 wgets it from nb2's httpd, through dom0's bridge
 #   rtt-domU-dom0    ms     nb1's ping -c 20 -i 0.2 to dom0, average round trip
 #   rtt-domU-domU    ms     the same to nb2
+# in two steps: nb1 with dom0 while nb2 is still paused, then nb2 runs for the domU figures.
 # timed on the receiving side with /proc/uptime, the byte count checked. HTTP (busybox
 # wget/httpd), not nc: the initramfs's busybox nc is the small one (no -q, no half-close),
 # so its end of stream is not a clean end of the transfer; wget stops at Content-Length.
@@ -52,12 +53,14 @@ export QEMU_MACHINE=q35
 END='NETBENCH-DONE'
 KARGS="console=hvc0 loglevel=4 pvtest=netbench0 pvnb.mib=$mib pvnb.mem=$umem"
 bash "$top/scripts/xen-ref-setup.sh" >&2 || { echo "bench-net: cannot set up the real Xen" >&2; exit 1; }
-for side in ours xen; do for f in $TPUT $RTT; do : > "$out/$side-$f.txt"; done; done
+for side in ours xen; do for f in $TPUT $RTT retries segfaults; do : > "$out/$side-$f.txt"; done; done
 collect() {   # side log: the figures of one boot into the per-figure files
   tr -d '\r' < "$2" | sed -n 's/.*BENCH \([A-Za-z0-9-]*\) \([0-9.]*\)$/\1 \2/p' |
     while read -r f v; do echo "$v" >> "$out/$1-$f.txt"; done
   grep -q "$END" "$2" || echo "bench-net: $1 run did not finish, see $2" >&2
-  tr -d '\r' < "$2" | grep -a 'NETBENCH-FAIL' | sed "s/^/  $1: /" >&2
+  tr -d '\r' < "$2" | grep -a 'NETBENCH-FAIL\|NETBENCH-RETRY' | sed "s/^/  $1 run: /" >&2
+  tr -d '\r' < "$2" | grep -ac 'NETBENCH-RETRY' >> "$out/$1-retries.txt"
+  tr -d '\r' < "$2" | grep -aq 'Segmentation fault' && echo "$2" >> "$out/$1-segfaults.txt"
 }
 # Both sides at nice 10 (scripts/xen-ref.sh runs the real Xen so), one after the other.
 for i in $(seq "$runs"); do
@@ -89,6 +92,10 @@ done
 echo
 echo "ratios are ours / Xen (min-ratio: of the minimums; med-ratio: of the medians)."
 echo "! after a max: that side's spread (max - min) / min is over 30%: a noisy machine, rerun."
+for side in ours xen; do
+  echo "$side: $(awk '{ t += $1 } END { print t + 0 }' "$out/$side-retries.txt") domU(s) made again (not ready: NETBENCH-RETRY)," \
+       "$(wc -l < "$out/$side-segfaults.txt") of $runs boots with segfaults in the log"
+done
 
 # Bar charts: medians, min..max as error bars.
 if command -v gnuplot > /dev/null; then

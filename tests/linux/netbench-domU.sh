@@ -7,9 +7,10 @@
 #   BENCH tput-domU-domU MIBS   wget of the peer domU's file (pvnb.peer=B)
 #   BENCH rtt-domU-dom0 MS      ping -c 20 -i 0.2 dom0, the average round trip
 #   BENCH rtt-domU-domU MS      the same to the peer
-# (after a ping -c 3 warm-up: ARP, the bridge's forwarding table), byte counts checked;
-# then data/nb-phase=measured. Both domUs then wait (dom0 measures domU -> dom0 and
-# destroys them). Lines go to the console (hvc0), relayed by dom0 as "[nbN] ..." lines.
+# (after a ping -c 3 warm-up: ARP, the bridge's forwarding table), byte counts checked,
+# in two steps: the dom0 figures at data/nb-go=1 (then data/nb-phase=measured1), the peer
+# ones at data/nb-go=2, once dom0 has the peer running (then measured2). Both domUs then
+# wait (dom0 measures domU -> dom0 between the steps, and destroys them at the end). Lines go to the console (hvc0), relayed by dom0 as "[nbN] ..." lines.
 modprobe xen-netfront
 arg() { sed -n "s/.*pvnb\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 ip=$(arg ip); peer=$(arg peer); role=$(arg role); mib=$(arg mib); mib=${mib:-32}
@@ -27,8 +28,9 @@ dd if=/dev/urandom of=/tmp/www/d.bin bs=1M count="$mib" 2>/dev/null
 httpd -p 8080 -h /tmp/www || echo "NETBENCH-FAIL: httpd did not start"
 phase ready
 [ "$role" = a ] || exec sleep 100000
-n=0; while [ "$(timeout 10 xenstore-read data/nb-go 2>/dev/null)" != 1 ] && [ $n -lt 1200 ]; do sleep 0.5; n=$((n+1)); done
-ping -c 3 -i 0.2 -W 5 $d0 > /dev/null 2>&1; ping -c 3 -i 0.2 -W 5 "$peer" > /dev/null 2>&1
+go() {   # until dom0 writes data/nb-go = $1
+  n=0; while [ "$(timeout 10 xenstore-read data/nb-go 2>/dev/null)" != "$1" ] && [ $n -lt 1200 ]; do sleep 0.5; n=$((n+1)); done
+}
 fetch() {   # figure URL: timed here, the receiving side
   t0=$(up); b=$(timeout 600 wget -q -O - "$2" | wc -c); t1=$(up)
   if [ "$b" = $((mib * 1048576)) ]; then
@@ -39,9 +41,16 @@ rtt() {     # figure HOST: busybox's "round-trip min/avg/max = a/b/c ms", the av
   r=$(ping -c 20 -i 0.2 -W 5 "$2" 2>&1 | sed -n 's|.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*|\1|p')
   [ -n "$r" ] && echo "BENCH $1 $r" || echo "NETBENCH-FAIL: $1: no ping summary"
 }
+# 1: with dom0 (the peer domU is not running yet)
+go 1
+ping -c 3 -i 0.2 -W 5 $d0 > /dev/null 2>&1
 fetch tput-dom0-domU "http://$d0:8080/d.bin"
-fetch tput-domU-domU "http://$peer:8080/d.bin"
 rtt rtt-domU-dom0 $d0
+phase measured1
+# 2: with the peer, once dom0 has it running and ready
+go 2
+ping -c 3 -i 0.2 -W 5 "$peer" > /dev/null 2>&1
+fetch tput-domU-domU "http://$peer:8080/d.bin"
 rtt rtt-domU-domU "$peer"
-phase measured
+phase measured2
 exec sleep 100000
