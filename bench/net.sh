@@ -92,6 +92,9 @@ done
 echo
 echo "ratios are ours / Xen (min-ratio: of the minimums; med-ratio: of the medians)."
 echo "! after a max: that side's spread (max - min) / min is over 30%: a noisy machine, rerun."
+for side in ours xen; do for f in $TPUT $RTT; do
+  n=$(wc -l < "$out/$side-$f.txt"); [ "$n" -lt "$runs" ] && echo "$side: $f from $n of $runs boots (see the NETBENCH-FAIL lines above)"
+done; done
 for side in ours xen; do
   echo "$side: $(awk '{ t += $1 } END { print t + 0 }' "$out/$side-retries.txt") domU(s) made again (not ready: NETBENCH-RETRY)," \
        "$(wc -l < "$out/$side-segfaults.txt") of $runs boots with segfaults in the log"
