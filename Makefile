@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit test-run \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp bench-net clean help
 
 help:
 	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
@@ -35,6 +35,7 @@ help:
 	@echo "make bench-dom0       dom0's disk and network throughput: ours vs Xen 4.17 vs bare Linux"
 	@echo "make bench-io         PV disk (fio, file: and phy:) vs dom0-native, on ours and on Xen 4.17"
 	@echo "make bench-create     create/destroy and create -> guest /init: pvctl and xl on ours vs xl on Xen 4.17"
+	@echo "make bench-net        split-driver network throughput and latency, domU<->dom0/domU: ours vs Xen 4.17"
 
 setup:
 	@bash scripts/setup.sh
@@ -123,6 +124,10 @@ bench-io: hypervisor linux-image
 # pvctl create/destroy against xl on the real Xen 4.17 (issue 14; docs/toolstack.md).
 bench-create: hypervisor guests linux-image
 	@bash bench/create.sh
+
+# split-driver network throughput and latency against the real Xen 4.17 (issue 15; docs/split-drivers.md).
+bench-net: hypervisor linux-image
+	@bash bench/net.sh
 
 bench-mmu: hypervisor guests
 	@bash bench/mmu.sh

@@ -173,6 +173,7 @@ depmod -b "$ir" "$kver"
 cp "$top"/dom0-tools/hotplug/{vif-attach,vif-detach,net-bridge-up} "$ir/bin/"
 cp "$top/tests/linux/net-dom0.sh" "$top/tests/linux/net-domU.sh" "$ir/"
 cp "$top/tests/linux/pv-dhcp" "$ir/bin/"
+cp "$top/tests/linux/netbench-dom0.sh" "$top/tests/linux/netbench-domU.sh" "$ir/"   # make bench-net (bench/net.sh ships them too)
 # make run: pvbr0, a disk image and /etc/pvctl/linux.cfg in dom0; xvda and eth0 in its domU.
 cp "$top/tests/linux/make-run-dom0.sh" "$top/tests/linux/make-run-domU.sh" "$ir/"
 # --- end of split-driver networks

@@ -16,7 +16,7 @@ PKGS=(
   busybox-static cpio xz-utils kmod      # initramfs building
   linux-source-6.1 flex bison bc         # guest-kernel-patches/: a patched guest kernel
   python3 perl
-  fio gnuplot-nox                        # make bench-io: fio in the guests (from the host's), its plots
+  fio gnuplot-nox                        # make bench-io: fio in the guests (from the host's); the benches' PNG plots
 )
 
 missing=()
