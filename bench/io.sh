@@ -118,19 +118,18 @@ echo "fio $(fio --version | sed 's/^fio-//'), O_DIRECT, libaio, $rt s a job; $ru
 echo "file: a 128 MiB file on ext2 on AHCI (dom0: fio on the file; domU: xvda, file: = a loop device in dom0)"
 echo "phy:  a 128 MiB raw AHCI disk (dom0: fio on /dev/sdX; domU: xvdb, phy: = blkback on /dev/sdX)"
 echo
+ours_vs_xen() {   # native|pv: every figure of that kind, ours against Xen
+  bench_header xen
+  for f in $FIGS; do
+    read -r a b c < <(st "$1-ours-$f"); read -r x y z < <(st "$1-xen-$f")
+    bench_row "${f#disk-}" "$a" "$b" "$c" "$x" "$y" "$z"
+  done
+}
 echo "== PV domU: ours vs the real Xen 4.17 (the same dom0, toolstack and xen-blkback)"
-bench_header xen
-for f in $FIGS; do
-  read -r a b c < <(st "pv-ours-$f"); read -r x y z < <(st "pv-xen-$f")
-  bench_row "${f#disk-}" "$a" "$b" "$c" "$x" "$y" "$z"
-done
+ours_vs_xen pv
 echo
 echo "== dom0-native (AHCI): dom0 on ours vs dom0 on the real Xen 4.17"
-bench_header xen
-for f in $FIGS; do
-  read -r a b c < <(st "native-ours-$f"); read -r x y z < <(st "native-xen-$f")
-  bench_row "${f#disk-}" "$a" "$b" "$c" "$x" "$y" "$z"
-done
+ours_vs_xen native
 echo
 echo "== PV / dom0-native, on the same hypervisor (medians; min: ratio of minimums)"
 printf '%-24s %9s %9s %9s %9s  %8s %8s %8s %8s\n' figure nat-ours pv-ours nat-xen pv-xen \
