@@ -7,7 +7,8 @@
 #
 #   -e  stop QEMU as soon as a serial line matches END_REGEX (extended regex)
 #   -i  interactive: serial console on this terminal (for `make run`), no marker
-#   -s SOCKET  also accept serial input on this Unix socket (output still goes to the log)
+#   -s SOCKET  also accept serial input on this Unix socket (output still goes to the log,
+#              through scripts/serial-relay.py)
 # Exit: 0 marker seen (or QEMU exited by itself when no -e was given),
 #       124 timeout, 3 QEMU exited before the marker, else QEMU's failure code.
 # KVM is used when /dev/kvm is usable, TCG otherwise. Extra QEMU arguments come
@@ -64,22 +65,36 @@ fi
 log=${log:-$(mktemp /tmp/qemu-boot.XXXXXX.log)}
 mkdir -p "$(dirname "$log")"
 : > "$log"
+relay_pid=
+: > "$log.qemu-stderr"
 if [ -n "$sock" ]; then
-  rm -f "$sock"
-  cmd+=(-chardev "socket,id=ser0,path=$sock,server=on,wait=off,logfile=$log" -serial chardev:ser0)
+  # QEMU's serial socket is private to the relay, which writes the log and takes input on
+  # $sock (scripts/serial-relay.py says why not QEMU's own logfile=). QEMU waits for it.
+  rm -f "$sock" "$sock.qemu"
+  cmd+=(-chardev "socket,id=ser0,path=$sock.qemu,server=on,wait=on" -serial chardev:ser0)
+  python3 "$(dirname "$0")/serial-relay.py" "$sock.qemu" "$log" "$sock" 2>> "$log.qemu-stderr" &
+  relay_pid=$!
 else
   cmd+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)
 fi
 printf '%q ' "${cmd[@]}" > "$log.cmdline"; echo >> "$log.cmdline"
 
-"${cmd[@]}" > "$log.qemu-stderr" 2>&1 &
+# The relay ends when QEMU closes the line, once the log has all of it.
+finish_relay() {
+  [ -n "$relay_pid" ] || return 0
+  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$relay_pid" 2>/dev/null || break; sleep 0.1; done
+  kill "$relay_pid" 2>/dev/null; wait "$relay_pid" 2>/dev/null; relay_pid=
+  rm -f "$sock.qemu"
+}
+
+"${cmd[@]}" >> "$log.qemu-stderr" 2>&1 &
 qpid=$!
 deadline=$(( $(date +%s) + tmo ))
 rc=
 while :; do
   if [ -n "$end" ] && grep -Eq -- "$end" "$log" 2>/dev/null; then rc=0; break; fi
   if ! kill -0 "$qpid" 2>/dev/null; then
-    wait "$qpid"; qrc=$?
+    wait "$qpid"; qrc=$?; finish_relay
     if [ -n "$end" ] && grep -Eq -- "$end" "$log"; then rc=0
     elif [ -n "$end" ]; then rc=3
     elif [ "$qrc" -eq 0 ] || [ "$qrc" -eq 1 ]; then rc=0   # isa-debug-exit(0) exits 1
@@ -90,4 +105,5 @@ while :; do
   sleep 0.2
 done
 if [ -n "$qpid" ]; then kill "$qpid" 2>/dev/null; sleep 0.3; kill -9 "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; fi
+finish_relay
 exit "$rc"
