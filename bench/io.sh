@@ -30,7 +30,7 @@ runs=${1:-${RUNS:-3}}
 rt=${IO_RUNTIME:-2}
 sides=${BENCH_SIDES:-ours xen}
 . "$top/bench/stats.sh"
-[ "${BENCH_IO_REPORT:-0}" = 1 ] || bench_check_runs "$runs"
+[ "${BENCH_IO_REPORT:-0}" = 1 ] || [ "${BENCH_IO_DISKS_ONLY:-0}" = 1 ] || bench_check_runs "$runs"
 out=${BENCH_IO_OUT:-$top/build/bench/io}; fig=$out/figures; mkdir -p "$out" "$fig"
 k=$top/build/linux/vmlinux; ird=$top/build/linux/initrd.gz
 hv=$top/build/hypervisor/hypervisor.bin
@@ -67,6 +67,8 @@ mke2fs -q -t ext2 -L bench-fs -d "$f" "$out/fs.img" 192M >&2 || { echo "bench-io
 rm -rf "$f"
 # dom0's initramfs with the domU's kernel and initramfs under /etc/pvctl/linux
 "$top/scripts/dom0-initrd.sh" "$out/dom0-initrd.gz" || { echo "bench-io: scripts/dom0-initrd.sh failed" >&2; exit 1; }
+# BENCH_IO_DISKS_ONLY=1: stop here (bench/profile.sh's pv-disk workloads boot with these)
+[ "${BENCH_IO_DISKS_ONLY:-0}" = 1 ] && exit 0
 
 export QEMU_MACHINE=q35
 drive() { echo "-drive if=none,id=$1,file=$2,format=raw -device ide-hd,drive=$1,bus=ide.$3"; }

@@ -12,11 +12,19 @@ mkdir -p /proc/xen; modprobe xenfs 2>/dev/null; mount -t xenfs xenfs /proc/xen 2
 modprobe ahci 2>/dev/null; modprobe sd_mod 2>/dev/null
 modprobe loop 2>/dev/null; modprobe crc32c_generic 2>/dev/null; modprobe ext4 2>/dev/null
 rt=$(sed -n 's/.*pvio\.runtime=\([0-9]*\).*/\1/p' /proc/cmdline); rt=${rt:-2}
-i=0; while [ ! -b /dev/sdc ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+# pvio.profile=JOB (bench/profile.sh): the domU runs that one fio job on xvdb between
+# PROFILE-START and PROFILE-STOP, no dom0-native jobs; dom0's /proc/kallsyms goes onto a
+# fourth disk the profiler marked PVPROFILE-SYMBOLS.
+prof=$(sed -n 's/.*pvio\.profile=\([a-z0-9-]*\).*/\1/p' /proc/cmdline)
+last=/dev/sdc; [ -n "$prof" ] && last=/dev/sdd
+i=0; while [ ! -b $last ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 T=/mnt/tools; FS=/mnt/fs; mkdir -p $T $FS /mnt/probe
 phy=; tools=; fsdev=
-for d in /dev/sda /dev/sdb /dev/sdc; do
-  if mount -o ro -t ext4 $d /mnt/probe 2>/dev/null; then
+for d in /dev/sda /dev/sdb /dev/sdc /dev/sdd; do
+  [ -b $d ] || continue
+  if [ -n "$prof" ] && [ "$(head -c 17 $d)" = PVPROFILE-SYMBOLS ]; then
+    grep ' [tTwW] ' /proc/kallsyms > $d && sync && echo "PROFILE-KALLSYMS $(grep -c ' [tTwW] ' /proc/kallsyms)"
+  elif mount -o ro -t ext4 $d /mnt/probe 2>/dev/null; then
     if [ -e /mnt/probe/fio ]; then tools=$d; elif [ -e /mnt/probe/file.img ]; then fsdev=$d; fi
     umount /mnt/probe
   else
@@ -28,7 +36,7 @@ echo "BENCH-DISKS: phy $phy fs $fsdev tools $tools"
 mount -o ro -t ext4 $tools $T && mount -t ext4 $fsdev $FS || { echo "BENCH-FAIL: mount"; echo "BENCH-IO-DONE"; exit 0; }
 . /io-bench-fio.sh
 # pvio.native=0 skips the dom0-native jobs (a smoke run of the PV side)
-if ! grep -q 'pvio\.native=0' /proc/cmdline; then
+if ! grep -q 'pvio\.native=0' /proc/cmdline && [ -z "$prof" ]; then
   echo "BENCH-PHASE: native (fio $("$T/lib/ld-linux-x86-64.so.2" --library-path "$T/lib" "$T/fio" --version), ${rt} s a job)"
   bench_fio native phy $phy "$rt"
   sync; echo 3 > /proc/sys/vm/drop_caches
@@ -44,7 +52,7 @@ kernel = "$K/vmlinuz"
 ramdisk = "$K/initrd.gz"
 memory = 256
 on_crash = "preserve"
-extra = "console=hvc0 loglevel=4 pvtest=iobench pvio.runtime=$rt"
+extra = "console=hvc0 loglevel=4 pvtest=iobench pvio.runtime=$rt${prof:+ pvio.profile=$prof}"
 disk = [ 'file:$FS/file.img,xvda,w', 'phy:$phy,xvdb,w', 'phy:$tools,xvdc,r' ]
 CFG
 if pvctl create /tmp/bench.cfg -p > /tmp/create.out 2>&1; then

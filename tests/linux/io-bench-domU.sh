@@ -8,8 +8,16 @@ T=/mnt/tools; mkdir -p $T
 if mount -o ro -t ext4 /dev/xvdc $T; then
   . /io-bench-fio.sh
   echo "BENCH-PV: xvdb max_segments $(cat /sys/block/xvdb/queue/max_segments), nr_requests $(cat /sys/block/xvdb/queue/nr_requests)"
-  bench_fio pv phy /dev/xvdb "$rt"
-  bench_fio pv file /dev/xvda "$rt"
+  prof=$(sed -n 's/.*pvio\.profile=\([a-z0-9-]*\).*/\1/p' /proc/cmdline)
+  if [ -n "$prof" ]; then             # bench/profile.sh: one job, and this domain's module symbols
+    echo PROFILE-START
+    bench_fio pv phy /dev/xvdb "$rt" "$prof"
+    echo PROFILE-STOP
+    grep ' [tT] .*\[xen_blkfront\]' /proc/kallsyms | sed 's/^/PROFILE-SYM /'
+  else
+    bench_fio pv phy /dev/xvdb "$rt"
+    bench_fio pv file /dev/xvda "$rt"
+  fi
 else
   echo "BENCH-FAIL: pv: no tool disk (xvdc)"
 fi

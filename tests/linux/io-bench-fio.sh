@@ -3,9 +3,9 @@
 # twelve jobs one after the other (stonewall), O_DIRECT, libaio, time-based. fio and the shared
 # objects it links are on the read-only tool disk (mounted at $T), run through its own loader.
 # Prints "BENCH SIDE disk-DISK-JOB VALUE": MiB/s for the sequential jobs, IOPS for the random.
-#   bench_fio SIDE DISK DEV SECONDS
+#   bench_fio SIDE DISK DEV SECONDS [JOB]   (JOB, e.g. seqread-64k-qd1: that one alone)
 bench_fio() {
-  side=$1; disk=$2; dev=$3; rt=$4
+  side=$1; disk=$2; dev=$3; rt=$4; only=${5:-}
   {
     printf '[global]\nioengine=libaio\ndirect=1\nthread\ntime_based\nruntime=%s\nsize=128m\nfilename=%s\n' "$rt" "$dev"
     for j in seqread-64k:read:64k seqread-1m:read:1m seqwrite-64k:write:64k seqwrite-1m:write:1m \
@@ -13,7 +13,10 @@ bench_fio() {
       IFS=: read -r name rw bs <<J
 $j
 J
-      for qd in 1 32; do printf '[%s-qd%s]\nstonewall\nrw=%s\nbs=%s\niodepth=%s\n' "$name" "$qd" "$rw" "$bs" "$qd"; done
+      for qd in 1 32; do
+        [ -z "$only" ] || [ "$only" = "$name-qd$qd" ] || continue
+        printf '[%s-qd%s]\nstonewall\nrw=%s\nbs=%s\niodepth=%s\n' "$name" "$qd" "$rw" "$bs" "$qd"
+      done
     done
   } > /tmp/bench-$disk.fio
   # terse v3: field 3 the job, 7/8 read KiB/s and IOPS, 48/49 write KiB/s and IOPS
