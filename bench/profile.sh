@@ -13,13 +13,15 @@
 # 15), HZ (samples per second, default 20: each sample holds QEMU's main thread ~2 ms, and the
 # disk needs that thread; the profile prints the share of the window it took, the figures
 # show the effect), PROFILE_ARGS (more bench/profile.py options, e.g. "--top 50"), HV_IMAGE
-# (another build of ours: its .bin, the .elf beside it for the symbols).
+# (another build of ours: its .bin, the .elf beside it for the symbols), TRACE_AHCI=1 (QEMU
+# traces every AHCI command; bench/ahci-phases.py then splits its round trip by host time:
+# the device, the interrupt's way to the CPU, the hypervisor, the driver and back).
 # Output: the profile on stdout and in build/bench/profile/WORKLOAD-SIDE.txt, the serial log
 # beside it. Shares of samples, not timings: a busy host slows every part alike, mostly (QEMU's
 # I/O thread competes with its vCPU thread for the host's cores, so idle time grows a little).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] && [ "$1" != -h ] && [ "$1" != --help ] || usage
 workload=$1 side=${2:-ours}
 case $side in ours|xen|bare) ;; *) echo "profile: unknown side $side" >&2; usage ;; esac
@@ -62,6 +64,13 @@ case $workload in
 esac
 
 export QEMU_MACHINE=q35
+trace=$out/$workload-$side.trace
+rm -f "$trace"
+if [ "${TRACE_AHCI:-0}" = 1 ]; then   # QEMU's own timestamps of each AHCI command's phases
+  printf '%s\n' ahci_port_write ahci_trigger_irq apic_deliver_irq apic_mem_writel \
+      ahci_mem_read_32_host ahci_port_read > "$out/ahci-trace.events"
+  extra="$extra -trace events=$out/ahci-trace.events -D $trace -msg timestamp=on"
+fi
 export QEMU_EXTRA="$extra -qmp unix:$qmp,server=on,wait=off"
 echo "profile: $workload on $side, $what, sampling at ${HZ:-20} Hz; log $log" >&2
 case $side in
@@ -84,5 +93,6 @@ prc=$?
 wait "$boot"; brc=$?
 tr -d '\r' < "$log" | figures >> "$out/$workload-$side.txt"
 echo >> "$out/$workload-$side.txt"
+[ -s "$trace" ] && python3 "$top/bench/ahci-phases.py" "$trace" >> "$out/$workload-$side.txt"
 cat "$out/$workload-$side.txt"
 [ "$prc" = 0 ] && [ "$brc" = 0 ] || { echo "profile: failed (profiler $prc, boot $brc), see $log" >&2; exit 1; }
