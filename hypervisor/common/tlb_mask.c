@@ -33,8 +33,13 @@ cpumask_t tlb_mask_of_vcpus(const struct domain *d, u64 vcpus)
     for (unsigned int i = 0; i < d->nr_vcpus && i < 64; i++) {
         const struct vcpu *v = d->vcpus[i];
 
-        if (v && (vcpus >> i) & 1)
+        if (v && (vcpus >> i) & 1) {
+            int held = arch_vcpu_held_cpu(v);        /* idle on its tables: entries too */
+
             cpumask_set(&m, __atomic_load_n(&v->processor, __ATOMIC_ACQUIRE));
+            if (held >= 0)
+                cpumask_set(&m, (unsigned int)held);
+        }
     }
     return cpumask_and(&m, &dirty);
 }

@@ -20,6 +20,7 @@
 #include <asm/layout.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/vcpu.h>
 
 static struct {
     bool locked;
@@ -97,7 +98,9 @@ static void flush_all_local(void *unused)
     u64 before = tlb_clock_read();
 
     (void)unused;
-    if (cr4 & X86_CR4_PGE) {
+    if (arch_lazy_drop_on_flush()) {
+        /* the CR3 load flushed the guest's entries (the TLB clock recorded it) */
+    } else if (cr4 & X86_CR4_PGE) {
         write_cr4(cr4 & ~X86_CR4_PGE);
         write_cr4(cr4);
     } else {

@@ -100,6 +100,7 @@ void arch_msi_mask(unsigned int slot, bool masked);
 
 int  arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
+int  arch_vcpu_held_cpu(const struct vcpu *v);     /* an idle CPU still on its tables, or -1 */
 /* A dead domain's frames and tables back, a bounded step per call: -ERESTART until done. */
 int  arch_domain_relinquish(struct domain *d);
 void arch_domain_destroy(struct domain *d);        /* after relinquish: what is left */

@@ -209,6 +209,18 @@ int arch_vcpu_init(struct vcpu *v)
     return v->arch.stack ? 0 : -ENOMEM;
 }
 
+/* No CPU idles on a vCPU's tables here (context.c's lazy CR3 is arch only). */
+void arch_vcpu_drop_lazy(struct vcpu *v)
+{
+    (void)v;
+}
+
+int arch_vcpu_held_cpu(const struct vcpu *v)
+{
+    (void)v;
+    return -1;
+}
+
 void arch_vcpu_destroy(struct vcpu *v)
 {
     harness_arch.vcpu_destroy++;

@@ -80,6 +80,7 @@ static int relinquish_vcpus(struct domain *d, struct relinquish_work *w)
         struct vcpu *v = d->vcpus[d->relinquish_cursor];
 
         if (v) {
+            arch_vcpu_drop_lazy(v);                  /* no idle CPU on its tables any more */
             pv_gdt_free(v);                          /* at most 16 frames each: bounded */
             pv_ldt_free(v);
             if (drop_base_pointer(&v->arch.cr3_kernel) == -ERESTART ||

@@ -74,6 +74,7 @@ static int take_base_pointers(struct vcpu *v, const struct vcpu_guest_context *c
 
 static void put_base_pointers(struct vcpu *v)
 {
+    arch_vcpu_drop_lazy(v);
     page_put_and_type(v->arch.cr3_kernel);
     if (v->arch.cr3_user)
         page_put_and_type(v->arch.cr3_user);

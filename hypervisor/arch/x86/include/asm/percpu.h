@@ -42,6 +42,7 @@ struct cpu_data {
     bool stopped;                      /* halted for good by a panic's NMI */
     u64 ipis_received[2];              /* per enum ipi_kind (asm/ipi.h) */
     u64 tlb_flushes;                   /* flush IPIs served (and own flushes through them) */
+    struct vcpu *lazy_vcpu;            /* idle on this PV vCPU's tables (context.c), or NULL */
     u8 ist_stacks[HV_IST_STACKS][HV_IST_STACK_SIZE] __aligned(16);
     u8 idle_stack[HV_IDLE_STACK_SIZE] __aligned(16);   /* APs only: CPU 0 idles on boot_stack */
 } __aligned(4096);

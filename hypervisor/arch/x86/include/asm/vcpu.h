@@ -40,6 +40,13 @@ struct arch_vcpu {
     unsigned long debugreg[8];         /* virtual DR0-DR7 (DR4/5 unused) */
     unsigned long dr7_emul;            /* enables of I/O breakpoints (CR4.DE), emulated, never loaded */
     u64 hypercalls;                    /* count, for the panic screen */
+    int lazy_cpu;                      /* the idle CPU whose CR3 still holds its tables, or -1 */
 };
+
+/* Before a vCPU's base pointers are dropped, or it runs on another CPU: no
+ * idle CPU may keep its tables in CR3 (context.c, "Lazy CR3"). */
+void arch_vcpu_drop_lazy(struct vcpu *v);
+/* The flush IPI on an idle CPU: drop kept tables (a full flush). True if it did. */
+bool arch_lazy_drop_on_flush(void);
 
 #endif
