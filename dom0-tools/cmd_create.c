@@ -62,22 +62,6 @@ static int read_config(struct pv_config *c, int argc, char **argv, int *paused, 
     return rc ? -1 : 0;
 }
 
-static int load_images(const struct pv_config *c, struct build_spec *s)
-{
-    int rc;
-
-    if (pvctl_load_kernel(c->kernel, &s->kernel))
-        return -1;
-    if (!c->ramdisk[0])
-        return 0;
-    rc = pvctl_read_file(c->ramdisk, &s->initrd);
-    if (rc) {
-        fprintf(stderr, "pvctl: ramdisk %s: %s\n", c->ramdisk, strerror(rc == -EINVAL ? ENODATA : -rc));
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_create(int argc, char **argv)
 {
     struct build_spec s = { 0 };
@@ -95,13 +79,14 @@ int cmd_create(int argc, char **argv)
         fprintf(stderr, "pvctl: create: a domain named '%s' exists already (id %u)\n", c.name, other);
         return 1;
     }
-    if (load_images(&c, &s))
+    if (domain_images_load(&c, &s))
         goto out;
     xsd_uuid(&xd, s.handle);
     t_build = now_ms();
     if (domain_start(&c, &s, &xd, paused || console))   /* -c: unpaused once attached */
         goto out;
     t_build = now_ms() - t_build;
+    domain_images_free(&s);                          /* a cheap fork; the monitor reads them again */
     if (names_have_xenstore())
         mon = monitor_start(&c, &s, &xd) > 0;
     printf("pvctl: created domain '%s' (id %u)%s in %.1f ms (the builder's hypercalls %.1f ms)%s\n",
@@ -112,7 +97,6 @@ int cmd_create(int argc, char **argv)
         rc = console_run(xd.dom, 0, !paused);
     }
 out:
-    free(s.kernel.data);
-    free(s.initrd.data);
+    domain_images_free(&s);
     return rc;
 }

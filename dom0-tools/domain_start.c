@@ -4,13 +4,40 @@
  * introduced; without one, its name and console go to files (names.c).
  */
 #include "domain_start.h"
+#include "pvctl.h"
 #include "device_vif.h"
 #include "names.h"
 #include "device_vbd.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+int domain_images_load(const struct pv_config *c, struct build_spec *s)
+{
+    int rc;
+
+    if (pvctl_load_kernel(c->kernel, &s->kernel))
+        return -1;
+    if (!c->ramdisk[0])
+        return 0;
+    rc = pvctl_read_file(c->ramdisk, &s->initrd);
+    if (rc) {
+        fprintf(stderr, "pvctl: ramdisk %s: %s\n", c->ramdisk, strerror(rc == -EINVAL ? ENODATA : -rc));
+        domain_images_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+void domain_images_free(struct build_spec *s)
+{
+    free(s->kernel.data);
+    free(s->initrd.data);
+    s->kernel = (struct pvctl_buf){ 0 };
+    s->initrd = (struct pvctl_buf){ 0 };
+}
 
 static int record(const struct pv_config *c, const struct build_result *r, struct xsd_domain *xd)
 {

@@ -10,6 +10,16 @@
 #include "xs_domain.h"
 
 /*
+ * Reads the kernel (unpacked to an ELF) and the ramdisk of `c` into `s`;
+ * prints why and returns -1 if one cannot be read. They are needed only
+ * while a domain is built: `create` frees them before the monitor forks,
+ * which reads them again for a restart (as xl does), so a monitor does
+ * not keep a running guest's kernel (65 MiB unpacked) in dom0's memory.
+ */
+int domain_images_load(const struct pv_config *c, struct build_spec *s);
+void domain_images_free(struct build_spec *s);
+
+/*
  * Builds the domain of `c` from `s` (kernel and initrd in memory), records
  * it (xenstore entries and XS_INTRODUCE, or the name files), and unpauses
  * it unless `paused`. On failure prints why, leaves nothing behind and

@@ -137,7 +137,7 @@ static int on_event(const struct pv_config *c, struct build_spec *s, struct xsd_
     pv_dominfo_t info;
     unsigned int reason;
     enum cfg_action a;
-    int act;
+    int act, started_ok;
 
     /* The handle (uuid) tells our domain from a later one that got its id. */
     if (ctl_getdomaininfo(xd->dom, &info) || info.domain != xd->dom || (info.flags & XEN_DOMINF_dying) ||
@@ -170,7 +170,13 @@ static int on_event(const struct pv_config *c, struct build_spec *s, struct xsd_
         say("%s (id %u) not restarted%s", c->name, xd->dom, why);
         return 0;
     }
-    if (domain_start(c, s, xd, 0))
+    if (domain_images_load(c, s)) {
+        say("%s (id %u) not restarted%s", c->name, xd->dom, ": its kernel or ramdisk cannot be read");
+        return 0;
+    }
+    started_ok = !domain_start(c, s, xd, 0);
+    domain_images_free(s);
+    if (!started_ok)
         return 0;
     clock_gettime(CLOCK_MONOTONIC, &started);
     say("%s restarted as id %u%s", c->name, xd->dom, "");

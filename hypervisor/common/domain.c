@@ -126,12 +126,15 @@ struct domain *domain_lookup_by_caller(domid_t id, struct domain *caller)
     return get_domain(caller) ? caller : NULL;
 }
 
+_Static_assert(HV_MAX_DOMAINS <= FRAME_SPAN_OWNERS, "a span per domain id");
+
 static struct domain *create_locked(domid_t id, bool privileged)
 {
     struct domain *d;
 
     if (id >= HV_MAX_DOMAINS || hv_domains[id])
         return NULL;
+    frame_span_reset(&hv_frames, id);                /* an earlier domain of this id is gone */
     d = hv_alloc_pages(ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
     if (!d)
         return NULL;

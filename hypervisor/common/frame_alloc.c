@@ -29,6 +29,33 @@ void frame_pool_init(struct frame_pool *p, u64 *bitmap, struct frame_info *info,
     memset(bitmap, 0xff, ALIGN_UP(nr, 64) / 8);
     for (mfn_t i = 0; i < nr; i++)
         info[i] = (struct frame_info){ .owner = FRAME_OWNER_RESERVED };
+    for (unsigned int o = 0; o < FRAME_SPAN_OWNERS; o++)
+        p->span[o] = (struct frame_span){ .lo = nr, .hi = 0 };
+}
+
+void frame_span_reset(struct frame_pool *p, u16 owner)
+{
+    ASSERT(owner < FRAME_SPAN_OWNERS);
+    spin_lock(&p->lock);
+    p->span[owner] = (struct frame_span){ .lo = p->nr_frames, .hi = 0 };
+    spin_unlock(&p->lock);
+}
+
+void frame_span_get(struct frame_pool *p, u16 owner, mfn_t *lo, mfn_t *hi)
+{
+    ASSERT(owner < FRAME_SPAN_OWNERS);
+    spin_lock(&p->lock);
+    *lo = p->span[owner].lo;
+    *hi = p->span[owner].hi;
+    spin_unlock(&p->lock);
+}
+
+static void span_grow(struct frame_pool *p, u16 owner, mfn_t first, mfn_t count)
+{
+    if (owner >= FRAME_SPAN_OWNERS)
+        return;                                      /* the hypervisor's own, or a test's id */
+    p->span[owner].lo = MIN(p->span[owner].lo, first);
+    p->span[owner].hi = MAX(p->span[owner].hi, first + count);
 }
 
 void frame_pool_free_range(struct frame_pool *p, mfn_t first, mfn_t count)
@@ -102,6 +129,7 @@ static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 ow
         p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE };
         __atomic_store_n(&p->info[i].owner, owner, __ATOMIC_RELEASE);
     }
+    span_grow(p, owner, first, count);
     p->nr_free -= count;
     p->hint = first + count;
     return first;

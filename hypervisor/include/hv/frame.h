@@ -36,13 +36,25 @@ struct frame_info {
     u32 tlb_stamp;                  /* free frames: the TLB clock when freed, low bits (hv/tlb_clock.h) */
 };
 
+/*
+ * Where one domain's frames lie: [lo, hi) holds every frame handed to that
+ * owner since frame_span_reset (a superset: freed ones are not taken out).
+ * Destruction walks this range, not all of memory (hundreds of thousands
+ * of frames, three passes, most of a small domain's destroy under TCG).
+ */
+#define FRAME_SPAN_OWNERS 64
+struct frame_span {
+    mfn_t lo, hi;
+};
+
 struct frame_pool {
     u64 *bitmap;                    /* 1 = allocated or unusable */
     struct frame_info *info;        /* one per frame */
     mfn_t nr_frames;                /* frames tracked: [0, nr_frames) */
     mfn_t nr_free;
     mfn_t hint;                     /* where the next search starts */
-    spinlock_t lock;                /* heap_lock: bitmap, nr_free, hint, owner of free frames */
+    spinlock_t lock;                /* heap_lock: bitmap, nr_free, hint, owner of free frames, span */
+    struct frame_span span[FRAME_SPAN_OWNERS];   /* by owner id */
 };
 
 extern struct frame_pool hv_frames;
@@ -58,6 +70,10 @@ void frame_pool_reserve_range(struct frame_pool *p, mfn_t first, mfn_t count);
 mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner);
 /* The same, every frame below `limit` (a device's DMA reach: XENMEM_exchange's address_bits). */
 mfn_t frame_alloc_below(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner, mfn_t limit);
+/* A new owner's span starts empty: its id may have owned frames before. */
+void frame_span_reset(struct frame_pool *p, u16 owner);
+/* [*lo, *hi): every frame handed to `owner` since its reset lies there (owner < FRAME_SPAN_OWNERS). */
+void frame_span_get(struct frame_pool *p, u16 owner, mfn_t *lo, mfn_t *hi);
 /* Frees frames; returns -EINVAL for frames that are not allocated. */
 int frame_free(struct frame_pool *p, mfn_t first, mfn_t count);
 

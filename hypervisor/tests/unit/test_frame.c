@@ -216,6 +216,35 @@ static void test_cycles_return_to_baseline(void)
     check_consistent();
 }
 
+/* Every frame an owner is handed lies in its span, until a reset empties it. */
+static void test_span_covers_every_alloc(void)
+{
+    mfn_t lo, hi, a, b, c;
+
+    fresh(0, NR);
+    frame_span_get(&pool, 7, &lo, &hi);
+    CU_ASSERT(lo >= hi);                              /* empty */
+    a = frame_alloc(&pool, 3, 1, 7);                  /* 0..2 */
+    b = frame_alloc(&pool, 10, 1, 8);                 /* another owner between */
+    c = frame_alloc(&pool, 4, 4, 7);
+    CU_ASSERT(a != INVALID_MFN && b != INVALID_MFN && c != INVALID_MFN);
+    frame_span_get(&pool, 7, &lo, &hi);
+    EXPECT_EQ(lo, a);
+    EXPECT_EQ(hi, c + 4);
+    CU_ASSERT_EQUAL(frame_free(&pool, a, 3), 0);      /* a superset: a free keeps it */
+    frame_span_get(&pool, 7, &lo, &hi);
+    EXPECT_EQ(lo, a);
+    frame_span_reset(&pool, 7);
+    frame_span_get(&pool, 7, &lo, &hi);
+    CU_ASSERT(lo >= hi);
+    frame_span_get(&pool, 8, &lo, &hi);               /* the other owner's is its own */
+    EXPECT_EQ(lo, b);
+    EXPECT_EQ(hi, b + 10);
+    CU_ASSERT(frame_alloc(&pool, 1, 1, FRAME_OWNER_HV) != INVALID_MFN);   /* no span: no harm */
+    CU_ASSERT_EQUAL(frame_free(&pool, b, 10), 0);
+    CU_ASSERT_EQUAL(frame_free(&pool, c, 4), 0);
+}
+
 static const struct unit_test tests[] = {
     { "init_all_reserved", test_init_all_reserved },
     { "free_range", test_free_range },
@@ -227,6 +256,7 @@ static const struct unit_test tests[] = {
     { "exhaustion", test_exhaustion },
     { "free_errors", test_free_errors },
     { "cycles_return_to_baseline", test_cycles_return_to_baseline },
+    { "span_covers_every_alloc", test_span_covers_every_alloc },
 };
 
 void suite_frame(void)

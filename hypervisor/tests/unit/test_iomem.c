@@ -94,9 +94,9 @@ static void test_dom0_refused_hv_mmio(void)
 static void test_dom0_refused_others_ram(void)
 {
     struct domain *d0 = harness_domain(DOM0, 1, true);
-    mfn_t other = frame_of(DOMU), hv_owned = frame_of(FRAME_OWNER_HV);
+    struct domain *du = harness_domain(DOMU, 1, false);   /* first: its frames come after */
+    mfn_t other = frame_of(du->id), hv_owned = frame_of(FRAME_OWNER_HV);
 
-    harness_domain(DOMU, 1, false);
     EXPECT_EQ(try_map(d0, other, RW), -EBUSY);       /* RAM of another domain: grants only */
     fi(hv_owned)->flags |= FRAME_F_IO;               /* a low frame the hypervisor allocated */
     EXPECT_EQ(try_map(d0, hv_owned, RW), -EPERM);

@@ -12,6 +12,9 @@
  *   FRAMES   every frame given back (freed, or orphaned while another
  *            domain's grant mapping still holds it).
  *
+ * The three frame stages walk the domain's span, the range the allocator
+ * handed its frames from, not every machine frame.
+ *
  * A tree release is itself preemptible: it leaves the table partial, and
  * the PARTIAL stage carries it on. The caller (domain_reap, from the idle
  * loop) returns to the scheduler between steps whenever a guest is runnable
@@ -123,10 +126,14 @@ static enum relinquish_next free_frame(mfn_t mfn, struct relinquish_work *w)
     return relinquish_should_yield(w, RELQ_ACTION_COST) ? RELQ_YIELD : RELQ_GO_ON;
 }
 
-/* Runs fn on every frame of d from the cursor on. */
+/* Runs fn on every frame of d from the cursor on: those in its span (hv/frame.h). */
 static int relinquish_frames(struct domain *d, relinquish_frame_fn fn, struct relinquish_work *w)
 {
-    while (d->relinquish_cursor < hv_frames.nr_frames) {
+    mfn_t lo, hi;
+
+    frame_span_get(&hv_frames, d->id, &lo, &hi);
+    d->relinquish_cursor = MAX(d->relinquish_cursor, lo);
+    while (d->relinquish_cursor < hi) {
         mfn_t mfn = d->relinquish_cursor;
         enum relinquish_next next = frame_is_domains(&hv_frames.info[mfn], d) ? fn(mfn, w) : RELQ_GO_ON;
 

@@ -331,7 +331,10 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 /* Debug aid: which of d's L1 tables map `target`, and how. */
 static void debug_who_maps(struct domain *d, mfn_t target)
 {
-    for (mfn_t m = 0; m < hv_frames.nr_frames; m++) {
+    mfn_t lo, hi;
+
+    frame_span_get(&hv_frames, d->id, &lo, &hi);     /* d's frames, not all of memory */
+    for (mfn_t m = lo; m < hi; m++) {
         const struct frame_info *f = &hv_frames.info[m];
         const u64 *t;
 
