@@ -99,5 +99,19 @@ case " $sides " in *" xl "*)
   echo; echo "== ours: Xen's own xl on our hypervisor (the same toolstack on both: the hypervisors differ) vs xl on Xen"
   table xl ;;
 esac
+# pvctl create -v's steps (BENCH-NOTE KIND pvctl: step NAME X ms): the median of each, in order.
+steps() {   # kind
+  tr -d '\r' < "$out/ours.log" | sed -n "s/.*BENCH-NOTE $1 pvctl: step \(.*[^ ]\)  *\([0-9][0-9.]*\) ms\$/\1|\2/p" |
+    awk -F'|' '!($1 in n) { order[++k] = $1 } { v[$1, ++n[$1]] = $2 }
+      END { for (i = 1; i <= k; i++) { s = order[i]; m = n[s]
+              for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (v[s, b] < v[s, a]) { t = v[s, a]; v[s, a] = v[s, b]; v[s, b] = t }
+              printf "  %-36s %9.1f\n", s, (m % 2) ? v[s, (m + 1) / 2] : (v[s, m / 2] + v[s, m / 2 + 1]) / 2 } }'
+}
+case " $sides " in *" ours "*)
+  for kind in xz elf mini; do
+    [ -n "$(steps $kind)" ] || continue
+    echo; echo "pvctl create -v, $kind: each step's median (ms), in order"; steps $kind
+  done ;;
+esac
 bench_footer
 echo "goals (issue 14): xz-to-init <= 0.10; destroy <= 0.05 s; mini-create in milliseconds (LightVM: 2.3 ms on hardware)"

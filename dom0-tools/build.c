@@ -10,6 +10,7 @@
  * createdomain destroys the domain, which gives back every frame and port.
  */
 #include "build.h"
+#include "pvctl.h"
 #include <asm/pv_layout.h>
 #include "elf_guest.h"
 
@@ -89,6 +90,7 @@ static int make_domain(struct build_ctx *c)
     long got;
     int rc;
 
+    pvctl_step("kernel checked");
     rc = ctl_createdomain(c->s->vcpus, c->s->handle, &c->r->dom);
     if (rc)
         return fail(rc, "createdomain");
@@ -99,9 +101,11 @@ static int make_domain(struct build_ctx *c)
     c->mfn = calloc(c->nr_pages, sizeof(*c->mfn));
     if (!c->mfn)
         return fail(-ENOMEM, "the p2m");
+    pvctl_step("createdomain, max_mem, max_vcpus");
     got = ctl_populate(c->r->dom, 0, c->nr_pages, c->mfn);
     if (got != (long)c->nr_pages)
         return fail(got < 0 ? (int)got : -ENOMEM, "populate_physmap gave fewer frames than memory=");
+    pvctl_step("populate_physmap");
     if ((rc = ctl_getdomaininfo(c->r->dom, &info)) || info.domain != c->r->dom)
         return fail(rc ? rc : -ESRCH, "getdomaininfo of the new domain");
     c->shared_info_mfn = info.shared_info_frame;
@@ -195,6 +199,7 @@ static int write_region(struct build_ctx *c, xenforeignmemory_handle *fm)
     free(err);
     if (!c->mem || rc)
         return fail(c->mem ? rc : -errno, "mapping the new domain's frames (xenforeignmemory_map)");
+    pvctl_step("its frames mapped");
     if (elf_guest_load(&c->s->kernel, &c->elf, c->mem, n << PV_PAGE_SHIFT, &why))
         return fail(0, why);
     memcpy(page(c, c->l.initrd), c->s->initrd.data, c->s->initrd.len);
@@ -204,6 +209,7 @@ static int write_region(struct build_ctx *c, xenforeignmemory_handle *fm)
     if (c->elf.hypercall_page != ELF_NOTE_UNSET && c->elf.hypercall_page >= c->l.v_start &&
         c->elf.hypercall_page < c->elf.vend)
         write_hypercall_page(page(c, (c->elf.hypercall_page - c->l.v_start) >> PV_PAGE_SHIFT));
+    pvctl_step("kernel, initrd, p2m, tables written");
     return 0;
 }
 
@@ -315,8 +321,10 @@ int pv_build(const struct build_spec *s, struct build_result *r)
         xenforeignmemory_unmap(fm, c.mem, pv_layout_pages(&c.l));
     if (fm)
         xenforeignmemory_close(fm);
+    pvctl_step("grants seeded, frames unmapped");
     if (!rc)
         rc = start_vcpu0(&c);
+    pvctl_step("L4 pinned, vCPU 0 context set");
     if (rc && r->dom)
         ctl_simple(XEN_DOMCTL_destroydomain, r->dom);
     free(c.mfn);

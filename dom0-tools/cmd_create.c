@@ -50,6 +50,8 @@ static int read_config(struct pv_config *c, int argc, char **argv, int *paused, 
             *paused = 1;
         else if (!strcmp(argv[i], "-c"))
             *console = 1;
+        else if (!strcmp(argv[i], "-v"))
+            pvctl_verbose = 1;
         else
             rc = config_override(c, argv[i], err, sizeof(err));
     }
@@ -73,14 +75,20 @@ int cmd_create(int argc, char **argv)
 
     if (argc < 1 || argv[0][0] == '-')
         return 2;
-    if (read_config(&c, argc, argv, &paused, &console) || pvctl_open_control())
+    pvctl_step("start");
+    if (read_config(&c, argc, argv, &paused, &console))
         return 1;
+    pvctl_step("config read");
+    if (pvctl_open_control())
+        return 1;
+    pvctl_step("privcmd and xenstore opened");
     if (!pvctl_find_name(c.name, &other)) {
         fprintf(stderr, "pvctl: create: a domain named '%s' exists already (id %u)\n", c.name, other);
         return 1;
     }
     if (domain_images_load(&c, &s))
         goto out;
+    pvctl_step("name checked, images loaded");
     xsd_uuid(&xd, s.handle);
     t_build = now_ms();
     if (domain_start(&c, &s, &xd, paused || console))   /* -c: unpaused once attached */
@@ -89,6 +97,7 @@ int cmd_create(int argc, char **argv)
     domain_images_free(&s);                          /* a cheap fork; the monitor reads them again */
     if (names_have_xenstore())
         mon = monitor_start(&c, &s, &xd) > 0;
+    pvctl_step("monitor forked");
     printf("pvctl: created domain '%s' (id %u)%s in %.1f ms (the builder's hypercalls %.1f ms)%s\n",
            c.name, xd.dom, paused ? ", paused" : "", now_ms() - t0, t_build,
            mon ? "; monitored" : "");

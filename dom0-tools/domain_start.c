@@ -107,14 +107,21 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
         return -1;
     if (names_have_xenstore() && !r.grants_seeded)
         fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");
-    if (record(c, &r, xd) || attach_disks(c, r.dom) || attach_vifs(c, r.dom)) {
+    if (record(c, &r, xd)) {
         domain_destroy(r.dom);
         return -1;
     }
+    pvctl_step("xenstore entries, introduced");
+    if (attach_disks(c, r.dom) || attach_vifs(c, r.dom)) {
+        domain_destroy(r.dom);
+        return -1;
+    }
+    pvctl_step("disks and vifs attached");
     if (!paused && (rc = ctl_simple(XEN_DOMCTL_unpausedomain, r.dom))) {
         fprintf(stderr, "pvctl: create: unpause: %s\n", strerror(-rc));
         domain_destroy(r.dom);
         return -1;
     }
+    pvctl_step(paused ? "left paused" : "unpaused");
     return 0;
 }

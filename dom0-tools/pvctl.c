@@ -10,12 +10,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+int pvctl_verbose;
+
+void pvctl_step(const char *what)
+{
+    static double last;
+    struct timespec t;
+    double now;
+
+    if (!pvctl_verbose)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    now = t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+    if (last)
+        printf("pvctl: step %-34s %8.1f ms\n", what, now - last);
+    last = now;
+}
 
 static const struct pvctl_cmd commands[] = {
-    { "create", "CFG [key=value...] [-p] [-c]", "build a PV domain from an xl-style config and start it",
+    { "create", "CFG [key=value...] [-p] [-c] [-v]", "build a PV domain from an xl-style config and start it",
       cmd_create,
       "  -p           leave the new domain paused\n"
       "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
+      "  -v           print each step of the create with its time\n"
       "  key=value    overrides a config key (memory=64, name=g2, extra=\"quiet\" ...)\n"
       "Config keys: name, kernel, ramdisk, cmdline, extra, memory (MiB), vcpus,\n"
       "on_poweroff, on_reboot, on_crash, type (\"pv\"), disk (see block-attach),\n"

@@ -34,6 +34,13 @@ int cmd_network_list(int argc, char **argv);
 struct pvctl_buf;
 int pvctl_load_kernel(const char *path, struct pvctl_buf *elf);
 
+/*
+ * create -v: each step of a create and its time (`pvctl: step NAME  X ms`,
+ * since the previous step), so a slow create says where it went. Off: nothing.
+ */
+extern int pvctl_verbose;
+void pvctl_step(const char *what);
+
 /* Opens privcmd and the name store; prints why not and returns -1. */
 int pvctl_open_control(void);
 /* A domain named by its name or its id; prints why not and returns -1. */

@@ -45,7 +45,7 @@ elif [ "$side" = xl ]; then                 # Xen's own xl on our hypervisor
   }
 else
   sh /dom0-xenstored.sh                     # xenstore-lite and pvconsoled, as at any boot
-  create() { pvctl create "$1"; }; create_paused() { pvctl create "$1" -p; }
+  create() { pvctl create "$1" -v; }; create_paused() { pvctl create "$1" -p -v; }   # -v: its steps
   destroy() { pvctl destroy "$1"; }; LOGDIR=/var/log/pvctl
   settle() { :; }                           # destroy returns with every frame back
 fi
@@ -70,7 +70,7 @@ linux_runs() {   # figure-prefix kernel
       echo "BENCH-CREATE $side $1-create $r $(ms $t0 $t1)"
       echo "BENCH-CREATE $side $1-to-init $r $(ms $t0 $t2)"
       echo "BENCH-CREATE $side $1-destroy $r $(ms $t2 $t3)"
-      sed -n 's/^pvctl: created/BENCH-NOTE &/p' /tmp/$n.out     # ours: create's own split
+      sed -n "s/^pvctl: \\(created\\|step\\)/BENCH-NOTE $1 &/p" /tmp/$n.out   # ours: create's own split
     else
       echo "BENCH-CREATE $side $1 $r failed (rc $rc): $(head -n 6 /tmp/$n.out | tr '\n' ' ')"
       tail -n 5 "$LOGDIR/guest-$n.log" 2>/dev/null; destroy "$n" > /dev/null 2>&1
@@ -85,6 +85,7 @@ r=1
 while [ $r -le $runs ]; do
   cfg tg$r /etc/pvctl/toolstack-guest.elf 8 "mode=spin name=tg$r" > /tmp/tg.cfg
   t0=$(ns); create_paused /tmp/tg.cfg > /tmp/tg.out 2>&1; rc=$?; t1=$(ns)
+  sed -n "s/^pvctl: \\(created\\|step\\)/BENCH-NOTE mini &/p" /tmp/tg.out
   destroy tg$r > /dev/null 2>&1; t2=$(ns); settle tg$r
   if [ $rc = 0 ]; then
     echo "BENCH-CREATE $side mini-create $r $(ms $t0 $t1)"; echo "BENCH-CREATE $side mini-destroy $r $(ms $t1 $t2)"

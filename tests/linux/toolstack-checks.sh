@@ -274,8 +274,11 @@ restarted() {   # name, id, reason: the monitor's log says that domain shut down
 pvctl create "$CFG" name=rb extra="mode=reboot name=rb" > /tmp/create.out 2>&1; id0=$(created_id rb)
 restarted rb "$id0" reboot && ok on-reboot-restart || bad on-reboot-restart "id $id0; $(head -n 4 /var/log/pvctl/rb.log)"
 # The restart rate limit (monitor.c): a guest that reboots at once is rebuilt 5 times, then
-# destroyed with a line saying why.
-if wait_gone rb 120 && [ "$(grep -c 'rb restarted as id' /var/log/pvctl/rb.log)" = 5 ] && grep -q \
+# destroyed with a line saying why. The name is absent between a destroy and the rebuild that
+# follows it, so the check waits for that last line first, then for the name to go.
+i=0; while ! grep -q 'rb (id [0-9]*) not restarted' /var/log/pvctl/rb.log 2>/dev/null && [ $i -lt 1200 ]; do
+  sleep 0.1; i=$((i+1)); done
+if wait_gone rb 30 && [ "$(grep -c 'rb restarted as id' /var/log/pvctl/rb.log)" = 5 ] && grep -q \
      'rb (id [0-9]*) not restarted: it shut down within 10 s of its start 6 times in a row (restart rate limit); destroyed' \
      /var/log/pvctl/rb.log; then ok restart-rate-limit
 else bad restart-rate-limit "$(pvctl list | tail -n +2 | tr '\n' ';') $(tail -n 3 /var/log/pvctl/rb.log)"; fi
