@@ -75,10 +75,9 @@ int cmd_create(int argc, char **argv)
 
     if (argc < 1 || argv[0][0] == '-')
         return 2;
-    pvctl_step("start");
     if (read_config(&c, argc, argv, &paused, &console))
         return 1;
-    pvctl_step("config read");
+    pvctl_step("config read");                       /* the first: where the times start */
     if (pvctl_open_control())
         return 1;
     pvctl_step("privcmd and xenstore opened");

@@ -20,6 +20,7 @@
  * ever.
  */
 #include "domain_start.h"
+#include "pvctl.h"
 #include "names.h"
 #include "device_vbd.h"
 
@@ -238,6 +239,7 @@ int monitor_start(const struct pv_config *c, struct build_spec *s, struct xsd_do
     dup2(fd, 0);
     close(fd);
     write_pidfile(c->name);
+    pvctl_verbose = 0;                               /* create -v's steps are create's, not a restart's */
     signal(SIGTERM, on_term);
     signal(SIGHUP, SIG_IGN);
     run(c, s, xd);

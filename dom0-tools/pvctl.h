@@ -36,7 +36,8 @@ int pvctl_load_kernel(const char *path, struct pvctl_buf *elf);
 
 /*
  * create -v: each step of a create and its time (`pvctl: step NAME  X ms`,
- * since the previous step), so a slow create says where it went. Off: nothing.
+ * since the previous step), so a slow create says where it went. The first
+ * call only marks the start. Off: nothing.
  */
 extern int pvctl_verbose;
 void pvctl_step(const char *what);
