@@ -157,10 +157,7 @@ static struct domain *create_locked(domid_t id, bool privileged)
         return NULL;
     }
     d->shared_info_mfn = hv_virt_to_mfn(d->shared_info);
-    arch_frames_lock();                              /* xenheap before a reference can be taken */
-    hv_frames.info[d->shared_info_mfn].flags = FRAME_F_XENHEAP;
-    hv_frames.info[d->shared_info_mfn].owner = id;
-    arch_frames_unlock();
+    frame_share_with(&hv_frames, d->shared_info_mfn, id);
     for (unsigned int i = 0; i < ARRAY_SIZE(d->shared_info->vcpu_info); i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     hv_domains[id] = d;

@@ -123,11 +123,13 @@ static mfn_t alloc_locked(struct frame_pool *p, mfn_t count, mfn_t align, u16 ow
     for (mfn_t i = first; i < first + count; i++) {
         *stamp = MAX(*stamp, tlb_clock_widen(p->info[i].tlb_stamp, now));
         bit_set(p->bitmap, i);
-        /* Counts and flags were cleared when it was freed; the owner goes
-         * last, so a reference its new owner takes at once (page_get, under
-         * page_type_lock, not this lock) is never overwritten. */
-        p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE };
-        __atomic_store_n(&p->info[i].owner, owner, __ATOMIC_RELEASE);
+        /* The reference word goes last, in one store: a reference its new
+         * owner takes at once (page_get: a cmpxchg, no lock) sees the
+         * cleared type and is never overwritten. */
+        p->info[i].type_word = 0;
+        p->info[i].linear = 0;
+        p->info[i].validated = 0;
+        __atomic_store_n(&p->info[i].ref, FRAME_REF(owner, 0, 0), __ATOMIC_RELEASE);
     }
     span_grow(p, owner, first, count);
     p->nr_free -= count;
@@ -160,9 +162,10 @@ mfn_t frame_alloc(struct frame_pool *p, mfn_t count, mfn_t align, u16 owner)
     return frame_alloc_below(p, count, align, owner, p->nr_frames);
 }
 
-/* A domain's frame comes here from its last put or its release, under
- * page_type_lock too (nobody takes a reference meanwhile), or before the
- * domain ever ran (domain build's failure path). */
+/* A domain's frame comes here from its last put or its release, once its
+ * reference word says FRAME_F_ORPHAN with no count (no reference can be
+ * taken any more: page_type.c), or before the domain ever ran (domain
+ * build's failure path). */
 static int free_locked(struct frame_pool *p, mfn_t first, mfn_t count)
 {
     u32 stamp;
@@ -175,6 +178,7 @@ static int free_locked(struct frame_pool *p, mfn_t first, mfn_t count)
     stamp = (u32)tlb_clock_tick();
     for (mfn_t i = first; i < first + count; i++) {
         bit_clear(p->bitmap, i);
+        __atomic_store_n(&p->info[i].ref, FRAME_REF(FRAME_OWNER_FREE, 0, 0), __ATOMIC_RELEASE);
         p->info[i] = (struct frame_info){ .owner = FRAME_OWNER_FREE, .tlb_stamp = stamp };
     }
     p->nr_free += count;

@@ -132,12 +132,8 @@ void *grant_alloc_shared_page(struct domain *d)
 {
     void *p = hv_alloc_pages(1);
 
-    if (p) {                                         /* xenheap before d may take a reference */
-        arch_frames_lock();
-        hv_frames.info[hv_virt_to_mfn(p)].flags = FRAME_F_XENHEAP;
-        hv_frames.info[hv_virt_to_mfn(p)].owner = d->id;
-        arch_frames_unlock();
-    }
+    if (p)
+        frame_share_with(&hv_frames, hv_virt_to_mfn(p), d->id);
     return p;
 }
 

@@ -227,9 +227,10 @@ static long exchange_handover(struct domain *d, const struct xen_memory_exchange
             break;
         memset(hv_mfn_to_virt(out[i]), 0, out_pages * PAGE_SIZE);
     }
-    if (i < out_per) {
+    if (i < out_per) {                               /* d may have named one meanwhile: released */
         while (i--)
-            frame_free(&hv_frames, out[i], out_pages);
+            for (unsigned long k = 0; k < out_pages; k++)
+                arch_release_frame_uncharged(out[i] + k);
         rc = -ENOMEM;
         goto unlock;
     }

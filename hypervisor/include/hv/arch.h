@@ -112,9 +112,14 @@ void arch_m2p_set(mfn_t mfn, unsigned long pfn);
 /* Gives a domain frame back: freed now (true), or when its last reference
  * drops (false: it stays charged to its owner until then, as in Xen). */
 bool arch_release_frame(mfn_t mfn);
-/* The lock over every frame's counts, type and flags (x86: page_type_lock,
- * docs/smp.md): held around a check of a frame's state and the release that
- * depends on it. The arch_*frame* calls take it themselves (they nest). */
+/* The same for a frame in no domain's tot_pages: a dead domain's, or an
+ * exchange's output never handed over. A frame still mapped is orphaned
+ * charged to nobody (FRAME_F_UNCHARGED). */
+bool arch_release_frame_uncharged(mfn_t mfn);
+/* The lock over frames' types and flags (x86: page_type_lock, docs/smp.md;
+ * general references and writable types take none: they are cmpxchg'd):
+ * held around a check of a frame's state and the release that depends on
+ * it. The arch_*frame* calls take it themselves (they nest). */
 void arch_frames_lock(void);
 void arch_frames_unlock(void);
 

@@ -23,18 +23,42 @@
 #define FRAME_F_UNCHARGED 0x40u     /* an orphan of a dying domain: in no domain's tot_pages (its id
                                        may be another domain's by the time the frame is freed) */
 
+/*
+ * Two words a CPU may change with no lock (page_type.c, docs/smp.md "Page
+ * types and reference counts"): `ref` (owner, flags, general count) and
+ * `type_word` (type and its count), each read and replaced whole by
+ * cmpxchg, so a reference is never taken on a frame being released or
+ * given to another owner, and a writable type never slips in beside a
+ * table type. `linear` and `validated` change under page_type_lock only.
+ */
 struct frame_info {
-    u16 owner;
-    u16 flags;
-    u8  type;                       /* the arch's page type (asm/page_type.h), while type_count > 0 */
-    u8  pad;
+    union {
+        u64 ref;
+        struct {
+            u32 count;              /* references: mappings, base pointers, pins, grants */
+            u16 flags;
+            u16 owner;
+        };
+    };
+    union {
+        u64 type_word;
+        struct {
+            u32 type_count;         /* references that need `type` */
+            u8  type;               /* the arch's page type (asm/page_type.h), while type_count > 0 */
+            u8  type_pad[3];
+        };
+    };
     s16 linear;                     /* page tables: > 0 linear entries held, < 0 linear uses by others */
-    u32 count;                      /* references: mappings, base pointers, pins, grants */
-    u32 type_count;                 /* references that need `type` */
     u16 validated;                  /* FRAME_F_PARTIAL: entries [0, validated) hold their references */
-    u16 pad2;
     u32 tlb_stamp;                  /* free frames: the TLB clock when freed, low bits (hv/tlb_clock.h) */
 };
+
+#define FRAME_REF(owner, flags, count) \
+    (((u64)(u16)(owner) << 48) | ((u64)(u16)(flags) << 32) | (u32)(count))
+#define FRAME_REF_COUNT(w)  ((u32)(w))
+#define FRAME_REF_FLAGS(w)  ((u16)((w) >> 32))
+#define FRAME_REF_OWNER(w)  ((u16)((w) >> 48))
+_Static_assert(sizeof(struct frame_info) == 24, "frame_info: 24 bytes a frame");
 
 /*
  * Where one domain's frames lie: [lo, hi) holds every frame handed to that
@@ -76,6 +100,13 @@ void frame_span_reset(struct frame_pool *p, u16 owner);
 void frame_span_get(struct frame_pool *p, u16 owner, mfn_t *lo, mfn_t *hi);
 /* Frees frames; returns -EINVAL for frames that are not allocated. */
 int frame_free(struct frame_pool *p, mfn_t first, mfn_t count);
+
+/* A hypervisor page its owner may map (shared_info, grant frames): the
+ * XENHEAP flag and the owner in one store, before any reference can be taken. */
+static inline void frame_share_with(struct frame_pool *p, mfn_t mfn, u16 owner)
+{
+    __atomic_store_n(&p->info[mfn].ref, FRAME_REF(owner, FRAME_F_XENHEAP, 0), __ATOMIC_RELEASE);
+}
 
 static inline bool frame_valid(const struct frame_pool *p, mfn_t mfn)
 {

@@ -200,6 +200,105 @@ static void test_race_types_grants_pins(void)
     current = NULL;
 }
 
+/*
+ * General references and writable types take no lock (cmpxchg'd words):
+ * two CPUs take and drop them on D's frames, as grant copies and device
+ * mappings do, while a third gives the frames back. Each frame must be
+ * freed exactly once: at once by the release that finds no reference, or
+ * by the put that drops an orphan's last one; no reference is taken
+ * after the release, none is lost, and tot_pages drops by one a frame.
+ */
+#define REL_FRAMES 64
+#define REL_ROUNDS 300
+
+static mfn_t rel[REL_FRAMES];
+static unsigned long ok_ref, ok_wr, freed_at_release, freed_at_put;
+
+static void take_and_drop(const struct domain *owner, bool dev)
+{
+    for (unsigned int i = 0; i < REL_FRAMES; i++) {
+        if (dev && arch_grant_dev_get(rel[i], d, false) == 0) {
+            count(&ok_wr);
+            arch_grant_dev_put(rel[i], false);
+        }
+        if (!dev && page_get(rel[i], owner) == 0) {
+            count(&ok_ref);
+            if (page_get_type(rel[i], PGT_writable, d) == 0)
+                page_put_type(rel[i]);
+            page_put(rel[i]);
+        }
+    }
+}
+
+static void *dev_cpu(void *arg)
+{
+    start_thread(1);
+    take_and_drop(d, true);
+    end_thread();
+    return arg;
+}
+
+static void *ref_cpu(void *arg)
+{
+    start_thread(2);
+    take_and_drop(d, false);
+    end_thread();
+    return arg;
+}
+
+static void *release_cpu(void *arg)
+{
+    start_thread(3);
+    for (unsigned int i = 0; i < REL_FRAMES; i++) {
+        for (volatile unsigned int spin = 0; spin < (i * 37) % 200; spin++)
+            ;                                        /* releases land at varied moments */
+        if (arch_release_frame(rel[i])) {
+            count(&freed_at_release);
+            __atomic_fetch_sub(&d->tot_pages, 1, __ATOMIC_RELAXED);
+        }
+    }
+    end_thread();
+    return arg;
+}
+
+static void race_one_round(void)
+{
+    void *(*const cpus[])(void *) = { dev_cpu, ref_cpu, release_cpu };
+    pthread_t t[3];
+
+    for (unsigned int i = 0; i < REL_FRAMES; i++)
+        rel[i] = frame_of(D);
+    d->tot_pages += REL_FRAMES;
+    started = 0;
+    for (unsigned int i = 0; i < 3; i++)
+        CU_ASSERT_FATAL(pthread_create(&t[i], NULL, cpus[i], NULL) == 0);
+    for (unsigned int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    for (unsigned int i = 0; i < REL_FRAMES; i++)
+        if (fi(rel[i])->owner != FRAME_OWNER_FREE)
+            error();                                 /* never freed: a reference was lost */
+}
+
+static void test_race_refs_release(void)
+{
+    d = harness_domain(D, 1, false);
+    mfn_t free_before = hv_frames.nr_free;
+    unsigned long pages_before = d->tot_pages;
+
+    errors = 0;
+    ok_ref = ok_wr = freed_at_release = 0;
+    for (unsigned int r = 0; r < REL_ROUNDS; r++)
+        race_one_round();
+    EXPECT_EQ(errors, 0);
+    EXPECT_EQ(hv_frames.nr_free, free_before);
+    EXPECT_EQ(d->tot_pages, pages_before);
+    freed_at_put = (unsigned long)REL_FRAMES * REL_ROUNDS - freed_at_release;
+    /* Both ends of the race happened: frames freed at release and by a last put. */
+    CU_ASSERT(ok_ref && ok_wr && freed_at_release && freed_at_put);
+    if (!(freed_at_release && freed_at_put))
+        printf("released %lu at once, %lu by the last put\n", freed_at_release, freed_at_put);
+}
+
 /* The lock nests on one CPU (a caller around its check and the entry points). */
 static void test_lock_nests(void)
 {
@@ -223,6 +322,7 @@ void suite_page_race(void)
     static const struct unit_test tests[] = {
         { "lock_nests", test_lock_nests },
         { "race_types_grants_pins", test_race_types_grants_pins },
+        { "race_refs_release", test_race_refs_release },
     };
 
     ADD_SUITE("page_race", tests);

@@ -122,7 +122,7 @@ static enum relinquish_next free_frame(mfn_t mfn, struct relinquish_work *w)
         return RELQ_GO_ON;                           /* shared_info: domain_free gives it back */
     if (page_partial_release(mfn))
         return RELQ_YIELD_HERE;                      /* a table too deep for its parent's release */
-    release_frame_of_dead(mfn);
+    arch_release_frame_uncharged(mfn);
     return relinquish_should_yield(w, RELQ_ACTION_COST) ? RELQ_YIELD : RELQ_GO_ON;
 }
 

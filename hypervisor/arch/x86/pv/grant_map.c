@@ -166,21 +166,21 @@ int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
     return rc;
 }
 
-/* A device mapping's own references (no PTE holds them): the ones a PTE would take. */
+/*
+ * A device mapping's own references (no PTE holds them): the ones a PTE
+ * would take. No lock: both are cmpxchg'd (a grant copy's hot path), and
+ * the XENHEAP flag is set before the frame has an owner to name it by.
+ */
 int arch_grant_dev_get(mfn_t mfn, struct domain *owner, bool readonly)
 {
-    int rc = 0;
-
-    page_type_lock();
     if (page_get_foreign(mfn, owner->id))
-        rc = -EINVAL;
-    else if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
-                           page_get_type(mfn, PGT_writable, owner))) {
+        return -EINVAL;
+    if (!readonly && ((hv_frames.info[mfn].flags & FRAME_F_XENHEAP) ||
+                      page_get_type(mfn, PGT_writable, owner))) {
         page_put(mfn);
-        rc = -EBUSY;                                 /* never a writable page table */
+        return -EBUSY;                               /* never a writable page table */
     }
-    page_type_unlock();
-    return rc;
+    return 0;
 }
 
 void arch_grant_dev_put(mfn_t mfn, bool readonly)

@@ -168,51 +168,150 @@ bool pt_l4_slot_is_hv(unsigned int idx)
     return idx >= 256 && idx <= 271;
 }
 
-static int ref_get(mfn_t mfn, const struct domain *d)
+/*
+ * The reference word (owner, flags, count) changes only by cmpxchg or an
+ * atomic or/and/add, with or without page_type_lock: a get is refused once
+ * the frame is an orphan, so the put that takes an orphan's count to 0 (or
+ * the release that finds it 0) is the one that frees it, and only once.
+ */
+static u64 ref_load(const struct frame_info *f)
 {
-    ASSERT(page_type_locked_by_me());
-    if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id ||
-        (fi(mfn)->flags & FRAME_F_ORPHAN))
-        return -EINVAL;
-    if (fi(mfn)->count >= PGT_COUNT_MAX)
-        return -EINVAL;
-    fi(mfn)->count++;
-    TRACE_REF(mfn, "get");
-    return 0;
+    return __atomic_load_n(&f->ref, __ATOMIC_ACQUIRE);
+}
+
+static bool ref_replace(struct frame_info *f, u64 *old, u64 new)
+{
+    return __atomic_compare_exchange_n(&f->ref, old, new, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+static void flags_set(struct frame_info *f, u16 bits)
+{
+    __atomic_fetch_or(&f->ref, FRAME_REF(0, bits, 0), __ATOMIC_ACQ_REL);
+}
+
+static void flags_clear(struct frame_info *f, u16 bits)
+{
+    __atomic_fetch_and(&f->ref, ~FRAME_REF(0, bits, 0), __ATOMIC_ACQ_REL);
 }
 
 static int ref_get_foreign(mfn_t mfn, domid_t owner)
 {
-    ASSERT(page_type_locked_by_me());
-    if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != owner ||
-        (fi(mfn)->flags & FRAME_F_ORPHAN) || fi(mfn)->count >= PGT_COUNT_MAX)
+    struct frame_info *f;
+    u64 old;
+
+    if (!frame_valid(&hv_frames, mfn))
         return -EINVAL;
-    fi(mfn)->count++;
+    f = fi(mfn);
+    old = ref_load(f);
+    do {
+        if (FRAME_REF_OWNER(old) != owner || (FRAME_REF_FLAGS(old) & FRAME_F_ORPHAN) ||
+            FRAME_REF_COUNT(old) >= PGT_COUNT_MAX)
+            return -EINVAL;
+    } while (!ref_replace(f, &old, old + 1));
     return 0;
+}
+
+static int ref_get(mfn_t mfn, const struct domain *d)
+{
+    int rc = ref_get_foreign(mfn, d->id);
+
+    if (!rc)
+        TRACE_REF(mfn, "get");
+    return rc;
+}
+
+/* An orphan's last reference went: the frame goes back to the heap. */
+static void orphan_free(mfn_t mfn, u64 ref)
+{
+    struct frame_info *f = fi(mfn);
+    u16 id = FRAME_REF_OWNER(ref);
+    struct domain *owner = id < HV_MAX_DOMAINS ? hv_domains[id] : NULL;
+    /* shared_info, ioreq pages: never in tot_pages; a dead domain's: not any more */
+    bool charged = !(FRAME_REF_FLAGS(ref) & (FRAME_F_XENHEAP | FRAME_F_UNCHARGED));
+
+    ASSERT(f->type_count == 0);
+    __atomic_store_n(&f->type_word, 0, __ATOMIC_RELAXED);
+    f->linear = 0;
+    frame_free(&hv_frames, mfn, 1);                 /* given back while still in use */
+    if (charged && owner && owner->tot_pages)        /* charged until now; atomic: no lock */
+        __atomic_fetch_sub(&owner->tot_pages, 1, __ATOMIC_RELAXED);
 }
 
 static void ref_put(mfn_t mfn)
 {
     struct frame_info *f = fi(mfn);
+    u64 old = ref_load(f);
 
-    ASSERT(page_type_locked_by_me());
-    ASSERT(f->count > 0);
-    if (f->count == 0)
-        return;
+    do {
+        ASSERT(FRAME_REF_COUNT(old) > 0);
+        if (FRAME_REF_COUNT(old) == 0)
+            return;
+    } while (!ref_replace(f, &old, old - 1));
     TRACE_REF(mfn, "put");
-    if (--f->count == 0 && (f->flags & FRAME_F_ORPHAN)) {
-        ASSERT(f->type_count == 0);
-        struct domain *owner = f->owner < HV_MAX_DOMAINS ? hv_domains[f->owner] : NULL;
-        /* shared_info, ioreq pages: never in tot_pages; a dead domain's: not any more */
-        bool charged = !(f->flags & (FRAME_F_XENHEAP | FRAME_F_UNCHARGED));
+    if (FRAME_REF_COUNT(old) == 1 && (FRAME_REF_FLAGS(old) & FRAME_F_ORPHAN))
+        orphan_free(mfn, old - 1);
+}
 
-        f->flags = 0;
-        f->type_count = 0;
-        f->linear = 0;
-        frame_free(&hv_frames, mfn, 1);             /* given back while still in use */
-        if (charged && owner && owner->tot_pages)    /* charged until now; atomic: no lock */
-            __atomic_fetch_sub(&owner->tot_pages, 1, __ATOMIC_RELAXED);
-    }
+/*
+ * The type word (type, type_count) changes only by cmpxchg or an atomic
+ * store too. A writable type is taken and dropped with no lock (grant
+ * copies and device mappings, a guest's writable PTEs); every other type
+ * changes under page_type_lock, and a writable getter that meets one
+ * fails, as it did under the lock.
+ */
+#define TYPE_WORD(type, count) (((u64)(u8)(type) << 32) | (u32)(count))
+#define TYPE_OF(w)        ((u8)((w) >> 32))
+#define TYPE_COUNT_OF(w)  ((u32)(w))
+
+static u64 type_load(const struct frame_info *f)
+{
+    return __atomic_load_n(&f->type_word, __ATOMIC_ACQUIRE);
+}
+
+static bool type_replace(struct frame_info *f, u64 *old, u64 new)
+{
+    return __atomic_compare_exchange_n(&f->type_word, old, new, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_ACQUIRE);
+}
+
+static void type_clear(struct frame_info *f)
+{
+    __atomic_store_n(&f->type_word, 0, __ATOMIC_RELEASE);
+}
+
+/* One more reference of `type`: -EBUSY/-EINVAL if it has another; *first: it had none. */
+static int type_count_get(struct frame_info *f, enum frame_type type, bool *first)
+{
+    u64 old = type_load(f);
+
+    do {
+        if (TYPE_COUNT_OF(old) && TYPE_OF(old) != type)
+            return type == PGT_writable ? -EBUSY : -EINVAL;
+        if (TYPE_COUNT_OF(old) >= PGT_COUNT_MAX)
+            return -EINVAL;
+    } while (!type_replace(f, &old, TYPE_WORD(type, TYPE_COUNT_OF(old) + 1)));
+    *first = TYPE_COUNT_OF(old) == 0;
+    return 0;
+}
+
+/* One reference of its type fewer; the type goes with the last. */
+static void type_count_put(struct frame_info *f)
+{
+    u64 old = type_load(f), new;
+
+    do {
+        ASSERT(TYPE_COUNT_OF(old) > 0);
+        if (TYPE_COUNT_OF(old) == 0)
+            return;
+        new = TYPE_COUNT_OF(old) == 1 ? 0 : old - 1;
+    } while (!type_replace(f, &old, new));
+}
+
+static int writable_get(mfn_t mfn)
+{
+    bool first;
+
+    return type_count_get(fi(mfn), PGT_writable, &first);
 }
 
 u64 pt_adjust_entry(u64 e, unsigned int level)
@@ -246,9 +345,9 @@ static void partial_enter(mfn_t mfn, unsigned int validated)
     struct frame_info *f = fi(mfn);
 
     ASSERT(!(f->flags & FRAME_F_PARTIAL) && f->type_count == 1 && pgt_is_table(f->type));
-    f->flags |= FRAME_F_PARTIAL;
     f->validated = validated;
-    f->count++;                                      /* the partial state's own reference */
+    flags_set(f, FRAME_F_PARTIAL);
+    __atomic_fetch_add(&f->ref, 1, __ATOMIC_ACQ_REL);   /* the partial state's own reference */
     TRACE_REF(mfn, "partial");
 }
 
@@ -259,12 +358,10 @@ static void partial_leave(mfn_t mfn, bool released)
 
     ASSERT((f->flags & FRAME_F_PARTIAL) && f->type_count == 1 && !(f->flags & FRAME_F_PARTIAL_PTE));
     ASSERT(f->validated == (released ? 0 : PTE_LEVEL_ENTRIES));
-    f->flags &= ~FRAME_F_PARTIAL;
+    flags_clear(f, FRAME_F_PARTIAL);
     f->validated = 0;
-    if (released) {
-        f->type_count = 0;
-        f->type = PGT_none;
-    }
+    if (released)
+        type_clear(f);                               /* a writable getter may take it now */
     ref_put(mfn);
 }
 
@@ -296,7 +393,7 @@ static int table_devalidate(mfn_t mfn, bool preempt, unsigned int depth)
 
             if (rc)
                 return rc;
-            f->flags &= ~FRAME_F_PARTIAL_PTE;
+            flags_clear(f, FRAME_F_PARTIAL_PTE);
         }
         if (!f->validated)
             break;
@@ -308,7 +405,7 @@ static int table_devalidate(mfn_t mfn, bool preempt, unsigned int depth)
         if (level == 4 && pt_l4_slot_is_hv(i))
             continue;
         if (entry_put(t[i], level, mfn, preempt) == -ERESTART) {
-            f->flags |= FRAME_F_PARTIAL_PTE;         /* t[validated]'s target is partial now */
+            flags_set(f, FRAME_F_PARTIAL_PTE);       /* t[validated]'s target is partial now */
             return -ERESTART;
         }
     }
@@ -364,7 +461,7 @@ static int table_validate(mfn_t mfn, struct domain *d, bool preempt)
     unsigned int level = table_level(f), at;
     int rc;
 
-    f->flags &= ~FRAME_F_PARTIAL_PTE;                /* entry_get resumes that child */
+    flags_clear(f, FRAME_F_PARTIAL_PTE);             /* entry_get resumes that child */
     rc = validate_entries(mfn, level, d, (f->flags & FRAME_F_PARTIAL) ? f->validated : 0, &at, preempt);
     if (!rc) {
         if (level == 4) {
@@ -383,54 +480,57 @@ static int table_validate(mfn_t mfn, struct domain *d, bool preempt)
     else
         partial_enter(mfn, at);
     if (child_left_partial(mfn, level, at))
-        f->flags |= FRAME_F_PARTIAL_PTE;
+        flags_set(f, FRAME_F_PARTIAL_PTE);
     if (rc != -ERESTART && !preempt)
         table_devalidate(mfn, false, 0);
     return rc;
 }
 
+/*
+ * A writable reference needs no lock (writable_get). Any other type: under
+ * page_type_lock, so a table's validation, or its resumption when partial,
+ * is one CPU's; the type word's cmpxchg keeps writable getters out meanwhile.
+ */
 static int get_type(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
 {
-    ASSERT(page_type_locked_by_me());
     struct frame_info *f = fi(mfn);
+    bool first;
+    int rc;
 
+    if (type == PGT_writable)
+        return writable_get(mfn);
+    ASSERT(page_type_locked_by_me());
     if ((f->flags & FRAME_F_PARTIAL) && f->type == type)
         return table_validate(mfn, d, preempt);      /* resumed; the type reference is ours */
-    if (f->type_count && f->type != type)
-        return type == PGT_writable ? -EBUSY : -EINVAL;
-    if (type != PGT_writable && (f->flags & FRAME_F_XENHEAP))
+    if (f->flags & FRAME_F_XENHEAP)
         return -EINVAL;                             /* mapped writable untyped: never a table */
-    if (f->type_count >= PGT_COUNT_MAX)
-        return -EINVAL;
-    if (f->type_count == 0 && type != PGT_writable)
-        tlb_flush_domain_stale(d);                  /* stale writable TLB entries must go */
-    if (f->type_count == 0 && pgt_is_table(type)) {
-        f->type = type;                             /* blocks writable maps while validating */
-        f->type_count = 1;
-        TRACE_REF(mfn, "get_type");
-        return table_validate(mfn, d, preempt);
-    }
-    f->type = type;
-    f->type_count++;
+    rc = type_count_get(f, type, &first);
+    if (rc)
+        return rc;
     TRACE_REF(mfn, "get_type");
-    return 0;
+    if (!first)
+        return 0;
+    tlb_flush_domain_stale(d);                      /* stale writable TLB entries must go */
+    return pgt_is_table(type) ? table_validate(mfn, d, preempt) : 0;
 }
 
+/* A partial table (PARTIAL_PTE, or a child's release under way) has only its own reference. */
 static int put_type(mfn_t mfn, bool preempt)
 {
     struct frame_info *f = fi(mfn);
+    u64 w = type_load(f);
 
-    ASSERT(page_type_locked_by_me());
-    ASSERT(f->type_count > 0 && f->type != PGT_none && !(f->flags & FRAME_F_PARTIAL));
-    if (f->type_count == 0 || (f->flags & FRAME_F_PARTIAL))
+    ASSERT(TYPE_COUNT_OF(w) > 0 && TYPE_OF(w) != PGT_none && !(f->flags & FRAME_F_PARTIAL));
+    if (TYPE_COUNT_OF(w) == 0 || (f->flags & FRAME_F_PARTIAL))
         return 0;
     TRACE_REF(mfn, "put_type");
-    if (f->type_count == 1 && pgt_is_table(f->type)) {
+    if (TYPE_OF(w) != PGT_writable)
+        ASSERT(page_type_locked_by_me());
+    if (TYPE_COUNT_OF(w) == 1 && pgt_is_table(TYPE_OF(w))) {
         partial_enter(mfn, PTE_LEVEL_ENTRIES);      /* the last user's reference becomes its own */
         return table_devalidate(mfn, preempt, 0);
     }
-    if (--f->type_count == 0)
-        f->type = PGT_none;
+    type_count_put(f);
     return 0;
 }
 
@@ -516,7 +616,7 @@ static int unpin_relinquish(mfn_t mfn)
 {
     if (!(fi(mfn)->flags & FRAME_F_PINNED))
         return 0;
-    fi(mfn)->flags &= ~FRAME_F_PINNED;
+    flags_clear(fi(mfn), FRAME_F_PINNED);
     return put_and_type_relinquish(mfn);
 }
 
@@ -559,7 +659,7 @@ static bool linear_get(u64 e, unsigned int level, mfn_t table, struct domain *d)
     }
     pt->linear++;
     t->linear--;
-    t->type_count++;
+    __atomic_fetch_add(&t->type_word, 1, __ATOMIC_ACQ_REL);   /* a table's: no writable getter races */
     TRACE_REF(target, "linear_get");
     return true;
 }
@@ -688,18 +788,23 @@ static bool release_frame(mfn_t mfn, bool owner_gone)
 {
     struct frame_info *f = fi(mfn);
 
+    u64 old = ref_load(f), new;
+
     ASSERT(!(f->flags & FRAME_F_PARTIAL));
+    do {
+        if (FRAME_REF_FLAGS(old) & FRAME_F_ORPHAN)
+            return false;                            /* released already */
+        new = old | FRAME_REF(0, FRAME_F_ORPHAN, 0);  /* no reference can be taken from here on */
+        if (owner_gone && FRAME_REF_COUNT(old))
+            new |= FRAME_REF(0, FRAME_F_UNCHARGED, 0);
+    } while (!ref_replace(f, &old, new));
     arch_m2p_set(mfn, ~0UL);
-    if (f->count) {
-        f->flags |= FRAME_F_ORPHAN;                 /* still mapped (a grant): later */
-        if (owner_gone)
-            f->flags |= FRAME_F_UNCHARGED;
-        return false;
-    }
-    f->type_count = 0;
+    if (FRAME_REF_COUNT(old))
+        return false;                                /* still mapped (a grant): its last put frees it */
+    ASSERT(f->type_count == 0);
+    type_clear(f);
     f->linear = 0;
-    f->flags = 0;                                    /* it may go to another domain next */
-    frame_free(&hv_frames, mfn, 1);
+    frame_free(&hv_frames, mfn, 1);                  /* it may go to another domain next */
     return true;
 }
 
@@ -714,7 +819,7 @@ static int pin(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
     rc = preempt ? get_and_type_preemptible(mfn, type, d) : get_and_type(mfn, type, d, false);
     if (rc)
         return rc;
-    fi(mfn)->flags |= FRAME_F_PINNED;
+    flags_set(fi(mfn), FRAME_F_PINNED);
     return 0;
 }
 
@@ -723,7 +828,7 @@ static int unpin(mfn_t mfn, struct domain *d, bool preempt)
     if (!frame_valid(&hv_frames, mfn) || fi(mfn)->owner != d->id ||
         !(fi(mfn)->flags & FRAME_F_PINNED))
         return -EINVAL;
-    fi(mfn)->flags &= ~FRAME_F_PINNED;
+    flags_clear(fi(mfn), FRAME_F_PINNED);
     if (preempt)
         put_and_type_preemptible(mfn);
     else
@@ -733,8 +838,10 @@ static int unpin(mfn_t mfn, struct domain *d, bool preempt)
 
 
 /*
- * The public entry points. Each takes page_type_lock for its whole work
- * (the functions above run under it and never take it again); a caller
+ * The public entry points. General references and writable types take no
+ * lock (their words are cmpxchg'd); every other entry point takes
+ * page_type_lock for its whole work (the functions above run under it and
+ * never take it again); a caller
  * that must decide on a frame's state and act on it in one step (grant
  * maps, update_va_mapping, ptwr, descriptor writes, XENMEM_exchange)
  * holds it around both with page_type_lock/unlock, and the entry points it
@@ -742,29 +849,29 @@ static int unpin(mfn_t mfn, struct domain *d, bool preempt)
  */
 int page_get(mfn_t mfn, const struct domain *d)
 {
-    page_type_lock();
-    int rc = ref_get(mfn, d);
-    page_type_unlock();
-    return rc;
+    return ref_get(mfn, d);                          /* a cmpxchg: no lock */
 }
 
 int page_get_foreign(mfn_t mfn, domid_t owner)
 {
-    page_type_lock();
-    int rc = ref_get_foreign(mfn, owner);
-    page_type_unlock();
-    return rc;
+    return ref_get_foreign(mfn, owner);
 }
 
 void page_put(mfn_t mfn)
 {
-    page_type_lock();
     ref_put(mfn);
-    page_type_unlock();
+}
+
+/* The type a caller's reference holds: it cannot change under that reference. */
+static bool holds_writable(mfn_t mfn)
+{
+    return TYPE_OF(type_load(fi(mfn))) == PGT_writable;
 }
 
 int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
 {
+    if (type == PGT_writable)
+        return writable_get(mfn);
     page_type_lock();
     int rc = get_type(mfn, type, d, false);
     page_type_unlock();
@@ -773,6 +880,8 @@ int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
 
 void page_put_type(mfn_t mfn)
 {
+    if (holds_writable(mfn))
+        return (void)put_type(mfn, false);
     page_type_lock();
     put_type(mfn, false);
     page_type_unlock();
@@ -780,6 +889,8 @@ void page_put_type(mfn_t mfn)
 
 int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
 {
+    if (type == PGT_writable)
+        return get_and_type(mfn, type, d, false);
     page_type_lock();
     int rc = get_and_type(mfn, type, d, false);
     page_type_unlock();
@@ -788,6 +899,8 @@ int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
 
 void page_put_and_type(mfn_t mfn)
 {
+    if (holds_writable(mfn))
+        return put_and_type(mfn);
     page_type_lock();
     put_and_type(mfn);
     page_type_unlock();
@@ -883,7 +996,7 @@ bool arch_release_frame(mfn_t mfn)
     return freed;
 }
 
-bool release_frame_of_dead(mfn_t mfn)
+bool arch_release_frame_uncharged(mfn_t mfn)
 {
     page_type_lock();
     bool freed = release_frame(mfn, true);

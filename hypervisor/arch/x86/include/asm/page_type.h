@@ -26,9 +26,12 @@ enum frame_type {
 
 /*
  * page_type_lock: every entry point below takes it, so each is atomic
- * against every CPU. A caller that checks a frame's type, count or flags
- * and acts on the answer holds it around both (the entry points nest).
- * Never across a guest access. Rank LOCK_RANK_PAGE_TYPE (docs/smp.md).
+ * against every CPU, except general references (page_get, _foreign,
+ * page_put) and writable types, which are cmpxchg'd and take no lock. A
+ * caller that checks a frame's type or flags and acts on the answer holds
+ * it around both (the entry points nest); a lockless reference taken
+ * meanwhile only makes a release an orphan's. Never across a guest access.
+ * Rank LOCK_RANK_PAGE_TYPE (docs/smp.md).
  */
 void page_type_lock(void);
 void page_type_unlock(void);
@@ -90,9 +93,6 @@ int  page_release_resume(mfn_t mfn, const struct domain *d);
 int  page_put_and_type_relinquish(mfn_t mfn);
 int  page_unpin_relinquish(mfn_t mfn);             /* 0 if not pinned */
 int  page_partial_release(mfn_t mfn);              /* 0 if not partial */
-/* arch_release_frame for a domain's destruction: a frame still mapped is orphaned
- * charged to nobody (FRAME_F_UNCHARGED), as the domain is freed before it. */
-bool release_frame_of_dead(mfn_t mfn);
 
 static inline bool pgt_is_table(enum frame_type t)
 {
