@@ -143,6 +143,7 @@ static struct domain *create_locked(domid_t id, bool privileged)
     d->sched_weight = CREDIT_WEIGHT_DEFAULT;
     spin_lock_init_keyed(&d->domain_lock, LOCK_RANK_DOMAIN, "domain_lock", id);
     spin_lock_init_keyed(&d->page_alloc_lock, LOCK_RANK_PAGE_ALLOC, "page_alloc_lock", id);
+    rspin_lock_init(&d->page_type_lock, LOCK_RANK_PAGE_TYPE, "page_type_lock");
     spin_lock_init_keyed(&d->event_lock, LOCK_RANK_EVENT, "event_lock", id);
     for (unsigned int i = 0; i < EVTCHN_PORT_LOCKS; i++)
         spin_lock_init_keyed(&d->evtchn_port_lock[i], LOCK_RANK_EVTCHN_PORT, "evtchn_port_lock",

@@ -58,17 +58,17 @@ void grant_free_status(struct grant_table *gt)
     gt->nr_status_frames = 0;
 }
 
-/* Back to v1: only if the guest maps none of them any more (Xen: -EBUSY). */
+/*
+ * Back to v1: only if the guest maps none of them any more (Xen: -EBUSY).
+ * A mapping made between the check and the release (references take no
+ * lock) only keeps that frame as an orphan until it is unmapped.
+ */
 static int unpopulate_status(struct grant_table *gt)
 {
-    arch_frames_lock();                              /* nobody maps one between check and release */
     for (unsigned int i = 0; i < gt->nr_status_frames; i++)
-        if (hv_frames.info[hv_virt_to_mfn(gt->status[i])].count) {
-            arch_frames_unlock();
+        if (__atomic_load_n(&hv_frames.info[hv_virt_to_mfn(gt->status[i])].count, __ATOMIC_ACQUIRE))
             return -EBUSY;
-        }
     grant_free_status(gt);
-    arch_frames_unlock();
     return 0;
 }
 

@@ -92,9 +92,9 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
 {
     unsigned long n = 1UL << order;
 
-    arch_frames_lock();                              /* not pinned or partial until released */
+    arch_frames_lock(d);                             /* not pinned or partial until released */
     if (!extent_owned(d, mfn, n)) {
-        arch_frames_unlock();
+        arch_frames_unlock(d);
         return -EINVAL;
     }
     /* A frame still mapped stays charged until its last reference goes:
@@ -102,7 +102,7 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
     for (unsigned long i = 0; i < n; i++)
         __atomic_fetch_sub(&d->tot_pages, (unsigned long)arch_release_frame(mfn + i),
                            __ATOMIC_RELAXED);
-    arch_frames_unlock();
+    arch_frames_unlock(d);
     return 0;
 }
 
@@ -216,7 +216,7 @@ static long exchange_handover(struct domain *d, const struct xen_memory_exchange
     long rc = 0;
 
     spin_lock(&d->page_alloc_lock);
-    arch_frames_lock();                              /* nobody maps an input between check and release */
+    arch_frames_lock(d);                             /* no input becomes a table meanwhile */
     if (!chunk_inputs_ok(d, in, in_per, in_pages)) {
         rc = -EINVAL;                                /* Xen: steal_page fails */
         goto unlock;
@@ -238,7 +238,7 @@ static long exchange_handover(struct domain *d, const struct xen_memory_exchange
         for (unsigned long k = 0; k < in_pages; k++)
             arch_release_frame(in[i] + k);
 unlock:
-    arch_frames_unlock();
+    arch_frames_unlock(d);
     spin_unlock(&d->page_alloc_lock);
     return rc;
 }

@@ -295,8 +295,8 @@ static unsigned int least_loaded_cpu(const cpumask_t *allowed)
 /*
  * With vcpu_spread=0 the vCPUs of a domain with several stay on one CPU
  * (vCPU 0's): their default hard affinity, unless a tool chose one. By
- * default they spread like separate domains: every page-type and count
- * change is under page_type_lock and TLB flushes follow the domain's
+ * default they spread like separate domains: every page-type change is
+ * under the domain's page_type_lock or a cmpxchg, and TLB flushes follow the domain's
  * dirty-CPU mask (docs/smp.md "Guest vCPUs").
  */
 static bool domain_on_one_cpu(const struct domain *d)

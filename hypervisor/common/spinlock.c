@@ -8,6 +8,7 @@
  */
 #include <hv/spinlock.h>
 #include <hv/console.h>
+#include <hv/bug.h>
 
 void spin_lock_init(spinlock_t *l, enum lock_rank rank, const char *name)
 {
@@ -18,6 +19,37 @@ void spin_lock_init_keyed(spinlock_t *l, enum lock_rank rank, const char *name, 
 {
     spin_lock_init(l, rank, name);
     l->dbg.key = key;
+}
+
+void rspin_lock_init(rspinlock_t *l, enum lock_rank rank, const char *name)
+{
+    *l = (rspinlock_t)RSPINLOCK_INIT(rank, name);
+}
+
+bool rspin_is_locked_by_me(const rspinlock_t *l)
+{
+    return __atomic_load_n(&l->holder, __ATOMIC_RELAXED) == smp_processor_id() + 1;
+}
+
+/* Only this CPU writes its own id into holder, so the test needs no lock. */
+void rspin_lock(rspinlock_t *l)
+{
+    if (rspin_is_locked_by_me(l)) {
+        l->depth++;
+        return;
+    }
+    spin_lock(&l->lock);
+    __atomic_store_n(&l->holder, smp_processor_id() + 1, __ATOMIC_RELAXED);
+    l->depth = 1;
+}
+
+void rspin_unlock(rspinlock_t *l)
+{
+    ASSERT(rspin_is_locked_by_me(l) && l->depth > 0);
+    if (--l->depth)
+        return;
+    __atomic_store_n(&l->holder, 0, __ATOMIC_RELAXED);
+    spin_unlock(&l->lock);
 }
 
 void rwlock_init(rwlock_t *l, enum lock_rank rank, const char *name)

@@ -116,12 +116,12 @@ bool arch_release_frame(mfn_t mfn);
  * exchange's output never handed over. A frame still mapped is orphaned
  * charged to nobody (FRAME_F_UNCHARGED). */
 bool arch_release_frame_uncharged(mfn_t mfn);
-/* The lock over frames' types and flags (x86: page_type_lock, docs/smp.md;
- * general references and writable types take none: they are cmpxchg'd):
- * held around a check of a frame's state and the release that depends on
- * it. The arch_*frame* calls take it themselves (they nest). */
-void arch_frames_lock(void);
-void arch_frames_unlock(void);
+/* The lock over d's frames' types and flags (x86: d->page_type_lock,
+ * docs/smp.md; general references and writable types take none: they are
+ * cmpxchg'd): held around a check of a frame's state and the release that
+ * depends on it. */
+void arch_frames_lock(struct domain *d);
+void arch_frames_unlock(struct domain *d);
 
 /*
  * A guest frame the hypervisor keeps mapped and writes (console ring,

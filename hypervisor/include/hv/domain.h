@@ -100,6 +100,10 @@ struct domain {
      * (common/memory.c). Every change of tot_pages is atomic, so a release
      * (here, or a frame's last put in page_type.c) needs no lock. */
     spinlock_t page_alloc_lock;
+    /* page_type_lock (x86 pv/page_type.c, docs/smp.md): its frames' table
+     * and descriptor types, partial states, linear counts and pins. Never
+     * two domains' at once: no table operation reaches another's frames. */
+    rspinlock_t page_type_lock;
     unsigned long tot_pages;           /* frames the domain owns now (memory_op) */
     unsigned long max_pages;           /* limit for increase_reservation / populate_physmap */
     char console_line[256];            /* partial console_io line, see console.c */

@@ -29,7 +29,7 @@ enum lock_rank {
     LOCK_RANK_GRANT_ACTIVE,            /* an active grant entry's lock */
     LOCK_RANK_MAPTRACK,                /* the mapper's maptrack free list */
     LOCK_RANK_PAGE_ALLOC,              /* d->page_alloc_lock: page list, tot_pages */
-    LOCK_RANK_PAGE_TYPE,               /* page_type_lock: every frame's counts, type, flags (x86 pv/page_type.c) */
+    LOCK_RANK_PAGE_TYPE,               /* d->page_type_lock: d's frames' table types, pins (x86 pv/page_type.c) */
     LOCK_RANK_HEAP,                    /* heap_lock: the frame allocator */
     LOCK_RANK_IOREQ,                   /* d->ioreq->lock: servers, vCPUs' waits (common/ioreq.c); only the run queue inside */
     LOCK_RANK_RUNQ,                    /* per-CPU run queue */
@@ -193,6 +193,24 @@ static inline bool spin_is_locked_by_me(const spinlock_t *l)
  * when they are the same. */
 void spin_lock_pair(spinlock_t *a, spinlock_t *b);
 void spin_unlock_pair(spinlock_t *a, spinlock_t *b);
+
+/*
+ * A lock its holder may take again (Xen's spin_lock_recursive): a caller
+ * holds it around a check and the calls that act on it, which take it
+ * too. The checker sees it once however deep. Its holder is known in
+ * release builds too (holder: CPU + 1, 0: free).
+ */
+typedef struct {
+    spinlock_t lock;
+    unsigned int holder;
+    unsigned int depth;
+} rspinlock_t;
+
+#define RSPINLOCK_INIT(rank_, name_) { .lock = SPINLOCK_INIT(rank_, name_) }
+void rspin_lock_init(rspinlock_t *l, enum lock_rank rank, const char *name);
+void rspin_lock(rspinlock_t *l);
+void rspin_unlock(rspinlock_t *l);
+bool rspin_is_locked_by_me(const rspinlock_t *l);
 
 void read_lock(rwlock_t *l);
 void read_unlock(rwlock_t *l);

@@ -1,16 +1,18 @@
 /*
- * page_type_lock (arch/x86/pv/page_type.c, docs/smp.md): host threads as
- * CPUs race on one frame X of domain D. The owner takes and drops writable
- * and L1 types on X and maps it from its own L1; domain M maps X by grant
- * (a PTE in M's L1, and a device mapping) and by a foreign PTE; a third
- * CPU pins and unpins D's tables that map X writable (an L1, and an L2
- * over another L1). Afterwards every count and type is back where it
- * started. Without the lock, counts are lost (a plain ++/-- on two CPUs)
- * and a type is checked on one CPU while another changes it.
+ * Page types and references on several CPUs (arch/x86/pv/page_type.c,
+ * docs/smp.md): host threads as CPUs race on one frame X of domain D. The
+ * owner takes and drops writable and L1 types on X and maps it from its
+ * own L1; domain M maps X by grant (a PTE in M's L1, and a device mapping)
+ * and by a foreign PTE; a third CPU pins and unpins D's tables that map X
+ * writable (an L1, and an L2 over another L1). D's work is under D's
+ * page_type_lock, M's under M's, and references and writable types under
+ * none: only the cmpxchg'd words keep them apart. Afterwards every count
+ * and type is back where it started.
  */
 /* Host threads; libc's sched_yield would clash with hv/sched.h's. */
 #define sched_yield host_libc_sched_yield
 #include <pthread.h>
+#include <unistd.h>
 #undef sched_yield
 #include <hv/arch.h>
 #include <hv/domain.h>
@@ -68,7 +70,7 @@ static void start_thread(unsigned int cpu)
 
 static void end_thread(void)
 {
-    if (lock_check_nr_held() || page_type_locked_by_me())
+    if (lock_check_nr_held() || page_type_locked_by_me(d) || (m && page_type_locked_by_me(m)))
         error();
 }
 
@@ -196,7 +198,7 @@ static void test_race_types_grants_pins(void)
     EXPECT_EQ(page_unpin(m_l1, m), 0);
     expect_unref(own_l1);
     expect_unref(m_l1);
-    CU_ASSERT(!page_type_locked_by_me());
+    CU_ASSERT(!page_type_locked_by_me(d));
     current = NULL;
 }
 
@@ -282,6 +284,7 @@ static void race_one_round(void)
 static void test_race_refs_release(void)
 {
     d = harness_domain(D, 1, false);
+    m = NULL;                                        /* the last test's is gone */
     mfn_t free_before = hv_frames.nr_free;
     unsigned long pages_before = d->tot_pages;
 
@@ -304,17 +307,66 @@ static void test_lock_nests(void)
 {
     d = harness_domain(D, 1, false);
     x = frame_of(D);
-    CU_ASSERT(!page_type_locked_by_me());
-    page_type_lock();
-    CU_ASSERT(page_type_locked_by_me());
+    CU_ASSERT(!page_type_locked_by_me(d));
+    page_type_lock(d);
+    CU_ASSERT(page_type_locked_by_me(d));
     EXPECT_EQ(page_get_and_type(x, PGT_writable, d), 0);
-    CU_ASSERT(page_type_locked_by_me());
+    CU_ASSERT(page_type_locked_by_me(d));
     EXPECT_EQ(lock_check_nr_held(), 1);
     page_put_and_type(x);
-    page_type_unlock();
-    CU_ASSERT(!page_type_locked_by_me());
+    page_type_unlock(d);
+    CU_ASSERT(!page_type_locked_by_me(d));
     EXPECT_EQ(lock_check_nr_held(), 0);
     expect_unref(x);
+}
+
+/*
+ * One lock a domain: while this CPU holds D's, another CPU pins and unpins
+ * M's table at once, and waits for D's to pin D's.
+ */
+static mfn_t pin_frame;
+static struct domain *pin_dom;
+static unsigned int pin_done;
+
+static void *pin_cpu(void *arg)
+{
+    host_test_pcpu.id = 1;
+    if (page_pin(pin_frame, PGT_l1, pin_dom) || page_unpin(pin_frame, pin_dom))
+        error();
+    __atomic_store_n(&pin_done, 1, __ATOMIC_RELEASE);
+    return arg;
+}
+
+static bool pin_finishes_within_ms(unsigned int ms)
+{
+    for (unsigned int i = 0; i < ms; i++) {
+        if (__atomic_load_n(&pin_done, __ATOMIC_ACQUIRE))
+            return true;
+        usleep(1000);
+    }
+    return false;
+}
+
+static void test_lock_per_domain(void)
+{
+    pthread_t t;
+
+    d = harness_domain(D, 1, false);
+    m = harness_domain(M, 1, false);
+    errors = 0;
+    page_type_lock(d);
+    pin_frame = frame_of(M), pin_dom = m, pin_done = 0;
+    CU_ASSERT_FATAL(pthread_create(&t, NULL, pin_cpu, NULL) == 0);
+    CU_ASSERT(pin_finishes_within_ms(5000));         /* M's lock is not D's */
+    pthread_join(t, NULL);
+    pin_frame = frame_of(D), pin_dom = d, pin_done = 0;
+    CU_ASSERT_FATAL(pthread_create(&t, NULL, pin_cpu, NULL) == 0);
+    CU_ASSERT(!pin_finishes_within_ms(50));          /* D's waits for this CPU */
+    page_type_unlock(d);
+    pthread_join(t, NULL);
+    CU_ASSERT(pin_done);
+    EXPECT_EQ(errors, 0);
+    CU_ASSERT(!page_type_locked_by_me(d));
 }
 
 void suite_page_race(void)
@@ -323,6 +375,7 @@ void suite_page_race(void)
         { "lock_nests", test_lock_nests },
         { "race_types_grants_pins", test_race_types_grants_pins },
         { "race_refs_release", test_race_refs_release },
+        { "lock_per_domain", test_lock_per_domain },
     };
 
     ADD_SUITE("page_race", tests);

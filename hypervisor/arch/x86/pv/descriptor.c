@@ -150,17 +150,17 @@ long do_update_descriptor(u64 maddr, u64 desc)
     f = &hv_frames.info[mfn];
     if ((f->flags & FRAME_F_XENHEAP) || !pv_check_descriptor(&val))
         return -EINVAL;
-    page_type_lock();                                /* the type stays what the write was checked against */
+    page_type_lock(d);                                /* the type stays what the write was checked against */
     /* A descriptor page, or a page that could be writable: never a page table. */
     if (!(f->type_count && f->type == PGT_seg_desc)) {
         if (page_get_type(mfn, PGT_writable, d)) {
-            page_type_unlock();
+            page_type_unlock(d);
             return -EINVAL;
         }
         page_put_type(mfn);
     }
     ((u64 *)hv_mfn_to_virt(mfn))[(maddr & ~PAGE_MASK) / 8] = val;
-    page_type_unlock();
+    page_type_unlock(d);
     update_shadows(d, mfn, (maddr & ~PAGE_MASK) / 8, val);
     return 0;
 }

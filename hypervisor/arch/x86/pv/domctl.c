@@ -35,12 +35,12 @@ static u64 frame_pfinfo_held(const struct domain *d, mfn_t mfn)
     return type;
 }
 
-/* One frame's snapshot under page_type_lock (a report: it may change right after). */
-static u64 frame_pfinfo(const struct domain *d, mfn_t mfn)
+/* One frame's snapshot under d's page_type_lock (a report: it may change right after). */
+static u64 frame_pfinfo(struct domain *d, mfn_t mfn)
 {
-    page_type_lock();
+    page_type_lock(d);
     u64 type = frame_pfinfo_held(d, mfn);
-    page_type_unlock();
+    page_type_unlock(d);
     return type;
 }
 
@@ -50,7 +50,7 @@ static u64 frame_pfinfo(const struct domain *d, mfn_t mfn)
  * Xen's: L1-L4TAB, LPINTAB for a pinned table, XTAB for a frame d does not
  * own. More than 1024 entries: -E2BIG.
  */
-static long getpageframeinfo3(const struct domain *d, struct xen_domctl_getpageframeinfo3 *p)
+static long getpageframeinfo3(struct domain *d, struct xen_domctl_getpageframeinfo3 *p)
 {
     guest_handle_t array = guest_handle_from_field(p->array);
 

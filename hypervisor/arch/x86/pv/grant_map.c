@@ -110,9 +110,9 @@ static int grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
 int arch_grant_map(struct domain *d, u64 host_addr, u32 gnt_flags, mfn_t mfn,
                    struct domain *owner, bool readonly, u64 *pte_maddr)
 {
-    page_type_lock();
+    page_type_lock(d);
     int rc = grant_map(d, host_addr, gnt_flags, mfn, owner, readonly, pte_maddr);
-    page_type_unlock();
+    page_type_unlock(d);
     return rc;
 }
 
@@ -160,9 +160,9 @@ static int grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_add
 
 int arch_grant_replace(struct domain *d, u64 pte_maddr, mfn_t mfn, u64 new_addr)
 {
-    page_type_lock();
+    page_type_lock(d);
     int rc = grant_replace(d, pte_maddr, mfn, new_addr);
-    page_type_unlock();
+    page_type_unlock(d);
     return rc;
 }
 

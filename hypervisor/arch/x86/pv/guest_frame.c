@@ -34,13 +34,10 @@ void arch_guest_frame_release(mfn_t mfn)
     page_put_and_type(mfn);
 }
 
-/* A hint (grant copy): arch_grant_dev_get takes the writable type under the lock after it. */
+/* A hint (grant copy): arch_grant_dev_get takes the writable type by cmpxchg after it. */
 bool arch_frame_may_be_written(mfn_t mfn)
 {
-    const struct frame_info *f = &hv_frames.info[mfn];
+    u64 w = __atomic_load_n(&hv_frames.info[mfn].type_word, __ATOMIC_ACQUIRE);
 
-    page_type_lock();
-    bool ok = !f->type_count || f->type == PGT_writable;
-    page_type_unlock();
-    return ok;
+    return !(u32)w || (u8)(w >> 32) == PGT_writable;
 }

@@ -196,9 +196,9 @@ static int pt_update_held(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, 
 /* Under page_type_lock: the frame keeps the type the write was decided by. */
 static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
 {
-    page_type_lock();
+    page_type_lock(d);
     int rc = pt_update_held(d, pg_owner, ptr, val, preserve_ad);
-    page_type_unlock();
+    page_type_unlock(d);
     return rc;
 }
 

@@ -88,48 +88,55 @@ static struct frame_info *fi(mfn_t mfn)
 }
 
 /*
- * page_type_lock (docs/smp.md): one lock over every frame's count, type,
- * type_count, flags, validated and linear, on every CPU: an interim big
- * lock until these become cmpxchg'd words (as Xen's get_page and
- * get_page_type) or per-domain locks. Rank LOCK_RANK_PAGE_TYPE, between
- * d->page_alloc_lock (relinquish and XENMEM_exchange hold it around
- * releases) and heap_lock (a last put frees the frame inside it); grant
- * active-entry and maptrack locks are outside it. Validation runs under it:
- * it reads tables through the direct map, never guest memory.
- * Nesting on one CPU only counts (pt_lock_depth): a caller holds it around
- * a check and the entry points that act on it.
+ * page_type_lock (docs/smp.md), one per domain: over its frames' table and
+ * descriptor types, the partial states, linear counts and pins. A table
+ * operation on a frame runs with d = the frame's owner (its reference is
+ * taken with that check) and reaches only d's frames below it: an L2-L4
+ * entry names a table of d's, and what an L1 entry names (perhaps another
+ * domain's frame) takes only a reference and a writable type, which need
+ * no lock. So a CPU holds one domain's at a time, and two domains' page
+ * tables are validated at once on two CPUs. Rank LOCK_RANK_PAGE_TYPE,
+ * between d->page_alloc_lock (relinquish and XENMEM_exchange hold it
+ * around releases) and heap_lock (a last put frees the frame inside it);
+ * grant active-entry and maptrack locks are outside it. Validation runs
+ * under it: it reads tables through the direct map, never guest memory.
+ * It nests on one CPU (rspinlock_t): a caller holds it around a check and
+ * the entry points that act on it.
  */
-static spinlock_t page_type_spinlock = SPINLOCK_INIT(LOCK_RANK_PAGE_TYPE, "page_type_lock");
-static unsigned int pt_lock_owner;                   /* the holder's CPU + 1; 0: free */
-static unsigned int pt_lock_depth;                   /* the holder's nesting */
-
-bool page_type_locked_by_me(void)
+void page_type_lock(struct domain *d)
 {
-    return __atomic_load_n(&pt_lock_owner, __ATOMIC_RELAXED) == arch_this_pcpu()->id + 1;
+    rspin_lock(&d->page_type_lock);
 }
 
-void page_type_lock(void)
+void page_type_unlock(struct domain *d)
 {
-    if (page_type_locked_by_me()) {                  /* only this CPU writes its own id */
-        pt_lock_depth++;
-        return;
-    }
-    spin_lock(&page_type_spinlock);
-    __atomic_store_n(&pt_lock_owner, arch_this_pcpu()->id + 1, __ATOMIC_RELAXED);
-    pt_lock_depth = 1;
+    rspin_unlock(&d->page_type_lock);
 }
 
-void page_type_unlock(void)
+bool page_type_locked_by_me(const struct domain *d)
 {
-    ASSERT(page_type_locked_by_me() && pt_lock_depth > 0);
-    if (--pt_lock_depth)
-        return;
-    __atomic_store_n(&pt_lock_owner, 0, __ATOMIC_RELAXED);
-    spin_unlock(&page_type_spinlock);
+    return d && rspin_is_locked_by_me(&d->page_type_lock);
 }
 
-void arch_frames_lock(void) { page_type_lock(); }
-void arch_frames_unlock(void) { page_type_unlock(); }
+void arch_frames_lock(struct domain *d) { page_type_lock(d); }
+void arch_frames_unlock(struct domain *d) { page_type_unlock(d); }
+
+/*
+ * The domain whose lock guards a typed frame: its owner. A frame with a
+ * table or descriptor type has a live owner (destruction releases every
+ * such type before the domain goes); the fallback lock only keeps a
+ * broken invariant from running unlocked in a release build.
+ */
+static rspinlock_t ownerless_type_lock = RSPINLOCK_INIT(LOCK_RANK_PAGE_TYPE, "page_type_lock");
+
+static rspinlock_t *owner_type_lock(mfn_t mfn)
+{
+    u16 id = frame_valid(&hv_frames, mfn) ? hv_frames.info[mfn].owner : FRAME_OWNER_FREE;
+    struct domain *d = id < HV_MAX_DOMAINS ? hv_domains[id] : NULL;
+
+    ASSERT(d);
+    return d ? &d->page_type_lock : &ownerless_type_lock;
+}
 
 #define TRACE_REF(mfn, what) do {                                                          \
         if (unlikely((mfn) == frame_debug_mfn))                                            \
@@ -499,7 +506,7 @@ static int get_type(mfn_t mfn, enum frame_type type, struct domain *d, bool pree
 
     if (type == PGT_writable)
         return writable_get(mfn);
-    ASSERT(page_type_locked_by_me());
+    ASSERT(page_type_locked_by_me(d));
     if ((f->flags & FRAME_F_PARTIAL) && f->type == type)
         return table_validate(mfn, d, preempt);      /* resumed; the type reference is ours */
     if (f->flags & FRAME_F_XENHEAP)
@@ -525,7 +532,7 @@ static int put_type(mfn_t mfn, bool preempt)
         return 0;
     TRACE_REF(mfn, "put_type");
     if (TYPE_OF(w) != PGT_writable)
-        ASSERT(page_type_locked_by_me());
+        ASSERT(rspin_is_locked_by_me(owner_type_lock(mfn)));
     if (TYPE_COUNT_OF(w) == 1 && pgt_is_table(TYPE_OF(w))) {
         partial_enter(mfn, PTE_LEVEL_ENTRIES);      /* the last user's reference becomes its own */
         return table_devalidate(mfn, preempt, 0);
@@ -839,13 +846,13 @@ static int unpin(mfn_t mfn, struct domain *d, bool preempt)
 
 /*
  * The public entry points. General references and writable types take no
- * lock (their words are cmpxchg'd); every other entry point takes
- * page_type_lock for its whole work (the functions above run under it and
- * never take it again); a caller
- * that must decide on a frame's state and act on it in one step (grant
- * maps, update_va_mapping, ptwr, descriptor writes, XENMEM_exchange)
- * holds it around both with page_type_lock/unlock, and the entry points it
- * calls meanwhile only count a level of nesting.
+ * lock (their words are cmpxchg'd); every other entry point takes the
+ * owner's page_type_lock for its whole work (the functions above run under
+ * it and never take it again); a caller that must decide on a frame's
+ * state and act on it in one step (grant maps, update_va_mapping, ptwr,
+ * descriptor writes, XENMEM_exchange) holds it around both with
+ * page_type_lock/unlock(d), and the entry points it calls meanwhile only
+ * count a level of nesting.
  */
 int page_get(mfn_t mfn, const struct domain *d)
 {
@@ -868,106 +875,88 @@ static bool holds_writable(mfn_t mfn)
     return TYPE_OF(type_load(fi(mfn))) == PGT_writable;
 }
 
+/*
+ * Under the lock of the domain d (the frame's owner: ref_get and pin check
+ * it), or of the frame's owner for a put by frame number.
+ */
+#define UNDER(l, expr) ({ rspin_lock(l); __typeof__(expr) rc_ = (expr); rspin_unlock(l); rc_; })
+#define UNDER_D(d, expr)      UNDER(&(d)->page_type_lock, expr)
+#define UNDER_OWNER(m, expr)  UNDER(owner_type_lock(m), expr)
+
 int page_get_type(mfn_t mfn, enum frame_type type, struct domain *d)
 {
     if (type == PGT_writable)
         return writable_get(mfn);
-    page_type_lock();
-    int rc = get_type(mfn, type, d, false);
-    page_type_unlock();
-    return rc;
+    return UNDER_D(d, get_type(mfn, type, d, false));
 }
 
 void page_put_type(mfn_t mfn)
 {
     if (holds_writable(mfn))
-        return (void)put_type(mfn, false);
-    page_type_lock();
-    put_type(mfn, false);
-    page_type_unlock();
+        put_type(mfn, false);
+    else
+        UNDER_OWNER(mfn, put_type(mfn, false));
 }
 
 int page_get_and_type(mfn_t mfn, enum frame_type type, struct domain *d)
 {
     if (type == PGT_writable)
         return get_and_type(mfn, type, d, false);
-    page_type_lock();
-    int rc = get_and_type(mfn, type, d, false);
-    page_type_unlock();
-    return rc;
+    return UNDER_D(d, get_and_type(mfn, type, d, false));
 }
 
 void page_put_and_type(mfn_t mfn)
 {
     if (holds_writable(mfn))
-        return put_and_type(mfn);
-    page_type_lock();
-    put_and_type(mfn);
-    page_type_unlock();
+        put_and_type(mfn);
+    else
+        UNDER_OWNER(mfn, (put_and_type(mfn), 0));
 }
 
 int page_get_and_type_preemptible(mfn_t mfn, enum frame_type type, struct domain *d)
 {
-    page_type_lock();
-    int rc = get_and_type_preemptible(mfn, type, d);
-    page_type_unlock();
-    return rc;
+    return UNDER_D(d, get_and_type_preemptible(mfn, type, d));
 }
 
 void page_put_and_type_preemptible(mfn_t mfn)
 {
-    page_type_lock();
-    put_and_type_preemptible(mfn);
-    page_type_unlock();
+    UNDER_OWNER(mfn, (put_and_type_preemptible(mfn), 0));
 }
 
-int page_release_resume(mfn_t mfn, const struct domain *d)
+int page_release_resume(mfn_t mfn, struct domain *d)
 {
-    page_type_lock();
-    int rc = release_resume(mfn, d);
-    page_type_unlock();
-    return rc;
+    return UNDER_D(d, release_resume(mfn, d));
 }
 
 int page_put_and_type_relinquish(mfn_t mfn)
 {
-    page_type_lock();
-    int rc = put_and_type_relinquish(mfn);
-    page_type_unlock();
-    return rc;
+    return UNDER_OWNER(mfn, put_and_type_relinquish(mfn));
 }
 
 int page_unpin_relinquish(mfn_t mfn)
 {
-    page_type_lock();
-    int rc = unpin_relinquish(mfn);
-    page_type_unlock();
-    return rc;
+    return UNDER_OWNER(mfn, unpin_relinquish(mfn));
 }
 
 int page_partial_release(mfn_t mfn)
 {
-    page_type_lock();
-    int rc = partial_release(mfn);
-    page_type_unlock();
-    return rc;
+    return is_partial(mfn) ? UNDER_OWNER(mfn, partial_release(mfn)) : 0;
 }
 
-/* Only for L1 entries (grant mappings): no linear entries there. */
+/* Only for L1 entries (grant mappings): a reference and perhaps a writable type, no lock. */
 void pt_entry_put(u64 e, unsigned int level)
 {
-    page_type_lock();
-    entry_put(e, level, INVALID_MFN, false);
-    page_type_unlock();
+    ASSERT(level == 1);
+    entry_put(e, 1, INVALID_MFN, false);
 }
 
+/* d's table only: the lock is the table's owner's. */
 static int mod_entry_locked(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                             struct domain *d, domid_t pg_owner, bool preserve_ad, bool preempt)
 {
-    page_type_lock();
-    int rc = mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, preempt);
-    page_type_unlock();
-    return rc;
+    if (!frame_valid(&hv_frames, table) || fi(table)->owner != d->id)
+        return -EINVAL;
+    return UNDER_D(d, mod_entry(table, idx, val, level, d, pg_owner, preserve_ad, preempt));
 }
 
 int pt_mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
@@ -988,36 +977,26 @@ int pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned in
     return mod_entry_locked(table, idx, val, level, d, pg_owner, preserve_ad, true);
 }
 
+/* No lock: the reference word decides (release_frame). A caller that checked
+ * the frame's pins or partial state first holds its owner's lock. */
 bool arch_release_frame(mfn_t mfn)
 {
-    page_type_lock();
-    bool freed = release_frame(mfn, false);
-    page_type_unlock();
-    return freed;
+    return release_frame(mfn, false);
 }
 
 bool arch_release_frame_uncharged(mfn_t mfn)
 {
-    page_type_lock();
-    bool freed = release_frame(mfn, true);
-    page_type_unlock();
-    return freed;
+    return release_frame(mfn, true);
 }
 
 static int pin_locked(mfn_t mfn, enum frame_type type, struct domain *d, bool preempt)
 {
-    page_type_lock();
-    int rc = pin(mfn, type, d, preempt);
-    page_type_unlock();
-    return rc;
+    return UNDER_D(d, pin(mfn, type, d, preempt));
 }
 
 static int unpin_locked(mfn_t mfn, struct domain *d, bool preempt)
 {
-    page_type_lock();
-    int rc = unpin(mfn, d, preempt);
-    page_type_unlock();
-    return rc;
+    return UNDER_D(d, unpin(mfn, d, preempt));
 }
 
 int page_pin(mfn_t mfn, enum frame_type type, struct domain *d) { return pin_locked(mfn, type, d, false); }

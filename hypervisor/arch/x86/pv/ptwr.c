@@ -171,9 +171,9 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr)
         return false;
     if (addr & (in.size - 1))
         return false;
-    page_type_lock();                                /* after the guest read: the L1 stays one */
+    page_type_lock(v->domain);                       /* after the guest read: the L1 stays one */
     if (l1 != target_l1(v, addr)) {
-        page_type_unlock();
+        page_type_unlock(v->domain);
         return false;                                /* changed meanwhile: its #PF */
     }
     entry = (u64 *)hv_mfn_to_virt(l1) + ((addr & ~PAGE_MASK) / 8);
@@ -187,11 +187,11 @@ bool pv_ptwr_emulate(struct cpu_user_regs *regs, unsigned long addr)
         u64 full = (*entry & ~(m << shift)) | ((val & m) << shift);
 
         if (pt_mod_entry(l1, (addr & ~PAGE_MASK) / 8, full, 1, v->domain, false)) {
-            page_type_unlock();
+            page_type_unlock(v->domain);
             return false;                            /* refused: the guest sees its #PF */
         }
     }
-    page_type_unlock();
+    page_type_unlock(v->domain);
     after.rip += in.len;
     *regs = after;
     return true;

@@ -84,14 +84,14 @@ static long update_va_mapping_in(struct vcpu *v, unsigned long va, unsigned long
 
     if (!guest_range_ok(va & PAGE_MASK, PAGE_SIZE))
         return -EINVAL;
-    page_type_lock();                                /* the walk and the L1's type hold until written */
+    page_type_lock(d);                                /* the walk and the L1's type hold until written */
     l1 = pv_find_l1(pv_current_cr3_mfn(v), va, &slot);
     if (l1 == INVALID_MFN || hv_frames.info[l1].owner != d->id ||
         hv_frames.info[l1].type != PGT_l1 || !hv_frames.info[l1].type_count)
         rc = -EINVAL;
     else
         rc = pt_mod_entry_foreign(l1, slot, pte, 1, d, pg_owner, false);
-    page_type_unlock();
+    page_type_unlock(d);
     if (rc)
         return rc;
     return flush_after_update(d, va, flags);

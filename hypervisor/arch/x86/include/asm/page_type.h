@@ -25,17 +25,19 @@ enum frame_type {
 #define PTE_LEVEL_ENTRIES 512
 
 /*
- * page_type_lock: every entry point below takes it, so each is atomic
- * against every CPU, except general references (page_get, _foreign,
- * page_put) and writable types, which are cmpxchg'd and take no lock. A
- * caller that checks a frame's type or flags and acts on the answer holds
- * it around both (the entry points nest); a lockless reference taken
- * meanwhile only makes a release an orphan's. Never across a guest access.
+ * page_type_lock(d), one per domain: every entry point below that takes or
+ * drops a table or descriptor type, pins or edits a table takes the lock
+ * of the frame's owner, so each is atomic against every CPU. General
+ * references (page_get, _foreign, page_put) and writable types are
+ * cmpxchg'd and take no lock. A caller that checks a frame's type or
+ * flags and acts on the answer holds its owner's lock around both (the
+ * entry points nest); a lockless reference taken meanwhile only makes a
+ * release an orphan's. Never across a guest access, never two domains'.
  * Rank LOCK_RANK_PAGE_TYPE (docs/smp.md).
  */
-void page_type_lock(void);
-void page_type_unlock(void);
-bool page_type_locked_by_me(void);
+void page_type_lock(struct domain *d);
+void page_type_unlock(struct domain *d);
+bool page_type_locked_by_me(const struct domain *d);
 
 /* General references: the frame must belong to d (or be d's shared hypervisor page). */
 int  page_get(mfn_t mfn, const struct domain *d);
@@ -84,7 +86,7 @@ int  page_pin_preemptible(mfn_t mfn, enum frame_type type, struct domain *d);
 int  page_unpin_preemptible(mfn_t mfn, struct domain *d);
 int  pt_mod_entry_preemptible(mfn_t table, unsigned int idx, u64 val, unsigned int level,
                               struct domain *d, domid_t pg_owner, bool preserve_ad);
-int  page_release_resume(mfn_t mfn, const struct domain *d);
+int  page_release_resume(mfn_t mfn, struct domain *d);
 /*
  * Domain destruction in steps (domain_relinquish.c): the same releases,
  * preemptible, outside any hypercall. -ERESTART: the table is left partial
