@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit test-run \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp bench-net profile clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-mmu-pair bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp bench-net profile clean help
 
 help:
 	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-hypercall  null hypercall / event / trap bounce: ours vs Xen 4.17"
 	@echo "make bench-xenstore   xenstore-lite vs the real C xenstored"
 	@echo "make bench-mmu        mmu_update, pin/unpin, grant map: ours vs Xen 4.17"
+	@echo "make bench-mmu-pair   the same in two domains at once on 2 CPUs: do they slow each other? (HV_BASE=another build)"
 	@echo "make bench-smp        events and TLB shootdowns across CPUs, work on 1-4 vCPUs: ours vs Xen 4.17"
 	@echo "make bench-linux-boot stock Debian kernel boot to /init: ours vs Xen 4.17"
 	@echo "make bench-dom0       dom0's disk and network throughput: ours vs Xen 4.17 vs bare Linux"
@@ -136,6 +137,9 @@ profile: hypervisor linux-image
 
 bench-mmu: hypervisor guests
 	@bash bench/mmu.sh
+
+bench-mmu-pair: hypervisor guests
+	@bash bench/mmu-pair.sh
 
 bench-smp: hypervisor guests
 	@bash bench/smp.sh
