@@ -789,15 +789,19 @@ static int mod_entry(mfn_t table, unsigned int idx, u64 val, unsigned int level,
  * freed, else mapping and giving back frames in a loop beats max_pages. A
  * dead domain's (owner_gone: destruction gives back every frame) is charged
  * to nobody: the domain is freed before the back end that maps the frame
- * lets go, and by then its id may be another domain's.
+ * lets go, and by then its id may be another domain's. The caller checked
+ * that the frame is its domain's: nothing but a release frees a domain's
+ * frame that is not an orphan, and releases are under the owner's locks.
  */
 static bool release_frame(mfn_t mfn, bool owner_gone)
 {
     struct frame_info *f = fi(mfn);
-
     u64 old = ref_load(f), new;
 
     ASSERT(!(f->flags & FRAME_F_PARTIAL));
+    /* Before ORPHAN: once it is set, a last put on another CPU may free the
+     * frame and the allocator give it (and its M2P slot) to somebody else. */
+    arch_m2p_set(mfn, ~0UL);
     do {
         if (FRAME_REF_FLAGS(old) & FRAME_F_ORPHAN)
             return false;                            /* released already */
@@ -805,7 +809,6 @@ static bool release_frame(mfn_t mfn, bool owner_gone)
         if (owner_gone && FRAME_REF_COUNT(old))
             new |= FRAME_REF(0, FRAME_F_UNCHARGED, 0);
     } while (!ref_replace(f, &old, new));
-    arch_m2p_set(mfn, ~0UL);
     if (FRAME_REF_COUNT(old))
         return false;                                /* still mapped (a grant): its last put frees it */
     ASSERT(f->type_count == 0);
