@@ -212,6 +212,7 @@ static void test_race_types_grants_pins(void)
  */
 #define REL_FRAMES 64
 #define REL_ROUNDS 300
+#define REL_ROUNDS_MAX 5000                          /* a loaded host may keep them apart longer */
 
 static mfn_t rel[REL_FRAMES];
 static unsigned long ok_ref, ok_wr, freed_at_release, freed_at_put;
@@ -288,14 +289,20 @@ static void test_race_refs_release(void)
     mfn_t free_before = hv_frames.nr_free;
     unsigned long pages_before = d->tot_pages;
 
+    unsigned int rounds = 0;
+
     errors = 0;
-    ok_ref = ok_wr = freed_at_release = 0;
-    for (unsigned int r = 0; r < REL_ROUNDS; r++)
+    ok_ref = ok_wr = freed_at_release = freed_at_put = 0;
+    /* At least REL_ROUNDS, and on until both ends of the race have happened. */
+    while (rounds < REL_ROUNDS ||
+           (rounds < REL_ROUNDS_MAX && !(ok_ref && ok_wr && freed_at_release && freed_at_put))) {
         race_one_round();
+        rounds++;
+        freed_at_put = (unsigned long)REL_FRAMES * rounds - freed_at_release;
+    }
     EXPECT_EQ(errors, 0);
     EXPECT_EQ(hv_frames.nr_free, free_before);
     EXPECT_EQ(d->tot_pages, pages_before);
-    freed_at_put = (unsigned long)REL_FRAMES * REL_ROUNDS - freed_at_release;
     /* Both ends of the race happened: frames freed at release and by a last put. */
     CU_ASSERT(ok_ref && ok_wr && freed_at_release && freed_at_put);
     if (!(freed_at_release && freed_at_put))
@@ -369,6 +376,24 @@ static void test_lock_per_domain(void)
     CU_ASSERT(!page_type_locked_by_me(d));
 }
 
+/*
+ * A put by frame number takes the owner's lock, and the put may free the
+ * frame (an orphan's last reference): the lock it drops is the one it took,
+ * not the one a look-up after the free would find.
+ */
+static void test_put_frees_under_owner_lock(void)
+{
+    d = harness_domain(D, 1, false);
+    m = NULL;
+    x = frame_of(D);
+    EXPECT_EQ(page_get_and_type(x, PGT_seg_desc, d), 0);
+    CU_ASSERT_FALSE(arch_release_frame(x));          /* still referenced: an orphan */
+    page_put_and_type(x);                            /* the last put frees it */
+    EXPECT_EQ(fi(x)->owner, FRAME_OWNER_FREE);
+    CU_ASSERT(!page_type_locked_by_me(d));
+    EXPECT_EQ(lock_check_nr_held(), 0);
+}
+
 void suite_page_race(void)
 {
     static const struct unit_test tests[] = {
@@ -376,6 +401,7 @@ void suite_page_race(void)
         { "race_types_grants_pins", test_race_types_grants_pins },
         { "race_refs_release", test_race_refs_release },
         { "lock_per_domain", test_lock_per_domain },
+        { "put_frees_under_owner_lock", test_put_frees_under_owner_lock },
     };
 
     ADD_SUITE("page_race", tests);

@@ -882,7 +882,9 @@ static bool holds_writable(mfn_t mfn)
  * Under the lock of the domain d (the frame's owner: ref_get and pin check
  * it), or of the frame's owner for a put by frame number.
  */
-#define UNDER(l, expr) ({ rspin_lock(l); __typeof__(expr) rc_ = (expr); rspin_unlock(l); rc_; })
+/* The lock is looked up once: a put may free the frame and its owner change. */
+#define UNDER(l, expr) ({ rspinlock_t *l_ = (l); rspin_lock(l_); __typeof__(expr) rc_ = (expr); \
+                          rspin_unlock(l_); rc_; })
 #define UNDER_D(d, expr)      UNDER(&(d)->page_type_lock, expr)
 #define UNDER_OWNER(m, expr)  UNDER(owner_type_lock(m), expr)
 
