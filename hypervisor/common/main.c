@@ -219,8 +219,12 @@ static void create_domain(const struct boot_module *m, const struct boot_module 
 static void idle_step(bool busy)
 {
     timer_run_due(hv_now());
-    if (sched_need_resched() || sched_work_here() || sched_work_elsewhere())
-        schedule();
+    /* Back from running vCPUs, what the caller looked at is stale: a domain
+     * may have shut down meanwhile on this very CPU, which no IPI tells (a
+     * CPU sends none to itself). Look again: sleeping now, CPU 0 would wait
+     * for a timer interrupt that need not come before it reaps the domain. */
+    if ((sched_need_resched() || sched_work_here() || sched_work_elsewhere()) && schedule())
+        return;
     if (!busy && !sched_need_resched() && !sched_work_here())
         arch_wait_for_interrupt();
 }

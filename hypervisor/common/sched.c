@@ -644,7 +644,7 @@ static void switch_in(struct vcpu *next, u64 now)
     this_sched()->switches++;
 }
 
-void schedule(void)
+bool schedule(void)
 {
     struct vcpu *prev = current, *next;
     struct sched_cpu *s = this_sched();
@@ -666,7 +666,7 @@ void schedule(void)
     if (next == prev) {
         if (next)
             note_running();     /* each slice too: a vCPU that never switches still counts */
-        return;
+        return false;
     }
     if (prev) {
         runstate_change(prev, prev->state == VCPU_RUNNABLE ? RUNSTATE_runnable :
@@ -691,6 +691,7 @@ void schedule(void)
         vcpu_runstate_publish(current);
         vcpu_time_publish(current);
     }
+    return true;
 }
 
 /* With several CPUs, where a stopping vCPU ran (the SMP tests read it). */

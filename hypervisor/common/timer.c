@@ -95,14 +95,25 @@ static struct timer_cpu *lock_timer(struct hv_timer *t, unsigned long *flags)
     }
 }
 
+/*
+ * A stopped head leaves no stray tick behind on this CPU: its hardware
+ * timer is set for what is really due next. An idle CPU then sleeps until
+ * then, and a wake-up that only a stray tick delivered shows as the hang it
+ * is (one did: main.c's idle_step). Another CPU's list: that CPU's tick
+ * comes and finds nothing due. Inside a pass, the pass programs it.
+ */
 void timer_stop(struct hv_timer *t)
 {
     unsigned long flags;
     struct timer_cpu *tc = lock_timer(t, &flags);
+    bool was_head;
 
     if (!tc)
         return;
+    was_head = tc->head == t;
     unlink(tc, t);
+    if (was_head && tc == this_timers() && !tc->pass_now)
+        arch_timer_program(next_deadline_locked(tc));
     spin_unlock_irqrestore(&tc->lock, flags);
 }
 
@@ -122,17 +133,19 @@ void timer_set(struct hv_timer *t, u64 expires)
 {
     struct timer_cpu *tc = this_timers();
     unsigned long flags;
+    bool was_head;
 
     if (t->active && t->cpu != smp_processor_id())
         timer_stop(t);                               /* armed on another CPU: moves here */
     flags = spin_lock_irqsave(&tc->lock);
+    was_head = tc->head == t;
     if (t->active)
         unlink(tc, t);
     t->expires = expires > tc->pass_now || tc->pass_now == ~0ULL ? expires : tc->pass_now + 1;
     t->cpu = smp_processor_id();
     link_sorted(tc, t);
-    if (tc->head == t)
-        arch_timer_program(expires);
+    if (tc->head == t || was_head)                   /* the hardware follows the head, as in timer_stop */
+        arch_timer_program(next_deadline_locked(tc));
     spin_unlock_irqrestore(&tc->lock, flags);
 }
 

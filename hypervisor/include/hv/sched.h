@@ -25,8 +25,9 @@ void sched_unpause(struct vcpu *v);
 void sched_unpark(struct vcpu *v);
 /* Hard affinity: v runs only on these CPUs from now on; -EINVAL: no online one. No lock held. */
 int sched_set_affinity(struct vcpu *v, const cpumask_t *hard);
-/* Picks the next vCPU and switches to it (or to idle); returns when `current` runs again. */
-void schedule(void);
+/* Picks the next vCPU and switches to it (or to idle); returns when `current`
+ * runs again: true if something else ran meanwhile, false if it stayed. */
+bool schedule(void);
 /* Set when another vCPU (or idle) should run; read on every return to a
  * guest, so inline: a call and its return cost two jump-cache lookups
  * under TCG (docs/performance.md). */

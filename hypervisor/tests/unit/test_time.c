@@ -152,8 +152,11 @@ static void test_timer_stop_and_reset(void)
     timer_set(&b, 50);                                /* a new head reprograms the hardware */
     EXPECT_EQ(harness_timer_programs, programs + 1);
     EXPECT_EQ(harness_timer_deadline, 50);
-    timer_set(&b, 350);                               /* not the head: no reprogramming */
-    EXPECT_EQ(harness_timer_programs, programs + 1);
+    timer_set(&b, 350);                               /* no longer the head: the hardware follows */
+    EXPECT_EQ(harness_timer_programs, programs + 2);
+    EXPECT_EQ(harness_timer_deadline, 300);
+    timer_set(&b, 360);                               /* neither before nor after: left alone */
+    EXPECT_EQ(harness_timer_programs, programs + 2);
     EXPECT_EQ(timer_next_deadline(), 300);
     EXPECT_EQ(timer_run_due(1000), ~0ULL);
     EXPECT_EQ(nfired, 3);
@@ -162,6 +165,28 @@ static void test_timer_stop_and_reset(void)
     EXPECT_EQ(fired[2], 1);
     timer_stop(&c);                                   /* already fired */
     EXPECT_EQ(timer_next_deadline(), ~0ULL);
+}
+
+/* A stopped head leaves no stray tick: the hardware is set for what is due next (main.c's idle loop once needed one). */
+static void test_timer_stop_head_reprograms(void)
+{
+    struct hv_timer a, b, c;
+    unsigned int programs;
+
+    timer_init(&a, record_fire, (void *)1L);
+    timer_init(&b, record_fire, (void *)2L);
+    timer_init(&c, record_fire, (void *)3L);
+    timer_set(&a, 100);
+    timer_set(&b, 200);
+    timer_set(&c, 300);
+    programs = harness_timer_programs;
+    timer_stop(&b);                                   /* not the head: nothing to change */
+    EXPECT_EQ(harness_timer_programs, programs);
+    timer_stop(&a);
+    EXPECT_EQ(harness_timer_deadline, 300);
+    timer_stop(&c);
+    EXPECT_EQ(harness_timer_deadline, ~0ULL);         /* nothing due: no tick at all */
+    EXPECT_EQ(harness_timer_programs, programs + 2);
 }
 
 static struct hv_timer rearm_timer;
@@ -226,6 +251,7 @@ static const struct unit_test tests[] = {
     { "wallclock", test_wallclock },
     { "timers_fire_in_order", test_timers_fire_in_order },
     { "timer_stop_and_reset", test_timer_stop_and_reset },
+    { "timer_stop_head_reprograms", test_timer_stop_head_reprograms },
     { "timer_rearm_from_callback", test_timer_rearm_from_callback },
     { "timer_rearm_in_past_runs_once", test_timer_rearm_in_past_runs_once },
     { "deadline_after_saturates", test_deadline_after_saturates },
