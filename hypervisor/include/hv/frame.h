@@ -58,6 +58,9 @@ struct frame_info {
 #define FRAME_REF_COUNT(w)  ((u32)(w))
 #define FRAME_REF_FLAGS(w)  ((u16)((w) >> 32))
 #define FRAME_REF_OWNER(w)  ((u16)((w) >> 48))
+#define FRAME_TYPE_WORD(type, count) (((u64)(u8)(type) << 32) | (u32)(count))
+#define FRAME_TYPE_OF(w)     ((u8)((w) >> 32))
+#define FRAME_TYPE_COUNT(w)  ((u32)(w))
 _Static_assert(sizeof(struct frame_info) == 24, "frame_info: 24 bytes a frame");
 
 /*

@@ -39,5 +39,5 @@ bool arch_frame_may_be_written(mfn_t mfn)
 {
     u64 w = __atomic_load_n(&hv_frames.info[mfn].type_word, __ATOMIC_ACQUIRE);
 
-    return !(u32)w || (u8)(w >> 32) == PGT_writable;
+    return !FRAME_TYPE_COUNT(w) || FRAME_TYPE_OF(w) == PGT_writable;
 }

@@ -266,10 +266,6 @@ static void ref_put(mfn_t mfn)
  * changes under page_type_lock, and a writable getter that meets one
  * fails, as it did under the lock.
  */
-#define TYPE_WORD(type, count) (((u64)(u8)(type) << 32) | (u32)(count))
-#define TYPE_OF(w)        ((u8)((w) >> 32))
-#define TYPE_COUNT_OF(w)  ((u32)(w))
-
 static u64 type_load(const struct frame_info *f)
 {
     return __atomic_load_n(&f->type_word, __ATOMIC_ACQUIRE);
@@ -292,12 +288,12 @@ static int type_count_get(struct frame_info *f, enum frame_type type, bool *firs
     u64 old = type_load(f);
 
     do {
-        if (TYPE_COUNT_OF(old) && TYPE_OF(old) != type)
+        if (FRAME_TYPE_COUNT(old) && FRAME_TYPE_OF(old) != type)
             return type == PGT_writable ? -EBUSY : -EINVAL;
-        if (TYPE_COUNT_OF(old) >= PGT_COUNT_MAX)
+        if (FRAME_TYPE_COUNT(old) >= PGT_COUNT_MAX)
             return -EINVAL;
-    } while (!type_replace(f, &old, TYPE_WORD(type, TYPE_COUNT_OF(old) + 1)));
-    *first = TYPE_COUNT_OF(old) == 0;
+    } while (!type_replace(f, &old, FRAME_TYPE_WORD(type, FRAME_TYPE_COUNT(old) + 1)));
+    *first = FRAME_TYPE_COUNT(old) == 0;
     return 0;
 }
 
@@ -307,10 +303,10 @@ static void type_count_put(struct frame_info *f)
     u64 old = type_load(f), new;
 
     do {
-        ASSERT(TYPE_COUNT_OF(old) > 0);
-        if (TYPE_COUNT_OF(old) == 0)
+        ASSERT(FRAME_TYPE_COUNT(old) > 0);
+        if (FRAME_TYPE_COUNT(old) == 0)
             return;
-        new = TYPE_COUNT_OF(old) == 1 ? 0 : old - 1;
+        new = FRAME_TYPE_COUNT(old) == 1 ? 0 : old - 1;
     } while (!type_replace(f, &old, new));
 }
 
@@ -527,13 +523,13 @@ static int put_type(mfn_t mfn, bool preempt)
     struct frame_info *f = fi(mfn);
     u64 w = type_load(f);
 
-    ASSERT(TYPE_COUNT_OF(w) > 0 && TYPE_OF(w) != PGT_none && !(f->flags & FRAME_F_PARTIAL));
-    if (TYPE_COUNT_OF(w) == 0 || (f->flags & FRAME_F_PARTIAL))
+    ASSERT(FRAME_TYPE_COUNT(w) > 0 && FRAME_TYPE_OF(w) != PGT_none && !(f->flags & FRAME_F_PARTIAL));
+    if (FRAME_TYPE_COUNT(w) == 0 || (f->flags & FRAME_F_PARTIAL))
         return 0;
     TRACE_REF(mfn, "put_type");
-    if (TYPE_OF(w) != PGT_writable)
+    if (FRAME_TYPE_OF(w) != PGT_writable)
         ASSERT(rspin_is_locked_by_me(owner_type_lock(mfn)));
-    if (TYPE_COUNT_OF(w) == 1 && pgt_is_table(TYPE_OF(w))) {
+    if (FRAME_TYPE_COUNT(w) == 1 && pgt_is_table(FRAME_TYPE_OF(w))) {
         partial_enter(mfn, PTE_LEVEL_ENTRIES);      /* the last user's reference becomes its own */
         return table_devalidate(mfn, preempt, 0);
     }
@@ -875,7 +871,7 @@ void page_put(mfn_t mfn)
 /* The type a caller's reference holds: it cannot change under that reference. */
 static bool holds_writable(mfn_t mfn)
 {
-    return TYPE_OF(type_load(fi(mfn))) == PGT_writable;
+    return FRAME_TYPE_OF(type_load(fi(mfn))) == PGT_writable;
 }
 
 /*
