@@ -157,7 +157,7 @@ fi
 # --- ioreq servers (issue 16 stage 3a, docs/hvm.md): dom0's device model for the hvm-ioreq
 # test guest (tests/dom0/ioreq-dm.c) with libxendevicemodel and the shared objects ldd names.
 gcc -O2 -Wall -Wextra -Werror -o "$out/ioreq-dm" "$top/tests/dom0/ioreq-dm.c" \
-    -lxendevicemodel -lxenforeignmemory -lxenevtchn -lxencall
+    -lxendevicemodel -lxenforeignmemory -lxenevtchn -lxencall -lxenctrl
 cp "$out/ioreq-dm" "$ir/bin/ioreq-dm"
 ldd "$out/ioreq-dm" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
   while read -r so; do mkdir -p "$ir$(dirname "$so")"; cp -L "$so" "$ir$so"; done

@@ -17,6 +17,10 @@
  * MODE "silent": never answer the first request; 2 s later destroy the
  * guest (XEN_DOMCTL_destroydomain through libxencall) while its vCPU waits,
  * then unmap the page (the hypervisor frees it then).
+ * In "serve" mode it first sets and reads the guest's HVM params with
+ * libxenctrl's xc_hvm_param_set/get (HVMOP_set_param/get_param, as a
+ * toolstack and QEMU-xen use them): a value read back as set, a refused
+ * value, a set-once param, a PV domain refused.
  * Prints "PASS:/FAIL: dom0/ioreq-<check>" lines and a summary
  * "ioreq-dm: N passed, M failed, R requests"; exit 0 only with no failure.
  */
@@ -34,11 +38,13 @@
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
+#include <xenctrl.h>
 #include <xen/xen.h>
 #include <xen/memory.h>
 #include <xen/domctl.h>
 #include <xen/hvm/ioreq.h>
 #include <xen/hvm/dm_op.h>
+#include <xen/hvm/params.h>
 
 #define PORT_FIRST  0x5a0
 #define PORT_LAST   0x5a7
@@ -170,6 +176,30 @@ static int destroy_domain(void)
     return rc;
 }
 
+/* hvm_op's params on the guest, through libxenctrl as QEMU-xen and libxl call them. */
+static void check_params(void)
+{
+    xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+    uint64_t v = 0;
+
+    if (!check(xch != NULL, "param-open", "xc_interface_open"))
+        return;
+    check(xc_hvm_param_set(xch, dom, HVM_PARAM_STORE_PFN, 0xfeffc) == 0 &&
+          xc_hvm_param_get(xch, dom, HVM_PARAM_STORE_PFN, &v) == 0 && v == 0xfeffc,
+          "param-store-pfn", "set 0xfeffc, read %#llx", (unsigned long long)v);
+    check(xc_hvm_param_set(xch, dom, HVM_PARAM_TIMER_MODE, 7) < 0 && errno == EINVAL,
+          "param-bad-value-refused", "timer mode 7");
+    check(xc_hvm_param_set(xch, dom, HVM_PARAM_NR_IOREQ_SERVER_PAGES, 8) == 0 &&
+          xc_hvm_param_set(xch, dom, HVM_PARAM_NR_IOREQ_SERVER_PAGES, 8) == 0 &&
+          xc_hvm_param_set(xch, dom, HVM_PARAM_NR_IOREQ_SERVER_PAGES, 4) < 0 && errno == EEXIST,
+          "param-set-once", "8, 8 again, then 4");
+    check(xc_hvm_param_get(xch, 0, HVM_PARAM_STORE_PFN, &v) < 0 && errno == EINVAL,
+          "param-pv-domain-refused", "dom0 is PV");
+    check(xc_hvm_param_get(xch, dom, HVM_NR_PARAMS, &v) < 0 && errno == EINVAL,
+          "param-index-refused", "index %u", HVM_NR_PARAMS);
+    xc_interface_close(xch);
+}
+
 /* The request loop: until bye (0), a time-out or garbage/silent mode (1). */
 static int serve(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, int garbage)
 {
@@ -223,6 +253,8 @@ int main(int argc, char **argv)
     if (!check(dmh && fmem && xce, "open", "devicemodel %p foreignmemory %p evtchn %p",
                (void *)dmh, (void *)fmem, (void *)xce))
         return 1;
+    if (!garbage)
+        check_params();
     if (!check(xendevicemodel_create_ioreq_server(dmh, dom, HVM_IOREQSRV_BUFIOREQ_OFF, &id) == 0,
                "create-server", "domain %u", dom))
         return 1;

@@ -94,6 +94,7 @@ struct domain {
     unsigned long vm_assist;
     struct hvm_domain *hvm;            /* the arch's HVM state (docs/hvm.md), NULL: a PV domain */
     struct ioreq_domain *ioreq;        /* its ioreq servers (common/ioreq.c), NULL: none yet */
+    u64 hvm_params[HVM_NR_PARAMS];     /* HVMOP_set_param's values (common/hvm_param.c): HVM only */
     mfn_t *p2m;                        /* builder's pfn -> mfn, nr_pages entries */
     unsigned long nr_pages;            /* memory given at build time */
     /* page_alloc_lock: the check-and-charge of tot_pages against max_pages

@@ -14,5 +14,7 @@
 #include <xen/elfnote.h>
 #include <xen/hvm/ioreq.h>
 #include <xen/hvm/dm_op.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
 
 #endif

@@ -734,6 +734,7 @@ int main(void)
     suite_lock_order();
     suite_pirq();
     suite_ioreq();
+    suite_hvm_param();
     suite_hvm();
     suite_hvm_insn();
     CU_set_test_start_handler(on_start);

@@ -183,6 +183,7 @@ void suite_spinlock(void);
 void suite_lock_order(void);
 void suite_pirq(void);
 void suite_ioreq(void);
+void suite_hvm_param(void);
 
 /* The fake I/O APIC behind the arch_irq_gsi_* hooks (pirq suite). */
 #define HARNESS_NR_GSIS 24
