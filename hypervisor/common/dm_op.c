@@ -54,17 +54,17 @@ static int server_info(const struct dm_op_ctx *c, struct xen_dm_op *op)
 static int io_range(const struct dm_op_ctx *c, const struct xen_dm_op_ioreq_server_range *a,
                     bool map)
 {
-    if (a->pad)
+    static const enum ioreq_range_kind kind_of[] = {
+        [XEN_DMOP_IO_RANGE_PORT]   = IOREQ_RANGE_PORT,
+        [XEN_DMOP_IO_RANGE_MEMORY] = IOREQ_RANGE_MMIO,
+        [XEN_DMOP_IO_RANGE_PCI]    = IOREQ_RANGE_PCI,   /* SBDFs (map_pcidev_to_ioreq_server) */
+    };
+
+    if (a->pad || a->type >= ARRAY_SIZE(kind_of))
         return -EINVAL;
-    if (a->type == XEN_DMOP_IO_RANGE_PCI)
-        return -EOPNOTSUPP;                      /* no emulated PCI config space yet */
     if (a->type == XEN_DMOP_IO_RANGE_PORT && a->end > 0xffff)
         return -EINVAL;
-    if (a->type != XEN_DMOP_IO_RANGE_PORT && a->type != XEN_DMOP_IO_RANGE_MEMORY)
-        return -EINVAL;
-    return ioreq_server_range(c->d, c->dm, a->id,
-                              a->type == XEN_DMOP_IO_RANGE_PORT ? IOREQ_RANGE_PORT : IOREQ_RANGE_MMIO,
-                              a->start, a->end, map);
+    return ioreq_server_range(c->d, c->dm, a->id, kind_of[a->type], a->start, a->end, map);
 }
 
 static int map_range(const struct dm_op_ctx *c, struct xen_dm_op *op)

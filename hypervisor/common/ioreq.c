@@ -336,14 +336,23 @@ void ioreq_domain_free(struct domain *d)
 
 static struct ioreq_server *claiming(struct ioreq_domain *io, const struct ioreq_access *a)
 {
+    bool pci = a->kind == IOREQ_RANGE_PCI;            /* a device claims its whole config space */
+    u64 key = pci ? a->addr >> 32 : a->addr;
+
     for (unsigned int i = 0; i < IOREQ_MAX_SERVERS; i++) {
         struct ioreq_server *s = io->servers[i];
 
-        if (s && s->enabled && ioreq_ranges_claim(&s->ranges[a->kind], a->addr, a->size))
+        if (s && s->enabled && ioreq_ranges_claim(&s->ranges[a->kind], key, pci ? 1 : a->size))
             return s;
     }
     return NULL;
 }
+
+static const u8 request_type[IOREQ_RANGE_KINDS] = {
+    [IOREQ_RANGE_PORT] = IOREQ_TYPE_PIO,
+    [IOREQ_RANGE_MMIO] = IOREQ_TYPE_COPY,
+    [IOREQ_RANGE_PCI]  = IOREQ_TYPE_PCI_CONFIG,
+};
 
 static void fill_request(ioreq_t *p, const struct ioreq_access *a)
 {
@@ -351,7 +360,7 @@ static void fill_request(ioreq_t *p, const struct ioreq_access *a)
     p->data = a->read ? 0 : a->data;
     p->count = 1;
     p->size = a->size;
-    p->type = a->kind == IOREQ_RANGE_PORT ? IOREQ_TYPE_PIO : IOREQ_TYPE_COPY;
+    p->type = request_type[a->kind];
     *state_byte(p) = a->read ? 0x20 : 0;          /* dir (bit 5) = read; df, data_is_ptr 0 */
 }
 

@@ -11,7 +11,9 @@
  * MMIO page 0xe0000000, enable it and serve until the guest says bye:
  *   port 0x5a0 in: 'IORQ'; 0x5a4: reads the last write * 2 + 1 (its size);
  *   0x5a6 out: raise that ISA IRQ (set_isa_irq_level 1 then 0); 0x5a7 out: bye;
- *   MMIO: 4 KiB of scratch RAM, and at 0x800 a register as 0x5a4's.
+ *   MMIO: 4 KiB of scratch RAM, and at 0x800 a register as 0x5a4's;
+ *   PCI 00:03.0 (map_pcidev_to_ioreq_server): config space, ID 5a5a:10ee at 0,
+ *   registers 0x40-0xff keep what is written.
  * MODE "garbage": answer the first request with a state that is not one
  * (the hypervisor must crash the guest alone) and leave.
  * MODE "silent": never answer the first request; 2 s later destroy the
@@ -51,12 +53,15 @@
 #define MMIO_BASE   0xe0000000ULL
 #define MMIO_SIZE   0x1000
 #define MAGIC       0x51524f49u               /* "IORQ" */
+#define PCI_DEV     3                         /* 00:03.0 */
+#define PCI_ID      0x5a5a10eeu
 #define WAIT_S      300                       /* the guest waits for us up to 180 s */
 
 static unsigned int passed, failed;
 static unsigned long requests;
 static uint64_t port_reg, mmio_reg;
 static uint8_t scratch[MMIO_SIZE];
+static uint8_t pci_cfg[256] = { PCI_ID & 0xff, (PCI_ID >> 8) & 0xff, (PCI_ID >> 16) & 0xff, PCI_ID >> 24 };
 static xendevicemodel_handle *dmh;
 static domid_t dom;
 
@@ -124,6 +129,27 @@ static void serve_mmio(ioreq_t *p)
     } else {
         v = p->data;
         memcpy(scratch + off, &v, p->size);
+    }
+}
+
+/* A config access: addr = SBDF << 32 | register (public/hvm/ioreq.h). */
+static void serve_pci(ioreq_t *p)
+{
+    uint32_t sbdf = (uint32_t)(p->addr >> 32), reg = (uint32_t)p->addr;
+    uint64_t v = 0;
+
+    if (sbdf != XEN_DMOP_PCI_SBDF(0, 0, PCI_DEV, 0) || reg + p->size > sizeof(pci_cfg) ||
+        p->count != 1 || p->data_is_ptr) {
+        check(0, "pci-request-shape", "sbdf %x reg %x size %u", sbdf, reg, p->size);
+        p->data = ~0ULL;
+        return;
+    }
+    if (p->dir == IOREQ_READ) {
+        memcpy(&v, pci_cfg + reg, p->size);
+        p->data = v;
+    } else if (reg >= 0x40) {
+        v = p->data;
+        memcpy(pci_cfg + reg, &v, p->size);
     }
 }
 
@@ -228,6 +254,8 @@ static int serve(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, int gar
             bye = serve_port(p);
         else if (p->type == IOREQ_TYPE_COPY)
             serve_mmio(p);
+        else if (p->type == IOREQ_TYPE_PCI_CONFIG)
+            serve_pci(p);
         else
             check(0, "request-type", "type %u", p->type);
         if (!bye)
@@ -273,6 +301,8 @@ int main(int argc, char **argv)
           xendevicemodel_map_io_range_to_ioreq_server(dmh, dom, id, 1, MMIO_BASE,
                                                        MMIO_BASE + MMIO_SIZE - 1) == 0,
           "map-ranges", "ports and MMIO");
+    check(xendevicemodel_map_pcidev_to_ioreq_server(dmh, dom, id, 0, 0, PCI_DEV, 0) == 0,
+          "map-pcidev", "00:%02x.0", PCI_DEV);
     check(xendevicemodel_map_io_range_to_ioreq_server(dmh, dom, id, 0, PORT_FIRST + 2, PORT_FIRST + 2) < 0 &&
           errno == EEXIST, "overlap-refused", "a port already claimed");
     check(xendevicemodel_set_ioreq_server_state(dmh, dom, id, 1) == 0, "enable", "server %u", id);

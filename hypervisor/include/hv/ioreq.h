@@ -21,7 +21,10 @@
 #define IOREQ_BUFIOREQ_OFF     0
 #define IOREQ_BUFIOREQ_ATOMIC  2
 
-enum ioreq_range_kind { IOREQ_RANGE_PORT, IOREQ_RANGE_MMIO, IOREQ_RANGE_KINDS };
+/* What a server claims: ports, guest-physical MMIO, or PCI devices by SBDF
+ * (segment << 16 | bus << 8 | device << 3 | function); a PCI access's addr
+ * is (SBDF << 32) | the config register, as its ioreq_t's. */
+enum ioreq_range_kind { IOREQ_RANGE_PORT, IOREQ_RANGE_MMIO, IOREQ_RANGE_PCI, IOREQ_RANGE_KINDS };
 
 /* An inclusive range [start, end], as dm_op gives them. */
 struct ioreq_range {

@@ -178,7 +178,9 @@ static void test_server_lifecycle(void)
     range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PORT, 0x100, 0x10f, 0);
     range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PORT, 0x108, 0x108, -EEXIST);
     range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PORT, 0xfff0, 0x10000, -EINVAL);
-    range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PCI, 0, 0, -EOPNOTSUPP);
+    range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PCI, 0x18, 0x18, 0);  /* 00:03.0 */
+    range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PCI, 0x10, 0x1f, -EEXIST);
+    range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_PCI, 0x20, 0x1f, -EINVAL);
     range(XEN_DMOP_map_io_range_to_ioreq_server, 0, 7, 0, 0, -EINVAL);
     range(XEN_DMOP_map_io_range_to_ioreq_server, 0, XEN_DMOP_IO_RANGE_MEMORY, 0xe0000000,
           0xe0000fff, 0);
@@ -210,6 +212,16 @@ static void test_server_lifecycle(void)
     op.op = XEN_DMOP_set_ioreq_server_state;
     op.u.set_ioreq_server_state.enabled = 1;
     EXPECT_EQ(dm_op(1, 1), 0);
+    {   /* A PCI device is claimed by its SBDF: every register of it, no other device. */
+        struct ioreq_access a = { IOREQ_RANGE_PCI, (0x18ULL << 32) | 0xfe, 2, true, 0 };
+
+        EXPECT_EQ(ioreq_claims(hvm, &a), true);
+        a.addr = 0x19ULL << 32;
+        EXPECT_EQ(ioreq_claims(hvm, &a), false);
+        a.kind = IOREQ_RANGE_PORT;                             /* nor a port of that number */
+        a.addr = 0x18;
+        EXPECT_EQ(ioreq_claims(hvm, &a), false);
+    }
     memset(&op, 0, sizeof(op));
     op.op = XEN_DMOP_destroy_ioreq_server;
     op.u.destroy_ioreq_server.pad = 1;

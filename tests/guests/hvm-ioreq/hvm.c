@@ -8,6 +8,9 @@
  *   port 0x5a7 (out, byte)   the guest is done: the device model prints its summary
  *   MMIO 0xe0000000-0xe0000fff scratch RAM, except 0xe0000800: reads the last
  *                            value written there * 2 + 1
+ *   PCI 00:03.0              config space through 0xcf8/0xcfc (the device model maps the
+ *                            device with map_pcidev_to_ioreq_server): ID 5a5a:10ee at
+ *                            register 0, registers 0x40-0xff read back what was written
  * Until the device model serves the ports they read all ones (the hypervisor's
  * "nothing there"), so the guest polls the ID, sleeping 10 ms between reads.
  */
@@ -20,6 +23,10 @@
 #define DM_MAGIC    0x51524f49u               /* "IORQ" */
 #define DM_MMIO     0xe0000000u
 #define DM_MMIO_REG (DM_MMIO + 0x800)
+#define PCI_ADDR    0xcf8                     /* configuration mechanism #1 */
+#define PCI_DATA    0xcfc
+#define DM_PCI_DEV  3                         /* 00:03.0 */
+#define DM_PCI_ID   0x5a5a10eeu               /* device 5a5a, vendor 10ee */
 #define IRQ_LINE    5
 #define IRQ_VEC     0x35
 
@@ -89,6 +96,30 @@ static void mmio(void)
     check(v == 64, "64 MMIO dwords written and read back (%u)", v);
 }
 
+static uint32_t cf8(unsigned int dev, unsigned int reg)
+{
+    return 0x80000000u | dev << 11 | reg;
+}
+
+/* Config cycles of a device the device model claims go to it; others find nothing. */
+static void pci_config(void)
+{
+    outl(PCI_ADDR, cf8(DM_PCI_DEV, 0));
+    check(inl(PCI_DATA) == DM_PCI_ID, "PCI 00:03.0's ID from the device model (%x)", inl(PCI_DATA));
+    check(inw(PCI_DATA + 2) == DM_PCI_ID >> 16, "a word at 0xcfe: its device ID (%x)",
+          inw(PCI_DATA + 2));
+    outl(PCI_ADDR, cf8(DM_PCI_DEV, 0x40));
+    outl(PCI_DATA, 0x12345678);
+    outb(PCI_DATA + 1, 0xab);
+    check(inl(PCI_DATA) == 0x1234ab78, "config register 0x40 written by dword and byte (%x)",
+          inl(PCI_DATA));
+    outl(PCI_ADDR, cf8(DM_PCI_DEV + 1, 0));
+    check(inl(PCI_DATA) == 0xffffffffu, "00:04.0, nobody's: all ones (%x)", inl(PCI_DATA));
+    outl(PCI_ADDR, cf8(DM_PCI_DEV, 0) & ~0x80000000u);
+    check(inl(PCI_DATA) == 0xffffffffu, "CONFIG_ADDRESS without its enable bit: no config cycle (%x)",
+          inl(PCI_DATA));
+}
+
 /* The device model raises ISA IRQ 5 by dm_op: IO-APIC pin 5, vector 0x35. */
 static void isa_irq(void)
 {
@@ -110,6 +141,7 @@ void hvm_main(uint32_t mem_bytes)
     if (wait_for_device_model()) {
         port_io();
         mmio();
+        pci_config();
         isa_irq();
         check(inb(0x5b0) == 0xff, "a port nobody claims still reads all ones");
     }

@@ -5,7 +5,8 @@
  * port, a wake-up timer for HLT), the ACPI PM timer, the RTC (rtc.c), the PIC pair (vpic.c) and the PIT
  * (vpit.c). Any other port reads all ones and drops
  * writes, as on a bus with nothing there, unless an ioreq server claims the
- * port (ioreq_send.c): then its device model answers (docs/hvm.md).
+ * port (ioreq_send.c): then its device model answers (docs/hvm.md); PCI
+ * config accesses through 0xcf8/0xcfc go to the server of the device.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -90,9 +91,36 @@ static bool port_is_local(u16 port)
            port == HVM_PORT_PM_TMR || port == HVM_PORT_SHUTDOWN || port == HVM_PORT_WAKE_US;
 }
 
+/*
+ * PCI configuration mechanism #1, as Xen: a dword written to CONFIG_ADDRESS
+ * is latched (and goes on as any port: to a server that claims 0xcf8); an
+ * access to CONFIG_DATA while its enable bit is set is a config access of
+ * the device it names, for the server that claims that device (no
+ * fallback to port servers: nothing there reads all ones). Bus 0-255,
+ * registers 0-255 (no AMD extended-register bits).
+ */
+static bool pci_config_access(struct vcpu *v, u16 port, u64 *cfg)
+{
+    u32 cf8 = v->domain->hvm->pci_cf8;
+
+    if ((port & ~3) != HVM_PORT_PCI_DATA || !(cf8 & (1u << 31)))
+        return false;
+    *cfg = ((u64)((cf8 >> 8) & 0xffff) << 32) | (cf8 & 0xfc) | (port & 3);
+    return true;
+}
+
 int hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val)
 {
-    if (!port_is_local(port) && !hvm_ioreq_pio(v, port, size, in, *val))
+    u64 cfg;
+    bool sent;
+
+    if (port == HVM_PORT_PCI_ADDR && size == 4 && !in)
+        v->domain->hvm->pci_cf8 = *val;
+    if (pci_config_access(v, port, &cfg))
+        sent = !hvm_ioreq_pci(v, cfg, size, in, *val);
+    else
+        sent = !port_is_local(port) && !hvm_ioreq_pio(v, port, size, in, *val);
+    if (sent)
         return -EAGAIN;
     hvm_io_local(v, port, size, in, val);
     return 0;

@@ -19,17 +19,31 @@
 #include <hv/sched.h>
 #include <asm/hvm.h>
 
-int hvm_ioreq_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 val)
+/* A port's access, or a PCI config access through the data ports: an IN waits for its value. */
+static int send_port_access(struct vcpu *v, const struct ioreq_access *a)
 {
     struct hvm_vcpu *h = v->arch.hvm;
-    struct ioreq_access a = { IOREQ_RANGE_PORT, port, size, in, val };
 
-    if (ioreq_send(v, &a))
+    if (ioreq_send(v, a))
         return -ENOENT;
-    h->io_wait = in ? HVM_IO_WAIT_PIO_IN : HVM_IO_WAIT_DONE;
-    h->io_size = size;
+    h->io_wait = a->read ? HVM_IO_WAIT_PIO_IN : HVM_IO_WAIT_DONE;
+    h->io_size = a->size;
     h->ioreq_exits++;
     return 0;
+}
+
+int hvm_ioreq_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 val)
+{
+    struct ioreq_access a = { IOREQ_RANGE_PORT, port, size, in, val };
+
+    return send_port_access(v, &a);
+}
+
+int hvm_ioreq_pci(struct vcpu *v, u64 cfg, unsigned int size, bool in, u32 val)
+{
+    struct ioreq_access a = { IOREQ_RANGE_PCI, cfg, size, in, val };
+
+    return send_port_access(v, &a);
 }
 
 /* The emulator's read of a server's MMIO: an answer kept for it, else -EAGAIN (send one). */

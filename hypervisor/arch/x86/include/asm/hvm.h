@@ -22,6 +22,8 @@ struct domain;
 #define HVM_PORT_PM_TMR     0x1f48   /* the ACPI PM timer (Xen's FADT, public/hvm/ioreq.h V0) */
 #define HVM_PORT_RTC_INDEX  0x70     /* the RTC/CMOS (rtc.c): index, then data */
 #define HVM_PORT_RTC_DATA   0x71
+#define HVM_PORT_PCI_ADDR   0xcf8    /* PCI configuration mechanism #1: CONFIG_ADDRESS, */
+#define HVM_PORT_PCI_DATA   0xcfc    /* CONFIG_DATA (4 ports): to the device's ioreq server */
 
 struct hvm_rtc {
     u8 index;
@@ -73,6 +75,7 @@ struct hvm_domain {
     struct vpit pit;
     struct vioapic ioapic;
     u32 isa_irq_posted;              /* ISA lines a device model raised (dm_op), not yet edges */
+    u32 pci_cf8;                     /* the last dword written to CONFIG_ADDRESS (io.c) */
 };
 
 /* What an HVM vCPU waits for from an ioreq server (ioreq_send.c). */
@@ -137,6 +140,8 @@ int  hvm_msr_write(struct vcpu *v, u32 msr, u64 val);
 int  hvm_io(struct vcpu *v, u16 port, unsigned int size, bool in, u32 *val);
 /* ioreq_send.c: the exit side of the ioreq flow (docs/hvm.md). -ENOENT: no server claims it. */
 int  hvm_ioreq_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 val);
+/* A PCI config access: cfg = (SBDF << 32) | register; completes as an IN or OUT. */
+int  hvm_ioreq_pci(struct vcpu *v, u64 cfg, unsigned int size, bool in, u32 val);
 int  hvm_ioreq_mmio_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val);
 int  hvm_ioreq_mmio_send(struct vcpu *v, u64 gpa, unsigned int size, bool read, u64 val);
 /* Before VMRUN: the answer completes the instruction; true while the vCPU still waits. */
