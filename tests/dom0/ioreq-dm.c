@@ -9,7 +9,8 @@
  * MODE "serve" (default): create a server (no buffered ioreqs), map its
  * synchronous page, bind vCPU 0's port, claim ports 0x5a0-0x5a7 and the
  * MMIO page 0xe0000000, enable it and serve until the guest says bye:
- *   port 0x5a0 in: 'IORQ'; 0x5a4: reads the last write * 2 + 1 (its size);
+ *   port 0x5a0 in: 'IORQ'; 0x5a0 out: map that gfn of the guest (xenforeignmemory_map, as
+ *   QEMU's DMA), check "DMA?" and its pattern, write "DMA!"; 0x5a4: reads the last write * 2 + 1 (its size);
  *   0x5a6 out: raise that ISA IRQ (set_isa_irq_level 1 then 0); 0x5a7 out: bye;
  *   MMIO: 4 KiB of scratch RAM, and at 0x800 a register as 0x5a4's;
  *   PCI 00:03.0 (map_pcidev_to_ioreq_server): config space, ID 5a5a:10ee at 0,
@@ -63,6 +64,7 @@ static uint64_t port_reg, mmio_reg;
 static uint8_t scratch[MMIO_SIZE];
 static uint8_t pci_cfg[256] = { PCI_ID & 0xff, (PCI_ID >> 8) & 0xff, (PCI_ID >> 16) & 0xff, PCI_ID >> 24 };
 static xendevicemodel_handle *dmh;
+static xenforeignmemory_handle *fmem;
 static domid_t dom;
 
 static int check(int ok, const char *name, const char *fmt, ...)
@@ -86,6 +88,30 @@ static uint64_t size_mask(uint32_t size)
     return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
+/* The guest's page by its gfn, mapped into us: its pattern checked, "DMA!" written. */
+static void dma(xen_pfn_t gfn)
+{
+    xen_pfn_t outside = 0x100000;                     /* 4 GiB: past the guest's RAM */
+    int err = 0, err2 = 0;
+    uint8_t *pg = xenforeignmemory_map(fmem, dom, PROT_READ | PROT_WRITE, 1, &gfn, &err);
+    unsigned int same = 0;
+    void *none;
+
+    if (!check(pg != NULL && err == 0, "dma-map-guest-page", "gfn %lx err %d", (unsigned long)gfn, err))
+        return;
+    for (unsigned int i = 4; i < 4096; i++)
+        same += pg[i] == (uint8_t)(i * 7);
+    check(!memcmp(pg, "DMA?", 4) && same == 4092, "dma-read-guest-page", "%.4s, %u bytes as written",
+          (const char *)pg, same);
+    pg[3] = '!';
+    check(xenforeignmemory_unmap(fmem, pg, 1) == 0, "dma-unmap", "gfn %lx", (unsigned long)gfn);
+    none = xenforeignmemory_map(fmem, dom, PROT_READ, 1, &outside, &err2);
+    check(none == NULL || err2 != 0, "dma-outside-ram-refused", "gfn %lx err %d",
+          (unsigned long)outside, err2);
+    if (none)
+        xenforeignmemory_unmap(fmem, none, 1);
+}
+
 /* A port access; returns 1 when the guest said bye. */
 static int serve_port(ioreq_t *p)
 {
@@ -96,6 +122,8 @@ static int serve_port(ioreq_t *p)
                   p->addr == PORT_FIRST + 4 ? (port_reg * 2 + 1) & size_mask(p->size) : ~0ULL;
         return 0;
     }
+    if (p->addr == PORT_FIRST && p->size == 4)
+        dma((xen_pfn_t)v);
     if (p->addr == PORT_FIRST + 4)
         port_reg = v;
     if (p->addr == PORT_FIRST + 6) {
@@ -266,7 +294,6 @@ static int serve(ioreq_t *p, xenevtchn_handle *xce, evtchn_port_t local, int gar
 
 int main(int argc, char **argv)
 {
-    xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
     xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
     xenforeignmemory_resource_handle *res;
     shared_iopage_t *page = NULL;
@@ -278,6 +305,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     dom = argc > 1 ? (domid_t)atoi(argv[1]) : 1;
     dmh = xendevicemodel_open(NULL, 0);
+    fmem = xenforeignmemory_open(NULL, 0);
     if (!check(dmh && fmem && xce, "open", "devicemodel %p foreignmemory %p evtchn %p",
                (void *)dmh, (void *)fmem, (void *)xce))
         return 1;

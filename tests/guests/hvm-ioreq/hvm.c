@@ -3,6 +3,9 @@
  * through Xen's ioreq ABI; docs/hvm.md "The ioreq flow"; tests/run-hvm-ioreq.sh).
  * The device: ports 0x5a0-0x5a7 and the MMIO page at 0xe0000000.
  *   port 0x5a0 (in, 32-bit)  ID: 'IORQ' once the device model serves it
+ *   port 0x5a0 (out, 32-bit) a page's gfn: the device model maps it (foreign mapping of
+ *                            our RAM, as QEMU's DMA), checks "DMA?" and the pattern after
+ *                            it, and writes "DMA!" over the first four bytes
  *   port 0x5a4 (1, 2, 4)     a register: reads the last value written there * 2 + 1
  *   port 0x5a6 (out, byte)   raise ISA IRQ <value> through dm_op set_isa_irq_level
  *   port 0x5a7 (out, byte)   the guest is done: the device model prints its summary
@@ -96,6 +99,24 @@ static void mmio(void)
     check(v == 64, "64 MMIO dwords written and read back (%u)", v);
 }
 
+static uint8_t dma_page[4096] __attribute__((aligned(4096)));
+
+/* The device model reads and writes a page of our RAM through its own mapping of it. */
+static void dma(void)
+{
+    uint32_t same = 0;
+
+    for (uint32_t i = 4; i < sizeof(dma_page); i++)
+        dma_page[i] = (uint8_t)(i * 7);
+    dma_page[0] = 'D', dma_page[1] = 'M', dma_page[2] = 'A', dma_page[3] = '?';
+    outl(DM_ID, (uint32_t)dma_page >> 12);
+    for (uint32_t i = 4; i < sizeof(dma_page); i++)
+        same += dma_page[i] == (uint8_t)(i * 7);
+    check(dma_page[3] == '!' && same == sizeof(dma_page) - 4,
+          "the device model mapped our page %x and wrote to it (%c, %u bytes kept)",
+          (uint32_t)dma_page >> 12, dma_page[3], same);
+}
+
 static uint32_t cf8(unsigned int dev, unsigned int reg)
 {
     return 0x80000000u | dev << 11 | reg;
@@ -141,6 +162,7 @@ void hvm_main(uint32_t mem_bytes)
     if (wait_for_device_model()) {
         port_io();
         mmio();
+        dma();
         pci_config();
         isa_irq();
         check(inb(0x5b0) == 0xff, "a port nobody claims still reads all ones");

@@ -48,6 +48,26 @@ int pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner)
     return 0;
 }
 
+/*
+ * An HVM domain's memory is named by guest frame (Xen: its paging is
+ * translated), so a new L1 entry for one of its frames (a device model
+ * mapping the guest's RAM: privcmd's mmapbatch, QEMU's map cache) gets the
+ * machine frame behind the gfn before it is validated. A gfn that is not
+ * the domain's RAM: -EINVAL, as Xen's get_page_from_gfn failing.
+ */
+int pv_translate_foreign_l1(const struct domain *pgd, u64 *pte)
+{
+    u64 gfn;
+
+    if (!pgd || !pgd->hvm || !(*pte & _PAGE_PRESENT))
+        return 0;
+    gfn = (*pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    if (!pgd->p2m || gfn >= pgd->nr_pages)
+        return -EINVAL;
+    *pte = (*pte & ~PTE_ADDR_MASK) | ((u64)pgd->p2m[gfn] << PAGE_SHIFT);
+    return 0;
+}
+
 /* Xen's XSM_TARGET default: a domain acts on itself, a privileged one on anybody. */
 static bool may_act_on(const struct domain *target)
 {
@@ -173,7 +193,8 @@ static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
     return 0;
 }
 
-static int pt_update_held(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
+static int pt_update_held(struct domain *d, const struct domain *pgd, domid_t pg_owner, u64 ptr,
+                          u64 val, bool preserve_ad)
 {
     mfn_t mfn = ptr >> PAGE_SHIFT;
     unsigned int idx = (ptr & ~PAGE_MASK) / 8;
@@ -185,19 +206,24 @@ static int pt_update_held(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, 
     f = &hv_frames.info[mfn];
     if (f->flags & FRAME_F_PARTIAL)
         rc = -EINVAL;                                /* a table half validated or released */
-    else if (f->type_count && pgt_is_table(f->type))
-        rc = pt_mod_entry_preemptible(mfn, idx, val, f->type - PGT_l1 + 1, d, pg_owner, preserve_ad);
-    else
+    else if (f->type_count && pgt_is_table(f->type)) {
+        if (f->type == PGT_l1)
+            rc = pv_translate_foreign_l1(pgd, &val);  /* an HVM domain's gfn */
+        if (!rc)
+            rc = pt_mod_entry_preemptible(mfn, idx, val, f->type - PGT_l1 + 1, d, pg_owner,
+                                          preserve_ad);
+    } else
         rc = write_plain(mfn, idx, val, d);
     page_put(mfn);
     return rc;
 }
 
 /* Under page_type_lock: the frame keeps the type the write was decided by. */
-static int pt_update(struct domain *d, domid_t pg_owner, u64 ptr, u64 val, bool preserve_ad)
+static int pt_update(struct domain *d, const struct domain *pgd, domid_t pg_owner, u64 ptr, u64 val,
+                     bool preserve_ad)
 {
     page_type_lock(d);
-    int rc = pt_update_held(d, pg_owner, ptr, val, preserve_ad);
+    int rc = pt_update_held(d, pgd, pg_owner, ptr, val, preserve_ad);
     page_type_unlock(d);
     return rc;
 }
@@ -228,7 +254,7 @@ static int mmu_update_one(struct domain *pt_owner, struct domain *pgd, domid_t p
         if ((pg_owner != DOMID_IO && !(pgd && may_act_on(pgd)) && !current->domain->privileged) ||
             !may_act_on(pt_owner))
             return -EPERM;
-        return pt_update(pt_owner, pg_owner, req->ptr & ~7ULL, req->val,
+        return pt_update(pt_owner, pgd, pg_owner, req->ptr & ~7ULL, req->val,
                          (req->ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
     case MMU_MACHPHYS_UPDATE:
         if ((!(pgd && may_act_on(pgd)) && !current->domain->privileged) || !may_act_on(pt_owner))

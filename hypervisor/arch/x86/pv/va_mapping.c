@@ -118,7 +118,7 @@ long do_update_va_mapping_otherdomain(unsigned long va, u64 pte, unsigned long f
         return rc;
     if ((pte & _PAGE_PRESENT) && pgd != current->domain && !current->domain->privileged)
         rc = -EPERM;
-    else
+    else if (!(rc = pv_translate_foreign_l1(pgd, &pte)))
         rc = update_va_mapping_in(current, va, pte, flags, pg_owner);
     if (pgd)
         put_domain(pgd);

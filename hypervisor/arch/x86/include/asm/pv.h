@@ -23,6 +23,8 @@ mfn_t pv_current_cr3_mfn(const struct vcpu *v);
 mfn_t pv_find_l1(mfn_t l4_mfn, unsigned long va, unsigned int *slot);
 /* The foreign domain of an MMU hypercall (Xen's get_pg_owner); *pd NULL for DOMID_IO/XEN. */
 int  pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner);
+/* A new L1 entry naming a frame of pgd: an HVM domain's gfn becomes its MFN (-EINVAL: not RAM). */
+int  pv_translate_foreign_l1(const struct domain *pgd, u64 *pte);
 /* Reads a guest vCPU bitmap like Xen's vcpumask_to_pcpumask: -EFAULT if it cannot. */
 int  pv_read_vcpumask(struct domain *d, unsigned long ptr, u64 *vcpus);
 void pv_flush_tlb_cpus(const cpumask_t *m, bool one_page, unsigned long va);
