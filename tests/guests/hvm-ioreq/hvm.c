@@ -71,6 +71,23 @@ static void port_io(void)
     }
 }
 
+/* REP OUTS/INS to the device model: an element a request, INS answers stored in memory. */
+static void port_string_io(void)
+{
+    static const uint32_t out[4] = { 1, 2, 3, 40 };
+    static uint32_t in[4];
+    const uint32_t *src = out;
+    uint32_t *dst = in, n = 4;
+
+    __asm__ volatile("cld; rep outsl" : "+S"(src), "+c"(n) : "d"(DM_REG) : "memory");
+    check(n == 0 && src == out + 4 && inl(DM_REG) == 81, "rep outsl: 4 dwords, the last kept (%u)",
+          inl(DM_REG));
+    n = 4;
+    __asm__ volatile("cld; rep insl" : "+D"(dst), "+c"(n) : "d"(DM_REG) : "memory");
+    check(n == 0 && dst == in + 4 && in[0] == 81 && in[3] == 81,
+          "rep insl: 4 answers into memory (%u %u)", in[0], in[3]);
+}
+
 static void mmio(void)
 {
     uint32_t v;
@@ -161,6 +178,7 @@ void hvm_main(uint32_t mem_bytes)
     (void)mem_bytes;
     if (wait_for_device_model()) {
         port_io();
+        port_string_io();
         mmio();
         dma();
         pci_config();

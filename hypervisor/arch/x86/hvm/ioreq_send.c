@@ -106,6 +106,10 @@ bool hvm_ioreq_complete(struct vcpu *v)
         h->io_wait = HVM_IO_WAIT_NONE;
         finish_pio_in(v, data);
         break;
+    case HVM_IO_WAIT_STRING_IN:
+        h->io_wait = HVM_IO_WAIT_NONE;
+        hvm_io_string_in_done(v, data);
+        break;
     case HVM_IO_WAIT_MMIO_READ:
         h->io_wait = HVM_IO_WAIT_NONE;
         h->mmio_answer = data;

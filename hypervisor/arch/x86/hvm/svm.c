@@ -179,8 +179,8 @@ static void exit_io(struct vcpu *v, struct vmcb *vmcb)
     unsigned int size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;   /* 1, 2 or 4 */
     u32 val = (u32)vmcb->rax;
 
-    if (info & (SVM_IOIO_STR | SVM_IOIO_REP)) {
-        hvm_crash(v, "string port I/O (INS/OUTS) is not emulated");
+    if (info & SVM_IOIO_STR) {
+        hvm_io_string(v);                             /* INS/OUTS: an element at a time */
         return;
     }
     if (hvm_io(v, (u16)(info >> SVM_IOIO_PORT_SHIFT), size, info & SVM_IOIO_IN, &val)) {

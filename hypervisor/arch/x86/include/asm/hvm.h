@@ -84,6 +84,7 @@ enum hvm_io_wait {
     HVM_IO_WAIT_PIO_IN,              /* IN: the value goes to rAX, RIP moves on */
     HVM_IO_WAIT_MMIO_READ,           /* the MMIO instruction is emulated again with the value */
     HVM_IO_WAIT_DONE,                /* an OUT or MMIO write: nothing more to do */
+    HVM_IO_WAIT_STRING_IN,           /* an INS element: to memory, then rDI/rCX/RIP (io_string.c) */
 };
 
 struct hvm_vcpu {
@@ -101,6 +102,7 @@ struct hvm_vcpu {
     bool mmio_answer_valid;          /* the server's answer for the MMIO read being emulated */
     u8 mmio_answer_size;
     u64 mmio_answer_gpa, mmio_answer;
+    u64 string_lin;                  /* where the INS element being answered goes */
     u64 ioreq_exits;                 /* accesses sent to an ioreq server */
 };
 
@@ -144,6 +146,9 @@ int  hvm_ioreq_pio(struct vcpu *v, u16 port, unsigned int size, bool in, u32 val
 int  hvm_ioreq_pci(struct vcpu *v, u64 cfg, unsigned int size, bool in, u32 val);
 int  hvm_ioreq_mmio_read(struct vcpu *v, u64 gpa, unsigned int size, u64 *val);
 int  hvm_ioreq_mmio_send(struct vcpu *v, u64 gpa, unsigned int size, bool read, u64 val);
+/* io_string.c: INS/OUTS (and REP), an element per exit; an ioreq server's answer to INS. */
+void hvm_io_string(struct vcpu *v);
+void hvm_io_string_in_done(struct vcpu *v, u64 data);
 /* Before VMRUN: the answer completes the instruction; true while the vCPU still waits. */
 bool hvm_ioreq_complete(struct vcpu *v);
 void hvm_isa_irq_deliver(struct vcpu *v);
@@ -169,6 +174,7 @@ bool hvm_intr_pending(struct vcpu *v);
 /* guest_walk.c: guest RAM bytes at a guest-physical address (up to the page's end; 0 past RAM),
  * and a linear address through the guest's page tables (-EFAULT: not mapped). */
 unsigned int hvm_copy_from_phys(const struct domain *d, u64 gpa, void *buf, unsigned int len);
+unsigned int hvm_copy_to_phys(const struct domain *d, u64 gpa, const void *buf, unsigned int len);
 int hvm_linear_to_phys(const struct vcpu *v, u64 lin, u64 *gpa);
 /* mmio.c: a nested page fault a device claims is emulated (0), else -ENOENT. */
 int  hvm_mmio_access(struct vcpu *v, u64 gpa, u64 npf_error);
