@@ -143,6 +143,7 @@ first_checks() {
 }
 crash_checks() {
   check crash/domU-crashed-mid-io '^\(dU\) IO-CRASHING: [1-9][0-9]* writes in flight'
+  clean | grep -E '^\(dU\) IO-CRASH-DIAG' | sed 's/^/    /'   # when none was seen: why
   check crash/domU-crash-reported '\(HV\) d[1-9][0-9]* shutdown: crash'
   check crash/monitor-destroyed-domU '^\(d0\) IO0-DOMU-GONE: ok'
   check crash/no-loop-devices-left '^\(d0\) IO0-LOOPS: none left'

@@ -29,11 +29,21 @@ if grep -q 'pvio\.mode=crash' /proc/cmdline; then
   dd if=/dev/zero of=/tmp/z bs=1M count=8 2>/dev/null
   while :; do dd if=/tmp/z of=/dev/xvda bs=1M oflag=direct 2>/dev/null; done &
   phase crashing
-  # crash while blkfront has writes in flight (the second field of inflight)
-  n=0; w=0
-  while [ $n -lt 2000 ]; do
-    w=$(awk '{print $2}' /sys/block/xvda/inflight); [ "$w" -gt 0 ] && break; n=$((n + 1))
+  # crash while blkfront has writes in flight (the second field of inflight), polled with the
+  # shell's own read (no fork per look) for up to 120 s
+  n=0; w=0; end=$(( $(date +%s) + 120 ))
+  while :; do
+    read -r r w < /sys/block/xvda/inflight; [ "$w" -gt 0 ] && break
+    n=$((n + 1)); [ $((n % 200)) -eq 0 ] && [ "$(date +%s)" -ge "$end" ] && break
   done
+  if [ "$w" -eq 0 ]; then   # why: is the writer writing at all, and where does it wait?
+    echo "IO-CRASH-DIAG: $n looks; inflight $(cat /sys/block/xvda/inflight); stat $(cat /sys/block/xvda/stat)"
+    for p in /proc/[0-9]*; do
+      grep -q '^Name:.*dd$' "$p/status" 2>/dev/null || continue
+      echo "IO-CRASH-DIAG: dd ${p#/proc/} $(grep '^State' "$p/status") wchan $(cat "$p/wchan" 2>/dev/null)"
+      sed 's/^/IO-CRASH-DIAG:   /' "$p/stack" 2>/dev/null | head -12
+    done
+  fi
   echo "IO-CRASHING: $w writes in flight"
   echo c > /proc/sysrq-trigger
 fi

@@ -103,6 +103,7 @@ struct hvm_vcpu {
     u8 mmio_answer_size;
     u64 mmio_answer_gpa, mmio_answer;
     u64 string_lin;                  /* where the INS element being answered goes */
+    u64 string_amask;                /* and its address size (io_string.c) */
     u64 ioreq_exits;                 /* accesses sent to an ioreq server */
 };
 
