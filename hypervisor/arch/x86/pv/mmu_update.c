@@ -52,8 +52,9 @@ int pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner)
  * An HVM domain's memory is named by guest frame (Xen: its paging is
  * translated), so a new L1 entry for one of its frames (a device model
  * mapping the guest's RAM: privcmd's mmapbatch, QEMU's map cache) gets the
- * machine frame behind the gfn before it is validated. A gfn that is not
- * the domain's RAM: -EINVAL, as Xen's get_page_from_gfn failing.
+ * machine frame behind the gfn before it is validated, unless the request
+ * is MMU_PT_UPDATE_NO_TRANSLATE. A gfn that is not the domain's RAM:
+ * -EINVAL, as Xen's get_page_from_gfn failing.
  */
 int pv_translate_foreign_l1(const struct domain *pgd, u64 *pte)
 {
@@ -193,7 +194,8 @@ static int write_plain(mfn_t mfn, unsigned int idx, u64 val, struct domain *d)
     return 0;
 }
 
-static int pt_update_held(struct domain *d, const struct domain *pgd, domid_t pg_owner, u64 ptr,
+/* gfn_owner: the HVM domain whose gfn an L1 value names (translated first), or NULL. */
+static int pt_update_held(struct domain *d, const struct domain *gfn_owner, domid_t pg_owner, u64 ptr,
                           u64 val, bool preserve_ad)
 {
     mfn_t mfn = ptr >> PAGE_SHIFT;
@@ -208,7 +210,7 @@ static int pt_update_held(struct domain *d, const struct domain *pgd, domid_t pg
         rc = -EINVAL;                                /* a table half validated or released */
     else if (f->type_count && pgt_is_table(f->type)) {
         if (f->type == PGT_l1)
-            rc = pv_translate_foreign_l1(pgd, &val);  /* an HVM domain's gfn */
+            rc = pv_translate_foreign_l1(gfn_owner, &val);
         if (!rc)
             rc = pt_mod_entry_preemptible(mfn, idx, val, f->type - PGT_l1 + 1, d, pg_owner,
                                           preserve_ad);
@@ -219,11 +221,11 @@ static int pt_update_held(struct domain *d, const struct domain *pgd, domid_t pg
 }
 
 /* Under page_type_lock: the frame keeps the type the write was decided by. */
-static int pt_update(struct domain *d, const struct domain *pgd, domid_t pg_owner, u64 ptr, u64 val,
-                     bool preserve_ad)
+static int pt_update(struct domain *d, const struct domain *gfn_owner, domid_t pg_owner, u64 ptr,
+                     u64 val, bool preserve_ad)
 {
     page_type_lock(d);
-    int rc = pt_update_held(d, pgd, pg_owner, ptr, val, preserve_ad);
+    int rc = pt_update_held(d, gfn_owner, pg_owner, ptr, val, preserve_ad);
     page_type_unlock(d);
     return rc;
 }
@@ -249,12 +251,15 @@ static int mmu_update_one(struct domain *pt_owner, struct domain *pgd, domid_t p
     switch (req->ptr & 7) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
-    case MMU_PT_UPDATE_NO_TRANSLATE:                 /* PV frames are untranslated anyway */
+    case MMU_PT_UPDATE_NO_TRANSLATE:                 /* a machine frame, for an HVM owner too */
         /* Xen's xsm_mmu_update: DOMID_IO is not checked here, it simply owns no RAM. */
         if ((pg_owner != DOMID_IO && !(pgd && may_act_on(pgd)) && !current->domain->privileged) ||
             !may_act_on(pt_owner))
             return -EPERM;
-        return pt_update(pt_owner, pgd, pg_owner, req->ptr & ~7ULL, req->val,
+        /* NO_TRANSLATE: the value is a machine frame even for an HVM owner (privcmd
+         * maps acquire_resource's frames so), as Xen's mod_l1_entry. */
+        return pt_update(pt_owner, (req->ptr & 7) == MMU_PT_UPDATE_NO_TRANSLATE ? NULL : pgd,
+                         pg_owner, req->ptr & ~7ULL, req->val,
                          (req->ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
     case MMU_MACHPHYS_UPDATE:
         if ((!(pgd && may_act_on(pgd)) && !current->domain->privileged) || !may_act_on(pt_owner))
