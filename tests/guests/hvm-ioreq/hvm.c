@@ -130,8 +130,8 @@ static void dma(void)
     for (uint32_t i = 4; i < sizeof(dma_page); i++)
         same += dma_page[i] == (uint8_t)(i * 7);
     check(dma_page[3] == '!' && same == sizeof(dma_page) - 4,
-          "the device model mapped our page %x and wrote to it (%c, %u bytes kept)",
-          (uint32_t)dma_page >> 12, dma_page[3], same);
+          "the device model mapped our page %x and wrote to it (%x, %u bytes kept)",
+          (uint32_t)dma_page >> 12, *(uint32_t *)dma_page, same);
 }
 
 static uint32_t cf8(unsigned int dev, unsigned int reg)
