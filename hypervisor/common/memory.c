@@ -1,7 +1,8 @@
 /*
  * memory_op: a domain's memory as the guest manages it. PV guests are not
  * auto-translated, so frames are named by MFN: increase_reservation and
- * populate_physmap hand out fresh zeroed frames (and say which), and
+ * populate_physmap hand out fresh zeroed frames (and say which; for an HVM
+ * domain populate_physmap maps them at the gfns given instead), and
  * decrease_reservation gives frames back, which are freed at once or, if
  * still mapped through a grant, when the last mapping goes.
  */
@@ -106,6 +107,30 @@ static int free_extent(struct domain *d, mfn_t mfn, unsigned int order)
     return 0;
 }
 
+/*
+ * populate_physmap for an HVM domain: a fresh frame at the gfn given
+ * (Xen's translated guests name memory by gfn; nothing is written back).
+ * 4 KiB extents only, as QEMU-xen asks for its video RAM and ROMs; a gfn
+ * already mapped stops the op.
+ */
+static bool populate_gfn(struct domain *d, xen_pfn_t gfn, unsigned int order)
+{
+    mfn_t mfn;
+    int rc;
+
+    if (order)
+        return false;
+    mfn = alloc_extent(d, 0, gfn);
+    if (mfn == INVALID_MFN)
+        return false;
+    spin_lock(&d->page_alloc_lock);
+    rc = arch_hvm_physmap_add(d, gfn, mfn);
+    spin_unlock(&d->page_alloc_lock);
+    if (rc)
+        free_extent(d, mfn, 0);
+    return !rc;
+}
+
 /* One extent of a reservation op; false when the op stops there. */
 static bool reservation_one(struct domain *d, unsigned int cmd,
                             const struct xen_memory_reservation *r, unsigned long i)
@@ -119,6 +144,8 @@ static bool reservation_one(struct domain *d, unsigned int cmd,
         return false;
     if (cmd == XENMEM_decrease_reservation)
         return !free_extent(d, val, r->extent_order);
+    if (cmd == XENMEM_populate_physmap && d->hvm)
+        return populate_gfn(d, val, r->extent_order);
     mfn = alloc_extent(d, r->extent_order, cmd == XENMEM_populate_physmap ? val : ~0UL);
     if (mfn == INVALID_MFN)
         return false;

@@ -55,6 +55,8 @@
 #define MMIO_SIZE   0x1000
 #define MAGIC       0x51524f49u               /* "IORQ" */
 #define PCI_DEV     3                         /* 00:03.0 */
+#define POP_GFN     0x800                     /* 8 MiB: a frame populated above the guest's RAM */
+#define POP_TEXT    "populated by dom0"
 #define PCI_ID      0x5a5a10eeu
 #define WAIT_S      300                       /* the guest waits for us up to 180 s */
 
@@ -230,6 +232,31 @@ static int destroy_domain(void)
     return rc;
 }
 
+/*
+ * A frame added to the guest at 8 MiB, above its RAM, as QEMU-xen's xen_ram_alloc adds its
+ * video RAM: max_mem raised, populate_physmap by gfn (twice is refused), then mapped and
+ * written here; the guest reads it (hvm-ioreq's "populated" check).
+ */
+static void check_populate(xc_interface *xch)
+{
+    xen_pfn_t gfn = POP_GFN;
+    xc_dominfo_t info;
+    int err = 0;
+    char *pg;
+
+    check(xc_domain_getinfo(xch, dom, 1, &info) == 1 && info.domid == dom &&
+          xc_domain_setmaxmem(xch, dom, info.max_memkb + 64) == 0, "populate-maxmem", "+64 KiB");
+    check(xc_domain_populate_physmap_exact(xch, dom, 1, 0, 0, &gfn) == 0 && gfn == POP_GFN,
+          "populate-gfn", "gfn %lx", (unsigned long)POP_GFN);
+    check(xc_domain_populate_physmap_exact(xch, dom, 1, 0, 0, &gfn) < 0,
+          "populate-twice-refused", "gfn %lx", (unsigned long)POP_GFN);
+    pg = xenforeignmemory_map(fmem, dom, PROT_READ | PROT_WRITE, 1, &gfn, &err);
+    if (check(pg != NULL && err == 0 && pg[0] == 0, "populate-map-zeroed", "err %d", err)) {
+        strcpy(pg, POP_TEXT);
+        xenforeignmemory_unmap(fmem, pg, 1);
+    }
+}
+
 /* hvm_op's params on the guest, through libxenctrl as QEMU-xen and libxl call them. */
 static void check_params(void)
 {
@@ -251,6 +278,7 @@ static void check_params(void)
           "param-pv-domain-refused", "dom0 is PV");
     check(xc_hvm_param_get(xch, dom, HVM_NR_PARAMS, &v) < 0 && errno == EINVAL,
           "param-index-refused", "index %u", HVM_NR_PARAMS);
+    check_populate(xch);
     xc_interface_close(xch);
 }
 

@@ -152,6 +152,10 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec);
 /* dm_op set_isa_irq_level: an ISA line of HVM domain d raised (level 1) on its PIC and
  * IO-APIC (edge: level 0 does nothing, as no line is level-triggered yet). */
 int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int level);
+/* An HVM domain's physmap (arch/x86/hvm/physmap.c): the frame at a gfn (INVALID_MFN: none),
+ * and one more frame at a gfn, under d->page_alloc_lock (-EEXIST: mapped already). */
+mfn_t arch_hvm_gfn_to_mfn(const struct domain *d, u64 gfn);
+int arch_hvm_physmap_add(struct domain *d, u64 gfn, mfn_t mfn);
 
 /*
  * Grants: install / remove the host PTE of a grant mapping (takes / drops refs).

@@ -412,6 +412,33 @@ int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int 
     return 0;
 }
 
+/* An HVM domain's physmap (arch/x86/hvm/physmap.c): a few gfns remembered, for -EEXIST. */
+u64 harness_physmap_gfn[16];
+mfn_t harness_physmap_mfn[16];
+unsigned int harness_physmap_nr;
+
+int arch_hvm_physmap_add(struct domain *d, u64 gfn, mfn_t mfn)
+{
+    (void)d;
+    for (unsigned int i = 0; i < harness_physmap_nr; i++)
+        if (harness_physmap_gfn[i] == gfn)
+            return -EEXIST;
+    if (harness_physmap_nr == 16)
+        return -ENOMEM;
+    harness_physmap_gfn[harness_physmap_nr] = gfn;
+    harness_physmap_mfn[harness_physmap_nr++] = mfn;
+    return 0;
+}
+
+mfn_t arch_hvm_gfn_to_mfn(const struct domain *d, u64 gfn)
+{
+    (void)d;
+    for (unsigned int i = 0; i < harness_physmap_nr; i++)
+        if (harness_physmap_gfn[i] == gfn)
+            return harness_physmap_mfn[i];
+    return INVALID_MFN;
+}
+
 /* ------------------------------------------- arch/x86/pv hypercall stubs */
 
 /* The stubs themselves are generated from hv/hypercall-defs (gen-stubs.sh), typed. */

@@ -184,6 +184,10 @@ void suite_lock_order(void);
 void suite_pirq(void);
 void suite_ioreq(void);
 void suite_hvm_param(void);
+/* arch_hvm_physmap_add's stub: the gfns an HVM domain got (test_memory.c). */
+extern u64 harness_physmap_gfn[16];
+extern mfn_t harness_physmap_mfn[16];
+extern unsigned int harness_physmap_nr;
 
 /* The fake I/O APIC behind the arch_irq_gsi_* hooks (pirq suite). */
 #define HARNESS_NR_GSIS 24

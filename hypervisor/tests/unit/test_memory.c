@@ -347,6 +347,32 @@ static void test_populate_physmap(void)
     EXPECT_EQ(harness_m2p[two[0] + 1], ~0UL);
 }
 
+/* An HVM domain's populate_physmap: frames at the gfns given, nothing written back. */
+static void test_populate_hvm(void)
+{
+    static int fake_hvm;
+    xen_pfn_t list[2] = { 0x800, 0x801 }, again = 0x800, big = 0x900;
+    struct domain *d0 = harness_domain(0, 1, true);
+    unsigned long tot;
+
+    d = harness_domain(D, 1, false);
+    d->hvm = (struct hvm_domain *)&fake_hvm;
+    d->max_pages = 8;
+    harness_physmap_nr = 0;
+    EXPECT_EQ(resv(d0, XENMEM_populate_physmap, D, list, 2, 0), 2);
+    EXPECT_EQ(list[0], 0x800);                        /* gfns in, nothing out */
+    EXPECT_EQ(harness_physmap_nr, 2);
+    EXPECT_EQ(harness_physmap_gfn[1], 0x801);
+    EXPECT_EQ(fi(harness_physmap_mfn[1])->owner, D);
+    EXPECT_EQ(harness_m2p[harness_physmap_mfn[0]], 0x800);
+    tot = d->tot_pages;
+    EXPECT_EQ(resv(d0, XENMEM_populate_physmap, D, &again, 1, 0), 0);   /* mapped already */
+    EXPECT_EQ(d->tot_pages, tot);                     /* its frame went back */
+    EXPECT_EQ(resv(d0, XENMEM_populate_physmap, D, &big, 1, 1), 0);     /* 4 KiB extents only */
+    EXPECT_EQ(d->tot_pages, tot);
+    d->hvm = NULL;
+}
+
 static void test_domains_and_privilege(void)
 {
     struct domain *o, *d0;
@@ -548,6 +574,7 @@ void suite_memory(void)
         { "exchange_duplicate_input", test_exchange_duplicate_input },
         { "exchange_address_bits", test_exchange_address_bits },
         { "populate_physmap", test_populate_physmap },
+        { "populate_hvm", test_populate_hvm },
         { "domains_and_privilege", test_domains_and_privilege },
         { "faulting_pointers", test_faulting_pointers },
         { "memory_map", test_memory_map },

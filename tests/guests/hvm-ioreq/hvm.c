@@ -134,6 +134,19 @@ static void dma(void)
           (uint32_t)dma_page >> 12, *(uint32_t *)dma_page, same);
 }
 
+/* The device model populated a frame at 8 MiB (above our 4 MiB of RAM) and wrote to it. */
+static void populated(void)
+{
+    static const char want[] = "populated by dom0";
+    const volatile char *p = (const volatile char *)0x800000;
+    unsigned int same = 0;
+
+    for (unsigned int i = 0; i < sizeof(want); i++)
+        same += p[i] == want[i];
+    check(same == sizeof(want), "a frame dom0 populated at 8 MiB reads what it wrote (%u of %u)",
+          same, (unsigned int)sizeof(want));
+}
+
 static uint32_t cf8(unsigned int dev, unsigned int reg)
 {
     return 0x80000000u | dev << 11 | reg;
@@ -181,6 +194,7 @@ void hvm_main(uint32_t mem_bytes)
         port_string_io();
         mmio();
         dma();
+        populated();
         pci_config();
         isa_irq();
         check(inb(0x5b0) == 0xff, "a port nobody claims still reads all ones");

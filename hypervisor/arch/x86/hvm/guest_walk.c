@@ -3,7 +3,7 @@
  * guest's memory (the MMIO decoder's instruction fetch): the guest's page
  * tables walked as the CPU would in each paging mode (none, 32-bit with
  * 4 MiB pages, PAE, 4-level long mode; 5-level refused). Entries are read
- * from guest RAM through the domain's p2m; a table or a page outside RAM,
+ * from guest RAM through the domain's NPT (physmap.c); a table or a page outside RAM,
  * or a not-present entry, ends the walk. Access rights are not checked:
  * the callers read bytes the guest just executed, and string port I/O
  * (io_string.c) moves an element to or from memory the guest named for
@@ -25,25 +25,25 @@
 
 unsigned int hvm_copy_from_phys(const struct domain *d, u64 gpa, void *buf, unsigned int len)
 {
-    u64 pfn = gpa >> PAGE_SHIFT;
+    mfn_t mfn = arch_hvm_gfn_to_mfn(d, gpa >> PAGE_SHIFT);
     unsigned int in_page = (unsigned int)(gpa & (PAGE_SIZE - 1)), n;
 
-    if (pfn >= d->hvm->nr_pages)
+    if (mfn == INVALID_MFN)
         return 0;
     n = MIN(len, (unsigned int)PAGE_SIZE - in_page);
-    memcpy(buf, (const u8 *)hv_mfn_to_virt(d->p2m[pfn]) + in_page, n);
+    memcpy(buf, (const u8 *)hv_mfn_to_virt(mfn) + in_page, n);
     return n;
 }
 
 unsigned int hvm_copy_to_phys(const struct domain *d, u64 gpa, const void *buf, unsigned int len)
 {
-    u64 pfn = gpa >> PAGE_SHIFT;
+    mfn_t mfn = arch_hvm_gfn_to_mfn(d, gpa >> PAGE_SHIFT);
     unsigned int in_page = (unsigned int)(gpa & (PAGE_SIZE - 1)), n;
 
-    if (pfn >= d->hvm->nr_pages)
+    if (mfn == INVALID_MFN)
         return 0;
     n = MIN(len, (unsigned int)PAGE_SIZE - in_page);
-    memcpy((u8 *)hv_mfn_to_virt(d->p2m[pfn]) + in_page, buf, n);
+    memcpy((u8 *)hv_mfn_to_virt(mfn) + in_page, buf, n);
     return n;
 }
 

@@ -52,20 +52,20 @@ int pv_pg_owner(unsigned long domid, struct domain **pd, domid_t *pg_owner)
  * An HVM domain's memory is named by guest frame (Xen: its paging is
  * translated), so a new L1 entry for one of its frames (a device model
  * mapping the guest's RAM: privcmd's mmapbatch, QEMU's map cache) gets the
- * machine frame behind the gfn before it is validated, unless the request
+ * machine frame behind the gfn (its NPT, hvm/physmap.c) before it is validated, unless the request
  * is MMU_PT_UPDATE_NO_TRANSLATE. A gfn that is not the domain's RAM:
  * -EINVAL, as Xen's get_page_from_gfn failing.
  */
 int pv_translate_foreign_l1(const struct domain *pgd, u64 *pte)
 {
-    u64 gfn;
+    mfn_t mfn;
 
     if (!pgd || !pgd->hvm || !(*pte & _PAGE_PRESENT))
         return 0;
-    gfn = (*pte & PTE_ADDR_MASK) >> PAGE_SHIFT;
-    if (!pgd->p2m || gfn >= pgd->nr_pages)
+    mfn = arch_hvm_gfn_to_mfn(pgd, (*pte & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    if (mfn == INVALID_MFN)
         return -EINVAL;
-    *pte = (*pte & ~PTE_ADDR_MASK) | ((u64)pgd->p2m[gfn] << PAGE_SHIFT);
+    *pte = (*pte & ~PTE_ADDR_MASK) | ((u64)mfn << PAGE_SHIFT);
     return 0;
 }
 
