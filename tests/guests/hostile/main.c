@@ -114,6 +114,24 @@ static void test_numbers(void)
            hypercall_syscall(0xffffffffUL, 0, 0, 0, 0, 0), -ENOSYS);
 }
 
+/* hvm_op (34) from a PV guest: set/get_param check the pointer, the domain, that it is HVM. */
+static void test_hvm_op(void)
+{
+    struct { uint16_t domid, pad; uint32_t index; uint64_t value; } prm, *p = &prm;
+
+    prm = (typeof(prm)){ .domid = 0x7ff0 /* DOMID_SELF */, .index = 1 /* STORE_PFN */ };
+    expect("hvm_op(get_param, non-canonical pointer) = -EFAULT",
+           hypercall_page_call(34, 1, 0x800000000000UL, 0, 0, 0), -EFAULT);
+    expect("hvm_op(99) = -ENOSYS", hypercall_page_call(34, 99, (unsigned long)p, 0, 0, 0), -ENOSYS);
+    expect("hvm_op(get_param, DOMID_SELF: a PV domain) = -EINVAL",
+           hypercall_page_call(34, 1, (unsigned long)p, 0, 0, 0), -EINVAL);
+    expect("hvm_op(set_param, DOMID_SELF: a PV domain) = -EINVAL",
+           hypercall_page_call(34, 0, (unsigned long)p, 0, 0, 0), -EINVAL);
+    p->domid = 0x7000;
+    expect("hvm_op(get_param, a domain that does not exist) = -ESRCH",
+           hypercall_page_call(34, 1, (unsigned long)p, 0, 0, 0), -ESRCH);
+}
+
 /* The vDSO time area: addresses are checked at registration; an area that
  * is not mapped is accepted (as on Xen) and every update to it is lost. */
 static void test_time_area(void)
@@ -232,6 +250,7 @@ void test_main(void)
     test_evtchn();
     test_trap_table_multicall();
     test_numbers();
+    test_hvm_op();
     test_sched_vcpu();
     test_misc();
     test_still_intact();
