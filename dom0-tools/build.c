@@ -91,7 +91,7 @@ static int make_domain(struct build_ctx *c)
     int rc;
 
     pvctl_step("kernel checked");
-    rc = ctl_createdomain(c->s->vcpus, c->s->handle, &c->r->dom);
+    rc = ctl_createdomain(0, c->s->vcpus, c->s->handle, &c->r->dom);
     if (rc)
         return fail(rc, "createdomain");
     if ((rc = ctl_max_mem(c->r->dom, c->nr_pages << 2)))

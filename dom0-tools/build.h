@@ -33,4 +33,10 @@ struct build_result {
  * negative errno.
  */
 int pv_build(const struct build_spec *s, struct build_result *r);
+/*
+ * The HVM builder (build_hvm.c): s->kernel is the firmware image (ELF32),
+ * no initrd, one vCPU; no console ring or xenstore page (r's are 0). Same
+ * contract: paused on success, nothing left behind on failure.
+ */
+int hvm_build(const struct build_spec *s, struct build_result *r);
 #endif

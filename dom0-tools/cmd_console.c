@@ -15,6 +15,7 @@
 #include "pvctl.h"
 #include "names.h"
 #include "console_ring.h"
+#include "console_hvm.h"
 #include "console_pty.h"
 
 #include <errno.h>
@@ -137,6 +138,10 @@ int console_run(domid_t dom, int logging, int unpause)
     int rc;
     xenforeignmemory_handle *fm;
 
+    pv_dominfo_t info;
+
+    if (!ctl_getdomaininfo(dom, &info) && info.domain == dom && (info.flags & XEN_DOMINF_hvm_guest))
+        return console_hvm_run(dom, unpause);        /* no ring: its debug port */
     if (!console_daemon_tty(dom, tty, sizeof(tty)))  /* pvconsoled serves it: through its pty */
         return console_pty_attach(tty, dom, !logging, unpause);
     fm = xenforeignmemory_open(NULL, 0);

@@ -94,12 +94,14 @@ int cmd_create(int argc, char **argv)
         goto out;
     t_build = now_ms() - t_build;
     domain_images_free(&s);                          /* a cheap fork; the monitor reads them again */
-    if (names_have_xenstore())
+    /* The monitor waits for @releaseDomain, which xenstored fires for the domains it was
+     * introduced to: an HVM guest has no xenstore page yet, so nothing applies its on_*. */
+    if (names_have_xenstore() && !c.hvm)
         mon = monitor_start(&c, &s, &xd) > 0;
     pvctl_step("monitor forked");
     printf("pvctl: created domain '%s' (id %u)%s in %.1f ms (the builder's hypercalls %.1f ms)%s\n",
            c.name, xd.dom, paused ? ", paused" : "", now_ms() - t0, t_build,
-           mon ? "; monitored" : "");
+           mon ? "; monitored" : c.hvm && names_have_xenstore() ? "; HVM: on_* not applied yet" : "");
     rc = 0;
     if (console) {                                   /* xl create -c: attach at once */
         rc = console_run(xd.dom, 0, !paused);

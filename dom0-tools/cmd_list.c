@@ -39,10 +39,11 @@ static void print_one(const pv_dominfo_t *i, int json, int first)
     }
     printf("%s\n  {\"domid\": %u, \"name\": \"%s\", \"mem_mib\": %lu, \"tot_pages\": %llu, "
            "\"max_pages\": %llu, \"vcpus\": %u, \"state\": \"%s\", \"cpu_time_ns\": %llu, "
-           "\"shutdown_reason\": %d}", first ? "" : ",", i->domain, name, mem,
+           "\"shutdown_reason\": %d, \"type\": \"%s\"}", first ? "" : ",", i->domain, name, mem,
            (unsigned long long)i->tot_pages, (unsigned long long)i->max_pages, i->nr_online_vcpus, st,
            (unsigned long long)i->cpu_time, i->flags & XEN_DOMINF_shutdown ?
-           (int)((i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask) : -1);
+           (int)((i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask) : -1,
+           i->flags & XEN_DOMINF_hvm_guest ? "hvm" : "pv");
 }
 
 /* Whether the domain is one the arguments name (none: all). */

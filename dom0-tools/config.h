@@ -1,7 +1,7 @@
 /*
  * config.h: a domain's configuration in xl's syntax (xl.cfg(5)) for the keys
  * pvctl supports: name, kernel, ramdisk, cmdline/extra, memory, vcpus,
- * on_poweroff/on_reboot/on_crash, type ("pv" only), disk (xl-disk-configuration(5):
+ * on_poweroff/on_reboot/on_crash, type ("pv", or "hvm" with firmware: docs/hvm.md), disk (xl-disk-configuration(5):
  * the forms in struct cfg_disk); vif is parsed and kept for the back end to come. Strings are "..." or '...', numbers
  * decimal, lists [ "a", "b" ]; `#` starts a comment; statements end at a
  * newline or `;`.
@@ -32,7 +32,9 @@ enum cfg_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE, ACT_RENAME_RESTART,
 
 struct pv_config {
     char name[64];
+    int hvm;                          /* type = "hvm": an HVM guest started at its firmware */
     char kernel[256], ramdisk[256];
+    char firmware[256];               /* type = "hvm": an ELF32 image, entered flat 32-bit */
     char cmdline[1024], extra[1024];
     unsigned long memory_mb;          /* default 128, as xl */
     unsigned int vcpus;               /* default 1 */

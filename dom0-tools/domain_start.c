@@ -18,6 +18,13 @@ int domain_images_load(const struct pv_config *c, struct build_spec *s)
 {
     int rc;
 
+    if (c->hvm) {                                    /* the firmware, as it is (build_hvm.c) */
+        rc = pvctl_read_file(c->firmware, &s->kernel);
+        if (rc)
+            fprintf(stderr, "pvctl: firmware %s: %s\n", c->firmware,
+                    strerror(rc == -EINVAL ? ENODATA : -rc));
+        return rc ? -1 : 0;
+    }
     if (pvctl_load_kernel(c->kernel, &s->kernel))
         return -1;
     if (!c->ramdisk[0])
@@ -52,8 +59,10 @@ static int record(const struct pv_config *c, const struct build_result *r, struc
     xd->console_port = r->console_port;
     xd->store_mfn = r->store_mfn;
     xd->store_port = r->store_port;
+    xd->hvm = c->hvm;
     if (!xs) {
-        if ((rc = names_set(r->dom, c->name)) || (rc = names_set_console(r->dom, r->console_mfn, r->console_port)))
+        if ((rc = names_set(r->dom, c->name)) ||
+            (r->console_port && (rc = names_set_console(r->dom, r->console_mfn, r->console_port))))
             fprintf(stderr, "pvctl: create: recording the name in %s: %s\n", names_where(), strerror(-rc));
         return rc;
     }
@@ -61,6 +70,8 @@ static int record(const struct pv_config *c, const struct build_result *r, struc
         fprintf(stderr, "pvctl: create: writing the xenstore entries: %s\n", strerror(-rc));
         return rc;
     }
+    if (xd->hvm)
+        return 0;                                    /* no xenstore page to introduce yet */
     if ((rc = xsd_introduce(xs, xd)))
         fprintf(stderr, "pvctl: create: xenstored refused the introduction: %s\n", strerror(-rc));
     return rc;
@@ -103,7 +114,7 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
     s->memory_mb = c->memory_mb;
     s->vcpus = c->vcpus;
     s->xenstored = names_have_xenstore();
-    if (pv_build(s, &r))
+    if (c->hvm ? hvm_build(s, &r) : pv_build(s, &r))
         return -1;
     if (names_have_xenstore() && !r.grants_seeded)
         fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");

@@ -71,11 +71,18 @@ int ctl_getdomaininfo(domid_t dom, pv_dominfo_t *info)
     return rc;
 }
 
-int ctl_createdomain(uint32_t max_vcpus, const uint8_t handle[16], domid_t *dom)
+/* libxl's emulation flags for an HVM guest: everything but vPCI (dom0's alone). */
+#define EMU_HVM_DOMU (XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI)
+
+int ctl_createdomain(int hvm, uint32_t max_vcpus, const uint8_t handle[16], domid_t *dom)
 {
     struct xen_domctl op = { .cmd = XEN_DOMCTL_createdomain, .domain = 0 };
     int rc;
 
+    if (hvm) {                                      /* HVM with HAP: nested paging */
+        op.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+        op.u.createdomain.arch.emulation_flags = EMU_HVM_DOMU;
+    }
     memcpy(op.u.createdomain.handle, handle, sizeof(op.u.createdomain.handle));
     op.u.createdomain.max_vcpus = max_vcpus;
     op.u.createdomain.max_evtchn_port = 1023;
@@ -124,6 +131,34 @@ int ctl_setvcpucontext(domid_t dom, uint32_t vcpu, const vcpu_guest_context_t *c
     set_xen_guest_handle(op.u.vcpucontext.ctxt, buf);
     rc = domctl(&op);
     xencall_free_buffer(xc, buf);
+    return rc;
+}
+
+/*
+ * XEN_DOMCTL_gethvmcontext (set 0: *len in is the buffer's size, out the bytes
+ * written; buf NULL asks the size) or sethvmcontext (set 1: *len bytes of buf).
+ */
+int ctl_hvmcontext(domid_t dom, int set, void *buf, uint32_t *len)
+{
+    struct xen_domctl op = { .cmd = set ? XEN_DOMCTL_sethvmcontext : XEN_DOMCTL_gethvmcontext,
+                             .domain = dom };
+    void *b = buf ? xencall_alloc_buffer(xc, *len) : NULL;
+    int rc;
+
+    if (buf && !b)
+        return -ENOMEM;
+    if (b)
+        memcpy(b, buf, *len);
+    op.u.hvmcontext.size = *len;
+    set_xen_guest_handle(op.u.hvmcontext.buffer, b);
+    rc = domctl(&op);
+    if (!rc && !set) {
+        *len = op.u.hvmcontext.size;
+        if (b)
+            memcpy(buf, b, *len);
+    }
+    if (b)
+        xencall_free_buffer(xc, b);
     return rc;
 }
 

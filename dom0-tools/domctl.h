@@ -18,7 +18,8 @@ void ctl_close(void);
 int  ctl_physinfo(struct xen_sysctl_physinfo *pi);
 /* The domain with the lowest id >= dom (Xen's rule); -ESRCH past the last. */
 int  ctl_getdomaininfo(domid_t dom, pv_dominfo_t *info);
-int  ctl_createdomain(uint32_t max_vcpus, const uint8_t handle[16], domid_t *dom);
+int  ctl_createdomain(int hvm, uint32_t max_vcpus, const uint8_t handle[16], domid_t *dom);
+int  ctl_hvmcontext(domid_t dom, int set, void *buf, uint32_t *len);   /* get/sethvmcontext */
 int  ctl_max_mem(domid_t dom, uint64_t kb);
 int  ctl_max_vcpus(domid_t dom, uint32_t max);
 int  ctl_simple(uint32_t cmd, domid_t dom);        /* pause, unpause, destroy */

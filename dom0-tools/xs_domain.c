@@ -98,7 +98,7 @@ static void entries(struct xsd_txn *x, const struct xsd_domain *d)
     dir(x, vm, 0, d->dom);
     put(x, vm, "uuid", d->uuid);
     put(x, vm, "name", d->name);
-    put(x, vm, "image/ostype", "linux");
+    put(x, vm, "image/ostype", d->hvm ? "hvm" : "linux");
     put(x, x->home, "vm", vm);
     put(x, x->home, "name", d->name);
     put_num(x, "domid", d->dom);
@@ -108,6 +108,9 @@ static void entries(struct xsd_txn *x, const struct xsd_domain *d)
         snprintf(path, sizeof(path), "cpu/%u/availability", i);
         put(x, x->home, path, i ? "offline" : "online");   /* vCPU 0 only is started */
     }
+    guest_dirs(x, d->dom);
+    if (d->hvm)
+        return;                                      /* no rings yet: docs/hvm.md */
     put_num(x, "store/ring-ref", d->store_mfn);
     put_num(x, "store/port", d->store_port);
     put_num(x, "console/ring-ref", d->console_mfn);
@@ -115,7 +118,6 @@ static void entries(struct xsd_txn *x, const struct xsd_domain *d)
     put(x, x->home, "console/type", "xenconsoled");
     put(x, x->home, "console/limit", "1048576");
     put(x, x->home, "console/output", "pty");
-    guest_dirs(x, d->dom);
 }
 
 int xsd_write(struct xs_handle *xs, const struct xsd_domain *d)

@@ -20,6 +20,7 @@ struct xsd_domain {
     uint32_t vcpus;
     unsigned long console_mfn, store_mfn;
     unsigned int console_port, store_port;
+    int hvm;                          /* no console ring or xenstore page (build_hvm.c) */
 };
 
 /* A fresh random uuid into d->uuid (xl's libxl_uuid_generate). */

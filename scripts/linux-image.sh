@@ -54,7 +54,7 @@ ldd "$out/xenlib-check" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// 
 # --- pvctl, the toolstack (docs/toolstack.md; tests/run-toolstack.sh) ----------------------
 # pvctl with the shared objects ldd names, the test guest it builds, its configs in
 # /etc/pvctl and the bad inputs tests/linux/toolstack-checks.sh feeds it.
-[ -f "$top/build/guests/toolstack-guest.elf" ] || make -s -C "$top/tests/guests" TOP="$top"
+[ -f "$top/build/guests/toolstack-guest.elf" ] && [ -f "$top/build/guests/hvm-hello.elf" ] || make -s -C "$top/tests/guests" TOP="$top"
 strip -o "$ir/bin/pvctl" "$pvctl"
 strip -o "$ir/bin/pvconsoled" "$top/build/dom0-tools/pvconsoled"   # the console daemon (same libraries)
 ldd "$pvctl" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
@@ -65,7 +65,8 @@ gcc_s=$(ldconfig -p | awk '/libgcc_s\.so\.1 .*x86-64/ && !f { print $NF; f = 1 }
 [ -n "$gcc_s" ] && { mkdir -p "$ir$(dirname "$gcc_s")"; cp -L "$gcc_s" "$ir$gcc_s"; }
 mkdir -p "$ir/etc/pvctl"
 strip --strip-debug -o "$ir/etc/pvctl/toolstack-guest.elf" "$top/build/guests/toolstack-guest.elf"
-cp "$top"/tests/linux/pvctl/{test,example}.cfg "$ir/etc/pvctl/"
+strip --strip-debug -o "$ir/etc/pvctl/hvm-hello.elf" "$top/build/guests/hvm-hello.elf"   # type = "hvm"
+cp "$top"/tests/linux/pvctl/{test,example,hvm}.cfg "$ir/etc/pvctl/"
 python3 "$top/tests/linux/pvctl/bad-inputs.py" "$ir/etc/pvctl" "$top/build/guests/toolstack-guest.elf"
 cp "$top"/tests/linux/pvctl/{syntax,unknown-key}.cfg "$ir/etc/pvctl/bad/"
 cp "$top/tests/linux/toolstack-checks.sh" "$ir/toolstack-checks.sh"

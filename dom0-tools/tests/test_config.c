@@ -77,7 +77,7 @@ static void test_errors_have_lines(void)
         { "disk = [ '/a,raw,xvda,w,extra' ]\n", "t.cfg:1: disk: '/a,raw,xvda,w,extra': too many positional" },
         { "disk = [ 'cdrom=1,/a,,xvda' ]\n", "t.cfg:1: disk: 'cdrom=1,/a,,xvda': unknown or unsupported parameter 'cdrom'" },
         { "disk = [ '/a,,xvda,devtype=cdrom' ]\n", "t.cfg:1: disk: '/a,,xvda,devtype=cdrom': devtype 'cdrom'" },
-        { "type = \"hvm\"\n", "t.cfg:1: type: only \"pv\"" },
+        { "type = \"pvh\"\n", "t.cfg:1: type: \"pv\" or \"hvm\"" },
         { "name = x\n", "t.cfg:1: name: expected a string in quotes" },
     };
 
@@ -172,6 +172,32 @@ static void test_check(void)
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
 }
 
+/* type = "hvm": a firmware image, one vCPU; what needs a device model is refused for now. */
+static void test_hvm(void)
+{
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f.elf\"\n"), 0);
+    CU_ASSERT_EQUAL(c.hvm, 1);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(c.firmware, "/f.elf");
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs firmware="));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nkernel=\"/k\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "direct kernel boot"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nvcpus=2\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "one vCPU"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\ndisk=['/a,,xvda']\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "device model"));
+    CU_ASSERT_EQUAL(parse("name=\"p\"\nkernel=\"/k\"\nfirmware=\"/f\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "firmware= is for type"));
+    CU_ASSERT_EQUAL(parse("name=\"p\"\ntype=\"pv\"\nkernel=\"/k\"\n"), 0);
+    CU_ASSERT_EQUAL(c.hvm, 0);
+}
+
 void register_config_tests(void)
 {
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
@@ -183,4 +209,5 @@ void register_config_tests(void)
     CU_add_test(s, "overrides", test_overrides);
     CU_add_test(s, "check", test_check);
     CU_add_test(s, "disks", test_disks);
+    CU_add_test(s, "hvm", test_hvm);
 }

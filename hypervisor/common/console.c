@@ -130,6 +130,12 @@ void hv_console_guest_flush(struct domain *d)
     hv_puts_raw(d->console_line, d->console_len);
     if (d->console_line[d->console_len - 1] != '\n')
         hv_puts_raw("\n", 1);
+    if (d->hvm) {                                    /* its debug port: in `xl dmesg`, as Xen's */
+        console_history_record(prefix, (size_t)n);
+        console_history_record(d->console_line, d->console_len);
+        if (d->console_line[d->console_len - 1] != '\n')
+            console_history_record("\n", 1);
+    }
     hv_console_unlock();
     d->console_len = 0;
 }

@@ -2,7 +2,9 @@
  * The hypervisor's console history: its own "(HV)" lines, kept in a ring
  * for sysctl readconsole, which `pvctl dmesg` (and `xl dmesg` on Xen)
  * reads. As Xen's conring, guests' console output is not kept (Xen keeps
- * it only with console_to_ring). The indexes are free-running: `prod` is
+ * it only with console_to_ring), but an HVM guest's debug-port lines are,
+ * "(dN) ..." (Xen's guest_printk of port 0xe9, with guest_loglvl=all): they
+ * are its console until a device model serves it. The indexes are free-running: `prod` is
  * where the next byte goes, `cons` the oldest byte still to be read by a
  * non-incremental reader; a reader continues from the `index` it was given.
  */

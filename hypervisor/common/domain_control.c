@@ -17,8 +17,8 @@ static void for_each_vcpu_of(struct domain *d, void (*fn)(struct vcpu *v))
             fn(d->vcpus[i]);
 }
 
-/* A paused vCPU keeps its state (runnable, blocked) but leaves the queue. */
-int domain_pause_by_controller(struct domain *d)
+/* A paused vCPU keeps its state (runnable, blocked) but leaves the queue, and its CPU. */
+int domain_pause(struct domain *d)
 {
     if (d->pause_count >= DOMAIN_PAUSE_MAX)
         return -EOVERFLOW;
@@ -27,14 +27,26 @@ int domain_pause_by_controller(struct domain *d)
     return 0;
 }
 
+int domain_unpause(struct domain *d)
+{
+    if (!d->pause_count)
+        return -EINVAL;
+    if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_RELAXED) == 0)
+        for_each_vcpu_of(d, sched_unpause);
+    return 0;
+}
+
+int domain_pause_by_controller(struct domain *d)
+{
+    return domain_pause(d);
+}
+
 int domain_unpause_by_controller(struct domain *d)
 {
     if (!d->pause_count)
         return -EINVAL;
     d->creation_finished = true;                     /* as Xen: the first unpause ends creation */
-    if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_RELAXED) == 0)
-        for_each_vcpu_of(d, sched_unpause);
-    return 0;
+    return domain_unpause(d);
 }
 
 /* With a reference: the caller must put_domain() it. */

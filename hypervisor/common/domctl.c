@@ -50,7 +50,8 @@ void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *in
         code = d->shutdown_reason & XEN_DOMINF_shutdownmask;
     info->flags = (info->nr_online_vcpus ? flags : 0) | (d->dying ? XEN_DOMINF_dying : 0) |
                   (d->state != DOM_ACTIVE ? XEN_DOMINF_shutdown : 0) |
-                  (d->pause_count ? XEN_DOMINF_paused : 0) | code << XEN_DOMINF_shutdownshift;
+                  (d->pause_count ? XEN_DOMINF_paused : 0) | code << XEN_DOMINF_shutdownshift |
+                  (d->hvm ? XEN_DOMINF_hvm_guest | XEN_DOMINF_hap : 0);
     memcpy(info->handle, d->handle, sizeof(info->handle));
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
@@ -58,7 +59,22 @@ void domain_get_info(const struct domain *d, struct xen_domctl_getdomaininfo *in
     info->gpaddr_bits = 52;
 }
 
-/* Xen's sanitise_domain_config, for what a PV-only hypervisor without an IOMMU offers. */
+/* libxl's HVM domain: everything but vPCI, which Xen gives dom0 alone (emulation_flags_ok). */
+#define EMU_HVM_DOMU (XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI)
+
+/* An HVM domU: with HAP (no shadow paging here), one vCPU (ours), libxl's emulation flags. */
+static int createdomain_hvm_check(const struct xen_domctl_createdomain *c)
+{
+    if (!(c->flags & XEN_DOMCTL_CDF_hap) || (c->flags & XEN_DOMCTL_CDF_nested_virt))
+        return -EINVAL;
+    if (!arch_hvm_supported())
+        return -EINVAL;                              /* as Xen without HVM support */
+    if (c->max_vcpus != 1)
+        return -EINVAL;                              /* ours: one vCPU (docs/hvm.md) */
+    return c->arch.emulation_flags == EMU_HVM_DOMU ? 0 : -EINVAL;
+}
+
+/* Xen's sanitise_domain_config, for what a hypervisor without an IOMMU offers. */
 static int createdomain_config_check(const struct xen_domctl_createdomain *c)
 {
     const u32 known = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_s3_integrity |
@@ -69,16 +85,28 @@ static int createdomain_config_check(const struct xen_domctl_createdomain *c)
         return -EINVAL;
     if (c->max_vcpus < 1 || c->max_vcpus > HV_MAX_VCPUS)
         return -EINVAL;
-    if (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_nested_virt))
-        return -EINVAL;                              /* PV only; HAP and nesting are HVM's */
     if ((c->flags & (XEN_DOMCTL_CDF_iommu | XEN_DOMCTL_CDF_vpmu)) || c->iommu_opts ||
         c->vmtrace_size)
         return -EINVAL;                              /* no IOMMU, vPMU or vmtrace here */
     if (XEN_DOMCTL_GRANT_version(c->grant_opts) > GRANT_VERSION_MAX)
         return -EINVAL;
+    if (c->flags & XEN_DOMCTL_CDF_hvm)
+        return createdomain_hvm_check(c);
+    if (c->flags & (XEN_DOMCTL_CDF_hap | XEN_DOMCTL_CDF_nested_virt))
+        return -EINVAL;                              /* HAP and nesting are HVM's */
     if (c->arch.emulation_flags & ~XEN_X86_EMU_PIT)
         return -EINVAL;                              /* a PV domain emulates nothing else */
     return 0;
+}
+
+/* A domain that never ran, taken down at once (createdomain's failure after domain_create). */
+static void createdomain_undo(struct domain *d)
+{
+    if (!get_domain(d))
+        return;
+    while (domain_kill(d) == -ERESTART)
+        ;
+    domain_put_destroyed(d);
 }
 
 /* domid 0 or a reserved one: pick a free id; a given one must be free (-EEXIST). */
@@ -87,6 +115,7 @@ static long domctl_createdomain(struct xen_domctl *op)
     domid_t id = op->domain;
     struct domain *d;
     int rc = createdomain_config_check(&op->u.createdomain);
+    bool hvm = op->u.createdomain.flags & XEN_DOMCTL_CDF_hvm;
 
     if (rc)
         return rc;
@@ -101,12 +130,17 @@ static long domctl_createdomain(struct xen_domctl *op)
     d = domain_create(id, false);
     if (!d)
         return domain_exists(id) ? -EEXIST : -ENOMEM;
+    if (hvm && (rc = arch_hvm_domain_create(d))) {
+        createdomain_undo(d);
+        return rc;
+    }
     d->controlled = true;
     memcpy(d->handle, op->u.createdomain.handle, sizeof(d->handle));   /* the toolstack's uuid */
     d->max_vcpus = op->u.createdomain.max_vcpus;
     d->pause_count = 1;                              /* created paused, as Xen */
     op->domain = id;
-    hv_info("d%u created by d%u (%u vCPUs)\n", id, current->domain->id, d->max_vcpus);
+    hv_info("d%u created by d%u (%s, %u vCPUs)\n", id, current->domain->id, hvm ? "HVM" : "PV",
+            d->max_vcpus);
     return 0;
 }
 
@@ -195,6 +229,68 @@ static long domctl_getvcpucontext(struct domain *d, const struct xen_domctl_vcpu
     arch_get_vcpu_context(v, c);
     rc = copy_to_handle(guest_handle_from_field(vc->ctxt), c, sizeof(*c)) ? -EFAULT : 0;
     hv_free_pages(c, CTXT_PAGES);
+    return rc;
+}
+
+/* Save records beyond this are refused: one vCPU's HEADER, CPU, MTRR and END take 1.3 KiB. */
+#define HVM_CONTEXT_MAX (4 * PAGE_SIZE)
+
+/*
+ * Xen's sethvmcontext: records from the toolstack, checked whole before
+ * anything changes (arch_hvm_load_context); each vCPU given its first state
+ * is then queued, to run once its domain is unpaused.
+ */
+static long domctl_sethvmcontext(struct domain *d, const struct xen_domctl_hvmcontext *hc)
+{
+    u64 loaded = 0;
+    u8 *buf;
+    long rc;
+
+    if (d == current->domain || !d->hvm)
+        return -EINVAL;
+    if (hc->size > HVM_CONTEXT_MAX)
+        return -ENOMEM;                              /* as Xen's failed allocation */
+    buf = hv_alloc_pages(HVM_CONTEXT_MAX / PAGE_SIZE);
+    if (!buf)
+        return -ENOMEM;
+    rc = copy_from_handle(buf, guest_handle_from_field(hc->buffer), hc->size) ? -EFAULT : 0;
+    if (!rc)
+        rc = arch_hvm_load_context(d, buf, hc->size, &loaded);
+    hv_free_pages(buf, HVM_CONTEXT_MAX / PAGE_SIZE);
+    for (unsigned int i = 0; !rc && i < d->nr_vcpus && i < 64; i++)
+        if (loaded & (1ULL << i))
+            sched_add(d->vcpus[i]);
+    return rc;
+}
+
+/* Xen's gethvmcontext: a NULL buffer asks the size; the domain is paused while it is read. */
+static long domctl_gethvmcontext(struct domain *d, struct xen_domctl_hvmcontext *hc)
+{
+    size_t need;
+    u8 *buf;
+    long rc;
+
+    if (d == current->domain || !d->hvm)
+        return -EINVAL;
+    need = arch_hvm_context_size(d);
+    if (guest_handle_is_null(guest_handle_from_field(hc->buffer))) {
+        hc->size = (u32)need;
+        return 0;
+    }
+    if (hc->size < need)
+        return -ENOSPC;
+    if (need > HVM_CONTEXT_MAX || !(buf = hv_alloc_pages(HVM_CONTEXT_MAX / PAGE_SIZE)))
+        return -ENOMEM;
+    rc = domain_pause(d);
+    if (!rc) {
+        rc = arch_hvm_save_context(d, buf, need);
+        domain_unpause(d);
+    }
+    if (rc >= 0) {
+        hc->size = (u32)rc;
+        rc = copy_to_handle(guest_handle_from_field(hc->buffer), buf, hc->size) ? -EFAULT : 0;
+    }
+    hv_free_pages(buf, HVM_CONTEXT_MAX / PAGE_SIZE);
     return rc;
 }
 
@@ -303,6 +399,11 @@ static long domctl_on_domain(struct xen_domctl *op, struct domain *d, guest_hand
     case XEN_DOMCTL_getvcpucontext:
         *copyback = true;
         return domctl_getvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_sethvmcontext:
+        return domctl_sethvmcontext(d, &op->u.hvmcontext);
+    case XEN_DOMCTL_gethvmcontext:
+        *copyback = true;
+        return domctl_gethvmcontext(d, &op->u.hvmcontext);
     case XEN_DOMCTL_set_address_size:
         return op->u.address_size.size == 64 ? 0 : -EINVAL;   /* no 32-bit PV */
     case XEN_DOMCTL_get_address_size:

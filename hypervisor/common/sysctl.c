@@ -34,7 +34,8 @@ static void physinfo(struct xen_sysctl_physinfo *pi)
     pi->nr_nodes = 1;
     pi->cpu_khz = (u32)(time_tsc_hz() / 1000);
     pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1 |
-                       XEN_SYSCTL_PHYSCAP_gnttab_v2;
+                       XEN_SYSCTL_PHYSCAP_gnttab_v2 |
+                       (arch_hvm_supported() ? XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_hap : 0);
     pi->total_pages = hv_frames.nr_frames;
     pi->free_pages = __atomic_load_n(&hv_frames.nr_free, __ATOMIC_RELAXED);
     pi->max_mfn = hv_frames.nr_frames ? hv_frames.nr_frames - 1 : 0;

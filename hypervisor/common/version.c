@@ -1,4 +1,5 @@
 /* xen_version and vm_assist: what the guest learns about its hypervisor. */
+#include <hv/arch.h>
 #include <hv/errno.h>
 #include <hv/hypercall.h>
 #include <hv/domain.h>
@@ -70,7 +71,10 @@ long do_xen_version(int cmd, guest_handle_t arg)
         return copy_to_handle(arg, &ci, sizeof(ci));
     }
     case XENVER_capabilities:
-        return copy_string(arg, "xen-3.0-x86_64 ", sizeof(xen_capabilities_info_t));
+        /* Xen's words: HVM guests of each mode when SVM with nested paging is there. */
+        return copy_string(arg, arch_hvm_supported() ?
+                           "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 " :
+                           "xen-3.0-x86_64 ", sizeof(xen_capabilities_info_t));
     case XENVER_changeset:
         return copy_string(arg, "pvhv", sizeof(xen_changeset_info_t));
     case XENVER_platform_parameters:

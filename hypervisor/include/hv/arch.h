@@ -149,6 +149,18 @@ struct domain_spec;
 int pv_build_domain(struct domain *d, const struct domain_spec *spec);
 /* An HVM domain (arch/x86/hvm/hvm_domain_build.c, docs/hvm.md); -ENODEV without SVM. */
 int hvm_build_domain(struct domain *d, const struct domain_spec *spec);
+/* An HVM domain's state before its memory (createdomain with XEN_DOMCTL_CDF_hvm); -ENODEV
+ * without SVM. */
+int arch_hvm_domain_create(struct domain *d);
+bool arch_hvm_supported(void);                      /* SVM with nested paging, not turned off */
+/*
+ * Its context as Xen's save records (arch/x86/hvm/hvm_save.c): the size they take, the
+ * records written (bytes, or -ENOSPC; its vCPUs paused), and a stream loaded (checked
+ * whole first; *loaded: a bit for each vCPU given its first state, to be started).
+ */
+size_t arch_hvm_context_size(const struct domain *d);
+long arch_hvm_save_context(struct domain *d, u8 *buf, size_t cap);
+int arch_hvm_load_context(struct domain *d, const u8 *buf, size_t len, u64 *loaded);
 /* dm_op set_isa_irq_level: an ISA line of HVM domain d raised (level 1) on its PIC and
  * IO-APIC (edge: level 0 does nothing, as no line is level-triggered yet). */
 int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int level);

@@ -46,6 +46,9 @@ int cpumask_to_xenctl_bitmap(struct xenctl_bitmap *b, const cpumask_t *mask);
 
 /* domain_control.c */
 #define DOMAIN_PAUSE_MAX 255                          /* Xen's bound on the controller's count */
+/* The hypervisor's own pause while it reads a domain's state: every vCPU off its CPU on return. */
+int domain_pause(struct domain *d);                 /* -EOVERFLOW past DOMAIN_PAUSE_MAX */
+int domain_unpause(struct domain *d);
 int domain_pause_by_controller(struct domain *d);    /* -EOVERFLOW past DOMAIN_PAUSE_MAX */
 int domain_unpause_by_controller(struct domain *d);  /* -EINVAL when not paused */
 /* The first domain whose id is at least `id`, shut down and dying ones too, with a

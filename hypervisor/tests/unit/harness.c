@@ -402,6 +402,29 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
     return -ENOSYS;
 }
 
+/* createdomain with XEN_DOMCTL_CDF_hvm: SVM offered or not, and the HVM state's allocation. */
+bool harness_hvm_supported;
+int harness_hvm_create_rc;
+static int harness_fake_hvm;                 /* d->hvm only says "an HVM domain" to common code */
+
+bool arch_hvm_supported(void)
+{
+    return harness_hvm_supported;
+}
+
+int arch_hvm_domain_create(struct domain *d)
+{
+    if (harness_hvm_create_rc)
+        return harness_hvm_create_rc;
+    d->hvm = (struct hvm_domain *)&harness_fake_hvm;
+    return 0;
+}
+
+size_t fpu_xsave_size(void)
+{
+    return 0;                                /* FXSAVE layout (hvm_save.c's FPU image) */
+}
+
 unsigned int harness_isa_irq_raised = ~0u;   /* the last line dm_op raised */
 
 int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int level)
@@ -762,6 +785,7 @@ int main(void)
     suite_pirq();
     suite_ioreq();
     suite_hvm_param();
+    suite_hvm_save();
     suite_hvm();
     suite_hvm_insn();
     CU_set_test_start_handler(on_start);

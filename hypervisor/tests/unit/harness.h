@@ -184,6 +184,7 @@ void suite_lock_order(void);
 void suite_pirq(void);
 void suite_ioreq(void);
 void suite_hvm_param(void);
+void suite_hvm_save(void);
 /* arch_hvm_physmap_add's stub: the gfns an HVM domain got (test_memory.c). */
 extern u64 harness_physmap_gfn[16];
 extern mfn_t harness_physmap_mfn[16];
@@ -206,5 +207,9 @@ struct harness_msi {
 };
 extern struct harness_msi harness_msi[HV_MAX_MSIS];
 extern int harness_msi_setup_rc;                /* what arch_msi_setup answers (0: success) */
+
+/* createdomain's HVM hooks (harness.c). */
+extern bool harness_hvm_supported;
+extern int harness_hvm_create_rc;
 
 #endif

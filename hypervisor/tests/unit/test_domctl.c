@@ -90,7 +90,7 @@ static void test_createdomain(void)
     EXPECT_EQ(create(0, HV_MAX_VCPUS + 1), -EINVAL);
     dc.u.createdomain.max_vcpus = 1;
     dc.u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
-    EXPECT_EQ(domctl(XEN_DOMCTL_createdomain, 0), -EINVAL); /* PV only */
+    EXPECT_EQ(domctl(XEN_DOMCTL_createdomain, 0), -EINVAL); /* no SVM (test_hvm_save.c) */
     dc.u.createdomain.flags = 1u << 30;
     EXPECT_EQ(domctl(XEN_DOMCTL_createdomain, 0), -EINVAL); /* unknown flag */
     EXPECT_EQ(create(0, 2), 0);                             /* 0: pick one */

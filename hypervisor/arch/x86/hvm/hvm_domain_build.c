@@ -48,6 +48,8 @@ int hvm_vcpu_init(struct vcpu *v)
     timer_init(&v->singleshot_timer, hvm_wake, v);
     v->arch.hvm = h;
     vlapic_init(v);
+    if (v->id == 0)
+        vpit_init(v);                                 /* its timer wakes vCPU 0 */
     return 0;
 }
 
@@ -92,19 +94,39 @@ void hvm_domain_destroy(struct domain *d)
     d->hvm = NULL;
 }
 
-/* The domain's frames (one run) and the nested page table mapping them. */
-static int hvm_populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
+/*
+ * What every HVM domain has before its memory: the HVM state, an empty
+ * nested page table, the platform devices. The boot builder and
+ * createdomain (XEN_DOMCTL_CDF_hvm) both start here; -ENODEV without SVM.
+ * On failure the caller destroys the domain (hvm_domain_destroy frees it).
+ */
+int arch_hvm_domain_create(struct domain *d)
 {
-    unsigned long p2m_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
-
+    if (!svm_available())
+        return -ENODEV;
     d->hvm = hv_alloc_pages(1);
-    if (!d->hvm || npt_init(&d->hvm->npt))
+    if (!d->hvm)
         return -ENOMEM;
-    d->hvm->nr_pages = nr_pages;
+    memset(d->hvm, 0, sizeof(*d->hvm));
+    if (npt_init(&d->hvm->npt)) {
+        hv_free_pages(d->hvm, 1);
+        d->hvm = NULL;
+        return -ENOMEM;
+    }
     d->hvm->pm_timer_base_ns = hv_now();
     hvm_rtc_init(&d->hvm->rtc);
     vpic_init(d->hvm);
     vioapic_init(d->hvm);
+    return 0;
+}
+
+/* The boot builder's frames (one run) and the nested page table mapping them. */
+static int hvm_populate(struct domain *d, unsigned long nr_pages, mfn_t *base)
+{
+    unsigned long p2m_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
+
+    if (arch_hvm_domain_create(d))
+        return -ENOMEM;
     *base = frame_alloc(&hv_frames, nr_pages, 1, d->id);
     d->p2m = *base == INVALID_MFN ? NULL : hv_alloc_pages(p2m_pages);
     if (!d->p2m) {
@@ -150,7 +172,6 @@ int hvm_build_domain(struct domain *d, const struct domain_spec *spec)
     if (!(v = vcpu_create(d, 0)))
         return -ENOMEM;
     vmcb_set_entry(v->arch.hvm->vmcb, entry);
-    vpit_init(v);                                     /* its timer wakes vCPU 0 */
     v->arch.hvm->gprs.rbx = spec->nr_pages << PAGE_SHIFT;
     hv_info("d%u: HVM guest (SVM, NPT), %lu MiB at mfn %lx, entry %x, %lu NPT tables\n", d->id,
             spec->nr_pages >> 8, base, entry,

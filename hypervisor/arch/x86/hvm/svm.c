@@ -38,6 +38,7 @@ static u32 svm_features;          /* CPUID 0x8000000A EDX */
 static u8 *svm_iopm, *svm_msrpm;  /* shared by every HVM vCPU: all ones, everything exits */
 
 bool svm_available(void) { return svm_usable; }
+bool arch_hvm_supported(void) { return svm_usable; }
 bool svm_has_nrips(void) { return svm_features & SVM_FEATURE_NRIPS; }
 
 void svm_tlb_flush_local(void)

@@ -68,7 +68,6 @@ struct vioapic {
 
 struct hvm_domain {
     struct npt npt;
-    unsigned long nr_pages;          /* guest-physical [0, nr_pages << 12) is RAM */
     u64 pm_timer_base_ns;            /* the ACPI PM timer counts from here (io.c) */
     struct hvm_rtc rtc;
     struct vpic_chip pic[2];         /* master, slave */
