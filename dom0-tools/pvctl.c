@@ -30,7 +30,7 @@ void pvctl_step(const char *what)
 }
 
 static const struct pvctl_cmd commands[] = {
-    { "create", "CFG [key=value...] [-p] [-c] [-v]", "build a PV domain from an xl-style config and start it",
+    { "create", "CFG [key=value...] [-p] [-c] [-v]", "build a PV or HVM domain from an xl-style config and start it",
       cmd_create,
       "  -p           leave the new domain paused\n"
       "  -c           attach to its console at once (pvctl console; Ctrl-] detaches)\n"
