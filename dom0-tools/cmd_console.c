@@ -140,8 +140,11 @@ int console_run(domid_t dom, int logging, int unpause)
 
     pv_dominfo_t info;
 
-    if (!ctl_getdomaininfo(dom, &info) && info.domain == dom && (info.flags & XEN_DOMINF_hvm_guest))
-        return console_hvm_run(dom, unpause);        /* no ring: its debug port */
+    if (!ctl_getdomaininfo(dom, &info) && info.domain == dom && (info.flags & XEN_DOMINF_hvm_guest)) {
+        if (!console_hvm_serial_tty(dom, tty, sizeof(tty)))   /* QEMU's 16550, on a pty */
+            return console_pty_attach(tty, dom, !logging, unpause);
+        return console_hvm_run(dom, unpause);        /* no device model: its debug port */
+    }
     if (!console_daemon_tty(dom, tty, sizeof(tty)))  /* pvconsoled serves it: through its pty */
         return console_pty_attach(tty, dom, !logging, unpause);
     fm = xenforeignmemory_open(NULL, 0);

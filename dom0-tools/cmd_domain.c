@@ -1,5 +1,6 @@
 /* cmd_domain.c: pause, unpause, destroy, shutdown and reboot of one domain. */
 #include "pvctl.h"
+#include "device_model.h"
 #include "domain_start.h"
 #include "names.h"
 #include "device_vbd.h"
@@ -108,6 +109,7 @@ int cmd_destroy(int argc, char **argv)
             return 0;
         }
     }
+    dm_stop(dom);                                    /* an HVM guest's QEMU, first: it maps its memory */
     rc = ctl_simple(XEN_DOMCTL_destroydomain, dom);
     if (rc) {
         fprintf(stderr, "pvctl: destroy %s: %s\n", argv[0], strerror(-rc));

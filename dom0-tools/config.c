@@ -114,6 +114,8 @@ static const struct key keys[] = {
     { "kernel",      V_STR,    F(kernel),      0, 0 },
     { "ramdisk",     V_STR,    F(ramdisk),     0, 0 },
     { "firmware",    V_STR,    F(firmware),    0, 0 },
+    { "device_model_version",  V_STR, F(device_model_version),  0, 0 },
+    { "device_model_override", V_STR, F(device_model_override), 0, 0 },
     { "cmdline",     V_STR,    F(cmdline),     0, 0 },
     { "extra",       V_STR,    F(extra),       0, 0 },
     { "memory",      V_NUM,    F(memory_mb),   1, 1UL << 20 },
@@ -321,7 +323,15 @@ static const char *hvm_check(const struct pv_config *c)
         return "disk=/vif= with type=\"hvm\" need a device model: not yet";
     if (c->vcpus != 1)
         return "type=\"hvm\" guests have one vCPU here";
+    if (c->device_model_version[0] && strcmp(c->device_model_version, "qemu-xen") &&
+        strcmp(c->device_model_version, "none"))
+        return "device_model_version: \"qemu-xen\" or \"none\"";
     return NULL;
+}
+
+int config_has_device_model(const struct pv_config *c)
+{
+    return c->hvm && strcmp(c->device_model_version, "none");
 }
 
 int config_check(const struct pv_config *c, char *err, size_t errlen)
@@ -339,8 +349,8 @@ int config_check(const struct pv_config *c, char *err, size_t errlen)
         why = hvm_check(c);
     else if (!c->kernel[0])
         why = "no kernel";
-    else if (c->firmware[0])
-        why = "firmware= is for type=\"hvm\"";
+    else if (c->firmware[0] || c->device_model_version[0] || c->device_model_override[0])
+        why = "firmware= and device_model_* are for type=\"hvm\"";
     if (why)
         snprintf(err, errlen, "%s", why);
     return why ? -EINVAL : 0;

@@ -35,6 +35,8 @@ struct pv_config {
     int hvm;                          /* type = "hvm": an HVM guest started at its firmware */
     char kernel[256], ramdisk[256];
     char firmware[256];               /* type = "hvm": an ELF32 image, entered flat 32-bit */
+    char device_model_version[32];    /* type = "hvm": "qemu-xen" (the default) or "none" */
+    char device_model_override[256];  /* QEMU's path (default device_model.h's) */
     char cmdline[1024], extra[1024];
     unsigned long memory_mb;          /* default 128, as xl */
     unsigned int vcpus;               /* default 1 */
@@ -57,6 +59,8 @@ int config_check(const struct pv_config *c, char *err, size_t errlen);
 /* The command line the guest gets: cmdline, else extra. */
 const char *config_cmdline(const struct pv_config *c);
 const char *config_action_name(enum cfg_action a);
+/* An HVM guest whose devices QEMU-xen emulates (device_model_version not "none"). */
+int config_has_device_model(const struct pv_config *c);
 /* Parses one disk spec (struct cfg_disk); 0, or -EINVAL with why. */
 int config_disk_parse(const char *spec, struct cfg_disk *d, char *why, size_t whylen);
 #endif

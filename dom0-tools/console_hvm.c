@@ -4,16 +4,22 @@
  * hypervisor keeps in its console history as "(dN) ..." (docs/hvm.md);
  * this follows that history through sysctl readconsole, as `xl dmesg`
  * reads it, and prints the guest's own lines without the prefix, until the
- * guest has shut down. Output only: the debug port takes no input. Once
- * QEMU serves the guest, its emulated serial port takes over (issue 16).
+ * guest has shut down. Output only: the debug port takes no input. When
+ * QEMU serves the guest, `pvctl console` opens its serial port's pty
+ * instead (console_hvm_serial_tty).
  */
 #include "console_hvm.h"
 #include "console_pty.h"
 #include "pvctl.h"
 
+#include "names.h"
+
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xenstore.h>
 
 #define POLL_US 100000
 
@@ -76,4 +82,21 @@ int console_hvm_run(domid_t dom, int unpause)
             return 0;                                /* its last lines were in this read */
         usleep(POLL_US);
     }
+}
+
+int console_hvm_serial_tty(domid_t dom, char *tty, size_t len)
+{
+    struct xs_handle *xs = names_xs();
+    char path[64], *v;
+    unsigned int n;
+
+    if (!xs)
+        return -ENOENT;
+    snprintf(path, sizeof(path), "/local/domain/%u/serial/0/tty", dom);
+    v = xs_read(xs, XBT_NULL, path, &n);
+    if (!v)
+        return -ENOENT;
+    snprintf(tty, len, "%s", v);
+    free(v);
+    return 0;
 }

@@ -8,6 +8,7 @@
 #include "device_vif.h"
 #include "names.h"
 #include "device_vbd.h"
+#include "device_model.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ static int attach_disks(const struct pv_config *c, domid_t dom)
 
 void domain_destroy(domid_t dom)
 {
+    dm_stop(dom);                                    /* first: it maps the guest's memory */
     ctl_simple(XEN_DOMCTL_destroydomain, dom);
     vbd_release_all(names_xs(), dom);
     names_remove(dom);
@@ -128,6 +130,10 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
         return -1;
     }
     pvctl_step("disks and vifs attached");
+    if (config_has_device_model(c) && dm_start(c, r.dom)) {
+        domain_destroy(r.dom);
+        return -1;
+    }
     if (!paused && (rc = ctl_simple(XEN_DOMCTL_unpausedomain, r.dom))) {
         fprintf(stderr, "pvctl: create: unpause: %s\n", strerror(-rc));
         domain_destroy(r.dom);

@@ -11,7 +11,8 @@ PKGS=(
   libcunit1-dev                          # unit tests
   libelf-dev liblzma-dev                 # pvctl's kernel loader (ELF notes, xz bzImage payload)
   xenstore-utils libxenstore4            # real xenstore clients
-  xen-utils-4.17                         # reference xenstored for differential tests
+  xen-utils-4.17                         # reference xenstored for differential tests; hvmloader
+  qemu-system-xen                        # the device model of HVM guests, in dom0 (docs/hvm.md)
   clang lld                              # libFuzzer targets
   busybox-static cpio xz-utils kmod      # initramfs building
   linux-source-6.1 flex bison bc         # guest-kernel-patches/: a patched guest kernel

@@ -193,7 +193,15 @@ static void test_hvm(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "device model"));
     CU_ASSERT_EQUAL(parse("name=\"p\"\nkernel=\"/k\"\nfirmware=\"/f\"\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "firmware= is for type"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "firmware= and device_model_* are for type"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\ndevice_model_version=\"qemu-xen-traditional\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "device_model_version"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\ndevice_model_version=\"none\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(config_has_device_model(&c), 0);
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\n"), 0);
+    CU_ASSERT_EQUAL(config_has_device_model(&c), 1);
     CU_ASSERT_EQUAL(parse("name=\"p\"\ntype=\"pv\"\nkernel=\"/k\"\n"), 0);
     CU_ASSERT_EQUAL(c.hvm, 0);
 }

@@ -52,6 +52,9 @@ struct ioreq_server {
     struct ioreq_ranges ranges[IOREQ_RANGE_KINDS];
 };
 
+/* A server and its ranges: QEMU-xen claims some 60 port and MMIO ranges for its PC. */
+#define SERVER_PAGES (ALIGN_UP(sizeof(struct ioreq_server), PAGE_SIZE) / PAGE_SIZE)
+
 struct ioreq_wait {
     bool outstanding;
     u16 server;
@@ -127,7 +130,7 @@ static void server_free(struct domain *d, struct ioreq_server *s)
         arch_release_frame(hv_virt_to_mfn(s->iopage));   /* at the last unmap if mapped */
     if (s->bufpage)
         arch_release_frame(hv_virt_to_mfn(s->bufpage));
-    hv_free_pages(s, 1);
+    hv_free_pages(s, SERVER_PAGES);
 }
 
 static int server_ports(struct domain *d, struct domain *dm, struct ioreq_server *s)
@@ -153,9 +156,8 @@ static int server_ports(struct domain *d, struct domain *dm, struct ioreq_server
 
 static struct ioreq_server *server_new(struct domain *d, struct domain *dm, u8 bufioreq)
 {
-    struct ioreq_server *s = hv_alloc_pages(1);
+    struct ioreq_server *s = hv_alloc_pages(SERVER_PAGES);
 
-    _Static_assert(sizeof(*s) <= PAGE_SIZE, "one page");
     if (!s)
         return NULL;
     memset(s, 0, sizeof(*s));

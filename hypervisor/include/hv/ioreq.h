@@ -14,7 +14,7 @@
 #include <hv/xen.h>
 
 #define IOREQ_MAX_SERVERS   8
-#define IOREQ_MAX_RANGES    16          /* per server and kind (Xen: 256) */
+#define IOREQ_MAX_RANGES    256         /* per server and kind, as Xen's MAX_NR_IO_RANGES */
 #define IOREQ_MAX_VCPUS     (PAGE_SIZE / sizeof(ioreq_t))
 #define IOREQ_FRAMES        2           /* acquire_resource: 0 buffered, 1 synchronous */
 /* create_ioreq_server's handle_bufioreq (public/hvm/hvm_op.h, tools-only there). */
