@@ -278,6 +278,7 @@ static int bind_interdomain_to(struct domain *d, struct domain *rd,
     flags = lock_port(rd, rport);
     rchn->state = ECS_INTERDOMAIN;
     rchn->remote_port = lport;
+    rchn->peer_closed = false;
     unlock_port(rd, rport, flags);
     op->local_port = lport;
     evtchn_set_pending(d, lport);                    /* as Xen: the binder gets a first event */
@@ -422,6 +423,9 @@ static void close_port(struct domain *d, evtchn_port_t port, struct domain *rd)
         ASSERT(rc->remote_port == port);
         rc->state = ECS_UNBOUND;
         rc->remote_dom = d->id;
+        rc->peer_closed = rc->hv_consumer;
+        if (rc->hv_consumer)                         /* its device model went: a waiter must know */
+            ioreq_port_notified(rd, rc->notify_vcpu);
     }
     if (c->state == ECS_HYPERVISOR)
         service_fn[d->id] = NULL;
@@ -432,6 +436,19 @@ static void close_port(struct domain *d, evtchn_port_t port, struct domain *rd)
                           .last_priority = c->last_priority };
     spin_unlock_pair(port_lock(d, port), rc ? port_lock(rd, rport) : port_lock(d, port));
     arch_irq_restore(flags);
+}
+
+bool evtchn_peer_gone(struct domain *d, evtchn_port_t port)
+{
+    unsigned long flags;
+    bool gone;
+
+    if (!d->evtchn || !port_valid(d, port))
+        return false;
+    flags = lock_port(d, port);
+    gone = chn(d, port)->hv_consumer && chn(d, port)->state == ECS_UNBOUND && chn(d, port)->peer_closed;
+    unlock_port(d, port, flags);
+    return gone;
 }
 
 /* The other end's domain of a bound interdomain port, with a reference; NULL: none. */

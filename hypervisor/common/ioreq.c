@@ -380,12 +380,26 @@ bool ioreq_claims(struct domain *d, const struct ioreq_access *a)
     return yes;
 }
 
+/*
+ * The device model closed its end of this vCPU's port (it died, or exited
+ * without destroying its server) while a request waits or as one is sent:
+ * nobody will answer. Xen's vCPU would wait for ever; this one's domain is
+ * crashed, alone, with the reason.
+ */
+static void device_model_gone(struct vcpu *v, u16 server)
+{
+    hv_warn("d%u v%u: ioreq server %u's device model closed its event channel\n",
+            v->domain->id, v->id, server);
+    domain_crash(v->domain, "its device model is gone");
+}
+
 int ioreq_send(struct vcpu *v, const struct ioreq_access *a)
 {
     struct ioreq_domain *io = __atomic_load_n(&v->domain->ioreq, __ATOMIC_ACQUIRE);
     struct ioreq_server *s;
     evtchn_port_t port;
     unsigned long f;
+    u16 id;
 
     if (!io || v->id >= HV_MAX_VCPUS || !a->size || a->size > 8)
         return -ENOENT;
@@ -398,9 +412,12 @@ int ioreq_send(struct vcpu *v, const struct ioreq_access *a)
     state_write(&s->iopage->vcpu_ioreq[v->id], STATE_IOREQ_READY);
     io->wait[v->id] = (struct ioreq_wait){ true, s->id };
     port = s->port[v->id];
+    id = s->id;
     sched_block(v);                               /* before the event: the answer's wake finds it */
     io_unlock(io, f);
     evtchn_send(v->domain, port);
+    if (evtchn_peer_gone(v->domain, port))
+        device_model_gone(v, id);
     return 0;
 }
 
@@ -436,7 +453,8 @@ static int take_answer(struct vcpu *v, struct ioreq_server *s, u64 *data)
 int ioreq_wait(struct vcpu *v, u64 *data)
 {
     struct ioreq_domain *io = __atomic_load_n(&v->domain->ioreq, __ATOMIC_ACQUIRE);
-    struct ioreq_server *s;
+    struct ioreq_server *s = NULL;
+    evtchn_port_t port = 0;
     unsigned long f;
     int rc = 0;
 
@@ -444,13 +462,17 @@ int ioreq_wait(struct vcpu *v, u64 *data)
     if (!io || v->id >= HV_MAX_VCPUS)
         return 0;
     f = io_lock(io);
-    if (io->wait[v->id].outstanding && (s = server_get(io, io->wait[v->id].server, NULL)))
+    if (io->wait[v->id].outstanding && (s = server_get(io, io->wait[v->id].server, NULL))) {
         rc = take_answer(v, s, data);
+        port = s->port[v->id];
+    }
     if (rc != -EAGAIN)
         io->wait[v->id].outstanding = false;
     io_unlock(io, f);
     if (rc == -EIO)
         domain_crash(v->domain, "garbage ioreq state from its device model");
+    if (rc == -EAGAIN && evtchn_peer_gone(v->domain, port))
+        device_model_gone(v, io->wait[v->id].server);
     return rc;
 }
 

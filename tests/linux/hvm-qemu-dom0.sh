@@ -70,6 +70,22 @@ sleep 0.2
 ! kill -0 "$dpid" 2>/dev/null && [ -z "$(xenstore-read /local/domain/0/device-model/$id/state 2>/dev/null)" ] \
   && ok destroy-stops-device-model || bad destroy-stops-device-model "pid $dpid still there or its entries"
 wait_for 10 [ "$(free_pages)" = "$base" ] && ok free-pages-back-after-pvctl || bad free-pages-back-after-pvctl "$(free_pages), baseline $base"
+# C. QEMU killed under a guest that keeps doing I/O (12 MiB: hvm-qemu's tick loop): its
+# event channels close, so the hypervisor crashes that guest alone, with the reason; dom0 and
+# the hypervisor go on, and destroy takes everything back.
+pvctl create /tmp/hq2.cfg name=hq4 memory=12 -p > /tmp/create.out 2>&1 || bad dm-killed-create "$(cat /tmp/create.out)"
+id=$(field hq4 domid); dpid=$(cat /run/pvctl/dm-$id.pid 2>/dev/null)
+pvctl console -l hq4 > /tmp/hq4.out 2>&1 & cpid=$!
+sleep 0.5; pvctl unpause hq4
+ticking() { grep -q '^HVM-QEMU: tick 5' /tmp/hq4.out; }
+wait_for 60 ticking && ok guest-ticks-through-qemu || bad guest-ticks-through-qemu "$(tail -c 200 /tmp/hq4.out)"
+kill -9 "$dpid"
+crashed() { [ "$(field hq4 shutdown_reason)" = 3 ]; }
+if wait_for 30 crashed && pvctl dmesg | grep -q "d$id crashed: its device model is gone"; then ok dm-killed-guest-crashed
+else bad dm-killed-guest-crashed "$(pvctl list hq4); $(pvctl dmesg | grep "d$id" | tail -3 | tr '\n' ';')"; fi
+kill $cpid 2>/dev/null
+pvctl destroy hq4
+wait_for 10 [ "$(free_pages)" = "$base" ] && ok dm-killed-free-pages-back || bad dm-killed-free-pages-back "$(free_pages), baseline $base"
 # A device model that cannot start fails the create with its log, and leaves nothing behind.
 pvctl create /tmp/hq2.cfg name=hq3 device_model_override=/bin/false > /tmp/create.out 2>&1 \
   && bad dm-fails-create "accepted" || { grep -q 'device model did not start' /tmp/create.out \

@@ -35,6 +35,7 @@ struct evtchn {
     u8 last_vcpu;                      /* FIFO queue the event was last linked on */
     u8 last_priority;
     bool hv_consumer;                  /* an ioreq port: its events wake notify_vcpu (common/ioreq.c) */
+    bool peer_closed;                  /* hv_consumer: its device model's end was bound, then closed */
 };
 
 /* Ports in the first bucket table; 2-level guests never get more. */
@@ -88,6 +89,8 @@ void evtchn_fifo_destroy(struct domain *d);
 /* Binds a free port of d in the state c gives; returns the port or -ENOSPC. */
 /* Binds c to a free port under d->event_lock: the port, or -ENOSPC. */
 int evtchn_bind_new(struct domain *d, struct evtchn c);
+/* An ioreq port of d whose device model bound it and closed it since (it died): nobody answers. */
+bool evtchn_peer_gone(struct domain *d, evtchn_port_t port);
 void evtchn_raise_pirq(struct domain *d, evtchn_port_t port, unsigned int pirq);
 /* EVTCHNOP_bind_pirq (common/event_pirq.c); closing the port unbinds the line. */
 int evtchn_bind_pirq(struct domain *d, void *bind_pirq);

@@ -208,6 +208,19 @@ static void test_server_lifecycle(void)
     EXPECT_EQ(acquire(1, 0, 0, 2, frames, NULL), -EPERM);      /* not privileged */
     harness_set_current(dom0);
 
+    {   /* Its device model binds the port, then dies: the port says nobody will answer. */
+        struct evtchn_bind_interdomain b = { .remote_dom = 1, .remote_port = port };
+
+        EXPECT_EQ(evtchn_peer_gone(hvm, port), false);         /* never bound: not gone */
+        EXPECT_EQ(evtchn_bind_interdomain(dom0, &b), 0);
+        EXPECT_EQ(evtchn_peer_gone(hvm, port), false);
+        EXPECT_EQ(evtchn_close(dom0, b.local_port), 0);
+        EXPECT_EQ(evtchn_from_port(hvm, port)->state, ECS_UNBOUND);
+        EXPECT_EQ(evtchn_peer_gone(hvm, port), true);
+        EXPECT_EQ(evtchn_bind_interdomain(dom0, &b), 0);       /* a new device model binds it */
+        EXPECT_EQ(evtchn_peer_gone(hvm, port), false);
+        EXPECT_EQ(evtchn_close(dom0, b.local_port), 0);
+    }
     memset(&op, 0, sizeof(op));
     op.op = XEN_DMOP_set_ioreq_server_state;
     op.u.set_ioreq_server_state.enabled = 1;

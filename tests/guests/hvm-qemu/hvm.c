@@ -4,7 +4,9 @@
  * It reads the PCI IDs of QEMU's i440FX host bridge, PIIX3 and Xen platform
  * device by configuration cycles, writes and reads back COM1's scratch
  * register, prints its lines on COM1 (QEMU's 16550, which dom0 logs to a
- * file) as well as on the debug port, and powers off.
+ * file) as well as on the debug port, and powers off. With 12 MiB of memory
+ * (EBX) it then keeps writing "HVM-QEMU: tick N" lines on COM1 instead, for
+ * the test that kills QEMU under it (the hypervisor must crash it alone).
  */
 #include "hvm.h"
 
@@ -56,5 +58,18 @@ void hvm_main(uint32_t mem_bytes)
     serial_puts("HVM-QEMU: hello over QEMU's emulated 16550\n");
     serial_puts("HVM-QEMU: host bridge, PIIX3 and platform device found\n");
     done();
+    for (uint32_t tick = 0; mem_bytes == (12u << 20); tick++) {   /* until its device model dies */
+        char line[32] = "HVM-QEMU: tick ";
+        unsigned int n = 15, d = 1;
+
+        while (tick / d >= 10)
+            d *= 10;
+        for (; d; d /= 10)
+            line[n++] = (char)('0' + tick / d % 10);
+        line[n++] = '\n';
+        line[n] = 0;
+        serial_puts(line);
+        hvm_sleep_us(20000);
+    }
     __asm__ volatile("cli; hlt");          /* poweroff */
 }
