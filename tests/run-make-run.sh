@@ -8,7 +8,9 @@
 #   2. in the domU's shell, through pvctl's console: fetch a file from this runner's HTTP
 #      server through pvbr0 and QEMU's user network, store it on /mnt (xvda), serve /mnt with
 #      busybox httpd, which this runner fetches through make run's HOSTFWD port;
-#   3. poweroff in the domU; in dom0 the image, mounted by loop, holds the file; poweroff.
+#   3. poweroff in the domU; in dom0, pvctl create /etc/pvctl/hvm.cfg -c: the HVM test guest
+#      (tests/guests/hvm-hello) runs its checks on the console pvctl follows (its debug port);
+#      then the image, mounted by loop, holds the file; poweroff.
 # Every sha256 must agree and the boot must end in the hypervisor's clean final state.
 # make run uses every CPU of the machine (RUN_SMP, at most 8): the hypervisor brings them all
 # up and dom0 gets as many vCPUs.
@@ -54,7 +56,11 @@ keys '^\(d0\) pvhv: Debian .* as a PV guest' \
 python3 "$top/tests/host-net.py" fetch "$log" "HTTPD-UP ready" "$fwd" run.bin "$res/served.bin" 600 \
   > "$res/fetch.out" 2>&1   # its last request (cgi-bin/done) is not served here: only the file counts
 keys '^\(d0\) HTTPD-UP ready' 'cd /; sync; poweroff\n'
+# The HVM test guest from the same shell: its console (the debug port, no QEMU here) until it
+# powers off.
 keys '^\(HV\) d[1-9][0-9]* shutdown: poweroff' \
+  "pvctl create /etc/pvctl/hvm.cfg -c; echo \"HVM-CONSOLE \$(echo ended)\"\n"
+keys '^\(d0\) HVM-CONSOLE ended' \
   "mount -t ext4 -o loop,ro /tmp/linux-disk.img /mnt && echo \"DOM0-SEES \$(sha256sum < /mnt/run.bin)\"; umount /mnt; poweroff\n"
 wait $run_pid; rc=$?; run_pid=
 tr -d '\r' < "$log" > "$res/boot.clean"
@@ -72,6 +78,7 @@ else fail "host-fetched-from-domU-hostfwd: '$served' ($(tail -1 "$res/fetch.out"
 seen=$(val DOM0-SEES | cut -d' ' -f1)
 if [ "$seen" = "$want" ]; then pass dom0-sees-file-on-image; else fail "dom0-sees-file-on-image: '$seen'"; fi
 check domU-poweroff '^\(HV\) d[1-9][0-9]* shutdown: poweroff'
+check hvm-guest-console-in-dom0 '^\(d0\) DONE: hvm-hello: [1-9][0-9]* passed, 0 failed$'
 check dom0-poweroff '^\(HV\) d0 shutdown: poweroff'
 why=$(hv_boot_verdict "$log" "$rc" "$TMO")
 if [ -z "$why" ]; then pass final-state
