@@ -5,8 +5,9 @@
  * whole struct xen_dm_op (copied in through the checked accessor, copied
  * back for the sub-ops with outputs); each sub-op checks its own padding.
  * The sub-ops are a table; the ioreq servers are common/ioreq.c's.
- * Implemented: the ioreq server sub-ops and set_isa_irq_level; the rest
- * -EOPNOTSUPP (docs/abi-coverage.md).
+ * Implemented: the ioreq server sub-ops, set_isa_irq_level,
+ * set_pci_intx_level and set_pci_link_route; the rest -EOPNOTSUPP
+ * (docs/abi-coverage.md).
  */
 #include <hv/arch.h>
 #include <hv/domain.h>
@@ -104,6 +105,25 @@ static int isa_irq_level(const struct dm_op_ctx *c, struct xen_dm_op *op)
     return arch_hvm_set_isa_irq_level(c->d, a->isa_irq, a->level);
 }
 
+/* Segment 0, bus 0: QEMU's xenfv machine has one PCI bus. */
+static int pci_intx_level(const struct dm_op_ctx *c, struct xen_dm_op *op)
+{
+    const struct xen_dm_op_set_pci_intx_level *a = &op->u.set_pci_intx_level;
+
+    if (a->domain || a->bus || a->device > 31 || a->intx > 3 || a->level > 1)
+        return -EINVAL;
+    return arch_hvm_set_pci_intx_level(c->d, a->device, a->intx, a->level);
+}
+
+static int pci_link_route(const struct dm_op_ctx *c, struct xen_dm_op *op)
+{
+    const struct xen_dm_op_set_pci_link_route *a = &op->u.set_pci_link_route;
+
+    if (a->link > 3 || a->isa_irq > 15)
+        return -EINVAL;
+    return arch_hvm_set_pci_link_route(c->d, a->link, a->isa_irq);
+}
+
 static const struct dm_subop dm_subops[] = {
     [XEN_DMOP_create_ioreq_server]             = { create_server, true },
     [XEN_DMOP_get_ioreq_server_info]           = { server_info, true },
@@ -112,6 +132,8 @@ static const struct dm_subop dm_subops[] = {
     [XEN_DMOP_set_ioreq_server_state]          = { set_state, false },
     [XEN_DMOP_destroy_ioreq_server]            = { destroy_server, false },
     [XEN_DMOP_set_isa_irq_level]               = { isa_irq_level, false },
+    [XEN_DMOP_set_pci_intx_level]              = { pci_intx_level, false },
+    [XEN_DMOP_set_pci_link_route]              = { pci_link_route, false },
 };
 
 /* Buffer 0's descriptor and the op it points at: Xen's order of -E2BIG, -EFAULT. */

@@ -164,6 +164,10 @@ int arch_hvm_load_context(struct domain *d, const u8 *buf, size_t len, u64 *load
 /* dm_op set_isa_irq_level: an ISA line of HVM domain d raised (level 1) on its PIC and
  * IO-APIC (edge: level 0 does nothing, as no line is level-triggered yet). */
 int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int level);
+/* dm_op set_pci_intx_level / set_pci_link_route: PCI device dev's INTx line (bus 0) and
+ * PIIX3's links to ISA IRQs (arch/x86/hvm/pci_intx.c): 0 or -EINVAL. */
+int arch_hvm_set_pci_intx_level(struct domain *d, unsigned int dev, unsigned int intx, unsigned int level);
+int arch_hvm_set_pci_link_route(struct domain *d, unsigned int link, unsigned int isa_irq);
 /* An HVM domain's physmap (arch/x86/hvm/physmap.c): the frame at a gfn (INVALID_MFN: none),
  * and one more frame at a gfn, under d->page_alloc_lock (-EEXIST: mapped already). */
 mfn_t arch_hvm_gfn_to_mfn(const struct domain *d, u64 gfn);

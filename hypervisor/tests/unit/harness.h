@@ -185,6 +185,7 @@ void suite_pirq(void);
 void suite_ioreq(void);
 void suite_hvm_param(void);
 void suite_hvm_save(void);
+void suite_pci_intx(void);
 /* arch_hvm_physmap_add's stub: the gfns an HVM domain got (test_memory.c). */
 extern u64 harness_physmap_gfn[16];
 extern mfn_t harness_physmap_mfn[16];

@@ -16,6 +16,7 @@
 #include "harness.h"
 
 extern unsigned int harness_isa_irq_raised;
+extern unsigned int harness_pci_intx_calls;
 
 static void test_ranges(void)
 {
@@ -43,6 +44,27 @@ static void test_ranges(void)
         EXPECT_EQ(ioreq_ranges_add(&rs, 0x1000 * i, 0x1000 * i + 1), 0);
     EXPECT_EQ(ioreq_ranges_add(&rs, 0x100000, 0x100001), -ENOSPC);
     EXPECT_EQ(ioreq_ranges_add(&rs, 0, ~0ULL), -EEXIST);
+}
+
+/* Ranges that touch are one, as Xen's rangesets: QEMU's 0xcf8 | 0xcf9 (PIIX3's reset) | 0xcfa-0xcfb. */
+static void test_ranges_touching(void)
+{
+    struct ioreq_ranges rs = { .nr = 0 };
+
+    EXPECT_EQ(ioreq_ranges_add(&rs, 0xcfa, 0xcfb), 0);
+    EXPECT_EQ(ioreq_ranges_add(&rs, 0xcf8, 0xcf8), 0);
+    EXPECT_EQ(ioreq_ranges_claim(&rs, 0xcf8, 4), false);        /* 0xcf9 not claimed yet */
+    EXPECT_EQ(ioreq_ranges_add(&rs, 0xcf9, 0xcf9), 0);
+    EXPECT_EQ(ioreq_ranges_claim(&rs, 0xcf8, 4), true);
+    EXPECT_EQ(ioreq_ranges_claim(&rs, 0xcf9, 2), true);
+    EXPECT_EQ(ioreq_ranges_claim(&rs, 0xcf8, 5), false);        /* 0xcfc is not */
+    EXPECT_EQ(ioreq_ranges_claim(&rs, 0xcf7, 2), false);
+    EXPECT_EQ(ioreq_ranges_add(&rs, ~0ULL - 1, ~0ULL), 0);
+    EXPECT_EQ(ioreq_ranges_add(&rs, ~0ULL - 3, ~0ULL - 2), 0);
+    EXPECT_EQ(ioreq_ranges_claim(&rs, ~0ULL - 3, 4), true);     /* up to the last address */
+    EXPECT_EQ(ioreq_ranges_claim(&rs, ~0ULL - 3, 5), false);    /* wraps */
+    EXPECT_EQ(ioreq_ranges_remove(&rs, 0xcf9, 0xcf9), 0);
+    EXPECT_EQ(ioreq_ranges_claim(&rs, 0xcf8, 4), false);
 }
 
 static struct xen_dm_op op;
@@ -133,6 +155,31 @@ static void test_dm_op_checks(void)
     op.u.set_isa_irq_level.level = 1;
     EXPECT_EQ(dm_op(1, 1), 0);
     EXPECT_EQ(harness_isa_irq_raised, 5);
+    /* PCI lines (bus 0 of segment 0, 32 devices, INTA-D) and PIIX3's four links */
+    unsigned int calls = harness_pci_intx_calls;
+    memset(&op, 0, sizeof(op));
+    op.op = XEN_DMOP_set_pci_intx_level;
+    op.u.set_pci_intx_level = (struct xen_dm_op_set_pci_intx_level){ .device = 3, .intx = 0, .level = 1 };
+    EXPECT_EQ(dm_op(1, 1), 0);
+    op.u.set_pci_intx_level.bus = 1;
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    op.u.set_pci_intx_level = (struct xen_dm_op_set_pci_intx_level){ .domain = 1 };
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    op.u.set_pci_intx_level = (struct xen_dm_op_set_pci_intx_level){ .device = 32 };
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    op.u.set_pci_intx_level = (struct xen_dm_op_set_pci_intx_level){ .intx = 4 };
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    op.u.set_pci_intx_level = (struct xen_dm_op_set_pci_intx_level){ .level = 2 };
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    memset(&op, 0, sizeof(op));
+    op.op = XEN_DMOP_set_pci_link_route;
+    op.u.set_pci_link_route = (struct xen_dm_op_set_pci_link_route){ .link = 3, .isa_irq = 11 };
+    EXPECT_EQ(dm_op(1, 1), 0);
+    op.u.set_pci_link_route.link = 4;
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    op.u.set_pci_link_route = (struct xen_dm_op_set_pci_link_route){ .link = 0, .isa_irq = 16 };
+    EXPECT_EQ(dm_op(1, 1), -EINVAL);
+    EXPECT_EQ(harness_pci_intx_calls, calls + 2);       /* only the good ones reached the arch */
     hvm->hvm = NULL;
 }
 
@@ -271,6 +318,7 @@ void suite_ioreq(void)
 {
     static const struct unit_test tests[] = {
         { "ranges", test_ranges },
+        { "ranges_touching", test_ranges_touching },
         { "dm_op_checks", test_dm_op_checks },
         { "server_lifecycle", test_server_lifecycle },
         { "servers_die_with_domain", test_servers_die_with_domain },

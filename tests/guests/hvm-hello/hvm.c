@@ -23,6 +23,11 @@ static void check_cpuid(void)
     check(r[2] & (1u << 31), "cpuid 1: hypervisor bit set (ecx %x)", r[2]);
     check(!(r[2] & (1u << 5)), "cpuid 1: no VMX");
     check(!(r[2] & (1u << 26)), "cpuid 1: no XSAVE (XSETBV is refused)");
+    check(!(r[3] & ((1u << 7) | (1u << 12) | (1u << 14))), "cpuid 1: no MCE, MTRR, MCA (edx %x)", r[3]);
+    cpuid(7, 0, r);
+    check(!(r[2] & (1u << 16)), "cpuid 7: no LA57 (ecx %x)", r[2]);
+    cpuid(6, 0, r);
+    check(!r[0] && !r[1] && !r[2] && !r[3], "cpuid 6: empty");
     cpuid(0x80000001, 0, r);
     check(!(r[2] & (1u << 2)), "cpuid 0x80000001: no SVM (ecx %x)", r[2]);
     cpuid(0x8000000a, 0, r);

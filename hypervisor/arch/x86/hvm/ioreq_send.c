@@ -137,6 +137,21 @@ int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int 
     return 0;
 }
 
+/* dm_op set_pci_intx_level / set_pci_link_route: the link's ISA IRQ, when it should fire. */
+int arch_hvm_set_pci_intx_level(struct domain *d, unsigned int dev, unsigned int intx, unsigned int level)
+{
+    int irq = d->hvm ? pci_intx_set_level(&d->hvm->pci_intx, dev, intx, level) : -EINVAL;
+
+    return irq > 0 ? arch_hvm_set_isa_irq_level(d, (unsigned int)irq, 1) : irq;
+}
+
+int arch_hvm_set_pci_link_route(struct domain *d, unsigned int link, unsigned int isa_irq)
+{
+    int irq = d->hvm ? pci_intx_set_link_route(&d->hvm->pci_intx, link, isa_irq) : -EINVAL;
+
+    return irq > 0 ? arch_hvm_set_isa_irq_level(d, (unsigned int)irq, 1) : irq;
+}
+
 void hvm_isa_irq_deliver(struct vcpu *v)
 {
     struct domain *d = v->domain;

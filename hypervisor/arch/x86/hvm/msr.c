@@ -1,7 +1,8 @@
 /*
  * RDMSR/WRMSR of an HVM guest. The MSR permission map intercepts every
  * MSR (svm.c); the few emulated here live in the VMCB (EFER, PAT, the
- * syscall and segment-base MSRs VMLOAD/VMSAVE move) or are the TSC. Every
+ * syscall and segment-base MSRs VMLOAD/VMSAVE move) or are the TSC, and one
+ * reads as zero (AMD's C1E message register, for Linux's erratum check). Every
  * other MSR is #GP, as on a CPU without it. Values that VMRUN or VMLOAD
  * would refuse (non-canonical bases, EFER bits, PAT types) are #GP too, so
  * a guest can never make the host's VMLOAD fault.
@@ -18,6 +19,9 @@
 #define MSR_SYSENTER_EIP   0x176
 #define MSR_PAT            0x277
 #define MSR_APIC_BASE      0x1b
+/* AMD's C1E "interrupt pending message" register: Linux reads it unguarded on the families with
+ * erratum 400; reads as 0 (no C1E), writes #GP. */
+#define MSR_K8_INT_PENDING_MSG 0xc0010055
 #define APIC_BASE_BSP      (1ULL << 8)
 #define APIC_BASE_ENABLE   (1ULL << 11)
 #define EFER_LME           (1ULL << 8)
@@ -74,6 +78,10 @@ int hvm_msr_read(struct vcpu *v, u32 msr, u64 *val)
     }
     if (msr == MSR_APIC_BASE) {
         *val = apic_base(v);
+        return 0;
+    }
+    if (msr == MSR_K8_INT_PENDING_MSG) {
+        *val = 0;
         return 0;
     }
     return -EINVAL;

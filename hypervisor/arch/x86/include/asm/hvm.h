@@ -66,6 +66,18 @@ struct vioapic {
     u64 redir[VIOAPIC_PINS];
 };
 
+/* PCI INTx lines and PIIX3's four links (pci_intx.c). */
+struct hvm_pci_intx {
+    u32 asserted[4];                 /* bit D * 4 + INTx: that line is high */
+    u32 link_high[4];                /* how many lines hold each link high */
+    u8 link_route[4];                /* each link's ISA IRQ (0: none), as the guest routed it */
+};
+
+/* 0, an ISA IRQ to raise an edge on, or -EINVAL (device > 31, INTx > 3, level > 1). */
+int pci_intx_set_level(struct hvm_pci_intx *p, unsigned int dev, unsigned int intx, unsigned int level);
+/* 0, an ISA IRQ to raise an edge on (the link is high), or -EINVAL (link > 3, IRQ > 15). */
+int pci_intx_set_link_route(struct hvm_pci_intx *p, unsigned int link, unsigned int isa_irq);
+
 struct hvm_domain {
     struct npt npt;
     u64 pm_timer_base_ns;            /* the ACPI PM timer counts from here (io.c) */
@@ -74,6 +86,7 @@ struct hvm_domain {
     struct vpit pit;
     struct vioapic ioapic;
     u32 isa_irq_posted;              /* ISA lines a device model raised (dm_op), not yet edges */
+    struct hvm_pci_intx pci_intx;    /* PCI lines a device model raised, their links' routes */
     u32 pci_cf8;                     /* the last dword written to CONFIG_ADDRESS (io.c) */
 };
 
