@@ -23,7 +23,8 @@ help:
 	@echo "make test-dom0        the stock Debian kernel as dom0 on q35"
 	@echo "make test-toolstack   pvctl in dom0: create, list, pause, destroy; on_* actions; xenstore; bad input"
 	@echo "make test-io          a Linux domU's disk through dom0's xen-blkback (docs/io.md)"
-	@echo "make test-hvm         HVM guests' I/O served by device models in dom0: ours (ioreq) and Debian's QEMU-xen"
+	@echo "make test-hvm         HVM guests' I/O served by device models in dom0: ours (ioreq) and Debian's QEMU-xen;"
+	@echo "                      the stock kernel as an HVM guest with QEMU's IDE disk"
 	@echo "make test-net         a Linux domU's network through dom0's xen-netback and pvbr0 (docs/io.md)"
 	@echo "make test-run         make run as a user drives it: a Linux domU with a disk and a network from dom0"
 	@echo "make linux-patched    just build it (build/linux-patched/vmlinux)"
@@ -97,7 +98,8 @@ test-io: hypervisor linux-image
 
 # ioreq servers (issue 16 stage 3a; docs/hvm.md "The ioreq flow"): dom0's ioreq-dm serves hvm-ioreq.
 test-hvm: hypervisor guests linux-image
-	@bash scripts/test-suite.sh hvm sh -c 'bash tests/run-hvm-ioreq.sh; a=$$?; bash tests/run-hvm-qemu.sh || a=1; exit $$a'
+	@bash scripts/test-suite.sh hvm sh -c 'bash tests/run-hvm-ioreq.sh; a=$$?; bash tests/run-hvm-qemu.sh || a=1; \
+	    bash tests/run-hvm-linux.sh || a=1; exit $$a'
 # Split-driver networks (issue 15; docs/io.md "Networks"): netfront, netback, the bridge pvbr0.
 test-net: hypervisor linux-image
 	@bash scripts/test-suite.sh net bash tests/run-net.sh

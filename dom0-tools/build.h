@@ -17,6 +17,7 @@ struct build_spec {
     uint64_t memory_mb;
     uint32_t vcpus;
     int xenstored;                    /* a xenstored will serve the guest's ring */
+    int hvm_kernel_boot;              /* HVM: kernel is a bzImage booted directly (hvm_linux.h) */
     uint8_t handle[16];               /* the domain's uuid (createdomain's handle) */
 };
 
@@ -35,7 +36,7 @@ struct build_result {
 int pv_build(const struct build_spec *s, struct build_result *r);
 /*
  * The HVM builder (build_hvm.c): s->kernel is the firmware image (ELF32),
- * no initrd, one vCPU; no console ring or xenstore page (r's are 0). Same
+ * or with hvm_kernel_boot a bzImage with its initrd and cmdline; one vCPU; no console ring or xenstore page (r's are 0). Same
  * contract: paused on success, nothing left behind on failure.
  */
 int hvm_build(const struct build_spec *s, struct build_result *r);

@@ -9,10 +9,16 @@
  * sethvmcontext with HEADER, CPU, MTRR, END: libxenguest's vcpu_hvm). The
  * vCPU starts in flat 32-bit protected mode, paging off, at the image's
  * entry, EBX = the RAM size in bytes (the project's test guests read it).
+ * With kernel= instead of firmware= (direct kernel boot, hvm_linux.h) the
+ * bzImage, initrd, command line and zero page are written where a boot
+ * loader puts them, and the vCPU starts in the boot stub (hvm_boot_stub.S:
+ * the firmware's setup of the PC), which enters the kernel's 32-bit entry
+ * with ESI = the zero page, as Linux's 32-bit boot protocol asks.
  * Anything that fails after createdomain destroys the domain.
  */
 #include "build.h"
 #include "hvm_image.h"
+#include "hvm_linux.h"
 #include "pvctl.h"
 
 #include <errno.h>
@@ -26,9 +32,17 @@
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  (1UL << PAGE_SHIFT)
 
+/* vCPU 0's first registers: flat 32-bit protected mode, paging off. */
+struct hvm_start {
+    uint32_t eip, ebx, esi;
+    uint16_t cs, ds;
+};
+
 struct hvm_ctx {
     const struct build_spec *s;
-    struct hvm_image img;
+    struct hvm_image img;             /* firmware= */
+    struct hvm_linux lx;              /* kernel= */
+    struct hvm_start start;
     uint64_t nr_pages;
     struct build_result *r;
 };
@@ -39,6 +53,23 @@ static int fail(int rc, const char *what)
     return rc < 0 ? rc : -EINVAL;
 }
 
+/* The image, and where vCPU 0 starts: the firmware's entry, or the kernel's under the boot protocol. */
+static int image_check(struct hvm_ctx *c, const char **why)
+{
+    const struct build_spec *s = c->s;
+    uint64_t ram = c->nr_pages << PAGE_SHIFT;
+
+    if (!s->hvm_kernel_boot) {
+        c->start = (struct hvm_start){ 0, (uint32_t)ram, 0, 0x08, 0x10 };
+        if (hvm_image_parse(&s->kernel, ram, &c->img, why))
+            return -EINVAL;
+        c->start.eip = c->img.entry;
+        return 0;
+    }
+    c->start = (struct hvm_start){ HVM_LINUX_STUB, 0, HVM_LINUX_PARAMS, HVM_LINUX_BOOT_CS, HVM_LINUX_BOOT_DS };
+    return hvm_linux_prepare(&s->kernel, ram, s->initrd.len, s->cmdline ? s->cmdline : "", &c->lx, why);
+}
+
 static int check_spec(struct hvm_ctx *c)
 {
     struct xen_sysctl_physinfo pi;
@@ -46,7 +77,7 @@ static int check_spec(struct hvm_ctx *c)
     int rc;
 
     c->nr_pages = c->s->memory_mb << (20 - PAGE_SHIFT);
-    if (hvm_image_parse(&c->s->kernel, c->nr_pages << PAGE_SHIFT, &c->img, &why))
+    if ((rc = image_check(c, &why)))
         return fail(0, why);
     if ((rc = ctl_physinfo(&pi)))
         return fail(rc, "physinfo");
@@ -97,10 +128,11 @@ static int make_domain(struct hvm_ctx *c)
     return 0;
 }
 
-/* One segment's bytes at its guest-physical address (the rest of its pages stay zero). */
-static int load_segment(struct hvm_ctx *c, xenforeignmemory_handle *fm, const struct hvm_segment *sg)
+/* len bytes at guest-physical paddr, through a foreign mapping by gfn (the rest of the pages stay zero). */
+static int load_bytes(struct hvm_ctx *c, xenforeignmemory_handle *fm, uint64_t paddr,
+                      const void *src, size_t len)
 {
-    uint64_t first = sg->paddr >> PAGE_SHIFT, last = ((uint64_t)sg->paddr + sg->memsz - 1) >> PAGE_SHIFT;
+    uint64_t first = paddr >> PAGE_SHIFT, last = (paddr + (len ? len : 1) - 1) >> PAGE_SHIFT;
     size_t n = last - first + 1;
     xen_pfn_t *gfns = calloc(n, sizeof(*gfns));
     int *err = calloc(n, sizeof(*err)), rc = 0;
@@ -115,11 +147,45 @@ static int load_segment(struct hvm_ctx *c, xenforeignmemory_handle *fm, const st
     if (!p || rc)
         rc = fail(p ? rc : -errno, "mapping the guest's memory by gfn (xenforeignmemory_map)");
     else
-        memcpy(p + (sg->paddr & (PAGE_SIZE - 1)), c->s->kernel.data + sg->offset, sg->filesz);
+        memcpy(p + (paddr & (PAGE_SIZE - 1)), src, len);
     if (p)
         xenforeignmemory_unmap(fm, p, n);
     free(gfns);
     free(err);
+    return rc;
+}
+
+/* The firmware's segments at their physical addresses. */
+static int load_firmware(struct hvm_ctx *c, xenforeignmemory_handle *fm)
+{
+    int rc = 0;
+
+    for (unsigned int i = 0; !rc && i < c->img.nr_segs; i++) {
+        const struct hvm_segment *sg = &c->img.seg[i];
+
+        rc = load_bytes(c, fm, sg->paddr, c->s->kernel.data + sg->offset, sg->filesz);
+    }
+    if (!rc)
+        pvctl_step("firmware loaded");
+    return rc;
+}
+
+/* What a boot loader writes: the protected-mode kernel, the initrd, the command line, the zero page. */
+static int load_linux(struct hvm_ctx *c, xenforeignmemory_handle *fm)
+{
+    const struct build_spec *s = c->s;
+    int rc = load_bytes(c, fm, HVM_LINUX_KERNEL, s->kernel.data + c->lx.kernel_off, c->lx.kernel_len);
+
+    if (!rc && s->initrd.len)
+        rc = load_bytes(c, fm, c->lx.initrd_paddr, s->initrd.data, s->initrd.len);
+    if (!rc)
+        rc = load_bytes(c, fm, HVM_LINUX_CMDLINE, s->cmdline ? s->cmdline : "", c->lx.cmdline_len);
+    if (!rc)
+        rc = load_bytes(c, fm, HVM_LINUX_PARAMS, &c->lx.params, sizeof(c->lx.params));
+    if (!rc)
+        rc = load_bytes(c, fm, HVM_LINUX_STUB, hvm_boot_stub, (size_t)(hvm_boot_stub_end - hvm_boot_stub));
+    if (!rc)
+        pvctl_step("kernel, ramdisk, command line, zero page and boot stub loaded (Linux 32-bit boot protocol)");
     return rc;
 }
 
@@ -128,12 +194,10 @@ static int load_image(struct hvm_ctx *c)
     xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
     int rc = fm ? 0 : fail(-errno, "xenforeignmemory_open");
 
-    for (unsigned int i = 0; !rc && i < c->img.nr_segs; i++)
-        rc = load_segment(c, fm, &c->img.seg[i]);
+    if (!rc)
+        rc = c->s->hvm_kernel_boot ? load_linux(c, fm) : load_firmware(c, fm);
     if (fm)
         xenforeignmemory_close(fm);
-    if (!rc)
-        pvctl_step("firmware loaded");
     return rc;
 }
 
@@ -155,11 +219,11 @@ static const struct hvm_save_descriptor *find_record(const uint8_t *buf, uint32_
 }
 
 /* libxenguest's vcpu_hvm: flat 32-bit protected mode, paging off, at the entry. */
-static void cpu_record(struct hvm_hw_cpu *cpu, uint32_t entry, uint64_t ram_bytes)
+static void cpu_record(struct hvm_hw_cpu *cpu, const struct hvm_start *st)
 {
     memset(cpu, 0, sizeof(*cpu));
-    cpu->cs_sel = 0x08;
-    cpu->ds_sel = cpu->es_sel = cpu->fs_sel = cpu->gs_sel = cpu->ss_sel = 0x10;
+    cpu->cs_sel = st->cs;
+    cpu->ds_sel = cpu->es_sel = cpu->fs_sel = cpu->gs_sel = cpu->ss_sel = st->ds;
     cpu->cs_limit = cpu->ds_limit = cpu->es_limit = cpu->fs_limit = ~0u;
     cpu->gs_limit = cpu->ss_limit = ~0u;
     cpu->cs_arbytes = 0xc9b;                          /* G, D, P, code execute/read */
@@ -168,8 +232,9 @@ static void cpu_record(struct hvm_hw_cpu *cpu, uint32_t entry, uint64_t ram_byte
     cpu->tr_limit = 0x67;
     cpu->cr0 = 0x11;                                  /* PE, ET */
     cpu->rflags = 0x2;
-    cpu->rip = entry;
-    cpu->rbx = ram_bytes;
+    cpu->rip = st->eip;
+    cpu->rbx = st->ebx;
+    cpu->rsi = st->esi;
     cpu->dr6 = 0xffff0ff0;
     cpu->dr7 = 0x400;
 }
@@ -209,7 +274,7 @@ static int start_vcpu0(struct hvm_ctx *c)
     st.hd = *h;
     memcpy(&st.h, h + 1, sizeof(st.h));
     st.cd = (struct hvm_save_descriptor){ HVM_SAVE_CODE(CPU), 0, sizeof(st.cpu) };
-    cpu_record(&st.cpu, c->img.entry, c->nr_pages << PAGE_SHIFT);
+    cpu_record(&st.cpu, &c->start);
     st.md = *m;
     memcpy(&st.mtrr, m + 1, sizeof(st.mtrr));
     st.ed = (struct hvm_save_descriptor){ HVM_SAVE_CODE(END), 0, 0 };

@@ -35,6 +35,10 @@ int cmd_block_attach(int argc, char **argv)
         fprintf(stderr, "pvctl: block-attach: '%s': %s\n", argv[1], why);
         return 1;
     }
+    if (d.vdev[0] == 'h') {
+        fprintf(stderr, "pvctl: block-attach: '%s': hda..hdd are an HVM guest's IDE disks, given at create\n", argv[1]);
+        return 1;
+    }
     if (pvctl_open_control() || pvctl_resolve(argv[0], &dom) || !(xs = open_xs("block-attach")))
         return 1;
     if (dom == 0) {

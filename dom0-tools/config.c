@@ -309,18 +309,26 @@ int config_override(struct pv_config *c, const char *kv, char *err, size_t errle
 }
 
 /*
- * type = "hvm" (docs/hvm.md): the firmware image is started on the emulated
- * platform; what needs a device model in dom0 (direct kernel boot, emulated
- * disks and NICs) is refused until pvctl starts one.
+ * type = "hvm" (docs/hvm.md): a firmware image, or a Linux kernel booted
+ * directly (kernel=, ramdisk=, cmdline=), started on the emulated
+ * platform. Disks are QEMU's IDE disks (four places: hda..hdd, or
+ * xvda..xvdd as libxl maps them); emulated NICs are refused for now.
  */
 static const char *hvm_check(const struct pv_config *c)
 {
-    if (!c->firmware[0])
-        return "type=\"hvm\" needs firmware= (an ELF32 image: hvmloader or a test guest)";
-    if (c->kernel[0] || c->ramdisk[0])
-        return "kernel=/ramdisk= with type=\"hvm\" (direct kernel boot) need a device model: not yet";
-    if (c->nr_disk || c->nr_vif)
-        return "disk=/vif= with type=\"hvm\" need a device model: not yet";
+    if (!c->firmware[0] && !c->kernel[0])
+        return "type=\"hvm\" needs firmware= (an ELF32 image: hvmloader or a test guest) or kernel= (a bzImage)";
+    if (c->firmware[0] && c->kernel[0])
+        return "type=\"hvm\" takes firmware= or kernel=, not both";
+    if (c->ramdisk[0] && !c->kernel[0])
+        return "ramdisk= with type=\"hvm\" needs kernel=";
+    if (c->nr_vif)
+        return "vif= with type=\"hvm\" (an emulated NIC): not yet";
+    if (c->nr_disk && !strcmp(c->device_model_version, "none"))
+        return "disk= with type=\"hvm\" needs the device model (QEMU's IDE): not with device_model_version=\"none\"";
+    for (unsigned int i = 0; i < c->nr_disk; i++)
+        if (c->disks[i].index > 3)
+            return "disk= with type=\"hvm\": IDE has four places, hda..hdd (or xvda..xvdd)";
     if (c->vcpus != 1)
         return "type=\"hvm\" guests have one vCPU here";
     if (c->device_model_version[0] && strcmp(c->device_model_version, "qemu-xen") &&
@@ -351,6 +359,10 @@ int config_check(const struct pv_config *c, char *err, size_t errlen)
         why = "no kernel";
     else if (c->firmware[0] || c->device_model_version[0] || c->device_model_override[0])
         why = "firmware= and device_model_* are for type=\"hvm\"";
+    else
+        for (unsigned int i = 0; i < c->nr_disk && !why; i++)
+            if (c->disks[i].vdev[0] == 'h')
+                why = "disk= vdev hda..hdd are IDE disks, for type=\"hvm\" (xvda..xvdp here)";
     if (why)
         snprintf(err, errlen, "%s", why);
     return why ? -EINVAL : 0;
@@ -371,12 +383,23 @@ static int disk_why(char *why, size_t len, const char *fmt, const char *a)
     return -EINVAL;
 }
 
+/* xvda..xvdp (Xen's PV disks, major 202), or hda..hdd (IDE, for HVM guests: majors 3 and 22). */
 static int disk_vdev(struct cfg_disk *d, const char *v, char *why, size_t len)
 {
+    unsigned int i;
+
+    if (strlen(v) == 3 && !strncmp(v, "hd", 2) && v[2] >= 'a' && v[2] <= 'd') {
+        i = (unsigned int)(v[2] - 'a');
+        strcpy(d->vdev, v);
+        d->devid = ((i < 2 ? 3u : 22u) << 8) | ((i & 1) << 6);
+        d->index = i;
+        return 0;
+    }
     if (strlen(v) != 4 || strncmp(v, "xvd", 3) || v[3] < 'a' || v[3] > 'p')
-        return disk_why(why, len, "vdev '%s': only xvda..xvdp", v);
+        return disk_why(why, len, "vdev '%s': only xvda..xvdp (hda..hdd for type=\"hvm\")", v);
     strcpy(d->vdev, v);
-    d->devid = (202u << 8) | ((unsigned int)(v[3] - 'a') << 4);
+    d->index = (unsigned int)(v[3] - 'a');
+    d->devid = (202u << 8) | (d->index << 4);
     return 0;
 }
 

@@ -22,8 +22,9 @@
  */
 struct cfg_disk {
     char target[256];                 /* the image file or block device */
-    char vdev[8];                     /* xvda..xvdp */
+    char vdev[8];                     /* xvda..xvdp; hda..hdd (HVM: IDE) */
     unsigned int devid;               /* xenstore's device number: 202 << 8 | index << 4 */
+    unsigned int index;               /* the letter's: 0 for xvda or hda */
     int readonly;
 };
 

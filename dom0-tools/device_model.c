@@ -1,8 +1,9 @@
 /*
  * device_model.c: QEMU-xen for an HVM guest (device_model.h). The command
  * line is libxl's for a qemu-xen device model, reduced to what is emulated
- * here: `-machine xenfv` (i440FX, PIIX3, the Xen platform device), the
- * guest's serial port on a pty, no display, no default devices. QEMU
+ * here: `-machine xenfv` (i440FX, PIIX3 and its IDE, the Xen platform
+ * device), the guest's serial port on a pty, its disks as IDE disks
+ * (`-drive ...,if=ide`), no display, no default devices. QEMU
  * daemonizes once it is initialised (its ioreq server is up and its ranges
  * are claimed), so its parent's exit status says whether it started;
  * device-model/N/state = running says it serves the guest. The serial
@@ -41,18 +42,77 @@ static void sleep_ms(unsigned int ms)
     nanosleep(&t, NULL);
 }
 
+#define DM_MAX_ARGS 64
+
+/* One IDE disk, as libxl gives QEMU an HVM guest's emulated disk (',' in a path doubled). */
+static void drive_arg(const struct cfg_disk *d, char *buf, size_t len)
+{
+    size_t o = (size_t)snprintf(buf, len, "file=");
+
+    for (const char *p = d->target; *p && o + 2 < len; p++) {
+        if (*p == ',')
+            buf[o++] = ',';
+        buf[o++] = *p;
+    }
+    buf[o] = 0;
+    snprintf(buf + o, len - o, ",if=ide,index=%u,media=disk,format=raw,cache=writeback%s",
+             d->index, d->readonly ? ",readonly=on" : "");
+}
+
+struct dm_args {
+    const char *argv[DM_MAX_ARGS];
+    char id[16], mem[24], qmp[128], pid[96];
+    char drive[CFG_MAX_DEVS][640];
+    unsigned int n;
+};
+
+static void add(struct dm_args *a, const char *s1, const char *s2)
+{
+    if (a->n + 3 > DM_MAX_ARGS)
+        return;                                      /* cannot happen: sized for every option */
+    a->argv[a->n++] = s1;
+    if (s2)
+        a->argv[a->n++] = s2;
+}
+
+/* libxl's command line for qemu-xen, reduced to what is emulated here. */
+static void build_args(const struct pv_config *c, domid_t dom, const char *exe, struct dm_args *a)
+{
+    snprintf(a->id, sizeof(a->id), "%u", dom);
+    snprintf(a->mem, sizeof(a->mem), "%lu", c->memory_mb);
+    dm_path(a->pid, sizeof(a->pid), dom, "pid");
+    snprintf(a->qmp, sizeof(a->qmp), "unix:" DM_RUN_DIR "/dm-%u.qmp,server=on,wait=off", dom);
+    a->n = 0;
+    add(a, exe, NULL);
+    add(a, "-xen-domid", a->id);
+    add(a, "-machine", "xenfv");
+    add(a, "-m", a->mem);
+    add(a, "-nodefaults", NULL);
+    add(a, "-no-user-config", NULL);
+    add(a, "-display", "none");
+    add(a, "-vga", "none");
+    add(a, "-serial", "pty");
+    add(a, "-monitor", "none");
+    add(a, "-name", c->name);
+    add(a, "-qmp", a->qmp);
+    for (unsigned int i = 0; i < c->nr_disk; i++) {
+        drive_arg(&c->disks[i], a->drive[i], sizeof(a->drive[i]));
+        add(a, "-drive", a->drive[i]);
+    }
+    add(a, "-daemonize", NULL);
+    add(a, "-pidfile", a->pid);
+    a->argv[a->n] = NULL;
+}
+
 /* QEMU's parent: exits 0 once the child is initialised (-daemonize), else non-zero. */
 static int spawn(const struct pv_config *c, domid_t dom, const char *log)
 {
-    char id[16], mem[24], qmp[128], pid[96];
+    static struct dm_args a;
     const char *exe = c->device_model_override[0] ? c->device_model_override : DM_DEFAULT_PATH;
     int status, fd;
     pid_t p;
 
-    snprintf(id, sizeof(id), "%u", dom);
-    snprintf(mem, sizeof(mem), "%lu", c->memory_mb);
-    dm_path(pid, sizeof(pid), dom, "pid");
-    snprintf(qmp, sizeof(qmp), "unix:" DM_RUN_DIR "/dm-%u.qmp,server=on,wait=off", dom);
+    build_args(c, dom, exe, &a);
     if ((p = fork()) < 0)
         return -1;
     if (!p) {
@@ -61,10 +121,7 @@ static int spawn(const struct pv_config *c, domid_t dom, const char *log)
             dup2(fd, 1);
             dup2(fd, 2);
         }
-        execl(exe, exe, "-xen-domid", id, "-machine", "xenfv", "-m", mem, "-nodefaults",
-              "-no-user-config", "-display", "none", "-vga", "none", "-serial", "pty",
-              "-monitor", "none", "-name", c->name, "-qmp", qmp, "-daemonize", "-pidfile", pid,
-              (char *)NULL);
+        execv(exe, (char *const *)a.argv);
         fprintf(stderr, "pvctl: exec %s: %s\n", exe, strerror(errno));
         _exit(127);
     }

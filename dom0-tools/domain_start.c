@@ -19,14 +19,21 @@ int domain_images_load(const struct pv_config *c, struct build_spec *s)
 {
     int rc;
 
-    if (c->hvm) {                                    /* the firmware, as it is (build_hvm.c) */
+    if (c->hvm && c->firmware[0]) {                  /* the firmware, as it is (build_hvm.c) */
         rc = pvctl_read_file(c->firmware, &s->kernel);
         if (rc)
             fprintf(stderr, "pvctl: firmware %s: %s\n", c->firmware,
                     strerror(rc == -EINVAL ? ENODATA : -rc));
         return rc ? -1 : 0;
     }
-    if (pvctl_load_kernel(c->kernel, &s->kernel))
+    if (c->hvm) {                                    /* a bzImage, as it is (hvm_linux.c) */
+        s->hvm_kernel_boot = 1;
+        rc = pvctl_read_file(c->kernel, &s->kernel);
+        if (rc) {
+            fprintf(stderr, "pvctl: kernel %s: %s\n", c->kernel, strerror(rc == -EINVAL ? ENODATA : -rc));
+            return -1;
+        }
+    } else if (pvctl_load_kernel(c->kernel, &s->kernel))
         return -1;
     if (!c->ramdisk[0])
         return 0;
@@ -118,14 +125,14 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
     s->xenstored = names_have_xenstore();
     if (c->hvm ? hvm_build(s, &r) : pv_build(s, &r))
         return -1;
-    if (names_have_xenstore() && !r.grants_seeded)
+    if (names_have_xenstore() && !r.grants_seeded && !c->hvm)
         fprintf(stderr, "pvctl: create: the back ends map the rings by their MFNs instead\n");
     if (record(c, &r, xd)) {
         domain_destroy(r.dom);
         return -1;
     }
     pvctl_step("xenstore entries, introduced");
-    if (attach_disks(c, r.dom) || attach_vifs(c, r.dom)) {
+    if ((!c->hvm && attach_disks(c, r.dom)) || attach_vifs(c, r.dom)) {   /* HVM disks: QEMU's */
         domain_destroy(r.dom);
         return -1;
     }

@@ -79,7 +79,8 @@ cp "$top/tests/linux/toolstack-checks.sh" "$ir/toolstack-checks.sh"
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)
 [ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
-for m in xen-blkfront xen-netfront xenfs ahci sd_mod xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do
+# (ata_piix: the IDE disk an HVM guest gets from QEMU, tests/linux/hvm-linux-guest.sh)
+for m in xen-blkfront xen-netfront xenfs ahci ata_piix sd_mod xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
@@ -180,6 +181,7 @@ cp "$top/tests/linux/make-run-dom0.sh" "$top/tests/linux/make-run-domU.sh" "$ir/
 # --- end of split-driver networks
 cp "$top/tests/linux/init" "$ir/init"; chmod +x "$ir/init"
 cp "$top/tests/linux/checks.sh" "$ir/checks.sh"
+cp "$top/tests/linux/hvm-linux-dom0.sh" "$top/tests/linux/hvm-linux-guest.sh" "$ir/"   # tests/run-hvm-linux.sh
 cp "$top/tests/linux/dom0-checks.sh" "$ir/dom0-checks.sh"
 # /init is a plain shell, not an init daemon: poweroff/reboot act at once.
 printf '%s\n' 'PS1="pvhv-guest:\w# "' "alias poweroff='poweroff -f'" "alias reboot='reboot -f'" \

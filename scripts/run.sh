@@ -24,9 +24,11 @@
 #                stopped after RUN_TIMEOUT seconds (default 900)
 #
 # With DOM0=1 dom0 has a virtio-net NIC on QEMU's user network and, in its initramfs, the
-# stock kernel and initramfs for domUs (scripts/dom0-initrd.sh). Its /init puts the NIC on
-# the bridge pvbr0, makes a disk image and /etc/pvctl/linux.cfg (tests/linux/make-run-dom0.sh):
-# `pvctl create /etc/pvctl/linux.cfg -c` boots a Linux domU with a disk and a network.
+# stock kernel and initramfs for domUs and QEMU-xen for HVM guests (scripts/qemu-xen-initrd.sh).
+# Its /init puts the NIC on the bridge pvbr0, makes disk images, /etc/pvctl/linux.cfg and
+# /etc/pvctl/hvm-linux.cfg (tests/linux/make-run-dom0.sh): `pvctl create /etc/pvctl/linux.cfg -c`
+# boots a Linux domU with a disk and a network, `pvctl create /etc/pvctl/hvm-linux.cfg -c` the
+# same kernel as an HVM guest on QEMU's emulated PC with an IDE disk.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 hv=$top/build/hypervisor/hypervisor.bin
@@ -45,7 +47,7 @@ if [ "${DOM0:-$dom0_default}" = 1 ]; then
   fwd=${HOSTFWD:+,hostfwd=tcp:127.0.0.1:$HOSTFWD-10.0.2.16:$HOSTFWD}
   export QEMU_EXTRA="${QEMU_EXTRA:-} -netdev user,id=n0$fwd -device virtio-net-pci,netdev=n0"
   dom0_initrd=$top/build/run/dom0-initrd.gz
-  "$top/scripts/dom0-initrd.sh" "$dom0_initrd" || exit 1
+  "$top/scripts/qemu-xen-initrd.sh" "$dom0_initrd" || exit 1   # with QEMU-xen for HVM guests
 fi
 
 [ -f "$hv" ] || { echo "run: $hv missing; run 'make hypervisor'" >&2; exit 1; }

@@ -10,7 +10,10 @@
 #      busybox httpd, which this runner fetches through make run's HOSTFWD port;
 #   3. poweroff in the domU; in dom0, pvctl create /etc/pvctl/hvm.cfg -c: the HVM test guest
 #      (tests/guests/hvm-hello) runs its checks on the console pvctl follows (its debug port);
-#      then the image, mounted by loop, holds the file; poweroff.
+#   4. pvctl create /etc/pvctl/hvm-linux.cfg -c: the stock kernel as an HVM guest on QEMU's
+#      emulated PC, its IDE disk on /mnt; typed in its shell through QEMU's 16550: what it
+#      sees (no Xen, sda's size), then poweroff;
+#   5. in dom0 the PV domU's image, mounted by loop, holds the file; poweroff.
 # Every sha256 must agree and the boot must end in the hypervisor's clean final state.
 # make run uses every CPU of the machine (RUN_SMP, at most 8): the hypervisor brings them all
 # up and dom0 gets as many vCPUs.
@@ -60,7 +63,13 @@ keys '^\(d0\) HTTPD-UP ready' 'cd /; sync; poweroff\n'
 # powers off.
 keys '^\(HV\) d[1-9][0-9]* shutdown: poweroff' \
   "pvctl create /etc/pvctl/hvm.cfg -c; echo \"HVM-CONSOLE \$(echo ended)\"\n"
+# The stock kernel as an HVM guest on QEMU's emulated PC (hvm-linux.cfg), its console QEMU's
+# 16550 through pvctl: what it sees, typed in its shell, then poweroff there.
 keys '^\(d0\) HVM-CONSOLE ended' \
+  "pvctl create /etc/pvctl/hvm-linux.cfg -c; echo \"HVM-LINUX-CONSOLE \$(echo ended)\"\n"
+keys '^\(d0\) pvhv: Debian .* as an HVM guest' \
+  "echo \"HVM-GUEST \$(cat /sys/hypervisor/type 2>/dev/null || echo no-xen) \$(cat /sys/block/sda/size)\"; poweroff\n"
+keys '^\(d0\) HVM-LINUX-CONSOLE ended' \
   "mount -t ext4 -o loop,ro /tmp/linux-disk.img /mnt && echo \"DOM0-SEES \$(sha256sum < /mnt/run.bin)\"; umount /mnt; poweroff\n"
 wait $run_pid; rc=$?; run_pid=
 tr -d '\r' < "$log" > "$res/boot.clean"
@@ -79,6 +88,8 @@ seen=$(val DOM0-SEES | cut -d' ' -f1)
 if [ "$seen" = "$want" ]; then pass dom0-sees-file-on-image; else fail "dom0-sees-file-on-image: '$seen'"; fi
 check domU-poweroff '^\(HV\) d[1-9][0-9]* shutdown: poweroff'
 check hvm-guest-console-in-dom0 '^\(d0\) DONE: hvm-hello: [1-9][0-9]* passed, 0 failed$'
+check hvm-linux-sda-mounted "^\(d0\) pvhv: sda \(QEMU's IDE disk\) on /mnt$"
+check hvm-linux-typed-in-guest '^\(d0\) HVM-GUEST no-xen 131072$'
 check dom0-poweroff '^\(HV\) d0 shutdown: poweroff'
 why=$(hv_boot_verdict "$log" "$rc" "$TMO")
 if [ -z "$why" ]; then pass final-state

@@ -68,7 +68,7 @@ static void test_errors_have_lines(void)
         { "disk = [ 3 ]\n", "t.cfg:1: disk: expected a string" },
         { "disk = [ \"/a,,xvda\",\n\n 7 ]\n", "t.cfg:3: disk: expected a string" },
         { "name=\"x\"\ndisk = [ '/a,,xvda',\n  '/b,qcow2,xvdb' ]\n", "t.cfg:3: disk: '/b,qcow2,xvdb': format 'qcow2': only raw" },
-        { "disk = [ 'file:/a,hda,w' ]\n", "t.cfg:1: disk: 'file:/a,hda,w': vdev 'hda': only xvda..xvdp" },
+        { "disk = [ 'file:/a,hde,w' ]\n", "t.cfg:1: disk: 'file:/a,hde,w': vdev 'hde': only xvda..xvdp" },
         { "disk = [ 'file:/a,xvda,x' ]\n", "t.cfg:1: disk: 'file:/a,xvda,x': access 'x'" },
         { "disk = [ '/a' ]\n", "t.cfg:1: disk: '/a': no vdev" },
         { "disk = [ 'vdev=xvda' ]\n", "t.cfg:1: disk: 'vdev=xvda': no target" },
@@ -172,7 +172,7 @@ static void test_check(void)
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
 }
 
-/* type = "hvm": a firmware image, one vCPU; what needs a device model is refused for now. */
+/* type = "hvm": a firmware image or a kernel, one vCPU; disks and NICs are refused for now. */
 static void test_hvm(void)
 {
     CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f.elf\"\n"), 0);
@@ -184,13 +184,33 @@ static void test_hvm(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs firmware="));
     CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nkernel=\"/k\"\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "direct kernel boot"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not both"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nkernel=\"/k\"\nramdisk=\"/r\"\ncmdline=\"x\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nramdisk=\"/r\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "or kernel="));
     CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nvcpus=2\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "one vCPU"));
     CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\ndisk=['/a,,xvda']\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), 0);               /* QEMU's IDE disk */
+    CU_ASSERT_EQUAL(c.disks[0].index, 0);
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nkernel=\"/k\"\ndisk=['/a,raw,hdd,r']\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), 0);
+    CU_ASSERT(c.disks[0].index == 3 && c.disks[0].readonly && c.disks[0].devid == (22u << 8 | 64));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\ndisk=['/a,,xvde']\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "device model"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "four places"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\ndisk=['/a,,hda']\ndevice_model_version=\"none\"\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs the device model"));
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nvif=['bridge=pvbr0']\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "emulated NIC"));
+    CU_ASSERT_EQUAL(parse("name=\"p\"\nkernel=\"/k\"\ndisk=['/a,,hda']\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);          /* IDE names: HVM only */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "IDE disks"));
     CU_ASSERT_EQUAL(parse("name=\"p\"\nkernel=\"/k\"\nfirmware=\"/f\"\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "firmware= and device_model_* are for type"));

@@ -11,6 +11,7 @@ void register_layout_tests(void);
 void register_ring_tests(void);
 void register_vif_spec_tests(void);
 void register_hvm_image_tests(void);
+void register_hvm_linux_tests(void);
 
 static void on_complete(const CU_pTest t, const CU_pSuite s, const CU_pFailureRecord f)
 {
@@ -30,6 +31,7 @@ int main(void)
     register_ring_tests();
     register_vif_spec_tests();
     register_hvm_image_tests();
+    register_hvm_linux_tests();
     CU_set_test_complete_handler(on_complete);
     CU_run_all_tests();
     failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();

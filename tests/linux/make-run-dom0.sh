@@ -38,3 +38,22 @@ $disk
 $vif
 CFG
 echo "make-run: dom0 network: $net; /etc/pvctl/linux.cfg: ${disk:+xvda $img }${vif:+vif on pvbr0}"
+# /etc/pvctl/hvm-linux.cfg: the same kernel, unmodified, as an HVM guest on emulated hardware
+# (pvctl boots it directly; QEMU-xen is its device model: its 16550 is the console, its IDE
+# disk /tmp/hvm-disk.img, ext2, is sda on /mnt in the guest; docs/hvm.md).
+himg=/tmp/hvm-disk.img; hdisk=
+if dd if=/dev/zero of=$himg bs=1M count=0 seek=64 2>/dev/null && mkfs.ext2 -q -F $himg > /tmp/mkfs.log 2>&1; then
+  hdisk="disk = [ '$himg,raw,hda,w' ]"
+else echo "make-run: no disk image for the HVM guest: $(cat /tmp/mkfs.log 2>/dev/null)"; fi
+cat > /etc/pvctl/hvm-linux.cfg <<CFG
+# The stock Debian kernel as an HVM guest, written by make run's dom0 (make-run-dom0.sh):
+# emulated hardware only (QEMU-xen's PC: i440FX, PIIX3 IDE, 16550), no PV drivers.
+#   pvctl create /etc/pvctl/hvm-linux.cfg -c     (Ctrl-] detaches; poweroff in the guest ends it)
+name = "hvm-linux"
+type = "hvm"
+kernel = "$K/vmlinuz"
+ramdisk = "$K/initrd.gz"
+memory = 160
+cmdline = "console=ttyS0 loglevel=3 pvhv.hvmdisk"
+$hdisk
+CFG

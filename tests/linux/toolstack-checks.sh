@@ -177,7 +177,16 @@ hvm_refused no-firmware-file 'firmware /nonexistent' firmware=/nonexistent
 hvm_refused too-little-memory 'beyond the guest.s memory' memory=1
 hvm_refused too-much-memory 'MiB is free' memory=100000
 hvm_refused two-vcpus 'one vCPU' vcpus=2
-hvm_refused kernel-boot 'direct kernel boot' kernel=/etc/pvctl/toolstack-guest.elf
+hvm_refused kernel-and-firmware 'not both' kernel=/etc/pvctl/toolstack-guest.elf
+hvm_refused vif 'emulated NIC' 'vif=["bridge=pvbr0"]'
+# Direct kernel boot (kernel= with type=hvm: a bzImage), refused before any domain exists.
+printf '%s\n' 'name = "hvmbad"' 'type = "hvm"' 'kernel = "/etc/pvctl/linux/vmlinuz"' 'memory = 160' \
+  'device_model_version = "none"' > /tmp/hk.cfg
+HCFG_SAVED=$HCFG; HCFG=/tmp/hk.cfg
+hvm_refused elf-as-hvm-kernel 'not a bzImage' kernel=/etc/pvctl/toolstack-guest.elf
+hvm_refused kernel-too-little-memory 'too little for the kernel to unpack itself' memory=32
+hvm_refused ide-disk-without-qemu 'needs the device model' 'disk=["/tmp/x.img,raw,hda,w"]'
+HCFG=$HCFG_SAVED
 
 # 4. Bad input: a clear message, no domain, no page left behind.
 refused() {   # name, expected message (ERE), pvctl create arguments...
