@@ -312,7 +312,7 @@ int config_override(struct pv_config *c, const char *kv, char *err, size_t errle
  * type = "hvm" (docs/hvm.md): a firmware image, or a Linux kernel booted
  * directly (kernel=, ramdisk=, cmdline=), started on the emulated
  * platform. Disks are QEMU's IDE disks (four places: hda..hdd, or
- * xvda..xvdd as libxl maps them); emulated NICs are refused for now.
+ * xvda..xvdd as libxl maps them), vifs QEMU's emulated NICs on a tap.
  */
 static const char *hvm_check(const struct pv_config *c)
 {
@@ -322,8 +322,8 @@ static const char *hvm_check(const struct pv_config *c)
         return "type=\"hvm\" takes firmware= or kernel=, not both";
     if (c->ramdisk[0] && !c->kernel[0])
         return "ramdisk= with type=\"hvm\" needs kernel=";
-    if (c->nr_vif)
-        return "vif= with type=\"hvm\" (an emulated NIC): not yet";
+    if (c->nr_vif && !strcmp(c->device_model_version, "none"))
+        return "vif= with type=\"hvm\" needs the device model (QEMU's e1000 or rtl8139): not with device_model_version=\"none\"";
     if (c->nr_disk && !strcmp(c->device_model_version, "none"))
         return "disk= with type=\"hvm\" needs the device model (QEMU's IDE): not with device_model_version=\"none\"";
     for (unsigned int i = 0; i < c->nr_disk; i++)

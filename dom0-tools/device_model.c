@@ -10,6 +10,7 @@
  * pty's path comes from QMP's query-chardev, as libxl reads it.
  */
 #include "device_model.h"
+#include "device_vif.h"
 #include "names.h"
 #include "pvctl.h"
 
@@ -63,8 +64,26 @@ struct dm_args {
     const char *argv[DM_MAX_ARGS];
     char id[16], mem[24], qmp[128], pid[96];
     char drive[CFG_MAX_DEVS][640];
+    char nic[CFG_MAX_DEVS][96], netdev[CFG_MAX_DEVS][112];
     unsigned int n;
 };
+
+/* One emulated NIC on a tap, as libxl gives QEMU an HVM guest's vif (the spec was checked). */
+static void nic_args(const struct pv_config *c, domid_t dom, unsigned int i, struct dm_args *a)
+{
+    struct vif_spec v;
+    char why[128], tap[24];
+
+    if (vif_spec_parse(c->vif[i], &v, why, sizeof(why)))
+        memset(&v, 0, sizeof(v));
+    vif_spec_default_mac(&v, dom, i);
+    vif_emu_tap_name(tap, sizeof(tap), dom, i);
+    /* romfile= (none): no PXE option ROM, as no BIOS runs it (and dom0 carries no ROM files) */
+    snprintf(a->nic[i], sizeof(a->nic[i]), "%s,id=nic%u,netdev=net%u,mac=%s,romfile=",
+             v.model[0] ? v.model : "e1000", i, i, v.mac);
+    snprintf(a->netdev[i], sizeof(a->netdev[i]), "type=tap,id=net%u,ifname=%s,script=no,downscript=no",
+             i, tap);
+}
 
 static void add(struct dm_args *a, const char *s1, const char *s2)
 {
@@ -98,6 +117,11 @@ static void build_args(const struct pv_config *c, domid_t dom, const char *exe, 
     for (unsigned int i = 0; i < c->nr_disk; i++) {
         drive_arg(&c->disks[i], a->drive[i], sizeof(a->drive[i]));
         add(a, "-drive", a->drive[i]);
+    }
+    for (unsigned int i = 0; i < c->nr_vif; i++) {
+        nic_args(c, dom, i, a);
+        add(a, "-device", a->nic[i]);
+        add(a, "-netdev", a->netdev[i]);
     }
     add(a, "-daemonize", NULL);
     add(a, "-pidfile", a->pid);
@@ -211,6 +235,18 @@ static void show_log(const char *log)
         fclose(f);
 }
 
+/* Each emulated NIC's tap, which QEMU made, onto its bridge. */
+static int attach_nics(const struct pv_config *c, domid_t dom)
+{
+    struct vif_spec v;
+    char why[128];
+
+    for (unsigned int i = 0; i < c->nr_vif; i++)
+        if (vif_spec_parse(c->vif[i], &v, why, sizeof(why)) || vif_emu_attach(dom, i, &v))
+            return -1;
+    return 0;
+}
+
 int dm_start(const struct pv_config *c, domid_t dom)
 {
     struct xs_handle *xs = names_xs();
@@ -224,6 +260,8 @@ int dm_start(const struct pv_config *c, domid_t dom)
     mkdir(DM_RUN_DIR, 0755);
     mkdir(DM_LOG_DIR, 0755);
     snprintf(log, sizeof(log), DM_LOG_DIR "/qemu-%s.log", c->name);
+    if (c->nr_vif && vif_emu_prepare())
+        return -1;
     if (spawn(c, dom, log)) {
         fprintf(stderr, "pvctl: create: the device model did not start (%s):\n", log);
         show_log(log);
@@ -242,6 +280,10 @@ int dm_start(const struct pv_config *c, domid_t dom)
     }
     snprintf(path, sizeof(path), "/local/domain/%u/serial/0/tty", dom);
     xs_write(xs, XBT_NULL, path, tty, strlen(tty));
+    if (attach_nics(c, dom)) {
+        dm_stop(dom);
+        return -1;
+    }
     pvctl_step("device model running (QEMU-xen)");
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <xenstore.h>
 
@@ -79,6 +80,37 @@ int vif_attach_config(const struct pv_config *c, uint16_t dom)
         }
         if (vif_attach(dom, i, &v))
             return -1;
+    }
+    return 0;
+}
+
+int vif_emu_prepare(void)
+{
+    char *argv[] = { "modprobe", "tun", NULL };
+
+    if (access("/dev/net/tun", F_OK) && run_hotplug(argv)) {
+        fprintf(stderr, "pvctl: no /dev/net/tun and 'modprobe tun' failed: QEMU cannot make the NIC's tap\n");
+        return -1;
+    }
+    return 0;
+}
+
+void vif_emu_tap_name(char *buf, size_t len, uint16_t dom, unsigned int devid)
+{
+    snprintf(buf, len, "vif%u.%u-emu", dom, devid);
+}
+
+int vif_emu_attach(uint16_t dom, unsigned int devid, const struct vif_spec *v)
+{
+    char tap[24], br[sizeof(v->bridge)];
+    char *argv[] = { "vif-emu-up", tap, br, NULL };
+
+    vif_emu_tap_name(tap, sizeof(tap), dom, devid);
+    memcpy(br, v->bridge, sizeof(br));
+    if (run_hotplug(argv)) {
+        fprintf(stderr, "pvctl: the emulated NIC %u of domain %u (%s) is not on bridge %s\n", devid, dom,
+                tap, v->bridge);
+        return -1;
     }
     return 0;
 }

@@ -22,6 +22,11 @@ int vif_attach_config(const struct pv_config *c, uint16_t dom);
 int vif_attach(uint16_t dom, unsigned int devid, struct vif_spec *v);
 /* vif-detach DOM DEVID: the hotplug script's exit status (0 clean, 2 forced), -1 if it did not run. */
 int vif_detach(uint16_t dom, unsigned int devid);
+/* An HVM guest's emulated NIC: its tap's name (libxl's vifDOMID.DEVID-emu), then, once QEMU
+ * has made it, the tap on the vif's bridge and up (hotplug/vif-emu-up); 0 or -1 with why. */
+int vif_emu_prepare(void);            /* /dev/net/tun there (modprobe tun) */
+void vif_emu_tap_name(char *buf, size_t len, uint16_t dom, unsigned int devid);
+int vif_emu_attach(uint16_t dom, unsigned int devid, const struct vif_spec *v);
 /* The lowest device number DOM has no vif with (backend or frontend). */
 unsigned int vif_free_devid(struct xs_handle *xs, uint16_t dom);
 /* DOM's vifs, one line each (pvctl network-list); the number listed. */

@@ -132,7 +132,7 @@ int domain_start(const struct pv_config *c, struct build_spec *s, struct xsd_dom
         return -1;
     }
     pvctl_step("xenstore entries, introduced");
-    if ((!c->hvm && attach_disks(c, r.dom)) || attach_vifs(c, r.dom)) {   /* HVM disks: QEMU's */
+    if (!c->hvm && (attach_disks(c, r.dom) || attach_vifs(c, r.dom))) {   /* HVM's: QEMU's */
         domain_destroy(r.dom);
         return -1;
     }

@@ -1,4 +1,4 @@
-/* vif_spec.c: the vif = [ 'mac=...,bridge=...' ] syntax (vif_spec.h). Pure: unit-tested. */
+/* vif_spec.c: the vif = [ 'mac=...,bridge=...,model=...' ] syntax (vif_spec.h). Pure: unit-tested. */
 #include "vif_spec.h"
 
 #include <ctype.h>
@@ -39,6 +39,16 @@ static int check_bridge(const char *s, char *err, size_t errlen)
     return 0;
 }
 
+/* An HVM guest's emulated NIC: QEMU's e1000 (the default) or rtl8139, as libxl names them. */
+static int check_model(const char *s, char *err, size_t errlen)
+{
+    if (strcmp(s, "e1000") && strcmp(s, "rtl8139")) {
+        snprintf(err, errlen, "model=%.40s: e1000 or rtl8139", s);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* One key=value of LEN characters at S. */
 static int set_item(struct vif_spec *v, const char *s, size_t len, char *err, size_t errlen)
 {
@@ -47,7 +57,7 @@ static int set_item(struct vif_spec *v, const char *s, size_t len, char *err, si
     size_t kl;
 
     if (!eq) {
-        snprintf(err, errlen, "'%.*s': expected key=value (mac=, bridge=)", (int)(len > 40 ? 40 : len), s);
+        snprintf(err, errlen, "'%.*s': expected key=value (mac=, bridge=, model=)", (int)(len > 40 ? 40 : len), s);
         return -EINVAL;
     }
     kl = (size_t)(eq - s);
@@ -64,7 +74,13 @@ static int set_item(struct vif_spec *v, const char *s, size_t len, char *err, si
         memcpy(v->bridge, val, strlen(val) + 1);
         return 0;
     }
-    snprintf(err, errlen, "unsupported vif key '%.*s' (mac=, bridge=)", (int)(kl > 20 ? 20 : kl), s);
+    if (kl == 5 && !memcmp(s, "model", 5)) {
+        if (check_model(val, err, errlen))
+            return -EINVAL;
+        memcpy(v->model, val, strlen(val) + 1);
+        return 0;
+    }
+    snprintf(err, errlen, "unsupported vif key '%.*s' (mac=, bridge=, model=)", (int)(kl > 20 ? 20 : kl), s);
     return -EINVAL;
 }
 

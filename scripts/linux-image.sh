@@ -79,8 +79,9 @@ cp "$top/tests/linux/toolstack-checks.sh" "$ir/toolstack-checks.sh"
 # from the same kernel package.
 kver=$(ls "$out/root/lib/modules" | head -1)
 [ -f "$out/root/lib/modules/$kver/modules.dep" ] || depmod -b "$out/root" "$kver"
-# (ata_piix: the IDE disk an HVM guest gets from QEMU, tests/linux/hvm-linux-guest.sh)
-for m in xen-blkfront xen-netfront xenfs ahci ata_piix sd_mod xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do
+# (ata_piix, e1000, 8139cp: the IDE disk and NICs an HVM guest gets from QEMU, tests/linux/hvm-linux-guest.sh;
+# tun: the tap QEMU makes for such a NIC in dom0)
+for m in xen-blkfront xen-netfront xenfs ahci ata_piix e1000 8139cp tun sd_mod xen-privcmd xen-evtchn xen-gntdev xen-gntalloc; do
   modprobe -d "$out/root" -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }' |
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
@@ -172,7 +173,7 @@ for m in xen-netback bridge; do
     while read -r ko; do mkdir -p "$ir$(dirname "${ko#$out/root}")"; cp "$ko" "$ir${ko#$out/root}"; done
 done
 depmod -b "$ir" "$kver"
-cp "$top"/dom0-tools/hotplug/{vif-attach,vif-detach,net-bridge-up} "$ir/bin/"
+cp "$top"/dom0-tools/hotplug/{vif-attach,vif-detach,vif-emu-up,net-bridge-up} "$ir/bin/"
 cp "$top/tests/linux/net-dom0.sh" "$top/tests/linux/net-domU.sh" "$ir/"
 cp "$top/tests/linux/pv-dhcp" "$ir/bin/"
 cp "$top/tests/linux/netbench-dom0.sh" "$top/tests/linux/netbench-domU.sh" "$ir/"   # make bench-net (bench/net.sh ships them too)

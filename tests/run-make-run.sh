@@ -11,8 +11,8 @@
 #   3. poweroff in the domU; in dom0, pvctl create /etc/pvctl/hvm.cfg -c: the HVM test guest
 #      (tests/guests/hvm-hello) runs its checks on the console pvctl follows (its debug port);
 #   4. pvctl create /etc/pvctl/hvm-linux.cfg -c: the stock kernel as an HVM guest on QEMU's
-#      emulated PC, its IDE disk on /mnt; typed in its shell through QEMU's 16550: what it
-#      sees (no Xen, sda's size), then poweroff;
+#      emulated PC, its IDE disk on /mnt, its e1000 with a DHCP lease through pvbr0; typed in
+#      its shell through QEMU's 16550: what it sees (no Xen, sda's size), then poweroff;
 #   5. in dom0 the PV domU's image, mounted by loop, holds the file; poweroff.
 # Every sha256 must agree and the boot must end in the hypervisor's clean final state.
 # make run uses every CPU of the machine (RUN_SMP, at most 8): the hypervisor brings them all
@@ -88,7 +88,7 @@ seen=$(val DOM0-SEES | cut -d' ' -f1)
 if [ "$seen" = "$want" ]; then pass dom0-sees-file-on-image; else fail "dom0-sees-file-on-image: '$seen'"; fi
 check domU-poweroff '^\(HV\) d[1-9][0-9]* shutdown: poweroff'
 check hvm-guest-console-in-dom0 '^\(d0\) DONE: hvm-hello: [1-9][0-9]* passed, 0 failed$'
-check hvm-linux-sda-mounted "^\(d0\) pvhv: sda \(QEMU's IDE disk\) on /mnt$"
+check hvm-linux-sda-and-e1000 "^\(d0\) pvhv: sda \(QEMU's IDE disk\) on /mnt, eth0 \(QEMU's e1000\) 10\.0\.2\.[0-9]+$"
 check hvm-linux-typed-in-guest '^\(d0\) HVM-GUEST no-xen 131072$'
 check dom0-poweroff '^\(HV\) d0 shutdown: poweroff'
 why=$(hv_boot_verdict "$log" "$rc" "$TMO")

@@ -206,8 +206,10 @@ static void test_hvm(void)
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs the device model"));
     CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nvif=['bridge=pvbr0']\n"), 0);
+    CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), 0);               /* QEMU's e1000 */
+    CU_ASSERT_EQUAL(parse("name=\"h\"\ntype=\"hvm\"\nfirmware=\"/f\"\nvif=['bridge=pvbr0']\ndevice_model_version=\"none\"\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err, "emulated NIC"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "e1000 or rtl8139"));
     CU_ASSERT_EQUAL(parse("name=\"p\"\nkernel=\"/k\"\ndisk=['/a,,hda']\n"), 0);
     CU_ASSERT_EQUAL(config_check(&c, err, sizeof(err)), -22);          /* IDE names: HVM only */
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "IDE disks"));

@@ -24,6 +24,11 @@ static void test_mac_and_bridge(void)
     CU_ASSERT_STRING_EQUAL(v.mac, "00:16:3E:aa:bb:01");
     CU_ASSERT_EQUAL(vif_spec_parse("bridge=br0,,", &v, err, sizeof(err)), 0);
     CU_ASSERT_STRING_EQUAL(v.bridge, "br0");
+    CU_ASSERT_STRING_EQUAL(v.model, "");                  /* e1000 for an HVM guest */
+    CU_ASSERT_EQUAL(vif_spec_parse("model=rtl8139,bridge=br0", &v, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(v.model, "rtl8139");
+    CU_ASSERT_EQUAL(vif_spec_parse("model=e1000", &v, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(v.model, "e1000");
 }
 
 static void test_refusals(void)
@@ -32,7 +37,7 @@ static void test_refusals(void)
         "mac=00:16:3e:00:00", "mac=00:16:3e:00:00:0g", "mac=00-16-3e-00-00-01",
         "mac=01:16:3e:00:00:01",                          /* multicast */
         "mac=00:16:3e:00:00:011", "bridge=", "bridge=a/b", "bridge=0123456789abcdef",
-        "ip=10.0.0.1", "script=vif-nat", "mac", "bridge=br0,model=e1000",
+        "ip=10.0.0.1", "script=vif-nat", "mac", "bridge=br0,model=ne2k_pci", "model=",
     };
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -3,7 +3,8 @@
 # hypervisor's local APIC, PIC, PIT and RTC, QEMU's i440FX, PIIX3 IDE and 16550. No Xen
 # leaves, no PV drivers. Prints "HVML-..." lines on its serial console (ttyS0, pvctl
 # console), which dom0 checks: what the guest sees, a region dom0 wrote on the disk read
-# back, then a write dom0 checks on the image.
+# back, then a write dom0 checks on the image; then a file fetched from dom0 over QEMU's
+# emulated e1000.
 sha() { sha256sum | cut -d' ' -f1; }
 echo "HVML-HYPERVISOR: $(cat /sys/hypervisor/type 2>/dev/null || echo none)"
 echo "HVML-PCI: $(for d in /sys/bus/pci/devices/*; do printf '%s:%s ' "$(cat "$d/vendor")" "$(cat "$d/device")"; done)"
@@ -28,5 +29,25 @@ else
   echo w > /proc/sysrq-trigger
   dmesg | grep -i -A30 'ata\|scsi\|piix\|ide\|blocked' | tail -n 60 | sed 's/^/HVML-DMESG: /'
   grep -E ' (0|1|4|14|15):' /proc/interrupts | sed 's/^/HVML-IRQS: /'
+fi
+# The network: QEMU's e1000 on a tap on dom0's bridge pvbr0 (10.0.3.1, busybox httpd)
+modprobe e1000
+n=0
+while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do sleep 0.2; n=$((n + 1)); done
+if [ -e /sys/class/net/eth0 ]; then
+  echo "HVML-ETH0: $(cat /sys/class/net/eth0/address) $(basename "$(readlink /sys/class/net/eth0/device/driver)")"
+  ip link set lo up; ip addr add 10.0.3.2/24 dev eth0; ip link set eth0 up
+  n=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+  # (no -T: Debian 12's busybox wget segfaults with it, on any host)
+  timeout 120 wget -q -O /tmp/blob http://10.0.3.1:8000/blob 2> /tmp/wget.err || {
+    echo "HVML-NET-DIAG: wget: $(cat /tmp/wget.err); carrier $(cat /sys/class/net/eth0/carrier)"
+    echo "HVML-NET-DIAG: ping: $(ping -c 2 -W 2 10.0.3.1 2>&1 | tail -2 | tr '\n' ' ')"
+    echo "HVML-NET-DIAG: arp: $(cat /proc/net/arp | tail -n +2 | tr '\n' ' ')"
+    echo "HVML-NET-DIAG: rx $(cat /sys/class/net/eth0/statistics/rx_packets) tx $(cat /sys/class/net/eth0/statistics/tx_packets)"
+  }
+  echo "HVML-NET-GET: $(sha < /tmp/blob)"
+  echo "HVML-NET-IRQ: $(grep eth0 /proc/interrupts | awk '{ print $1, $2 }')"
+else
+  echo "HVML-ETH0: none"
 fi
 echo "HVML-DONE"

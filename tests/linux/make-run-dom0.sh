@@ -40,7 +40,7 @@ CFG
 echo "make-run: dom0 network: $net; /etc/pvctl/linux.cfg: ${disk:+xvda $img }${vif:+vif on pvbr0}"
 # /etc/pvctl/hvm-linux.cfg: the same kernel, unmodified, as an HVM guest on emulated hardware
 # (pvctl boots it directly; QEMU-xen is its device model: its 16550 is the console, its IDE
-# disk /tmp/hvm-disk.img, ext2, is sda on /mnt in the guest; docs/hvm.md).
+# disk /tmp/hvm-disk.img, ext2, is sda on /mnt in the guest, its e1000 is on pvbr0; docs/hvm.md).
 himg=/tmp/hvm-disk.img; hdisk=
 if dd if=/dev/zero of=$himg bs=1M count=0 seek=64 2>/dev/null && mkfs.ext2 -q -F $himg > /tmp/mkfs.log 2>&1; then
   hdisk="disk = [ '$himg,raw,hda,w' ]"
@@ -56,4 +56,5 @@ ramdisk = "$K/initrd.gz"
 memory = 160
 cmdline = "console=ttyS0 loglevel=3 pvhv.hvmdisk"
 $hdisk
+${vif:+vif = [ 'bridge=pvbr0,model=e1000' ]}
 CFG

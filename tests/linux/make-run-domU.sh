@@ -1,7 +1,8 @@
 # A Linux domU of make run (/etc/pvctl/linux.cfg, written by make-run-dom0.sh): its
 # xen-blkfront disk xvda mounted on /mnt, its xen-netfront eth0 with an address by DHCP
 # through dom0's bridge. A guest with neither (make run DOM0=0) skips both at once. As the
-# HVM guest of /etc/pvctl/hvm-linux.cfg (pvhv.hvmdisk): QEMU's IDE disk sda on /mnt.
+# HVM guest of /etc/pvctl/hvm-linux.cfg (pvhv.hvmdisk): QEMU's IDE disk sda on /mnt, its
+# e1000 eth0 with an address by DHCP through dom0's bridge.
 dev=/sys/bus/xen/devices
 have() { [ -e "$dev/$1" ]; }
 say=
@@ -30,6 +31,14 @@ if [ ! -e /sys/hypervisor/type ] && grep -q hvmdisk /proc/cmdline; then
   mkdir -p /mnt
   if mount -t ext4 /dev/sda /mnt 2>/tmp/mount.err; then say="sda (QEMU's IDE disk) on /mnt"
   else say="sda (not mounted: $(cat /tmp/mount.err 2>/dev/null || echo no /dev/sda))"; fi
+  modprobe e1000 2>/dev/null
+  n=0; while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+  if [ -e /sys/class/net/eth0 ]; then
+    ip link set lo up; ip link set eth0 up
+    n=0; while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+    if addr=$(pv-dhcp eth0 2> /tmp/pv-dhcp.err); then say="$say, eth0 (QEMU's e1000) $addr"
+    else say="$say, eth0 (no DHCP lease: $(cat /tmp/pv-dhcp.err))"; fi
+  fi
 fi
 [ -n "$say" ] && echo "pvhv: $say"
 true

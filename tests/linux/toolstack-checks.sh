@@ -178,7 +178,7 @@ hvm_refused too-little-memory 'beyond the guest.s memory' memory=1
 hvm_refused too-much-memory 'MiB is free' memory=100000
 hvm_refused two-vcpus 'one vCPU' vcpus=2
 hvm_refused kernel-and-firmware 'not both' kernel=/etc/pvctl/toolstack-guest.elf
-hvm_refused vif 'emulated NIC' 'vif=["bridge=pvbr0"]'
+hvm_refused vif-without-qemu 'e1000 or rtl8139' 'vif=["bridge=pvbr0"]'
 # Direct kernel boot (kernel= with type=hvm: a bzImage), refused before any domain exists.
 printf '%s\n' 'name = "hvmbad"' 'type = "hvm"' 'kernel = "/etc/pvctl/linux/vmlinuz"' 'memory = 160' \
   'device_model_version = "none"' > /tmp/hk.cfg
