@@ -8,7 +8,7 @@ BUILD := $(TOP)/build
 export TOP BUILD
 
 .PHONY: all setup hypervisor guests xenstore tools linux-image linux-patched run test test-unit test-run \
-        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-mmu-pair bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp bench-net profile clean help
+        test-runner test-guests test-xenstore test-linux test-linux-patched test-dom0 test-toolstack test-io test-net test-hvm bench-hypercall bench-mmu bench-mmu-pair bench-xenstore bench-linux-boot bench-dom0 bench-io bench-create bench-smp bench-net bench-full-vs-para profile clean help
 
 help:
 	@echo "make run              boot the hypervisor with the stock kernel as dom0 (q35): a dom0 shell with pvctl"
@@ -38,6 +38,7 @@ help:
 	@echo "make bench-io         PV disk (fio, file: and phy:) vs dom0-native, on ours and on Xen 4.17"
 	@echo "make bench-create     create/destroy and create -> guest /init: pvctl and xl on ours vs xl on Xen 4.17"
 	@echo "make bench-net        split-driver network throughput and latency, domU<->dom0/domU: ours vs Xen 4.17"
+	@echo "make bench-full-vs-para  native vs PV vs HVM (emulated) disk and network, with costs per I/O: ours vs Xen 4.17"
 	@echo "make profile WORKLOAD=W [SIDE=ours|xen|bare]  where the time goes (dom0-disk-64k, pv-disk-64k, ...)"
 
 setup:
@@ -132,6 +133,9 @@ bench-create: hypervisor guests linux-image
 # split-driver network throughput and latency against the real Xen 4.17 (issue 15; docs/split-drivers.md).
 bench-net: hypervisor linux-image
 	@bash bench/net.sh
+
+bench-full-vs-para: hypervisor guests linux-image
+	@bash bench/full-vs-para.sh
 
 # where the time goes in one workload, sampled from outside: make profile WORKLOAD=pv-disk-64k [SIDE=xen]
 profile: hypervisor linux-image

@@ -243,6 +243,23 @@ long ctl_readconsole(char *buf, uint32_t len, uint32_t *index, int clear)
     return rc;
 }
 
+int ctl_debug_keys(const char *keys, uint32_t nr)
+{
+    struct xen_sysctl op = { .cmd = XEN_SYSCTL_debug_keys,
+                             .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+    char *b = xencall_alloc_buffer(xc, nr ? nr : 1);
+    long rc;
+
+    if (!b)
+        return -ENOMEM;
+    memcpy(b, keys, nr);
+    set_xen_guest_handle(op.u.debug_keys.keys, b);
+    op.u.debug_keys.nr_keys = nr;
+    rc = call_with(__HYPERVISOR_sysctl, 0, &op, sizeof(op), 1);
+    xencall_free_buffer(xc, b);
+    return (int)rc;
+}
+
 int ctl_gnttab_frame0(domid_t dom, xen_pfn_t *mfn)
 {
     struct gnttab_setup_table *op = xencall_alloc_buffer(xc, sizeof(*op) + sizeof(xen_pfn_t));

@@ -32,6 +32,8 @@ int  ctl_pin_l4(domid_t dom, xen_pfn_t mfn);     /* foreign MMUEXT_PIN_L4_TABLE 
  * hypervisor's console history into buf; the count, or -errno.
  */
 long ctl_readconsole(char *buf, uint32_t len, uint32_t *index, int clear);
+/* sysctl debug_keys: the hypervisor runs each key (its output: ctl_readconsole). */
+int  ctl_debug_keys(const char *keys, uint32_t nr);
 int  ctl_alloc_unbound(domid_t dom, domid_t remote, uint32_t *port);
 /* GNTTABOP_setup_table on another domain: the MFN of its grant table's frame 0. */
 /* How many of dom's event channel ports are not closed (EVTCHNOP_status). */

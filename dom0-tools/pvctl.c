@@ -66,6 +66,10 @@ static const struct pvctl_cmd commands[] = {
       "       domain has shut down or is gone\n" },
     { "dmesg", "[-c]", "the hypervisor's console history (-c: clear it after reading)", cmd_dmesg,
       NULL },
+    { "debug-keys", "KEYS", "have the hypervisor run debug keys (output: pvctl dmesg)", cmd_debug_keys,
+      "As xl debug-keys. Ours: h lists the keys; q prints each domain's counters (each vCPU's\n"
+      "hypercalls by name, grant ops, event sends, an HVM vCPU's exits; events raised on the\n"
+      "domain's ports), counted since the domain was created. The real Xen has its own keys.\n" },
     /* --- block devices (cmd_block.c, device_vbd.c; docs/io.md) --- */
     { "block-attach", "DOM SPEC", "give a domain a disk served by dom0's xen-blkback", cmd_block_attach,
       "SPEC is a disk= entry (xl-disk-configuration): 'file:/img,xvdb,w', 'phy:/dev/sdb1,xvdb,r',\n"

@@ -21,6 +21,7 @@ int cmd_reboot(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_debug_keys(int argc, char **argv);
 int cmd_block_attach(int argc, char **argv);
 int cmd_block_detach(int argc, char **argv);
 int cmd_block_list(int argc, char **argv);

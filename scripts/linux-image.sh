@@ -134,7 +134,8 @@ done
 [ -x "$ir/sbin/mke2fs" ] && { rm -f "$ir/bin/mkfs.ext2" "$ir/sbin/mkfs.ext2"; ln -s mke2fs "$ir/sbin/mkfs.ext2"; }
 [ -x "$ir/sbin/e2fsck" ] && rm -f "$ir/bin/fsck.ext2" "$ir/bin/e2fsck"
 cp "$top/tests/linux/io-dom0.sh" "$top/tests/linux/io-domU.sh" "$ir/"
-cp "$top"/tests/linux/io-bench-{dom0,domU,fio}.sh "$ir/"   # make bench-io (bench/io.sh)
+cp "$top"/tests/linux/io-bench-{dom0,domU,fio,disks}.sh "$ir/"   # make bench-io (bench/io.sh)
+cp "$top"/tests/linux/fvp-{dom0,guest}.sh "$top/tests/linux/fvp-counts.awk" "$ir/"   # make bench-full-vs-para
 # The hostile front end and the connected lifecycle (boot 'front' of make test-io): the pvfront
 # test guest (its own blkfront/netfront), dom0's side and the checker of the data it writes.
 [ -f "$top/build/guests/pvfront.elf" ] || make -s -C "$top/tests/guests" TOP="$top"

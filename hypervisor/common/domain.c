@@ -12,6 +12,7 @@
 #include <hv/irq.h>
 #include <hv/frame.h>
 #include <hv/grant.h>
+#include <hv/hypercall.h>
 #include <hv/ioreq.h>
 #include <hv/lib.h>
 #include <hv/sched.h>
@@ -291,6 +292,7 @@ static void domain_free(struct domain *d)
         timer_kill(&d->vcpus[i]->periodic_timer);
         timer_kill(&d->vcpus[i]->poll_timer);
         arch_vcpu_destroy(d->vcpus[i]);
+        hypercall_fold_counts(d->vcpus[i]);
         hv_free_pages(d->vcpus[i], ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE);
     }
     arch_domain_destroy(d);

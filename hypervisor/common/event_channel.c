@@ -179,10 +179,12 @@ static void raise_locked(struct domain *d, evtchn_port_t port)
 {
     const struct evtchn *c = chn(d, port);
 
-    if (c->hv_consumer)
+    if (c->hv_consumer) {
         ioreq_port_notified(d, c->notify_vcpu);     /* the hypervisor's end, not the guest's */
-    else
+    } else {
+        __atomic_fetch_add(&d->counters.events_raised, 1, __ATOMIC_RELAXED);
         d->evtchn_ops->set_pending(d, port);
+    }
 }
 
 /* A hypervisor service raising its own port: only while the port is still valid and bound. */
@@ -707,7 +709,11 @@ static int run_bind_interdomain(struct domain *d, void *a) { return evtchn_bind_
 static int run_bind_virq(struct domain *d, void *a) { return evtchn_bind_virq(d, a); }
 static int run_bind_ipi(struct domain *d, void *a) { return evtchn_bind_ipi(d, a); }
 static int run_close(struct domain *d, void *a) { return evtchn_close(d, ((struct evtchn_close *)a)->port); }
-static int run_send(struct domain *d, void *a) { return evtchn_send(d, ((struct evtchn_send *)a)->port); }
+static int run_send(struct domain *d, void *a)
+{
+    current->counters.events_sent++;
+    return evtchn_send(d, ((struct evtchn_send *)a)->port);
+}
 static int run_status(struct domain *d, void *a) { return evtchn_status(d, a); }
 static int run_unmask(struct domain *d, void *a) { return evtchn_unmask(d, ((struct evtchn_unmask *)a)->port); }
 static int run_bind_vcpu(struct domain *d, void *a) { return evtchn_bind_vcpu(d, a); }

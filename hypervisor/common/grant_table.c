@@ -821,8 +821,22 @@ union gnttab_op_buf {
     struct gnttab_cache_flush flush;
 };
 
+/* The ops that move data, counted per vCPU for debug key 'q' (hv/counters.h). */
+static void count_op(unsigned int cmd)
+{
+    struct vcpu_counters *c = &current->counters;
+
+    if (cmd == GNTTABOP_map_grant_ref)
+        c->grant_maps++;
+    else if (cmd == GNTTABOP_unmap_grant_ref || cmd == GNTTABOP_unmap_and_replace)
+        c->grant_unmaps++;
+    else if (cmd == GNTTABOP_copy)
+        c->grant_copies++;
+}
+
 static long run_op(struct domain *d, unsigned int cmd, union gnttab_op_buf *b)
 {
+    count_op(cmd);
     switch (cmd) {
     case GNTTABOP_map_grant_ref: b->map.status = map_one(d, &b->map); return 0;
     case GNTTABOP_unmap_grant_ref: b->unmap.status = unmap_one(d, &b->unmap); return 0;

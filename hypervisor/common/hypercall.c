@@ -159,7 +159,7 @@ static inline bool may_refuse(const struct vcpu *v, const struct hypercall_info 
 
 __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall)
 {
-    const struct vcpu *v = current;
+    struct vcpu *v = current;
     const struct hypercall_info *h;
     long ret;
 
@@ -176,7 +176,12 @@ __hot_path long hypercall_dispatch(unsigned long nr, const unsigned long args[5]
         if (ret)
             return ret;
     }
-    count(&hc_stats.calls[nr]);
+    /* Per vCPU, a plain increment (only this CPU runs v), folded into hc_stats
+     * when v is freed (hypercall_fold_counts); no shared line on the hot path. */
+    if (likely(v))
+        v->counters.hypercalls[nr]++;
+    else
+        count(&hc_stats.calls[nr]);                  /* host tests: no vCPU */
     /* The generated thunks live outside the hot page (hypercall-table.h):
      * the call leaves the page for the handler anyway. */
     ret = hypercall_thunks[nr](args);
@@ -236,6 +241,13 @@ void hypercall_dump_history(void)
         hv_err("last hypercalls on CPU %u:\n", cpu);
         dump_cpu_history(cpu);
     }
+}
+
+void hypercall_fold_counts(const struct vcpu *v)
+{
+    for (unsigned int i = 0; i < HC_NR_SLOTS; i++)
+        if (v->counters.hypercalls[i])
+            __atomic_fetch_add(&hc_stats.calls[i], v->counters.hypercalls[i], __ATOMIC_RELAXED);
 }
 
 void hypercall_dump_stats(void)

@@ -15,6 +15,7 @@
 #include <hv/errno.h>
 #include <hv/frame.h>
 #include <hv/guest_access.h>
+#include <hv/keyhandler.h>
 #include <hv/lib.h>
 #include <hv/time.h>
 #include <xen/domctl.h>
@@ -94,6 +95,9 @@ long sysctl_op(struct xen_sysctl *op, guest_handle_t u_op)
         break;
     case XEN_SYSCTL_cputopoinfo:
         rc = sysctl_cputopoinfo(&op->u.cputopoinfo);
+        break;
+    case XEN_SYSCTL_debug_keys:
+        rc = sysctl_debug_keys(&op->u.debug_keys);
         break;
     default:
         rc = arch_do_sysctl(op);

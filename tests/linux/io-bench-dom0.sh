@@ -1,6 +1,6 @@
 # Dom0's side of `make bench-io` (bench/io.sh, pvtest=iobench0), the same on our hypervisor and
 # on the real Xen 4.17: dom0's xenstored (xenstore-lite), pvconsoled and pvctl drive both.
-# AHCI disks (told apart by what is on them, not by probe order):
+# AHCI disks (io-bench-disks.sh tells them apart by what is on them):
 #   phy    the raw test disk (no filesystem)            -> the domU's xvdb (phy:, blkback on it)
 #   fs     ext2 with file.img, the file-backed test disk -> the domU's xvda (file:, a loop device)
 #   tools  read-only ext2: fio and its shared objects    -> the domU's xvdc (phy:, read-only)
@@ -16,24 +16,8 @@ rt=$(sed -n 's/.*pvio\.runtime=\([0-9]*\).*/\1/p' /proc/cmdline); rt=${rt:-2}
 # PROFILE-START and PROFILE-STOP, no dom0-native jobs; dom0's /proc/kallsyms goes onto a
 # fourth disk the profiler marked PVPROFILE-SYMBOLS.
 prof=$(sed -n 's/.*pvio\.profile=\([a-z0-9-]*\).*/\1/p' /proc/cmdline)
-last=/dev/sdc; [ -n "$prof" ] && last=/dev/sdd
-i=0; while [ ! -b $last ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-T=/mnt/tools; FS=/mnt/fs; mkdir -p $T $FS /mnt/probe
-phy=; tools=; fsdev=
-for d in /dev/sda /dev/sdb /dev/sdc /dev/sdd; do
-  [ -b $d ] || continue
-  if [ -n "$prof" ] && [ "$(head -c 17 $d)" = PVPROFILE-SYMBOLS ]; then
-    grep ' [tTwW] ' /proc/kallsyms > $d && sync && echo "PROFILE-KALLSYMS $(grep -c ' [tTwW] ' /proc/kallsyms)"
-  elif mount -o ro -t ext4 $d /mnt/probe 2>/dev/null; then
-    if [ -e /mnt/probe/fio ]; then tools=$d; elif [ -e /mnt/probe/file.img ]; then fsdev=$d; fi
-    umount /mnt/probe
-  else
-    phy=$d
-  fi
-done
-echo "BENCH-DISKS: phy $phy fs $fsdev tools $tools"
-[ -n "$phy" ] && [ -n "$fsdev" ] && [ -n "$tools" ] || { echo "BENCH-FAIL: the three AHCI disks"; echo "BENCH-IO-DONE"; exit 0; }
-mount -o ro -t ext4 $tools $T && mount -t ext4 $fsdev $FS || { echo "BENCH-FAIL: mount"; echo "BENCH-IO-DONE"; exit 0; }
+. /io-bench-disks.sh
+bench_disks || { echo "BENCH-IO-DONE"; exit 0; }
 . /io-bench-fio.sh
 # pvio.native=0 skips the dom0-native jobs (a smoke run of the PV side)
 if ! grep -q 'pvio\.native=0' /proc/cmdline && [ -z "$prof" ]; then

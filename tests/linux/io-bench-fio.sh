@@ -3,7 +3,9 @@
 # twelve jobs one after the other (stonewall), O_DIRECT, libaio, time-based. fio and the shared
 # objects it links are on the read-only tool disk (mounted at $T), run through its own loader.
 # Prints "BENCH SIDE disk-DISK-JOB VALUE": MiB/s for the sequential jobs, IOPS for the random.
-#   bench_fio SIDE DISK DEV SECONDS [JOB]   (JOB, e.g. seqread-64k-qd1: that one alone)
+#   bench_fio SIDE DISK DEV SECONDS [JOBS]  (JOBS, e.g. "seqread-64k-qd1 randread-4k-qd1": those alone)
+# count_fio NAME RW BS NIOS DEV: one fixed-size job (NIOS I/Os of BS, queue depth 1, O_DIRECT),
+# no output: what make bench-full-vs-para's counter windows time (fvp-dom0.sh, fvp-guest.sh).
 bench_fio() {
   side=$1; disk=$2; dev=$3; rt=$4; only=${5:-}
   {
@@ -14,7 +16,7 @@ bench_fio() {
 $j
 J
       for qd in 1 32; do
-        [ -z "$only" ] || [ "$only" = "$name-qd$qd" ] || continue
+        case " ${only:-$name-qd$qd} " in *" $name-qd$qd "*) ;; *) continue ;; esac
         printf '[%s-qd%s]\nstonewall\nrw=%s\nbs=%s\niodepth=%s\n' "$name" "$qd" "$rw" "$bs" "$qd"
       done
     done
@@ -27,4 +29,11 @@ J
       seq = ($3 ~ /^seq/); wr = ($3 ~ /write/)
       v = seq ? (wr ? $48 : $7) / 1024 : (wr ? $49 : $8)
       printf "BENCH %s disk-%s-%s %.1f\n", s, d, $3, v }' /tmp/bench-$disk.out
+}
+
+count_fio() {
+  printf '[%s]\nioengine=libaio\ndirect=1\nthread\nrw=%s\nbs=%s\niodepth=1\nnumber_ios=%s\nsize=128m\nfilename=%s\n' \
+    "$1" "$2" "$3" "$4" "$5" > /tmp/count.fio
+  "$T/lib/ld-linux-x86-64.so.2" --library-path "$T/lib" "$T/fio" --output-format=terse /tmp/count.fio > /dev/null 2> /tmp/count.err ||
+    echo "BENCH-FAIL count $1: fio: $(head -c 200 /tmp/count.err)"
 }

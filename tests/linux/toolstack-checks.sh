@@ -51,6 +51,15 @@ if wait_state tg1 s 60 && [ "$(field tg1 shutdown_reason)" = 0 ]; then ok guest-
 else bad guest-ran-and-powered-off "$(pvctl list)"; fi
 id=$(field tg1 domid)
 pvctl dmesg | grep -q "^(HV) d$id created by d0" && ok dmesg-shows-creation || bad dmesg-shows-creation "$(pvctl dmesg 2>&1 | tail -3)"
+# debug key q: tg1's counters (it made hypercalls; its one vCPU) and dom0's, while tg1 is there
+pvctl debug-keys q && pvctl dmesg | sed -n "/debug key 'q': counters/,/debug key 'q': end/p" > /tmp/q.out
+grep -Eq "^\(HV\) d$id v0: [1-9][0-9]* hypercalls, grant maps" /tmp/q.out && grep -q "^(HV) d0: events raised [1-9]" /tmp/q.out \
+  && grep -Eq "^\(HV\) d$id v0 hypercalls:.* sched_op [1-9]" /tmp/q.out && ok debug-keys-counters \
+  || bad debug-keys-counters "$(tail -5 /tmp/q.out | tr '\n' ';')"
+pvctl debug-keys 2>/dev/null; rc1=$?
+pvctl debug-keys "$(printf '%065d' 0)" 2>/dev/null; rc2=$?
+pvctl debug-keys Z && pvctl dmesg | grep -q "debug key 'Z' (0x5a): not offered" && [ $rc1 = 2 ] && [ $rc2 = 1 ] \
+  && ok debug-keys-refusals || bad debug-keys-refusals "no key: rc $rc1, 65 keys: rc $rc2"
 pvctl destroy tg1 && ok destroy-by-name || bad destroy-by-name "rc $?"
 [ -z "$(field tg1 domid)" ] && ok destroyed-gone || bad destroyed-gone "$(pvctl list)"
 [ "$(free_pages)" = "$base" ] && ok free-pages-back || bad free-pages-back "$(free_pages), baseline $base"

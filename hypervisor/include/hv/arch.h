@@ -168,6 +168,8 @@ int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int 
  * PIIX3's links to ISA IRQs (arch/x86/hvm/pci_intx.c): 0 or -EINVAL. */
 int arch_hvm_set_pci_intx_level(struct domain *d, unsigned int dev, unsigned int intx, unsigned int level);
 int arch_hvm_set_pci_link_route(struct domain *d, unsigned int link, unsigned int isa_irq);
+/* Debug key 'q': the arch's counters of one vCPU (an HVM vCPU's exits), printed; none: nothing. */
+void arch_vcpu_dump_counters(const struct vcpu *v);
 /* An HVM domain's physmap (arch/x86/hvm/physmap.c): the frame at a gfn (INVALID_MFN: none),
  * and one more frame at a gfn, under d->page_alloc_lock (-EEXIST: mapped already). */
 mfn_t arch_hvm_gfn_to_mfn(const struct domain *d, u64 gfn);

@@ -8,6 +8,7 @@
 #include <hv/event.h>
 #include <hv/spinlock.h>
 #include <hv/cpumask.h>
+#include <hv/counters.h>
 #include <hv/sched_credit.h>
 #include <asm/vcpu.h>
 #include <asm/cpu_policy.h>
@@ -52,6 +53,7 @@ struct vcpu {
         bool pending;
         unsigned long nr, args[5];
     } cont;
+    struct vcpu_counters counters;     /* hv/counters.h: debug key 'q' */
     struct arch_vcpu arch;
 };
 
@@ -136,6 +138,7 @@ struct domain {
     /* Destruction in bounded steps (arch_domain_relinquish): where it stands. */
     unsigned int relinquish_stage;
     unsigned long relinquish_cursor;
+    struct domain_counters counters;   /* hv/counters.h: debug key 'q' */
 };
 
 extern struct domain *hv_domains[HV_MAX_DOMAINS];

@@ -10,9 +10,8 @@
 
 #include <hv/types.h>
 #include <hv/guest_access.h>
+#include <hv/counters.h>               /* HC_NR_SLOTS */
 #include <xen/xen.h>
-
-#define HC_NR_SLOTS  64
 
 /* Flags from hv/hypercall-defs. */
 #define HCF_MULTICALL    (1u << 0)     /* allowed as a multicall entry */
@@ -64,6 +63,8 @@ long hypercall_continue(unsigned long nr, unsigned long a1, unsigned long a2, un
 long hypercall_dispatch(unsigned long nr, const unsigned long args[5], bool from_multicall);
 const char *hypercall_name(unsigned long nr);
 void hypercall_dump_history(void);
+/* hc_stats counts only calls with no vCPU until a vCPU's own counts are folded in, when it is freed. */
+void hypercall_fold_counts(const struct vcpu *v);
 void hypercall_dump_stats(void);
 
 /* Handlers, each with its subsystem: generated from hv/hypercall-defs. */

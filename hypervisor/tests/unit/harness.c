@@ -437,6 +437,13 @@ int arch_hvm_set_isa_irq_level(struct domain *d, unsigned int irq, unsigned int 
 
 /* The arch glue of dm_op's PCI sub-ops: the last call, for test_ioreq.c's dm_op checks. */
 unsigned int harness_pci_intx_calls;
+unsigned int harness_vcpu_dumps;
+
+void arch_vcpu_dump_counters(const struct vcpu *v)
+{
+    (void)v;
+    harness_vcpu_dumps++;
+}
 
 int arch_hvm_set_pci_intx_level(struct domain *d, unsigned int dev, unsigned int intx, unsigned int level)
 {

@@ -122,6 +122,7 @@ void harness_reap_all(void);
 /* Dispatches like a guest would: continuations are followed to the end. */
 long harness_hypercall(unsigned long nr, const unsigned long args[5]);
 extern unsigned long harness_restarts;
+extern unsigned int harness_vcpu_dumps;         /* arch_vcpu_dump_counters calls: debug key q */
 /* A toolstack's domctl / sysctl (control_calls.c): version, command (and domain) filled in. */
 struct xen_domctl;
 struct xen_sysctl;

@@ -398,8 +398,21 @@ static void test_sysctl_domctl(void)
     EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), 0);
     CU_ASSERT(sc.u.physinfo.hw_cap[0] & 1);                    /* the host's CPUID.1:EDX (FPU) */
     CU_ASSERT(sc.u.physinfo.nr_cpus >= 1);
+    /* debug keys (common/keyhandler.c): read whole before any runs; unknown keys are reported */
+    static const char keys[] = "hqZ";
+    unsigned int dumps = harness_vcpu_dumps;
     sc.cmd = XEN_SYSCTL_debug_keys;
-    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -ENOSYS);
+    set_xen_guest_handle(sc.u.debug_keys.keys, keys);
+    sc.u.debug_keys.nr_keys = 3;
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), 0);
+    EXPECT_EQ(harness_vcpu_dumps, dumps + 2);                  /* 'q': d0's and d1's vCPU */
+    sc.u.debug_keys.nr_keys = 65;
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -E2BIG);
+    sc.u.debug_keys.nr_keys = 3;
+    harness_fault_range(keys + 2, 1, FAULT_READ);
+    EXPECT_EQ(ctl(__HYPERVISOR_sysctl, &sc), -EFAULT);
+    EXPECT_EQ(harness_vcpu_dumps, dumps + 2);                  /* nothing ran */
+    harness_fault_clear();
     dc = (struct xen_domctl){ .cmd = XEN_DOMCTL_setdebugging, .domain = 1,
                               .interface_version = XEN_DOMCTL_INTERFACE_VERSION };
     EXPECT_EQ(ctl(__HYPERVISOR_domctl, &dc), -ENOSYS);

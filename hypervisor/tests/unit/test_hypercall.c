@@ -155,6 +155,37 @@ static void test_trace_logs_calls(void)
     CU_ASSERT_STRING_EQUAL(harness_console(), "");
 }
 
+/* Per-vCPU counts (hv/counters.h): what debug key 'q' prints; folded into hc_stats at free. */
+static void test_counters_per_vcpu(void)
+{
+    struct domain *d = harness_domain(5, 1, false);
+    struct vcpu *v = d->vcpus[0];
+    struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+    u64 global = hc_stats.calls[__HYPERVISOR_xen_version];
+
+    harness_set_current(d);
+    for (int i = 0; i < 3; i++)
+        call(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    EXPECT_EQ(v->counters.hypercalls[__HYPERVISOR_xen_version], 3);
+    EXPECT_EQ(hc_stats.calls[__HYPERVISOR_xen_version], global);    /* not yet folded */
+    /* an event sent to itself: one send by v, one raise on d */
+    EXPECT_EQ(call(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, (unsigned long)&ipi, 0), 0);
+    struct evtchn_send send = { .port = ipi.port };
+    u64 raised = d->counters.events_raised;
+    EXPECT_EQ(call(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&send, 0), 0);
+    EXPECT_EQ(v->counters.events_sent, 1);
+    EXPECT_EQ(d->counters.events_raised, raised + 1);
+    /* a grant op is counted as run, whatever its status (a bad ref here) */
+    struct gnttab_map_grant_ref map = { .host_addr = 0x1000, .flags = GNTMAP_host_map,
+                                        .ref = 1u << 30, .dom = 5 };
+    EXPECT_EQ(call(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, (unsigned long)&map, 1), 0);
+    CU_ASSERT(map.status != GNTST_okay);
+    EXPECT_EQ(v->counters.grant_maps, 1);
+    EXPECT_EQ(v->counters.grant_copies + v->counters.grant_unmaps, 0);
+    hypercall_fold_counts(v);
+    EXPECT_EQ(hc_stats.calls[__HYPERVISOR_xen_version], global + 3);
+}
+
 /* ----------------------------------------------------------- multicall */
 
 static void test_multicall_results(void)
@@ -683,6 +714,7 @@ static const struct unit_test tests[] = {
     { "sched_op_shutdown", test_sched_op_shutdown },
     { "sched_op_block_and_yield", test_sched_op_block_and_yield },
     { "sched_op_compat", test_sched_op_compat },
+    { "counters_per_vcpu", test_counters_per_vcpu },
     { "sched_op_poll", test_sched_op_poll },
     { "set_timer_op_fires_virq", test_set_timer_op_fires_virq },
     { "vcpu_op", test_vcpu_op },

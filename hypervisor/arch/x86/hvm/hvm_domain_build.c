@@ -70,6 +70,12 @@ static void hvm_log_exits(const struct vcpu *v, const struct hvm_vcpu *h)
             h->ioreq_exits);
 }
 
+void arch_vcpu_dump_counters(const struct vcpu *v)
+{
+    if (v->arch.hvm)
+        hvm_log_exits(v, v->arch.hvm);
+}
+
 void hvm_vcpu_destroy(struct vcpu *v)
 {
     struct hvm_vcpu *h = v->arch.hvm;
