@@ -284,6 +284,10 @@ void domain_crash(struct domain *d, const char *why)
 /* After arch_domain_relinquish: every frame and table of the domain is back. */
 static void domain_free(struct domain *d)
 {
+    /* Unpublished first: the reaper looks only at published domains, under the read lock. */
+    write_lock(&domlist_lock);
+    hv_domains[d->id] = NULL;
+    write_unlock(&domlist_lock);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         if (!d->vcpus[i])
             continue;
@@ -299,9 +303,6 @@ static void domain_free(struct domain *d)
     grant_table_destroy(d);
     arch_release_frame(d->shared_info_mfn);          /* later if a grantee still maps it */
     ioreq_domain_free(d);
-    write_lock(&domlist_lock);
-    hv_domains[d->id] = NULL;
-    write_unlock(&domlist_lock);
     hv_free_pages(d, ALIGN_UP(sizeof(*d), PAGE_SIZE) / PAGE_SIZE);
     domain_notify_controller();
 }
@@ -338,7 +339,14 @@ static bool reap_now(const struct domain *d)
  * shutdown is a missed put_domain. Debug builds (and the unit tests) panic
  * on it; a release build says so once and leaves the domain unfreed.
  */
-static bool reap_wait(struct domain *d)
+struct missed_put {                    /* what reap_wait found, said once domlist_lock is dropped */
+    bool due;
+    domid_t id;
+    u32 refs;
+    unsigned long ms;
+};
+
+static bool reap_wait(struct domain *d, struct missed_put *m)
 {
     u64 now = hv_now();
 
@@ -351,25 +359,20 @@ static bool reap_wait(struct domain *d)
     if (now < d->reap_wait_since + DOMAIN_REF_WAIT_NS)
         return true;
     d->reap_reported = true;
-#if defined(HV_DEBUG) || defined(HV_HOST_TEST)
-    hv_panic("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain)\n",
-             d->id, arch_load_acquire(&d->refcnt), (unsigned long)((now - d->reap_wait_since) / 1000000));
-#else
-    hv_warn("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain); "
-            "not freed\n", d->id, arch_load_acquire(&d->refcnt),
-            (unsigned long)((now - d->reap_wait_since) / 1000000));
-#endif
+    *m = (struct missed_put){ .due = true, .id = d->id, .refs = arch_load_acquire(&d->refcnt),
+                              .ms = (unsigned long)((now - d->reap_wait_since) / 1000000) };
     return false;
 }
 
-/* Claims d for destruction: only with no reference held, and then no new one is given. */
-static bool reap_claim(struct domain *d)
+static void report_missed_put(const struct missed_put *m)
 {
-    u32 none = 0;
-
-    if (arch_load_acquire(&d->refcnt) == DOMAIN_DESTROYED)
-        return true;                                 /* claimed on an earlier pass */
-    return arch_cmpxchg(&d->refcnt, &none, DOMAIN_DESTROYED);
+#if defined(HV_DEBUG) || defined(HV_HOST_TEST)
+    hv_panic("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain)\n",
+             m->id, m->refs, m->ms);
+#else
+    hv_warn("d%u: %u domain reference(s) still held %lu ms after shutdown (a missed put_domain); "
+            "not freed\n", m->id, m->refs, m->ms);
+#endif
 }
 
 /*
@@ -406,8 +409,9 @@ int domain_destroy_step(struct domain *d)
  * Drops the destroyer's reference on a relinquished domain and frees it
  * at once if that was the last one (refcnt 1 -> claimed), so destroydomain
  * returns with the domain gone; otherwise the reaper frees it once the
- * other holders have put theirs. Runs on the reaper's CPU (CPU 0) today:
- * a reaper on another CPU must not race this claim (docs/smp.md).
+ * other holders have put theirs. The destroyer runs on any CPU, the reaper
+ * on CPU 0 at the same time: exactly one of them claims d (reap_check), and
+ * domain_free unpublishes d before it frees anything.
  */
 void domain_put_destroyed(struct domain *d)
 {
@@ -430,23 +434,54 @@ static bool vcpus_off_cpus(const struct domain *d)
     return true;
 }
 
+enum reap_step { REAP_SKIP, REAP_LATER, REAP_CLAIMED };
+
+/*
+ * Under domlist_lock (read), so d stays valid: whether d is the reaper's
+ * to free now. It claims d only with no reference held (refcnt 0 ->
+ * DESTROYED; then no new one is given). DESTROYED without its own claim
+ * is domain_put_destroyed's, on another CPU: that one frees d. Taking it
+ * for an earlier claim of the reaper's freed domains twice (a heap panic
+ * of make test-run on 2 CPUs, 2026-12-08).
+ */
+static enum reap_step reap_check(struct domain *d, struct missed_put *m)
+{
+    u32 none = 0;
+
+    if (!reap_now(d))
+        return REAP_SKIP;
+    if (!vcpus_off_cpus(d))
+        return REAP_LATER;                           /* a moment: no sleep, look again */
+    if (d->reap_claimed)
+        return REAP_CLAIMED;                         /* claimed on an earlier pass */
+    if (arch_cmpxchg(&d->refcnt, &none, DOMAIN_DESTROYED)) {
+        d->reap_claimed = true;
+        return REAP_CLAIMED;
+    }
+    if (arch_load_acquire(&d->refcnt) == DOMAIN_DESTROYED)
+        return REAP_SKIP;                            /* the destroyer's claim */
+    return reap_wait(d, m) ? REAP_LATER : REAP_SKIP; /* references held: come back */
+}
+
 bool domain_reap(void)
 {
     bool unfinished = false;
 
     for (unsigned int i = 0; i < HV_MAX_DOMAINS; i++) {
-        struct domain *d = hv_domains[i];
+        struct missed_put missed = { .due = false };
+        struct domain *d;
+        enum reap_step step;
 
-        if (!reap_now(d))
+        read_lock(&domlist_lock);
+        d = hv_domains[i];
+        step = reap_check(d, &missed);
+        read_unlock(&domlist_lock);
+        if (missed.due)
+            report_missed_put(&missed);              /* a panic in debug builds: not under the lock */
+        if (step == REAP_LATER)
+            unfinished = true;
+        if (step != REAP_CLAIMED)
             continue;
-        if (!vcpus_off_cpus(d)) {
-            unfinished = true;                       /* a moment: no sleep, look again */
-            continue;
-        }
-        if (!reap_claim(d)) {
-            unfinished |= reap_wait(d);              /* references held: come back */
-            continue;
-        }
         if (relinquish_step(d) == -ERESTART)
             return true;                             /* the rest after the guests and timers due */
         domain_free(d);

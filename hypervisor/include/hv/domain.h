@@ -72,6 +72,7 @@ struct domain {
     u32 refcnt;
     u64 reap_wait_since;               /* when the reaper first found references held, 0: not yet */
     bool reap_reported;                /* the reaper said so (a missed put_domain?) */
+    bool reap_claimed;                 /* the reaper set DOMAIN_DESTROYED (not the destroyer) */
     unsigned int shutdown_reason;
     struct shared_info *shared_info;   /* hypervisor mapping of the page */
     mfn_t shared_info_mfn;

@@ -247,6 +247,36 @@ static void test_reap_waits_for_references(void)
     EXPECT_EQ(harness_arch.domain_destroy, 1);
 }
 
+/*
+ * destroydomain's last put claims the domain on the dom0 vCPU's CPU while
+ * the reaper runs on CPU 0: a DESTROYED count the reaper did not set is
+ * the destroyer's, which frees the domain itself. The reaper once took it
+ * for its own earlier claim and freed the domain a second time (make
+ * test-run, 2 CPUs: "heap: freeing pages that were not allocated").
+ */
+static void test_reap_leaves_destroyers_claim(void)
+{
+    struct domain *d = harness_domain(9, 1, false);
+    u32 one = 1;
+
+    d->controlled = true;
+    CU_ASSERT_FATAL(get_domain(d));                  /* the destroyer's reference */
+    domain_shutdown(d, SHUTDOWN_poweroff);
+    while (domain_destroy_step(d) == -ERESTART)
+        ;
+    /* the destroyer's claim, as domain_put_destroyed makes it, caught before its free */
+    CU_ASSERT_FATAL(arch_cmpxchg(&d->refcnt, &one, DOMAIN_DESTROYED));
+    domain_reap();
+    CU_ASSERT_PTR_EQUAL(hv_domains[9], d);           /* not the reaper's: left alone */
+    EXPECT_EQ(harness_arch.domain_destroy, 0);
+    d->refcnt = 1;                                    /* rewound: the destroyer's put frees it */
+    domain_put_destroyed(d);
+    CU_ASSERT_PTR_NULL(hv_domains[9]);
+    EXPECT_EQ(harness_arch.domain_destroy, 1);
+    domain_reap();                                    /* nothing left to free */
+    EXPECT_EQ(harness_arch.domain_destroy, 1);
+}
+
 /* A claimed domain refuses references; a put without a get is a BUG. */
 static void test_claimed_refuses_references(void)
 {
@@ -312,6 +342,7 @@ static const struct unit_test tests[] = {
     { "sched_round_robin", test_sched_round_robin },
     { "panic_halts", test_panic_halts },
     { "reap_waits_for_references", test_reap_waits_for_references },
+    { "reap_leaves_destroyers_claim", test_reap_leaves_destroyers_claim },
     { "claimed_refuses_references", test_claimed_refuses_references },
     { "missed_put_is_caught", test_missed_put_is_caught },
 };
